@@ -1,0 +1,680 @@
+//! Ed25519 key material: generation, the encodings `spirl_key_pair` exposes, and the parsers that
+//! tell a user precisely why a PEM is not the key we need.
+//!
+//! Encodings, chosen to be what other tools read and write:
+//! - private key: PKCS#8 v1 (`PRIVATE KEY`) PEM, byte for byte what `openssl genpkey -algorithm
+//!   ed25519` writes. We deliberately omit the optional embedded public key (PKCS#8 v2): not every
+//!   consumer (older OpenSSL, some Go code) accepts v2, and the public key is derivable anyway;
+//! - public key: SPKI (`PUBLIC KEY`) PEM, as `openssl pkey -pubout` writes it;
+//! - OpenSSH: `ssh-ed25519 AAAA…`, one line with no comment and no trailing newline, so the value
+//!   compares and interpolates cleanly (append `"\n"` when writing an `authorized_keys` file);
+//! - fingerprint: `SHA256:` + unpadded base64 of SHA-256 over the SSH wire-format public key, as
+//!   `ssh-keygen -l` prints it.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use ed25519_dalek::pkcs8::spki::der::Decode as _;
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::spki::{EncodePublicKey as _, SubjectPublicKeyInfoRef};
+use ed25519_dalek::pkcs8::{EncodePrivateKey as _, KeypairBytes, ObjectIdentifier, PrivateKeyInfo};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use rand::rngs::OsRng;
+use sha2::{Digest as _, Sha256};
+
+use crate::secret::SecretString;
+
+/// Why a text is not the ed25519 PEM key that was expected.
+///
+/// The messages are written for a Terraform user: they say what was found and what to supply
+/// instead. They never quote the input, which may be a private key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// Nothing but whitespace.
+    #[error("the value is empty; expected a PEM block starting with `-----BEGIN {expected}-----`")]
+    Empty {
+        /// The PEM label that was expected.
+        expected: &'static str,
+    },
+    /// An OpenSSH `ssh-ed25519 AAAA…` line where PEM was expected.
+    #[error(
+        "this is an OpenSSH public key (`ssh-…`), not PEM; supply the key as a `-----BEGIN {expected}-----` PEM block (for example `public_key_pem` of `spirl_key_pair`, or `ssh-keygen -e -m PKCS8 -f KEY.pub`)"
+    )]
+    OpenSsh {
+        /// The PEM label that was expected.
+        expected: &'static str,
+    },
+    /// No PEM armor at all.
+    #[error("the value is not PEM: expected a block starting with `-----BEGIN {expected}-----`")]
+    NotPem {
+        /// The PEM label that was expected.
+        expected: &'static str,
+    },
+    /// PEM armor that does not parse (mismatched BEGIN/END lines, bad base64, ...).
+    #[error(
+        "the PEM block is malformed ({reason}); expected a single `-----BEGIN {expected}-----` block"
+    )]
+    MalformedPem {
+        /// The PEM label that was expected.
+        expected: &'static str,
+        /// What is wrong, in general terms (never the offending bytes).
+        reason: &'static str,
+    },
+    /// More than one PEM block.
+    #[error(
+        "the value holds {count} PEM blocks; supply exactly one `-----BEGIN {expected}-----` block"
+    )]
+    MultipleBlocks {
+        /// The PEM label that was expected.
+        expected: &'static str,
+        /// How many blocks were found.
+        count: usize,
+    },
+    /// Non-whitespace text before the BEGIN line or after the END line.
+    #[error(
+        "unexpected text {where_} the PEM block; remove everything outside the `-----BEGIN {expected}-----` … `-----END {expected}-----` lines"
+    )]
+    TextOutsideBlock {
+        /// The PEM label that was expected.
+        expected: &'static str,
+        /// `"before"` or `"after"`.
+        where_: &'static str,
+    },
+    /// A private key where a public key belongs.
+    #[error(
+        "this is a private key (`{label}`), but a public key is expected here; supply the public half as a `-----BEGIN PUBLIC KEY-----` block (for example `public_key_pem` of `spirl_key_pair`, or `openssl pkey -pubout`) and keep the private key out of this attribute"
+    )]
+    PrivateKeyGiven {
+        /// The label found.
+        label: String,
+    },
+    /// A public key where a private key belongs.
+    #[error(
+        "this is a public key (`{label}`), but a private key is expected here; supply the service account's `-----BEGIN PRIVATE KEY-----` block"
+    )]
+    PublicKeyGiven {
+        /// The label found.
+        label: String,
+    },
+    /// An encrypted PKCS#8 key.
+    #[error(
+        "the private key is encrypted (`ENCRYPTED PRIVATE KEY`); supply it unencrypted (`openssl pkey -in KEY -out PLAIN`) and mark the variable sensitive"
+    )]
+    Encrypted,
+    /// A certificate or another PEM type.
+    #[error("the PEM block is a `{label}`, not a `{expected}`")]
+    WrongLabel {
+        /// The PEM label that was expected.
+        expected: &'static str,
+        /// The label found.
+        label: String,
+    },
+    /// A key of another algorithm.
+    #[error(
+        "this is {algorithm} key, but an ed25519 key is required (create one with `openssl genpkey -algorithm ed25519` or the `spirl_key_pair` resource)"
+    )]
+    WrongAlgorithm {
+        /// A human name of the algorithm found, with its article ("an RSA", "an EC P-256").
+        algorithm: String,
+    },
+    /// The right armor around DER that does not decode as the expected structure.
+    #[error("the `{expected}` block does not contain a valid ed25519 key ({reason})")]
+    Malformed {
+        /// The PEM label that was expected.
+        expected: &'static str,
+        /// What is wrong, in general terms.
+        reason: &'static str,
+    },
+}
+
+const PUBLIC_LABEL: &str = "PUBLIC KEY";
+const PRIVATE_LABEL: &str = "PRIVATE KEY";
+const SSH_KEY_TYPE: &str = "ssh-ed25519";
+
+/// An ed25519 key pair.
+///
+/// `Debug` shows only the public key; the secret half is zeroed on drop (ed25519-dalek's
+/// `zeroize` support).
+#[derive(Clone)]
+pub struct KeyPair {
+    signing_key: SigningKey,
+}
+
+/// The attributes `spirl_key_pair` exposes, computed once per generated key.
+#[derive(Clone, Debug)]
+pub struct EncodedKeyPair {
+    /// PKCS#8 `PRIVATE KEY` PEM, with a trailing newline.
+    pub private_key_pem: SecretString,
+    /// SPKI `PUBLIC KEY` PEM, with a trailing newline.
+    pub public_key_pem: String,
+    /// `ssh-ed25519 AAAA…`, no comment, no trailing newline.
+    pub public_key_openssh: String,
+    /// `SHA256:…` as `ssh-keygen -l` prints it.
+    pub public_key_fingerprint_sha256: String,
+}
+
+/// An ed25519 public key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey {
+    verifying_key: VerifyingKey,
+}
+
+impl KeyPair {
+    /// Draws a new key pair from the operating system's CSPRNG.
+    pub fn generate() -> Self {
+        Self {
+            signing_key: SigningKey::generate(&mut OsRng),
+        }
+    }
+
+    /// Parses an unencrypted PKCS#8 ed25519 private key PEM (the provider's `sa_private_key`).
+    pub fn from_private_key_pem(text: &str) -> Result<Self, KeyError> {
+        parse_private_key_pem(text)
+    }
+
+    /// The private key as PKCS#8 v1 `PRIVATE KEY` PEM (LF line endings, trailing newline).
+    pub fn private_key_pem(&self) -> SecretString {
+        let bytes = KeypairBytes {
+            secret_key: self.signing_key.to_bytes(),
+            public_key: None,
+        };
+        // Encoding 32 known-good bytes into a fixed ASN.1 structure cannot fail.
+        #[allow(clippy::expect_used)]
+        let pem = bytes
+            .to_pkcs8_pem(LineEnding::LF)
+            .expect("PKCS#8 encoding of an ed25519 key");
+        SecretString::new(pem.as_str())
+    }
+
+    /// The public half.
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey {
+            verifying_key: self.signing_key.verifying_key(),
+        }
+    }
+
+    /// The signing key, for the service-account login proof.
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing_key
+    }
+
+    /// All encodings `spirl_key_pair` exposes.
+    pub fn encode(&self) -> EncodedKeyPair {
+        let public = self.public_key();
+        EncodedKeyPair {
+            private_key_pem: self.private_key_pem(),
+            public_key_pem: public.to_pem(),
+            public_key_openssh: public.to_openssh(),
+            public_key_fingerprint_sha256: public.fingerprint_sha256(),
+        }
+    }
+}
+
+impl fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyPair")
+            .field("public_key", &self.public_key())
+            .field("private_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl PublicKey {
+    /// Parses an SPKI `PUBLIC KEY` PEM holding an ed25519 key.
+    pub fn from_pem(text: &str) -> Result<Self, KeyError> {
+        parse_public_key_pem(text)
+    }
+
+    /// The 32 raw key bytes.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.verifying_key.to_bytes()
+    }
+
+    /// SPKI `PUBLIC KEY` PEM (LF line endings, trailing newline), as `openssl pkey -pubout`.
+    pub fn to_pem(&self) -> String {
+        // Encoding 32 bytes into a fixed ASN.1 structure cannot fail.
+        #[allow(clippy::expect_used)]
+        self.verifying_key
+            .to_public_key_pem(LineEnding::LF)
+            .expect("SPKI encoding of an ed25519 key")
+    }
+
+    /// `ssh-ed25519 AAAA…` with no comment and no trailing newline.
+    pub fn to_openssh(&self) -> String {
+        format!("{SSH_KEY_TYPE} {}", STANDARD.encode(self.ssh_wire()))
+    }
+
+    /// `SHA256:` + unpadded base64 of SHA-256 over the SSH wire-format key (`ssh-keygen -l`).
+    pub fn fingerprint_sha256(&self) -> String {
+        let digest = Sha256::digest(self.ssh_wire());
+        format!("SHA256:{}", STANDARD_NO_PAD.encode(digest))
+    }
+
+    /// RFC 8709 wire format: string "ssh-ed25519", string key.
+    fn ssh_wire(&self) -> Vec<u8> {
+        let key = self.verifying_key.as_bytes();
+        let mut wire = Vec::with_capacity(4 + SSH_KEY_TYPE.len() + 4 + key.len());
+        for field in [SSH_KEY_TYPE.as_bytes(), key.as_slice()] {
+            // Both fields are tiny constants; their lengths fit in u32.
+            wire.extend_from_slice(&(field.len() as u32).to_be_bytes());
+            wire.extend_from_slice(field);
+        }
+        wire
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", self.to_openssh())
+    }
+}
+
+/// Checks that `text` is exactly one SPKI `PUBLIC KEY` PEM block holding an ed25519 key, and
+/// says precisely what it is otherwise (an RSA or EC key, a private key, not PEM, trailing text).
+pub fn parse_public_key_pem(text: &str) -> Result<PublicKey, KeyError> {
+    let block = single_pem_block(text, PUBLIC_LABEL)?;
+    match block.tag() {
+        PUBLIC_LABEL => {}
+        "RSA PUBLIC KEY" => {
+            return Err(KeyError::WrongAlgorithm {
+                algorithm: "an RSA".into(),
+            });
+        }
+        label if label.contains("PRIVATE KEY") => {
+            return Err(KeyError::PrivateKeyGiven {
+                label: label.into(),
+            });
+        }
+        label => {
+            return Err(KeyError::WrongLabel {
+                expected: PUBLIC_LABEL,
+                label: label.into(),
+            });
+        }
+    }
+    let spki =
+        SubjectPublicKeyInfoRef::from_der(block.contents()).map_err(|_| KeyError::Malformed {
+            expected: PUBLIC_LABEL,
+            reason: "not a DER SubjectPublicKeyInfo",
+        })?;
+    check_algorithm(spki.algorithm.oid, spki.algorithm.parameters_oid().ok())?;
+    let raw: [u8; 32] = spki
+        .subject_public_key
+        .as_bytes()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(KeyError::Malformed {
+            expected: PUBLIC_LABEL,
+            reason: "the key is not 32 bytes long",
+        })?;
+    let verifying_key = VerifyingKey::from_bytes(&raw).map_err(|_| KeyError::Malformed {
+        expected: PUBLIC_LABEL,
+        reason: "the bytes are not a point on the ed25519 curve",
+    })?;
+    Ok(PublicKey { verifying_key })
+}
+
+/// Checks that `text` is exactly one unencrypted PKCS#8 `PRIVATE KEY` PEM block holding an
+/// ed25519 key (v1, or v2 with a matching public key), and says precisely what it is otherwise.
+pub fn parse_private_key_pem(text: &str) -> Result<KeyPair, KeyError> {
+    let block = single_pem_block(text, PRIVATE_LABEL)?;
+    match block.tag() {
+        PRIVATE_LABEL => {}
+        "ENCRYPTED PRIVATE KEY" => return Err(KeyError::Encrypted),
+        "RSA PRIVATE KEY" => {
+            return Err(KeyError::WrongAlgorithm {
+                algorithm: "an RSA".into(),
+            });
+        }
+        "EC PRIVATE KEY" => {
+            return Err(KeyError::WrongAlgorithm {
+                algorithm: "an EC".into(),
+            });
+        }
+        "OPENSSH PRIVATE KEY" => {
+            return Err(KeyError::WrongLabel {
+                expected: PRIVATE_LABEL,
+                label: "OPENSSH PRIVATE KEY (convert it with `ssh-keygen -p -m PKCS8 -f KEY`)"
+                    .into(),
+            });
+        }
+        label if label.contains("PUBLIC KEY") => {
+            return Err(KeyError::PublicKeyGiven {
+                label: label.into(),
+            });
+        }
+        label => {
+            return Err(KeyError::WrongLabel {
+                expected: PRIVATE_LABEL,
+                label: label.into(),
+            });
+        }
+    }
+    let info = PrivateKeyInfo::from_der(block.contents()).map_err(|_| KeyError::Malformed {
+        expected: PRIVATE_LABEL,
+        reason: "not a DER PKCS#8 PrivateKeyInfo",
+    })?;
+    check_algorithm(info.algorithm.oid, info.algorithm.parameters_oid().ok())?;
+    let signing_key = SigningKey::try_from(info).map_err(|_| KeyError::Malformed {
+        expected: PRIVATE_LABEL,
+        reason: "the key bytes are malformed or the embedded public key does not match",
+    })?;
+    Ok(KeyPair { signing_key })
+}
+
+/// Finds the one PEM block in `text`, refusing anything around it.
+fn single_pem_block(text: &str, expected: &'static str) -> Result<pem::Pem, KeyError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(KeyError::Empty { expected });
+    }
+    if trimmed.starts_with("ssh-") || trimmed.starts_with("ecdsa-sha2-") {
+        return Err(KeyError::OpenSsh { expected });
+    }
+    let Some(begin) = trimmed.find("-----BEGIN ") else {
+        return Err(KeyError::NotPem { expected });
+    };
+    if begin > 0 {
+        return Err(KeyError::TextOutsideBlock {
+            expected,
+            where_: "before",
+        });
+    }
+    // The pem crate's errors can quote input; report only their kind.
+    let blocks = pem::parse_many(trimmed).map_err(|e| KeyError::MalformedPem {
+        expected,
+        reason: match e {
+            pem::PemError::MismatchedTags(..) => "the BEGIN and END labels differ",
+            pem::PemError::MissingEndTag => "the END line is missing",
+            pem::PemError::InvalidData(_) | pem::PemError::NotUtf8(_) => {
+                "the base64 body is invalid"
+            }
+            _ => "the armor lines are malformed",
+        },
+    })?;
+    let count = blocks.len();
+    let mut blocks = blocks.into_iter();
+    let block = match (blocks.next(), count) {
+        (Some(block), 1) => block,
+        (None, _) => {
+            return Err(KeyError::MalformedPem {
+                expected,
+                reason: "no complete BEGIN … END block",
+            });
+        }
+        _ => return Err(KeyError::MultipleBlocks { expected, count }),
+    };
+    // RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`) mean a legacy encrypted or non-PKCS#8 key.
+    if block.headers().iter().next().is_some() {
+        return Err(KeyError::MalformedPem {
+            expected,
+            reason: "it has RFC 1421 headers such as `Proc-Type`, which an unencrypted PKCS#8 or SPKI key never has",
+        });
+    }
+    let end_line = format!("-----END {}-----", block.tag());
+    match trimmed.rfind(&end_line) {
+        Some(end) if end + end_line.len() == trimmed.len() => Ok(block),
+        Some(_) => Err(KeyError::TextOutsideBlock {
+            expected,
+            where_: "after",
+        }),
+        None => Err(KeyError::MalformedPem {
+            expected,
+            reason: "the END line is missing",
+        }),
+    }
+}
+
+/// Accepts ed25519 and names every other algorithm a user is likely to paste.
+fn check_algorithm(oid: ObjectIdentifier, curve: Option<ObjectIdentifier>) -> Result<(), KeyError> {
+    let algorithm = match oid.to_string().as_str() {
+        "1.3.101.112" => return Ok(()),
+        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => "an RSA".to_string(),
+        "1.2.840.10045.2.1" => {
+            let curve = curve.map(|c| c.to_string());
+            match curve.as_deref() {
+                Some("1.2.840.10045.3.1.7") => "an EC P-256".to_string(),
+                Some("1.3.132.0.34") => "an EC P-384".to_string(),
+                Some("1.3.132.0.35") => "an EC P-521".to_string(),
+                Some("1.3.132.0.10") => "an EC secp256k1".to_string(),
+                _ => "an EC".to_string(),
+            }
+        }
+        "1.3.101.110" => "an X25519".to_string(),
+        "1.3.101.111" => "an X448".to_string(),
+        "1.3.101.113" => "an Ed448".to_string(),
+        "1.2.840.10040.4.1" => "a DSA".to_string(),
+        other => format!("an unknown-algorithm (OID {other})"),
+    };
+    Err(KeyError::WrongAlgorithm { algorithm })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn key_pair_generate_round_trips_through_pem() {
+        let pair = KeyPair::generate();
+        let encoded = pair.encode();
+        let again = parse_private_key_pem(encoded.private_key_pem.expose()).unwrap();
+        assert_eq!(again.public_key(), pair.public_key());
+        assert_eq!(
+            parse_public_key_pem(&encoded.public_key_pem).unwrap(),
+            pair.public_key()
+        );
+        assert!(
+            encoded
+                .private_key_pem
+                .expose()
+                .starts_with("-----BEGIN PRIVATE KEY-----\n")
+        );
+        assert!(
+            encoded
+                .private_key_pem
+                .expose()
+                .ends_with("-----END PRIVATE KEY-----\n")
+        );
+        assert!(
+            encoded
+                .public_key_pem
+                .starts_with("-----BEGIN PUBLIC KEY-----\n")
+        );
+        assert!(
+            encoded
+                .public_key_pem
+                .ends_with("-----END PUBLIC KEY-----\n")
+        );
+    }
+
+    #[test]
+    fn key_pair_private_pem_is_pkcs8_v1_like_openssl_genpkey() {
+        let pem = KeyPair::generate().private_key_pem();
+        let der = pem::parse(pem.expose()).unwrap();
+        // 48 bytes with the fixed prefix OpenSSL writes: v1, no embedded public key.
+        assert_eq!(der.contents().len(), 48);
+        assert_eq!(
+            &der.contents()[..16],
+            &[
+                0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+                0x04, 0x20
+            ]
+        );
+    }
+
+    #[test]
+    fn key_pair_openssh_matches_public_key() {
+        let pair = KeyPair::generate();
+        let line = pair.public_key().to_openssh();
+        let (kind, b64) = line.split_once(' ').unwrap();
+        assert_eq!(kind, "ssh-ed25519");
+        assert!(!b64.contains(' ') && !line.ends_with('\n'));
+        let wire = STANDARD.decode(b64).unwrap();
+        assert_eq!(&wire[..4], &[0, 0, 0, 11]);
+        assert_eq!(&wire[4..15], b"ssh-ed25519");
+        assert_eq!(&wire[15..19], &[0, 0, 0, 32]);
+        assert_eq!(&wire[19..], &pair.public_key().to_bytes());
+    }
+
+    #[test]
+    fn key_pair_debug_is_redacted() {
+        let pair = KeyPair::generate();
+        let encoded = pair.encode();
+        let body: String = encoded
+            .private_key_pem
+            .expose()
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        for debug in [format!("{pair:?}"), format!("{encoded:?}")] {
+            assert!(!debug.contains(&body), "{debug}");
+            assert!(debug.contains("redacted"), "{debug}");
+        }
+    }
+
+    /// `ssh-keygen -l` of a fixed test-only key (RFC 8032 test vector 1's public key).
+    #[test]
+    fn public_key_fingerprint_known_vector() {
+        let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
+        let key = parse_public_key_pem(pem).unwrap();
+        assert_eq!(
+            key.to_openssh(),
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea"
+        );
+        assert_eq!(key.to_pem(), pem);
+        assert_eq!(
+            key.fingerprint_sha256(),
+            "SHA256:bbXpuKG6zhzdmnxq256TlqzFBzRl2f6OOg722cYNbU8"
+        );
+    }
+
+    // Test-only keys of other kinds, made with `openssl genpkey`; never used for anything.
+    const RSA_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAOYd27XYLtHLj2pafwpOy/99UwtXAonz\n7mtEHmpLEm9hG0ciKivAtPDKYlKNoQJdVus0mdPhUdTkdQTmJNmUTIcCAwEAAQ==\n-----END PUBLIC KEY-----\n";
+    const EC_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEmpDysX7rVaO48Vz0y3/espQCZZW0\nHfPIT2HhCz3n5MxSiMZdtg19x+q7v9Rv+RdKKXkjT+cMXv0zitP5VnNn0A==\n-----END PUBLIC KEY-----\n";
+    const X25519_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VuAyEAjqtXrJqsyyDdxKPxh7y6+JQI2MbQE/+TYBh5zVCqJ0I=\n-----END PUBLIC KEY-----\n";
+    const ED448_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMEMwBQYDK2VxAzoAluDdri3YjrFfLUcmHPzWE8oVfzaWLKoAn49VgNlsOxBVwttm\nf2hAIWuO2J9Dkl0LwAh4scFuE2iA\n-----END PUBLIC KEY-----\n";
+    const EC_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgo07+zIIdlJkLq6o8\nCHMMSipX7rd9Xg86rUewSAi8gKuhRANCAATUNY0f2SDZGu4EajwAOFW43nI1JzQ2\ntAc0EW2n6SFGQ9coxYJqUUthJzpvuh37bYCcnh2WXo1+nG/xNaU4zyPm\n-----END PRIVATE KEY-----\n";
+
+    fn public_err(text: &str) -> KeyError {
+        parse_public_key_pem(text).unwrap_err()
+    }
+
+    #[test]
+    fn parse_public_key_pem_rejections_say_why() {
+        let pair = KeyPair::generate();
+        let public = pair.public_key().to_pem();
+        let private = pair.private_key_pem();
+        assert!(matches!(public_err(""), KeyError::Empty { .. }));
+        assert!(matches!(public_err("hello"), KeyError::NotPem { .. }));
+        assert!(matches!(
+            public_err(&pair.public_key().to_openssh()),
+            KeyError::OpenSsh { .. }
+        ));
+        assert!(matches!(
+            public_err(&format!("{public}garbage")),
+            KeyError::TextOutsideBlock {
+                where_: "after",
+                ..
+            }
+        ));
+        assert!(matches!(
+            public_err(&format!("note\n{public}")),
+            KeyError::TextOutsideBlock {
+                where_: "before",
+                ..
+            }
+        ));
+        assert!(matches!(
+            public_err(&format!("{public}{public}")),
+            KeyError::MultipleBlocks { count: 2, .. }
+        ));
+        let err = public_err(private.expose());
+        assert!(matches!(err, KeyError::PrivateKeyGiven { .. }));
+        let body = private.expose().lines().nth(1).unwrap();
+        assert!(!err.to_string().contains(body));
+        let rsa = public_err(RSA_PUBLIC);
+        assert_eq!(
+            rsa,
+            KeyError::WrongAlgorithm {
+                algorithm: "an RSA".into()
+            }
+        );
+        assert!(
+            rsa.to_string()
+                .starts_with("this is an RSA key, but an ed25519 key is required")
+        );
+        assert_eq!(
+            public_err(EC_PUBLIC),
+            KeyError::WrongAlgorithm {
+                algorithm: "an EC P-256".into()
+            }
+        );
+        for (pem, algorithm) in [(X25519_PUBLIC, "an X25519"), (ED448_PUBLIC, "an Ed448")] {
+            assert_eq!(
+                public_err(pem),
+                KeyError::WrongAlgorithm {
+                    algorithm: algorithm.into()
+                }
+            );
+        }
+        assert!(matches!(
+            public_err("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"),
+            KeyError::Malformed { .. }
+        ));
+        assert!(matches!(
+            public_err("-----BEGIN PUBLIC KEY-----\nMCow\n-----END PRIVATE KEY-----\n"),
+            KeyError::MalformedPem { .. }
+        ));
+        assert!(matches!(
+            public_err("-----BEGIN CERTIFICATE-----\nMCow\n-----END CERTIFICATE-----\n"),
+            KeyError::WrongLabel { .. }
+        ));
+        // Surrounding whitespace (a heredoc's indentation, a trailing newline) is fine.
+        assert!(parse_public_key_pem(&format!("\n  {public}\n\n")).is_ok());
+    }
+
+    #[test]
+    fn parse_private_key_pem_rejections_say_why() {
+        let pair = KeyPair::generate();
+        assert!(matches!(
+            parse_private_key_pem(&pair.public_key().to_pem()).unwrap_err(),
+            KeyError::PublicKeyGiven { .. }
+        ));
+        assert_eq!(
+            parse_private_key_pem(
+                "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMCow\n-----END ENCRYPTED PRIVATE KEY-----\n"
+            )
+            .unwrap_err(),
+            KeyError::Encrypted
+        );
+        assert!(matches!(
+            parse_private_key_pem(
+                "-----BEGIN RSA PRIVATE KEY-----\nMCow\n-----END RSA PRIVATE KEY-----\n"
+            )
+            .unwrap_err(),
+            KeyError::WrongAlgorithm { .. }
+        ));
+        assert_eq!(
+            parse_private_key_pem(EC_PRIVATE).unwrap_err(),
+            KeyError::WrongAlgorithm {
+                algorithm: "an EC P-256".into()
+            }
+        );
+        let private = pair.private_key_pem();
+        assert!(matches!(
+            parse_private_key_pem(&format!("{}trailing", private.expose())).unwrap_err(),
+            KeyError::TextOutsideBlock { .. }
+        ));
+    }
+
+    #[test]
+    fn parse_private_key_pem_accepts_pkcs8_v2_with_matching_public_key() {
+        let pair = KeyPair::generate();
+        // ed25519-dalek's own encoder writes v2 (with the public key).
+        let v2 = pair.signing_key().to_pkcs8_pem(LineEnding::LF).unwrap();
+        let parsed = parse_private_key_pem(&v2).unwrap();
+        assert_eq!(parsed.public_key(), pair.public_key());
+    }
+}
