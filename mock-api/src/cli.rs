@@ -1,0 +1,155 @@
+//! The `spirl-mock-api` command line: flags, the credentials file, and the run until SIGINT or
+//! SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Parser;
+use tokio::net::TcpListener;
+
+use crate::config::MockConfig;
+use crate::error::MockError;
+use crate::server::serve;
+use crate::state::{Credentials, MockState};
+
+/// A strict, stateful mock of the Defakto (SPIRL) control-plane API.
+///
+/// Prints `listening on http://ADDR` as its first line on stdout once it accepts connections
+/// (and after the credentials file, if asked for, is written). Stops on SIGINT or SIGTERM.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "spirl-mock-api", version)]
+pub struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Keep state in this directory (an fsynced journal); without it, state is in memory.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Write the bootstrap service account's `{endpoint, sa_key_id, sa_private_key}` JSON here.
+    #[arg(long)]
+    pub credentials_out: Option<PathBuf>,
+    /// Lifetime of bearer tokens, in seconds.
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_ttl_secs: u64,
+    /// Lifetime of login challenges, in seconds.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub challenge_ttl_secs: u64,
+    /// Delay added before each /v1 request is handled, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share (0–1) of /v1 requests refused with 429 or 503 before anything is done.
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    pub fail_rate: f64,
+    /// Share (0–1) of committed writes whose response is dropped (the connection is closed).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    pub drop_after_commit_rate: f64,
+    /// `Retry-After` of injected 429/503 answers, in seconds.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub retry_after_secs: u64,
+    /// Domain that computed trust-domain URLs are built under.
+    #[arg(long, default_value = "spirl.test")]
+    pub base_domain: String,
+    /// Seed for fault injection and ids, for reproducible runs.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+fn rate(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not between 0 and 1"))
+    }
+}
+
+impl Args {
+    /// The configuration these flags describe.
+    pub fn config(&self) -> MockConfig {
+        MockConfig {
+            base_domain: self.base_domain.clone(),
+            token_ttl: Duration::from_secs(self.token_ttl_secs),
+            challenge_ttl: Duration::from_secs(self.challenge_ttl_secs),
+            latency: Duration::from_millis(self.latency_ms),
+            fail_rate: self.fail_rate,
+            drop_after_commit_rate: self.drop_after_commit_rate,
+            retry_after: Duration::from_secs(self.retry_after_secs),
+            data_dir: self.data_dir.clone(),
+            seed: self.seed,
+            ..MockConfig::default()
+        }
+    }
+}
+
+/// Writes `credentials` as JSON to `path` so that a reader never sees half a file: a temporary
+/// file beside it, fsynced, then renamed over it. The file is readable by its owner only.
+pub fn write_credentials(path: &Path, credentials: &Credentials) -> Result<(), MockError> {
+    let io = |action, source| MockError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::Builder::new()
+        .prefix(".credentials-")
+        .tempfile_in(dir)
+        .map_err(|e| io("cannot create a temporary file beside", e))?;
+    let json = serde_json::to_vec_pretty(credentials)
+        .map_err(|e| io("cannot encode", std::io::Error::other(e)))?;
+    file.write_all(&json)
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(|e| io("cannot write", e))?;
+    file.persist(path)
+        .map_err(|e| io("cannot rename into", e.error))?;
+    Ok(())
+}
+
+/// Runs the mock as the flags say: binds, writes the credentials file, announces the address on
+/// `announce` (stdout in the binary), and serves until SIGINT or SIGTERM.
+pub async fn run(args: Args, mut announce: impl Write) -> Result<(), MockError> {
+    let state = MockState::new(args.config())?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(MockError::Serve)?;
+    let addr = listener.local_addr().map_err(MockError::Serve)?;
+    let endpoint = format!("http://{addr}");
+    if let Some(path) = &args.credentials_out {
+        write_credentials(path, &state.credentials(&endpoint))?;
+    }
+    // Installed before the announcement, so that a parent which signals as soon as it has read
+    // the address does not hit the default action and kill us uncleanly.
+    let stop = shutdown_signal().map_err(MockError::Serve)?;
+    writeln!(announce, "listening on {endpoint}")
+        .and_then(|()| announce.flush())
+        .map_err(MockError::Serve)?;
+    serve(listener, state, stop).await.map_err(MockError::Serve)
+}
+
+/// A future that completes on SIGINT or SIGTERM.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
