@@ -5,11 +5,17 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`alb`] | `spirl_alb_ingress_annotations`: renders and validates the ALB ingress annotations |
 //! | [`keys`] | ed25519 key generation, PEM/OpenSSH encodings, and precise PEM validation |
+//! | [`problem`] | [`problem::Problem`]: a configuration finding named by attribute path, for diagnostics |
 //! | [`secret`] | [`secret::SecretString`]: zeroed on drop, redacted in `Debug` |
+//! | [`value`] | [`value::Value`]: a configuration value that may be null or not known yet |
 //!
 //! The other workspace members are the plugin-protocol layer (`tfplugin/`) and the mock
 //! control-plane API (`mock-api/`).
 
+pub mod alb;
 pub mod keys;
+pub mod problem;
 pub mod secret;
+pub mod value;
