@@ -1,0 +1,897 @@
+//! The provider block (DESIGN.md §2): turns the configured values and their environment
+//! fallbacks into a [`ClientConfig`], or into [`Problem`]s that name the attribute and say what
+//! to do.
+//!
+//! Precedence: a value in the configuration, then its environment variable, then the default. A
+//! value that is not known yet (derived from another resource) is not rejected: the client then
+//! stays [`ClientSetup::Pending`] and API resources say so. A configuration without credentials is
+//! valid too ([`ClientSetup::NoCredentials`]): `spirl_key_pair` and the ALB data source need none.
+//! No problem text ever contains the private key.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::Url;
+
+use crate::keys::KeyPair;
+use crate::problem::{AttributePath, Problem, has_errors, quote};
+use crate::secret::SecretString;
+use crate::value::Value;
+
+/// Default `endpoint`.
+pub const DEFAULT_ENDPOINT: &str = "api.spirl.com:443";
+/// Default `request_timeout`.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest `request_timeout` accepted.
+pub const MAX_REQUEST_TIMEOUT: Duration = Duration::from_secs(3600);
+/// Default `max_retries`.
+pub const DEFAULT_MAX_RETRIES: u32 = 5;
+/// Largest `max_retries` accepted: with exponential backoff, more only prolongs a failure.
+pub const MAX_MAX_RETRIES: u32 = 20;
+
+/// Environment fallback of `endpoint`.
+pub const ENV_ENDPOINT: &str = "SPIRL_ENDPOINT";
+/// Environment fallback of `sa_key_id`.
+pub const ENV_SA_KEY_ID: &str = "SPIRL_SA_KEY_ID";
+/// Environment fallback of `sa_private_key`.
+pub const ENV_SA_PRIVATE_KEY: &str = "SPIRL_SA_PRIVATE_KEY";
+/// Environment fallback of `use_tls`.
+pub const ENV_USE_TLS: &str = "SPIRL_USE_TLS";
+
+/// The provider block's values as Terraform hands them over.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProviderInputs {
+    /// `host:port` or a URL.
+    pub endpoint: Value<String>,
+    /// `sak-…`.
+    pub sa_key_id: Value<String>,
+    /// PKCS#8 ed25519 PEM.
+    pub sa_private_key: Value<SecretString>,
+    /// Whether to use TLS.
+    pub use_tls: Value<bool>,
+    /// A duration such as `30s`, `1m30s`, `500ms`.
+    pub request_timeout: Value<String>,
+    /// Retries after the first attempt.
+    pub max_retries: Value<i64>,
+}
+
+/// The service account the client logs in as.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// `sak-…`.
+    pub key_id: String,
+    /// The ed25519 key; its `Debug` is redacted.
+    pub private_key: KeyPair,
+}
+
+/// Everything the API client needs.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// `https://host[:port]/` (or `http://` when TLS is off); API paths are joined to it.
+    pub base_url: Url,
+    /// The service account.
+    pub credentials: Credentials,
+    /// Deadline of one API operation, retries and login included.
+    pub request_timeout: Duration,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+}
+
+/// What the provider can do with its configuration.
+#[derive(Debug, Clone)]
+pub enum ClientSetup {
+    /// A client can be built.
+    Ready(Box<ClientConfig>),
+    /// No credentials were given; only resources that make no API calls work.
+    NoCredentials,
+    /// Some values are only known after apply; API calls must wait for a later configure.
+    Pending {
+        /// The attributes not known yet.
+        unknown: Vec<&'static str>,
+    },
+}
+
+impl ClientSetup {
+    /// The client configuration, or the problem an API resource reports when there is none.
+    pub fn client_config(&self) -> Result<&ClientConfig, Problem> {
+        match self {
+            ClientSetup::Ready(config) => Ok(config),
+            ClientSetup::NoCredentials => Err(Problem::error(
+                AttributePath::attr("sa_key_id"),
+                "Missing service-account credentials",
+                format!(
+                    "This resource calls the Defakto control plane, which needs a service account. Set `sa_key_id` and `sa_private_key` in the provider block, or the {ENV_SA_KEY_ID} and {ENV_SA_PRIVATE_KEY} environment variables. (spirl_key_pair and spirl_alb_ingress_annotations work without credentials.)"
+                ),
+            )),
+            ClientSetup::Pending { unknown } => Err(Problem::error(
+                AttributePath::attr(unknown.first().copied().unwrap_or("endpoint")),
+                "Provider configuration not known yet",
+                format!(
+                    "The provider's {} depend{} on values that are only known after apply, so it cannot call the API yet. Apply the resources it depends on first (`terraform apply -target=…`), or configure the provider from values known at plan time.",
+                    unknown
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if unknown.len() == 1 { "s" } else { "" }
+                ),
+            )),
+        }
+    }
+}
+
+/// Reads a variable from the process environment; empty counts as unset.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Checks the provider block and, when there is no error, says what the client can do.
+///
+/// `env` looks up environment variables (use [`process_env`]; tests inject their own). The same
+/// call serves validate time (discard the setup) and configure time.
+pub fn resolve(
+    inputs: &ProviderInputs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> (Option<ClientSetup>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut unknown = Vec::new();
+
+    let endpoint = from_env(&inputs.endpoint, env, ENV_ENDPOINT);
+    let use_tls = match &inputs.use_tls {
+        Value::Known(v) => Value::Known(Sourced {
+            value: *v,
+            env: None,
+        }),
+        Value::Unknown => Value::Unknown,
+        Value::Null => match env(ENV_USE_TLS) {
+            None => Value::Null,
+            Some(text) => match parse_bool(&text) {
+                Some(value) => Value::Known(Sourced {
+                    value,
+                    env: Some(ENV_USE_TLS),
+                }),
+                None => {
+                    problems.push(Problem::error(
+                        AttributePath::attr("use_tls"),
+                        "Invalid use_tls",
+                        format!(
+                            "{ENV_USE_TLS} is {}; set it to `true` or `false`.",
+                            quote(&text)
+                        ),
+                    ));
+                    Value::Unknown
+                }
+            },
+        },
+    };
+    let base_url = match (&endpoint, &use_tls) {
+        (Value::Unknown, _) => {
+            unknown.push("endpoint");
+            None
+        }
+        (_, Value::Unknown) => {
+            unknown.push("use_tls");
+            None
+        }
+        (endpoint, use_tls) => {
+            let default = Sourced {
+                value: DEFAULT_ENDPOINT.to_owned(),
+                env: None,
+            };
+            let endpoint = endpoint.known().unwrap_or(&default);
+            resolve_endpoint(endpoint, use_tls.known(), &mut problems)
+        }
+    };
+
+    let key_id = from_env(&inputs.sa_key_id, env, ENV_SA_KEY_ID);
+    if let Some(id) = key_id.known() {
+        check_key_id(id, &mut problems);
+    }
+    let private_key = match &inputs.sa_private_key {
+        Value::Known(pem) => Value::Known(Sourced {
+            value: pem.clone(),
+            env: None,
+        }),
+        Value::Unknown => Value::Unknown,
+        Value::Null => env(ENV_SA_PRIVATE_KEY).map_or(Value::Null, |pem| {
+            Value::Known(Sourced {
+                value: SecretString::new(pem),
+                env: Some(ENV_SA_PRIVATE_KEY),
+            })
+        }),
+    };
+    let key_pair = private_key
+        .known()
+        .and_then(|pem| parse_private_key(pem, &mut problems));
+    match (&key_id, &private_key) {
+        (Value::Known(_), Value::Null) => problems.push(Problem::error(
+            AttributePath::attr("sa_private_key"),
+            "Missing sa_private_key",
+            format!("`sa_key_id` is set, but the service account's private key is not; set `sa_private_key` (or {ENV_SA_PRIVATE_KEY}) to the key's PKCS#8 PEM, or remove `sa_key_id`."),
+        )),
+        (Value::Null, Value::Known(_)) => problems.push(Problem::error(
+            AttributePath::attr("sa_key_id"),
+            "Missing sa_key_id",
+            format!("`sa_private_key` is set, but not the id of its service-account key; set `sa_key_id` (or {ENV_SA_KEY_ID}) to the key's `sak-…` id."),
+        )),
+        _ => {}
+    }
+    if key_id.is_unknown() {
+        unknown.push("sa_key_id");
+    }
+    if private_key.is_unknown() {
+        unknown.push("sa_private_key");
+    }
+
+    let request_timeout = match &inputs.request_timeout {
+        Value::Null => Some(DEFAULT_REQUEST_TIMEOUT),
+        Value::Unknown => {
+            unknown.push("request_timeout");
+            None
+        }
+        Value::Known(text) => match parse_duration(text) {
+            Ok(timeout) if timeout.is_zero() || timeout > MAX_REQUEST_TIMEOUT => {
+                problems.push(Problem::error(
+                    AttributePath::attr("request_timeout"),
+                    "request_timeout out of range",
+                    format!("{} is outside 1ms to 1h. It bounds one API operation, retries included; the default is 30s.", quote(text)),
+                ));
+                None
+            }
+            Ok(timeout) => Some(timeout),
+            Err(reason) => {
+                problems.push(Problem::error(
+                    AttributePath::attr("request_timeout"),
+                    "Invalid request_timeout",
+                    format!("{} is not a duration: {reason}. Write a number and a unit (`ms`, `s`, `m`, `h`), for example `30s`, `1m30s` or `500ms`.", quote(text)),
+                ));
+                None
+            }
+        },
+    };
+    let max_retries = match &inputs.max_retries {
+        Value::Null => Some(DEFAULT_MAX_RETRIES),
+        Value::Unknown => {
+            unknown.push("max_retries");
+            None
+        }
+        Value::Known(n) => match u32::try_from(*n) {
+            Ok(n) if n <= MAX_MAX_RETRIES => Some(n),
+            _ => {
+                problems.push(Problem::error(
+                    AttributePath::attr("max_retries"),
+                    "max_retries out of range",
+                    format!("{n} is outside 0 to {MAX_MAX_RETRIES}. It counts retries after the first attempt of an API call; the default is {DEFAULT_MAX_RETRIES}."),
+                ));
+                None
+            }
+        },
+    };
+
+    if has_errors(&problems) {
+        return (None, problems);
+    }
+    if !unknown.is_empty() {
+        return (Some(ClientSetup::Pending { unknown }), problems);
+    }
+    let setup = match (
+        key_id.known(),
+        key_pair,
+        base_url,
+        request_timeout,
+        max_retries,
+    ) {
+        (
+            Some(key_id),
+            Some(private_key),
+            Some(base_url),
+            Some(request_timeout),
+            Some(max_retries),
+        ) => ClientSetup::Ready(Box::new(ClientConfig {
+            base_url,
+            credentials: Credentials {
+                key_id: key_id.value.clone(),
+                private_key,
+            },
+            request_timeout,
+            max_retries,
+        })),
+        _ => ClientSetup::NoCredentials,
+    };
+    (Some(setup), problems)
+}
+
+/// A value and the environment variable it came from, if any, so problems can say where to fix it.
+#[derive(Debug, Clone)]
+struct Sourced<T> {
+    value: T,
+    env: Option<&'static str>,
+}
+
+impl<T> Sourced<T> {
+    /// ` (from SPIRL_…)`, or nothing when the value is in the configuration.
+    fn origin(&self) -> String {
+        self.env
+            .map(|name| format!(" (from {name})"))
+            .unwrap_or_default()
+    }
+}
+
+fn from_env(
+    value: &Value<String>,
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Value<Sourced<String>> {
+    match value {
+        Value::Known(v) => Value::Known(Sourced {
+            value: v.clone(),
+            env: None,
+        }),
+        Value::Unknown => Value::Unknown,
+        Value::Null => env(name).map_or(Value::Null, |v| {
+            Value::Known(Sourced {
+                value: v,
+                env: Some(name),
+            })
+        }),
+    }
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses the endpoint and applies the TLS rules; `None` after pushing a problem.
+fn resolve_endpoint(
+    endpoint: &Sourced<String>,
+    use_tls: Option<&Sourced<bool>>,
+    problems: &mut Vec<Problem>,
+) -> Option<Url> {
+    let path = AttributePath::attr("endpoint");
+    let origin = endpoint.origin();
+    let text = endpoint.value.as_str();
+    let invalid = |reason: String| {
+        Problem::error(
+            AttributePath::attr("endpoint"),
+            "Invalid endpoint",
+            format!(
+                "The endpoint{origin} {reason}. Write `host:port` (for example `{DEFAULT_ENDPOINT}`) or a URL such as `https://api.example.com` or `http://127.0.0.1:8080`."
+            ),
+        )
+    };
+    if text.is_empty() {
+        problems.push(invalid("is empty; omit it to use the default".into()));
+        return None;
+    }
+    if !text.is_ascii() {
+        // The URL parser would silently convert look-alike letters to punycode.
+        problems.push(invalid(format!("{} contains non-ASCII characters (look-alike letters?); write internationalized host names in punycode (`xn--…`)", quote(text))));
+        return None;
+    }
+    if text
+        .chars()
+        .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+    {
+        problems.push(invalid(format!(
+            "{} contains whitespace or control characters",
+            quote(text)
+        )));
+        return None;
+    }
+    let scheme = text
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    let url_tls = match scheme.as_deref() {
+        None => None,
+        Some("https") => Some(true),
+        Some("http") => Some(false),
+        Some(other) => {
+            problems.push(invalid(format!(
+                "has the scheme {}; only `https` and `http` are supported",
+                quote(other)
+            )));
+            return None;
+        }
+    };
+    if let (Some(url_tls), Some(explicit)) = (url_tls, use_tls)
+        && url_tls != explicit.value
+    {
+        problems.push(Problem::error(
+            AttributePath::attr("use_tls"),
+            "use_tls contradicts the endpoint",
+            format!(
+                "`use_tls` is {}{} but the endpoint{origin} starts with `{}://`. Remove one of the two, or make them agree.",
+                explicit.value,
+                explicit.origin(),
+                scheme.as_deref().unwrap_or_default()
+            ),
+        ));
+        return None;
+    }
+    let tls = url_tls.or(use_tls.map(|t| t.value)).unwrap_or(true);
+    let url_text = match url_tls {
+        Some(_) => text.to_owned(),
+        // `host:port` takes its scheme from use_tls; a missing port defaults to 443 or 80.
+        None => format!("{}://{text}", if tls { "https" } else { "http" }),
+    };
+    let url = match Url::parse(&url_text) {
+        Ok(url) => url,
+        Err(e) => {
+            problems.push(invalid(format!("cannot be parsed ({e})")));
+            return None;
+        }
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        // Never echo the text: it holds a password.
+        problems.push(invalid("contains a user name or password; the provider authenticates with `sa_key_id` and `sa_private_key` instead".into()));
+        return None;
+    }
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()).map(str::to_owned) else {
+        problems.push(invalid(format!("{} has no host", quote(text))));
+        return None;
+    };
+    if (url.path() != "/" && !url.path().is_empty())
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        problems.push(invalid(format!(
+            "{} has a path, query or fragment; the API is served at the root of the host",
+            quote(text)
+        )));
+        return None;
+    }
+    if url.port() == Some(0) {
+        problems.push(invalid("has port 0".into()));
+        return None;
+    }
+    if !tls && !is_loopback(&host) {
+        if use_tls.is_some_and(|t| !t.value) {
+            problems.push(Problem::warning(
+                path,
+                "Plain HTTP to a remote host",
+                format!("TLS is off (`use_tls = false`) for {}: the service-account login and every API call travel unencrypted and can be read or changed on the network. Use TLS for anything but local testing.", quote(&host)),
+            ));
+        } else {
+            problems.push(Problem::error(
+                path,
+                "Plain HTTP refused",
+                format!("The endpoint{origin} uses plain HTTP to {}, which is not a loopback address: the login and every API call would travel unencrypted. Use `https://`, or set `use_tls = false` to confirm that this is intended.", quote(&host)),
+            ));
+            return None;
+        }
+    }
+    Some(url)
+}
+
+/// `localhost`, `127.0.0.0/8`, `::1`.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn check_key_id(id: &Sourced<String>, problems: &mut Vec<Problem>) {
+    let valid = id.value.strip_prefix("sak-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= 128
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    if !valid {
+        problems.push(Problem::error(
+            AttributePath::attr("sa_key_id"),
+            "Invalid sa_key_id",
+            format!(
+                "{}{} is not a service-account key id; ids look like `sak-` followed by lowercase letters and digits. Copy it from the service account's key list.",
+                quote(&id.value),
+                id.origin()
+            ),
+        ));
+    }
+}
+
+fn parse_private_key(pem: &Sourced<SecretString>, problems: &mut Vec<Problem>) -> Option<KeyPair> {
+    let text = pem.value.expose();
+    // Environment variables often carry a PEM with its newlines written as `\n`.
+    let unescaped;
+    let text = if !text.contains('\n') && text.contains("\\n") {
+        unescaped = SecretString::new(text.replace("\\n", "\n"));
+        unescaped.expose()
+    } else {
+        text
+    };
+    match KeyPair::from_private_key_pem(text) {
+        Ok(pair) => Some(pair),
+        Err(e) => {
+            problems.push(Problem::error(
+                AttributePath::attr("sa_private_key"),
+                "Invalid sa_private_key",
+                format!(
+                    "The service-account private key{} is not usable: {e}.",
+                    pem.origin()
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// Parses `30s`, `1m30s`, `500ms`, `1.5h`: one or more number-and-unit pairs, units `ms`, `s`,
+/// `m`, `h` (Go's `time.ParseDuration` without the sub-millisecond units).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    if text.is_empty() {
+        return Err("it is empty".into());
+    }
+    let mut rest = text;
+    let mut total = Duration::ZERO;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(number_len);
+        if number.is_empty() {
+            return Err(format!("expected a number before {}", quote(after)));
+        }
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        let (unit, after) = after.split_at(unit_len);
+        let unit_secs = match unit {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            "" => return Err(format!("{} has no unit", quote(number))),
+            other => return Err(format!("{} is not a unit", quote(other))),
+        };
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("{} is not a number", quote(number)))?;
+        total = Duration::try_from_secs_f64(value * unit_secs)
+            .ok()
+            .and_then(|d| total.checked_add(d))
+            .ok_or("it is too long")?;
+        rest = after;
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::problem::Severity;
+    use std::collections::HashMap;
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        move |name| vars.get(name).cloned()
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn known(s: &str) -> Value<String> {
+        Value::Known(s.to_owned())
+    }
+
+    fn with_credentials() -> (ProviderInputs, KeyPair) {
+        let pair = KeyPair::generate();
+        let inputs = ProviderInputs {
+            sa_key_id: known("sak-abc123"),
+            sa_private_key: Value::Known(pair.private_key_pem()),
+            ..ProviderInputs::default()
+        };
+        (inputs, pair)
+    }
+
+    fn ready(
+        inputs: &ProviderInputs,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> (ClientConfig, Vec<Problem>) {
+        match resolve(inputs, env) {
+            (Some(ClientSetup::Ready(config)), problems) => (*config, problems),
+            other => panic!("not ready: {other:?}"),
+        }
+    }
+
+    /// The one error `inputs` produce, as (path, detail).
+    fn error(inputs: &ProviderInputs, env: &dyn Fn(&str) -> Option<String>) -> (String, String) {
+        let (setup, problems) = resolve(inputs, env);
+        assert!(setup.is_none());
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].severity, Severity::Error);
+        (problems[0].path.to_string(), problems[0].detail.clone())
+    }
+
+    #[test]
+    fn config_defaults_without_credentials() {
+        let (setup, problems) = resolve(&ProviderInputs::default(), &no_env);
+        assert!(problems.is_empty());
+        let problem = setup.unwrap().client_config().unwrap_err();
+        assert_eq!(problem.path.to_string(), "sa_key_id");
+        assert!(problem.detail.contains("SPIRL_SA_KEY_ID"));
+    }
+
+    #[test]
+    fn config_defaults_with_credentials() {
+        let (inputs, pair) = with_credentials();
+        let (config, problems) = ready(&inputs, &no_env);
+        assert!(problems.is_empty());
+        assert_eq!(config.base_url.as_str(), "https://api.spirl.com/");
+        assert_eq!(config.request_timeout, Duration::from_secs(30));
+        assert_eq!(config.max_retries, 5);
+        assert_eq!(config.credentials.key_id, "sak-abc123");
+        assert_eq!(
+            config.credentials.private_key.public_key(),
+            pair.public_key()
+        );
+        assert!(
+            !format!("{config:?}")
+                .contains(pair.private_key_pem().expose().lines().nth(1).unwrap())
+        );
+    }
+
+    #[test]
+    fn config_environment_fallbacks() {
+        let pair = KeyPair::generate();
+        let pem = pair.private_key_pem();
+        // As a CI secret often holds it: newlines written as `\n`.
+        let escaped = pem.expose().replace('\n', "\\n");
+        let env = env_of(&[
+            (ENV_ENDPOINT, "http://127.0.0.1:8080"),
+            (ENV_SA_KEY_ID, "sak-fromenv"),
+            (ENV_SA_PRIVATE_KEY, &escaped),
+        ]);
+        let (config, problems) = ready(&ProviderInputs::default(), &env);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(config.credentials.key_id, "sak-fromenv");
+        // The configuration wins over the environment.
+        let (mut inputs, _) = with_credentials();
+        inputs.endpoint = known("api.example.com:8443");
+        let (config, _) = ready(&inputs, &env);
+        assert_eq!(config.base_url.as_str(), "https://api.example.com:8443/");
+        assert_eq!(config.credentials.key_id, "sak-abc123");
+    }
+
+    #[test]
+    fn config_endpoint_forms() {
+        let (mut inputs, _) = with_credentials();
+        for (endpoint, use_tls, expected) in [
+            (
+                "api.example.com:443",
+                Value::Null,
+                "https://api.example.com/",
+            ),
+            ("api.example.com", Value::Null, "https://api.example.com/"),
+            (
+                "https://api.example.com:8443/",
+                Value::Null,
+                "https://api.example.com:8443/",
+            ),
+            (
+                "HTTPS://API.example.com",
+                Value::Null,
+                "https://api.example.com/",
+            ),
+            (
+                "http://localhost:8080",
+                Value::Null,
+                "http://localhost:8080/",
+            ),
+            ("[::1]:8080", Value::Known(false), "http://[::1]:8080/"),
+            (
+                "127.0.0.1:443",
+                Value::Known(false),
+                "http://127.0.0.1:443/",
+            ),
+            ("localhost", Value::Known(false), "http://localhost/"),
+        ] {
+            inputs.endpoint = known(endpoint);
+            inputs.use_tls = use_tls;
+            let (config, problems) = ready(&inputs, &no_env);
+            assert!(problems.is_empty(), "{endpoint}: {problems:?}");
+            assert_eq!(config.base_url.as_str(), expected, "{endpoint}");
+        }
+    }
+
+    #[test]
+    fn config_endpoint_invalid() {
+        let (mut inputs, _) = with_credentials();
+        for (endpoint, reason) in [
+            ("", "is empty"),
+            ("аpi.spirl.com", "non-ASCII"),
+            ("api.spirl.com :443", "whitespace"),
+            ("ftp://api.spirl.com", "only `https` and `http`"),
+            (
+                "https://user:hunter2@api.spirl.com",
+                "user name or password",
+            ),
+            ("https://api.spirl.com/v1", "path, query or fragment"),
+            ("api.spirl.com:99999", "cannot be parsed"),
+            ("https://", "cannot be parsed"),
+        ] {
+            inputs.endpoint = known(endpoint);
+            let (path, detail) = error(&inputs, &no_env);
+            assert_eq!(path, "endpoint");
+            assert!(detail.contains(reason), "{endpoint}: {detail}");
+            assert!(!detail.contains("hunter2"));
+        }
+    }
+
+    #[test]
+    fn config_use_tls_contradicts_endpoint() {
+        let (mut inputs, _) = with_credentials();
+        inputs.endpoint = known("http://127.0.0.1:8080");
+        inputs.use_tls = Value::Known(true);
+        let (path, detail) = error(&inputs, &no_env);
+        assert_eq!(path, "use_tls");
+        assert!(detail.contains("`http://`"), "{detail}");
+        inputs.endpoint = known("https://api.example.com");
+        inputs.use_tls = Value::Null;
+        let (path, detail) = error(&inputs, &env_of(&[(ENV_USE_TLS, "false")]));
+        assert_eq!(path, "use_tls");
+        assert!(detail.contains("(from SPIRL_USE_TLS)"), "{detail}");
+        let (path, detail) = error(&inputs, &env_of(&[(ENV_USE_TLS, "maybe")]));
+        assert_eq!(path, "use_tls");
+        assert!(detail.contains("`true` or `false`"));
+    }
+
+    #[test]
+    fn config_plain_http_remote_refused_unless_explicit() {
+        let (mut inputs, _) = with_credentials();
+        inputs.endpoint = known("http://api.example.com");
+        let (path, detail) = error(&inputs, &no_env);
+        assert_eq!(path, "endpoint");
+        assert!(detail.contains("use_tls = false"));
+        for (endpoint, use_tls, env) in [
+            ("http://api.example.com", Value::Known(false), env_of(&[])),
+            ("api.example.com:8080", Value::Known(false), env_of(&[])),
+            (
+                "api.example.com:8080",
+                Value::Null,
+                env_of(&[(ENV_USE_TLS, "false")]),
+            ),
+        ] {
+            inputs.endpoint = known(endpoint);
+            inputs.use_tls = use_tls;
+            let (config, problems) = ready(&inputs, &env);
+            assert_eq!(config.base_url.scheme(), "http");
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].severity, Severity::Warning);
+            assert_eq!(problems[0].path.to_string(), "endpoint");
+        }
+    }
+
+    #[test]
+    fn config_credentials_rules() {
+        let (mut inputs, pair) = with_credentials();
+        inputs.sa_key_id = known("key-1");
+        let (path, detail) = error(&inputs, &no_env);
+        assert_eq!(path, "sa_key_id");
+        assert!(detail.contains("`sak-`"));
+        inputs.sa_key_id = known("sak-abc");
+        inputs.sa_private_key = Value::Known(SecretString::new(pair.public_key().to_pem()));
+        let (path, detail) = error(&inputs, &no_env);
+        assert_eq!(path, "sa_private_key");
+        assert!(detail.contains("private key is expected"), "{detail}");
+        inputs.sa_private_key = Value::Null;
+        let (path, _) = error(&inputs, &no_env);
+        assert_eq!(path, "sa_private_key");
+        let (path, _) = error(&inputs, &env_of(&[(ENV_SA_PRIVATE_KEY, "   ")]));
+        assert_eq!(path, "sa_private_key");
+        inputs.sa_key_id = Value::Null;
+        inputs.sa_private_key = Value::Known(pair.private_key_pem());
+        let (path, _) = error(&inputs, &no_env);
+        assert_eq!(path, "sa_key_id");
+    }
+
+    #[test]
+    fn config_private_key_never_in_problems() {
+        let pair = KeyPair::generate();
+        let pem = pair.private_key_pem();
+        let body = pem.expose().lines().nth(1).unwrap();
+        let broken = pem
+            .expose()
+            .replace("-----END PRIVATE KEY-----", "-----END PUBLIC KEY-----");
+        for bad in [
+            format!("{}junk {body}", pem.expose()),
+            broken,
+            body.to_owned(),
+        ] {
+            let inputs = ProviderInputs {
+                sa_key_id: known("sak-abc"),
+                sa_private_key: Value::Known(SecretString::new(bad)),
+                ..ProviderInputs::default()
+            };
+            let (_, problems) = resolve(&inputs, &no_env);
+            assert_eq!(problems.len(), 1);
+            assert!(
+                !format!("{problems:?}").contains(&body[..20]),
+                "{problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn config_unknown_values_are_pending_not_errors() {
+        let (mut inputs, _) = with_credentials();
+        inputs.endpoint = Value::Unknown;
+        inputs.sa_private_key = Value::Unknown;
+        let (setup, problems) = resolve(&inputs, &no_env);
+        assert!(problems.is_empty());
+        let setup = setup.unwrap();
+        assert!(
+            matches!(&setup, ClientSetup::Pending { unknown } if unknown == &["endpoint", "sa_private_key"])
+        );
+        let problem = setup.client_config().unwrap_err();
+        assert!(
+            problem
+                .detail
+                .contains("`endpoint`, `sa_private_key` depend on"),
+            "{}",
+            problem.detail
+        );
+        // Known values are still checked.
+        inputs.max_retries = Value::Known(21);
+        let (path, _) = error(&inputs, &no_env);
+        assert_eq!(path, "max_retries");
+    }
+
+    #[test]
+    fn config_request_timeout_and_max_retries() {
+        let (mut inputs, _) = with_credentials();
+        for (text, expected) in [
+            ("30s", 30_000),
+            ("1m30s", 90_000),
+            ("500ms", 500),
+            ("0.5h", 1_800_000),
+            ("1h", 3_600_000),
+        ] {
+            inputs.request_timeout = known(text);
+            let (config, _) = ready(&inputs, &no_env);
+            assert_eq!(
+                config.request_timeout,
+                Duration::from_millis(expected),
+                "{text}"
+            );
+        }
+        for (text, reason) in [
+            ("30", "has no unit"),
+            ("", "it is empty"),
+            ("5 s", "is not a unit"),
+            ("10d", "is not a unit"),
+            ("s", "expected a number"),
+            ("0s", "outside"),
+            ("2h", "outside"),
+            ("1e400s", "is not a unit"),
+            ("99999999999999999999h", "too long"),
+            ("1..2s", "is not a number"),
+        ] {
+            inputs.request_timeout = known(text);
+            let (path, detail) = error(&inputs, &no_env);
+            assert_eq!(path, "request_timeout");
+            assert!(detail.contains(reason), "{text}: {detail}");
+        }
+        inputs.request_timeout = Value::Null;
+        for n in [0, 20] {
+            inputs.max_retries = Value::Known(n);
+            assert_eq!(ready(&inputs, &no_env).0.max_retries as i64, n);
+        }
+        for n in [-1, 21, i64::MAX] {
+            inputs.max_retries = Value::Known(n);
+            assert_eq!(error(&inputs, &no_env).0, "max_retries");
+        }
+    }
+}
