@@ -63,6 +63,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         let bytes = read_limited(request.into_body()).await?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| invalid(format!("request body is not valid JSON: {e}")))?;
+        // serde would also take a struct from an array of its fields; the API does not.
+        if !value.is_object() {
+            return Err(invalid("request body must be a JSON object"));
+        }
         let canonical = serde_json::to_vec(&value)
             .map_err(|e| ApiError::Internal(format!("cannot re-encode the body: {e}")))?;
         let fingerprint = hex(&Sha256::digest(&canonical));
