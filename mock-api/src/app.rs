@@ -2,7 +2,7 @@
 //! (request ids, request counting, fault injection, authentication).
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, Uri};
+use axum::http::HeaderValue;
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::{get, patch, post};
@@ -81,12 +81,17 @@ async fn request_id(request: Request, next: Next) -> Response {
 
 /// Counts the request under its route pattern, before anything else can refuse it.
 async fn count_request(State(state): State<MockState>, request: Request, next: Next) -> Response {
+    count(&state, &request);
+    next.run(request).await
+}
+
+/// `"<METHOD> <route pattern>"` of the request, or `"<METHOD> <unmatched>"`, counted once.
+fn count(state: &MockState, request: &Request) {
     let pattern = request
         .extensions()
         .get::<MatchedPath>()
         .map_or("<unmatched>", MatchedPath::as_str);
     state.count_request(format!("{} {pattern}", request.method()));
-    next.run(request).await
 }
 
 /// `--latency-ms` and `--fail-rate`: waits, then maybe refuses before the request is looked at.
@@ -114,11 +119,21 @@ async fn stats(State(state): State<MockState>) -> Json<Stats> {
     Json(state.stats())
 }
 
-async fn not_found(State(state): State<MockState>, method: Method, uri: Uri) -> ApiError {
-    state.count_request(format!("{method} <unmatched>"));
-    ApiError::NotFound(format!("no route for {method} {}", uri.path()))
+/// The fallbacks run outside the route layers, so they count their requests themselves.
+async fn not_found(State(state): State<MockState>, request: Request) -> ApiError {
+    count(&state, &request);
+    ApiError::NotFound(format!(
+        "no route for {} {}",
+        request.method(),
+        request.uri().path()
+    ))
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
-    ApiError::MethodNotAllowed(format!("{method} is not allowed on {}", uri.path()))
+async fn method_not_allowed(State(state): State<MockState>, request: Request) -> ApiError {
+    count(&state, &request);
+    ApiError::MethodNotAllowed(format!(
+        "{} is not allowed on {}",
+        request.method(),
+        request.uri().path()
+    ))
 }

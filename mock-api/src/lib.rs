@@ -12,6 +12,23 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Choices the contract leaves open
+//! - Computed URLs, for a trust domain `td-x` under base domain `B` (default `spirl.test`):
+//!   bundle `https://td-x.bundle.B/`, built-in JWT issuer `https://td-x.oidc.B`, OIDC discovery
+//!   `https://td-x.oidc.B/.well-known/openid-configuration`, JWKS `https://td-x.oidc.B/keys`,
+//!   agent endpoint `td-x.agents.B:443` (`""` when self-hosted).
+//! - `jwt_issuer.url` with mode `builtin` must be empty or the computed URL (so a client may send
+//!   back what it read); `custom` needs an https URL; `disabled` must have none.
+//! - `Idempotency-Key` (POSTs only, 1–255 printable ASCII): records are per service account and
+//!   kept (and journaled) for the life of the data. The same key with another body or route is
+//!   400 `invalid_argument`; bodies are compared as canonical JSON. Only requests that committed
+//!   are recorded, so a refused request may be corrected and sent again under its key. A replay
+//!   carries `Idempotent-Replayed: true`. The login routes ignore the header.
+//! - A wrong method is 405 with code `invalid_argument` (the contract has no code of its own).
+//! - Challenges and tokens are not persisted: after a restart, clients log in again.
+//! - `fail_rate` and `latency` apply to every `/v1` route, login included; a dropped response
+//!   (`drop_after_commit_rate`) only ever follows a committed write, never a replay or a read.
+//!
 //! # Modules
 //! | module | what it holds |
 //! |---|---|

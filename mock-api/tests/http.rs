@@ -89,6 +89,13 @@ async fn stats_count_every_request_by_route_pattern() {
     http.get("/nowhere")
         .await
         .assert_error(404, "not_found", "/nowhere");
+    http.post("/_mock/stats", None, json!({}))
+        .await
+        .assert_error(
+            405,
+            "invalid_argument",
+            "POST is not allowed on /_mock/stats",
+        );
     let stats = stats(&http).await;
     let count = |key: &str| stats.requests.get(key).copied().unwrap_or(0);
     assert_eq!(count("POST /v1/auth/service-account/challenge"), 1);
@@ -97,6 +104,7 @@ async fn stats_count_every_request_by_route_pattern() {
     assert_eq!(count("GET /v1/trust-domains/{id}"), 2);
     assert_eq!(count("GET /v1/trust-domains"), 1);
     assert_eq!(count("GET <unmatched>"), 1);
+    assert_eq!(count("POST /_mock/stats"), 1);
     assert_eq!(stats.objects.trust_domains, 1);
     assert_eq!((stats.objects.deployments, stats.objects.keys), (0, 0));
     // This stats request itself was counted before it was answered.
