@@ -6,6 +6,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`alb`] | `spirl_alb_ingress_annotations`: renders and validates the ALB ingress annotations |
+//! | [`client`] | the control-plane API client: login, retries, one method per endpoint, [`client::ApiError`] |
 //! | [`config`] | the provider block: attributes, environment fallbacks, defaults → [`config::ClientConfig`] |
 //! | [`keys`] | ed25519 key generation, PEM/OpenSSH encodings, and precise PEM validation |
 //! | [`problem`] | [`problem::Problem`]: a configuration finding named by attribute path, for diagnostics |
@@ -16,6 +17,7 @@
 //! control-plane API (`mock-api/`).
 
 pub mod alb;
+pub mod client;
 pub mod config;
 pub mod keys;
 pub mod problem;
