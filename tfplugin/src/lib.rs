@@ -1,4 +1,48 @@
-//! `tfplugin`: the plugin side of Terraform's plugin protocol 6.
+//! `tfplugin`: the plugin side of Terraform's plugin protocol 6, on tonic.
+//!
+//! A provider implements [`Provider`] and registers its [`Resource`]s, [`DataSource`]s,
+//! [`EphemeralResource`]s and [`Function`]s; `main` calls [`serve`]. Everything between
+//! Terraform and those traits lives here.
+//!
+//! Module map:
+//! - [`value`]: cty [`Type`]s and [`Value`]s (null and unknown kept apart from empty), the
+//!   msgpack and JSON codecs, exact [`Number`]s.
+//! - [`typed`]: serde between values and Rust structs; [`Attr`] for null/unknown/known.
+//! - [`schema`]: attributes, nested attributes, blocks, plan flags and validators.
+//! - [`diag`]: [`Diagnostics`] with [`AttributePath`]s.
+//! - [`plan`]: the standard plan behaviour and the [`Plan`] a resource may adjust.
+//! - [`provider`]: the traits provider authors implement.
+//! - [`server`]: the tonic `tfplugin6.Provider` service.
+//! - [`serve`](mod@serve): handshake, unix socket, AutoMTLS, shutdown; in-process test helpers.
+//! - [`tls`]: AutoMTLS certificates and the pinned client-certificate check.
+//! - [`goplugin`]: go-plugin's controller, stdio, broker and health services.
+//! - [`stop`]: cancellation that handlers can wait on.
+//! - [`log`]: JSON logs for `TF_LOG`.
+
 pub mod diag;
+pub mod goplugin;
+pub mod log;
+pub mod plan;
+pub mod provider;
+pub mod schema;
+pub mod serve;
+pub mod server;
+pub mod stop;
+pub mod tls;
 pub mod typed;
 pub mod value;
+
+pub use diag::{AttributePath, Diagnostic, Diagnostics, Severity};
+pub use plan::Plan;
+pub use provider::{
+    DataSource, EphemeralResource, Function, FunctionError, Opened, Parameter, Provider, Renewed,
+    Resource, Signature, data_source, ephemeral_resource, function, resource,
+};
+pub use schema::{Attribute, Block, BlockNesting, NestedBlock, Nesting, Schema};
+pub use serve::{connect, run, serve, serve_on};
+pub use stop::{is_stopped, stopped};
+pub use typed::Attr;
+pub use value::{Number, Type, Value};
+
+/// Re-exported so providers need not depend on async-trait themselves.
+pub use async_trait::async_trait;

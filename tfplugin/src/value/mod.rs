@@ -11,6 +11,7 @@ use std::fmt;
 
 use crate::diag::{AttributePath, PathStep};
 
+pub(crate) use json::write_json_string;
 pub use number::Number;
 pub use types::Type;
 
@@ -158,6 +159,44 @@ impl Value {
             Value::Object(m) | Value::Map(m) => m.get(name),
             _ => None,
         }
+    }
+
+    /// The value at `path`, if every step exists.
+    pub fn get_path(&self, path: &AttributePath) -> Option<&Value> {
+        path.0
+            .iter()
+            .try_fold(self, |v, step| match (v.inner(), step) {
+                (Value::Object(m), PathStep::Attr(a)) => m.get(a),
+                (Value::Map(m), PathStep::Key(k)) => m.get(k),
+                (Value::List(l) | Value::Tuple(l), PathStep::Index(i)) => {
+                    usize::try_from(*i).ok().and_then(|i| l.get(i))
+                }
+                _ => None,
+            })
+    }
+
+    /// Replaces the value at `path`; false when the path does not exist.
+    pub fn set_path(&mut self, path: &AttributePath, new: Value) -> bool {
+        let mut v = self;
+        for step in &path.0 {
+            if let Value::Dynamic(d) = v {
+                v = &mut d.1;
+            }
+            let next = match (v, step) {
+                (Value::Object(m), PathStep::Attr(a)) => m.get_mut(a),
+                (Value::Map(m), PathStep::Key(k)) => m.get_mut(k),
+                (Value::List(l) | Value::Tuple(l), PathStep::Index(i)) => {
+                    usize::try_from(*i).ok().and_then(|i| l.get_mut(i))
+                }
+                _ => None,
+            };
+            match next {
+                Some(n) => v = n,
+                None => return false,
+            }
+        }
+        *v = new;
+        true
     }
 
     /// The string, if this is a known string.
