@@ -4,20 +4,15 @@
 
 mod client_support;
 
-use client_support::{canned_server, config_for, mock_and_client, requests};
+use client_support::{
+    canned_server, config_for, mock_and_client, object_counts, requests, trust_domain,
+};
 use spirl_mock_api::MockConfig;
 use terraform_provider_spirl::client::{
     ApiError, Client, CreateDeployment, CreateKey, CreateTrustDomain, JwtIssuerInput,
     JwtIssuerMode, ListTrustDomains, UpdateKey, UpdateTrustDomain,
 };
 use terraform_provider_spirl::keys::KeyPair;
-
-fn trust_domain(name: &str) -> CreateTrustDomain {
-    CreateTrustDomain {
-        name: name.to_owned(),
-        ..CreateTrustDomain::default()
-    }
-}
 
 #[tokio::test]
 async fn client_trust_domain_round_trip() {
@@ -207,11 +202,7 @@ async fn client_deployment_and_key_round_trip() {
         .await
         .unwrap();
     client.delete_trust_domain(&td.id).await.unwrap();
-    let objects = mock.stats().objects;
-    assert_eq!(
-        (objects.trust_domains, objects.deployments, objects.keys),
-        (0, 0, 0)
-    );
+    assert_eq!(object_counts(&mock), (0, 0, 0));
 }
 
 #[tokio::test]

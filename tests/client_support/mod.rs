@@ -7,8 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use spirl_mock_api::{MockConfig, RunningMock};
-use terraform_provider_spirl::client::Client;
+use terraform_provider_spirl::client::{
+    Client, CreateDeployment, CreateKey, CreateTrustDomain, Deployment, TrustDomain,
+};
 use terraform_provider_spirl::config::{ClientConfig, ClientSetup, ProviderInputs, resolve};
+use terraform_provider_spirl::keys::KeyPair;
 use terraform_provider_spirl::secret::SecretString;
 use terraform_provider_spirl::value::Value;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -45,6 +48,41 @@ pub fn config_for(endpoint: &str, mock: &RunningMock) -> ClientConfig {
 /// Requests the mock has seen for `"METHOD /route"`.
 pub fn requests(mock: &RunningMock, route: &str) -> u64 {
     mock.stats().requests.get(route).copied().unwrap_or(0)
+}
+
+/// The body that creates trust domain `name` with the server's defaults.
+pub fn trust_domain(name: &str) -> CreateTrustDomain {
+    CreateTrustDomain {
+        name: name.to_owned(),
+        ..CreateTrustDomain::default()
+    }
+}
+
+/// The body that registers a fresh active key.
+pub fn new_key() -> CreateKey {
+    CreateKey {
+        public_key: KeyPair::generate().public_key().to_pem(),
+        active: true,
+    }
+}
+
+/// Creates trust domain `example.org` with a deployment `prod`.
+pub async fn trust_domain_with_deployment(client: &Client) -> (TrustDomain, Deployment) {
+    let td = client
+        .create_trust_domain(&trust_domain("example.org"))
+        .await
+        .unwrap();
+    let body = CreateDeployment {
+        name: "prod".into(),
+    };
+    let deployment = client.create_deployment(&td.id, &body).await.unwrap();
+    (td, deployment)
+}
+
+/// (trust domains, deployments, keys) on the mock.
+pub fn object_counts(mock: &RunningMock) -> (usize, usize, usize) {
+    let objects = mock.stats().objects;
+    (objects.trust_domains, objects.deployments, objects.keys)
 }
 
 pub const CHALLENGE: &str = "POST /v1/auth/service-account/challenge";
