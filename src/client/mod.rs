@@ -489,9 +489,13 @@ impl Client {
         let mut maybe_applied = false;
         loop {
             let token = if call.authenticated {
-                // Boxed: login itself goes through `execute`.
-                let token = Box::pin(self.inner.auth.token(self, operation, deadline)).await?;
-                Some(token)
+                // Boxed: login itself goes through `execute`. Bounded: waiting for another
+                // caller's login must not outlast this call's deadline.
+                let login = Box::pin(self.inner.auth.token(self, operation, deadline));
+                match tokio::time::timeout_at(deadline, login).await {
+                    Ok(token) => Some(token?),
+                    Err(_) => return Err(timeout(attempts)),
+                }
             } else {
                 None
             };
