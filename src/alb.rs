@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::problem::{AttributePath, Problem, quote};
-use crate::value::Value;
+use tfplugin::Attr;
 
 /// Annotation key prefix of the AWS Load Balancer Controller.
 const PREFIX: &str = "alb.ingress.kubernetes.io/";
@@ -37,23 +37,23 @@ const IDLE_TIMEOUT_ATTRIBUTE: &str = "idle_timeout.timeout_seconds";
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlbInputs {
     /// `internet-facing` or `internal`.
-    pub scheme: Value<String>,
+    pub scheme: Attr<String>,
     /// `ip` or `instance`.
-    pub target_type: Value<String>,
+    pub target_type: Attr<String>,
     /// ACM or IAM certificate ARNs.
-    pub certificate_arns: Value<Vec<Value<String>>>,
+    pub certificate_arns: Attr<Vec<Attr<String>>>,
     /// The ALB TLS security policy.
-    pub ssl_policy: Value<String>,
+    pub ssl_policy: Attr<String>,
     /// The HTTPS listener port.
-    pub https_port: Value<i64>,
+    pub https_port: Attr<i64>,
     /// The ALB idle timeout in seconds.
-    pub idle_timeout_seconds: Value<i64>,
+    pub idle_timeout_seconds: Attr<i64>,
     /// The ingress group that shares one ALB.
-    pub group_name: Value<String>,
+    pub group_name: Attr<String>,
     /// More `load-balancer-attributes` entries.
-    pub additional_load_balancer_attributes: Value<BTreeMap<String, Value<String>>>,
+    pub additional_load_balancer_attributes: Attr<BTreeMap<String, Attr<String>>>,
     /// Annotations merged last.
-    pub extra_annotations: Value<BTreeMap<String, Value<String>>>,
+    pub extra_annotations: Attr<BTreeMap<String, Attr<String>>>,
 }
 
 /// The data source's outputs.
@@ -224,7 +224,7 @@ fn render_known(inputs: &AlbInputs) -> Option<AlbOutput> {
     let https_port = or_default(&inputs.https_port, DEFAULT_HTTPS_PORT)?;
     let idle_timeout = or_default(&inputs.idle_timeout_seconds, DEFAULT_IDLE_TIMEOUT_SECONDS)?;
     let group_name = match &inputs.group_name {
-        Value::Unknown => return None,
+        Attr::Unknown => return None,
         group => group.known().cloned(),
     };
     let mut lb_attributes = known_map(&inputs.additional_load_balancer_attributes)?;
@@ -263,22 +263,22 @@ fn render_known(inputs: &AlbInputs) -> Option<AlbOutput> {
     })
 }
 
-fn or_default<T: Clone>(value: &Value<T>, default: T) -> Option<T> {
+fn or_default<T: Clone>(value: &Attr<T>, default: T) -> Option<T> {
     match value {
-        Value::Null => Some(default),
-        Value::Unknown => None,
-        Value::Known(v) => Some(v.clone()),
+        Attr::Null => Some(default),
+        Attr::Unknown => None,
+        Attr::Value(v) => Some(v.clone()),
     }
 }
 
-fn known_list(value: &Value<Vec<Value<String>>>) -> Option<Vec<String>> {
+fn known_list(value: &Attr<Vec<Attr<String>>>) -> Option<Vec<String>> {
     or_default(value, Vec::new())?
         .iter()
         .map(|v| v.known().cloned())
         .collect()
 }
 
-fn known_map(value: &Value<BTreeMap<String, Value<String>>>) -> Option<BTreeMap<String, String>> {
+fn known_map(value: &Attr<BTreeMap<String, Attr<String>>>) -> Option<BTreeMap<String, String>> {
     or_default(value, BTreeMap::new())?
         .into_iter()
         .map(|(k, v)| Some((k, v.known()?.clone())))
@@ -316,7 +316,7 @@ Set idle_timeout_seconds to {DEFAULT_IDLE_TIMEOUT_SECONDS} (66 minutes, the guid
 fn check_one_of(
     problems: &mut Vec<Problem>,
     attribute: &str,
-    value: &Value<String>,
+    value: &Attr<String>,
     allowed: &[&str],
     advice: &str,
 ) {
@@ -580,12 +580,12 @@ mod tests {
         .collect()
     }
 
-    fn known(s: &str) -> Value<String> {
-        Value::Known(s.to_owned())
+    fn known(s: &str) -> Attr<String> {
+        Attr::Value(s.to_owned())
     }
 
-    fn map(entries: &[(&str, &str)]) -> Value<BTreeMap<String, Value<String>>> {
-        Value::Known(
+    fn map(entries: &[(&str, &str)]) -> Attr<BTreeMap<String, Attr<String>>> {
+        Attr::Value(
             entries
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), known(v)))
@@ -618,7 +618,7 @@ mod tests {
         let inputs = AlbInputs {
             scheme: known("internal"),
             target_type: known("instance"),
-            certificate_arns: Value::Known(vec![
+            certificate_arns: Attr::Value(vec![
                 known(
                     "arn:aws:acm:us-east-1:123456789012:certificate/0f2d3c4b-1a2b-4c5d-8e9f-0123456789ab",
                 ),
@@ -627,8 +627,8 @@ mod tests {
                 ),
             ]),
             ssl_policy: known("ELBSecurityPolicy-TLS13-1-2-2021-06"),
-            https_port: Value::Known(8443),
-            idle_timeout_seconds: Value::Known(3600),
+            https_port: Attr::Value(8443),
+            idle_timeout_seconds: Attr::Value(3600),
             group_name: known("spirl.agents-1"),
             additional_load_balancer_attributes: map(&[
                 ("routing.http2.enabled", "true"),
@@ -660,18 +660,18 @@ mod tests {
     #[test]
     fn alb_unknown_inputs_validate_known_parts_and_render_nothing() {
         let inputs = AlbInputs {
-            certificate_arns: Value::Known(vec![Value::Unknown, known("arn:aws:acm:nowhere")]),
+            certificate_arns: Attr::Value(vec![Attr::Unknown, known("arn:aws:acm:nowhere")]),
             ..AlbInputs::default()
         };
         let problem = only_problem(inputs);
         assert_eq!(problem.path.to_string(), "certificate_arns[1]");
         let inputs = AlbInputs {
-            certificate_arns: Value::Known(vec![Value::Unknown]),
+            certificate_arns: Attr::Value(vec![Attr::Unknown]),
             ..AlbInputs::default()
         };
         assert_eq!(render(&inputs), (None, vec![]));
         let inputs = AlbInputs {
-            scheme: Value::Unknown,
+            scheme: Attr::Unknown,
             ..AlbInputs::default()
         };
         assert_eq!(render(&inputs), (None, vec![]));
@@ -734,7 +734,7 @@ mod tests {
         ];
         for (arn, reason) in cases {
             let p = only_problem(AlbInputs {
-                certificate_arns: Value::Known(vec![
+                certificate_arns: Attr::Value(vec![
                     known("arn:aws:acm:eu-west-1:123456789012:certificate/abcd-1234"),
                     known(arn),
                 ]),
@@ -746,7 +746,7 @@ mod tests {
         }
         let arn = "arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234";
         let p = only_problem(AlbInputs {
-            certificate_arns: Value::Known(vec![known(arn), known(arn)]),
+            certificate_arns: Attr::Value(vec![known(arn), known(arn)]),
             ..AlbInputs::default()
         });
         assert_eq!(
@@ -758,7 +758,7 @@ mod tests {
     #[test]
     fn alb_empty_certificate_list_has_no_annotation() {
         let (output, problems) = render(&AlbInputs {
-            certificate_arns: Value::Known(vec![]),
+            certificate_arns: Attr::Value(vec![]),
             ..AlbInputs::default()
         });
         assert!(problems.is_empty());
@@ -774,7 +774,7 @@ mod tests {
         assert_eq!(p.path.to_string(), "ssl_policy");
         for port in [0, 65536, -1] {
             let p = only_problem(AlbInputs {
-                https_port: Value::Known(port),
+                https_port: Attr::Value(port),
                 ..AlbInputs::default()
             });
             assert_eq!(p.path.to_string(), "https_port");
@@ -786,7 +786,7 @@ mod tests {
     fn alb_idle_timeout_range_and_warning() {
         for timeout in [0, 4001, -5, i64::MAX] {
             let p = only_problem(AlbInputs {
-                idle_timeout_seconds: Value::Known(timeout),
+                idle_timeout_seconds: Attr::Value(timeout),
                 ..AlbInputs::default()
             });
             assert_eq!(
@@ -797,7 +797,7 @@ mod tests {
         }
         for timeout in [1, 60, 1799] {
             let p = only_problem(AlbInputs {
-                idle_timeout_seconds: Value::Known(timeout),
+                idle_timeout_seconds: Attr::Value(timeout),
                 ..AlbInputs::default()
             });
             assert_eq!(p.severity, Severity::Warning);
@@ -813,7 +813,7 @@ mod tests {
             }
         }
         let (output, problems) = render(&AlbInputs {
-            idle_timeout_seconds: Value::Known(60),
+            idle_timeout_seconds: Attr::Value(60),
             ..AlbInputs::default()
         });
         assert_eq!(problems.len(), 1);
@@ -823,7 +823,7 @@ mod tests {
         );
         for timeout in [1800, 4000] {
             let (_, problems) = render(&AlbInputs {
-                idle_timeout_seconds: Value::Known(timeout),
+                idle_timeout_seconds: Attr::Value(timeout),
                 ..AlbInputs::default()
             });
             assert!(problems.is_empty());

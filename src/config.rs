@@ -16,7 +16,7 @@ use reqwest::Url;
 use crate::keys::KeyPair;
 use crate::problem::{AttributePath, Problem, has_errors, quote};
 use crate::secret::SecretString;
-use crate::value::Value;
+use tfplugin::Attr;
 
 /// Default `endpoint`.
 pub const DEFAULT_ENDPOINT: &str = "api.spirl.com:443";
@@ -42,17 +42,17 @@ pub const ENV_USE_TLS: &str = "SPIRL_USE_TLS";
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProviderInputs {
     /// `host:port` or a URL.
-    pub endpoint: Value<String>,
+    pub endpoint: Attr<String>,
     /// `sak-…`.
-    pub sa_key_id: Value<String>,
+    pub sa_key_id: Attr<String>,
     /// PKCS#8 ed25519 PEM.
-    pub sa_private_key: Value<SecretString>,
+    pub sa_private_key: Attr<SecretString>,
     /// Whether to use TLS.
-    pub use_tls: Value<bool>,
+    pub use_tls: Attr<bool>,
     /// A duration such as `30s`, `1m30s`, `500ms`.
-    pub request_timeout: Value<String>,
+    pub request_timeout: Attr<String>,
     /// Retries after the first attempt.
-    pub max_retries: Value<i64>,
+    pub max_retries: Attr<i64>,
 }
 
 /// The service account the client logs in as.
@@ -138,15 +138,15 @@ pub fn resolve(
 
     let endpoint = from_env(&inputs.endpoint, env, ENV_ENDPOINT);
     let use_tls = match &inputs.use_tls {
-        Value::Known(v) => Value::Known(Sourced {
+        Attr::Value(v) => Attr::Value(Sourced {
             value: *v,
             env: None,
         }),
-        Value::Unknown => Value::Unknown,
-        Value::Null => match env(ENV_USE_TLS) {
-            None => Value::Null,
+        Attr::Unknown => Attr::Unknown,
+        Attr::Null => match env(ENV_USE_TLS) {
+            None => Attr::Null,
             Some(text) => match parse_bool(&text) {
-                Some(value) => Value::Known(Sourced {
+                Some(value) => Attr::Value(Sourced {
                     value,
                     env: Some(ENV_USE_TLS),
                 }),
@@ -159,17 +159,17 @@ pub fn resolve(
                             quote(&text)
                         ),
                     ));
-                    Value::Unknown
+                    Attr::Unknown
                 }
             },
         },
     };
     let base_url = match (&endpoint, &use_tls) {
-        (Value::Unknown, _) => {
+        (Attr::Unknown, _) => {
             unknown.push("endpoint");
             None
         }
-        (_, Value::Unknown) => {
+        (_, Attr::Unknown) => {
             unknown.push("use_tls");
             None
         }
@@ -188,13 +188,13 @@ pub fn resolve(
         check_key_id(id, &mut problems);
     }
     let private_key = match &inputs.sa_private_key {
-        Value::Known(pem) => Value::Known(Sourced {
+        Attr::Value(pem) => Attr::Value(Sourced {
             value: pem.clone(),
             env: None,
         }),
-        Value::Unknown => Value::Unknown,
-        Value::Null => env(ENV_SA_PRIVATE_KEY).map_or(Value::Null, |pem| {
-            Value::Known(Sourced {
+        Attr::Unknown => Attr::Unknown,
+        Attr::Null => env(ENV_SA_PRIVATE_KEY).map_or(Attr::Null, |pem| {
+            Attr::Value(Sourced {
                 value: SecretString::new(pem),
                 env: Some(ENV_SA_PRIVATE_KEY),
             })
@@ -204,12 +204,12 @@ pub fn resolve(
         .known()
         .and_then(|pem| parse_private_key(pem, &mut problems));
     match (&key_id, &private_key) {
-        (Value::Known(_), Value::Null) => problems.push(Problem::error(
+        (Attr::Value(_), Attr::Null) => problems.push(Problem::error(
             AttributePath::attr("sa_private_key"),
             "Missing sa_private_key",
             format!("`sa_key_id` is set, but the service account's private key is not; set `sa_private_key` (or {ENV_SA_PRIVATE_KEY}) to the key's PKCS#8 PEM, or remove `sa_key_id`."),
         )),
-        (Value::Null, Value::Known(_)) => problems.push(Problem::error(
+        (Attr::Null, Attr::Value(_)) => problems.push(Problem::error(
             AttributePath::attr("sa_key_id"),
             "Missing sa_key_id",
             format!("`sa_private_key` is set, but not the id of its service-account key; set `sa_key_id` (or {ENV_SA_KEY_ID}) to the key's `sak-…` id."),
@@ -224,12 +224,12 @@ pub fn resolve(
     }
 
     let request_timeout = match &inputs.request_timeout {
-        Value::Null => Some(DEFAULT_REQUEST_TIMEOUT),
-        Value::Unknown => {
+        Attr::Null => Some(DEFAULT_REQUEST_TIMEOUT),
+        Attr::Unknown => {
             unknown.push("request_timeout");
             None
         }
-        Value::Known(text) => match parse_duration(text) {
+        Attr::Value(text) => match parse_duration(text) {
             Ok(timeout) if timeout.is_zero() || timeout > MAX_REQUEST_TIMEOUT => {
                 problems.push(Problem::error(
                     AttributePath::attr("request_timeout"),
@@ -250,12 +250,12 @@ pub fn resolve(
         },
     };
     let max_retries = match &inputs.max_retries {
-        Value::Null => Some(DEFAULT_MAX_RETRIES),
-        Value::Unknown => {
+        Attr::Null => Some(DEFAULT_MAX_RETRIES),
+        Attr::Unknown => {
             unknown.push("max_retries");
             None
         }
-        Value::Known(n) => match u32::try_from(*n) {
+        Attr::Value(n) => match u32::try_from(*n) {
             Ok(n) if n <= MAX_MAX_RETRIES => Some(n),
             _ => {
                 problems.push(Problem::error(
@@ -318,18 +318,18 @@ impl<T> Sourced<T> {
 }
 
 fn from_env(
-    value: &Value<String>,
+    value: &Attr<String>,
     env: &dyn Fn(&str) -> Option<String>,
     name: &'static str,
-) -> Value<Sourced<String>> {
+) -> Attr<Sourced<String>> {
     match value {
-        Value::Known(v) => Value::Known(Sourced {
+        Attr::Value(v) => Attr::Value(Sourced {
             value: v.clone(),
             env: None,
         }),
-        Value::Unknown => Value::Unknown,
-        Value::Null => env(name).map_or(Value::Null, |v| {
-            Value::Known(Sourced {
+        Attr::Unknown => Attr::Unknown,
+        Attr::Null => env(name).map_or(Attr::Null, |v| {
+            Attr::Value(Sourced {
                 value: v,
                 env: Some(name),
             })
@@ -581,15 +581,15 @@ mod tests {
         None
     }
 
-    fn known(s: &str) -> Value<String> {
-        Value::Known(s.to_owned())
+    fn known(s: &str) -> Attr<String> {
+        Attr::Value(s.to_owned())
     }
 
     fn with_credentials() -> (ProviderInputs, KeyPair) {
         let pair = KeyPair::generate();
         let inputs = ProviderInputs {
             sa_key_id: known("sak-abc123"),
-            sa_private_key: Value::Known(pair.private_key_pem()),
+            sa_private_key: Attr::Value(pair.private_key_pem()),
             ..ProviderInputs::default()
         };
         (inputs, pair)
@@ -671,32 +671,28 @@ mod tests {
         for (endpoint, use_tls, expected) in [
             (
                 "api.example.com:443",
-                Value::Null,
+                Attr::Null,
                 "https://api.example.com/",
             ),
-            ("api.example.com", Value::Null, "https://api.example.com/"),
+            ("api.example.com", Attr::Null, "https://api.example.com/"),
             (
                 "https://api.example.com:8443/",
-                Value::Null,
+                Attr::Null,
                 "https://api.example.com:8443/",
             ),
             (
                 "HTTPS://API.example.com",
-                Value::Null,
+                Attr::Null,
                 "https://api.example.com/",
             ),
             (
                 "http://localhost:8080",
-                Value::Null,
+                Attr::Null,
                 "http://localhost:8080/",
             ),
-            ("[::1]:8080", Value::Known(false), "http://[::1]:8080/"),
-            (
-                "127.0.0.1:443",
-                Value::Known(false),
-                "http://127.0.0.1:443/",
-            ),
-            ("localhost", Value::Known(false), "http://localhost/"),
+            ("[::1]:8080", Attr::Value(false), "http://[::1]:8080/"),
+            ("127.0.0.1:443", Attr::Value(false), "http://127.0.0.1:443/"),
+            ("localhost", Attr::Value(false), "http://localhost/"),
         ] {
             inputs.endpoint = known(endpoint);
             inputs.use_tls = use_tls;
@@ -734,12 +730,12 @@ mod tests {
     fn config_use_tls_contradicts_endpoint() {
         let (mut inputs, _) = with_credentials();
         inputs.endpoint = known("http://127.0.0.1:8080");
-        inputs.use_tls = Value::Known(true);
+        inputs.use_tls = Attr::Value(true);
         let (path, detail) = error(&inputs, &no_env);
         assert_eq!(path, "use_tls");
         assert!(detail.contains("`http://`"), "{detail}");
         inputs.endpoint = known("https://api.example.com");
-        inputs.use_tls = Value::Null;
+        inputs.use_tls = Attr::Null;
         let (path, detail) = error(&inputs, &env_of(&[(ENV_USE_TLS, "false")]));
         assert_eq!(path, "use_tls");
         assert!(detail.contains("(from SPIRL_USE_TLS)"), "{detail}");
@@ -756,11 +752,11 @@ mod tests {
         assert_eq!(path, "endpoint");
         assert!(detail.contains("use_tls = false"));
         for (endpoint, use_tls, env) in [
-            ("http://api.example.com", Value::Known(false), env_of(&[])),
-            ("api.example.com:8080", Value::Known(false), env_of(&[])),
+            ("http://api.example.com", Attr::Value(false), env_of(&[])),
+            ("api.example.com:8080", Attr::Value(false), env_of(&[])),
             (
                 "api.example.com:8080",
-                Value::Null,
+                Attr::Null,
                 env_of(&[(ENV_USE_TLS, "false")]),
             ),
         ] {
@@ -782,17 +778,17 @@ mod tests {
         assert_eq!(path, "sa_key_id");
         assert!(detail.contains("`sak-`"));
         inputs.sa_key_id = known("sak-abc");
-        inputs.sa_private_key = Value::Known(SecretString::new(pair.public_key().to_pem()));
+        inputs.sa_private_key = Attr::Value(SecretString::new(pair.public_key().to_pem()));
         let (path, detail) = error(&inputs, &no_env);
         assert_eq!(path, "sa_private_key");
         assert!(detail.contains("private key is expected"), "{detail}");
-        inputs.sa_private_key = Value::Null;
+        inputs.sa_private_key = Attr::Null;
         let (path, _) = error(&inputs, &no_env);
         assert_eq!(path, "sa_private_key");
         let (path, _) = error(&inputs, &env_of(&[(ENV_SA_PRIVATE_KEY, "   ")]));
         assert_eq!(path, "sa_private_key");
-        inputs.sa_key_id = Value::Null;
-        inputs.sa_private_key = Value::Known(pair.private_key_pem());
+        inputs.sa_key_id = Attr::Null;
+        inputs.sa_private_key = Attr::Value(pair.private_key_pem());
         let (path, _) = error(&inputs, &no_env);
         assert_eq!(path, "sa_key_id");
     }
@@ -812,7 +808,7 @@ mod tests {
         ] {
             let inputs = ProviderInputs {
                 sa_key_id: known("sak-abc"),
-                sa_private_key: Value::Known(SecretString::new(bad)),
+                sa_private_key: Attr::Value(SecretString::new(bad)),
                 ..ProviderInputs::default()
             };
             let (_, problems) = resolve(&inputs, &no_env);
@@ -827,8 +823,8 @@ mod tests {
     #[test]
     fn config_unknown_values_are_pending_not_errors() {
         let (mut inputs, _) = with_credentials();
-        inputs.endpoint = Value::Unknown;
-        inputs.sa_private_key = Value::Unknown;
+        inputs.endpoint = Attr::Unknown;
+        inputs.sa_private_key = Attr::Unknown;
         let (setup, problems) = resolve(&inputs, &no_env);
         assert!(problems.is_empty());
         let setup = setup.unwrap();
@@ -844,7 +840,7 @@ mod tests {
             problem.detail
         );
         // Known values are still checked.
-        inputs.max_retries = Value::Known(21);
+        inputs.max_retries = Attr::Value(21);
         let (path, _) = error(&inputs, &no_env);
         assert_eq!(path, "max_retries");
     }
@@ -884,13 +880,13 @@ mod tests {
             assert_eq!(path, "request_timeout");
             assert!(detail.contains(reason), "{text}: {detail}");
         }
-        inputs.request_timeout = Value::Null;
+        inputs.request_timeout = Attr::Null;
         for n in [0, 20] {
-            inputs.max_retries = Value::Known(n);
+            inputs.max_retries = Attr::Value(n);
             assert_eq!(ready(&inputs, &no_env).0.max_retries as i64, n);
         }
         for n in [-1, 21, i64::MAX] {
-            inputs.max_retries = Value::Known(n);
+            inputs.max_retries = Attr::Value(n);
             assert_eq!(error(&inputs, &no_env).0, "max_retries");
         }
     }

@@ -7,11 +7,15 @@
 //! |---|---|
 //! | [`alb`] | `spirl_alb_ingress_annotations`: renders and validates the ALB ingress annotations |
 //! | [`client`] | the control-plane API client: login, retries, one method per endpoint, [`client::ApiError`] |
+//! | [`provider`] | the provider block, `configure`, and the client handle resources share; [`provider::serve`] is `main` |
+//! | [`resources`] | managed resource types, one per file |
+//! | [`data_sources`] | data source types, one per file |
+//! | [`ephemeral_resources`] | ephemeral resource types (Terraform 1.10+), one per file |
+//! | [`diagnostics`] | the one place problems and API errors become Terraform diagnostics |
 //! | [`config`] | the provider block: attributes, environment fallbacks, defaults → [`config::ClientConfig`] |
 //! | [`keys`] | ed25519 key generation, PEM/OpenSSH encodings, and precise PEM validation |
 //! | [`problem`] | [`problem::Problem`]: a configuration finding named by attribute path, for diagnostics |
 //! | [`secret`] | [`secret::SecretString`]: zeroed on drop, redacted in `Debug` |
-//! | [`value`] | [`value::Value`]: a configuration value that may be null or not known yet |
 //!
 //! The other workspace members are the plugin-protocol layer (`tfplugin/`) and the mock
 //! control-plane API (`mock-api/`).
@@ -19,7 +23,11 @@
 pub mod alb;
 pub mod client;
 pub mod config;
+pub mod data_sources;
+pub mod diagnostics;
+pub mod ephemeral_resources;
 pub mod keys;
 pub mod problem;
+pub mod provider;
+pub mod resources;
 pub mod secret;
-pub mod value;

@@ -13,7 +13,7 @@ use terraform_provider_spirl::client::{
 use terraform_provider_spirl::config::{ClientConfig, ClientSetup, ProviderInputs, resolve};
 use terraform_provider_spirl::keys::KeyPair;
 use terraform_provider_spirl::secret::SecretString;
-use terraform_provider_spirl::value::Value;
+use tfplugin::Attr;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -34,9 +34,9 @@ pub fn client_for(mock: &RunningMock, adjust: impl FnOnce(&mut ClientConfig)) ->
 /// The configuration the provider would resolve for `endpoint` with the mock's credentials.
 pub fn config_for(endpoint: &str, mock: &RunningMock) -> ClientConfig {
     let inputs = ProviderInputs {
-        endpoint: Value::Known(endpoint.to_owned()),
-        sa_key_id: Value::Known(mock.credentials.sa_key_id.clone()),
-        sa_private_key: Value::Known(SecretString::new(mock.credentials.sa_private_key.clone())),
+        endpoint: Attr::Value(endpoint.to_owned()),
+        sa_key_id: Attr::Value(mock.credentials.sa_key_id.clone()),
+        sa_private_key: Attr::Value(SecretString::new(mock.credentials.sa_private_key.clone())),
         ..ProviderInputs::default()
     };
     match resolve(&inputs, &|_| None) {
