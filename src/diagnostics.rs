@@ -1,0 +1,133 @@
+//! The one place where the provider's failures become Terraform diagnostics: configuration
+//! [`Problem`]s from the pure validation modules, and [`ApiError`]s from the client, each with a
+//! summary, a detail and the next step for the user.
+
+use tfplugin::{AttributePath, Diagnostics};
+
+use crate::client::ApiError;
+use crate::problem::{PathStep, Problem, Severity};
+
+/// Reports every problem; returns `Some(())` when none of them is an error.
+pub fn report(diags: &mut Diagnostics, problems: Vec<Problem>) -> Option<()> {
+    let mut failed = false;
+    for p in problems {
+        let path = attribute_path(&p.path.steps().to_vec());
+        match (p.severity, path) {
+            (Severity::Error, Some(path)) => diags.error_at(path, p.summary, p.detail),
+            (Severity::Error, None) => diags.error(p.summary, p.detail),
+            (Severity::Warning, Some(path)) => diags.warning_at(path, p.summary, p.detail),
+            (Severity::Warning, None) => diags.warning(p.summary, p.detail),
+        }
+        failed |= p.severity == Severity::Error;
+    }
+    (!failed).then_some(())
+}
+
+fn attribute_path(steps: &[PathStep]) -> Option<AttributePath> {
+    let (first, rest) = steps.split_first()?;
+    let PathStep::Attribute(name) = first else {
+        return None;
+    };
+    let mut path = AttributePath::root(name.clone());
+    for step in rest {
+        path = match step {
+            PathStep::Attribute(name) => path.attr(name.clone()),
+            PathStep::Key(key) => path.key(key.clone()),
+            PathStep::Index(i) => path.index(i64::try_from(*i).unwrap_or(i64::MAX)),
+        };
+    }
+    Some(path)
+}
+
+/// Reports an API failure as an error diagnostic that says what failed, what the server said,
+/// and what to do next. `about` names the attribute the failure concerns, when there is one.
+pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<AttributePath>) {
+    let ctx = err.context();
+    let summary = format!("Could not {}", ctx.operation);
+    let next = match err {
+        ApiError::NotFound(_) => {
+            "The object no longer exists on the control plane. Run `terraform apply` again to recreate it, or remove it from the configuration."
+        }
+        ApiError::AlreadyExists(_) => {
+            "Choose another name, or bring the existing object under Terraform with `terraform import`."
+        }
+        ApiError::FailedPrecondition(_) => {
+            "Remove what still depends on the object first, then retry."
+        }
+        ApiError::InvalidArgument(_) => "Correct the value the control plane refused and retry.",
+        ApiError::Unauthenticated(_) => {
+            "Check `sa_key_id` and `sa_private_key` (or SPIRL_SA_KEY_ID and SPIRL_SA_PRIVATE_KEY): the service-account key must exist and be active."
+        }
+        ApiError::PermissionDenied(_) => {
+            "Grant the service account the role this operation needs, or use another service account."
+        }
+        ApiError::RateLimited(_) | ApiError::Unavailable(_) => {
+            "The control plane is busy or unavailable. Retry later, or raise `max_retries` and `request_timeout` in the provider block."
+        }
+        ApiError::Timeout(_) => {
+            "The control plane did not answer within `request_timeout`. Retry, or raise `request_timeout` in the provider block; the next apply reconciles whatever was done."
+        }
+        ApiError::Transport(_) => {
+            "Check `endpoint` and `use_tls` in the provider block, and that the control plane is reachable from this machine (proxies: HTTPS_PROXY, NO_PROXY)."
+        }
+        ApiError::Redirect(_) => {
+            "The endpoint redirected the request; credentials are never sent to another location. Set `endpoint` to the control plane's API address."
+        }
+        ApiError::Decode(_) | ApiError::Internal(_) => {
+            "This is a control-plane or provider bug. Retry; if it persists, report it with the request id."
+        }
+    };
+    let detail = format!("{ctx}.\n\n{next}");
+    match about {
+        Some(path) => diags.error_at(path, summary, detail),
+        None => diags.error(summary, detail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::AttributePath as ProblemPath;
+
+    #[test]
+    fn problems_keep_their_paths_and_severities() {
+        let mut diags = Diagnostics::new();
+        let ok = report(
+            &mut diags,
+            vec![
+                Problem::warning(ProblemPath::attr("idle_timeout_seconds"), "low", "why"),
+                Problem::error(
+                    ProblemPath::attr("extra_annotations").key("k"),
+                    "bad",
+                    "fix",
+                ),
+                Problem::error(ProblemPath::attr("certificate_arns").index(1), "arn", "fix"),
+                Problem::error(ProblemPath::root(), "whole block", "fix"),
+            ],
+        );
+        assert_eq!(ok, None);
+        let paths: Vec<_> = diags
+            .items
+            .iter()
+            .map(|d| d.attribute.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                Some("idle_timeout_seconds".to_owned()),
+                Some(r#"extra_annotations["k"]"#.to_owned()),
+                Some("certificate_arns[1]".to_owned()),
+                None
+            ]
+        );
+        assert_eq!(diags.items[0].severity, tfplugin::Severity::Warning);
+    }
+
+    #[test]
+    fn warnings_alone_do_not_fail() {
+        let mut diags = Diagnostics::new();
+        let w = Problem::warning(ProblemPath::attr("a"), "s", "d");
+        assert_eq!(report(&mut diags, vec![w]), Some(()));
+        assert!(!diags.has_errors());
+    }
+}
