@@ -1,0 +1,311 @@
+//! Acceptance-test harness: the real Terraform CLI, the freshly built provider and a mock
+//! control-plane API on a free port, each test in its own temporary directory.
+//!
+//! Acceptance tests run only when `TF_ACC=1` (the README's test command sets it, with
+//! `TF_ACC_TERRAFORM_PATH` pointing at the Terraform CLI that `scripts/setup.sh` found or
+//! installed); otherwise [`Harness::start`] says the test was skipped and returns `None`.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value as Json;
+use spirl_mock_api::{MockConfig, RunningMock};
+
+/// One acceptance test's world: a temp dir holding the Terraform configuration and CLI config,
+/// a mock API, and the runtime that serves it.
+pub struct Harness {
+    /// The directory Terraform runs in.
+    pub dir: tempfile::TempDir,
+    terraform: PathBuf,
+    cli_config: PathBuf,
+    extra_env: BTreeMap<String, String>,
+    /// The mock; `None` once [`Harness::stop_mock`] took it down.
+    pub mock: Option<RunningMock>,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// What one Terraform command printed.
+pub struct TfOutput {
+    /// Exit code (`-1` when killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl TfOutput {
+    /// Everything Terraform said, for assertions on messages that may land on either stream.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl std::fmt::Display for TfOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit code {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The provider binary Cargo built for this test run.
+pub fn provider_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-spirl"))
+}
+
+impl Harness {
+    /// Starts a harness with a default mock, or returns `None` (after saying so) when acceptance
+    /// tests are not enabled.
+    pub fn start(test: &str) -> Option<Harness> {
+        Self::start_with(test, MockConfig::default())
+    }
+
+    /// Like [`Harness::start`], with a mock configured by the test (faults, TTLs, data dir).
+    pub fn start_with(test: &str, config: MockConfig) -> Option<Harness> {
+        if std::env::var("TF_ACC").as_deref() != Ok("1") {
+            eprintln!("skipped {test}: acceptance tests run with TF_ACC=1 (see README)");
+            return None;
+        }
+        let terraform = std::env::var_os("TF_ACC_TERRAFORM_PATH")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("terraform"));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let mock = runtime
+            .block_on(spirl_mock_api::spawn(config))
+            .expect("start the mock API");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("acc-{test}-"))
+            .tempdir()
+            .expect("temp dir");
+        let cli_config = dir.path().join("terraform.tfrc");
+        let plugin_dir = provider_binary()
+            .parent()
+            .expect("provider binary has a parent directory")
+            .to_path_buf();
+        std::fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"spirl/spirl\" = {:?}\n  }}\n  direct {{}}\n}}\n",
+                plugin_dir.display().to_string()
+            ),
+        )
+        .expect("write CLI config");
+        // Modules keep this in versions.tf; the test configurations stay as users write them.
+        std::fs::write(
+            dir.path().join("versions.tf"),
+            "terraform {\n  required_providers {\n    spirl = {\n      source = \"spirl/spirl\"\n    }\n  }\n}\n",
+        )
+        .expect("write versions.tf");
+        Some(Harness {
+            dir,
+            terraform,
+            cli_config,
+            extra_env: BTreeMap::new(),
+            mock: Some(mock),
+            runtime,
+        })
+    }
+
+    /// The running mock.
+    pub fn mock(&self) -> &RunningMock {
+        self.mock.as_ref().expect("mock is running")
+    }
+
+    /// Runs a future on the harness's runtime (for out-of-band calls against the mock).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    /// Sets an environment variable for every following Terraform command.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.extra_env.insert(key.to_owned(), value.to_owned());
+    }
+
+    /// Writes `main.tf` (replacing what was there).
+    pub fn write_config(&self, hcl: &str) {
+        self.write_file("main.tf", hcl);
+    }
+
+    /// Writes a file into the working directory.
+    pub fn write_file(&self, name: &str, contents: &str) {
+        std::fs::write(self.dir.path().join(name), contents).expect("write file");
+    }
+
+    /// The working directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `terraform <args>` in the working directory with the mock's credentials in the
+    /// provider's environment variables, as a Terraform Cloud run would pass them.
+    pub fn tf(&self, args: &[&str]) -> TfOutput {
+        let mut cmd = Command::new(&self.terraform);
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("TF_CLI_CONFIG_FILE", &self.cli_config)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER")
+            .env_remove("TF_LOG_PATH");
+        for var in [
+            "SPIRL_ENDPOINT",
+            "SPIRL_SA_KEY_ID",
+            "SPIRL_SA_PRIVATE_KEY",
+            "SPIRL_USE_TLS",
+        ] {
+            cmd.env_remove(var);
+        }
+        if let Some(mock) = &self.mock {
+            cmd.env("SPIRL_ENDPOINT", &mock.endpoint)
+                .env("SPIRL_SA_KEY_ID", &mock.credentials.sa_key_id)
+                .env("SPIRL_SA_PRIVATE_KEY", &mock.credentials.sa_private_key);
+        }
+        cmd.envs(&self.extra_env);
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = cmd.output().unwrap_or_else(|e| {
+            panic!(
+                "could not run {} (set TF_ACC_TERRAFORM_PATH): {e}",
+                self.terraform.display()
+            )
+        });
+        TfOutput {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+
+    /// Runs a Terraform command that must succeed (`-no-color` added), and returns its output.
+    pub fn tf_ok(&self, args: &[&str]) -> TfOutput {
+        let out = self.tf(&with_no_color(args));
+        assert_eq!(out.code, 0, "terraform {} failed:\n{out}", args.join(" "));
+        out
+    }
+
+    /// Runs a Terraform command that must fail, and returns its output.
+    pub fn tf_err(&self, args: &[&str]) -> TfOutput {
+        let out = self.tf(&with_no_color(args));
+        assert_ne!(
+            out.code,
+            0,
+            "terraform {} should have failed:\n{out}",
+            args.join(" ")
+        );
+        out
+    }
+
+    /// `terraform apply -auto-approve`.
+    pub fn apply(&self) -> TfOutput {
+        self.tf_ok(&["apply", "-auto-approve", "-input=false"])
+    }
+
+    /// `terraform destroy -auto-approve`.
+    pub fn destroy(&self) -> TfOutput {
+        self.tf_ok(&["destroy", "-auto-approve", "-input=false"])
+    }
+
+    /// Asserts that `terraform plan -detailed-exitcode` proposes no change.
+    pub fn assert_plan_empty(&self) {
+        let out = self.tf(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert_eq!(out.code, 0, "expected an empty plan:\n{out}");
+    }
+
+    /// The state as `terraform show -json` prints it.
+    pub fn state(&self) -> Json {
+        let out = self.tf_ok(&["show", "-json"]);
+        serde_json::from_str(&out.stdout).expect("terraform show -json prints JSON")
+    }
+
+    /// The attribute values of the resource at `address` (`spirl_key_pair.k`) in the state.
+    pub fn resource(&self, address: &str) -> Json {
+        find_resource(&self.state(), address)
+            .unwrap_or_else(|| panic!("{address} is not in the state"))
+    }
+
+    /// `terraform output -json`, as `name -> value`.
+    pub fn outputs(&self) -> BTreeMap<String, Json> {
+        let out = self.tf_ok(&["output", "-json"]);
+        let parsed: BTreeMap<String, Json> =
+            serde_json::from_str(&out.stdout).expect("terraform output -json prints JSON");
+        parsed
+            .into_iter()
+            .map(|(name, o)| (name, o["value"].clone()))
+            .collect()
+    }
+
+    /// Object counts on the mock.
+    pub fn mock_objects(&self) -> spirl_mock_api::ObjectCounts {
+        self.mock().stats().objects
+    }
+
+    /// Takes the mock down (to test what the provider does when the API is unreachable).
+    pub fn stop_mock(&mut self) {
+        if let Some(mock) = self.mock.take() {
+            self.runtime
+                .block_on(mock.shutdown())
+                .expect("mock shutdown");
+        }
+    }
+}
+
+fn with_no_color<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut v = args.to_vec();
+    if !v.contains(&"-no-color") {
+        v.push("-no-color");
+    }
+    v
+}
+
+/// Finds a resource's `values` in `terraform show -json` output (root module only).
+pub fn find_resource(state: &Json, address: &str) -> Option<Json> {
+    state["values"]["root_module"]["resources"]
+        .as_array()?
+        .iter()
+        .find(|r| r["address"] == address)
+        .map(|r| r["values"].clone())
+}
+
+/// The seed's annotation map (`../shared/seeds/000_d5df6832b08a9060.txt`, the Terraform tab),
+/// with `jsonencode([{ HTTPS = 443 }])` evaluated.
+pub fn seed_annotations() -> BTreeMap<String, String> {
+    [
+        ("alb.ingress.kubernetes.io/scheme", "internet-facing"),
+        ("alb.ingress.kubernetes.io/target-type", "ip"),
+        ("alb.ingress.kubernetes.io/backend-protocol", "HTTP"),
+        ("alb.ingress.kubernetes.io/backend-protocol-version", "GRPC"),
+        (
+            "alb.ingress.kubernetes.io/listen-ports",
+            r#"[{"HTTPS":443}]"#,
+        ),
+        (
+            "alb.ingress.kubernetes.io/ssl-policy",
+            "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+        ),
+        ("alb.ingress.kubernetes.io/success-codes", "0"),
+        (
+            "alb.ingress.kubernetes.io/healthcheck-path",
+            "/grpc.health.v1.Health/Check",
+        ),
+        (
+            "alb.ingress.kubernetes.io/load-balancer-attributes",
+            "idle_timeout.timeout_seconds=4000",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
