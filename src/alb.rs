@@ -549,35 +549,11 @@ mod tests {
     use super::*;
     use crate::problem::Severity;
 
-    /// The `annotations` map of the seed's Terraform example, copied key for key.
+    /// The `annotations` map of the seed's Terraform example, copied key for key (with
+    /// `jsonencode([{ HTTPS = 443 }])` evaluated); the acceptance tests read the same fixture.
     fn seed_annotations() -> BTreeMap<String, String> {
-        [
-            ("alb.ingress.kubernetes.io/scheme", "internet-facing"),
-            ("alb.ingress.kubernetes.io/target-type", "ip"),
-            ("alb.ingress.kubernetes.io/backend-protocol", "HTTP"),
-            ("alb.ingress.kubernetes.io/backend-protocol-version", "GRPC"),
-            // jsonencode([{ HTTPS = 443 }])
-            (
-                "alb.ingress.kubernetes.io/listen-ports",
-                r#"[{"HTTPS":443}]"#,
-            ),
-            (
-                "alb.ingress.kubernetes.io/ssl-policy",
-                "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-            ),
-            ("alb.ingress.kubernetes.io/success-codes", "0"),
-            (
-                "alb.ingress.kubernetes.io/healthcheck-path",
-                "/grpc.health.v1.Health/Check",
-            ),
-            (
-                "alb.ingress.kubernetes.io/load-balancer-attributes",
-                "idle_timeout.timeout_seconds=4000",
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+        serde_json::from_str(include_str!("../tests/fixtures/seed_annotations.json"))
+            .expect("the fixture is a JSON object of strings")
     }
 
     fn known(s: &str) -> Attr<String> {

@@ -282,30 +282,6 @@ pub fn find_resource(state: &Json, address: &str) -> Option<Json> {
 /// The seed's annotation map (`../shared/seeds/000_d5df6832b08a9060.txt`, the Terraform tab),
 /// with `jsonencode([{ HTTPS = 443 }])` evaluated.
 pub fn seed_annotations() -> BTreeMap<String, String> {
-    [
-        ("alb.ingress.kubernetes.io/scheme", "internet-facing"),
-        ("alb.ingress.kubernetes.io/target-type", "ip"),
-        ("alb.ingress.kubernetes.io/backend-protocol", "HTTP"),
-        ("alb.ingress.kubernetes.io/backend-protocol-version", "GRPC"),
-        (
-            "alb.ingress.kubernetes.io/listen-ports",
-            r#"[{"HTTPS":443}]"#,
-        ),
-        (
-            "alb.ingress.kubernetes.io/ssl-policy",
-            "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-        ),
-        ("alb.ingress.kubernetes.io/success-codes", "0"),
-        (
-            "alb.ingress.kubernetes.io/healthcheck-path",
-            "/grpc.health.v1.Health/Check",
-        ),
-        (
-            "alb.ingress.kubernetes.io/load-balancer-attributes",
-            "idle_timeout.timeout_seconds=4000",
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect()
+    serde_json::from_str(include_str!("../fixtures/seed_annotations.json"))
+        .expect("the fixture is a JSON object of strings")
 }
