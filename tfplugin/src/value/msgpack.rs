@@ -298,8 +298,22 @@ fn write_map_len(out: &mut Vec<u8>, n: usize) {
 }
 
 fn write_int(out: &mut Vec<u8>, i: i64) {
+    // Like cty's compact encoding: the smallest form, unsigned ones for non-negative values.
     if (0..=0x7f).contains(&i) {
         out.push(i as u8);
+    } else if let Ok(u) = u64::try_from(i) {
+        if let Ok(b) = u8::try_from(u) {
+            out.extend_from_slice(&[0xcc, b]);
+        } else if let Ok(h) = u16::try_from(u) {
+            out.push(0xcd);
+            out.extend_from_slice(&h.to_be_bytes());
+        } else if let Ok(w) = u32::try_from(u) {
+            out.push(0xce);
+            out.extend_from_slice(&w.to_be_bytes());
+        } else {
+            out.push(0xcf);
+            out.extend_from_slice(&u.to_be_bytes());
+        }
     } else if (-32..0).contains(&i) {
         out.push(i as i8 as u8);
     } else if i8::try_from(i).is_ok() {
