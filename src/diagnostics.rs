@@ -11,7 +11,7 @@ use crate::problem::{PathStep, Problem, Severity};
 pub fn report(diags: &mut Diagnostics, problems: Vec<Problem>) -> Option<()> {
     let mut failed = false;
     for p in problems {
-        let path = attribute_path(&p.path.steps().to_vec());
+        let path = attribute_path(p.path.steps());
         match (p.severity, path) {
             (Severity::Error, Some(path)) => diags.error_at(path, p.summary, p.detail),
             (Severity::Error, None) => diags.error(p.summary, p.detail),

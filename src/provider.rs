@@ -20,6 +20,7 @@ pub const NAME: &str = "spirl";
 
 /// Serves the provider to Terraform: the whole of `main`.
 pub fn serve() -> std::process::ExitCode {
+    tfplugin::log::forward_log_crate(&[env!("CARGO_CRATE_NAME")]);
     tfplugin::serve(NAME, SpirlProvider::default())
 }
 
@@ -183,6 +184,12 @@ impl Provider for SpirlProvider {
         report(diags, problems)?;
         let configured = match setup? {
             ClientSetup::Ready(client_config) => {
+                log::info!(
+                    endpoint = client_config.base_url.as_str(),
+                    sa_key_id = client_config.credentials.key_id.as_str(),
+                    terraform_version;
+                    "provider configured"
+                );
                 match Client::new(&client_config, terraform_version) {
                     Ok(client) => Configured::Ready(client),
                     Err(err) => {
@@ -192,7 +199,10 @@ impl Provider for SpirlProvider {
                 }
             }
             other => match other.client_config() {
-                Err(problem) => Configured::Unavailable(problem),
+                Err(problem) => {
+                    log::info!(reason = problem.summary.as_str(); "provider configured without an API client");
+                    Configured::Unavailable(problem)
+                }
                 Ok(_) => return None,
             },
         };

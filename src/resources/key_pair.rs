@@ -135,6 +135,7 @@ impl Resource for KeyPairResource {
     ) -> Option<KeyPairState> {
         validate_algorithm(diags, &planned.algorithm)?;
         planned.generate();
+        log::debug!(fingerprint = planned.public_key_fingerprint_sha256.known().map(String::as_str); "generated key pair");
         Some(planned)
     }
 

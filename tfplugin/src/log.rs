@@ -167,6 +167,80 @@ pub fn error(message: &str, fields: &[(&str, &str)]) {
     log(Level::Error, message, fields);
 }
 
+/// Forwards records of the `log` crate facade to `TF_LOG`: every level for targets that start
+/// with one of `own_targets` (the provider's crates), warnings and errors only for everything
+/// else, because libraries' debug and trace lines (HTTP/2 frames, TLS records) are noise at
+/// best and may carry request headers, credentials included, at worst. Call it once, before
+/// [`crate::serve`]; a second call, or another logger already installed, changes nothing.
+pub fn forward_log_crate(own_targets: &'static [&'static str]) {
+    static FACADE: OnceLock<Facade> = OnceLock::new();
+    let facade = FACADE.get_or_init(|| Facade { own_targets });
+    if ::log::set_logger(facade).is_ok() {
+        ::log::set_max_level(match threshold() {
+            1 => ::log::LevelFilter::Trace,
+            2 => ::log::LevelFilter::Debug,
+            3 => ::log::LevelFilter::Info,
+            4 => ::log::LevelFilter::Warn,
+            5 => ::log::LevelFilter::Error,
+            _ => ::log::LevelFilter::Off,
+        });
+    }
+}
+
+struct Facade {
+    own_targets: &'static [&'static str],
+}
+
+impl Facade {
+    fn level_of(&self, metadata: &::log::Metadata<'_>) -> Option<Level> {
+        let level = match metadata.level() {
+            ::log::Level::Trace => Level::Trace,
+            ::log::Level::Debug => Level::Debug,
+            ::log::Level::Info => Level::Info,
+            ::log::Level::Warn => Level::Warn,
+            ::log::Level::Error => Level::Error,
+        };
+        let own = self
+            .own_targets
+            .iter()
+            .any(|t| metadata.target().starts_with(t));
+        (enabled(level) && (own || level >= Level::Warn)).then_some(level)
+    }
+}
+
+impl ::log::Log for Facade {
+    fn enabled(&self, metadata: &::log::Metadata<'_>) -> bool {
+        self.level_of(metadata).is_some()
+    }
+
+    fn log(&self, record: &::log::Record<'_>) {
+        let Some(level) = self.level_of(record.metadata()) else {
+            return;
+        };
+        struct Collect(Vec<(String, String)>);
+        impl<'kvs> ::log::kv::VisitSource<'kvs> for Collect {
+            fn visit_pair(
+                &mut self,
+                key: ::log::kv::Key<'kvs>,
+                value: ::log::kv::Value<'kvs>,
+            ) -> Result<(), ::log::kv::Error> {
+                self.0.push((key.to_string(), value.to_string()));
+                Ok(())
+            }
+        }
+        let mut fields = Collect(vec![("target".to_owned(), record.target().to_owned())]);
+        let _ = record.key_values().visit(&mut fields);
+        let fields: Vec<(&str, &str)> = fields
+            .0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        log(level, &record.args().to_string(), &fields);
+    }
+
+    fn flush(&self) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
