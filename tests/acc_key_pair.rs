@@ -38,7 +38,10 @@ fn key_pair_basic_create_plan_empty_destroy() {
     let pair = parse_private_key_pem(private).expect("the private key parses");
     let derived = pair.public_key();
     assert_eq!(derived.to_pem(), public);
-    assert_eq!(PublicKey::from_pem(public).expect("the public key parses"), derived);
+    assert_eq!(
+        PublicKey::from_pem(public).expect("the public key parses"),
+        derived
+    );
     assert_eq!(kp["public_key_openssh"], derived.to_openssh());
     assert_eq!(
         kp["public_key_fingerprint_sha256"],
