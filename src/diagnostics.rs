@@ -42,8 +42,6 @@ fn attribute_path(steps: &[PathStep]) -> Option<AttributePath> {
 /// Reports an API failure as an error diagnostic that says what failed, what the server said,
 /// and what to do next. `about` names the attribute the failure concerns, when there is one.
 pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<AttributePath>) {
-    let ctx = err.context();
-    let summary = format!("Could not {}", ctx.operation);
     let next = match err {
         ApiError::NotFound(_) => {
             "The object no longer exists on the control plane. Run `terraform apply` again to recreate it, or remove it from the configuration."
@@ -77,11 +75,61 @@ pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<Attribut
             "This is a control-plane or provider bug. Retry; if it persists, report it with the request id."
         }
     };
+    api_error_then(diags, err, about, next);
+}
+
+/// Like [`api_error`], with a next step the caller knows better than the error alone: who holds
+/// a name, what still depends on an object.
+fn api_error_then(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    about: Option<AttributePath>,
+    next: &str,
+) {
+    let ctx = err.context();
+    let summary = format!("Could not {}", ctx.operation);
     let detail = format!("{ctx}.\n\n{next}");
     match about {
         Some(path) => diags.error_at(path, summary, detail),
         None => diags.error(summary, detail),
     }
+}
+
+/// A trust domain could not be created because its name is taken. `existing_id` is the trust
+/// domain that holds the name, when the provider could look it up: the user can then import it.
+pub fn trust_domain_name_taken(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    name: &str,
+    existing_id: Option<&str>,
+) {
+    let next = match existing_id {
+        Some(id) => format!(
+            "The trust domain `{name}` already exists as {id}. To manage it with Terraform, \
+             import it instead of creating it: `terraform import <address> {id}` (for example \
+             `terraform import spirl_trust_domain.example {id}`), or use the \
+             `spirl_trust_domain` data source to read it. Otherwise choose another `domain_name`."
+        ),
+        None => format!(
+            "A trust domain named `{name}` already exists. Import it with `terraform import \
+             <address> {name}` (the domain name works as an import id), or choose another \
+             `domain_name`."
+        ),
+    };
+    api_error_then(diags, err, Some(AttributePath::root("domain_name")), &next);
+}
+
+/// A trust domain could not be deleted because deployments still exist in it.
+pub fn trust_domain_has_deployments(diags: &mut Diagnostics, err: &ApiError, name: &str, id: &str) {
+    let next = format!(
+        "The trust domain `{name}` ({id}) still has deployments, and the control plane refuses \
+         to delete a trust domain with deployments. Delete them first: destroy the \
+         `spirl_trust_domain_deployment` resources that use {id} (or remove them from the \
+         configuration, and make them depend on this trust domain so Terraform orders the \
+         deletes), or delete deployments created outside Terraform in the Defakto console; then \
+         run `terraform destroy` (or `apply`) again."
+    );
+    api_error_then(diags, err, None, &next);
 }
 
 #[cfg(test)]

@@ -1,15 +1,22 @@
 //! Data source types, one per file.
 
 pub mod alb_ingress_annotations;
+pub mod trust_domain;
 
 use tfplugin::provider::NamedDataSource;
 
 use crate::provider::ClientHandle;
 
 /// Every data source type the provider offers.
-pub fn all(_client: &ClientHandle) -> Vec<NamedDataSource> {
-    vec![tfplugin::data_source(
-        "spirl_alb_ingress_annotations",
-        alb_ingress_annotations::AlbIngressAnnotations,
-    )]
+pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
+    vec![
+        tfplugin::data_source(
+            "spirl_alb_ingress_annotations",
+            alb_ingress_annotations::AlbIngressAnnotations,
+        ),
+        tfplugin::data_source(
+            "spirl_trust_domain",
+            trust_domain::TrustDomainDataSource::new(client),
+        ),
+    ]
 }

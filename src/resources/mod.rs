@@ -1,15 +1,20 @@
 //! Managed resource types, one per file.
 
 pub mod key_pair;
+pub mod trust_domain;
+pub mod trust_domain_cache;
 
 use tfplugin::provider::NamedResource;
 
 use crate::provider::ClientHandle;
 
 /// Every resource type the provider offers.
-pub fn all(_client: &ClientHandle) -> Vec<NamedResource> {
-    vec![tfplugin::resource(
-        "spirl_key_pair",
-        key_pair::KeyPairResource,
-    )]
+pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
+    vec![
+        tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
+        tfplugin::resource(
+            "spirl_trust_domain",
+            trust_domain::TrustDomainResource::new(client),
+        ),
+    ]
 }
