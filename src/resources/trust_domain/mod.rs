@@ -2,7 +2,7 @@
 //! source of the same name (`crate::data_sources::trust_domain`) shares its state struct, its
 //! attributes and its name validation.
 //!
-//! Refresh reads go through a [`TrustDomainSnapshot`], so that many trust domains cost one list
+//! Plan-time checks live in `validate`. Refresh reads go through a [`TrustDomainSnapshot`], so that many trust domains cost one list
 //! call instead of one GET each.
 
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,12 @@ use tfplugin::{
     Attr, Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value, async_trait,
 };
 
+mod validate;
+
+use self::validate::parse_mode;
+pub use self::validate::{
+    MAX_DESCRIPTION, MAX_DOMAIN_NAME, MAX_ISSUER_URL, domain_name_problem, validate_config,
+};
 use super::trust_domain_cache::TrustDomainSnapshot;
 use crate::client::{
     ApiError, Client, CreateTrustDomain, JwtIssuerInput, JwtIssuerMode, TrustDomain,
@@ -18,13 +24,6 @@ use crate::client::{
 use crate::diagnostics;
 use crate::problem::quote;
 use crate::provider::ClientHandle;
-
-/// Longest SPIFFE trust domain name.
-pub const MAX_DOMAIN_NAME: usize = 255;
-/// Longest description the control plane stores, in characters.
-pub const MAX_DESCRIPTION: usize = 1024;
-/// Longest JWT issuer URL.
-pub const MAX_ISSUER_URL: usize = 2048;
 
 /// Configuration and state of `spirl_trust_domain`, and the result of the data source.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -141,176 +140,6 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
              when `self_hosted` is `true`.",
         ),
     ]
-}
-
-/// Why `name` is not a valid SPIFFE trust domain name (what is wrong and what to do), or `None`.
-pub fn domain_name_problem(name: &str) -> Option<String> {
-    let q = quote(name);
-    if name.is_empty() {
-        return Some(
-            "domain_name is empty. Set it to the trust domain name, such as \"example.org\"."
-                .into(),
-        );
-    }
-    if let Some(rest) = name.strip_prefix("spiffe://") {
-        return Some(format!(
-            "domain_name {q} is a SPIFFE ID. Set it to the bare trust domain name, {}.",
-            quote(rest.split('/').next().unwrap_or_default())
-        ));
-    }
-    let bad = name
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !matches!(c, 'a'..='z' | '0'..='9' | '.' | '-' | '_'));
-    if let Some((at, c)) = bad {
-        let position = at + 1;
-        return Some(if c.is_ascii_uppercase() {
-            format!(
-                "domain_name {q} contains the uppercase letter '{c}' at position {position}; \
-                 SPIFFE trust domain names are lowercase. Use {}.",
-                quote(&name.to_ascii_lowercase())
-            )
-        } else {
-            let kind = if c.is_ascii() {
-                ""
-            } else {
-                " (not ASCII: it may look like a letter or digit, but is not one)"
-            };
-            format!(
-                "domain_name {q} contains {c:?} (U+{:04X}) at position {position}{kind}. A \
-                 SPIFFE trust domain name may only contain lowercase ASCII letters, digits, '.', \
-                 '-' and '_'; retype the name with those.",
-                u32::from(c)
-            )
-        });
-    }
-    if name.len() > MAX_DOMAIN_NAME {
-        return Some(format!(
-            "domain_name is {} characters long; a SPIFFE trust domain name has at most \
-             {MAX_DOMAIN_NAME}. Use a shorter name.",
-            name.len()
-        ));
-    }
-    if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
-        return Some(format!(
-            "domain_name {q} has an empty label: it starts or ends with '.', or has \"..\". \
-             Remove the extra dots."
-        ));
-    }
-    None
-}
-
-/// Why `url` cannot be a custom JWT issuer, or `None`.
-fn issuer_url_problem(url: &str) -> Option<String> {
-    let q = quote(url);
-    let host = url.strip_prefix("https://").map(|rest| {
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        (authority.contains('@'), authority.is_empty())
-    });
-    let what = match host {
-        _ if url.len() > MAX_ISSUER_URL => format!("is longer than {MAX_ISSUER_URL} characters"),
-        _ if url.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-            "contains whitespace".into()
-        }
-        None => "is not an https:// URL".into(),
-        Some((true, _)) => "carries user information (user@host)".into(),
-        Some((_, true)) => "has no host".into(),
-        Some(_) => return None,
-    };
-    Some(format!(
-        "jwt_issuer {q} {what}. Set it to the https:// URL of your JWT issuer, such as \
-         \"https://issuer.example.com\"."
-    ))
-}
-
-/// Checks the configuration of the resource or the data source; values not known yet are
-/// checked at apply by the control plane.
-pub fn validate_config(diags: &mut Diagnostics, config: &TrustDomainState) -> Option<()> {
-    let mut problems: Vec<(&str, &str, String)> = Vec::new();
-    if let Some(problem) = config
-        .domain_name
-        .known()
-        .and_then(|n| domain_name_problem(n))
-    {
-        problems.push(("domain_name", "Invalid trust domain name", problem));
-    }
-    if let Some(d) = config.description.known() {
-        let length = d.chars().count();
-        if length > MAX_DESCRIPTION {
-            problems.push((
-                "description",
-                "Description too long",
-                format!(
-                    "description is {length} characters long; the control plane stores at most \
-                     {MAX_DESCRIPTION}. Shorten it."
-                ),
-            ));
-        }
-    }
-    problems.extend(issuer_problem(config));
-    let ok = problems.is_empty();
-    for (attr, summary, detail) in problems {
-        diags.error_at(AttributePath::root(attr), summary, detail);
-    }
-    ok.then_some(())
-}
-
-/// What is wrong with `jwt_issuer_mode` and `jwt_issuer` together, if anything.
-fn issuer_problem(config: &TrustDomainState) -> Option<(&'static str, &'static str, String)> {
-    let mode = match &config.jwt_issuer_mode {
-        Attr::Value(m) => m.as_str(),
-        Attr::Null => JwtIssuerMode::Builtin.as_str(),
-        Attr::Unknown => return None,
-    };
-    let (attr, summary, detail) = match (parse_mode(mode), &config.jwt_issuer) {
-        (None, _) => (
-            "jwt_issuer_mode",
-            "Invalid jwt_issuer_mode",
-            format!(
-                "jwt_issuer_mode is {}; it must be \"builtin\", \"disabled\" or \"custom\".",
-                quote(mode)
-            ),
-        ),
-        (Some(JwtIssuerMode::Custom), Attr::Null) => (
-            "jwt_issuer",
-            "Missing jwt_issuer",
-            "jwt_issuer is required when jwt_issuer_mode is \"custom\". Set jwt_issuer to the \
-             https:// URL of your JWT issuer, or use jwt_issuer_mode = \"builtin\"."
-                .into(),
-        ),
-        (Some(JwtIssuerMode::Custom), Attr::Value(url)) => {
-            ("jwt_issuer", "Invalid jwt_issuer", issuer_url_problem(url)?)
-        }
-        (Some(JwtIssuerMode::Disabled), Attr::Value(_)) => (
-            "jwt_issuer",
-            "jwt_issuer not allowed",
-            "jwt_issuer must not be set when jwt_issuer_mode is \"disabled\": JWT-SVIDs are \
-             disabled, so there is no issuer. Remove jwt_issuer, or set jwt_issuer_mode = \
-             \"custom\"."
-                .into(),
-        ),
-        (Some(JwtIssuerMode::Builtin), Attr::Value(_)) => (
-            "jwt_issuer",
-            "jwt_issuer not allowed",
-            "jwt_issuer is computed by the control plane when jwt_issuer_mode is \"builtin\" \
-             (the default). Remove jwt_issuer, or set jwt_issuer_mode = \"custom\" to use your \
-             own issuer."
-                .into(),
-        ),
-        _ => return None,
-    };
-    Some((attr, summary, detail))
-}
-
-/// The mode named by its Terraform (and wire) spelling.
-fn parse_mode(mode: &str) -> Option<JwtIssuerMode> {
-    [
-        JwtIssuerMode::Builtin,
-        JwtIssuerMode::Disabled,
-        JwtIssuerMode::Custom,
-    ]
-    .into_iter()
-    .find(|m| m.as_str() == mode)
 }
 
 /// The `jwt_issuer` of a request: the URL only for `custom`, where the server keeps it.
@@ -570,45 +399,6 @@ impl Resource for TrustDomainResource {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn domain_names() {
-        for ok in ["example.org", "a", "prod_1.example-2.org", &"a".repeat(255)] {
-            assert_eq!(domain_name_problem(ok), None, "{ok}");
-        }
-        let cases = [
-            ("", "empty"),
-            ("Example.org", "Use \"example.org\""),
-            ("\u{0435}xample.org", "U+0435"),
-            (
-                "spiffe://example.org/x",
-                "bare trust domain name, \"example.org\"",
-            ),
-            ("a b", "' '"),
-            (&"a".repeat(256), "256 characters"),
-            (".example.org", "empty label"),
-            ("example..org", "empty label"),
-        ];
-        for (bad, says) in cases {
-            let problem = domain_name_problem(bad).unwrap_or_default();
-            assert!(problem.contains(says), "{bad:?}: {problem}");
-            assert!(problem.starts_with("domain_name"), "{problem}");
-        }
-    }
-
-    #[test]
-    fn issuer_urls() {
-        assert_eq!(issuer_url_problem("https://issuer.example.com/x"), None);
-        for (bad, says) in [
-            ("http://issuer.example.com", "https://"),
-            ("https://", "no host"),
-            ("https://u@h", "user information"),
-            ("https://a b", "whitespace"),
-        ] {
-            let problem = issuer_url_problem(bad).unwrap_or_default();
-            assert!(problem.contains(says), "{bad}: {problem}");
-        }
-    }
 
     #[test]
     fn ids() {
