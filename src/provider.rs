@@ -33,13 +33,21 @@ enum Configured {
 /// The client handle resources hold. Terraform builds resources before it configures the
 /// provider, so the handle starts empty and `configure` fills it once.
 #[derive(Clone, Default)]
-pub struct ClientHandle(Arc<OnceLock<Configured>>);
+pub struct ClientHandle {
+    configured: Arc<OnceLock<Configured>>,
+    terraform_version: Arc<OnceLock<String>>,
+}
 
 impl ClientHandle {
+    /// The version of the Terraform CLI that configured the provider (`1.0.3`), once known.
+    pub fn terraform_version(&self) -> Option<&str> {
+        self.terraform_version.get().map(String::as_str)
+    }
+
     /// The configured client, or `None` after reporting why there is none (missing credentials,
     /// values not known yet, or a provider that was never configured).
     pub fn get(&self, diags: &mut Diagnostics) -> Option<&Client> {
-        match self.0.get() {
+        match self.configured.get() {
             Some(Configured::Ready(client)) => Some(client),
             Some(Configured::Unavailable(problem)) => {
                 report(diags, vec![problem.clone()]);
@@ -179,6 +187,10 @@ impl Provider for SpirlProvider {
         terraform_version: &str,
         config: ProviderConfig,
     ) -> Option<()> {
+        let _ = self
+            .client
+            .terraform_version
+            .set(terraform_version.to_owned());
         let inputs = config.inputs(diags)?;
         let (setup, problems) = config::resolve(&inputs, &config::process_env);
         report(diags, problems)?;
@@ -207,7 +219,7 @@ impl Provider for SpirlProvider {
             },
         };
         // Terraform configures a provider instance once; a second configure keeps the first.
-        let _ = self.client.0.set(configured);
+        let _ = self.client.configured.set(configured);
         Some(())
     }
 

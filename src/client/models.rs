@@ -191,11 +191,31 @@ pub struct UpdateKey {
     pub active: bool,
 }
 
+/// Whether `id` has the shape of a control-plane id: `prefix` (`td-`, `tdd-`, `tdk-`, `sak-`)
+/// followed by one or more lowercase letters and digits.
+pub fn has_id_shape(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix).is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn id_shapes() {
+        assert!(has_id_shape("td-abc123", "td-"));
+        assert!(!has_id_shape("td-", "td-"));
+        assert!(!has_id_shape("td-abc.example.org", "td-"));
+        assert!(!has_id_shape("example.org", "td-"));
+        assert!(!has_id_shape("tdd-abc", "td-"));
+    }
 
     #[test]
     fn models_requests_leave_out_unset_fields() {

@@ -3,6 +3,7 @@
 pub mod key_pair;
 pub mod trust_domain;
 pub mod trust_domain_cache;
+pub mod trust_domain_deployment;
 
 use tfplugin::provider::NamedResource;
 
@@ -15,6 +16,12 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         tfplugin::resource(
             "spirl_trust_domain",
             trust_domain::TrustDomainResource::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_trust_domain_deployment",
+            trust_domain_deployment::TrustDomainDeployment {
+                client: client.clone(),
+            },
         ),
     ]
 }

@@ -190,16 +190,6 @@ impl TrustDomainResource {
     }
 }
 
-/// Whether `s` has the shape of a trust domain id (`td-` and lowercase letters and digits).
-fn looks_like_id(s: &str) -> bool {
-    s.strip_prefix("td-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    })
-}
-
 #[async_trait]
 impl Resource for TrustDomainResource {
     type State = TrustDomainState;
@@ -360,7 +350,7 @@ impl Resource for TrustDomainResource {
         let client = self.client.get(diags)?;
         let wanted = id.trim();
         // A name like `td-abc` is also a valid trust domain name: try the id first, then the name.
-        if looks_like_id(wanted) {
+        if crate::client::has_id_shape(wanted, "td-") {
             match client.get_trust_domain(wanted).await {
                 Ok(td) => return Some(td.into()),
                 Err(e) if e.is_not_found() => {}
@@ -393,18 +383,5 @@ impl Resource for TrustDomainResource {
             ),
         );
         None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids() {
-        assert!(looks_like_id("td-abc123"));
-        assert!(!looks_like_id("td-"));
-        assert!(!looks_like_id("td-abc.example.org"));
-        assert!(!looks_like_id("example.org"));
     }
 }

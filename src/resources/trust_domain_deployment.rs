@@ -1,0 +1,548 @@
+//! `spirl_trust_domain_deployment`: a deployment of a trust domain's servers and the keys they
+//! authenticate to the control plane with.
+//!
+//! The `keys` map is authoritative: each entry is one registered key, planned precisely (an
+//! untouched key keeps its known `id`; a new or re-keyed entry's `id` is unknown), and keys
+//! registered out of band show up in the state under their own id, so the next plan removes them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tfplugin::{
+    Attr, Attribute, AttributePath, Diagnostics, Nesting, Plan, Resource, Schema, Value,
+    async_trait,
+};
+
+use crate::client::{
+    ApiError, Client, CreateDeployment, CreateKey, Deployment, UpdateKey, has_id_shape,
+};
+use crate::diagnostics::api_error;
+use crate::keys::parse_public_key_pem;
+use crate::problem::quote;
+use crate::provider::ClientHandle;
+
+/// Configuration and state of `spirl_trust_domain_deployment`.
+#[derive(Serialize, Deserialize)]
+pub struct DeploymentState {
+    /// `tdd-…`.
+    pub id: Attr<String>,
+    /// The parent trust domain, `td-…`.
+    pub trust_domain_id: Attr<String>,
+    /// Unique within the trust domain.
+    pub name: Attr<String>,
+    /// The deployment's keys, by a name of the user's choosing.
+    pub keys: Attr<BTreeMap<String, KeyState>>,
+}
+
+/// One entry of `keys`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct KeyState {
+    /// `tdk-…`.
+    pub id: Attr<String>,
+    /// Ed25519 SPKI PEM.
+    pub public_key: Attr<String>,
+    /// Whether the control plane trusts the key.
+    pub active: Attr<bool>,
+}
+
+/// The `spirl_trust_domain_deployment` resource.
+pub struct TrustDomainDeployment {
+    /// Filled by `configure`.
+    pub client: ClientHandle,
+}
+
+#[async_trait]
+impl Resource for TrustDomainDeployment {
+    type State = DeploymentState;
+
+    fn schema(&self) -> Schema {
+        Schema::new()
+            .description(
+                "A deployment of a trust domain's self-hosted servers, and the ed25519 keys the \
+                 servers authenticate to the control plane with. Changing `keys` updates the \
+                 deployment in place: a new entry registers a key, a removed entry deletes it, \
+                 `active` enables or disables it, and a changed `public_key` replaces that one \
+                 key. Keys registered outside Terraform appear under their own id and are \
+                 removed by the next apply.",
+            )
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .description("The deployment id, `tdd-…`: the Helm release name and namespace in the ALB guide."),
+            )
+            .attribute(
+                Attribute::string("trust_domain_id")
+                    .required()
+                    .requires_replace()
+                    .description("The trust domain (`td-…`), usually `spirl_trust_domain.<name>.id`. Changing it replaces the deployment."),
+            )
+            .attribute(
+                Attribute::string("name")
+                    .required()
+                    .requires_replace()
+                    .description("The deployment name, unique within the trust domain: 1–63 lowercase letters, digits and `-`, starting with a letter. Changing it replaces the deployment."),
+            )
+            .attribute(
+                Attribute::nested(
+                    "keys",
+                    Nesting::Map,
+                    vec![
+                        Attribute::string("id")
+                            .computed()
+                            .use_state_for_unknown()
+                            .description("The key id, `tdk-…`: the server's `controlPlane.auth.key.id` Helm value."),
+                        Attribute::string("public_key")
+                            .required()
+                            .description("The ed25519 public key as SPKI `PUBLIC KEY` PEM, for example `spirl_key_pair.<name>.public_key_pem`. Changing it replaces this key only."),
+                        // Optional but not computed: Terraform before 1.0.6 panics on a map-nested
+                        // attribute with more than one computed attribute (hashicorp/terraform#29473).
+                        Attribute::bool("active")
+                            .optional()
+                            .description("Whether the control plane accepts the key. Unset means `true`."),
+                    ],
+                )
+                .optional()
+                .description("The deployment's keys, by a name of your choosing (for example `key1`)."),
+            )
+    }
+
+    async fn validate(&self, diags: &mut Diagnostics, config: DeploymentState) -> Option<()> {
+        if let Some(name) = config.name.known() {
+            validate_name(diags, name);
+        }
+        if let Some(id) = config
+            .trust_domain_id
+            .known()
+            .filter(|id| !has_id_shape(id, "td-"))
+        {
+            {
+                diags.error_at(
+                    AttributePath::root("trust_domain_id"),
+                    "Invalid trust domain id",
+                    format!(
+                        "trust_domain_id is {}; a trust domain id looks like `td-` followed by \
+                         lowercase letters and digits. Use `spirl_trust_domain.<name>.id`.",
+                        quote(id)
+                    ),
+                );
+            }
+        }
+        for (key, entry) in config.keys.known().into_iter().flatten() {
+            if let Some(Err(e)) = entry
+                .public_key
+                .known()
+                .map(|pem| parse_public_key_pem(pem))
+            {
+                {
+                    diags.error_at(
+                        AttributePath::root("keys").key(key).attr("public_key"),
+                        "Invalid deployment public key",
+                        format!(
+                            "keys[{key:?}].public_key is not an ed25519 public key in SPKI PEM: \
+                             {e}. Use `spirl_key_pair.<name>.public_key_pem`, or the output of \
+                             `openssl pkey -pubout` for an ed25519 private key."
+                        ),
+                    );
+                }
+            }
+        }
+        (!diags.has_errors()).then_some(())
+    }
+
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: DeploymentState,
+    ) -> Option<DeploymentState> {
+        let client = self.client.get(diags)?;
+        let (td, id) = (state.trust_domain_id.known()?, state.id.known()?);
+        match client.get_deployment(td, id).await {
+            Ok(remote) => Some(state_from_remote(remote, state.keys.known())),
+            Err(ApiError::NotFound(_)) => None,
+            Err(err) => {
+                api_error(diags, &err, None);
+                None
+            }
+        }
+    }
+
+    async fn plan(&self, diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
+        if plan.is_destroy() {
+            return Some(());
+        }
+        if let Some(version) = self
+            .client
+            .terraform_version()
+            .filter(|v| version_before(v, (1, 0, 6)))
+        {
+            // Terraform 1.0.0–1.0.5 crash ("value is not an object") validating any plan of a
+            // map-nested attribute with a computed attribute inside, as `keys[…].id` is.
+            diags.error_at(
+                AttributePath::root("keys"),
+                "Terraform 1.0.6 or later required",
+                format!(
+                    "spirl_trust_domain_deployment needs Terraform 1.0.6 or later; this is                      Terraform {version}. Terraform 1.0.0 to 1.0.5 crash while checking the plan                      of a map of nested objects with computed attributes, such as `keys`,                      (hashicorp/terraform#29473, fixed in 1.0.6). Upgrade Terraform; the other                      spirl resources work with {version}."
+                ),
+            );
+            return None;
+        }
+        // A changed public key is a new key on the control plane: only that entry's id becomes
+        // unknown. The standard plan already keeps untouched ids and leaves new entries unknown.
+        if !plan.is_update() {
+            return Some(());
+        }
+        let keys = AttributePath::root("keys");
+        let Some(Value::Map(planned)) = plan.planned_at(&keys).cloned() else {
+            return Some(());
+        };
+        for (name, entry) in planned {
+            let path = keys.clone().key(&name);
+            let prior_key = plan.prior_at(&path.clone().attr("public_key")).cloned();
+            if prior_key.is_some_and(|p| Some(&p) != entry.get_attr("public_key")) {
+                plan.set_unknown(&path.attr("id"));
+            }
+        }
+        Some(())
+    }
+
+    async fn create(
+        &self,
+        diags: &mut Diagnostics,
+        planned: DeploymentState,
+        _config: DeploymentState,
+    ) -> Option<DeploymentState> {
+        let client = self.client.get(diags)?;
+        let td = planned.trust_domain_id.known()?.clone();
+        let name = planned.name.known()?.clone();
+        let deployment = match client
+            .create_deployment(&td, &CreateDeployment { name })
+            .await
+        {
+            Ok(d) => d,
+            Err(err) => {
+                api_error(diags, &err, Some(AttributePath::root("name")));
+                return None;
+            }
+        };
+        let keys_configured = !planned.keys.is_null();
+        let mut keys = BTreeMap::new();
+        for (key, entry) in planned.keys.into_known().into_iter().flatten() {
+            match register(client, &td, &deployment.id, &entry).await {
+                Ok(registered) => {
+                    keys.insert(key, registered);
+                }
+                Err(err) => {
+                    api_error(diags, &err, Some(AttributePath::root("keys").key(&key)));
+                    // Nothing half-created: without the deployment in the state, Terraform
+                    // would never manage (or delete) what was registered so far.
+                    if let Err(cleanup) = client.delete_deployment(&td, &deployment.id, true).await
+                    {
+                        api_error(diags, &cleanup, None);
+                    }
+                    return None;
+                }
+            }
+        }
+        Some(DeploymentState {
+            id: Attr::Value(deployment.id),
+            trust_domain_id: Attr::Value(td),
+            name: Attr::Value(deployment.name),
+            keys: if keys_configured {
+                Attr::Value(keys)
+            } else {
+                Attr::Null
+            },
+        })
+    }
+
+    async fn update(
+        &self,
+        diags: &mut Diagnostics,
+        prior: DeploymentState,
+        planned: DeploymentState,
+        _config: DeploymentState,
+    ) -> Option<DeploymentState> {
+        let client = self.client.get(diags)?;
+        let td = prior.trust_domain_id.known()?.clone();
+        let id = prior.id.known()?.clone();
+        let mut old: BTreeMap<String, KeyState> = prior.keys.into_known().unwrap_or_default();
+        let wanted = planned.keys;
+        let mut result = BTreeMap::new();
+        let keys_path = AttributePath::root("keys");
+
+        // Keys that stay as they are, or only flip `active`.
+        for (name, entry) in wanted.known().into_iter().flatten() {
+            let Some(prev) = old.get(name) else { continue };
+            if prev.public_key != entry.public_key {
+                continue;
+            }
+            let Some(key_id) = prev.id.known() else {
+                continue;
+            };
+            let mut kept = prev.clone();
+            if effective(&prev.active) != effective(&entry.active) {
+                let body = UpdateKey {
+                    active: effective(&entry.active),
+                };
+                if let Err(err) = client.update_key(&td, &id, key_id, &body).await {
+                    api_error(
+                        diags,
+                        &err,
+                        Some(keys_path.clone().key(name).attr("active")),
+                    );
+                    return None;
+                }
+            }
+            kept.active = entry.active.clone();
+            old.remove(name);
+            result.insert(name.clone(), kept);
+        }
+
+        // New and re-keyed entries: register first, so a rotation never leaves the
+        // deployment without a key. A public key moving to another entry keeps its
+        // registration.
+        for (name, entry) in wanted.known().into_iter().flatten() {
+            if result.contains_key(name) {
+                continue;
+            }
+            let moved = old
+                .iter()
+                .find(|(_, prev)| prev.public_key == entry.public_key)
+                .map(|(n, _)| n.clone());
+            let registered = match moved.and_then(|n| old.remove(&n)) {
+                Some(mut kept) => {
+                    let flip = effective(&kept.active) != effective(&entry.active);
+                    if let (true, Some(key_id)) = (flip, kept.id.known()) {
+                        let body = UpdateKey {
+                            active: effective(&entry.active),
+                        };
+                        if let Err(err) = client.update_key(&td, &id, key_id, &body).await {
+                            api_error(diags, &err, Some(keys_path.clone().key(name)));
+                            return None;
+                        }
+                    }
+                    kept.active = entry.active.clone();
+                    kept
+                }
+                None => match register(client, &td, &id, entry).await {
+                    Ok(k) => k,
+                    Err(err) => {
+                        api_error(diags, &err, Some(keys_path.clone().key(name)));
+                        return None;
+                    }
+                },
+            };
+            result.insert(name.clone(), registered);
+        }
+
+        // What is left was removed from the configuration, or re-keyed.
+        for (name, prev) in old {
+            if let Some(key_id) = prev.id.known() {
+                match client.delete_key(&td, &id, key_id).await {
+                    Ok(()) | Err(ApiError::NotFound(_)) => {}
+                    Err(err) => {
+                        api_error(diags, &err, Some(keys_path.clone().key(&name)));
+                        return None;
+                    }
+                }
+            }
+        }
+
+        Some(DeploymentState {
+            id: Attr::Value(id),
+            trust_domain_id: Attr::Value(td),
+            name: prior.name,
+            keys: match wanted {
+                Attr::Null => Attr::Null,
+                _ => Attr::Value(result),
+            },
+        })
+    }
+
+    async fn delete(&self, diags: &mut Diagnostics, prior: DeploymentState) -> Option<()> {
+        let client = self.client.get(diags)?;
+        let (td, id) = (prior.trust_domain_id.known()?, prior.id.known()?);
+        // The keys belong to the deployment: they go with it.
+        match client.delete_deployment(td, id, true).await {
+            Ok(()) | Err(ApiError::NotFound(_)) => Some(()),
+            Err(err) => {
+                api_error(diags, &err, None);
+                None
+            }
+        }
+    }
+
+    async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<DeploymentState> {
+        let client = self.client.get(diags)?;
+        let Some((td, name)) = id
+            .split_once('/')
+            .filter(|(td, n)| has_id_shape(td, "td-") && !n.is_empty())
+        else {
+            diags.error(
+                "Invalid import id",
+                format!(
+                    "{} is not `<trust domain id>/<deployment name>`. Import a deployment with \
+                     `terraform import spirl_trust_domain_deployment.<name> td-…/<deployment name>`.",
+                    quote(&id)
+                ),
+            );
+            return None;
+        };
+        let found = match client.list_deployments(td, Some(name)).await {
+            Ok(list) => list.into_iter().find(|d| d.name == name),
+            Err(err) => {
+                api_error(diags, &err, None);
+                return None;
+            }
+        };
+        let Some(found) = found else {
+            diags.error(
+                "Deployment not found",
+                format!(
+                    "Trust domain {td} has no deployment named {}. Check the names with \
+                     `spirlctl trust-domain deployment list`.",
+                    quote(name)
+                ),
+            );
+            return None;
+        };
+        // The list may leave keys out; one GET brings them.
+        match client.get_deployment(td, &found.id).await {
+            Ok(remote) => Some(state_from_remote(remote, None)),
+            Err(err) => {
+                api_error(diags, &err, None);
+                None
+            }
+        }
+    }
+}
+
+/// Whether Terraform `version` (`1.0.3`, `1.11.0-beta1`) is older than `min`.
+fn version_before(version: &str, min: (u64, u64, u64)) -> bool {
+    let mut parts = version
+        .split(['.', '-', '+'])
+        .map(|p| p.parse::<u64>().unwrap_or(0));
+    let v = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    v < min
+}
+
+/// What `active` means: unset is active.
+fn effective(active: &Attr<bool>) -> bool {
+    active.known().copied().unwrap_or(true)
+}
+
+/// Registers one key.
+async fn register(
+    client: &Client,
+    td: &str,
+    deployment: &str,
+    entry: &KeyState,
+) -> Result<KeyState, ApiError> {
+    let body = CreateKey {
+        public_key: entry.public_key.known().cloned().unwrap_or_default(),
+        active: effective(&entry.active),
+    };
+    let key = client.create_key(td, deployment, &body).await?;
+    Ok(KeyState {
+        id: Attr::Value(key.id),
+        // Keep the configured text: the server may store it differently formatted.
+        public_key: entry.public_key.clone(),
+        active: entry.active.clone(),
+    })
+}
+
+/// The state for what the control plane holds, naming keys as `known` did (by key id) and
+/// keys registered out of band by their id.
+fn state_from_remote(
+    remote: Deployment,
+    known: Option<&BTreeMap<String, KeyState>>,
+) -> DeploymentState {
+    let mut keys = BTreeMap::new();
+    for k in remote.keys {
+        let mine = known.and_then(|m| {
+            m.iter()
+                .find(|(_, s)| s.id.known() == Some(&k.id))
+                .map(|(n, s)| (n.clone(), s.public_key.clone(), s.active.clone()))
+        });
+        let (name, public_key, active) = mine.unwrap_or_else(|| {
+            (
+                k.id.clone(),
+                Attr::Value(k.public_key.clone()),
+                Attr::Value(k.active),
+            )
+        });
+        // Keep how the configuration said it (unset = active) unless the remote differs.
+        let active = if effective(&active) == k.active {
+            active
+        } else {
+            Attr::Value(k.active)
+        };
+        keys.insert(
+            name,
+            KeyState {
+                id: Attr::Value(k.id),
+                public_key,
+                active,
+            },
+        );
+    }
+    DeploymentState {
+        id: Attr::Value(remote.id),
+        trust_domain_id: Attr::Value(remote.trust_domain_id),
+        name: Attr::Value(remote.name),
+        keys: match known {
+            None if keys.is_empty() => Attr::Null,
+            _ => Attr::Value(keys),
+        },
+    }
+}
+
+fn validate_name(diags: &mut Diagnostics, name: &str) {
+    let problem = if name.is_empty() {
+        Some("it is empty".to_owned())
+    } else if name.len() > 63 {
+        Some(format!(
+            "it is {} characters long; the limit is 63",
+            name.len()
+        ))
+    } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        Some("it must start with a lowercase letter".to_owned())
+    } else if name.ends_with('-') {
+        Some("it must not end with `-`".to_owned())
+    } else {
+        name.chars()
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+            .map(|c| format!("{c:?} is not allowed"))
+    };
+    if let Some(why) = problem {
+        diags.error_at(
+            AttributePath::root("name"),
+            "Invalid deployment name",
+            format!(
+                "name is {}: {why}. Use 1–63 lowercase letters, digits and `-`, starting with a \
+                 letter, for example \"production\".",
+                quote(name)
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terraform_versions_compare_numerically() {
+        assert!(version_before("1.0.3", (1, 0, 6)));
+        assert!(version_before("0.15.5", (1, 0, 6)));
+        assert!(!version_before("1.0.6", (1, 0, 6)));
+        assert!(!version_before("1.0.10", (1, 0, 6)));
+        assert!(!version_before("1.11.4", (1, 0, 6)));
+        assert!(!version_before("1.1.0-beta1", (1, 0, 6)));
+    }
+}
