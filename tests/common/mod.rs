@@ -115,6 +115,19 @@ impl Harness {
         })
     }
 
+    /// The Terraform CLI's version as `(major, minor, patch)`.
+    pub fn terraform_version(&self) -> (u64, u64, u64) {
+        let out = self.tf_ok(&["version", "-json"]);
+        let v: Json = serde_json::from_str(&out.stdout).expect("terraform version -json");
+        let text = v["terraform_version"].as_str().expect("terraform_version");
+        let mut parts = text.split(['.', '-']).map(|p| p.parse().unwrap_or(0));
+        (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        )
+    }
+
     /// The running mock.
     pub fn mock(&self) -> &RunningMock {
         self.mock.as_ref().expect("mock is running")
