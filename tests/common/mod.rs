@@ -117,7 +117,11 @@ impl Harness {
 
     /// The Terraform CLI's version as `(major, minor, patch)`.
     pub fn terraform_version(&self) -> (u64, u64, u64) {
-        let out = self.tf_ok(&["version", "-json"]);
+        // `terraform version` reads the configuration where it runs; ask from an empty directory.
+        let empty = self.dir.path().join(".version");
+        std::fs::create_dir_all(&empty).expect("create empty dir");
+        let chdir = format!("-chdir={}", empty.display());
+        let out = self.tf_ok(&[&chdir, "version", "-json"]);
         let v: Json = serde_json::from_str(&out.stdout).expect("terraform version -json");
         let text = v["terraform_version"].as_str().expect("terraform_version");
         let mut parts = text.split(['.', '-']).map(|p| p.parse().unwrap_or(0));
