@@ -106,8 +106,24 @@ pub(crate) fn standard_plan(block: &Block, prior: Value, proposed: Value, config
         return plan;
     }
     let create = plan.prior.is_null();
-    let changed = create || plan.planned != plan.prior;
     let root = AttributePath::new();
+    // Whether anything changed must count what defaults will set: a default that differs from
+    // the prior value (say, an attribute edited out of band, then left unset) is a change, and
+    // the computed attributes it affects must be planned unknown. A first pass that changes
+    // nothing but defaults tells.
+    let changed = create || {
+        let mut with_defaults = plan.planned.clone();
+        apply_block(
+            block,
+            &mut with_defaults,
+            &plan.config,
+            &plan.prior,
+            false,
+            false,
+            &root,
+        );
+        with_defaults != plan.prior
+    };
     apply_block(
         block,
         &mut plan.planned,
@@ -511,6 +527,34 @@ mod tests {
             Some(&Value::Unknown)
         );
         assert_eq!(plan.requires_replace, vec![AttributePath::root("name")]);
+    }
+
+    #[test]
+    fn a_default_that_changes_a_value_counts_as_a_change() {
+        // Out of band, self_hosted became false; the configuration leaves it to its default.
+        let prior = obj(
+            "td-1".into(),
+            "a",
+            Value::Null,
+            "t1".into(),
+            false.into(),
+            Value::Null,
+        );
+        let config = obj(
+            Value::Null,
+            "a",
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        );
+        let plan = standard_plan(&schema().block, prior.clone(), prior, config);
+        assert_eq!(
+            plan.planned.get_attr("self_hosted"),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(plan.planned.get_attr("updated_at"), Some(&Value::Unknown));
+        assert_eq!(plan.planned.get_attr("id"), Some(&"td-1".into()));
     }
 
     #[test]
