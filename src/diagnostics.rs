@@ -2,7 +2,7 @@
 //! [`Problem`]s from the pure validation modules, and [`ApiError`]s from the client, each with a
 //! summary, a detail and the next step for the user.
 
-use tfplugin::{AttributePath, Diagnostics};
+use tfplugin::{Attr, AttributePath, Diagnostics, Number};
 
 use crate::client::ApiError;
 use crate::problem::{PathStep, Problem, Severity};
@@ -37,6 +37,31 @@ fn attribute_path(steps: &[PathStep]) -> Option<AttributePath> {
         };
     }
     Some(path)
+}
+
+/// Reads a number attribute that must be a whole number (`what` says which, for the message),
+/// keeping null and unknown as they are; `None` after reporting one that is not.
+pub fn whole_number(
+    diags: &mut Diagnostics,
+    name: &str,
+    value: &Attr<Number>,
+    what: &str,
+) -> Option<Attr<i64>> {
+    match value {
+        Attr::Value(n) => match n.as_i64() {
+            Some(i) => Some(Attr::Value(i)),
+            None => {
+                diags.error_at(
+                    AttributePath::root(name),
+                    format!("Invalid {name}"),
+                    format!("{name} must be {what}; it is {n}."),
+                );
+                None
+            }
+        },
+        Attr::Unknown => Some(Attr::Unknown),
+        Attr::Null => Some(Attr::Null),
+    }
 }
 
 /// Reports an API failure as an error diagnostic that says what failed, what the server said,

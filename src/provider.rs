@@ -5,13 +5,11 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use tfplugin::provider::{NamedDataSource, NamedEphemeralResource, NamedResource};
-use tfplugin::{
-    Attr, Attribute, AttributePath, Diagnostics, Number, Provider, Schema, async_trait,
-};
+use tfplugin::{Attr, Attribute, Diagnostics, Number, Provider, Schema, async_trait};
 
 use crate::client::Client;
 use crate::config::{self, ClientSetup, ProviderInputs};
-use crate::diagnostics::report;
+use crate::diagnostics::{report, whole_number};
 use crate::secret::SecretString;
 use crate::{data_sources, ephemeral_resources, resources};
 
@@ -86,24 +84,12 @@ impl ProviderConfig {
     /// The inputs of [`config::resolve`], or `None` after reporting a value that is not even of
     /// the right shape.
     fn inputs(self, diags: &mut Diagnostics) -> Option<ProviderInputs> {
-        let max_retries = match self.max_retries {
-            Attr::Value(n) => match n.as_i64() {
-                Some(n) => Attr::Value(n),
-                None => {
-                    diags.error_at(
-                        AttributePath::root("max_retries"),
-                        "Invalid max_retries",
-                        format!(
-                            "max_retries must be a whole number from 0 to {}; it is {n}.",
-                            config::MAX_MAX_RETRIES
-                        ),
-                    );
-                    return None;
-                }
-            },
-            Attr::Unknown => Attr::Unknown,
-            Attr::Null => Attr::Null,
-        };
+        let max_retries = whole_number(
+            diags,
+            "max_retries",
+            &self.max_retries,
+            &format!("a whole number from 0 to {}", config::MAX_MAX_RETRIES),
+        )?;
         let sa_private_key = match self.sa_private_key {
             Attr::Value(pem) => Attr::Value(SecretString::new(pem)),
             Attr::Unknown => Attr::Unknown,

@@ -6,12 +6,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{
-    Attr, Attribute, AttributePath, DataSource, Diagnostics, Number, Schema, Type, async_trait,
-};
+use tfplugin::{Attr, Attribute, DataSource, Diagnostics, Number, Schema, Type, async_trait};
 
 use crate::alb::{self, AlbInputs};
-use crate::diagnostics::report;
+use crate::diagnostics::{report, whole_number};
 
 /// Configuration and result of the data source.
 #[derive(Serialize, Deserialize)]
@@ -34,9 +32,13 @@ pub struct AlbState {
 impl AlbState {
     /// The inputs of [`alb::render`], or `None` after reporting a number that is not a whole one.
     fn inputs(&self, diags: &mut Diagnostics) -> Option<AlbInputs> {
-        let https_port = whole_number(diags, "https_port", &self.https_port);
-        let idle_timeout_seconds =
-            whole_number(diags, "idle_timeout_seconds", &self.idle_timeout_seconds);
+        let https_port = whole_number(diags, "https_port", &self.https_port, "a whole number");
+        let idle_timeout_seconds = whole_number(
+            diags,
+            "idle_timeout_seconds",
+            &self.idle_timeout_seconds,
+            "a whole number",
+        );
         Some(AlbInputs {
             scheme: self.scheme.clone(),
             target_type: self.target_type.clone(),
@@ -48,24 +50,6 @@ impl AlbState {
             additional_load_balancer_attributes: self.additional_load_balancer_attributes.clone(),
             extra_annotations: self.extra_annotations.clone(),
         })
-    }
-}
-
-fn whole_number(diags: &mut Diagnostics, name: &str, value: &Attr<Number>) -> Option<Attr<i64>> {
-    match value {
-        Attr::Value(n) => match n.as_i64() {
-            Some(i) => Some(Attr::Value(i)),
-            None => {
-                diags.error_at(
-                    AttributePath::root(name),
-                    format!("Invalid {name}"),
-                    format!("{name} must be a whole number; it is {n}."),
-                );
-                None
-            }
-        },
-        Attr::Unknown => Some(Attr::Unknown),
-        Attr::Null => Some(Attr::Null),
     }
 }
 
