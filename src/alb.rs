@@ -127,7 +127,8 @@ pub fn validate(inputs: &AlbInputs) -> Vec<Problem> {
         let mut seen = BTreeMap::new();
         for (i, arn) in arns.iter().enumerate() {
             let Some(arn) = arn.known() else { continue };
-            let path = AttributePath::attr("certificate_arns").index(i);
+            let path =
+                AttributePath::root("certificate_arns").index(i64::try_from(i).unwrap_or(i64::MAX));
             if let Err(reason) = check_certificate_arn(arn) {
                 problems.push(Problem::error(
                     path,
@@ -151,7 +152,7 @@ pub fn validate(inputs: &AlbInputs) -> Vec<Problem> {
             });
         if !name_ok {
             problems.push(Problem::error(
-                AttributePath::attr("ssl_policy"),
+                AttributePath::root("ssl_policy"),
                 "Invalid SSL policy",
                 format!("{} is not an ALB security policy name; ALB policies are predefined and named `ELBSecurityPolicy-…`. Omit `ssl_policy` for the guide's {DEFAULT_SSL_POLICY}.", quote(policy)),
             ));
@@ -161,7 +162,7 @@ pub fn validate(inputs: &AlbInputs) -> Vec<Problem> {
         && !(1..=65535).contains(&port)
     {
         problems.push(Problem::error(
-            AttributePath::attr("https_port"),
+            AttributePath::root("https_port"),
             "Invalid HTTPS port",
             format!("{port} is not a TCP port; use a value from 1 to 65535 (the guide uses 443)."),
         ));
@@ -173,7 +174,7 @@ pub fn validate(inputs: &AlbInputs) -> Vec<Problem> {
         && let Err(reason) = check_group_name(group)
     {
         problems.push(Problem::error(
-            AttributePath::attr("group_name"),
+            AttributePath::root("group_name"),
             "Invalid ingress group name",
             format!("{} is not a valid AWS Load Balancer Controller group name: {reason}. A group name has at most 63 characters: lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit. Omit `group_name` to give this ingress its own ALB.", quote(group)),
         ));
@@ -192,7 +193,7 @@ pub fn validate(inputs: &AlbInputs) -> Vec<Problem> {
                 && value.len() > MAX_ANNOTATION_VALUE_BYTES
             {
                 problems.push(Problem::error(
-                    AttributePath::attr("extra_annotations").key(key),
+                    AttributePath::root("extra_annotations").key(key),
                     "Annotation value too long",
                     format!("The value has {} bytes; Kubernetes limits all annotations of an object to {MAX_ANNOTATION_VALUE_BYTES} bytes together.", value.len()),
                 ));
@@ -287,7 +288,7 @@ fn known_map(value: &Attr<BTreeMap<String, Attr<String>>>) -> Option<BTreeMap<St
 
 /// The idle-timeout rules: 1–4000 or an error; under 1800 a warning in the seed's terms.
 fn check_idle_timeout(timeout: i64) -> Option<Problem> {
-    let path = AttributePath::attr("idle_timeout_seconds");
+    let path = AttributePath::root("idle_timeout_seconds");
     if !(1..=MAX_IDLE_TIMEOUT_SECONDS).contains(&timeout) {
         return Some(Problem::error(
             path,
@@ -324,7 +325,7 @@ fn check_one_of(
         && !allowed.contains(&value.as_str())
     {
         problems.push(Problem::error(
-            AttributePath::attr(attribute),
+            AttributePath::root(attribute),
             format!("Invalid {attribute}"),
             format!(
                 "{} is not one of {}. {advice}",
@@ -447,7 +448,7 @@ fn check_group_name(group: &str) -> Result<(), &'static str> {
 }
 
 fn check_lb_attribute(problems: &mut Vec<Problem>, key: &str, value: Option<&String>) {
-    let path = AttributePath::attr("additional_load_balancer_attributes").key(key);
+    let path = AttributePath::root("additional_load_balancer_attributes").key(key);
     if key == IDLE_TIMEOUT_ATTRIBUTE {
         problems.push(Problem::error(
             path,
@@ -480,7 +481,7 @@ fn check_lb_attribute(problems: &mut Vec<Problem>, key: &str, value: Option<&Str
 }
 
 fn check_extra_annotation(problems: &mut Vec<Problem>, key: &str) {
-    let path = AttributePath::attr("extra_annotations").key(key);
+    let path = AttributePath::root("extra_annotations").key(key);
     if let Err(reason) = check_annotation_key(key) {
         problems.push(Problem::error(
             path,
@@ -867,7 +868,7 @@ mod tests {
                 ..AlbInputs::default()
             });
             assert_eq!(p.summary, "Invalid annotation key", "{bad}");
-            assert_eq!(p.path, AttributePath::attr("extra_annotations").key(bad));
+            assert_eq!(p.path, AttributePath::root("extra_annotations").key(bad));
         }
         let p = only_problem(AlbInputs {
             extra_annotations: map(&[("alb.ingress.kubernetes.io/scheme", "internal")]),

@@ -97,14 +97,14 @@ impl ClientSetup {
         match self {
             ClientSetup::Ready(config) => Ok(config),
             ClientSetup::NoCredentials => Err(Problem::error(
-                AttributePath::attr("sa_key_id"),
+                AttributePath::root("sa_key_id"),
                 "Missing service-account credentials",
                 format!(
                     "This resource calls the Defakto control plane, which needs a service account. Set `sa_key_id` and `sa_private_key` in the provider block, or the {ENV_SA_KEY_ID} and {ENV_SA_PRIVATE_KEY} environment variables. (spirl_key_pair and spirl_alb_ingress_annotations work without credentials.)"
                 ),
             )),
             ClientSetup::Pending { unknown } => Err(Problem::error(
-                AttributePath::attr(unknown.first().copied().unwrap_or("endpoint")),
+                AttributePath::root(unknown.first().copied().unwrap_or("endpoint")),
                 "Provider configuration not known yet",
                 format!(
                     "The provider's {} depend{} on values that are only known after apply, so it cannot call the API yet. Apply the resources it depends on first (`terraform apply -target=…`), or configure the provider from values known at plan time.",
@@ -152,7 +152,7 @@ pub fn resolve(
                 }),
                 None => {
                     problems.push(Problem::error(
-                        AttributePath::attr("use_tls"),
+                        AttributePath::root("use_tls"),
                         "Invalid use_tls",
                         format!(
                             "{ENV_USE_TLS} is {}; set it to `true` or `false`.",
@@ -205,12 +205,12 @@ pub fn resolve(
         .and_then(|pem| parse_private_key(pem, &mut problems));
     match (&key_id, &private_key) {
         (Attr::Value(_), Attr::Null) => problems.push(Problem::error(
-            AttributePath::attr("sa_private_key"),
+            AttributePath::root("sa_private_key"),
             "Missing sa_private_key",
             format!("`sa_key_id` is set, but the service account's private key is not; set `sa_private_key` (or {ENV_SA_PRIVATE_KEY}) to the key's PKCS#8 PEM, or remove `sa_key_id`."),
         )),
         (Attr::Null, Attr::Value(_)) => problems.push(Problem::error(
-            AttributePath::attr("sa_key_id"),
+            AttributePath::root("sa_key_id"),
             "Missing sa_key_id",
             format!("`sa_private_key` is set, but not the id of its service-account key; set `sa_key_id` (or {ENV_SA_KEY_ID}) to the key's `sak-…` id."),
         )),
@@ -232,7 +232,7 @@ pub fn resolve(
         Attr::Value(text) => match parse_duration(text) {
             Ok(timeout) if timeout.is_zero() || timeout > MAX_REQUEST_TIMEOUT => {
                 problems.push(Problem::error(
-                    AttributePath::attr("request_timeout"),
+                    AttributePath::root("request_timeout"),
                     "request_timeout out of range",
                     format!("{} is outside 1ms to 1h. It bounds one API operation, retries included; the default is 30s.", quote(text)),
                 ));
@@ -241,7 +241,7 @@ pub fn resolve(
             Ok(timeout) => Some(timeout),
             Err(reason) => {
                 problems.push(Problem::error(
-                    AttributePath::attr("request_timeout"),
+                    AttributePath::root("request_timeout"),
                     "Invalid request_timeout",
                     format!("{} is not a duration: {reason}. Write a number and a unit (`ms`, `s`, `m`, `h`), for example `30s`, `1m30s` or `500ms`.", quote(text)),
                 ));
@@ -259,7 +259,7 @@ pub fn resolve(
             Ok(n) if n <= MAX_MAX_RETRIES => Some(n),
             _ => {
                 problems.push(Problem::error(
-                    AttributePath::attr("max_retries"),
+                    AttributePath::root("max_retries"),
                     "max_retries out of range",
                     format!("{n} is outside 0 to {MAX_MAX_RETRIES}. It counts retries after the first attempt of an API call; the default is {DEFAULT_MAX_RETRIES}."),
                 ));
@@ -351,12 +351,12 @@ fn resolve_endpoint(
     use_tls: Option<&Sourced<bool>>,
     problems: &mut Vec<Problem>,
 ) -> Option<Url> {
-    let path = AttributePath::attr("endpoint");
+    let path = AttributePath::root("endpoint");
     let origin = endpoint.origin();
     let text = endpoint.value.as_str();
     let invalid = |reason: String| {
         Problem::error(
-            AttributePath::attr("endpoint"),
+            AttributePath::root("endpoint"),
             "Invalid endpoint",
             format!(
                 "The endpoint{origin} {reason}. Write `host:port` (for example `{DEFAULT_ENDPOINT}`) or a URL such as `https://api.example.com` or `http://127.0.0.1:8080`."
@@ -401,7 +401,7 @@ fn resolve_endpoint(
         && url_tls != explicit.value
     {
         problems.push(Problem::error(
-            AttributePath::attr("use_tls"),
+            AttributePath::root("use_tls"),
             "use_tls contradicts the endpoint",
             format!(
                 "`use_tls` is {}{} but the endpoint{origin} starts with `{}://`. Remove one of the two, or make them agree.",
@@ -484,7 +484,7 @@ fn check_key_id(id: &Sourced<String>, problems: &mut Vec<Problem>) {
     });
     if !valid {
         problems.push(Problem::error(
-            AttributePath::attr("sa_key_id"),
+            AttributePath::root("sa_key_id"),
             "Invalid sa_key_id",
             format!(
                 "{}{} is not a service-account key id; ids look like `sak-` followed by lowercase letters and digits. Copy it from the service account's key list.",
@@ -509,7 +509,7 @@ fn parse_private_key(pem: &Sourced<SecretString>, problems: &mut Vec<Problem>) -
         Ok(pair) => Some(pair),
         Err(e) => {
             problems.push(Problem::error(
-                AttributePath::attr("sa_private_key"),
+                AttributePath::root("sa_private_key"),
                 "Invalid sa_private_key",
                 format!(
                     "The service-account private key{} is not usable: {e}.",

@@ -5,13 +5,14 @@
 use tfplugin::{Attr, AttributePath, Diagnostics, Number};
 
 use crate::client::ApiError;
-use crate::problem::{PathStep, Problem, Severity};
+use crate::problem::{Problem, Severity};
 
-/// Reports every problem; returns `Some(())` when none of them is an error.
+/// Reports every problem; returns `Some(())` when none of them is an error. A problem with an
+/// empty path is about the whole block.
 pub fn report(diags: &mut Diagnostics, problems: Vec<Problem>) -> Option<()> {
     let mut failed = false;
     for p in problems {
-        let path = attribute_path(p.path.steps());
+        let path = (!p.path.is_empty()).then_some(p.path);
         match (p.severity, path) {
             (Severity::Error, Some(path)) => diags.error_at(path, p.summary, p.detail),
             (Severity::Error, None) => diags.error(p.summary, p.detail),
@@ -21,22 +22,6 @@ pub fn report(diags: &mut Diagnostics, problems: Vec<Problem>) -> Option<()> {
         failed |= p.severity == Severity::Error;
     }
     (!failed).then_some(())
-}
-
-fn attribute_path(steps: &[PathStep]) -> Option<AttributePath> {
-    let (first, rest) = steps.split_first()?;
-    let PathStep::Attribute(name) = first else {
-        return None;
-    };
-    let mut path = AttributePath::root(name.clone());
-    for step in rest {
-        path = match step {
-            PathStep::Attribute(name) => path.attr(name.clone()),
-            PathStep::Key(key) => path.key(key.clone()),
-            PathStep::Index(i) => path.index(i64::try_from(*i).unwrap_or(i64::MAX)),
-        };
-    }
-    Some(path)
 }
 
 /// Reads a number attribute that must be a whole number (`what` says which, for the message),
@@ -160,7 +145,6 @@ pub fn trust_domain_has_deployments(diags: &mut Diagnostics, err: &ApiError, nam
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::AttributePath as ProblemPath;
 
     #[test]
     fn problems_keep_their_paths_and_severities() {
@@ -168,14 +152,18 @@ mod tests {
         let ok = report(
             &mut diags,
             vec![
-                Problem::warning(ProblemPath::attr("idle_timeout_seconds"), "low", "why"),
+                Problem::warning(AttributePath::root("idle_timeout_seconds"), "low", "why"),
                 Problem::error(
-                    ProblemPath::attr("extra_annotations").key("k"),
+                    AttributePath::root("extra_annotations").key("k"),
                     "bad",
                     "fix",
                 ),
-                Problem::error(ProblemPath::attr("certificate_arns").index(1), "arn", "fix"),
-                Problem::error(ProblemPath::root(), "whole block", "fix"),
+                Problem::error(
+                    AttributePath::root("certificate_arns").index(1),
+                    "arn",
+                    "fix",
+                ),
+                Problem::error(AttributePath::new(), "whole block", "fix"),
             ],
         );
         assert_eq!(ok, None);
@@ -193,13 +181,13 @@ mod tests {
                 None
             ]
         );
-        assert_eq!(diags.items[0].severity, tfplugin::Severity::Warning);
+        assert_eq!(diags.items[0].severity, Severity::Warning);
     }
 
     #[test]
     fn warnings_alone_do_not_fail() {
         let mut diags = Diagnostics::new();
-        let w = Problem::warning(ProblemPath::attr("a"), "s", "d");
+        let w = Problem::warning(AttributePath::root("a"), "s", "d");
         assert_eq!(report(&mut diags, vec![w]), Some(()));
         assert!(!diags.has_errors());
     }

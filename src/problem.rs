@@ -6,74 +6,7 @@
 
 use std::fmt;
 
-/// Whether a problem stops the operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// Terraform stops.
-    Error,
-    /// Terraform shows it and carries on.
-    Warning,
-}
-
-/// One step of an [`AttributePath`], as Terraform's `AttributePath` steps.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PathStep {
-    /// `.name` (the first step is written without the dot).
-    Attribute(String),
-    /// `["key"]`: an element of a map.
-    Key(String),
-    /// `[index]`: an element of a list.
-    Index(usize),
-}
-
-/// Where in the configuration a problem is: `certificate_arns[1]`, `extra_annotations["x"]`.
-///
-/// Empty means the whole block (the provider block, the data source).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AttributePath(Vec<PathStep>);
-
-impl AttributePath {
-    /// The whole block.
-    pub fn root() -> Self {
-        Self::default()
-    }
-
-    /// A top-level attribute.
-    pub fn attr(name: &str) -> Self {
-        Self(vec![PathStep::Attribute(name.to_owned())])
-    }
-
-    /// This path followed by a map key.
-    pub fn key(mut self, key: &str) -> Self {
-        self.0.push(PathStep::Key(key.to_owned()));
-        self
-    }
-
-    /// This path followed by a list index.
-    pub fn index(mut self, index: usize) -> Self {
-        self.0.push(PathStep::Index(index));
-        self
-    }
-
-    /// The steps, for conversion into Terraform's `AttributePath`.
-    pub fn steps(&self) -> &[PathStep] {
-        &self.0
-    }
-}
-
-impl fmt::Display for AttributePath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, step) in self.0.iter().enumerate() {
-            match step {
-                PathStep::Attribute(name) if i == 0 => f.write_str(name)?,
-                PathStep::Attribute(name) => write!(f, ".{name}")?,
-                PathStep::Key(key) => write!(f, "[{key:?}]")?,
-                PathStep::Index(index) => write!(f, "[{index}]")?,
-            }
-        }
-        Ok(())
-    }
-}
+pub use tfplugin::{AttributePath, Severity};
 
 /// One finding about a configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,25 +85,5 @@ pub fn quote(value: &str) -> String {
             value.chars().count()
         ),
         None => format!("{value:?}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn attribute_path_display_matches_terraform_notation() {
-        assert_eq!(
-            AttributePath::attr("certificate_arns").index(1).to_string(),
-            "certificate_arns[1]"
-        );
-        assert_eq!(
-            AttributePath::attr("extra_annotations")
-                .key("x")
-                .to_string(),
-            r#"extra_annotations["x"]"#
-        );
-        assert_eq!(AttributePath::root().to_string(), "");
     }
 }
