@@ -277,24 +277,12 @@ impl Resource for TrustDomainDeployment {
             if prev.public_key != entry.public_key {
                 continue;
             }
-            let Some(key_id) = prev.id.known() else {
+            if prev.id.known().is_none() {
                 continue;
-            };
-            let mut kept = prev.clone();
-            if effective(&prev.active) != effective(&entry.active) {
-                let body = UpdateKey {
-                    active: effective(&entry.active),
-                };
-                if let Err(err) = client.update_key(&td, &id, key_id, &body).await {
-                    api_error(
-                        diags,
-                        &err,
-                        Some(keys_path.clone().key(name).attr("active")),
-                    );
-                    return None;
-                }
             }
-            kept.active = entry.active.clone();
+            let mut kept = prev.clone();
+            let path = keys_path.clone().key(name).attr("active");
+            set_active(client, diags, (&td, &id), &mut kept, entry, path).await?;
             old.remove(name);
             result.insert(name.clone(), kept);
         }
@@ -312,17 +300,8 @@ impl Resource for TrustDomainDeployment {
                 .map(|(n, _)| n.clone());
             let registered = match moved.and_then(|n| old.remove(&n)) {
                 Some(mut kept) => {
-                    let flip = effective(&kept.active) != effective(&entry.active);
-                    if let (true, Some(key_id)) = (flip, kept.id.known()) {
-                        let body = UpdateKey {
-                            active: effective(&entry.active),
-                        };
-                        if let Err(err) = client.update_key(&td, &id, key_id, &body).await {
-                            api_error(diags, &err, Some(keys_path.clone().key(name)));
-                            return None;
-                        }
-                    }
-                    kept.active = entry.active.clone();
+                    let path = keys_path.clone().key(name).attr("active");
+                    set_active(client, diags, (&td, &id), &mut kept, entry, path).await?;
                     kept
                 }
                 None => match register(client, &td, &id, entry).await {
@@ -434,6 +413,30 @@ fn version_before(version: &str, min: (u64, u64, u64)) -> bool {
 /// What `active` means: unset is active.
 fn effective(active: &Attr<bool>) -> bool {
     active.known().copied().unwrap_or(true)
+}
+
+/// Makes the registered key `kept` as active as `wanted` says (one PATCH when they differ), and
+/// records the configured form of `active` in `kept`; `None` after reporting a failure at `path`.
+async fn set_active(
+    client: &Client,
+    diags: &mut Diagnostics,
+    (td, deployment): (&str, &str),
+    kept: &mut KeyState,
+    wanted: &KeyState,
+    path: AttributePath,
+) -> Option<()> {
+    let flip = effective(&kept.active) != effective(&wanted.active);
+    if let Some(key_id) = kept.id.known().filter(|_| flip) {
+        let body = UpdateKey {
+            active: effective(&wanted.active),
+        };
+        if let Err(err) = client.update_key(td, deployment, key_id, &body).await {
+            api_error(diags, &err, Some(path));
+            return None;
+        }
+    }
+    kept.active = wanted.active.clone();
+    Some(())
 }
 
 /// Registers one key.
