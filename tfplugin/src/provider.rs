@@ -315,6 +315,42 @@ pub struct NamedFunction {
     pub(crate) inner: Box<dyn Function>,
 }
 
+impl NamedResource {
+    /// The full type name (`spirl_trust_domain`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The schema, as Terraform gets it (for documentation generators).
+    pub fn schema(&self) -> &Schema {
+        self.inner.schema()
+    }
+}
+
+impl NamedDataSource {
+    /// The full type name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The schema, as Terraform gets it (for documentation generators).
+    pub fn schema(&self) -> &Schema {
+        self.inner.schema()
+    }
+}
+
+impl NamedEphemeralResource {
+    /// The full type name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The schema, as Terraform gets it (for documentation generators).
+    pub fn schema(&self) -> &Schema {
+        self.inner.schema()
+    }
+}
+
 /// Registers a resource type under its full type name (for example `spirl_trust_domain`).
 pub fn resource<R: Resource>(name: impl Into<String>, r: R) -> NamedResource {
     let schema = r.schema();
