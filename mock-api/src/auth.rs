@@ -7,6 +7,9 @@
 //! 3. `POST /v1/auth/service-account/session {challenge_id, client_nonce, signature}` checks the
 //!    signature against the key and returns a bearer token bound to that key.
 //!
+//! For tests, [`MockState::auth_record`] lists every token, nonce and signature that travelled,
+//! so that a test can prove none of them leaks.
+//!
 //! Challenges and tokens live in memory only: after a restart clients log in again, which the
 //! contract's "on 401, log in again once" already covers.
 
@@ -49,11 +52,46 @@ struct Token {
     expires_at: SystemTime,
 }
 
+/// How many values of each kind an [`AuthRecord`] keeps (the oldest go first), so that a
+/// long-running mock does not grow without bound.
+pub const MAX_RECORDED: usize = 1000;
+
+/// Every login credential the mock handed out or received, as it travelled (base64 and token
+/// text), for tests that check none of them leaks into logs or Terraform's output. Test-facing
+/// only: a real control plane keeps no such list. Read it with [`MockState::auth_record`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthRecord {
+    /// Bearer tokens issued by `POST /v1/auth/service-account/session`.
+    pub tokens: Vec<String>,
+    /// Server nonces handed out by `POST /v1/auth/service-account/challenge`.
+    pub server_nonces: Vec<String>,
+    /// Client nonces received at the session route, accepted or not.
+    pub client_nonces: Vec<String>,
+    /// Signatures received at the session route, accepted or not.
+    pub signatures: Vec<String>,
+}
+
+fn remember(list: &mut Vec<String>, value: String) {
+    if list.len() >= MAX_RECORDED {
+        list.remove(0);
+    }
+    list.push(value);
+}
+
 /// Outstanding challenges and live tokens.
 #[derive(Default)]
 pub(crate) struct Sessions {
     challenges: HashMap<String, Challenge>,
     tokens: HashMap<String, Token>,
+    record: AuthRecord,
+}
+
+impl MockState {
+    /// Every token, nonce and signature of the logins so far (the last [`MAX_RECORDED`] of
+    /// each), so that a test can look for them where they must not appear.
+    pub fn auth_record(&self) -> AuthRecord {
+        self.sessions().record.clone()
+    }
 }
 
 impl Sessions {
@@ -95,8 +133,13 @@ pub(crate) async fn challenge(
     let expires_at = now + state.config().challenge_ttl;
     let challenge_id = format!("ch-{}", URL_SAFE_NO_PAD.encode(random::<16>()));
     let server_nonce = random::<NONCE_LEN>();
+    let server_nonce_text = STANDARD.encode(server_nonce);
     let mut sessions = state.sessions();
     sessions.sweep(now);
+    remember(
+        &mut sessions.record.server_nonces,
+        server_nonce_text.clone(),
+    );
     sessions.challenges.insert(
         challenge_id.clone(),
         Challenge {
@@ -107,7 +150,7 @@ pub(crate) async fn challenge(
     );
     Ok(Json(ChallengeResponse {
         challenge_id,
-        server_nonce: STANDARD.encode(server_nonce),
+        server_nonce: server_nonce_text,
         expires_at: rfc3339(expires_at),
     }))
 }
@@ -120,16 +163,21 @@ pub(crate) async fn session(
     let request = request.body;
     let now = state.now();
     // Taken out before anything is checked: a challenge is spent by any attempt, right or wrong.
-    let challenge = state
-        .sessions()
-        .challenges
-        .remove(&request.challenge_id)
-        .ok_or_else(|| {
-            ApiError::Unauthenticated(format!(
-                "challenge `{}` is unknown or already used; request a new challenge",
-                request.challenge_id
-            ))
-        })?;
+    let challenge = {
+        let mut sessions = state.sessions();
+        remember(
+            &mut sessions.record.client_nonces,
+            request.client_nonce.clone(),
+        );
+        remember(&mut sessions.record.signatures, request.signature.clone());
+        sessions.challenges.remove(&request.challenge_id)
+    }
+    .ok_or_else(|| {
+        ApiError::Unauthenticated(format!(
+            "challenge `{}` is unknown or already used; request a new challenge",
+            request.challenge_id
+        ))
+    })?;
     if challenge.expires_at <= now {
         return Err(ApiError::Unauthenticated(format!(
             "challenge `{}` expired at {}; request a new challenge",
@@ -161,13 +209,16 @@ pub(crate) async fn session(
         })?;
     let token = URL_SAFE_NO_PAD.encode(random::<32>());
     let expires_at = now + state.config().token_ttl;
-    state.sessions().tokens.insert(
+    let mut sessions = state.sessions();
+    remember(&mut sessions.record.tokens, token.clone());
+    sessions.tokens.insert(
         token.clone(),
         Token {
             key_id: challenge.key_id,
             expires_at,
         },
     );
+    drop(sessions);
     Ok(Json(SessionResponse {
         token,
         expires_at: rfc3339(expires_at),

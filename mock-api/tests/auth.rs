@@ -247,3 +247,56 @@ async fn token_acts_for_the_key_that_made_it_idempotency_keys_are_per_account() 
     assert_eq!((one.status, two.status), (201, 201));
     assert_ne!(one.id(), two.id());
 }
+
+#[tokio::test]
+async fn auth_record_lists_every_token_nonce_and_signature_as_they_travelled() {
+    let mock = InProcess::new();
+    let credentials = mock.credentials();
+    assert_eq!(mock.state.auth_record(), Default::default());
+    // A refused attempt is recorded too: its signature travelled all the same.
+    let refused = challenge(&mock, &credentials.sa_key_id).await;
+    let wrong = STANDARD.encode([9u8; 64]);
+    let (refused_nonce, _) = prove(
+        &credentials.sa_private_key,
+        refused["server_nonce"].as_str().expect("nonce"),
+    );
+    answer(&mock, &refused, &refused_nonce, &wrong)
+        .await
+        .assert_error(401, "unauthenticated", "signature does not verify");
+    let (accepted, nonce, signature) = proved_challenge(&mock, &credentials).await;
+    let session = answer(&mock, &accepted, &nonce, &signature).await;
+    assert_eq!(session.status, 200, "{session:#?}");
+
+    let record = mock.state.auth_record();
+    assert_eq!(
+        record.tokens,
+        [session.body["token"].as_str().expect("token")]
+    );
+    assert_eq!(
+        record.server_nonces,
+        [&refused["server_nonce"], &accepted["server_nonce"]].map(|n| n.as_str().expect("nonce"))
+    );
+    assert_eq!(record.client_nonces, [refused_nonce, nonce]);
+    assert_eq!(record.signatures, [wrong, signature]);
+}
+
+#[tokio::test]
+async fn auth_record_keeps_the_last_max_recorded_of_each() {
+    let mock = InProcess::new();
+    let key_id = mock.credentials().sa_key_id;
+    let mut nonces = Vec::new();
+    for _ in 0..spirl_mock_api::auth::MAX_RECORDED + 2 {
+        let challenge = challenge(&mock, &key_id).await;
+        nonces.push(
+            challenge["server_nonce"]
+                .as_str()
+                .expect("nonce")
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        mock.state.auth_record().server_nonces,
+        nonces[2..],
+        "the oldest two went first"
+    );
+}
