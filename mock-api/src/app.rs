@@ -94,18 +94,19 @@ fn count(state: &MockState, request: &Request) {
     state.count_request(format!("{} {pattern}", request.method()));
 }
 
-/// `--latency-ms` and `--fail-rate`: waits, then maybe refuses before the request is looked at.
+/// `--latency-ms` and `--fail-rate` (as [`MockState::faults`] says now): waits, then maybe refuses
+/// before the request is looked at.
 async fn inject_faults(
     State(state): State<MockState>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let config = state.config();
-    if !config.latency.is_zero() {
-        tokio::time::sleep(config.latency).await;
+    let faults = state.faults();
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
     }
-    if state.chance(config.fail_rate) {
-        let retry_after = config.retry_after;
+    if state.chance(faults.fail_rate) {
+        let retry_after = state.config().retry_after;
         return Err(if state.chance(0.5) {
             ApiError::ResourceExhausted { retry_after }
         } else {

@@ -28,6 +28,7 @@
 //! - Challenges and tokens are not persisted: after a restart, clients log in again.
 //! - `fail_rate` and `latency` apply to every `/v1` route, login included; a dropped response
 //!   (`drop_after_commit_rate`) only ever follows a committed write, never a replay or a read.
+//!   All three can be changed while the mock serves ([`MockState::set_faults`]).
 //!
 //! # Modules
 //! | module | what it holds |
@@ -68,5 +69,5 @@ pub use error::{ApiError, MockError};
 pub use extract::{IDEMPOTENCY_KEY, MAX_BODY_BYTES};
 pub use journal::JOURNAL_FILE;
 pub use server::{RunningMock, serve, spawn};
-pub use state::{Credentials, MockState, Principal, Stats};
+pub use state::{Credentials, Faults, MockState, Principal, Stats};
 pub use store::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ObjectCounts};

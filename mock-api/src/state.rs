@@ -61,6 +61,35 @@ pub(crate) struct IdempotencyKey {
     pub fingerprint: String,
 }
 
+/// The faults a running mock injects. They start as [`MockConfig`] says and can be changed while
+/// it serves ([`MockState::set_faults`]), so that a test can, for example, make the API slow,
+/// watch a client time out, and then let the same mock (same objects, same address) recover.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Faults {
+    /// Added before every `/v1` request is handled.
+    pub latency: std::time::Duration,
+    /// Share (0.0–1.0) of `/v1` requests refused with 429 or 503 before anything is done.
+    pub fail_rate: f64,
+    /// Share (0.0–1.0) of committed writes whose response is never delivered.
+    pub drop_after_commit_rate: f64,
+}
+
+impl Faults {
+    /// The faults `config` starts with.
+    pub fn of(config: &MockConfig) -> Self {
+        Faults {
+            latency: config.latency,
+            fail_rate: config.fail_rate,
+            drop_after_commit_rate: config.drop_after_commit_rate,
+        }
+    }
+
+    fn check(&self) -> Result<(), MockError> {
+        check_rate("fail_rate", self.fail_rate)?;
+        check_rate("drop_after_commit_rate", self.drop_after_commit_rate)
+    }
+}
+
 /// Marks a response that must not reach the client: the connection is closed instead.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DropConnection;
@@ -105,6 +134,7 @@ struct Shared {
     sessions: Mutex<Sessions>,
     requests: Mutex<BTreeMap<String, u64>>,
     dice: Mutex<StdRng>,
+    faults: Mutex<Faults>,
 }
 
 /// The whole state of one mock. Cheap to clone: clones share everything.
@@ -135,8 +165,8 @@ impl MockState {
     /// A mock as `config` says. With a data directory, replays its journal; on first start,
     /// creates the bootstrap service account (journaled too, so it survives restarts).
     pub fn new(config: MockConfig) -> Result<MockState, MockError> {
-        check_rate("fail_rate", config.fail_rate)?;
-        check_rate("drop_after_commit_rate", config.drop_after_commit_rate)?;
+        let faults = Faults::of(&config);
+        faults.check()?;
         if config.base_domain.is_empty()
             || !config
                 .base_domain
@@ -183,6 +213,7 @@ impl MockState {
                 sessions: Mutex::new(Sessions::default()),
                 requests: Mutex::new(BTreeMap::new()),
                 dice: Mutex::new(dice),
+                faults: Mutex::new(faults),
                 config,
             }),
         };
@@ -195,9 +226,23 @@ impl MockState {
         Ok(state)
     }
 
-    /// The configuration the mock runs with.
+    /// The configuration the mock started with (its faults may have changed since: see
+    /// [`MockState::faults`]).
     pub fn config(&self) -> &MockConfig {
         &self.shared.config
+    }
+
+    /// The faults injected now.
+    pub fn faults(&self) -> Faults {
+        *lock(&self.shared.faults)
+    }
+
+    /// Changes the faults from the next request on; requests already waiting out the latency
+    /// keep the delay they started with.
+    pub fn set_faults(&self, faults: Faults) -> Result<(), MockError> {
+        faults.check()?;
+        *lock(&self.shared.faults) = faults;
+        Ok(())
     }
 
     /// Login credentials of the bootstrap service account, for a mock reachable at `endpoint`.
@@ -323,7 +368,7 @@ impl MockState {
             idempotency,
         })?;
         let mut response = render(status.as_u16(), body);
-        if self.chance(self.shared.config.drop_after_commit_rate) {
+        if self.chance(self.faults().drop_after_commit_rate) {
             response.extensions_mut().insert(DropConnection);
         }
         Ok(response)

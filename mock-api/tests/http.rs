@@ -205,3 +205,47 @@ async fn latency_delays_v1_requests() {
         .assert_error(401, "unauthenticated", "missing");
     assert!(started.elapsed() >= Duration::from_millis(300));
 }
+
+#[tokio::test]
+async fn faults_change_while_the_mock_serves() {
+    let (mock, http) = start(MockConfig {
+        latency: Duration::from_millis(300),
+        ..MockConfig::default()
+    })
+    .await;
+    let api = session(&mock, &http).await;
+    assert_eq!(mock.state.faults().latency, Duration::from_millis(300));
+
+    // Off: same mock, same objects, no delay.
+    mock.state
+        .set_faults(spirl_mock_api::Faults {
+            latency: Duration::ZERO,
+            ..mock.state.faults()
+        })
+        .expect("valid faults");
+    let started = Instant::now();
+    assert!(api.trust_domain("example.org").await.starts_with("td-"));
+    assert!(started.elapsed() < Duration::from_millis(300));
+
+    // On again, as refusals: every /v1 request is refused, and nothing is created.
+    mock.state
+        .set_faults(spirl_mock_api::Faults {
+            fail_rate: 1.0,
+            ..mock.state.faults()
+        })
+        .expect("valid faults");
+    let reply = api
+        .post("/v1/trust-domains", json!({ "name": "example.com" }))
+        .await;
+    assert!(matches!(reply.status, 429 | 503), "{reply:#?}");
+    assert_eq!(mock.stats().objects.trust_domains, 1);
+
+    // Rates are checked as at start; a refused change leaves the faults as they were.
+    let bad = spirl_mock_api::Faults {
+        drop_after_commit_rate: 1.5,
+        ..mock.state.faults()
+    };
+    assert!(mock.state.set_faults(bad).is_err());
+    assert_eq!(mock.state.faults().fail_rate, 1.0);
+    assert_eq!(mock.state.faults().drop_after_commit_rate, 0.0);
+}
