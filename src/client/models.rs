@@ -191,11 +191,16 @@ pub struct UpdateKey {
     pub active: bool,
 }
 
+/// Longest id accepted after its prefix: ids are short, and a value that goes into URL paths
+/// must not be allowed to grow to megabytes.
+pub const MAX_ID_LEN: usize = 128;
+
 /// Whether `id` has the shape of a control-plane id: `prefix` (`td-`, `tdd-`, `tdk-`, `sak-`)
-/// followed by one or more lowercase letters and digits.
+/// followed by one to [`MAX_ID_LEN`] lowercase letters and digits.
 pub fn has_id_shape(id: &str, prefix: &str) -> bool {
     id.strip_prefix(prefix).is_some_and(|rest| {
         !rest.is_empty()
+            && rest.len() <= MAX_ID_LEN
             && rest
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
@@ -215,6 +220,14 @@ mod tests {
         assert!(!has_id_shape("td-abc.example.org", "td-"));
         assert!(!has_id_shape("example.org", "td-"));
         assert!(!has_id_shape("tdd-abc", "td-"));
+        assert!(has_id_shape(
+            &format!("td-{}", "a".repeat(MAX_ID_LEN)),
+            "td-"
+        ));
+        assert!(!has_id_shape(
+            &format!("td-{}", "a".repeat(MAX_ID_LEN + 1)),
+            "td-"
+        ));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use tfplugin::{
 };
 
 use crate::client::{
-    ApiError, Client, CreateDeployment, CreateKey, Deployment, UpdateKey, has_id_shape,
+    ApiError, Client, CreateDeployment, CreateKey, Deployment, MAX_ID_LEN, UpdateKey, has_id_shape,
 };
 use crate::diagnostics::api_error;
 use crate::keys::parse_public_key_pem;
@@ -63,7 +63,10 @@ impl Resource for TrustDomainDeployment {
                  deployment in place: a new entry registers a key, a removed entry deletes it, \
                  `active` enables or disables it, and a changed `public_key` replaces that one \
                  key. Keys registered outside Terraform appear under their own id and are \
-                 removed by the next apply.",
+                 removed by the next apply.\n\n\
+                 Needs Terraform 1.0.6 or later: earlier 1.0.x releases crash on plans of \
+                 `keys` (hashicorp/terraform#29473), so with them the plan stops with an error \
+                 that says so.",
             )
             .attribute(
                 Attribute::string("id")
@@ -122,7 +125,8 @@ impl Resource for TrustDomainDeployment {
                     "Invalid trust domain id",
                     format!(
                         "trust_domain_id is {}; a trust domain id looks like `td-` followed by \
-                         lowercase letters and digits. Use `spirl_trust_domain.<name>.id`.",
+                         1 to {MAX_ID_LEN} lowercase letters and digits. Use \
+                         `spirl_trust_domain.<name>.id`.",
                         quote(id)
                     ),
                 );
