@@ -22,6 +22,8 @@ use tfplugin::Attr;
 pub const DEFAULT_ENDPOINT: &str = "api.spirl.com:443";
 /// Default `request_timeout`.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Smallest `request_timeout` accepted.
+pub const MIN_REQUEST_TIMEOUT: Duration = Duration::from_millis(1);
 /// Largest `request_timeout` accepted.
 pub const MAX_REQUEST_TIMEOUT: Duration = Duration::from_secs(3600);
 /// Default `max_retries`.
@@ -230,7 +232,7 @@ pub fn resolve(
             None
         }
         Attr::Value(text) => match parse_duration(text) {
-            Ok(timeout) if timeout.is_zero() || timeout > MAX_REQUEST_TIMEOUT => {
+            Ok(timeout) if timeout < MIN_REQUEST_TIMEOUT || timeout > MAX_REQUEST_TIMEOUT => {
                 problems.push(Problem::error(
                     AttributePath::root("request_timeout"),
                     "request_timeout out of range",
@@ -870,6 +872,7 @@ mod tests {
             ("10d", "is not a unit"),
             ("s", "expected a number"),
             ("0s", "outside"),
+            ("0.5ms", "outside"),
             ("2h", "outside"),
             ("1e400s", "is not a unit"),
             ("99999999999999999999h", "too long"),
