@@ -1,3 +1,296 @@
-//! `make bench`: the provider against the Go `hashicorp/null` provider, side by side in one run.
+//! `make bench`: terraform-provider-spirl against the Go provider `hashicorp/null` v2.1.2, side
+//! by side in one run under the same Terraform CLI (DESIGN.md §6, issue 7). Not a test: it prints
+//! a markdown table of medians with their min–max spread, and the ratios ours/Go.
+//!
+//! | module | what it measures or does |
+//! |---|---|
+//! | [`setup`] | Terraform and the Go provider via `scripts/setup.sh --null`; our release build |
+//! | [`startup`] | start-up to the handshake line with `PLUGIN_CLIENT_CERT`, and RSS there |
+//! | [`workflow`] | `apply` / `plan` / `destroy` cycles of N resources, ours against the mock |
+//! | [`rss`] | peak RSS of every provider process Terraform starts, and CPU accounting |
+//! | [`stats`] | medians, spreads and ratios |
+//!
+//! Usage: `spirl-bench [-r REPEATS] [-s STARTS] [-n N,N,…] [-w key_pair,trust_domain]
+//! [--terraform PATH]`. Defaults: 3 repeats, 30 starts, N = 1,100,1000, both workloads.
 
-fn main() {}
+mod rss;
+mod setup;
+mod startup;
+mod stats;
+mod workflow;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use stats::{Samples, Unit, ratio};
+use workflow::{Bench, STEPS, Side, Workload};
+
+struct Options {
+    repeats: usize,
+    starts: usize,
+    counts: Vec<usize>,
+    workloads: Vec<Workload>,
+    terraform: Option<PathBuf>,
+}
+
+const USAGE: &str = "usage: spirl-bench [-r REPEATS] [-s STARTS] [-n N,N,...] \
+                     [-w key_pair,trust_domain] [--terraform PATH]";
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        repeats: 3,
+        starts: 30,
+        counts: vec![1, 100, 1000],
+        workloads: vec![Workload::KeyPairs, Workload::TrustDomains],
+        terraform: None,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value; {USAGE}"))
+        };
+        let positive = |v: &str| match v.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("{flag}: `{v}` is not a positive integer; {USAGE}")),
+        };
+        match flag.as_str() {
+            "-r" | "--repeats" => o.repeats = positive(&value()?)?,
+            "-s" | "--starts" => o.starts = positive(&value()?)?,
+            "-n" | "--counts" => {
+                o.counts = value()?
+                    .split(',')
+                    .map(positive)
+                    .collect::<Result<_, _>>()?
+            }
+            "-w" | "--workloads" => {
+                o.workloads = value()?
+                    .split(',')
+                    .map(|w| match w {
+                        "key_pair" => Ok(Workload::KeyPairs),
+                        "trust_domain" => Ok(Workload::TrustDomains),
+                        other => Err(format!("unknown workload `{other}`; {USAGE}")),
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            "--terraform" => o.terraform = Some(PathBuf::from(value()?)),
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument `{other}`; {USAGE}")),
+        }
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    if let Some(code) = rss::run_as_wrapper() {
+        return code;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = parse_args(&args).and_then(|o| run(&o));
+    match result {
+        Ok(table) => {
+            #[allow(clippy::print_stdout, reason = "the table is the program's output")]
+            {
+                println!("{table}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bench: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Figures per (workload, N, side): per step wall time, cycle, CPU, RSS, plan requests.
+type Key = (Workload, usize, Side);
+
+fn run(o: &Options) -> Result<String, String> {
+    let tools = setup::prepare(o.terraform.clone())?;
+    let tmp = tempfile::Builder::new()
+        .prefix("spirl-bench.")
+        .tempdir()
+        .map_err(|e| format!("cannot make a temp dir: {e}"))?;
+    let bench = Bench::new(tools, tmp.path())?;
+    let tf = bench.tools().terraform_version;
+    let workloads: Vec<Workload> = o
+        .workloads
+        .iter()
+        .copied()
+        .filter(|w| {
+            let ok = *w != Workload::TrustDomains || tf >= (1, 0, 6);
+            if !ok {
+                eprintln!(
+                    "bench: skipping trust_domain: spirl_trust_domain_deployment needs Terraform 1.0.6+"
+                );
+            }
+            ok
+        })
+        .collect();
+
+    let mut figures: BTreeMap<(Key, &'static str), Samples> = BTreeMap::new();
+    for &w in &workloads {
+        for &n in &o.counts {
+            for rep in 1..=o.repeats {
+                // Interleaved, so background load on the machine hits both providers alike.
+                for side in [Side::Spirl, Side::Null] {
+                    eprintln!("bench: {} {side:?} N={n} run {rep}/{}", w.name(), o.repeats);
+                    let c = bench.cycle(w, side, n, rep)?;
+                    let key = (w, n, side);
+                    for (step, secs) in &c.wall {
+                        figures.entry((key, step)).or_default().push(*secs);
+                    }
+                    figures
+                        .entry((key, "cycle"))
+                        .or_default()
+                        .push(c.wall.values().sum());
+                    figures.entry((key, "cpu")).or_default().push(c.cpu);
+                    figures
+                        .entry((key, "rss"))
+                        .or_default()
+                        .push(c.provider_rss_kib as f64);
+                    for (kind, count) in &c.plan_requests {
+                        figures.entry((key, kind)).or_default().push(*count as f64);
+                    }
+                }
+            }
+        }
+    }
+
+    eprintln!("bench: start-up, {} starts per provider", o.starts);
+    let cert = setup::client_certificate(bench.root())?;
+    let sock = bench.root().join("sock");
+    let subjects = [
+        (
+            Side::Spirl,
+            startup::Subject {
+                binary: &bench.tools().spirl_provider,
+                protocol: "6",
+            },
+        ),
+        (
+            Side::Null,
+            startup::Subject {
+                binary: &bench.tools().null_provider,
+                protocol: "5",
+            },
+        ),
+    ];
+    let mut starts: BTreeMap<Side, startup::Figures> = BTreeMap::new();
+    for _ in 0..o.starts {
+        for (side, subject) in &subjects {
+            let (secs, kib) = startup::start_once(subject, &cert, &sock)?;
+            let f = starts.entry(*side).or_default();
+            f.startup.push(secs);
+            f.rss_kib.push(kib);
+        }
+    }
+    Ok(table(o, &bench, &workloads, &figures, &starts))
+}
+
+fn table(
+    o: &Options,
+    bench: &Bench,
+    workloads: &[Workload],
+    figures: &BTreeMap<(Key, &'static str), Samples>,
+    starts: &BTreeMap<Side, startup::Figures>,
+) -> String {
+    let empty = Samples::default();
+    let get = |w, n, side, what: &'static str| figures.get(&((w, n, side), what)).unwrap_or(&empty);
+    let (a, b, c) = bench.tools().terraform_version;
+    let mut t = String::new();
+    t.push_str(&format!(
+        "Terraform v{a}.{b}.{c}; terraform-provider-spirl (release build, protocol 6) vs hashicorp/null \
+         v2.1.2 (Go, protocol 5); R = {} cycles per provider and N, interleaved; {} starts each; \
+         nproc = {}; -parallelism 10. Median (min–max).\n\n",
+        o.repeats,
+        o.starts,
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+    ));
+
+    t.push_str("### Start-up and memory\n\n| figure | ours | null | ours/null (target) |\n|---|---|---|---|\n");
+    let (s, g) = (&starts[&Side::Spirl], &starts[&Side::Null]);
+    t.push_str(&format!(
+        "| start-up to handshake (PLUGIN_CLIENT_CERT set) | {} | {} | {} |\n",
+        s.startup.cell(Unit::Millis),
+        g.startup.cell(Unit::Millis),
+        ratio(&s.startup, &g.startup, Some(0.15))
+    ));
+    t.push_str(&format!(
+        "| peak RSS right after the handshake | {} | {} | {} |\n",
+        s.rss_kib.cell(Unit::Kib),
+        g.rss_kib.cell(Unit::Kib),
+        ratio(&s.rss_kib, &g.rss_kib, Some(0.33))
+    ));
+    for &w in workloads {
+        for &n in &o.counts {
+            let (ours, null) = (get(w, n, Side::Spirl, "rss"), get(w, n, Side::Null, "rss"));
+            t.push_str(&format!(
+                "| peak RSS of any provider process, {} N={n} | {} | {} | {} |\n",
+                w.name(),
+                ours.cell(Unit::Kib),
+                null.cell(Unit::Kib),
+                ratio(ours, null, Some(0.33))
+            ));
+        }
+    }
+
+    for &w in workloads {
+        t.push_str(&format!(
+            "\n### Workflow `{}`: {}\n\n| N | step | ours | null | ours/null (target) |\n|---|---|---|---|---|\n",
+            w.name(),
+            match w {
+                Workload::KeyPairs => "N `spirl_key_pair` vs N `null_resource`",
+                Workload::TrustDomains =>
+                    "N × (`spirl_trust_domain` + `spirl_key_pair` + `spirl_trust_domain_deployment` with that key) \
+                     against the mock (in-process, its CPU counted) vs N × three `null_resource`s wired the same way",
+            }
+        ));
+        for &n in &o.counts {
+            let target = match (w, n) {
+                (Workload::KeyPairs, 100) => Some(0.7),
+                (Workload::KeyPairs, 1000) => Some(0.9),
+                (Workload::TrustDomains, _) => Some(1.0),
+                _ => None,
+            };
+            for step in STEPS.iter().copied().chain(["cycle", "cpu"]) {
+                let (ours, null) = (get(w, n, Side::Spirl, step), get(w, n, Side::Null, step));
+                let label = match step {
+                    "cycle" => "**apply+plan+destroy**",
+                    "cpu" => "cycle CPU (Terraform + provider + mock)",
+                    s => s,
+                };
+                let target = if step == "cycle" { target } else { None };
+                t.push_str(&format!(
+                    "| {n} | {label} | {} | {} | {} |\n",
+                    ours.cell(Unit::Seconds),
+                    null.cell(Unit::Seconds),
+                    ratio(ours, null, target)
+                ));
+            }
+        }
+    }
+
+    if workloads.contains(&Workload::TrustDomains) {
+        t.push_str(
+            "\n### API requests during one `terraform plan` (refresh) of the trust_domain workflow\n\n\
+             | N | login | trust domains | budget N/50 + 5 for login + trust domains | deployments (one GET each) |\n\
+             |---|---|---|---|---|\n",
+        );
+        for &n in &o.counts {
+            let w = Workload::TrustDomains;
+            let login = get(w, n, Side::Spirl, "login").median();
+            let tds = get(w, n, Side::Spirl, "trust_domains").median();
+            let deps = get(w, n, Side::Spirl, "deployments").median();
+            let budget = n as f64 / 50.0 + 5.0;
+            let verdict = if login + tds <= budget { "✔" } else { "✘" };
+            t.push_str(&format!(
+                "| {n} | {login:.0} | {tds:.0} | {:.0} ≤ {budget:.0} {verdict} | {deps:.0} |\n",
+                login + tds
+            ));
+        }
+    }
+    t
+}
