@@ -436,6 +436,10 @@ fn resolve_endpoint(
         problems.push(invalid(format!("{} has no host", quote(text))));
         return None;
     };
+    if let Some(reason) = host_name_problem(&url) {
+        problems.push(invalid(reason));
+        return None;
+    }
     if (url.path() != "/" && !url.path().is_empty())
         || url.query().is_some()
         || url.fragment().is_some()
@@ -467,6 +471,26 @@ fn resolve_endpoint(
         }
     }
     Some(url)
+}
+
+/// Why the endpoint's host cannot be a DNS name (RFC 1035 lengths), or `None`: the URL parser
+/// accepts a label, or a whole name, of any length.
+fn host_name_problem(url: &Url) -> Option<String> {
+    let name = url.domain()?;
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.len() > 253 {
+        return Some(format!(
+            "has a host name of {} characters; a DNS name has at most 253",
+            name.len()
+        ));
+    }
+    name.split('.').find(|label| label.len() > 63).map(|label| {
+        format!(
+            "has the host name label {}, of {} characters; a DNS label has at most 63",
+            quote(label),
+            label.len()
+        )
+    })
 }
 
 /// `localhost`, `127.0.0.0/8`, `::1`.
@@ -707,6 +731,8 @@ mod tests {
     #[test]
     fn config_endpoint_invalid() {
         let (mut inputs, _) = with_credentials();
+        let long_label = format!("https://{}.example.com", "a".repeat(64));
+        let long_name = format!("{}example.com", "a.".repeat(125));
         for (endpoint, reason) in [
             ("", "is empty"),
             ("аpi.spirl.com", "non-ASCII"),
@@ -719,6 +745,8 @@ mod tests {
             ("https://api.spirl.com/v1", "path, query or fragment"),
             ("api.spirl.com:99999", "cannot be parsed"),
             ("https://", "cannot be parsed"),
+            (long_label.as_str(), "at most 63"),
+            (long_name.as_str(), "at most 253"),
         ] {
             inputs.endpoint = known(endpoint);
             let (path, detail) = error(&inputs, &no_env);
