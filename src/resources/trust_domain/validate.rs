@@ -72,6 +72,21 @@ pub fn domain_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Why `text` cannot be a description, or `None`: control characters other than newlines and
+/// tabs (NUL, terminal escape sequences) would be stored and later shown in consoles and CLIs.
+fn description_problem(text: &str) -> Option<String> {
+    let (at, c) = text
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))?;
+    Some(format!(
+        "description contains the control character U+{:04X} at position {}. Remove it; \
+         newlines and tabs are fine.",
+        u32::from(c),
+        at + 1
+    ))
+}
+
 /// Why `url` cannot be a custom JWT issuer, or `None`.
 fn issuer_url_problem(url: &str) -> Option<String> {
     let q = quote(url);
@@ -117,6 +132,8 @@ pub fn validate_config(diags: &mut Diagnostics, config: &TrustDomainState) -> Op
                      {MAX_DESCRIPTION}. Shorten it."
                 ),
             ));
+        } else if let Some(problem) = description_problem(d) {
+            problems.push(("description", "Invalid description", problem));
         }
     }
     problems.extend(issuer_problem(config));
@@ -211,6 +228,18 @@ mod tests {
             let problem = domain_name_problem(bad).unwrap_or_default();
             assert!(problem.contains(says), "{bad:?}: {problem}");
             assert!(problem.starts_with("domain_name"), "{problem}");
+        }
+    }
+
+    #[test]
+    fn descriptions() {
+        assert_eq!(description_problem("two\nlines\twith a tab, ünïcode"), None);
+        for (bad, says) in [
+            ("nul\0", "U+0000 at position 4"),
+            ("\u{1b}[2J", "U+001B at position 1"),
+        ] {
+            let problem = description_problem(bad).unwrap_or_default();
+            assert!(problem.contains(says), "{bad:?}: {problem}");
         }
     }
 
