@@ -1,0 +1,27 @@
+terraform {
+  required_providers {
+    spirl = {
+      source = "spirl/spirl"
+    }
+  }
+}
+
+# Credentials are best left to the environment (SPIRL_SA_KEY_ID and SPIRL_SA_PRIVATE_KEY),
+# as Terraform Cloud workspaces pass them; the block can then be empty. Set them here only
+# from a secret source, never as literals.
+provider "spirl" {
+  endpoint       = "api.spirl.com:443"
+  sa_key_id      = var.spirl_sa_key_id
+  sa_private_key = var.spirl_sa_private_key
+}
+
+variable "spirl_sa_key_id" {
+  description = "The Defakto service-account key id, sak-…"
+  type        = string
+}
+
+variable "spirl_sa_private_key" {
+  description = "The service account's ed25519 private key, PKCS#8 PEM."
+  type        = string
+  sensitive   = true
+}
