@@ -1,0 +1,978 @@
+//! Hostile inputs through the real Terraform CLI (run with `TF_ACC=1`): huge strings, control
+//! characters, look-alike letters, keys of the wrong kind, numbers out of range, bad durations
+//! and bad ids, in every attribute of every type. Each one must stop `terraform validate` (and so
+//! `plan`) with a diagnostic of its own that names the attribute: no panic, no gRPC error text, no
+//! "inconsistent result", no secret echoed, nothing created on the mock.
+//!
+//! The cases run together: one configuration holds one block per case (provider cases as aliased
+//! provider blocks), and each diagnostic of one `terraform validate -json` is mapped back to its
+//! case by the source line it points at.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use common::Harness;
+use rcgen::PublicKeyData as _;
+use serde_json::Value as Json;
+use terraform_provider_spirl::keys::KeyPair as Ed25519;
+
+/// A value as HCL source: a string literal, or any other expression.
+enum V {
+    /// A string, escaped into an HCL literal.
+    S(String),
+    /// An HCL expression, written as is.
+    Raw(String),
+    /// A string of `len` bytes: `prefix` followed by `a`s, computed by Terraform so that the
+    /// configuration file stays small.
+    Huge(&'static str, usize),
+    /// A string read with `file()`, as secrets are passed: a literal in the configuration would
+    /// be echoed by Terraform itself, in the source snippet of any diagnostic about it.
+    File(String),
+}
+
+fn s(text: &str) -> V {
+    V::S(text.to_owned())
+}
+
+fn raw(expr: &str) -> V {
+    V::Raw(expr.to_owned())
+}
+
+/// One MiB.
+const MIB: usize = 1 << 20;
+
+/// Where a case's value goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Provider,
+    TrustDomain,
+    Deployment,
+    KeyPair,
+    TrustDomainData,
+    Alb,
+}
+
+struct Case {
+    kind: Kind,
+    /// The attribute that gets the hostile value; for `keys`, the nested `public_key`.
+    attribute: &'static str,
+    value: V,
+    /// A substring of the summary or detail the diagnostic must carry.
+    expect: &'static str,
+    /// Secret material in the value that must never be printed.
+    secret: Option<String>,
+}
+
+fn case(kind: Kind, attribute: &'static str, value: V, expect: &'static str) -> Case {
+    Case {
+        kind,
+        attribute,
+        value,
+        expect,
+        secret: None,
+    }
+}
+
+/// An HCL string literal for `text`: quotes, backslashes and template sequences escaped, every
+/// control or non-ASCII character as a `\u` escape (so the file shows exactly what is tested).
+fn hcl_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            c if u32::from(c) <= 0xFFFF => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => {
+                let _ = write!(out, "\\U{:08X}", u32::from(c));
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn hcl(value: &V, index: usize) -> String {
+    match value {
+        V::File(_) => format!("file(\"c{index}.txt\")"),
+        V::S(text) => hcl_string(text),
+        V::Raw(expr) => expr.clone(),
+        V::Huge(prefix, len) => format!(
+            "join(\"\", [{}, replace(format(\"%{}s\", \"\"), \" \", \"a\")])",
+            hcl_string(prefix),
+            len - prefix.len()
+        ),
+    }
+}
+
+// ----- key material -------------------------------------------------------------------------
+
+/// DER: tag, length, content.
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
+    der(0x30, &parts.concat())
+}
+
+/// An AlgorithmIdentifier with the given DER-encoded OID body and optional NULL parameters.
+fn algorithm(oid: &[u8], null_params: bool) -> Vec<u8> {
+    let mut parts = vec![der(0x06, oid)];
+    if null_params {
+        parts.push(vec![0x05, 0x00]);
+    }
+    seq(&parts)
+}
+
+const OID_X25519: &[u8] = &[0x2b, 0x65, 0x6e];
+const OID_ED448: &[u8] = &[0x2b, 0x65, 0x71];
+const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+
+fn spki(algorithm_id: Vec<u8>, key: &[u8]) -> Vec<u8> {
+    let mut bits = vec![0u8];
+    bits.extend_from_slice(key);
+    seq(&[algorithm_id, der(0x03, &bits)])
+}
+
+fn pkcs8(algorithm_id: Vec<u8>, key: &[u8]) -> Vec<u8> {
+    seq(&[der(0x02, &[0]), algorithm_id, der(0x04, key)])
+}
+
+fn to_pem(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
+fn random_bytes(n: usize) -> Vec<u8> {
+    (0..n).map(|_| rand::random::<u8>()).collect()
+}
+
+/// An RSA public key (SPKI) with a random 2048-bit modulus: what matters is the algorithm.
+fn rsa_public_key() -> String {
+    let mut modulus = vec![0u8];
+    modulus.extend(random_bytes(256));
+    modulus[1] |= 0x80;
+    let rsa_key = seq(&[der(0x02, &modulus), der(0x02, &[0x01, 0x00, 0x01])]);
+    to_pem("PUBLIC KEY", &spki(algorithm(OID_RSA, true), &rsa_key))
+}
+
+/// The body lines of a PEM: what must never be printed.
+fn pem_body(pem: &str) -> String {
+    pem.lines()
+        .filter(|l| !l.starts_with("-----") && !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn cases() -> Vec<Case> {
+    use Kind::*;
+    let ed = Ed25519::generate();
+    let ed_private = ed.private_key_pem().expose().to_owned();
+    let ed_public = ed.public_key().to_pem();
+    let ec = rcgen::KeyPair::generate().expect("P-256 key");
+    let ec_private = to_pem("PRIVATE KEY", &ec.serialize_der());
+    let ec_public = to_pem("PUBLIC KEY", &ec.subject_public_key_info());
+    let x25519_public = to_pem(
+        "PUBLIC KEY",
+        &spki(algorithm(OID_X25519, false), &random_bytes(32)),
+    );
+    let x25519_private = to_pem(
+        "PRIVATE KEY",
+        &pkcs8(algorithm(OID_X25519, false), &der(0x04, &random_bytes(32))),
+    );
+    let ed448_public = to_pem(
+        "PUBLIC KEY",
+        &spki(algorithm(OID_ED448, false), &random_bytes(57)),
+    );
+    let unknown_public = to_pem(
+        "PUBLIC KEY",
+        &spki(algorithm(&[0x2a, 0x03, 0x04], false), &random_bytes(32)),
+    );
+    let rsa_private = to_pem(
+        "PRIVATE KEY",
+        &pkcs8(algorithm(OID_RSA, true), &random_bytes(600)),
+    );
+    let certificate = rcgen::generate_simple_self_signed(vec!["example.org".to_owned()])
+        .expect("certificate")
+        .cert;
+    let certificate = to_pem("CERTIFICATE", certificate.der());
+    let encrypted = to_pem("ENCRYPTED PRIVATE KEY", &random_bytes(150));
+    let other_public = Ed25519::generate().public_key().to_pem();
+    // Secrets come from files, as users pass them (a literal would be printed by Terraform in
+    // its source snippets, whatever the provider does).
+    let with_secret = |mut c: Case, secret: &str| {
+        if let V::S(text) = c.value {
+            c.value = V::File(text);
+        }
+        c.secret = Some(pem_body(secret));
+        c
+    };
+
+    vec![
+        // ---- provider block ----
+        case(
+            Provider,
+            "endpoint",
+            V::Huge("https://", MIB),
+            "Invalid endpoint",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("api.spirl.com\0:443"),
+            "control characters",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("https://api.spirl.com\n"),
+            "control characters",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("https://\u{0430}pi.spirl.com"),
+            "non-ASCII",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("https://api\u{FF0E}spirl\u{FF0E}com"),
+            "non-ASCII",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("https://api.spi\u{200D}rl.com"),
+            "non-ASCII",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("https://user:hunter2@api.spirl.com"),
+            "user name or password",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("ftp://api.spirl.com"),
+            "only `https` and `http`",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("api.spirl.com:99999"),
+            "cannot be parsed",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("https://api.spirl.com/v1?x=1"),
+            "path, query or fragment",
+        ),
+        case(
+            Provider,
+            "endpoint",
+            s("http://api.spirl.com"),
+            "Use `https://`, or set `use_tls = false`",
+        ),
+        case(Provider, "endpoint", s(""), "is empty"),
+        case(
+            Provider,
+            "sa_key_id",
+            s("sak-ABC123"),
+            "not a service-account key id",
+        ),
+        case(
+            Provider,
+            "sa_key_id",
+            s("sak-abc\n123"),
+            "not a service-account key id",
+        ),
+        case(
+            Provider,
+            "sa_key_id",
+            V::Huge("sak-", MIB),
+            "not a service-account key id",
+        ),
+        with_secret(
+            case(
+                Provider,
+                "sa_private_key",
+                s(&format!("{ed_private}trailing garbage")),
+                "unexpected text after the PEM block",
+            ),
+            &ed_private,
+        ),
+        case(
+            Provider,
+            "sa_private_key",
+            s(&ed_public),
+            "a private key is expected",
+        ),
+        with_secret(
+            case(
+                Provider,
+                "sa_private_key",
+                s(&ec_private),
+                "an EC P-256 key",
+            ),
+            &ec_private,
+        ),
+        with_secret(
+            case(Provider, "sa_private_key", s(&x25519_private), "X25519"),
+            &x25519_private,
+        ),
+        with_secret(
+            case(Provider, "sa_private_key", s(&rsa_private), "an RSA key"),
+            &rsa_private,
+        ),
+        with_secret(
+            case(
+                Provider,
+                "sa_private_key",
+                s(&format!("{ed_private}{ed_private}")),
+                "2 PEM blocks",
+            ),
+            &ed_private,
+        ),
+        with_secret(
+            case(Provider, "sa_private_key", s(&encrypted), "encrypted"),
+            &encrypted,
+        ),
+        case(
+            Provider,
+            "sa_private_key",
+            V::Huge("-----BEGIN PRIVATE KEY-----\n", MIB),
+            "Invalid sa_private_key",
+        ),
+        case(Provider, "request_timeout", s("-5s"), "expected a number"),
+        case(Provider, "request_timeout", s("30"), "has no unit"),
+        case(Provider, "request_timeout", s("1d"), "is not a unit"),
+        case(
+            Provider,
+            "request_timeout",
+            s("99999999999999999999h"),
+            "too long",
+        ),
+        case(Provider, "request_timeout", s("0.5ms"), "outside 1ms to 1h"),
+        case(Provider, "request_timeout", s("3s\0"), "is not a unit"),
+        case(Provider, "max_retries", raw("-1"), "outside 0 to 20"),
+        case(Provider, "max_retries", raw("2.5"), "whole number"),
+        case(Provider, "max_retries", raw("1e400"), "max_retries"),
+        case(Provider, "use_tls", s("maybe"), "bool"),
+        // ---- spirl_trust_domain ----
+        case(
+            TrustDomain,
+            "domain_name",
+            s("\u{0435}xample.org"),
+            "U+0435",
+        ),
+        case(
+            TrustDomain,
+            "domain_name",
+            s("example\u{FF0E}org"),
+            "U+FF0E",
+        ),
+        case(
+            TrustDomain,
+            "domain_name",
+            s("exa\u{200D}mple.org"),
+            "U+200D",
+        ),
+        case(
+            TrustDomain,
+            "domain_name",
+            s("\u{0430}\u{0440}\u{0440}\u{04CF}\u{0435}.com"),
+            "not ASCII",
+        ),
+        case(TrustDomain, "domain_name", s("example.org."), "empty label"),
+        case(TrustDomain, "domain_name", s("Example.org"), "uppercase"),
+        case(
+            TrustDomain,
+            "domain_name",
+            V::Huge("", 256),
+            "256 characters",
+        ),
+        case(
+            TrustDomain,
+            "domain_name",
+            V::Huge("", MIB),
+            "1048576 characters",
+        ),
+        case(TrustDomain, "domain_name", s("example\0.org"), "U+0000"),
+        case(TrustDomain, "domain_name", s("example.org\n"), "U+000A"),
+        case(
+            TrustDomain,
+            "domain_name",
+            s("spiffe://example.org"),
+            "SPIFFE ID",
+        ),
+        case(TrustDomain, "domain_name", s(""), "empty"),
+        case(
+            TrustDomain,
+            "description",
+            V::Huge("", MIB),
+            "Description too long",
+        ),
+        case(
+            TrustDomain,
+            "description",
+            s("nul\0inside"),
+            "control character",
+        ),
+        case(
+            TrustDomain,
+            "description",
+            s("escape \u{1b}[2J"),
+            "control character",
+        ),
+        case(
+            TrustDomain,
+            "jwt_issuer_mode",
+            s("BUILTIN"),
+            "must be \"builtin\"",
+        ),
+        case(
+            TrustDomain,
+            "jwt_issuer_mode",
+            s("builtin\0"),
+            "must be \"builtin\"",
+        ),
+        case(
+            TrustDomain,
+            "jwt_issuer",
+            s("http://issuer.example.com"),
+            "not an https:// URL",
+        ),
+        case(
+            TrustDomain,
+            "jwt_issuer",
+            s("https://issuer.example.com/\nx"),
+            "whitespace",
+        ),
+        case(
+            TrustDomain,
+            "jwt_issuer",
+            V::Huge("https://", MIB),
+            "longer than 2048",
+        ),
+        case(
+            TrustDomain,
+            "jwt_issuer",
+            s("https://user:pw@issuer.example.com"),
+            "user information",
+        ),
+        case(TrustDomain, "self_hosted", s("maybe"), "bool"),
+        // ---- spirl_trust_domain_deployment ----
+        case(
+            Deployment,
+            "trust_domain_id",
+            s("td-ABC"),
+            "Invalid trust domain id",
+        ),
+        case(
+            Deployment,
+            "trust_domain_id",
+            s("example.org"),
+            "Invalid trust domain id",
+        ),
+        case(
+            Deployment,
+            "trust_domain_id",
+            s("td-abc/../td-def"),
+            "Invalid trust domain id",
+        ),
+        case(
+            Deployment,
+            "trust_domain_id",
+            s("td-abc\0"),
+            "Invalid trust domain id",
+        ),
+        case(
+            Deployment,
+            "trust_domain_id",
+            V::Huge("td-", MIB),
+            "Invalid trust domain id",
+        ),
+        case(
+            Deployment,
+            "name",
+            s("-prod"),
+            "must start with a lowercase letter",
+        ),
+        case(Deployment, "name", s("prod-"), "must not end with `-`"),
+        case(Deployment, "name", V::Huge("p", 64), "64 characters long"),
+        case(
+            Deployment,
+            "name",
+            V::Huge("p", MIB),
+            "1048576 characters long",
+        ),
+        case(
+            Deployment,
+            "name",
+            s("Prod"),
+            "must start with a lowercase letter",
+        ),
+        case(Deployment, "name", s("pr\u{043E}d"), "is not allowed"),
+        case(Deployment, "name", s("prod\nx"), "is not allowed"),
+        case(Deployment, "name", s(""), "it is empty"),
+        with_secret(
+            case(Deployment, "keys", s(&ed_private), "private key"),
+            &ed_private,
+        ),
+        case(
+            Deployment,
+            "keys",
+            s(&format!("{ed_public}garbage")),
+            "unexpected text after the PEM block",
+        ),
+        case(
+            Deployment,
+            "keys",
+            s(&format!("{ed_public}{other_public}")),
+            "2 PEM blocks",
+        ),
+        case(Deployment, "keys", s(&rsa_public_key()), "an RSA key"),
+        case(Deployment, "keys", s(&ec_public), "an EC P-256 key"),
+        case(Deployment, "keys", s(&x25519_public), "X25519"),
+        case(Deployment, "keys", s(&ed448_public), "Ed448"),
+        case(
+            Deployment,
+            "keys",
+            s(&unknown_public),
+            "unknown-algorithm (OID 1.2.3.4)",
+        ),
+        case(Deployment, "keys", s(&certificate), "CERTIFICATE"),
+        case(
+            Deployment,
+            "keys",
+            s(&ed.public_key().to_openssh()),
+            "OpenSSH public key",
+        ),
+        case(Deployment, "keys", s(""), "empty"),
+        case(
+            Deployment,
+            "keys",
+            V::Huge("-----BEGIN PUBLIC KEY-----\n", MIB),
+            "Invalid deployment public key",
+        ),
+        case(
+            Deployment,
+            "keys",
+            s(&ed_public.replacen('M', "\0", 1)),
+            "Invalid deployment public key",
+        ),
+        // ---- spirl_key_pair ----
+        case(KeyPair, "algorithm", s("rsa"), "Unsupported key algorithm"),
+        case(
+            KeyPair,
+            "algorithm",
+            s("ED25519"),
+            "Unsupported key algorithm",
+        ),
+        case(
+            KeyPair,
+            "algorithm",
+            s("ed25519\0"),
+            "Unsupported key algorithm",
+        ),
+        case(
+            KeyPair,
+            "algorithm",
+            s("x25519"),
+            "Unsupported key algorithm",
+        ),
+        case(KeyPair, "algorithm", s(""), "Unsupported key algorithm"),
+        case(
+            KeyPair,
+            "algorithm",
+            V::Huge("ed25519", MIB),
+            "Unsupported key algorithm",
+        ),
+        // ---- spirl_trust_domain (data source) ----
+        case(
+            TrustDomainData,
+            "domain_name",
+            s("\u{0435}xample.org"),
+            "U+0435",
+        ),
+        case(
+            TrustDomainData,
+            "domain_name",
+            s("example.org."),
+            "empty label",
+        ),
+        case(
+            TrustDomainData,
+            "domain_name",
+            s("EXAMPLE.ORG"),
+            "uppercase",
+        ),
+        case(
+            TrustDomainData,
+            "domain_name",
+            V::Huge("", MIB),
+            "1048576 characters",
+        ),
+        // ---- spirl_alb_ingress_annotations ----
+        case(Alb, "scheme", s("Internet-Facing"), "Invalid scheme"),
+        case(Alb, "scheme", s("internal\0"), "Invalid scheme"),
+        case(Alb, "target_type", s("ip\n"), "Invalid target_type"),
+        case(
+            Alb,
+            "certificate_arns",
+            raw(
+                "[\"arn:aws:acm:us-east-1:123456789012:certificate/abc,arn:aws:acm:us-east-1:123456789012:certificate/def\"]",
+            ),
+            "contains a comma",
+        ),
+        case(
+            Alb,
+            "certificate_arns",
+            raw(
+                "[\"arn:aws:acm:us-east-1:123456789012:certificate/abc\", \"arn:aws:acm:us-east-1:123456789012:certificate/abc\"]",
+            ),
+            "Duplicate certificate ARN",
+        ),
+        case(
+            Alb,
+            "certificate_arns",
+            raw("[\"arn:aws:acm:us-\\u0435ast-1:123456789012:certificate/abc\"]"),
+            "not an AWS region",
+        ),
+        case(
+            Alb,
+            "certificate_arns",
+            raw(&format!(
+                "[{}]",
+                hcl(
+                    &V::Huge("arn:aws:acm:us-east-1:123456789012:certificate/", MIB),
+                    0
+                )
+            )),
+            "certificate id",
+        ),
+        case(
+            Alb,
+            "ssl_policy",
+            s("ELBSecurityPolicy-TLS13-1-3-2021-06\0"),
+            "Invalid SSL policy",
+        ),
+        case(
+            Alb,
+            "ssl_policy",
+            s("ELBSecurityPolicy-\u{0422}LS13"),
+            "Invalid SSL policy",
+        ),
+        case(Alb, "https_port", raw("0"), "is not a TCP port"),
+        case(Alb, "https_port", raw("65536"), "is not a TCP port"),
+        case(Alb, "https_port", raw("443.5"), "whole number"),
+        case(Alb, "https_port", raw("1e300"), "https_port"),
+        case(
+            Alb,
+            "idle_timeout_seconds",
+            raw("-5"),
+            "outside what an ALB accepts",
+        ),
+        case(
+            Alb,
+            "idle_timeout_seconds",
+            raw("4001"),
+            "outside what an ALB accepts",
+        ),
+        case(Alb, "idle_timeout_seconds", raw("1800.5"), "whole number"),
+        case(
+            Alb,
+            "group_name",
+            s("-group"),
+            "start and end with a letter or digit",
+        ),
+        case(Alb, "group_name", V::Huge("g", 64), "longer than 63"),
+        case(Alb, "group_name", s("Group"), "characters other than"),
+        case(
+            Alb,
+            "group_name",
+            s("gr\u{043E}up"),
+            "characters other than",
+        ),
+        case(
+            Alb,
+            "additional_load_balancer_attributes",
+            raw("{ \"routing.http2.enabled\" = \"true,deletion_protection.enabled=false\" }"),
+            "without commas",
+        ),
+        case(
+            Alb,
+            "additional_load_balancer_attributes",
+            raw("{ \"\" = \"x\" }"),
+            "not an ALB attribute name",
+        ),
+        case(
+            Alb,
+            "additional_load_balancer_attributes",
+            raw("{ \"idle_timeout.timeout_seconds\" = \"60\" }"),
+            "controlled by `idle_timeout_seconds`",
+        ),
+        case(
+            Alb,
+            "additional_load_balancer_attributes",
+            raw("{ \"access_logs.s3.prefix\" = \"a\\u0000b\" }"),
+            "control characters",
+        ),
+        case(
+            Alb,
+            "extra_annotations",
+            raw("{ \"alb.ingress.kubernetes.io/scheme\" = \"internal\" }"),
+            "Annotation controlled by an input",
+        ),
+        case(
+            Alb,
+            "extra_annotations",
+            raw("{ \"bad key\\u0000\" = \"x\" }"),
+            "not a Kubernetes annotation key",
+        ),
+        case(
+            Alb,
+            "extra_annotations",
+            raw(&format!(
+                "{{ \"example.com/big\" = {} }}",
+                hcl(&V::Huge("", MIB), 0)
+            )),
+            "Annotation value too long",
+        ),
+    ]
+}
+
+/// The block for one case, named `c<index>`.
+fn block(index: usize, case: &Case) -> String {
+    let name = format!("c{index}");
+    let value = hcl(&case.value, index);
+    let attribute = case.attribute;
+    let valid_public = "-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\\n-----END PUBLIC KEY-----\\n";
+    match case.kind {
+        Kind::Provider => format!(
+            "provider \"spirl\" {{\n  alias = \"{name}\"\n  {attribute} = {value}\n}}\n\nresource \"spirl_key_pair\" \"{name}\" {{\n  provider = spirl.{name}\n}}\n"
+        ),
+        Kind::TrustDomain => {
+            let mut body = BTreeMap::from([("domain_name", "\"example.org\"".to_owned())]);
+            if attribute == "jwt_issuer" {
+                body.insert("jwt_issuer_mode", "\"custom\"".to_owned());
+            }
+            body.insert(attribute, value);
+            resource("resource", "spirl_trust_domain", &name, &body)
+        }
+        Kind::Deployment => {
+            let mut body = BTreeMap::from([
+                ("trust_domain_id", "\"td-abc123\"".to_owned()),
+                ("name", "\"prod\"".to_owned()),
+                (
+                    "keys",
+                    format!("{{\n    key1 = {{ public_key = \"{valid_public}\" }}\n  }}"),
+                ),
+            ]);
+            if attribute == "keys" {
+                body.insert(
+                    "keys",
+                    format!(
+                        "{{\n    key1 = {{ public_key = \"{valid_public}\" }}\n    hostile = {{\n      public_key = {value}\n    }}\n  }}"
+                    ),
+                );
+            } else {
+                body.insert(attribute, value);
+            }
+            resource("resource", "spirl_trust_domain_deployment", &name, &body)
+        }
+        Kind::KeyPair => resource(
+            "resource",
+            "spirl_key_pair",
+            &name,
+            &BTreeMap::from([(attribute, value)]),
+        ),
+        Kind::TrustDomainData => resource(
+            "data",
+            "spirl_trust_domain",
+            &name,
+            &BTreeMap::from([(attribute, value)]),
+        ),
+        Kind::Alb => resource(
+            "data",
+            "spirl_alb_ingress_annotations",
+            &name,
+            &BTreeMap::from([(attribute, value)]),
+        ),
+    }
+}
+
+fn resource(kind: &str, type_name: &str, name: &str, body: &BTreeMap<&str, String>) -> String {
+    let mut out = format!("{kind} \"{type_name}\" \"{name}\" {{\n");
+    for (attribute, value) in body {
+        let _ = writeln!(out, "  {attribute} = {value}");
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Text that only a crash, a protocol failure or a provider bug prints.
+const CRASH_TEXT: &[&str] = &[
+    "panic",
+    "rpc error",
+    "Plugin did not respond",
+    "plugin exited",
+    "inconsistent",
+    "transport is closing",
+    "code = Unknown",
+    "Unavailable desc",
+];
+
+#[test]
+fn hostile_inputs_each_fail_validate_naming_the_attribute() {
+    let Some(h) = Harness::start("hostile_inputs") else {
+        return;
+    };
+    let cases = cases();
+    assert!(cases.len() >= 50, "{} cases", cases.len());
+
+    // One file, one block per case; remember each block's lines.
+    let mut config = String::new();
+    let mut spans = Vec::new();
+    for (index, case) in cases.iter().enumerate() {
+        if let V::File(text) = &case.value {
+            h.write_file(&format!("c{index}.txt"), text);
+        }
+        let text = block(index, case);
+        let first = config.lines().count() + 1;
+        config.push_str(&text);
+        config.push('\n');
+        spans.push(first..=config.lines().count());
+    }
+    h.write_config(&config);
+
+    let out = h.tf(&["validate", "-json", "-no-color"]);
+    assert_ne!(out.code, 0, "validate must fail:\n{}", out.stderr);
+    let report: Json = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("validate -json prints JSON ({e}):\n{}", out.stderr));
+    let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+
+    let mut found: Vec<Vec<&Json>> = vec![Vec::new(); cases.len()];
+    let mut stray = Vec::new();
+    for d in diagnostics {
+        if d["severity"] != "error" {
+            continue;
+        }
+        let line = d["range"]["start"]["line"].as_u64().unwrap_or(0) as usize;
+        match spans.iter().position(|span| span.contains(&line)) {
+            Some(index) => found[index].push(d),
+            None => stray.push(d),
+        }
+    }
+    assert!(
+        stray.is_empty(),
+        "errors that belong to no case: {stray:#?}"
+    );
+
+    let mut failures = Vec::new();
+    for (index, (case, diags)) in cases.iter().zip(&found).enumerate() {
+        let label = format!("case c{index} ({:?}.{})", case.kind, case.attribute);
+        if diags.is_empty() {
+            failures.push(format!("{label}: no error; the value got through validate"));
+            continue;
+        }
+        let matching = diags.iter().any(|d| {
+            let text = format!(
+                "{}\n{}\n{}",
+                d["summary"].as_str().unwrap_or_default(),
+                d["detail"].as_str().unwrap_or_default(),
+                d["snippet"]["code"].as_str().unwrap_or_default(),
+            );
+            let names_it = text.contains(case.attribute);
+            let says_it = d["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(case.expect)
+                || d["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains(case.expect);
+            names_it && says_it
+        });
+        if !matching {
+            failures.push(format!(
+                "{label}: expected an error naming `{}` that says {:?}, got {:#?}",
+                case.attribute, case.expect, diags
+            ));
+        }
+        for d in diags {
+            let text = d.to_string();
+            for crash in CRASH_TEXT {
+                if text.contains(crash) {
+                    failures.push(format!("{label}: {crash:?} in {d}"));
+                }
+            }
+            // A hostile value is quoted cut short, never a megabyte back at the user.
+            if text.len() > 8 * 1024 {
+                failures.push(format!("{label}: a {} byte diagnostic", text.len()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+
+    // `plan` stops at the same errors, and nothing reaches the control plane.
+    let plan = h.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(plan.code, 0, "plan must fail");
+    let stats = h.mock().stats();
+    assert_eq!(stats.objects, Default::default(), "nothing created");
+    assert!(
+        stats.requests.is_empty(),
+        "no API call at all: {:?}",
+        stats.requests
+    );
+
+    let printed = format!("{}\n{}", out.all(), plan.all());
+    for crash in CRASH_TEXT {
+        assert!(!printed.contains(crash), "{crash:?} printed");
+    }
+    for (index, case) in cases.iter().enumerate() {
+        for line in case.secret.iter().flat_map(|s| s.lines()) {
+            assert!(
+                !printed.contains(line),
+                "case c{index}: secret key material printed"
+            );
+        }
+    }
+}
