@@ -719,7 +719,19 @@ fn classify(error: &reqwest::Error) -> Attempt {
         return Attempt::Fatal(message);
     }
     if message.contains("certificate") {
-        return Attempt::Fatal(format!("TLS certificate verification failed: {message}"));
+        let server = error.url().and_then(|url| {
+            let host = url.host_str()?;
+            Some(match url.port_or_known_default() {
+                Some(port) => format!("`{host}:{port}`"),
+                None => format!("`{host}`"),
+            })
+        });
+        return Attempt::Fatal(format!(
+            "TLS certificate verification failed: the certificate of {} could not be verified \
+             ({message}). The provider never skips this check; if the control plane uses a \
+             private CA, point SSL_CERT_FILE at its PEM certificate",
+            server.as_deref().unwrap_or("the endpoint")
+        ));
     }
     Attempt::Failed(message)
 }
