@@ -183,7 +183,8 @@ fn trust_domain_deployment_lifecycle() {
         );
     }
     // Imported keys are named by id; applying the configuration renames them without
-    // touching the registrations.
+    // touching the registrations, and the plan says so: every id is known.
+    assert_eq!(unknown_key_ids(&h), Vec::<String>::new());
     h.apply();
     assert_eq!(keys(&h), created);
     h.assert_plan_empty();

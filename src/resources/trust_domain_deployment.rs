@@ -186,13 +186,19 @@ impl Resource for TrustDomainDeployment {
                 AttributePath::root("keys"),
                 "Terraform 1.0.6 or later required",
                 format!(
-                    "spirl_trust_domain_deployment needs Terraform 1.0.6 or later; this is                      Terraform {version}. Terraform 1.0.0 to 1.0.5 crash while checking the plan                      of a map of nested objects with computed attributes, such as `keys`,                      (hashicorp/terraform#29473, fixed in 1.0.6). Upgrade Terraform; the other                      spirl resources work with {version}."
+                    "spirl_trust_domain_deployment needs Terraform 1.0.6 or later; this is \
+                     Terraform {version}. Terraform 1.0.0 to 1.0.5 crash while checking the plan \
+                     of a map of nested objects with computed attributes, such as `keys` \
+                     (hashicorp/terraform#29473, fixed in 1.0.6). Upgrade Terraform; the other \
+                     spirl resources work with {version}."
                 ),
             );
             return None;
         }
-        // A changed public key is a new key on the control plane: only that entry's id becomes
-        // unknown. The standard plan already keeps untouched ids and leaves new entries unknown.
+        // The plan says what `update` will do, in the same order: an entry whose public key is
+        // unchanged keeps its id; otherwise a registration with the same public key that its
+        // own entry no longer holds moves over with its id (a renamed entry, or keys named by
+        // id after an import); anything else is a new key on the control plane, id unknown.
         if !plan.is_update() {
             return Some(());
         }
@@ -200,11 +206,38 @@ impl Resource for TrustDomainDeployment {
         let Some(Value::Map(planned)) = plan.planned_at(&keys).cloned() else {
             return Some(());
         };
-        for (name, entry) in planned {
-            let path = keys.clone().key(&name);
-            let prior_key = plan.prior_at(&path.clone().attr("public_key")).cloned();
-            if prior_key.is_some_and(|p| Some(&p) != entry.get_attr("public_key")) {
-                plan.set_unknown(&path.attr("id"));
+        let prior = match plan.prior_at(&keys) {
+            Some(Value::Map(prior)) => prior.clone(),
+            _ => BTreeMap::new(),
+        };
+        let kept = |name: &str, entry: &Value| {
+            prior
+                .get(name)
+                .is_some_and(|prev| prev.get_attr("public_key") == entry.get_attr("public_key"))
+        };
+        let mut released: Vec<&Value> = prior
+            .iter()
+            .filter(|(name, _)| !planned.get(*name).is_some_and(|e| kept(name, e)))
+            .map(|(_, prev)| prev)
+            .collect();
+        for (name, entry) in &planned {
+            if kept(name, entry) {
+                continue;
+            }
+            let id_path = keys.clone().key(name).attr("id");
+            let public_key = entry.get_attr("public_key").filter(|k| !k.is_unknown());
+            let moved = public_key.and_then(|key| {
+                released
+                    .iter()
+                    .position(|prev| prev.get_attr("public_key") == Some(key))
+            });
+            match moved.map(|i| released.remove(i).get_attr("id")) {
+                Some(Some(id)) if !id.is_null() => {
+                    plan.set_planned(&id_path, id.clone());
+                }
+                _ => {
+                    plan.set_unknown(&id_path);
+                }
             }
         }
         Some(())
