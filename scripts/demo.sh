@@ -235,8 +235,10 @@ up() {
 
 What the demo did:
   - built the provider and the mock into $bin_dir
-  - mock control plane: $endpoint (pid $(<"$pid_file"), data $data_dir, log $log_file,
-    credentials $credentials)
+  - mock control plane: $endpoint (pid $(<"$pid_file")), running in the background
+      data directory  $data_dir
+      log             $log_file
+      credentials     $credentials
   - applied examples/demo/ (trust domain, key pair, deployment with the key, ALB annotations,
     helm values) in $work, with dev_overrides in $cli_config
 Run it again: make demo (the plan shows no changes).
