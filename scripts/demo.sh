@@ -4,6 +4,7 @@
 #   scripts/demo.sh up     set up, build, start the mock (or reuse it), plan and apply, print
 #                          the outputs; run it again and the plan shows no changes
 #   scripts/demo.sh down   destroy what `up` created and stop the mock; safe to run twice
+#   scripts/demo.sh stop   only stop the mock (what `make clean` runs before deleting .demo/)
 #
 # Everything it writes lives in DEMO_DIR (default .demo/ in the repository, git-ignored): the
 # Terraform working directory and state, the CLI config with dev_overrides, and the mock's data
@@ -278,6 +279,7 @@ cleanup() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
+  stop) stop_mock ;;
   -h|--help) usage ;;
   *) usage; exit 2 ;;
 esac
