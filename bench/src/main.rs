@@ -11,7 +11,9 @@
 //! | [`stats`] | medians, spreads and ratios |
 //!
 //! Usage: `spirl-bench [-r REPEATS] [-s STARTS] [-n N,N,…] [-w key_pair,trust_domain]
-//! [--terraform PATH]`. Defaults: 3 repeats, 30 starts, N = 1,100,1000, both workloads.
+//! [--terraform PATH] [--provider PATH]`. Defaults: 3 repeats, 30 starts, N = 1,100,1000, both
+//! workloads, the Terraform CLI `scripts/setup.sh` finds, and our provider built here in release
+//! mode (`--provider` measures another build of it instead, for comparisons).
 
 mod rss;
 mod setup;
@@ -32,10 +34,11 @@ struct Options {
     counts: Vec<usize>,
     workloads: Vec<Workload>,
     terraform: Option<PathBuf>,
+    provider: Option<PathBuf>,
 }
 
 const USAGE: &str = "usage: spirl-bench [-r REPEATS] [-s STARTS] [-n N,N,...] \
-                     [-w key_pair,trust_domain] [--terraform PATH]";
+                     [-w key_pair,trust_domain] [--terraform PATH] [--provider PATH]";
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
@@ -44,6 +47,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         counts: vec![1, 100, 1000],
         workloads: vec![Workload::KeyPairs, Workload::TrustDomains],
         terraform: None,
+        provider: None,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -76,6 +80,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                     .collect::<Result<_, _>>()?
             }
             "--terraform" => o.terraform = Some(PathBuf::from(value()?)),
+            "--provider" => o.provider = Some(PathBuf::from(value()?)),
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument `{other}`; {USAGE}")),
         }
@@ -108,7 +113,7 @@ fn main() -> ExitCode {
 type Key = (Workload, usize, Side);
 
 fn run(o: &Options) -> Result<String, String> {
-    let tools = setup::prepare(o.terraform.clone())?;
+    let tools = setup::prepare(o.terraform.clone(), o.provider.clone())?;
     let tmp = tempfile::Builder::new()
         .prefix("spirl-bench.")
         .tempdir()
@@ -147,6 +152,16 @@ fn run(o: &Options) -> Result<String, String> {
                         .or_default()
                         .push(c.wall.values().sum());
                     figures.entry((key, "cpu")).or_default().push(c.cpu);
+                    figures
+                        .entry((key, "provider_cpu"))
+                        .or_default()
+                        .push(c.provider_cpu);
+                    if w == Workload::TrustDomains && side == Side::Spirl {
+                        figures
+                            .entry((key, "mock_cpu"))
+                            .or_default()
+                            .push(c.mock_cpu);
+                    }
                     figures
                         .entry((key, "rss"))
                         .or_default()
@@ -255,11 +270,20 @@ fn table(
                 (Workload::TrustDomains, _) => Some(1.0),
                 _ => None,
             };
-            for step in STEPS.iter().copied().chain(["cycle", "cpu"]) {
+            for step in STEPS
+                .iter()
+                .copied()
+                .chain(["cycle", "cpu", "provider_cpu", "mock_cpu"])
+            {
+                if step == "mock_cpu" && w != Workload::TrustDomains {
+                    continue;
+                }
                 let (ours, null) = (get(w, n, Side::Spirl, step), get(w, n, Side::Null, step));
                 let label = match step {
                     "cycle" => "**apply+plan+destroy**",
                     "cpu" => "cycle CPU (Terraform + provider + mock)",
+                    "provider_cpu" => "of which the provider processes",
+                    "mock_cpu" => "of which the mock (ours only)",
                     s => s,
                 };
                 let target = if step == "cycle" { target } else { None };

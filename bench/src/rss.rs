@@ -4,8 +4,8 @@
 //! read its `/proc/PID/status` at the end. Instead the plugin directory Terraform is pointed at
 //! holds a link to this benchmark binary under the provider's name: started that way, it runs the
 //! real provider as its only child (same stdin, stdout, stderr and environment, so the handshake
-//! passes through untouched), waits for it, and appends the child's peak RSS, which the kernel
-//! keeps after exit, to a record file.
+//! passes through untouched), waits for it, and appends the child's peak RSS and CPU time, which
+//! the kernel keeps after exit, to a record file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,18 +48,34 @@ impl Recorder {
         std::fs::write(self.dir.join("rss.log"), "")
     }
 
-    /// The largest peak RSS (KiB) recorded for `name` since the last [`Recorder::clear`], and how
-    /// many processes were recorded.
-    pub fn peak(&self, name: &str) -> std::io::Result<(u64, usize)> {
+    /// What was recorded for `name` since the last [`Recorder::clear`].
+    pub fn recorded(&self, name: &str) -> std::io::Result<Recorded> {
         let text = std::fs::read_to_string(self.dir.join("rss.log"))?;
-        let values: Vec<u64> = text
-            .lines()
-            .filter_map(|l| l.split_once('\t'))
-            .filter(|(n, _)| *n == name)
-            .filter_map(|(_, v)| v.parse().ok())
-            .collect();
-        Ok((values.iter().copied().max().unwrap_or(0), values.len()))
+        let mut r = Recorded::default();
+        for line in text.lines() {
+            let mut fields = line.split('\t');
+            if fields.next() != Some(name) {
+                continue;
+            }
+            let kib: u64 = fields.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            let cpu: f64 = fields.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+            r.processes += 1;
+            r.peak_rss_kib = r.peak_rss_kib.max(kib);
+            r.cpu += cpu;
+        }
+        Ok(r)
     }
+}
+
+/// The provider processes of one workflow, as the wrappers recorded them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Recorded {
+    /// How many processes ran.
+    pub processes: usize,
+    /// The largest peak RSS among them, KiB.
+    pub peak_rss_kib: u64,
+    /// Their CPU seconds, user + system, summed.
+    pub cpu: f64,
 }
 
 /// When this process was started under a provider's name, runs as the wrapper and returns its
@@ -86,14 +102,14 @@ fn wrap(name: &str) -> Result<ExitCode, String> {
         .args(std::env::args_os().skip(1))
         .status()
         .map_err(|e| format!("cannot start the real provider: {e}"))?;
-    let kib = usage(true).max_rss_kib;
+    let child = usage(true);
     let mut record = std::fs::OpenOptions::new()
         .append(true)
         .open(dir.join("rss.log"))
         .map_err(|e| format!("cannot open the record: {e}"))?;
     // One short write per line: O_APPEND keeps concurrent wrappers' lines whole.
     record
-        .write_all(format!("{name}\t{kib}\n").as_bytes())
+        .write_all(format!("{name}\t{}\t{:.4}\n", child.max_rss_kib, child.cpu).as_bytes())
         .map_err(|e| format!("cannot write the record: {e}"))?;
     Ok(ExitCode::from(
         status.code().unwrap_or(1).clamp(0, 255) as u8

@@ -26,8 +26,9 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Runs the setup step and the release build; `terraform` overrides the CLI setup finds.
-pub fn prepare(terraform: Option<PathBuf>) -> Result<Tools, String> {
+/// Runs the setup step and the release build; `terraform` overrides the CLI setup finds, and
+/// `provider` a build of our provider made elsewhere (then nothing is built).
+pub fn prepare(terraform: Option<PathBuf>, provider: Option<PathBuf>) -> Result<Tools, String> {
     let repo = repo_root();
     let mut setup = Command::new(repo.join("scripts/setup.sh"));
     setup.arg("--null").stderr(Stdio::inherit());
@@ -46,6 +47,21 @@ pub fn prepare(terraform: Option<PathBuf>) -> Result<Tools, String> {
         return Err(format!("no Go provider at {}", null_provider.display()));
     }
 
+    let spirl_provider = match provider {
+        Some(p) if p.is_file() => p,
+        Some(p) => return Err(format!("no provider binary at {}", p.display())),
+        None => build_provider(&repo)?,
+    };
+    let terraform_version = version_of(&terraform)?;
+    Ok(Tools {
+        terraform,
+        terraform_version,
+        null_provider,
+        spirl_provider,
+    })
+}
+
+fn build_provider(repo: &Path) -> Result<PathBuf, String> {
     eprintln!("bench: building the provider (release)");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args([
@@ -55,20 +71,13 @@ pub fn prepare(terraform: Option<PathBuf>) -> Result<Tools, String> {
             "-p",
             "terraform-provider-spirl",
         ])
-        .current_dir(&repo)
+        .current_dir(repo)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err("cargo build --release failed (its message is above)".into());
     }
-    let spirl_provider = repo.join("target/release/terraform-provider-spirl");
-    let terraform_version = version_of(&terraform)?;
-    Ok(Tools {
-        terraform,
-        terraform_version,
-        null_provider,
-        spirl_provider,
-    })
+    Ok(repo.join("target/release/terraform-provider-spirl"))
 }
 
 fn version_of(terraform: &Path) -> Result<(u64, u64, u64), String> {

@@ -70,6 +70,10 @@ pub struct Cycle {
     pub wall: BTreeMap<&'static str, f64>,
     /// CPU seconds of Terraform and the providers it started, plus the in-process mock's.
     pub cpu: f64,
+    /// CPU seconds of the provider processes alone.
+    pub provider_cpu: f64,
+    /// CPU seconds of this process, which serves the mock (0 when there is none).
+    pub mock_cpu: f64,
     /// The largest peak RSS of any process of the provider, KiB.
     pub provider_rss_kib: u64,
     /// API requests during `plan` by kind: `login`, `trust_domains`, `deployments`.
@@ -161,7 +165,7 @@ impl Bench {
             _ => None,
         };
         self.recorder.clear().map_err(io)?;
-        let cpu0 = usage(true).cpu + usage(false).cpu;
+        let (children0, self0) = (usage(true).cpu, usage(false).cpu);
         let mut cycle = Cycle::default();
         let resources = n * workload.resources_per_unit();
         for step in STEPS {
@@ -202,12 +206,15 @@ impl Bench {
                 }
             }
         }
-        cycle.cpu = usage(true).cpu + usage(false).cpu - cpu0;
-        let (peak, processes) = self.recorder.peak(side.binary_name()).map_err(io)?;
-        if processes == 0 {
+        let own = usage(false).cpu - self0;
+        cycle.cpu = usage(true).cpu - children0 + own;
+        cycle.mock_cpu = if mock.is_some() { own } else { 0.0 };
+        let recorded = self.recorder.recorded(side.binary_name()).map_err(io)?;
+        if recorded.processes == 0 {
             return Err(format!("no {side:?} provider process was recorded"));
         }
-        cycle.provider_rss_kib = peak;
+        cycle.provider_rss_kib = recorded.peak_rss_kib;
+        cycle.provider_cpu = recorded.cpu;
         if let Some(mock) = mock {
             let left = mock.stats().objects;
             if left.trust_domains + left.deployments + left.keys > 0 {
