@@ -60,7 +60,7 @@ pub enum ServeError {
 /// Serves `provider` as the plugin `terraform-provider-<name>` and returns the process exit
 /// code: the whole of a provider's `main`. Builds its own tokio runtime.
 pub fn serve<P: Provider>(name: &str, provider: P) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

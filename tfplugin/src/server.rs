@@ -148,10 +148,14 @@ fn unknown_type(diags: &mut Diagnostics, kind: &str, name: &str) {
     );
 }
 
+/// What Terraform may skip. Each provider process Terraform starts answers every RPC without a
+/// `GetProviderSchema` first, so Terraform 1.6+ fetches and decodes the schema once per command
+/// instead of once per process. Destroys are not planned by the provider: no resource here has
+/// anything to say about one, and asking would cost Terraform a round trip per resource.
 fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
-        plan_destroy: true,
-        get_provider_schema_optional: false,
+        plan_destroy: false,
+        get_provider_schema_optional: true,
         move_resource_state: false,
         generate_resource_config: false,
     }

@@ -36,7 +36,7 @@ async fn schema_fetch_lists_every_type_with_truthful_capabilities() {
     assert!(s.data_source_schemas.contains_key("test_echo"));
     assert!(s.ephemeral_resource_schemas.contains_key("test_token"));
     let caps = s.server_capabilities.unwrap();
-    assert!(caps.plan_destroy && !caps.move_resource_state && !caps.get_provider_schema_optional);
+    assert!(!caps.plan_destroy && !caps.move_resource_state && caps.get_provider_schema_optional);
     let thing = &s.resource_schemas["test_thing"].block.as_ref().unwrap();
     let name = thing.attributes.iter().find(|a| a.name == "name").unwrap();
     assert!(name.required && !name.computed);
