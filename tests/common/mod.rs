@@ -277,6 +277,36 @@ impl Harness {
                 .expect("mock shutdown");
         }
     }
+
+    /// Stops the running mock (if any) and starts another with `config`, as after a crash and
+    /// restart: with the same `data_dir` it holds the same objects and accepts the same
+    /// credentials, on a new port. Following Terraform commands get the new endpoint.
+    pub fn restart_mock(&mut self, config: MockConfig) {
+        self.stop_mock();
+        let mock = self
+            .runtime
+            .block_on(spirl_mock_api::spawn(config))
+            .expect("restart the mock API");
+        self.mock = Some(mock);
+    }
+
+    /// Requests the mock has seen for `"<METHOD> <route pattern>"`, refused ones included.
+    pub fn mock_requests(&self, route: &str) -> u64 {
+        self.mock()
+            .stats()
+            .requests
+            .get(route)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Changes the faults the running mock injects, from its next request on.
+    pub fn set_mock_faults(&self, faults: spirl_mock_api::Faults) {
+        self.mock()
+            .state
+            .set_faults(faults)
+            .expect("valid mock faults");
+    }
 }
 
 fn with_no_color<'a>(args: &[&'a str]) -> Vec<&'a str> {
