@@ -15,8 +15,8 @@ pub const ALGORITHM: &str = "ed25519";
 pub const STATE_WARNING: &str = "**The private key is stored unencrypted in the Terraform \
     state.** Anyone who can read the state can impersonate the trust-domain server. Protect the \
     state (an encrypted remote backend with tight access), or use the ephemeral \
-    `spirl_key_pair` (Terraform 1.10+) with a write-only argument such as `helm_release`'s \
-    `set_wo`, which never writes the key to plan or state.";
+    `spirl_key_pair` (Terraform 1.10+) with a write-only argument (Terraform 1.11+) such as \
+    `helm_release`'s `set_wo`, which never writes the key to plan or state.";
 
 /// Configuration and state of `spirl_key_pair` (and the result of its ephemeral twin).
 #[derive(Serialize, Deserialize)]

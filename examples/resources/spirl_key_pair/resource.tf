@@ -1,5 +1,5 @@
 # The private key is stored unencrypted in the state: protect the state, or use the ephemeral
-# spirl_key_pair (Terraform 1.10+) with write-only arguments.
+# spirl_key_pair (Terraform 1.10+) with write-only arguments (Terraform 1.11+).
 resource "spirl_key_pair" "server" {
   algorithm = "ed25519"
 }
