@@ -505,3 +505,47 @@ fn reliability_mock_restart_between_apply_and_plan() {
     assert_eq!(Fleet::in_state(&h), before);
     destroy_fleet(&h);
 }
+
+/// Regression: the client's per-exchange lines (target `spirl::client` then) never reached
+/// `TF_LOG`, because the provider forwards only targets under its crate name; an operator could
+/// not see a single retry.
+#[test]
+fn reliability_retries_show_in_tf_log() {
+    let test = "reliability_retries_logged";
+    let Some(mut h) = Harness::start_with(
+        test,
+        MockConfig {
+            fail_rate: 1.0,
+            ..MockConfig::default()
+        },
+    ) else {
+        return;
+    };
+    let log_path = h.path().join("terraform.log");
+    h.set_env("TF_LOG", "debug");
+    h.set_env("TF_LOG_PATH", log_path.to_str().expect("utf-8 temp path"));
+    h.write_config(&fleet_config(1, false, "  max_retries = 2"));
+
+    let out = h.tf_err(&["apply", "-auto-approve", "-input=false"]);
+    let words = said(&out);
+    assert!(
+        words.contains("Error: Could not create trust domain"),
+        "{out}"
+    );
+    assert!(words.contains("after 3 attempts"), "{out}");
+    assert_no_breakage(&out);
+    let log = std::fs::read_to_string(&log_path).expect("TF_LOG_PATH was written");
+    for retry in 0..=2 {
+        assert!(
+            log.lines().any(|l| l
+                .contains("create trust domain: POST /v1/auth/service-account/challenge -> ")
+                && l.contains(&format!("retry {retry})"))),
+            "no TF_LOG line for attempt {retry} of the login"
+        );
+    }
+    assert!(
+        log.contains("create trust domain: retrying in"),
+        "no TF_LOG line for the wait between attempts"
+    );
+    assert_eq!(h.mock_objects(), Default::default());
+}

@@ -12,7 +12,7 @@
 //! proxies from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, and no redirects: a 3xx is an error naming
 //! the host it points to, so credentials never follow a redirect anywhere.
 //!
-//! Logging (the `log` facade, target `spirl::client`): one debug line per HTTP exchange with the
+//! Logging (the `log` facade, target [`LOG_TARGET`]): one debug line per HTTP exchange with the
 //! operation, method, route pattern, status, duration, request id and retry number. Bodies are
 //! never logged; tokens, keys, nonces and signatures appear in no log line, error or `Debug`.
 
@@ -35,8 +35,9 @@ pub use self::error::{ApiError, ErrorContext};
 pub use self::models::*;
 use crate::config::ClientConfig;
 
-/// The `log` target of every line the client writes.
-pub const LOG_TARGET: &str = "spirl::client";
+/// The `log` target of every line the client writes. It starts with the crate's name because
+/// the provider forwards only its own crate's debug lines to `TF_LOG` (libraries' are noise).
+pub const LOG_TARGET: &str = concat!(env!("CARGO_CRATE_NAME"), "::client");
 /// The header that names a request on the server.
 const REQUEST_ID_HEADER: &str = "x-request-id";
 /// The header that makes a POST safe to retry.

@@ -18,6 +18,9 @@ use tokio::time::Instant;
 
 use crate::client::{ApiError, Client, TrustDomain};
 
+/// The `log` target of the snapshot's lines: under the crate's name, so that they reach `TF_LOG`.
+const LOG_TARGET: &str = concat!(env!("CARGO_CRATE_NAME"), "::trust_domain");
+
 /// Reads served by a GET each before the snapshot is used.
 pub const DIRECT_READS: usize = 2;
 /// How long a snapshot serves reads: one refresh, not a long-lived view of the control plane.
@@ -77,7 +80,7 @@ impl TrustDomainSnapshot {
             match client.list_trust_domains_all(None).await {
                 Ok(all) => {
                     log::debug!(
-                        target: "spirl::trust_domain",
+                        target: LOG_TARGET,
                         trust_domains = all.len(),
                         ms = started.elapsed().as_millis() as u64;
                         "loaded trust-domain snapshot for refresh"
@@ -92,7 +95,7 @@ impl TrustDomainSnapshot {
                 }
                 Err(e) => {
                     log::debug!(
-                        target: "spirl::trust_domain",
+                        target: LOG_TARGET,
                         error = e.to_string().as_str();
                         "trust-domain list failed; reading one by one"
                     );
