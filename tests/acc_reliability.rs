@@ -28,12 +28,15 @@ const SESSION: &str = "POST /v1/auth/service-account/session";
 const CREATE_TRUST_DOMAIN: &str = "POST /v1/trust-domains";
 const CREATE_DEPLOYMENT: &str = "POST /v1/trust-domains/{id}/deployments";
 const CREATE_KEY: &str = "POST /v1/trust-domains/{id}/deployments/{deployment_id}/keys";
+const UPDATE_TRUST_DOMAIN: &str = "PATCH /v1/trust-domains/{id}";
+const UPDATE_KEY: &str = "PATCH /v1/trust-domains/{id}/deployments/{deployment_id}/keys/{key_id}";
 
-/// What a control plane holds: trust domains (id → name) and deployments (id → what it is).
-/// Built from the mock through the API, or from the state; the two must be equal.
+/// What a control plane holds: trust domains (id → (name, description)) and deployments
+/// (id → what it is). Built from the mock through the API, or from the state; the two must be
+/// equal.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Fleet {
-    trust_domains: BTreeMap<String, String>,
+    trust_domains: BTreeMap<String, (String, String)>,
     deployments: BTreeMap<String, DeploymentView>,
 }
 
@@ -64,7 +67,9 @@ impl Fleet {
             };
             match r["type"].as_str() {
                 Some("spirl_trust_domain") => {
-                    let previous = fleet.trust_domains.insert(text("id"), text("domain_name"));
+                    let previous = fleet
+                        .trust_domains
+                        .insert(text("id"), (text("domain_name"), text("description")));
                     assert!(previous.is_none(), "two resources share an id: {v}");
                 }
                 Some("spirl_trust_domain_deployment") => {
@@ -127,7 +132,8 @@ impl Fleet {
                 };
                 assert!(fleet.deployments.insert(d.id, view).is_none());
             }
-            assert!(fleet.trust_domains.insert(td.id, td.name).is_none());
+            let previous = fleet.trust_domains.insert(td.id, (td.name, td.description));
+            assert!(previous.is_none());
         }
         fleet
     }
@@ -192,6 +198,17 @@ fn deployments_supported(h: &Harness, test: &str) -> bool {
 /// `n` trust domains and, with `deployments`, a deployment in each carrying the public key of
 /// its own `spirl_key_pair`, under `provider` (the body of the provider block).
 fn fleet_config(n: usize, deployments: bool, provider: &str) -> String {
+    fleet_hcl(n, deployments, provider, false)
+}
+
+/// Like [`fleet_config`]; with `updated`, every trust domain has a description and every key is
+/// disabled, which updates both in place.
+fn fleet_hcl(n: usize, deployments: bool, provider: &str, updated: bool) -> String {
+    let (description, active) = if updated {
+        ("\n  description = \"updated in place\"", ", active = false")
+    } else {
+        ("", "")
+    };
     let mut hcl = format!(
         r#"
 provider "spirl" {{
@@ -200,7 +217,7 @@ provider "spirl" {{
 
 resource "spirl_trust_domain" "td" {{
   count       = {n}
-  domain_name = "td${{count.index}}.reliability.example.org"
+  domain_name = "td${{count.index}}.reliability.example.org"{description}
 }}
 "#
     );
@@ -216,7 +233,7 @@ resource "spirl_trust_domain_deployment" "d" {{
   trust_domain_id = spirl_trust_domain.td[count.index].id
   name            = "prod"
   keys = {{
-    primary = {{ public_key = spirl_key_pair.k[count.index].public_key_pem }}
+    primary = {{ public_key = spirl_key_pair.k[count.index].public_key_pem{active} }}
   }}
 }}
 "#
@@ -329,6 +346,31 @@ fn reliability_drop_after_commit_leaves_no_duplicate_or_orphan() {
     );
     assert!(creates > needed, "no answer was dropped");
     assert_converged(&h, FLEET, deployments);
+    h.assert_plan_empty();
+
+    // Updates in place whose answers are lost are sent again: PATCH is idempotent.
+    h.write_config(&fleet_hcl(FLEET, deployments, PATIENT, true));
+    apply_fleet(&h);
+    let patches = h.mock_requests(UPDATE_TRUST_DOMAIN) + h.mock_requests(UPDATE_KEY);
+    let needed = (FLEET * (1 + usize::from(deployments))) as u64;
+    eprintln!("{test}: {patches} update requests for {needed} updates");
+    assert!(patches > needed, "no update answer was dropped");
+    let fleet = assert_mock_matches_state(&h);
+    assert_eq!(fleet.trust_domains.len(), FLEET);
+    assert!(
+        fleet
+            .trust_domains
+            .values()
+            .all(|(_, description)| description == "updated in place")
+    );
+    assert!(
+        fleet
+            .deployments
+            .values()
+            .flat_map(|d| d.keys.values())
+            .all(|(_, active)| !active)
+    );
+    assert_eq!(fleet.keys(), FLEET * usize::from(deployments));
     h.assert_plan_empty();
 
     // Deletes whose answers are lost find the object gone on retry: still a success.
