@@ -153,6 +153,10 @@ fn run(o: &Options) -> Result<String, String> {
                         .push(c.wall.values().sum());
                     figures.entry((key, "cpu")).or_default().push(c.cpu);
                     figures
+                        .entry((key, "state"))
+                        .or_default()
+                        .push(c.state_bytes as f64);
+                    figures
                         .entry((key, "provider_cpu"))
                         .or_default()
                         .push(c.provider_cpu);
@@ -270,10 +274,11 @@ fn table(
                 (Workload::TrustDomains, _) => Some(1.0),
                 _ => None,
             };
-            for step in STEPS
-                .iter()
-                .copied()
-                .chain(["cycle", "cpu", "provider_cpu", "mock_cpu"])
+            for step in
+                STEPS
+                    .iter()
+                    .copied()
+                    .chain(["cycle", "cpu", "provider_cpu", "mock_cpu", "state"])
             {
                 if step == "mock_cpu" && w != Workload::TrustDomains {
                     continue;
@@ -284,13 +289,19 @@ fn table(
                     "cpu" => "cycle CPU (Terraform + provider + mock)",
                     "provider_cpu" => "of which the provider processes",
                     "mock_cpu" => "of which the mock (ours only)",
+                    "state" => "size of terraform.tfstate after apply",
                     s => s,
                 };
                 let target = if step == "cycle" { target } else { None };
+                let unit = if step == "state" {
+                    Unit::Bytes
+                } else {
+                    Unit::Seconds
+                };
                 t.push_str(&format!(
                     "| {n} | {label} | {} | {} | {} |\n",
-                    ours.cell(Unit::Seconds),
-                    null.cell(Unit::Seconds),
+                    ours.cell(unit),
+                    null.cell(unit),
                     ratio(ours, null, target)
                 ));
             }

@@ -57,6 +57,8 @@ pub enum Unit {
     Millis,
     /// KiB, shown as MiB.
     Kib,
+    /// Bytes, shown as KiB.
+    Bytes,
 }
 
 impl Unit {
@@ -65,6 +67,7 @@ impl Unit {
             Unit::Seconds => format!("{v:.2} s"),
             Unit::Millis => format!("{:.1} ms", v * 1000.0),
             Unit::Kib => format!("{:.1} MiB", v / 1024.0),
+            Unit::Bytes => format!("{:.0} KiB", v / 1024.0),
         }
     }
 }

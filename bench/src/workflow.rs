@@ -76,6 +76,8 @@ pub struct Cycle {
     pub mock_cpu: f64,
     /// The largest peak RSS of any process of the provider, KiB.
     pub provider_rss_kib: u64,
+    /// Bytes of `terraform.tfstate` after `apply`: Terraform rewrites it as resources complete.
+    pub state_bytes: u64,
     /// API requests during `plan` by kind: `login`, `trust_domains`, `deployments`.
     pub plan_requests: BTreeMap<&'static str, u64>,
 }
@@ -184,6 +186,11 @@ impl Bench {
             let t0 = Instant::now();
             let out = self.terraform(&work, args, mock.as_ref())?;
             cycle.wall.insert(step, t0.elapsed().as_secs_f64());
+            if step == "apply" {
+                cycle.state_bytes = std::fs::metadata(work.join("terraform.tfstate"))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
+            }
             if !out.0 || !out.1.contains(&expect) {
                 return Err(format!(
                     "{} {side:?} N={n}: terraform {step} did not say {expect:?}:\n{}",
