@@ -575,7 +575,7 @@ impl Client {
             if retries >= self.inner.max_retries {
                 return Err(error);
             }
-            let delay = server_delay.unwrap_or_else(|| retry::backoff(retries));
+            let delay = server_delay.map_or_else(|| retry::backoff(retries), retry::spread);
             if Instant::now() + delay >= deadline {
                 // Waiting would pass the deadline: report what the server said, not a timeout.
                 return Err(error);

@@ -4,7 +4,7 @@
 //! and never past the operation's deadline (`request_timeout`). The wait is exponential backoff
 //! with full jitter (a random wait between zero and the exponential bound, so that many clients
 //! hit by the same outage do not retry in lockstep), or the server's `Retry-After` when it sends
-//! one. POSTs carry an `Idempotency-Key` that stays the same across retries, so a create whose
+//! one, spread a little past it for the same reason. POSTs carry an `Idempotency-Key` that stays the same across retries, so a create whose
 //! answer was lost is not repeated by the server.
 
 use std::time::{Duration, SystemTime};
@@ -30,6 +30,17 @@ pub(crate) fn backoff(retry: u32) -> Duration {
         .checked_mul(1u32.checked_shl(retry).unwrap_or(u32::MAX))
         .map_or(MAX_DELAY, |d| d.min(MAX_DELAY));
     rand::thread_rng().gen_range(Duration::ZERO..=bound)
+}
+
+/// Largest extra wait added to a server's `Retry-After`.
+const MAX_SPREAD: Duration = Duration::from_secs(1);
+
+/// The wait for a server-chosen `delay`: at least `delay` (`Retry-After` means "not before"),
+/// plus a random quarter of it at most (capped at [`MAX_SPREAD`]), so that the calls Terraform
+/// runs in parallel, refused together, do not all come back in the same instant.
+pub(crate) fn spread(delay: Duration) -> Duration {
+    let extra = (delay / 4).min(MAX_SPREAD);
+    delay + rand::thread_rng().gen_range(Duration::ZERO..=extra)
 }
 
 /// The server's `Retry-After`, as delta-seconds or an HTTP-date.
@@ -90,6 +101,23 @@ mod tests {
         );
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn retry_after_is_spread_past_the_server_delay_never_before_it() {
+        assert_eq!(spread(Duration::ZERO), Duration::ZERO);
+        let one = Duration::from_secs(1);
+        let waits: Vec<Duration> = (0..200).map(|_| spread(one)).collect();
+        assert!(
+            waits.iter().all(|w| *w >= one && *w <= one + one / 4),
+            "{waits:?}"
+        );
+        assert!(
+            waits.iter().any(|w| *w != waits[0]),
+            "spread, not a constant"
+        );
+        let long = Duration::from_secs(60);
+        assert!((0..50).all(|_| (long..=long + MAX_SPREAD).contains(&spread(long))));
     }
 
     #[test]
