@@ -241,7 +241,7 @@ fn table(
         "| peak RSS right after the handshake | {} | {} | {} |\n",
         s.rss_kib.cell(Unit::Kib),
         g.rss_kib.cell(Unit::Kib),
-        ratio(&s.rss_kib, &g.rss_kib, Some(0.33))
+        ratio(&s.rss_kib, &g.rss_kib, Some(1.0 / 3.0))
     ));
     for &w in workloads {
         for &n in &o.counts {
@@ -251,7 +251,7 @@ fn table(
                 w.name(),
                 ours.cell(Unit::Kib),
                 null.cell(Unit::Kib),
-                ratio(ours, null, Some(0.33))
+                ratio(ours, null, Some(1.0 / 3.0))
             ));
         }
     }

@@ -79,8 +79,8 @@ pub fn ratio(ours: &Samples, theirs: &Samples, target: Option<f64>) -> String {
     }
     let r = ours.median() / theirs.median();
     match target {
-        Some(t) if r <= t => format!("**{r:.2}×** ✔ (≤ {t})"),
-        Some(t) => format!("**{r:.2}×** ✘ (≤ {t})"),
+        Some(t) if r <= t => format!("**{r:.2}×** ✔ (≤ {t:.2})"),
+        Some(t) => format!("**{r:.2}×** ✘ (≤ {t:.2})"),
         None => format!("{r:.2}×"),
     }
 }
@@ -114,11 +114,11 @@ mod tests {
     fn ratio_marks_the_target() {
         assert_eq!(
             ratio(&samples(&[1.0]), &samples(&[4.0]), Some(0.3)),
-            "**0.25×** ✔ (≤ 0.3)"
+            "**0.25×** ✔ (≤ 0.30)"
         );
         assert_eq!(
             ratio(&samples(&[2.0]), &samples(&[4.0]), Some(0.3)),
-            "**0.50×** ✘ (≤ 0.3)"
+            "**0.50×** ✘ (≤ 0.30)"
         );
         assert_eq!(ratio(&samples(&[]), &samples(&[4.0]), None), "–");
     }
