@@ -144,34 +144,20 @@ fn run(o: &Options) -> Result<String, String> {
                     eprintln!("bench: {} {side:?} N={n} run {rep}/{}", w.name(), o.repeats);
                     let c = bench.cycle(w, side, n, rep)?;
                     let key = (w, n, side);
+                    let mut record = |what, v: f64| figures.entry((key, what)).or_default().push(v);
                     for (step, secs) in &c.wall {
-                        figures.entry((key, step)).or_default().push(*secs);
+                        record(step, *secs);
                     }
-                    figures
-                        .entry((key, "cycle"))
-                        .or_default()
-                        .push(c.wall.values().sum());
-                    figures.entry((key, "cpu")).or_default().push(c.cpu);
-                    figures
-                        .entry((key, "state"))
-                        .or_default()
-                        .push(c.state_bytes as f64);
-                    figures
-                        .entry((key, "provider_cpu"))
-                        .or_default()
-                        .push(c.provider_cpu);
-                    if w == Workload::TrustDomains && side == Side::Spirl {
-                        figures
-                            .entry((key, "mock_cpu"))
-                            .or_default()
-                            .push(c.mock_cpu);
+                    record("cycle", c.wall.values().sum());
+                    record("cpu", c.cpu);
+                    record("state", c.state_bytes as f64);
+                    record("provider_cpu", c.provider_cpu);
+                    if let Some(mock_cpu) = c.mock_cpu {
+                        record("mock_cpu", mock_cpu);
                     }
-                    figures
-                        .entry((key, "rss"))
-                        .or_default()
-                        .push(c.provider_rss_kib as f64);
+                    record("rss", c.provider_rss_kib as f64);
                     for (kind, count) in &c.plan_requests {
-                        figures.entry((key, kind)).or_default().push(*count as f64);
+                        record(kind, *count as f64);
                     }
                 }
             }
@@ -280,10 +266,10 @@ fn table(
                     .copied()
                     .chain(["cycle", "cpu", "provider_cpu", "mock_cpu", "state"])
             {
-                if step == "mock_cpu" && w != Workload::TrustDomains {
+                let (ours, null) = (get(w, n, Side::Spirl, step), get(w, n, Side::Null, step));
+                if ours.is_empty() && null.is_empty() {
                     continue;
                 }
-                let (ours, null) = (get(w, n, Side::Spirl, step), get(w, n, Side::Null, step));
                 let label = match step {
                     "cycle" => "**apply+plan+destroy**",
                     "cpu" => "cycle CPU (Terraform + provider + mock)",

@@ -72,8 +72,8 @@ pub struct Cycle {
     pub cpu: f64,
     /// CPU seconds of the provider processes alone.
     pub provider_cpu: f64,
-    /// CPU seconds of this process, which serves the mock (0 when there is none).
-    pub mock_cpu: f64,
+    /// CPU seconds of this process, which serves the mock; `None` when there is no mock.
+    pub mock_cpu: Option<f64>,
     /// The largest peak RSS of any process of the provider, KiB.
     pub provider_rss_kib: u64,
     /// Bytes of `terraform.tfstate` after `apply`: Terraform rewrites it as resources complete.
@@ -215,7 +215,7 @@ impl Bench {
         }
         let own = usage(false).cpu - self0;
         cycle.cpu = usage(true).cpu - children0 + own;
-        cycle.mock_cpu = if mock.is_some() { own } else { 0.0 };
+        cycle.mock_cpu = mock.as_ref().map(|_| own);
         let recorded = self.recorder.recorded(side.binary_name()).map_err(io)?;
         if recorded.processes == 0 {
             return Err(format!("no {side:?} provider process was recorded"));
