@@ -195,10 +195,8 @@ impl Resource for TrustDomainDeployment {
             );
             return None;
         }
-        // The plan says what `update` will do, in the same order: an entry whose public key is
-        // unchanged keeps its id; otherwise a registration with the same public key that its
-        // own entry no longer holds moves over with its id (a renamed entry, or keys named by
-        // id after an import); anything else is a new key on the control plane, id unknown.
+        // The plan says what `update` will do: each entry keeps or takes over the registration
+        // `assign_registrations` gives it, with its id; any other entry is a new key.
         if !plan.is_update() {
             return Some(());
         }
@@ -210,35 +208,35 @@ impl Resource for TrustDomainDeployment {
             Some(Value::Map(prior)) => prior.clone(),
             _ => BTreeMap::new(),
         };
-        let kept = |name: &str, entry: &Value| {
-            prior
-                .get(name)
-                .is_some_and(|prev| prev.get_attr("public_key") == entry.get_attr("public_key"))
-        };
-        let mut released: Vec<&Value> = prior
+        fn id_of(entry: &Value) -> Option<&Value> {
+            entry.get_attr("id").filter(|id| id.as_str().is_some())
+        }
+        let registered: BTreeMap<&str, &str> = prior
             .iter()
-            .filter(|(name, _)| !planned.get(*name).is_some_and(|e| kept(name, e)))
-            .map(|(_, prev)| prev)
+            .filter(|(_, prev)| id_of(prev).is_some())
+            .filter_map(|(name, prev)| {
+                Some((name.as_str(), prev.get_attr("public_key")?.as_str()?))
+            })
             .collect();
-        for (name, entry) in &planned {
-            if kept(name, entry) {
-                continue;
-            }
+        let wanted: BTreeMap<&str, Option<&str>> = planned
+            .iter()
+            .map(|(name, entry)| {
+                (
+                    name.as_str(),
+                    entry.get_attr("public_key").and_then(Value::as_str),
+                )
+            })
+            .collect();
+        let assigned = assign_registrations(&registered, &wanted);
+        for name in planned.keys() {
             let id_path = keys.clone().key(name).attr("id");
-            let public_key = entry.get_attr("public_key").filter(|k| !k.is_unknown());
-            let moved = public_key.and_then(|key| {
-                released
-                    .iter()
-                    .position(|prev| prev.get_attr("public_key") == Some(key))
-            });
-            match moved.map(|i| released.remove(i).get_attr("id")) {
-                Some(Some(id)) if !id.is_null() => {
-                    plan.set_planned(&id_path, id.clone());
-                }
-                _ => {
-                    plan.set_unknown(&id_path);
-                }
-            }
+            match assigned
+                .get(name.as_str())
+                .and_then(|from| id_of(&prior[*from]))
+            {
+                Some(id) => plan.set_planned(&id_path, id.clone()),
+                None => plan.set_unknown(&id_path),
+            };
         }
         Some(())
     }
@@ -307,35 +305,32 @@ impl Resource for TrustDomainDeployment {
         let wanted = planned.keys;
         let mut result = BTreeMap::new();
         let keys_path = AttributePath::root("keys");
-
-        // Keys that stay as they are, or only flip `active`.
-        for (name, entry) in wanted.known().into_iter().flatten() {
-            let Some(prev) = old.get(name) else { continue };
-            if prev.public_key != entry.public_key {
-                continue;
-            }
-            if prev.id.known().is_none() {
-                continue;
-            }
-            let mut kept = prev.clone();
-            let path = keys_path.clone().key(name).attr("active");
-            set_active(client, diags, (&td, &id), &mut kept, entry, path).await?;
-            old.remove(name);
-            result.insert(name.clone(), kept);
-        }
-
-        // New and re-keyed entries: register first, so a rotation never leaves the
-        // deployment without a key. A public key moving to another entry keeps its
-        // registration.
-        for (name, entry) in wanted.known().into_iter().flatten() {
-            if result.contains_key(name) {
-                continue;
-            }
-            let moved = old
+        let assigned: BTreeMap<String, String> = {
+            let registered: BTreeMap<&str, &str> = old
                 .iter()
-                .find(|(_, prev)| prev.public_key == entry.public_key)
-                .map(|(n, _)| n.clone());
-            let registered = match moved.and_then(|n| old.remove(&n)) {
+                .filter(|(_, prev)| prev.id.known().is_some())
+                .filter_map(|(name, prev)| Some((name.as_str(), prev.public_key.known()?.as_str())))
+                .collect();
+            let entries: BTreeMap<&str, Option<&str>> = wanted
+                .known()
+                .into_iter()
+                .flatten()
+                .map(|(name, entry)| (name.as_str(), entry.public_key.known().map(String::as_str)))
+                .collect();
+            assign_registrations(&registered, &entries)
+                .into_iter()
+                .map(|(to, from)| (to.to_owned(), from.to_owned()))
+                .collect()
+        };
+
+        // Keys that stay as they are, or only flip `active`; then new and re-keyed entries,
+        // registered before anything is deleted, so a rotation never leaves the deployment
+        // without a key. A public key moving to another entry keeps its registration.
+        let mut order: Vec<(&String, &KeyState)> = wanted.known().into_iter().flatten().collect();
+        // Stable: the kept entries first, each group in name order.
+        order.sort_by_key(|(name, _)| assigned.get(*name) != Some(*name));
+        for (name, entry) in order {
+            let registered = match assigned.get(name).and_then(|from| old.remove(from)) {
                 Some(mut kept) => {
                     let path = keys_path.clone().key(name).attr("active");
                     set_active(client, diags, (&td, &id), &mut kept, entry, path).await?;
@@ -435,6 +430,40 @@ impl Resource for TrustDomainDeployment {
 }
 
 /// Whether Terraform `version` (`1.0.3`, `1.11.0-beta1`) is older than `min`.
+/// Which registration each wanted `keys` entry ends up with: the one rule `plan` and `update`
+/// share, so the plan says what apply does. An entry whose public key is unchanged keeps its own
+/// registration. Then, in name order, an entry takes over the first registration (in name order)
+/// with its public key that no entry kept: a renamed entry, or keys named by id after an import.
+/// Entries with an unknown public key (`None`) and the rest are new keys.
+///
+/// `registered` maps prior entry names with an id to their public keys; the result maps wanted
+/// entry names to the prior entry name whose registration they take.
+fn assign_registrations<'a>(
+    registered: &BTreeMap<&'a str, &str>,
+    wanted: &BTreeMap<&'a str, Option<&str>>,
+) -> BTreeMap<&'a str, &'a str> {
+    let mut assigned: BTreeMap<&'a str, &'a str> = wanted
+        .iter()
+        .filter(|(name, key)| key.is_some() && registered.get(*name).copied() == **key)
+        .map(|(name, _)| (*name, *name))
+        .collect();
+    let mut free: Vec<(&'a str, &str)> = registered
+        .iter()
+        .filter(|(name, _)| !assigned.contains_key(*name))
+        .map(|(name, key)| (*name, *key))
+        .collect();
+    for (name, key) in wanted {
+        let Some(key) = key else { continue };
+        if assigned.contains_key(name) {
+            continue;
+        }
+        if let Some(i) = free.iter().position(|(_, k)| k == key) {
+            assigned.insert(*name, free.remove(i).0);
+        }
+    }
+    assigned
+}
+
 fn version_before(version: &str, min: (u64, u64, u64)) -> bool {
     let mut parts = version
         .split(['.', '-', '+'])
@@ -575,6 +604,63 @@ fn validate_name(diags: &mut Diagnostics, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn assign<'a>(
+        registered: &[(&'a str, &'a str)],
+        wanted: &[(&'a str, Option<&'a str>)],
+    ) -> Vec<(&'a str, &'a str)> {
+        let registered = registered.iter().copied().collect();
+        let wanted = wanted.iter().copied().collect();
+        assign_registrations(&registered, &wanted)
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn assign_registrations_keeps_unchanged_entries_and_moves_renamed_keys() {
+        let registered = [("key1", "A"), ("key2", "B")];
+        // Unchanged, then key2 renamed to key3, and a new key4.
+        assert_eq!(
+            assign(
+                &registered,
+                &[
+                    ("key1", Some("A")),
+                    ("key3", Some("B")),
+                    ("key4", Some("C"))
+                ]
+            ),
+            [("key1", "key1"), ("key3", "key2")]
+        );
+        // Keys swapped between entries: each takes the other's registration.
+        assert_eq!(
+            assign(&registered, &[("key1", Some("B")), ("key2", Some("A"))]),
+            [("key1", "key2"), ("key2", "key1")]
+        );
+        // Keys named by id after an import take the configuration's names.
+        assert_eq!(
+            assign(&[("tdk-1", "A")], &[("key1", Some("A"))]),
+            [("key1", "tdk-1")]
+        );
+    }
+
+    #[test]
+    fn assign_registrations_unknown_or_repeated_keys_are_new() {
+        // A public key unknown in the plan (a key pair being replaced) is a new key.
+        assert_eq!(assign(&[("key1", "A")], &[("key1", None)]), []);
+        // One registration serves one entry: the first in name order.
+        assert_eq!(
+            assign(&[("old", "A")], &[("a", Some("A")), ("b", Some("A"))]),
+            [("a", "old")]
+        );
+        // A kept entry's registration is not given to another one.
+        assert_eq!(
+            assign(
+                &[("key1", "A")],
+                &[("key0", Some("A")), ("key1", Some("A"))]
+            ),
+            [("key1", "key1")]
+        );
+    }
 
     #[test]
     fn terraform_versions_compare_numerically() {
