@@ -1,0 +1,30 @@
+//! Wire types of the Defakto (SPIRL) control-plane gRPC API (`com.spirl.api.v1.*`): the messages
+//! and methods the provider uses, generated at build time from this crate's own `.proto` files,
+//! shared by the provider's client and the mock so both speak exactly the same wire.
+//!
+//! `tests/conformance.rs` compares every message, enum and method declared here with the
+//! descriptors of the public Go SDK (`../shared/api/descriptors`): a transcription error would
+//! otherwise pass every test, since the client and the mock share it.
+//!
+//! | module | package |
+//! |---|---|
+//! | [`session`] | `com.spirl.api.v1.session`: service-account login |
+//! | [`trustdomain`] | `com.spirl.api.v1.trustdomain`: trust domains, deployments, keys |
+
+#![allow(missing_docs, clippy::all, clippy::unwrap_used)]
+
+/// `com.spirl.api.v1.session`.
+pub mod session {
+    tonic::include_proto!("com.spirl.api.v1.session");
+}
+
+/// `com.spirl.api.v1.trustdomain`.
+pub mod trustdomain {
+    tonic::include_proto!("com.spirl.api.v1.trustdomain");
+}
+
+/// The serialized `FileDescriptorSet` this crate was generated from.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/descriptors.binpb"));
+
+pub use prost_types::{Duration, Timestamp};
