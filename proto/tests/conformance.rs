@@ -15,6 +15,9 @@ use prost_types::{
     ServiceDescriptorProto,
 };
 
+/// One deliberate transcription error, and the words its report must contain.
+type Mutation = (&'static str, Box<dyn Fn(&mut Index)>);
+
 /// Every message, enum and service of a set of files, by fully qualified name (`.pkg.Name`).
 #[derive(Default)]
 struct Index {
@@ -226,7 +229,7 @@ fn proto_conformance_detects_each_kind_of_mismatch() {
         return;
     };
     let reference = reference(&dir);
-    let mutations: Vec<(&str, Box<dyn Fn(&mut Index)>)> = vec![
+    let mutations: Vec<Mutation> = vec![
         (
             "field 2 is",
             Box::new(|i: &mut Index| {
