@@ -11,43 +11,54 @@ use tokio::net::TcpListener;
 
 use crate::config::MockConfig;
 use crate::error::MockError;
-use crate::server::serve;
-use crate::state::{Credentials, MockState};
+use crate::server::RunningMock;
+use crate::state::Credentials;
+use crate::state::MockState;
 
-/// A strict, stateful mock of the Defakto (SPIRL) control-plane API.
+/// A strict, stateful mock of the Defakto (SPIRL) control-plane gRPC API.
 ///
-/// Prints `listening on http://ADDR` as its first line on stdout once it accepts connections
-/// (and after the credentials file, if asked for, is written). Stops on SIGINT or SIGTERM.
+/// Prints `listening on HOST:PORT` (the gRPC address, no scheme) and then
+/// `admin on http://HOST:PORT` on stdout once it accepts connections, after the credentials
+/// file, if asked for, is written. Stops on SIGINT or SIGTERM.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "spirl-mock-api", version)]
 pub struct Args {
-    /// Address to listen on; port 0 picks a free port.
+    /// Address to serve gRPC on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
+    /// Serve TLS with a self-signed certificate made at start (its CA goes into the
+    /// credentials file as `ca_cert_pem`) instead of plaintext HTTP/2.
+    #[arg(long)]
+    pub tls: bool,
+    /// Address of the admin listener (`GET /_mock/stats`); default a free loopback port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub admin_listen: SocketAddr,
     /// Keep state in this directory (an fsynced journal); without it, state is in memory.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
-    /// Write the bootstrap service account's `{endpoint, sa_key_id, sa_private_key}` JSON here.
+    /// Write `{endpoint, sa_key_id, sa_private_key, use_tls, ca_cert_pem?, admin_endpoint}`
+    /// JSON for the bootstrap service account here.
     #[arg(long)]
     pub credentials_out: Option<PathBuf>,
-    /// Lifetime of bearer tokens, in seconds.
+    /// Lifetime of session tokens, in seconds.
     #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_ttl_secs: u64,
     /// Lifetime of login challenges, in seconds.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub challenge_ttl_secs: u64,
-    /// Delay added before each /v1 request is handled, in milliseconds.
+    /// How long a SPIRL-hosted trust domain stays `provisioning`, in milliseconds.
+    #[arg(long, default_value_t = crate::assumptions::DEFAULT_PROVISIONING.as_millis() as u64)]
+    pub provisioning_ms: u64,
+    /// Delay added before each RPC is handled, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
-    /// Share (0–1) of /v1 requests refused with 429 or 503 before anything is done.
+    /// Share (0–1) of RPCs refused with UNAVAILABLE or RESOURCE_EXHAUSTED before anything is
+    /// done.
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub fail_rate: f64,
-    /// Share (0–1) of committed writes whose response is dropped (the connection is closed).
+    /// Share (0–1) of committed writes answered with UNAVAILABLE anyway.
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub drop_after_commit_rate: f64,
-    /// `Retry-After` of injected 429/503 answers, in seconds.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
-    pub retry_after_secs: u64,
     /// Domain that computed trust-domain URLs are built under.
     #[arg(long, default_value = "spirl.test")]
     pub base_domain: String,
@@ -77,7 +88,8 @@ impl Args {
             latency: Duration::from_millis(self.latency_ms),
             fail_rate: self.fail_rate,
             drop_after_commit_rate: self.drop_after_commit_rate,
-            retry_after: Duration::from_secs(self.retry_after_secs),
+            tls: self.tls,
+            provisioning: Duration::from_millis(self.provisioning_ms),
             data_dir: self.data_dir.clone(),
             seed: self.seed,
             ..MockConfig::default()
@@ -111,25 +123,29 @@ pub fn write_credentials(path: &Path, credentials: &Credentials) -> Result<(), M
     Ok(())
 }
 
-/// Runs the mock as the flags say: binds, writes the credentials file, announces the address on
-/// `announce` (stdout in the binary), and serves until SIGINT or SIGTERM.
+/// Runs the mock as the flags say: binds both listeners, writes the credentials file, announces
+/// the addresses on `announce` (stdout in the binary), and serves until SIGINT or SIGTERM.
 pub async fn run(args: Args, mut announce: impl Write) -> Result<(), MockError> {
     let state = MockState::new(args.config())?;
     let listener = TcpListener::bind(args.listen)
         .await
         .map_err(MockError::Serve)?;
-    let addr = listener.local_addr().map_err(MockError::Serve)?;
-    let endpoint = format!("http://{addr}");
-    if let Some(path) = &args.credentials_out {
-        write_credentials(path, &state.credentials(&endpoint))?;
-    }
+    let admin_listener = TcpListener::bind(args.admin_listen)
+        .await
+        .map_err(MockError::Serve)?;
     // Installed before the announcement, so that a parent which signals as soon as it has read
     // the address does not hit the default action and kill us uncleanly.
     let stop = shutdown_signal().map_err(MockError::Serve)?;
-    writeln!(announce, "listening on {endpoint}")
+    let mock = RunningMock::start(state, listener, admin_listener)?;
+    if let Some(path) = &args.credentials_out {
+        write_credentials(path, &mock.credentials)?;
+    }
+    writeln!(announce, "listening on {}", mock.endpoint)
+        .and_then(|()| writeln!(announce, "admin on {}", mock.credentials.admin_endpoint))
         .and_then(|()| announce.flush())
         .map_err(MockError::Serve)?;
-    serve(listener, state, stop).await.map_err(MockError::Serve)
+    stop.await;
+    mock.shutdown().await.map_err(MockError::Serve)
 }
 
 /// A future that completes on SIGINT or SIGTERM.

@@ -17,19 +17,23 @@ use crate::state::lock;
 pub struct MockConfig {
     /// Domain the computed trust-domain URLs are built under (`https://<td-id>.bundle.<base>/`).
     pub base_domain: String,
-    /// Lifetime of a bearer token from `POST /v1/auth/service-account/session`.
+    /// Lifetime of a session token from `AuthenticateServiceAccount`.
     pub token_ttl: Duration,
     /// Lifetime of a login challenge.
     pub challenge_ttl: Duration,
-    /// Added before every `/v1` request is handled.
+    /// Added before every RPC is handled, the login included.
     pub latency: Duration,
-    /// Share (0.0–1.0) of `/v1` requests refused with 429 or 503 before anything is done.
+    /// Share (0.0–1.0) of RPCs refused with `UNAVAILABLE` or `RESOURCE_EXHAUSTED` (half each)
+    /// before anything is done.
     pub fail_rate: f64,
-    /// Share (0.0–1.0) of committed writes whose response is never delivered: the connection is
-    /// closed instead, as if the network failed after the server acted.
+    /// Share (0.0–1.0) of committed writes whose answer is replaced by `UNAVAILABLE`, as if the
+    /// connection failed after the server acted.
     pub drop_after_commit_rate: f64,
-    /// Value of the `Retry-After` header on injected 429/503 answers.
-    pub retry_after: Duration,
+    /// Serve TLS (a self-signed certificate made at start) instead of h2c.
+    pub tls: bool,
+    /// How long a SPIRL-hosted trust domain stays `provisioning` on the mock's clock; zero makes
+    /// it `available` at once.
+    pub provisioning: Duration,
     /// Where the journal lives; `None` keeps everything in memory.
     pub data_dir: Option<PathBuf>,
     /// Seed for fault injection and, unless `ids` is set, for object ids.
@@ -49,7 +53,8 @@ impl Default for MockConfig {
             latency: Duration::ZERO,
             fail_rate: 0.0,
             drop_after_commit_rate: 0.0,
-            retry_after: Duration::from_secs(1),
+            tls: false,
+            provisioning: crate::assumptions::DEFAULT_PROVISIONING,
             data_dir: None,
             seed: None,
             clock: Arc::new(SystemClock),
@@ -101,7 +106,7 @@ impl Clock for ManualClock {
     }
 }
 
-/// A source of the random part of object ids (`td-<suffix>`).
+/// A source of the random part of object ids (`td-<suffix>`; see [`crate::assumptions`]).
 ///
 /// Suffixes must be lowercase ASCII letters and digits. The store redraws a suffix that is
 /// already taken, so a generator may repeat itself (for example after a restart with the same
@@ -128,9 +133,9 @@ impl RandomIds {
 
 impl IdGenerator for RandomIds {
     fn next_suffix(&self) -> String {
-        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        use crate::assumptions::{ID_ALPHABET as ALPHABET, ID_SUFFIX_LEN};
         let mut rng = lock(&self.rng);
-        (0..16)
+        (0..ID_SUFFIX_LEN)
             .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
             .collect()
     }
@@ -156,20 +161,9 @@ pub(crate) fn seeded_rng(seed: Option<u64>) -> StdRng {
     }
 }
 
-/// RFC 3339 in UTC to the second, the API's only time format (`2026-11-21T08:00:00Z`).
-pub(crate) fn rfc3339(at: SystemTime) -> String {
-    humantime::format_rfc3339_seconds(at).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rfc3339_is_utc_to_the_second() {
-        let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_248_000_500);
-        assert_eq!(rfc3339(at), "2026-11-21T08:00:00Z");
-    }
 
     #[test]
     fn random_ids_are_lowercase_alphanumeric_and_reproducible() {

@@ -1,6 +1,6 @@
 //! The append-only journal that makes a mock with `--data-dir` durable.
 //!
-//! One JSON line per committed write, appended and fsynced before the response leaves, so a write
+//! One JSON line per committed write, appended and fsynced before the answer leaves, so a write
 //! costs the same however many objects exist. On start the lines are replayed in order. A crash
 //! can tear only the last line (the one whose response never went out); it is cut off. Damage
 //! anywhere else stops the start, since skipping it would lose acknowledged writes.
@@ -17,30 +17,10 @@ use crate::store::Change;
 /// Name of the journal file inside the data directory.
 pub const JOURNAL_FILE: &str = "journal.jsonl";
 
-/// A remembered answer to a POST with an `Idempotency-Key`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct IdempotencyRecord {
-    /// The service-account key the request was made with; keys are scoped to it.
-    pub account: String,
-    /// The client's `Idempotency-Key`.
-    pub key: String,
-    /// `POST <path>` the key was first used on.
-    pub route: String,
-    /// SHA-256 (hex) of the first request's canonical JSON body.
-    pub fingerprint: String,
-    /// The first answer.
-    pub status: u16,
-    /// The first answer's body.
-    pub body: Option<serde_json::Value>,
-}
-
-/// One line of the journal: a change and, when the request carried one, the idempotency record
-/// committed with it (in the same line, so a crash cannot keep one without the other).
+/// One line of the journal: one committed change.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Entry {
     pub change: Change,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idempotency: Option<IdempotencyRecord>,
 }
 
 /// The open journal, locked against a second process.
@@ -205,7 +185,6 @@ mod tests {
         assert!(entries.is_empty());
         let entry = Entry {
             change: Change::TrustDomainDeleted { id: "td-x".into() },
-            idempotency: None,
         };
         journal.append(&entry).expect("append");
         assert!(matches!(

@@ -1,21 +1,21 @@
-//! [`MockState`]: the objects, the journal, the login sessions, the request counters and the fault
-//! dice of one mock, shared by every request.
+//! [`MockState`]: the objects, the journal, the sessions, the request counters and the fault
+//! dice of one mock, shared by every call.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
 
-use axum::Json;
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use rand::Rng as _;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Sessions;
 use crate::config::{IdGenerator, MockConfig, RandomIds, seeded_rng};
 use crate::error::{ApiError, MockError};
-use crate::journal::{Entry, IdempotencyRecord, Journal};
+use crate::journal::{Entry, Journal};
+use crate::session::Sessions;
 use crate::store::{Change, Ctx, ObjectCounts, Store};
+use crate::tls::TlsMaterial;
 
 /// Locks a mutex, carrying on after a panic elsewhere: every critical section leaves its data
 /// consistent before anything can panic, so poisoning carries no information here.
@@ -25,40 +25,51 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// What a client needs to log in as a service account; the JSON that `--credentials-out` writes.
+/// What a client needs to reach the mock and log in as a service account; the JSON that
+/// `--credentials-out` writes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credentials {
-    /// Base URL of the mock, `http://127.0.0.1:PORT`.
+    /// The gRPC target, `HOST:PORT` (no scheme).
     pub endpoint: String,
     /// Service-account key id, `sak-…`.
     pub sa_key_id: String,
     /// Ed25519 private key, PKCS#8 PEM.
     pub sa_private_key: String,
+    /// Whether the mock serves TLS (else h2c).
+    pub use_tls: bool,
+    /// With TLS: the PEM certificate to trust (it signed the server's certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert_pem: Option<String>,
+    /// `http://HOST:PORT` of the admin listener (`GET /_mock/stats`); empty when none serves.
+    #[serde(default)]
+    pub admin_endpoint: String,
 }
 
 /// What `GET /_mock/stats` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Stats {
-    /// Requests seen per `"<METHOD> <route pattern>"`, failed and fault-injected ones included.
-    /// Requests that matched no route count under `"<METHOD> <unmatched>"`.
+    /// Calls seen per full gRPC method path (`/com.spirl.api.v1.trustdomain.API/ListTrustDomains`),
+    /// refused and fault-injected ones included.
     pub requests: BTreeMap<String, u64>,
     /// Objects stored now.
     pub objects: ObjectCounts,
 }
 
-/// The service account a request was authenticated as.
+/// The service account a call was authenticated as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// Its key id, `sak-…`.
     pub key_id: String,
 }
 
-/// The `Idempotency-Key` of a POST, with what identifies the request it was sent with.
-#[derive(Debug, Clone)]
-pub(crate) struct IdempotencyKey {
-    pub key: String,
-    pub route: String,
-    pub fingerprint: String,
+/// What an authenticated call said about its client, in metadata `x-spirl-client` and
+/// `x-spirl-client-version` (`None` when absent or not text).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ClientMetadata {
+    /// `x-spirl-client`.
+    pub client: Option<String>,
+    /// `x-spirl-client-version`.
+    pub version: Option<String>,
 }
 
 /// The faults a running mock injects. They start as [`MockConfig`] says and can be changed while
@@ -66,11 +77,11 @@ pub(crate) struct IdempotencyKey {
 /// watch a client time out, and then let the same mock (same objects, same address) recover.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Faults {
-    /// Added before every `/v1` request is handled.
-    pub latency: std::time::Duration,
-    /// Share (0.0–1.0) of `/v1` requests refused with 429 or 503 before anything is done.
+    /// Added before every RPC is handled.
+    pub latency: Duration,
+    /// Share (0.0–1.0) of RPCs refused with `UNAVAILABLE` or `RESOURCE_EXHAUSTED` first.
     pub fail_rate: f64,
-    /// Share (0.0–1.0) of committed writes whose response is never delivered.
+    /// Share (0.0–1.0) of committed writes answered with `UNAVAILABLE` anyway.
     pub drop_after_commit_rate: f64,
 }
 
@@ -90,21 +101,32 @@ impl Faults {
     }
 }
 
-/// Marks a response that must not reach the client: the connection is closed instead.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DropConnection;
+fn check_rate(name: &str, rate: f64) -> Result<(), MockError> {
+    if (0.0..=1.0).contains(&rate) {
+        Ok(())
+    } else {
+        Err(MockError::Config(format!(
+            "{name} must be between 0 and 1, got {rate}"
+        )))
+    }
+}
+
+/// The answer of a write, and whether it changed anything (only then may it be dropped).
+pub(crate) struct Written<T> {
+    pub answer: T,
+    pub committed: bool,
+}
 
 struct Data {
     store: Store,
     journal: Option<Journal>,
-    /// (account, key) → the first answer.
-    idempotency: HashMap<(String, String), IdempotencyRecord>,
 }
 
 impl Data {
-    /// Journals and applies one entry. The journal write comes first: an entry that is not on
+    /// Journals and applies one change. The journal write comes first: a change that is not on
     /// disk must not be visible, or a crash could forget something a client already read.
-    fn commit(&mut self, entry: Entry) -> Result<(), ApiError> {
+    fn commit(&mut self, change: Change) -> Result<(), ApiError> {
+        let entry = Entry { change };
         if let Some(journal) = &mut self.journal {
             journal.append(&entry).map_err(|e| {
                 ApiError::Internal(format!(
@@ -113,17 +135,9 @@ impl Data {
                 ))
             })?;
         }
-        self.apply(entry)
+        self.store
+            .apply(&entry.change)
             .map_err(|e| ApiError::Internal(format!("inconsistent change: {e}")))
-    }
-
-    fn apply(&mut self, entry: Entry) -> Result<(), String> {
-        self.store.apply(&entry.change)?;
-        if let Some(record) = entry.idempotency {
-            self.idempotency
-                .insert((record.account.clone(), record.key.clone()), record);
-        }
-        Ok(())
     }
 }
 
@@ -133,8 +147,11 @@ struct Shared {
     data: Mutex<Data>,
     sessions: Mutex<Sessions>,
     requests: Mutex<BTreeMap<String, u64>>,
+    clients: Mutex<BTreeSet<ClientMetadata>>,
     dice: Mutex<StdRng>,
     faults: Mutex<Faults>,
+    tls: Mutex<Option<Arc<TlsMaterial>>>,
+    admin_endpoint: Mutex<String>,
 }
 
 /// The whole state of one mock. Cheap to clone: clones share everything.
@@ -147,17 +164,8 @@ impl std::fmt::Debug for MockState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockState")
             .field("config", &self.shared.config)
+            .field("objects", &self.stats().objects)
             .finish_non_exhaustive()
-    }
-}
-
-fn check_rate(name: &str, rate: f64) -> Result<(), MockError> {
-    if (0.0..=1.0).contains(&rate) {
-        Ok(())
-    } else {
-        Err(MockError::Config(format!(
-            "{name} must be between 0 and 1, got {rate}"
-        )))
     }
 }
 
@@ -186,12 +194,12 @@ impl MockState {
         let mut data = Data {
             store: Store::new(&config.base_domain),
             journal: None,
-            idempotency: HashMap::new(),
         };
         if let Some(dir) = &config.data_dir {
             let (journal, entries) = Journal::open(dir)?;
             for (index, entry) in entries.into_iter().enumerate() {
-                data.apply(entry)
+                data.store
+                    .apply(&entry.change)
                     .map_err(|message| MockError::CorruptJournal {
                         path: journal.path().to_owned(),
                         line: index + 1,
@@ -212,8 +220,11 @@ impl MockState {
                 data: Mutex::new(data),
                 sessions: Mutex::new(Sessions::default()),
                 requests: Mutex::new(BTreeMap::new()),
+                clients: Mutex::new(BTreeSet::new()),
                 dice: Mutex::new(dice),
                 faults: Mutex::new(faults),
+                tls: Mutex::new(None),
+                admin_endpoint: Mutex::new(String::new()),
                 config,
             }),
         };
@@ -237,54 +248,67 @@ impl MockState {
         *lock(&self.shared.faults)
     }
 
-    /// Changes the faults from the next request on; requests already waiting out the latency
-    /// keep the delay they started with.
+    /// Changes the faults from the next call on; calls already waiting out the latency keep the
+    /// delay they started with.
     pub fn set_faults(&self, faults: Faults) -> Result<(), MockError> {
         faults.check()?;
         *lock(&self.shared.faults) = faults;
         Ok(())
     }
 
-    /// Login credentials of the bootstrap service account, for a mock reachable at `endpoint`.
+    /// Credentials of the bootstrap service account, for a mock reachable at `endpoint`
+    /// (`HOST:PORT`), with the TLS and admin details of this state's listeners.
     pub fn credentials(&self, endpoint: &str) -> Credentials {
         let data = lock(&self.shared.data);
         // `new` refuses to return a state without one.
         let account = data.store.bootstrap_account();
-        Credentials {
-            endpoint: endpoint.to_owned(),
-            sa_key_id: account.map(|a| a.key_id.clone()).unwrap_or_default(),
-            sa_private_key: account
+        self.credentials_of(
+            endpoint,
+            account.map(|a| a.key_id.clone()).unwrap_or_default(),
+            account
                 .map(|a| a.private_key_pem.clone())
                 .unwrap_or_default(),
+        )
+    }
+
+    fn credentials_of(
+        &self,
+        endpoint: &str,
+        sa_key_id: String,
+        sa_private_key: String,
+    ) -> Credentials {
+        Credentials {
+            endpoint: endpoint.to_owned(),
+            sa_key_id,
+            sa_private_key,
+            use_tls: self.shared.config.tls,
+            ca_cert_pem: lock(&self.shared.tls)
+                .as_ref()
+                .map(|tls| tls.ca_cert_pem.clone()),
+            admin_endpoint: lock(&self.shared.admin_endpoint).clone(),
         }
     }
 
     /// Creates one more service account (durable like any write) and returns its credentials for
     /// a mock reachable at `endpoint`.
     pub fn add_service_account(&self, endpoint: &str) -> Result<Credentials, ApiError> {
-        let account = self.create_service_account()?;
-        Ok(Credentials {
-            endpoint: endpoint.to_owned(),
-            sa_key_id: account.0,
-            sa_private_key: account.1,
-        })
+        let (key_id, private_key) = self.create_service_account()?;
+        Ok(self.credentials_of(endpoint, key_id, private_key))
     }
 
     fn create_service_account(&self) -> Result<(String, String), ApiError> {
-        let mut data = lock(&self.shared.data);
-        let change = data.store.plan_service_account(&self.ctx())?;
-        let Change::ServiceAccountCreated { account } = &change else {
-            return Err(ApiError::Internal("unexpected change".into()));
-        };
-        let made = (account.key_id.clone(), account.private_key_pem.clone());
-        data.commit(Entry {
-            change,
-            idempotency: None,
+        let written = self.write(|store, ctx| {
+            let change = store.plan_service_account(ctx)?;
+            let Change::ServiceAccountCreated { account } = &change else {
+                return Err(ApiError::Internal("unexpected change".into()));
+            };
+            let made = (account.key_id.clone(), account.private_key_pem.clone());
+            Ok((Some(change), made))
         })?;
-        Ok(made)
+        Ok(written.answer)
     }
 
-    /// Request counts and object counts.
+    /// Call counts and object counts.
     pub fn stats(&self) -> Stats {
         Stats {
             requests: lock(&self.shared.requests).clone(),
@@ -292,19 +316,32 @@ impl MockState {
         }
     }
 
-    pub(crate) fn count_request(&self, key: String) {
-        *lock(&self.shared.requests).entry(key).or_default() += 1;
+    /// Every distinct `x-spirl-client` / `x-spirl-client-version` pair that authenticated calls
+    /// carried so far.
+    pub fn client_metadata(&self) -> BTreeSet<ClientMetadata> {
+        lock(&self.shared.clients).clone()
     }
 
-    pub(crate) fn now(&self) -> std::time::SystemTime {
-        self.shared.config.clock.now()
-    }
-
-    fn ctx(&self) -> Ctx<'_> {
-        Ctx {
-            now: self.now(),
-            ids: self.shared.ids.as_ref(),
+    pub(crate) fn record_client(&self, client: ClientMetadata) {
+        let mut clients = lock(&self.shared.clients);
+        // Bounded, so that a long run with many versions does not grow without end.
+        if clients.len() < 1000 || clients.contains(&client) {
+            clients.insert(client);
         }
+    }
+
+    pub(crate) fn count_request(&self, method: &str) {
+        let mut requests = lock(&self.shared.requests);
+        match requests.get_mut(method) {
+            Some(count) => *count += 1,
+            None => {
+                requests.insert(method.to_owned(), 1);
+            }
+        }
+    }
+
+    pub(crate) fn now(&self) -> SystemTime {
+        self.shared.config.clock.now()
     }
 
     pub(crate) fn sessions(&self) -> MutexGuard<'_, Sessions> {
@@ -316,69 +353,56 @@ impl MockState {
         rate > 0.0 && lock(&self.shared.dice).gen_bool(rate.min(1.0))
     }
 
-    /// Runs a read against the objects.
+    /// Runs a read against the objects, at the mock's "now".
     pub(crate) fn read<T>(
         &self,
-        query: impl FnOnce(&Store) -> Result<T, ApiError>,
+        query: impl FnOnce(&Store, SystemTime) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        query(&lock(&self.shared.data).store)
+        let now = self.now();
+        query(&lock(&self.shared.data).store, now)
     }
 
-    /// Runs a write: answers a repeated `Idempotency-Key` from its record, or plans the change,
-    /// journals it (with its idempotency record), applies it and renders the answer.
-    ///
-    /// Everything happens under one lock, fsync included, so two requests with the same key
-    /// cannot both create; a mock values that over write throughput.
-    pub(crate) fn write(
+    /// Runs a write: plans the change (or none), journals it, applies it and returns the answer.
+    /// Everything happens under one lock, fsync included: a mock values that over throughput.
+    pub(crate) fn write<T>(
         &self,
-        principal: &Principal,
-        idempotency: Option<IdempotencyKey>,
-        plan: impl FnOnce(&Store, &Ctx<'_>) -> Result<Change, ApiError>,
-    ) -> Result<Response, ApiError> {
+        plan: impl FnOnce(&Store, &Ctx<'_>) -> Result<(Option<Change>, T), ApiError>,
+    ) -> Result<Written<T>, ApiError> {
+        let ctx = Ctx {
+            now: self.now(),
+            ids: self.shared.ids.as_ref(),
+            provisioning: self.shared.config.provisioning,
+        };
         let mut data = lock(&self.shared.data);
-        if let Some(key) = &idempotency {
-            let slot = (principal.key_id.clone(), key.key.clone());
-            if let Some(first) = data.idempotency.get(&slot) {
-                if first.route != key.route || first.fingerprint != key.fingerprint {
-                    return Err(ApiError::InvalidArgument(format!(
-                        "Idempotency-Key `{}` was already used for a different request ({}, other \
-                         body or route); use a new key for a new request",
-                        key.key, first.route
-                    )));
-                }
-                let mut response = render(first.status, first.body.clone());
-                response
-                    .headers_mut()
-                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
-                return Ok(response);
-            }
+        let (change, answer) = plan(&data.store, &ctx)?;
+        let committed = change.is_some();
+        if let Some(change) = change {
+            data.commit(change)?;
         }
-        let change = plan(&data.store, &self.ctx())?;
-        let (status, body) = data.store.answer_for(&change)?;
-        let idempotency = idempotency.map(|key| IdempotencyRecord {
-            account: principal.key_id.clone(),
-            key: key.key,
-            route: key.route,
-            fingerprint: key.fingerprint,
-            status: status.as_u16(),
-            body: body.clone(),
-        });
-        data.commit(Entry {
-            change,
-            idempotency,
-        })?;
-        let mut response = render(status.as_u16(), body);
-        if self.chance(self.faults().drop_after_commit_rate) {
-            response.extensions_mut().insert(DropConnection);
-        }
-        Ok(response)
+        Ok(Written { answer, committed })
     }
-}
 
-fn render(status: u16, body: Option<serde_json::Value>) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    match body {
-        Some(body) => (status, Json(body)).into_response(),
-        None => status.into_response(),
+    /// The TLS certificate and server configuration for a listener on `ip`: made on first use
+    /// (for `localhost`, `127.0.0.1`, `::1` and `ip`) and made again if a later listener's
+    /// address is not among its names.
+    pub(crate) fn tls_for(&self, ip: IpAddr) -> Result<Arc<TlsMaterial>, MockError> {
+        let mut tls = lock(&self.shared.tls);
+        if let Some(existing) = tls.as_ref()
+            && (ip.is_unspecified() || existing.ips.contains(&ip))
+        {
+            return Ok(existing.clone());
+        }
+        let mut ips = tls.as_ref().map(|t| t.ips.clone()).unwrap_or_default();
+        if !ip.is_unspecified() && !ips.contains(&ip) {
+            ips.push(ip);
+        }
+        let made = Arc::new(TlsMaterial::new(ips)?);
+        *tls = Some(made.clone());
+        Ok(made)
+    }
+
+    /// Records where the admin listener answers (`http://HOST:PORT`), for the credentials.
+    pub(crate) fn set_admin_endpoint(&self, endpoint: String) {
+        *lock(&self.shared.admin_endpoint) = endpoint;
     }
 }

@@ -1,37 +1,38 @@
 //! Field validation as a strict control plane does it. Every refusal is an
-//! [`ApiError::InvalidArgument`] whose message names the field and says what is wrong.
+//! [`ApiError::InvalidArgument`] whose message starts with the field's name (as the request
+//! message spells it) and says what is wrong.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::VerifyingKey;
 use ed25519_dalek::pkcs8::DecodePublicKey as _;
 use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
+use ed25519_dalek::pkcs8::spki::der::Decode as _;
 
+use crate::assumptions::{MAX_DEPLOYMENT_NAME, MAX_DESCRIPTION_BYTES, MAX_ISSUER_URL_BYTES};
 use crate::error::ApiError;
 
 /// Longest SPIFFE trust domain name.
 pub const MAX_TRUST_DOMAIN_NAME: usize = 255;
-/// Longest deployment name (a DNS label).
-pub const MAX_DEPLOYMENT_NAME: usize = 63;
-/// Longest description, in characters.
-pub const MAX_DESCRIPTION: usize = 1024;
-/// Longest JWT issuer URL.
-pub const MAX_URL: usize = 2048;
 
 fn invalid(message: String) -> ApiError {
     ApiError::InvalidArgument(message)
 }
 
-/// A SPIFFE trust domain name: lowercase letters, digits, `.`, `-`, `_`, 1–255 characters, no
-/// empty labels.
-pub fn trust_domain_name(name: &str) -> Result<(), ApiError> {
-    if name.is_empty() {
-        return Err(invalid("name must not be empty".into()));
+/// A required string field: refused when empty.
+pub fn required(field: &str, value: &str) -> Result<(), ApiError> {
+    if value.is_empty() {
+        return Err(invalid(format!("{field} is required")));
     }
+    Ok(())
+}
+
+/// A SPIFFE trust domain name (field `name`): lowercase letters, digits, `.`, `-`, `_`, 1–255
+/// characters, no empty labels.
+pub fn trust_domain_name(name: &str) -> Result<(), ApiError> {
+    required("name", name)?;
     if name.len() > MAX_TRUST_DOMAIN_NAME {
         return Err(invalid(format!(
-            "name is {} characters long; a trust domain name has at most {MAX_TRUST_DOMAIN_NAME}",
-            name.chars().count()
+            "name is {} bytes long; a trust domain name has at most {MAX_TRUST_DOMAIN_NAME}",
+            name.len()
         )));
     }
     if name.starts_with("spiffe://") {
@@ -45,8 +46,9 @@ pub fn trust_domain_name(name: &str) -> Result<(), ApiError> {
         .find(|(_, c)| !matches!(c, 'a'..='z' | '0'..='9' | '.' | '-' | '_'))
     {
         return Err(invalid(format!(
-            "name `{name}` contains {c:?} at position {}; a trust domain name may only contain \
+            "name `{}` contains {c:?} at position {}; a trust domain name may only contain \
              lowercase letters, digits, '.', '-' and '_'",
+            name.escape_debug(),
             at + 1
         )));
     }
@@ -61,16 +63,15 @@ pub fn trust_domain_name(name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A deployment name: 1–63 characters, lowercase letters, digits and `-`, starting with a letter
-/// and not ending with `-`.
+/// A deployment name (field `deployment_name`): 1–63 characters, lowercase letters, digits and
+/// `-`, starting with a letter and not ending with `-`.
 pub fn deployment_name(name: &str) -> Result<(), ApiError> {
-    if name.is_empty() {
-        return Err(invalid("name must not be empty".into()));
-    }
+    required("deployment_name", name)?;
     if name.len() > MAX_DEPLOYMENT_NAME {
         return Err(invalid(format!(
-            "name is {} characters long; a deployment name has at most {MAX_DEPLOYMENT_NAME}",
-            name.chars().count()
+            "deployment_name is {} bytes long; a deployment name has at most \
+             {MAX_DEPLOYMENT_NAME}",
+            name.len()
         )));
     }
     if let Some((at, c)) = name
@@ -79,144 +80,97 @@ pub fn deployment_name(name: &str) -> Result<(), ApiError> {
         .find(|(_, c)| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
     {
         return Err(invalid(format!(
-            "name `{name}` contains {c:?} at position {}; a deployment name may only contain \
-             lowercase letters, digits and '-'",
+            "deployment_name `{}` contains {c:?} at position {}; a deployment name may only \
+             contain lowercase letters, digits and '-'",
+            name.escape_debug(),
             at + 1
         )));
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
         return Err(invalid(format!(
-            "name `{name}` must start with a lowercase letter"
+            "deployment_name `{name}` must start with a lowercase letter"
         )));
     }
     if name.ends_with('-') {
-        return Err(invalid(format!("name `{name}` must not end with '-'")));
-    }
-    Ok(())
-}
-
-/// A description: at most 1024 characters.
-pub fn description(text: &str) -> Result<(), ApiError> {
-    let length = text.chars().count();
-    if length > MAX_DESCRIPTION {
         return Err(invalid(format!(
-            "description is {length} characters long; at most {MAX_DESCRIPTION} are allowed"
+            "deployment_name `{name}` must not end with '-'"
         )));
     }
     Ok(())
 }
 
-/// A custom JWT issuer: an absolute `https://` URL with a host.
-pub fn issuer_url(url: &str) -> Result<(), ApiError> {
-    if url.len() > MAX_URL {
+/// A description: at most [`MAX_DESCRIPTION_BYTES`], no control characters but `\n` and `\t`.
+pub fn description(text: &str) -> Result<(), ApiError> {
+    if text.len() > MAX_DESCRIPTION_BYTES {
         return Err(invalid(format!(
-            "jwt_issuer.url is {} characters long; at most {MAX_URL} are allowed",
+            "description is {} bytes long; at most {MAX_DESCRIPTION_BYTES} are allowed",
+            text.len()
+        )));
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return Err(invalid(format!(
+            "description contains the control character {c:?}; only newlines and tabs are \
+             allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// A custom JWT issuer (field `jwt_issuer.issuer`): an absolute `https://` URL with a host.
+pub fn issuer_url(url: &str) -> Result<(), ApiError> {
+    const FIELD: &str = "jwt_issuer.issuer";
+    if url.len() > MAX_ISSUER_URL_BYTES {
+        return Err(invalid(format!(
+            "{FIELD} is {} bytes long; at most {MAX_ISSUER_URL_BYTES} are allowed",
             url.len()
         )));
     }
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(format!(
-            "jwt_issuer.url `{url}` contains whitespace or control characters"
+            "{FIELD} `{}` contains whitespace or control characters",
+            url.escape_debug()
         )));
     }
     let Some(rest) = url.strip_prefix("https://") else {
         return Err(invalid(format!(
-            "jwt_issuer.url `{url}` must be an https:// URL"
+            "{FIELD} `{url}` must be an https:// URL (set it empty to disable JWT-SVIDs)"
         )));
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit('@').next().unwrap_or_default();
     if authority.contains('@') {
         return Err(invalid(format!(
-            "jwt_issuer.url `{url}` must not carry user information"
+            "{FIELD} `{url}` must not carry user information"
         )));
     }
-    if host.is_empty() || host.starts_with(':') {
-        return Err(invalid(format!("jwt_issuer.url `{url}` has no host")));
+    if authority.is_empty() || authority.starts_with(':') {
+        return Err(invalid(format!("{FIELD} `{url}` has no host")));
     }
     Ok(())
 }
 
-/// What a public key looked like when it was refused; also used by tests to check messages.
-const EXPECTED_KEY: &str =
-    "expected an ed25519 public key in PEM (SPKI, `-----BEGIN PUBLIC KEY-----`)";
+/// What a public key must be; part of every refusal of one.
+const EXPECTED_KEY: &str = "expected an ed25519 SubjectPublicKeyInfo in DER";
 
-/// An ed25519 public key in SPKI PEM, alone. Returns the 32 raw key bytes, which identify the key
-/// whatever its PEM line breaks.
-pub fn public_key(pem: &str) -> Result<[u8; 32], ApiError> {
-    let text = pem.trim();
-    if text.is_empty() {
-        return Err(invalid(format!("public_key is empty; {EXPECTED_KEY}")));
+/// `pkix_pubkey.data`: exactly one DER SubjectPublicKeyInfo of an ed25519 key, nothing after it.
+/// Returns the 32 raw key bytes, which identify the key.
+pub fn public_key_der(der: &[u8]) -> Result<[u8; 32], ApiError> {
+    const FIELD: &str = "pkix_pubkey";
+    if der.is_empty() {
+        return Err(invalid(format!("{FIELD} is required; {EXPECTED_KEY}")));
     }
-    let Some(begin_at) = text.find("-----BEGIN ") else {
+    if der.starts_with(b"-----BEGIN") {
         return Err(invalid(format!(
-            "public_key is not PEM: it has no `-----BEGIN …-----` line; {EXPECTED_KEY}"
-        )));
-    };
-    if begin_at != 0 {
-        return Err(invalid(format!(
-            "public_key has text before its PEM block; {EXPECTED_KEY}"
+            "{FIELD} holds PEM text; send the DER bytes of the key (the base64 body of the PEM, \
+             decoded); {EXPECTED_KEY}"
         )));
     }
-    let (begin_line, rest) = text.split_once('\n').unwrap_or((text, ""));
-    let label = begin_line
-        .trim_end()
-        .strip_prefix("-----BEGIN ")
-        .and_then(|l| l.strip_suffix("-----"))
-        .ok_or_else(|| {
-            invalid(format!(
-                "public_key is not PEM: its first line `{}` is not a `-----BEGIN <label>-----` line",
-                begin_line.trim_end()
-            ))
-        })?;
-    let end_line = format!("-----END {label}-----");
-    let Some(end_at) = rest.find(&end_line) else {
-        return Err(invalid(format!(
-            "public_key is not PEM: the `{label}` block has no `{end_line}` line"
-        )));
-    };
-    let body = &rest[..end_at];
-    let trailing = rest[end_at + end_line.len()..].trim();
-    if !trailing.is_empty() {
-        return Err(invalid(
-            "public_key has trailing data after its PEM block; send exactly one `PUBLIC KEY` \
-             block and nothing else"
-                .into(),
-        ));
-    }
-    if label.contains("PRIVATE KEY") {
-        return Err(invalid(format!(
-            "public_key is a private key (`-----BEGIN {label}-----`); send only the public key, \
-             never the private key"
-        )));
-    }
-    match label {
-        "PUBLIC KEY" => {}
-        "RSA PUBLIC KEY" => {
-            return Err(invalid(
-                "public_key is an RSA public key (PKCS#1); only ed25519 keys are accepted".into(),
-            ));
-        }
-        "CERTIFICATE" => {
-            return Err(invalid(format!(
-                "public_key is a certificate, not a public key; {EXPECTED_KEY}"
-            )));
-        }
-        other => {
-            return Err(invalid(format!(
-                "public_key has PEM label `{other}`; {EXPECTED_KEY}"
-            )));
-        }
-    }
-    let base64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-    let der = STANDARD.decode(base64.as_bytes()).map_err(|e| {
+    // `from_der` refuses trailing bytes.
+    let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| {
         invalid(format!(
-            "public_key: the body of the PEM block is not valid base64 ({e})"
-        ))
-    })?;
-    let spki = SubjectPublicKeyInfoRef::try_from(der.as_slice()).map_err(|e| {
-        invalid(format!(
-            "public_key: the PEM block does not hold a DER SubjectPublicKeyInfo ({e})"
+            "{FIELD} is not one DER SubjectPublicKeyInfo ({e}); {EXPECTED_KEY}"
         ))
     })?;
     let algorithm = match spki.algorithm.oid.to_string().as_str() {
@@ -230,20 +184,16 @@ pub fn public_key(pem: &str) -> Result<[u8; 32], ApiError> {
     };
     if let Some(kind) = algorithm {
         return Err(invalid(format!(
-            "public_key is {kind} (algorithm OID {}); only ed25519 keys are accepted",
+            "{FIELD} is {kind} (algorithm OID {}); only ed25519 keys are accepted",
             spki.algorithm.oid
         )));
     }
-    let key = VerifyingKey::from_public_key_der(&der).map_err(|e| {
-        invalid(format!(
-            "public_key is not a valid ed25519 public key ({e})"
-        ))
-    })?;
+    let key = VerifyingKey::from_public_key_der(der)
+        .map_err(|e| invalid(format!("{FIELD} is not a valid ed25519 public key ({e})")))?;
     if key.is_weak() {
-        return Err(invalid(
-            "public_key is a weak ed25519 key (a small-order point); generate a new key pair"
-                .into(),
-        ));
+        return Err(invalid(format!(
+            "{FIELD} is a weak ed25519 key (a small-order point); generate a new key pair"
+        )));
     }
     Ok(key.to_bytes())
 }
@@ -251,6 +201,7 @@ pub fn public_key(pem: &str) -> Result<[u8; 32], ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ed25519_dalek::pkcs8::EncodePublicKey as _;
 
     fn message(result: Result<impl std::fmt::Debug, ApiError>) -> String {
         match result {
@@ -264,7 +215,7 @@ mod tests {
         for good in ["example.org", "a", "td_1-x.example", &"a".repeat(255)] {
             assert!(trust_domain_name(good).is_ok(), "{good}");
         }
-        assert!(message(trust_domain_name("")).contains("must not be empty"));
+        assert!(message(trust_domain_name("")).starts_with("name is required"));
         assert!(message(trust_domain_name(&"a".repeat(256))).contains("at most 255"));
         assert!(message(trust_domain_name("Example.org")).contains("'E' at position 1"));
         assert!(message(trust_domain_name(".example.org")).contains("start or end with '.'"));
@@ -278,20 +229,50 @@ mod tests {
         for good in ["a", "prod-1", &"a".repeat(63)] {
             assert!(deployment_name(good).is_ok(), "{good}");
         }
-        assert!(message(deployment_name("")).contains("must not be empty"));
+        assert!(message(deployment_name("")).starts_with("deployment_name is required"));
         assert!(message(deployment_name(&"a".repeat(64))).contains("at most 63"));
         assert!(message(deployment_name("1abc")).contains("start with a lowercase letter"));
-        assert!(message(deployment_name("-abc")).contains("start with a lowercase letter"));
         assert!(message(deployment_name("abc-")).contains("must not end with '-'"));
         assert!(message(deployment_name("a_b")).contains("'_' at position 2"));
     }
 
     #[test]
+    fn descriptions() {
+        assert!(description("two\nlines\tand a tab").is_ok());
+        assert!(description(&"x".repeat(MAX_DESCRIPTION_BYTES)).is_ok());
+        assert!(message(description(&"x".repeat(MAX_DESCRIPTION_BYTES + 1))).contains("at most"));
+        assert!(message(description("bell\u{7}")).starts_with("description contains"));
+    }
+
+    #[test]
     fn issuer_urls() {
         assert!(issuer_url("https://issuer.example.com/x").is_ok());
-        assert!(message(issuer_url("http://issuer.example.com")).contains("https://"));
-        assert!(message(issuer_url("https://")).contains("no host"));
-        assert!(message(issuer_url("https://a b")).contains("whitespace"));
-        assert!(message(issuer_url("https://u@h")).contains("user information"));
+        for bad in [
+            "http://issuer.example.com",
+            "https://",
+            "https://a b",
+            "https://u@h",
+        ] {
+            assert!(
+                message(issuer_url(bad)).starts_with("jwt_issuer.issuer"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn public_keys() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
+        let der = key.to_public_key_der().expect("der");
+        assert_eq!(public_key_der(der.as_bytes()), Ok(key.to_bytes()));
+        let mut trailing = der.as_bytes().to_vec();
+        trailing.push(0);
+        let pem = key
+            .to_public_key_pem(Default::default())
+            .expect("pem")
+            .into_bytes();
+        for bad in [&[][..], &trailing, &pem, b"garbage"] {
+            assert!(message(public_key_der(bad)).starts_with("pkix_pubkey"));
+        }
     }
 }

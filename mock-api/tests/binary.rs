@@ -1,18 +1,23 @@
-//! The `spirl-mock-api` binary as a child process: durability across `kill -9`, a clean stop on
-//! SIGTERM, the credentials file, and bad flags.
+//! The `spirl-mock-api` binary: its announcement, credentials file, admin listener, TLS, and
+//! durability across `kill -9`.
 
 mod common;
 
 use std::ffi::OsStr;
 use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use common::{Http, Session, Transport as _, login};
-use serde_json::json;
-use spirl_mock_api::Credentials;
+use common::{Api, within};
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, ServerName};
+use spirl_api_proto::trustdomain::api_client::ApiClient as TrustDomainClient;
+use spirl_mock_api::{Credentials, JOURNAL_FILE};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tonic::transport::Endpoint;
 
 const BIN: &str = env!("CARGO_BIN_EXE_spirl-mock-api");
 
@@ -23,6 +28,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 struct ChildMock {
     child: Child,
     endpoint: String,
+    admin: String,
 }
 
 impl Drop for ChildMock {
@@ -32,20 +38,7 @@ impl Drop for ChildMock {
     }
 }
 
-/// Flags for a mock keeping its state in `dir/data` and writing `dir/creds.json`; returns them
-/// and the credentials path.
-fn durable_args(dir: &Path) -> (Vec<String>, PathBuf) {
-    let creds = dir.join("creds.json");
-    let args = vec![
-        "--data-dir".to_owned(),
-        dir.join("data").display().to_string(),
-        "--credentials-out".to_owned(),
-        creds.display().to_string(),
-    ];
-    (args, creds)
-}
-
-/// Starts the binary on a free port with `args`, and waits for its `listening on` line.
+/// Starts the binary on free ports with `args`, and waits for its two announcement lines.
 fn start(args: &[impl AsRef<OsStr>]) -> ChildMock {
     let mut child = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0"])
@@ -55,21 +48,36 @@ fn start(args: &[impl AsRef<OsStr>]) -> ChildMock {
         .spawn()
         .expect("spawn the mock");
     let stdout = child.stdout.take().expect("stdout");
-    let (lines, first) = mpsc::channel();
+    let (tx, lines) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
+            let _ = tx.send(line);
         }
     });
-    let line = first
-        .recv_timeout(START_TIMEOUT)
-        .expect("the mock announces its address");
-    let endpoint = line
+    let next = || {
+        lines
+            .recv_timeout(START_TIMEOUT)
+            .expect("an announcement line")
+    };
+    let first = next();
+    let endpoint = first
         .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
         .to_owned();
-    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
-    ChildMock { child, endpoint }
+    endpoint
+        .parse::<SocketAddr>()
+        .expect("HOST:PORT, no scheme");
+    let second = next();
+    let admin = second
+        .strip_prefix("admin on ")
+        .unwrap_or_else(|| panic!("unexpected second line {second:?}"))
+        .to_owned();
+    assert!(admin.starts_with("http://127.0.0.1:"), "{admin}");
+    ChildMock {
+        child,
+        endpoint,
+        admin,
+    }
 }
 
 fn read_credentials(path: &Path) -> Credentials {
@@ -77,211 +85,225 @@ fn read_credentials(path: &Path) -> Credentials {
     serde_json::from_str(&text).expect("credentials JSON")
 }
 
-async fn session(endpoint: &str, credentials: &Credentials) -> Session<Http> {
-    let http = Http::new(endpoint);
-    let token = login(&http, credentials).await;
-    Session {
-        transport: http,
-        token,
-    }
+/// `GET path` on the admin listener over a plain TCP socket; returns the status line and body.
+async fn admin_get(admin: &str, path: &str) -> (String, String) {
+    let addr = admin.strip_prefix("http://").expect("http URL");
+    let mut stream = within(tokio::net::TcpStream::connect(addr))
+        .await
+        .expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    within(stream.read_to_string(&mut answer))
+        .await
+        .expect("read");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+    (
+        head.lines().next().unwrap_or_default().to_owned(),
+        body.to_owned(),
+    )
+}
+
+fn creds_args(dir: &Path) -> (Vec<String>, PathBuf) {
+    let creds = dir.join("creds.json");
+    (
+        vec!["--credentials-out".to_owned(), creds.display().to_string()],
+        creds,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn durability_every_acknowledged_create_survives_kill_9() {
+async fn binary_announces_writes_credentials_and_serves_admin_stats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (args, creds) = creds_args(dir.path());
+    let mock = start(&args);
+    let credentials = read_credentials(&creds);
+    assert_eq!(credentials.endpoint, mock.endpoint);
+    assert_eq!(credentials.admin_endpoint, mock.admin);
+    assert!(!credentials.use_tls);
+    assert_eq!(credentials.ca_cert_pem, None);
+    assert!(credentials.sa_key_id.starts_with("sak-"));
+    assert!(
+        credentials
+            .sa_private_key
+            .starts_with("-----BEGIN PRIVATE KEY-----")
+    );
+    let raw: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&creds).expect("read")).expect("json");
+    assert!(raw.get("ca_cert_pem").is_none(), "absent without TLS");
+
+    let api = Api::login(&credentials).await;
+    api.register("bin.example").await.expect("register");
+    let (status, body) = admin_get(&mock.admin, "/_mock/stats").await;
+    assert!(status.contains(" 200 "), "{status}");
+    let stats: serde_json::Value = serde_json::from_str(&body).expect("stats JSON");
+    assert_eq!(
+        stats["objects"],
+        serde_json::json!({"trust_domains": 1, "deployments": 0, "keys": 0})
+    );
+    assert_eq!(
+        stats["requests"]["/com.spirl.api.v1.trustdomain.API/RegisterTrustDomain"],
+        1
+    );
+    assert_eq!(
+        stats["requests"]["/com.spirl.api.v1.session.API/AuthenticateServiceAccount"],
+        1
+    );
+    let (status, _) = admin_get(&mock.admin, "/other").await;
+    assert!(status.contains(" 404 "), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_tls_serves_h2_with_a_certificate_the_credentials_ca_signed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut args, creds) = creds_args(dir.path());
+    args.push("--tls".into());
+    let mock = start(&args);
+    let credentials = read_credentials(&creds);
+    assert!(credentials.use_tls);
+    let ca = credentials.ca_cert_pem.clone().expect("ca_cert_pem");
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca.as_bytes()).expect("PEM"))
+        .expect("root");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let addr: SocketAddr = mock.endpoint.parse().expect("addr");
+    for name in ["localhost", "127.0.0.1"] {
+        let server_name = ServerName::try_from(name.to_owned()).expect("name");
+        let connector = connector.clone();
+        let channel = within(
+            Endpoint::from_shared(format!("http://{}", mock.endpoint))
+                .expect("endpoint")
+                .connect_with_connector(tower::service_fn(move |_| {
+                    let connector = connector.clone();
+                    let server_name = server_name.clone();
+                    async move {
+                        let tcp = tokio::net::TcpStream::connect(addr).await?;
+                        let tls = connector.connect(server_name, tcp).await?;
+                        assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+                        Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
+                    }
+                })),
+        )
+        .await
+        .expect("TLS connect");
+        let token = common::login(channel.clone(), &credentials)
+            .await
+            .expect("login over TLS");
+        let api = Api {
+            client: TrustDomainClient::new(channel),
+            token,
+        };
+        api.list("").await.expect("a call over TLS");
+    }
+    // Plaintext HTTP/2 to a TLS port fails.
+    let plain = Endpoint::from_shared(format!("http://{}", mock.endpoint)).expect("endpoint");
+    let plain = tokio::time::timeout(Duration::from_secs(5), async {
+        let channel = plain.connect().await.map_err(|e| e.to_string())?;
+        common::login(channel, &credentials)
+            .await
+            .map_err(|s| s.to_string())
+    })
+    .await;
+    assert!(
+        !matches!(plain, Ok(Ok(_))),
+        "h2c must not work against --tls"
+    );
+}
+
+fn durable_args(dir: &Path) -> (Vec<String>, PathBuf) {
+    let (mut args, creds) = creds_args(dir);
+    args.extend([
+        "--data-dir".to_owned(),
+        dir.join("data").display().to_string(),
+    ]);
+    (args, creds)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durability_every_acknowledged_write_survives_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (args, creds) = durable_args(dir.path());
     let mut mock = start(&args);
     let credentials = read_credentials(&creds);
-    assert_eq!(credentials.endpoint, mock.endpoint);
-    let api = std::sync::Arc::new(session(&mock.endpoint, &credentials).await);
+    let api = Api::login(&credentials).await;
+    let td = api.register("durable.example").await.expect("td");
+    let key = api
+        .add_key(&td, "prod", common::key_der(1))
+        .await
+        .expect("key");
 
-    // Four writers stream trust domains, each with a deployment; every 2xx is reported, and any
-    // other answer fails the test (a writer stops at its first transport error: the kill).
+    // Two writers stream trust domains; every acknowledged one is reported.
     let (acked, mut acks) = tokio::sync::mpsc::unbounded_channel();
-    for writer in 0..4 {
+    for writer in 0..2 {
         let api = api.clone();
         let acked = acked.clone();
         tokio::spawn(async move {
             for n in 0.. {
                 let name = format!("w{writer}-n{n}.example");
-                let Ok(td) = api
-                    .try_post("/v1/trust-domains", json!({ "name": name }))
-                    .await
-                else {
-                    return;
-                };
-                if td.status != 201 {
-                    let _ = acked.send(Err(format!("{td:#?}")));
-                    return;
+                match api.register(&name).await {
+                    Ok(id) => {
+                        let _ = acked.send((name, id));
+                    }
+                    Err(_) => return,
                 }
-                let td = td.id();
-                let _ = acked.send(Ok(("td", name, td.clone())));
-                let path = format!("/v1/trust-domains/{td}/deployments");
-                let Ok(dep) = api.try_post(&path, json!({ "name": "prod" })).await else {
-                    return;
-                };
-                if dep.status != 201 {
-                    let _ = acked.send(Err(format!("{dep:#?}")));
-                    return;
-                }
-                let _ = acked.send(Ok(("deployment", td, dep.id())));
             }
         });
     }
     drop(acked);
-    let mut seen = Vec::new();
-    while seen.len() < 60 {
-        let ack = acks.recv().await.expect("writers are running");
-        seen.push(ack.expect("every answer before the kill is a 201"));
+    let mut written = Vec::new();
+    while written.len() < 20 {
+        written.push(within(acks.recv()).await.expect("an acknowledged write"));
     }
-    mock.child.kill().expect("SIGKILL");
+    mock.child.kill().expect("kill -9");
     mock.child.wait().expect("reaped");
-    // Whatever was acknowledged between the 60th ack and the kill counts too.
-    while let Some(ack) = acks.recv().await {
-        seen.push(ack.expect("every answer is a 201"));
+    while let Ok(more) = acks.try_recv() {
+        written.push(more);
     }
+    drop(mock);
 
-    let restarted = start(&args);
+    let again = start(&args);
     let after = read_credentials(&creds);
-    assert_eq!(
-        after.sa_key_id, credentials.sa_key_id,
-        "same bootstrap account"
-    );
-    assert_eq!(after.endpoint, restarted.endpoint);
-    let api = session(&restarted.endpoint, &after).await;
-    let mut missing = Vec::new();
-    for (kind, parent, id) in &seen {
-        let reply = match *kind {
-            "td" => api.get(&format!("/v1/trust-domains?name={parent}")).await,
-            _ => {
-                api.get(&format!("/v1/trust-domains/{parent}/deployments/{id}"))
-                    .await
-            }
-        };
-        let found = match *kind {
-            "td" => reply.body["trust_domains"][0]["id"] == id.as_str(),
-            _ => reply.status == 200,
-        };
-        if !found {
-            missing.push((kind, id));
-        }
+    assert_eq!(after.sa_key_id, credentials.sa_key_id);
+    assert_eq!(after.sa_private_key, credentials.sa_private_key);
+    assert_ne!(after.endpoint, "", "a fresh endpoint");
+    let api = Api::login(&after).await;
+    for (name, id) in &written {
+        let found = api.list(name).await.expect("list");
+        assert_eq!(found.len(), 1, "{name} survived");
+        assert_eq!(&found[0].id, id);
     }
-    assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
-    assert!(seen.len() >= 60);
+    let keys = api.keys(&td, "prod").await.expect("keys");
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].id, key);
+    drop(again);
 }
 
-#[tokio::test]
-async fn sigterm_stops_cleanly_and_state_is_kept() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durability_a_torn_last_line_is_cut_and_the_rest_replayed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (args, creds) = durable_args(dir.path());
-    let mut mock = start(&args);
-    let api = session(&mock.endpoint, &read_credentials(&creds)).await;
-    let td = api.trust_domain("example.org").await;
-    let pid = mock.child.id().to_string();
-    let status = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let exit = mock.child.wait().expect("exits");
-    assert!(exit.success(), "exit status {exit:?}");
-
-    let restarted = start(&args);
-    let api = session(&restarted.endpoint, &read_credentials(&creds)).await;
+    let mock = start(&args);
+    let api = Api::login(&read_credentials(&creds)).await;
+    let td = api.register("torn.example").await.expect("td");
+    drop(mock);
+    let journal = dir.path().join("data").join(JOURNAL_FILE);
+    let mut text = std::fs::read(&journal).expect("journal");
+    let intact = text.len();
+    text.extend_from_slice(b"{\"change\":{\"op\":\"trust_dom");
+    std::fs::write(&journal, &text).expect("tear");
+    let _again = start(&args);
     assert_eq!(
-        api.get(&format!("/v1/trust-domains/{td}")).await.status,
-        200
+        std::fs::metadata(&journal).expect("journal").len() as usize,
+        intact
     );
-}
-
-#[tokio::test]
-async fn credentials_file_holds_a_working_login_and_nothing_else() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let creds = dir.path().join("creds.json");
-    let mock = start(&["--credentials-out", creds.to_str().expect("utf-8 path")]);
-    let value: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&creds).expect("file")).expect("JSON");
-    let mut fields: Vec<_> = value.as_object().expect("object").keys().cloned().collect();
-    fields.sort();
-    assert_eq!(fields, ["endpoint", "sa_key_id", "sa_private_key"]);
-    assert!(
-        value["sa_private_key"]
-            .as_str()
-            .expect("string")
-            .starts_with("-----BEGIN PRIVATE KEY-----")
-    );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(&creds)
-            .expect("meta")
-            .permissions()
-            .mode();
-        assert_eq!(
-            mode & 0o077,
-            0,
-            "private key file readable by others: {mode:o}"
-        );
-    }
-    // No temporary file is left beside it.
-    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
-    let http = Http::new(&mock.endpoint);
-    let token = login(&http, &read_credentials(&creds)).await;
-    assert!(!token.is_empty());
-    let reply = http
-        .call(common::Call {
-            method: "GET",
-            path: "/v1/trust-domains",
-            token: Some(&token),
-            ..Default::default()
-        })
-        .await;
-    assert_eq!(reply.status, 200);
-}
-
-#[test]
-fn bad_flags_exit_2_with_a_message() {
-    for args in [
-        &["--fail-rate", "2"][..],
-        &["--drop-after-commit-rate", "x"],
-        &["--listen", "not-an-address"],
-        &["--token-ttl-secs", "0"],
-        &["--no-such-flag"],
-        &["--base-domain", "bad domain"],
-    ] {
-        let output = Command::new(BIN).args(args).output().expect("run");
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!stderr.trim().is_empty(), "{args:?}: no message");
-        assert!(
-            output.stdout.is_empty(),
-            "{args:?}: stdout {:?}",
-            output.stdout
-        );
-    }
-    let output = Command::new(BIN)
-        .args(["--fail-rate", "2"])
-        .output()
-        .expect("run");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("--fail-rate") && stderr.contains("not between 0 and 1"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn second_mock_on_the_same_data_dir_is_refused() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().to_str().expect("utf-8 path");
-    let _first = start(&["--data-dir", data]);
-    let output = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--data-dir", data])
-        .output()
-        .expect("run");
-    assert_eq!(output.status.code(), Some(1), "{output:?}");
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("is in use by another mock"),
-        "{output:?}"
-    );
+    let api = Api::login(&read_credentials(&creds)).await;
+    assert_eq!(api.info(&td).await.expect("replayed").name, "torn.example");
 }

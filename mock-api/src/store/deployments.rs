@@ -1,207 +1,244 @@
-//! Deployments and their keys: views and the plans of their writes.
+//! Deployments and their keys: listing, and the plans of their writes. A deployment has no
+//! create of its own: the first key registered under a name makes it.
 
-use super::{Change, Ctx, DeploymentEntry, DeploymentRecord, KeyRecord, Store};
-use crate::config::rfc3339;
+use spirl_api_proto::trustdomain::{self as pb, trust_domain_key::Pubkey};
+
+use super::{Change, Ctx, DeploymentEntry, DeploymentRecord, KeyRecord, Store, TrustDomainEntry};
+use crate::assumptions::{
+    DELETE_ACTIVE_NEEDS_FORCE, DEPLOYMENT_ID_PREFIX, KEY_ACTIVE, KEY_ID_PREFIX, KEY_INACTIVE,
+    KEY_STATE_CHANGES_ARE_IDEMPOTENT, LAST_KEY_LEAVES_DEPLOYMENT, ORG_ID, UNKNOWN_FILTER_IS_EMPTY,
+};
 use crate::error::ApiError;
 use crate::validate;
-use crate::wire;
+
+fn key_view(record: &DeploymentRecord, key: &KeyRecord) -> pb::TrustDomainKey {
+    pb::TrustDomainKey {
+        id: key.id.clone(),
+        trust_domain_id: record.trust_domain_id.clone(),
+        state: if key.active { KEY_ACTIVE } else { KEY_INACTIVE }.to_owned(),
+        deployment_name: record.name.clone(),
+        pubkey: Some(Pubkey::PkixPubkey(pb::PkixPublicKey {
+            data: key.pkix_der.clone(),
+        })),
+    }
+}
 
 impl Store {
-    fn deployment(&self, trust_domain_id: &str, id: &str) -> Result<&DeploymentEntry, ApiError> {
+    fn deployment_named(&self, parent: &TrustDomainEntry, name: &str) -> Option<&DeploymentEntry> {
+        parent
+            .deployments
+            .iter()
+            .filter_map(|id| self.deployments.get(id))
+            .find(|d| d.record.name == name)
+    }
+
+    /// The deployments of one trust domain (`Some(id)`) or of all, in creation order. A filter
+    /// naming an unknown trust domain matches nothing.
+    fn deployments_of<'a>(
+        &'a self,
+        trust_domain_id: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a DeploymentEntry> + 'a {
+        self.trust_domain_order
+            .values()
+            .filter(move |id| trust_domain_id.is_none_or(|want| want == id.as_str()))
+            .filter_map(|id| self.trust_domains.get(id))
+            .flat_map(|td| td.deployments.iter())
+            .filter_map(|id| self.deployments.get(id))
+    }
+
+    /// The trust-domain filter of a list: `None` when empty.
+    fn list_filter<'a>(&self, trust_domain_id: &'a str) -> Result<Option<&'a str>, ApiError> {
+        if trust_domain_id.is_empty() {
+            return Ok(None);
+        }
+        if !UNKNOWN_FILTER_IS_EMPTY {
+            self.trust_domain(trust_domain_id)?;
+        }
+        Ok(Some(trust_domain_id))
+    }
+
+    /// `ListTrustDomainDeployments`; an empty `trust_domain_id` lists the whole organisation.
+    pub fn list_deployments(
+        &self,
+        trust_domain_id: &str,
+    ) -> Result<Vec<pb::TrustDomainDeployment>, ApiError> {
+        Ok(self
+            .deployments_of(self.list_filter(trust_domain_id)?)
+            .map(|d| pb::TrustDomainDeployment {
+                id: d.record.id.clone(),
+                trust_domain_id: d.record.trust_domain_id.clone(),
+                org_id: ORG_ID.to_owned(),
+                deployment_name: d.record.name.clone(),
+                ..pb::TrustDomainDeployment::default()
+            })
+            .collect())
+    }
+
+    /// `ListTrustDomainKeys`; each empty filter matches everything.
+    pub fn list_keys(
+        &self,
+        trust_domain_id: &str,
+        deployment_name: &str,
+    ) -> Result<Vec<pb::TrustDomainKey>, ApiError> {
+        Ok(self
+            .deployments_of(self.list_filter(trust_domain_id)?)
+            .filter(|d| deployment_name.is_empty() || d.record.name == deployment_name)
+            .flat_map(|d| d.keys.iter().map(|k| key_view(&d.record, k)))
+            .collect())
+    }
+
+    /// `CreateTrustDomainKey`: returns the change and the new key's id.
+    pub fn plan_create_key(
+        &self,
+        trust_domain_id: &str,
+        deployment_name: &str,
+        pkix_der: Option<&[u8]>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(Change, String), ApiError> {
+        let parent = self.trust_domain(trust_domain_id)?;
+        validate::deployment_name(deployment_name)?;
+        let raw = validate::public_key_der(pkix_der.unwrap_or_default())?;
+        let existing = self.deployment_named(parent, deployment_name);
+        if let Some(deployment) = existing
+            && let Some(same) = deployment
+                .keys
+                .iter()
+                .find(|k| validate::public_key_der(&k.pkix_der).is_ok_and(|other| other == raw))
+        {
+            return Err(ApiError::AlreadyExists(format!(
+                "pkix_pubkey: deployment `{deployment_name}` of trust domain {trust_domain_id} \
+                 already has this public key: {}",
+                same.id
+            )));
+        }
+        let new_deployment = match existing {
+            Some(_) => None,
+            None => Some(DeploymentRecord {
+                id: self.fresh_id(DEPLOYMENT_ID_PREFIX, ctx),
+                trust_domain_id: trust_domain_id.to_owned(),
+                name: deployment_name.to_owned(),
+                created_at: ctx.now,
+            }),
+        };
+        let deployment_id = existing
+            .map(|d| &d.record.id)
+            .or(new_deployment.as_ref().map(|d| &d.id))
+            .cloned()
+            .unwrap_or_default();
+        let key_id = loop {
+            // The new deployment's id is not in the store yet.
+            let id = self.fresh_id(KEY_ID_PREFIX, ctx);
+            if id != deployment_id {
+                break id;
+            }
+        };
+        let change = Change::KeyCreated {
+            new_deployment,
+            deployment_id,
+            key: KeyRecord {
+                id: key_id.clone(),
+                pkix_der: pkix_der.unwrap_or_default().to_vec(),
+                active: true,
+                created_at: ctx.now,
+            },
+        };
+        Ok((change, key_id))
+    }
+
+    /// The key `key_id` of trust domain `trust_domain_id`, with its deployment.
+    fn key(
+        &self,
+        trust_domain_id: &str,
+        key_id: &str,
+    ) -> Result<(&DeploymentEntry, &KeyRecord), ApiError> {
         self.trust_domain(trust_domain_id)?;
-        self.deployments
-            .get(id)
+        validate::required("trust_domain_key_id", key_id)?;
+        self.key_owner
+            .get(key_id)
+            .and_then(|d| self.deployments.get(d))
             .filter(|d| d.record.trust_domain_id == trust_domain_id)
+            .and_then(|d| Some((d, d.keys.iter().find(|k| k.id == key_id)?)))
             .ok_or_else(|| {
                 ApiError::NotFound(format!(
-                    "deployment {id} not found in trust domain {trust_domain_id}"
+                    "trust_domain_key_id: key {key_id} not found in trust domain \
+                     {trust_domain_id}"
                 ))
             })
     }
 
-    fn deployment_view(&self, id: &str) -> Result<wire::Deployment, ApiError> {
-        let entry = self
-            .deployments
-            .get(id)
-            .ok_or_else(|| ApiError::NotFound(format!("deployment {id} not found")))?;
-        let record = &entry.record;
-        Ok(wire::Deployment {
-            id: record.id.clone(),
-            trust_domain_id: record.trust_domain_id.clone(),
-            name: record.name.clone(),
-            created_at: record.created_at.clone(),
-            keys: entry.keys.iter().map(key_view).collect(),
-        })
-    }
-
-    /// `GET /v1/trust-domains/{id}/deployments`.
-    pub fn list_deployments(
+    /// `EnableTrustDomainKey` / `DisableTrustDomainKey`: `None` when the key already is so.
+    pub fn plan_key_state(
         &self,
         trust_domain_id: &str,
-        name: Option<&str>,
-    ) -> Result<wire::ListDeploymentsResponse, ApiError> {
-        let parent = self.trust_domain(trust_domain_id)?;
-        let deployments = parent
-            .deployments
-            .iter()
-            .filter_map(|id| self.deployments.get(id))
-            .filter(|d| name.is_none_or(|n| d.record.name == n))
-            .map(|d| self.deployment_view(&d.record.id))
-            .collect::<Result<_, _>>()?;
-        Ok(wire::ListDeploymentsResponse { deployments })
-    }
-
-    /// `GET /v1/trust-domains/{id}/deployments/{deployment_id}`.
-    pub fn get_deployment(
-        &self,
-        trust_domain_id: &str,
-        id: &str,
-    ) -> Result<wire::Deployment, ApiError> {
-        self.deployment(trust_domain_id, id)?;
-        self.deployment_view(id)
-    }
-
-    /// `POST /v1/trust-domains/{id}/deployments`.
-    pub fn plan_create_deployment(
-        &self,
-        trust_domain_id: &str,
-        request: &wire::CreateDeploymentRequest,
-        ctx: &Ctx<'_>,
-    ) -> Result<Change, ApiError> {
-        let parent = self.trust_domain(trust_domain_id)?;
-        validate::deployment_name(&request.name)?;
-        if let Some(existing) = parent
-            .deployments
-            .iter()
-            .filter_map(|id| self.deployments.get(id))
-            .find(|d| d.record.name == request.name)
-        {
-            return Err(ApiError::AlreadyExists(format!(
-                "trust domain {trust_domain_id} already has a deployment named `{}`: {}",
-                request.name, existing.record.id
-            )));
+        key_id: &str,
+        active: bool,
+    ) -> Result<Option<Change>, ApiError> {
+        let (_, key) = self.key(trust_domain_id, key_id)?;
+        if KEY_STATE_CHANGES_ARE_IDEMPOTENT && key.active == active {
+            return Ok(None);
         }
-        Ok(Change::DeploymentCreated {
-            deployment: DeploymentRecord {
-                id: self.fresh_id("tdd", ctx),
-                trust_domain_id: trust_domain_id.to_owned(),
-                name: request.name.clone(),
-                created_at: rfc3339(ctx.now),
-            },
-        })
+        Ok(Some(Change::KeyStateChanged {
+            key_id: key_id.to_owned(),
+            active,
+        }))
     }
 
-    /// `DELETE /v1/trust-domains/{id}/deployments/{deployment_id}`.
-    pub fn plan_delete_deployment(
-        &self,
-        trust_domain_id: &str,
-        id: &str,
-        force: bool,
-    ) -> Result<Change, ApiError> {
-        let entry = self.deployment(trust_domain_id, id)?;
-        match entry.keys.len() {
-            n if n > 0 && !force => Err(ApiError::FailedPrecondition(format!(
-                "deployment {id} still has {n} key{}; delete {} first or pass force=true",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "it" } else { "them" },
-            ))),
-            _ => Ok(Change::DeploymentDeleted { id: id.to_owned() }),
-        }
-    }
-
-    // ----- keys -----
-
-    fn key(
-        &self,
-        trust_domain_id: &str,
-        deployment_id: &str,
-        id: &str,
-    ) -> Result<&KeyRecord, ApiError> {
-        self.deployment(trust_domain_id, deployment_id)?
-            .keys
-            .iter()
-            .find(|k| k.id == id)
-            .ok_or_else(|| {
-                ApiError::NotFound(format!("key {id} not found in deployment {deployment_id}"))
-            })
-    }
-
-    pub(super) fn key_view(&self, deployment_id: &str, id: &str) -> Result<wire::Key, ApiError> {
-        self.deployments
-            .get(deployment_id)
-            .and_then(|d| d.keys.iter().find(|k| k.id == id))
-            .map(key_view)
-            .ok_or_else(|| ApiError::NotFound(format!("key {id} not found")))
-    }
-
-    /// `POST .../deployments/{deployment_id}/keys`.
-    pub fn plan_create_key(
-        &self,
-        trust_domain_id: &str,
-        deployment_id: &str,
-        request: &wire::CreateKeyRequest,
-        ctx: &Ctx<'_>,
-    ) -> Result<Change, ApiError> {
-        let deployment = self.deployment(trust_domain_id, deployment_id)?;
-        let raw = validate::public_key(&request.public_key)?;
-        // Compared as key bytes, so the same key with other line breaks is still a duplicate.
-        if let Some(existing) = deployment
-            .keys
-            .iter()
-            .find(|k| validate::public_key(&k.public_key).is_ok_and(|other| other == raw))
-        {
-            return Err(ApiError::AlreadyExists(format!(
-                "deployment {deployment_id} already has this public key: {}",
-                existing.id
-            )));
-        }
-        Ok(Change::KeyCreated {
-            deployment_id: deployment_id.to_owned(),
-            key: KeyRecord {
-                id: self.fresh_id("tdk", ctx),
-                public_key: request.public_key.clone(),
-                active: request.active,
-                created_at: rfc3339(ctx.now),
-            },
-        })
-    }
-
-    /// `PATCH .../keys/{key_id}`.
-    pub fn plan_update_key(
-        &self,
-        trust_domain_id: &str,
-        deployment_id: &str,
-        id: &str,
-        request: &wire::UpdateKeyRequest,
-    ) -> Result<Change, ApiError> {
-        self.key(trust_domain_id, deployment_id, id)?;
-        Ok(Change::KeyUpdated {
-            deployment_id: deployment_id.to_owned(),
-            key_id: id.to_owned(),
-            active: request.active,
-        })
-    }
-
-    /// `DELETE .../keys/{key_id}`.
+    /// `DeleteTrustDomainKey`. The deployment stays, even without keys.
     pub fn plan_delete_key(
         &self,
         trust_domain_id: &str,
-        deployment_id: &str,
-        id: &str,
+        key_id: &str,
+        force: bool,
     ) -> Result<Change, ApiError> {
-        self.key(trust_domain_id, deployment_id, id)?;
+        let (deployment, key) = self.key(trust_domain_id, key_id)?;
+        if DELETE_ACTIVE_NEEDS_FORCE && key.active && !force {
+            return Err(ApiError::FailedPrecondition(format!(
+                "key {key_id} is active; disable it first (DisableTrustDomainKey) or delete it \
+                 with force"
+            )));
+        }
+        if !LAST_KEY_LEAVES_DEPLOYMENT && deployment.keys.len() == 1 {
+            return Ok(Change::DeploymentDeleted {
+                id: deployment.record.id.clone(),
+            });
+        }
         Ok(Change::KeyDeleted {
-            deployment_id: deployment_id.to_owned(),
-            key_id: id.to_owned(),
+            key_id: key_id.to_owned(),
         })
     }
-}
 
-pub(super) fn key_view(key: &KeyRecord) -> wire::Key {
-    wire::Key {
-        id: key.id.clone(),
-        public_key: key.public_key.clone(),
-        active: key.active,
-        created_at: key.created_at.clone(),
+    /// `DeleteTrustDomainDeployment`, with its keys.
+    pub fn plan_delete_deployment(
+        &self,
+        trust_domain_id: &str,
+        deployment_name: &str,
+        force: bool,
+    ) -> Result<Change, ApiError> {
+        let parent = self.trust_domain(trust_domain_id)?;
+        validate::required("deployment_name", deployment_name)?;
+        let deployment = self
+            .deployment_named(parent, deployment_name)
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "deployment_name: trust domain {trust_domain_id} has no deployment named \
+                     `{deployment_name}`"
+                ))
+            })?;
+        let active: Vec<&str> = deployment
+            .keys
+            .iter()
+            .filter(|k| k.active)
+            .map(|k| k.id.as_str())
+            .collect();
+        if DELETE_ACTIVE_NEEDS_FORCE && !active.is_empty() && !force {
+            return Err(ApiError::FailedPrecondition(format!(
+                "deployment `{deployment_name}` has active keys: {}; disable them first or \
+                 delete the deployment with force",
+                active.join(", ")
+            )));
+        }
+        Ok(Change::DeploymentDeleted {
+            id: deployment.record.id.clone(),
+        })
     }
 }

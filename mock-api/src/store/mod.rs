@@ -1,5 +1,5 @@
-//! The objects a mock holds and every rule about them (trust domains and deployments in their
-//! own files).
+//! The objects a mock holds and every rule about them (trust domains, and deployments with
+//! their keys, in their own files).
 //!
 //! A write is two steps: a `plan_*` method checks a request against the current objects and
 //! returns the [`Change`] it would make, without touching anything; [`Store::apply`] then makes
@@ -7,26 +7,18 @@
 //! journal on start goes through exactly the code that served the writes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use axum::http::StatusCode;
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::DecodePrivateKey as _;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{IdGenerator, rfc3339};
+use crate::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
+use crate::config::IdGenerator;
 use crate::error::ApiError;
-use crate::wire::{self, JwtIssuerMode};
 
 mod deployments;
 mod trust_domains;
-
-use deployments::key_view;
-
-/// Default and largest page of `GET /v1/trust-domains`.
-pub const DEFAULT_PAGE_SIZE: usize = 50;
-/// Larger `page_size` values are clamped to this.
-pub const MAX_PAGE_SIZE: usize = 100;
 
 /// A service account key that may log in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -34,7 +26,19 @@ pub(crate) struct ServiceAccountRecord {
     pub key_id: String,
     /// PKCS#8 PEM. The mock keeps it so that `--credentials-out` works again after a restart.
     pub private_key_pem: String,
-    pub created_at: String,
+    pub created_at: SystemTime,
+}
+
+/// How a trust domain issues JWT-SVIDs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub(crate) enum JwtIssuer {
+    /// The control plane's own issuer, at a computed URL.
+    Builtin,
+    /// No JWT-SVIDs.
+    Disabled,
+    /// The user's issuer URL.
+    Custom { issuer: String },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -42,12 +46,13 @@ pub(crate) struct TrustDomainRecord {
     pub id: String,
     pub name: String,
     pub description: String,
-    pub self_hosted: bool,
-    pub jwt_mode: JwtIssuerMode,
-    /// Only for `custom`; the other modes' URLs are computed when rendered.
-    pub jwt_custom_url: String,
-    pub created_at: String,
-    pub updated_at: String,
+    /// Registered (self-hosted) rather than created (SPIRL-hosted).
+    pub self_managed: bool,
+    pub jwt_issuer: JwtIssuer,
+    pub created_at: SystemTime,
+    pub updated_at: SystemTime,
+    /// When a hosted trust domain stops provisioning (its creation time when self-managed).
+    pub available_at: SystemTime,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,15 +60,17 @@ pub(crate) struct DeploymentRecord {
     pub id: String,
     pub trust_domain_id: String,
     pub name: String,
-    pub created_at: String,
+    pub created_at: SystemTime,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct KeyRecord {
     pub id: String,
-    pub public_key: String,
+    /// DER SubjectPublicKeyInfo, as registered.
+    #[serde(with = "base64_bytes")]
+    pub pkix_der: Vec<u8>,
     pub active: bool,
-    pub created_at: String,
+    pub created_at: SystemTime,
 }
 
 /// One committed mutation; what the journal records, one per line.
@@ -76,31 +83,30 @@ pub(crate) enum Change {
     TrustDomainCreated {
         trust_domain: TrustDomainRecord,
     },
-    /// Carries the whole new record: replay needs no knowledge of what a PATCH meant.
+    /// Carries the whole new record: replay needs no knowledge of what the update meant.
     TrustDomainUpdated {
         trust_domain: TrustDomainRecord,
     },
     TrustDomainDeleted {
         id: String,
     },
-    DeploymentCreated {
-        deployment: DeploymentRecord,
-    },
-    /// Removes the deployment's keys too (a forced delete).
+    /// Removes the deployment's keys too.
     DeploymentDeleted {
         id: String,
     },
+    /// A key, and with a deployment's first key the deployment, in one line so that a crash
+    /// cannot keep one without the other.
     KeyCreated {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_deployment: Option<DeploymentRecord>,
         deployment_id: String,
         key: KeyRecord,
     },
-    KeyUpdated {
-        deployment_id: String,
+    KeyStateChanged {
         key_id: String,
         active: bool,
     },
     KeyDeleted {
-        deployment_id: String,
         key_id: String,
     },
 }
@@ -128,10 +134,12 @@ pub struct ObjectCounts {
     pub keys: usize,
 }
 
-/// What a plan needs besides the store: the time and a source of ids.
+/// What a plan needs besides the store: the time, a source of ids, how long hosted trust
+/// domains provision.
 pub(crate) struct Ctx<'a> {
     pub now: SystemTime,
     pub ids: &'a dyn IdGenerator,
+    pub provisioning: Duration,
 }
 
 /// All objects, indexed for the API's look-ups.
@@ -141,7 +149,7 @@ pub(crate) struct Store {
     /// In creation order; the first is the bootstrap account.
     accounts: Vec<ServiceAccountRecord>,
     trust_domains: HashMap<String, TrustDomainEntry>,
-    /// Creation sequence → trust domain id: the stable order of listing and paging.
+    /// Creation sequence → trust domain id: the stable order of listing.
     trust_domain_order: BTreeMap<u64, String>,
     trust_domain_by_name: HashMap<String, String>,
     deployments: HashMap<String, DeploymentEntry>,
@@ -211,25 +219,6 @@ impl Store {
                     self.remove_deployment(&deployment_id);
                 }
             }
-            Change::DeploymentCreated { deployment } => {
-                if self.deployments.contains_key(&deployment.id) {
-                    return Err(format!("deployment {} exists", deployment.id));
-                }
-                let parent = self
-                    .trust_domains
-                    .get_mut(&deployment.trust_domain_id)
-                    .ok_or_else(|| {
-                        format!("trust domain {} missing", deployment.trust_domain_id)
-                    })?;
-                parent.deployments.push(deployment.id.clone());
-                self.deployments.insert(
-                    deployment.id.clone(),
-                    DeploymentEntry {
-                        record: deployment.clone(),
-                        keys: Vec::new(),
-                    },
-                );
-            }
             Change::DeploymentDeleted { id } => {
                 let parent_id = self
                     .deployments
@@ -241,9 +230,32 @@ impl Store {
                 }
                 self.remove_deployment(id);
             }
-            Change::KeyCreated { deployment_id, key } => {
+            Change::KeyCreated {
+                new_deployment,
+                deployment_id,
+                key,
+            } => {
                 if self.key_owner.contains_key(&key.id) {
                     return Err(format!("key {} exists", key.id));
+                }
+                if let Some(deployment) = new_deployment {
+                    if self.deployments.contains_key(&deployment.id) {
+                        return Err(format!("deployment {} exists", deployment.id));
+                    }
+                    let parent = self
+                        .trust_domains
+                        .get_mut(&deployment.trust_domain_id)
+                        .ok_or_else(|| {
+                            format!("trust domain {} missing", deployment.trust_domain_id)
+                        })?;
+                    parent.deployments.push(deployment.id.clone());
+                    self.deployments.insert(
+                        deployment.id.clone(),
+                        DeploymentEntry {
+                            record: deployment.clone(),
+                            keys: Vec::new(),
+                        },
+                    );
                 }
                 let deployment = self
                     .deployments
@@ -252,32 +264,23 @@ impl Store {
                 deployment.keys.push(key.clone());
                 self.key_owner.insert(key.id.clone(), deployment_id.clone());
             }
-            Change::KeyUpdated {
-                deployment_id,
-                key_id,
-                active,
-            } => {
+            Change::KeyStateChanged { key_id, active } => {
                 let key = self
-                    .deployments
-                    .get_mut(deployment_id)
+                    .key_owner
+                    .get(key_id)
+                    .and_then(|d| self.deployments.get_mut(d))
                     .and_then(|d| d.keys.iter_mut().find(|k| &k.id == key_id))
                     .ok_or_else(|| format!("key {key_id} missing"))?;
                 key.active = *active;
             }
-            Change::KeyDeleted {
-                deployment_id,
-                key_id,
-            } => {
-                let deployment = self
-                    .deployments
-                    .get_mut(deployment_id)
-                    .ok_or_else(|| format!("deployment {deployment_id} missing"))?;
-                let before = deployment.keys.len();
-                deployment.keys.retain(|k| &k.id != key_id);
-                if deployment.keys.len() == before {
-                    return Err(format!("key {key_id} missing"));
+            Change::KeyDeleted { key_id } => {
+                let deployment_id = self
+                    .key_owner
+                    .remove(key_id)
+                    .ok_or_else(|| format!("key {key_id} missing"))?;
+                if let Some(deployment) = self.deployments.get_mut(&deployment_id) {
+                    deployment.keys.retain(|k| &k.id != key_id);
                 }
-                self.key_owner.remove(key_id);
             }
         }
         Ok(())
@@ -289,47 +292,6 @@ impl Store {
                 self.key_owner.remove(&key.id);
             }
         }
-    }
-
-    /// The status and body that answer the request making `change`, worked out before the
-    /// change is applied so that the answer can be journaled with it (for idempotent replays).
-    pub fn answer_for(
-        &self,
-        change: &Change,
-    ) -> Result<(StatusCode, Option<serde_json::Value>), ApiError> {
-        let (status, body) = match change {
-            Change::TrustDomainCreated { trust_domain } => {
-                (StatusCode::CREATED, to_value(self.view(trust_domain)))
-            }
-            Change::TrustDomainUpdated { trust_domain } => {
-                (StatusCode::OK, to_value(self.view(trust_domain)))
-            }
-            Change::DeploymentCreated { deployment } => (
-                StatusCode::CREATED,
-                to_value(wire::Deployment {
-                    id: deployment.id.clone(),
-                    trust_domain_id: deployment.trust_domain_id.clone(),
-                    name: deployment.name.clone(),
-                    created_at: deployment.created_at.clone(),
-                    keys: Vec::new(),
-                }),
-            ),
-            Change::KeyCreated { key, .. } => (StatusCode::CREATED, to_value(key_view(key))),
-            Change::KeyUpdated {
-                deployment_id,
-                key_id,
-                active,
-            } => {
-                let mut key = self.key_view(deployment_id, key_id)?;
-                key.active = *active;
-                (StatusCode::OK, to_value(key))
-            }
-            Change::ServiceAccountCreated { .. }
-            | Change::TrustDomainDeleted { .. }
-            | Change::DeploymentDeleted { .. }
-            | Change::KeyDeleted { .. } => return Ok((StatusCode::NO_CONTENT, None)),
-        };
-        Ok((status, Some(body?)))
     }
 
     /// How many objects of each kind exist.
@@ -362,9 +324,9 @@ impl Store {
             .map_err(|e| ApiError::Internal(format!("cannot encode a private key: {e}")))?;
         Ok(Change::ServiceAccountCreated {
             account: ServiceAccountRecord {
-                key_id: self.fresh_id("sak", ctx),
+                key_id: self.fresh_id(SERVICE_ACCOUNT_KEY_ID_PREFIX, ctx),
                 private_key_pem: pem.to_string(),
-                created_at: rfc3339(ctx.now),
+                created_at: ctx.now,
             },
         })
     }
@@ -398,6 +360,18 @@ impl Store {
     }
 }
 
-fn to_value(value: impl Serialize) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("cannot render JSON: {e}")))
+/// `Vec<u8>` as standard base64 in the journal.
+mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }

@@ -1,259 +1,244 @@
-//! Trust domains: views, listing and paging, and the plans of their writes.
+//! Trust domains: views, listing, and the plans of their writes.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::time::SystemTime;
 
-use super::{Change, Ctx, Store, TrustDomainEntry, TrustDomainRecord};
-use super::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use crate::config::rfc3339;
+use spirl_api_proto::trustdomain::{self as pb, jwt_issuer_status::Mode};
+
+use super::{Change, Ctx, JwtIssuer, Store, TrustDomainEntry, TrustDomainRecord};
+use crate::assumptions::{
+    self, DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS, OIDC_DISCOVERY_PATH, STATE_AVAILABLE,
+    STATE_PROVISIONING, TRUST_DOMAIN_ID_PREFIX,
+};
 use crate::error::ApiError;
 use crate::validate;
-use crate::wire::{self, JwtIssuerInput, JwtIssuerMode};
 
-fn not_found_td(id: &str) -> ApiError {
-    ApiError::NotFound(format!("trust domain {id} not found"))
+/// What [`Store::trust_domain_view`] computes: the fields `TrustDomainInfoResponse` and
+/// `TrustDomain` share, under one set of names.
+struct View {
+    state: &'static str,
+    agent_endpoint: String,
+    effective_issuer: String,
+    mode: Mode,
+    bundle: String,
+    jwks: String,
+    oidc_discovery: String,
+}
+
+/// A JWT issuer configuration as the API gives it: absent or `set=false` is the built-in issuer,
+/// `set=true` with no issuer disables JWT-SVIDs, with an https URL it is that custom issuer.
+fn jwt_issuer(config: Option<&pb::JwtIssuerConfig>) -> Result<JwtIssuer, ApiError> {
+    match config {
+        None => Ok(JwtIssuer::Builtin),
+        // The issuer only counts when `set` is true.
+        Some(c) if !c.set => Ok(JwtIssuer::Builtin),
+        Some(c) if c.issuer.is_empty() => Ok(JwtIssuer::Disabled),
+        Some(c) => {
+            validate::issuer_url(&c.issuer)?;
+            Ok(JwtIssuer::Custom {
+                issuer: c.issuer.clone(),
+            })
+        }
+    }
+}
+
+/// `NOT_FOUND` for the trust domain a request names in `trust_domain_id`.
+pub(super) fn not_found_trust_domain(id: &str) -> ApiError {
+    ApiError::NotFound(format!("trust_domain_id: trust domain {id} not found"))
 }
 
 impl Store {
+    /// The trust domain `id` (field `trust_domain_id`): `INVALID_ARGUMENT` when empty,
+    /// `NOT_FOUND` when unknown.
     pub(super) fn trust_domain(&self, id: &str) -> Result<&TrustDomainEntry, ApiError> {
-        self.trust_domains.get(id).ok_or_else(|| not_found_td(id))
+        validate::required("trust_domain_id", id)?;
+        self.trust_domains
+            .get(id)
+            .ok_or_else(|| not_found_trust_domain(id))
     }
 
-    pub(super) fn view(&self, record: &TrustDomainRecord) -> wire::TrustDomain {
+    fn trust_domain_view(&self, record: &TrustDomainRecord, now: SystemTime) -> View {
         let base = &self.base_domain;
         let id = &record.id;
-        let oidc = self.builtin_issuer_url(id);
-        let issuer_url = match record.jwt_mode {
-            JwtIssuerMode::Builtin => oidc.clone(),
-            JwtIssuerMode::Custom => record.jwt_custom_url.clone(),
-            JwtIssuerMode::Disabled => String::new(),
+        let (mode, effective_issuer) = match &record.jwt_issuer {
+            JwtIssuer::Builtin => (Mode::Builtin, assumptions::builtin_issuer(id, base)),
+            JwtIssuer::Disabled => (Mode::Disabled, String::new()),
+            JwtIssuer::Custom { issuer } => (Mode::Custom, issuer.clone()),
         };
-        wire::TrustDomain {
-            id: id.clone(),
-            name: record.name.clone(),
-            description: record.description.clone(),
-            self_hosted: record.self_hosted,
-            jwt_issuer: wire::JwtIssuer {
-                mode: record.jwt_mode,
-                url: issuer_url,
-            },
-            urls: wire::TrustDomainUrls {
-                agent_endpoint: if record.self_hosted {
-                    String::new()
-                } else {
-                    format!("{id}.agents.{base}:443")
-                },
-                spiffe_bundle_endpoint: format!("https://{id}.bundle.{base}/"),
-                oidc_discovery_endpoint: format!("{oidc}/.well-known/openid-configuration"),
-                jwks_endpoint: format!("{oidc}/keys"),
-            },
-            created_at: record.created_at.clone(),
-            updated_at: record.updated_at.clone(),
-        }
-    }
-
-    /// `GET /v1/trust-domains/{id}`.
-    pub fn get_trust_domain(&self, id: &str) -> Result<wire::TrustDomain, ApiError> {
-        Ok(self.view(&self.trust_domain(id)?.record))
-    }
-
-    /// `GET /v1/trust-domains`.
-    pub fn list_trust_domains(
-        &self,
-        name: Option<&str>,
-        page_size: Option<u32>,
-        page_token: Option<&str>,
-    ) -> Result<wire::ListTrustDomainsResponse, ApiError> {
-        let page_size = match page_size {
-            None | Some(0) => DEFAULT_PAGE_SIZE,
-            Some(n) => (n as usize).min(MAX_PAGE_SIZE),
-        };
-        let after = match page_token {
-            None | Some("") => None,
-            Some(token) => Some(decode_page_token(token)?),
-        };
-        let start = after.map_or(0, |seq| seq + 1);
-        let mut page: Vec<&TrustDomainEntry> = Vec::with_capacity(page_size + 1);
-        match name {
-            // A name matches at most one trust domain; no need to walk them all.
-            Some(name) => page.extend(
-                self.trust_domain_by_name
-                    .get(name)
-                    .and_then(|id| self.trust_domains.get(id))
-                    .filter(|entry| entry.seq >= start),
-            ),
-            None => page.extend(
-                self.trust_domain_order
-                    .range(start..)
-                    .filter_map(|(_, id)| self.trust_domains.get(id))
-                    .take(page_size + 1),
-            ),
-        }
-        let next_page_token = if page.len() > page_size {
-            page.truncate(page_size);
-            page.last()
-                .map(|e| encode_page_token(e.seq))
-                .unwrap_or_default()
-        } else {
+        let oidc_discovery = if effective_issuer.is_empty() {
             String::new()
+        } else {
+            format!(
+                "{}{OIDC_DISCOVERY_PATH}",
+                effective_issuer.trim_end_matches('/')
+            )
         };
-        Ok(wire::ListTrustDomainsResponse {
-            trust_domains: page.iter().map(|e| self.view(&e.record)).collect(),
-            next_page_token,
+        View {
+            state: if now < record.available_at {
+                STATE_PROVISIONING
+            } else {
+                STATE_AVAILABLE
+            },
+            agent_endpoint: if record.self_managed {
+                String::new()
+            } else {
+                assumptions::agent_endpoint(id, base)
+            },
+            effective_issuer,
+            mode,
+            bundle: assumptions::bundle_endpoint(id, base),
+            jwks: assumptions::jwks_endpoint(id, base),
+            oidc_discovery,
+        }
+    }
+
+    /// `TrustDomainInfo`.
+    pub fn trust_domain_info(
+        &self,
+        id: &str,
+        now: SystemTime,
+    ) -> Result<pb::TrustDomainInfoResponse, ApiError> {
+        let record = &self.trust_domain(id)?.record;
+        let view = self.trust_domain_view(record, now);
+        Ok(pb::TrustDomainInfoResponse {
+            name: record.name.clone(),
+            state: view.state.to_owned(),
+            spirl_agent_endpoint_url: view.agent_endpoint,
+            jwt_issuer_endpoint_url: view.effective_issuer.clone(),
+            spiffe_bundle_endpoint_url: view.bundle,
+            jwks_endpoint_url: view.jwks,
+            oidc_discovery_endpoint_url: view.oidc_discovery,
+            id: record.id.clone(),
+            is_self_managed: record.self_managed,
+            created_at: Some(record.created_at.into()),
+            updated_at: Some(record.updated_at.into()),
+            description: record.description.clone(),
+            jwt_issuer_status: Some(pb::JwtIssuerStatus {
+                mode: view.mode.into(),
+                effective_issuer: view.effective_issuer,
+            }),
         })
     }
 
-    fn jwt_issuer(
-        input: Option<&JwtIssuerInput>,
-        computed_url: &str,
-    ) -> Result<(JwtIssuerMode, String), ApiError> {
-        let Some(input) = input else {
-            return Ok((JwtIssuerMode::Builtin, String::new()));
-        };
-        let url = input.url.as_deref().unwrap_or_default();
-        match input.mode {
-            // The computed URL is tolerated so a client may send back what it read.
-            JwtIssuerMode::Builtin if url.is_empty() || url == computed_url => {}
-            JwtIssuerMode::Builtin => {
-                return Err(ApiError::InvalidArgument(format!(
-                    "jwt_issuer.url must be empty when jwt_issuer.mode is builtin: the server \
-                     computes it ({computed_url}); use mode custom to set your own"
-                )));
-            }
-            JwtIssuerMode::Custom if url.is_empty() => {
-                return Err(ApiError::InvalidArgument(
-                    "jwt_issuer.url is required when jwt_issuer.mode is custom".into(),
-                ));
-            }
-            JwtIssuerMode::Custom => validate::issuer_url(url)?,
-            JwtIssuerMode::Disabled if url.is_empty() => {}
-            JwtIssuerMode::Disabled => {
-                return Err(ApiError::InvalidArgument(
-                    "jwt_issuer.url must be empty when jwt_issuer.mode is disabled".into(),
-                ));
-            }
-        }
-        let stored = if input.mode == JwtIssuerMode::Custom {
-            url.to_owned()
+    /// `ListTrustDomains`: every trust domain in creation order, or the one named `name`.
+    pub fn list_trust_domains(&self, name: &str, now: SystemTime) -> Vec<pb::TrustDomain> {
+        let entries: Vec<&TrustDomainEntry> = if name.is_empty() {
+            self.trust_domain_order
+                .values()
+                .filter_map(|id| self.trust_domains.get(id))
+                .collect()
         } else {
-            String::new()
+            self.trust_domain_by_name
+                .get(name)
+                .and_then(|id| self.trust_domains.get(id))
+                .into_iter()
+                .collect()
         };
-        Ok((input.mode, stored))
+        entries
+            .into_iter()
+            .map(|entry| {
+                let record = &entry.record;
+                let view = self.trust_domain_view(record, now);
+                pb::TrustDomain {
+                    name: record.name.clone(),
+                    state: view.state.to_owned(),
+                    endpoint_url: view.agent_endpoint,
+                    id: record.id.clone(),
+                    is_self_managed: record.self_managed,
+                    jwt_issuer_endpoint_url: view.effective_issuer.clone(),
+                    spiffe_bundle_endpoint_url: view.bundle,
+                    jwks_endpoint_url: view.jwks,
+                    oidc_discovery_endpoint_url: view.oidc_discovery,
+                    description: record.description.clone(),
+                    created_at: Some(record.created_at.into()),
+                    updated_at: Some(record.updated_at.into()),
+                    jwt_issuer_status: Some(pb::JwtIssuerStatus {
+                        mode: view.mode.into(),
+                        effective_issuer: view.effective_issuer,
+                    }),
+                    ..pb::TrustDomain::default()
+                }
+            })
+            .collect()
     }
 
-    /// The built-in issuer, which also serves the OIDC discovery document and the JWKS.
-    fn builtin_issuer_url(&self, id: &str) -> String {
-        format!("https://{id}.oidc.{}", self.base_domain)
-    }
-
-    /// `POST /v1/trust-domains`.
+    /// `RegisterTrustDomain` (`self_managed`) and `CreateTrustDomain` (SPIRL-hosted). Returns the
+    /// change and the new id.
     pub fn plan_create_trust_domain(
         &self,
-        request: &wire::CreateTrustDomainRequest,
+        name: &str,
+        description: &str,
+        issuer: Option<&pb::JwtIssuerConfig>,
+        self_managed: bool,
         ctx: &Ctx<'_>,
-    ) -> Result<Change, ApiError> {
-        validate::trust_domain_name(&request.name)?;
-        let description = request.description.clone().unwrap_or_default();
-        validate::description(&description)?;
-        let id = self.fresh_id("td", ctx);
-        let (jwt_mode, jwt_custom_url) =
-            Self::jwt_issuer(request.jwt_issuer.as_ref(), &self.builtin_issuer_url(&id))?;
-        if let Some(existing) = self.trust_domain_by_name.get(&request.name) {
+    ) -> Result<(Change, String), ApiError> {
+        validate::trust_domain_name(name)?;
+        validate::description(description)?;
+        let jwt_issuer = jwt_issuer(issuer)?;
+        if let Some(existing) = self.trust_domain_by_name.get(name) {
             return Err(ApiError::AlreadyExists(format!(
-                "a trust domain named `{}` already exists: {existing}",
-                request.name
+                "name: a trust domain named `{name}` already exists in this organization: \
+                 {existing}"
             )));
         }
-        let now = rfc3339(ctx.now);
-        Ok(Change::TrustDomainCreated {
+        let id = self.fresh_id(TRUST_DOMAIN_ID_PREFIX, ctx);
+        let available_at = if self_managed {
+            ctx.now
+        } else {
+            ctx.now + ctx.provisioning
+        };
+        let change = Change::TrustDomainCreated {
             trust_domain: TrustDomainRecord {
-                id,
-                name: request.name.clone(),
-                description,
-                self_hosted: request.self_hosted.unwrap_or(true),
-                jwt_mode,
-                jwt_custom_url,
-                created_at: now.clone(),
-                updated_at: now,
+                id: id.clone(),
+                name: name.to_owned(),
+                description: description.to_owned(),
+                self_managed,
+                jwt_issuer,
+                created_at: ctx.now,
+                updated_at: ctx.now,
+                available_at,
             },
-        })
+        };
+        Ok((change, id))
     }
 
-    /// `PATCH /v1/trust-domains/{id}`.
+    /// The agent endpoint of a SPIRL-hosted trust domain (`CreateTrustDomainResponse`).
+    pub fn agent_endpoint(&self, id: &str) -> String {
+        assumptions::agent_endpoint(id, &self.base_domain)
+    }
+
+    /// `UpdateTrustDomain`: `None` when there is nothing to change (no `jwt_issuer`).
     pub fn plan_update_trust_domain(
         &self,
         id: &str,
-        request: &wire::UpdateTrustDomainRequest,
+        issuer: Option<&pb::JwtIssuerConfig>,
         ctx: &Ctx<'_>,
-    ) -> Result<Change, ApiError> {
-        for (field, present) in [
-            ("name", request.name.is_some()),
-            ("self_hosted", request.self_hosted.is_some()),
-        ] {
-            if present {
-                return Err(ApiError::InvalidArgument(format!(
-                    "{field} cannot be changed after a trust domain is created; only description \
-                     and jwt_issuer can (replace the trust domain to change {field})"
-                )));
-            }
-        }
+    ) -> Result<Option<Change>, ApiError> {
         let mut record = self.trust_domain(id)?.record.clone();
-        if let Some(description) = &request.description {
-            validate::description(description)?;
-            record.description.clone_from(description);
-        }
-        if let Some(issuer) = &request.jwt_issuer {
-            let (mode, url) = Self::jwt_issuer(Some(issuer), &self.builtin_issuer_url(id))?;
-            record.jwt_mode = mode;
-            record.jwt_custom_url = url;
-        }
-        record.updated_at = rfc3339(ctx.now);
-        Ok(Change::TrustDomainUpdated {
+        let Some(issuer) = issuer else {
+            return Ok(None);
+        };
+        record.jwt_issuer = jwt_issuer(Some(issuer))?;
+        record.updated_at = ctx.now;
+        Ok(Some(Change::TrustDomainUpdated {
             trust_domain: record,
-        })
+        }))
     }
 
-    /// `DELETE /v1/trust-domains/{id}`.
+    /// `DeleteTrustDomain`.
     pub fn plan_delete_trust_domain(&self, id: &str) -> Result<Change, ApiError> {
         let entry = self.trust_domain(id)?;
-        match entry.deployments.len() {
-            0 => Ok(Change::TrustDomainDeleted { id: id.to_owned() }),
-            n => Err(ApiError::FailedPrecondition(format!(
-                "trust domain {id} still has {n} deployment{}; delete {} first",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "it" } else { "them" },
-            ))),
+        if DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS && !entry.deployments.is_empty() {
+            let names: Vec<&str> = entry
+                .deployments
+                .iter()
+                .filter_map(|d| self.deployments.get(d))
+                .map(|d| d.record.name.as_str())
+                .collect();
+            return Err(ApiError::FailedPrecondition(format!(
+                "trust domain {id} has deployments: {}; delete them first",
+                names.join(", ")
+            )));
         }
-    }
-}
-
-/// Page tokens name the creation sequence number of the last item served, so deleting or
-/// creating objects between pages neither repeats nor skips the ones that stay.
-fn encode_page_token(seq: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("after:{seq}"))
-}
-
-fn decode_page_token(token: &str) -> Result<u64, ApiError> {
-    URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("after:")?.parse().ok())
-        .ok_or_else(|| {
-            ApiError::InvalidArgument(format!(
-                "page_token `{token}` is not valid; pass the next_page_token of an earlier answer"
-            ))
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_tokens_round_trip_and_refuse_garbage() {
-        assert_eq!(decode_page_token(&encode_page_token(42)), Ok(42));
-        assert!(decode_page_token("nope!").is_err());
-        assert!(decode_page_token(&URL_SAFE_NO_PAD.encode("after:x")).is_err());
+        Ok(Change::TrustDomainDeleted { id: id.to_owned() })
     }
 }

@@ -1,470 +1,352 @@
-//! Test harness shared by the integration tests: one way to call the API in process
-//! ([`InProcess`], no socket) and one over a real socket ([`Http`]), one login helper for both,
-//! and test-only key fixtures.
+//! Shared helpers of the mock's tests: a gRPC channel to a mock, the login (whole, or step by
+//! step for the session tests), an authenticated trust-domain client, and test keys.
 //!
-//! The login here is written from DESIGN.md §3, not from the mock's code, so a mismatch between
-//! the two fails a test.
+//! The keys made here are test-only: derived from fixed seeds, never used anywhere else.
 
-// Each test binary uses a different part of the harness.
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Request};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePublicKey as _};
-use http_body_util::BodyExt as _;
-use serde_json::{Value, json};
 use sha2::{Digest as _, Sha512};
-use spirl_mock_api::{Credentials, ManualClock, MockConfig, MockState, SequentialIds, router};
-use tower::ServiceExt as _;
+use spirl_api_proto::session::api_client::ApiClient as SessionClient;
+use spirl_api_proto::session::authenticate_service_account_request::Request as LoginRequest;
+use spirl_api_proto::session::authenticate_service_account_response::Response as LoginResponse;
+use spirl_api_proto::session::{
+    AuthenticateServiceAccountRequest, AuthenticateServiceAccountResponse,
+    ServiceAccountKeyAuthorization, ServiceAccountKeyLogin, ServiceAccountKeyProof,
+};
+use spirl_api_proto::trustdomain::api_client::ApiClient as TrustDomainClient;
+use spirl_api_proto::trustdomain::create_trust_domain_key_request::Pubkey;
+use spirl_api_proto::trustdomain::*;
+use spirl_mock_api::{Credentials, ManualClock, MockConfig, RunningMock, SequentialIds};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::{Channel, Endpoint};
+use tonic::{Code, Request, Status, Streaming};
 
-/// An answer: status, headers and the body as JSON (`Value::Null` when empty).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Value,
-}
+/// How long any one wait in a test may take before it fails.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
 
-impl Reply {
-    /// The error code of an error answer.
-    pub fn code(&self) -> &str {
-        self.body["error"]["code"]
-            .as_str()
-            .unwrap_or("<no error code>")
-    }
-
-    /// The error message of an error answer.
-    pub fn message(&self) -> &str {
-        self.body["error"]["message"]
-            .as_str()
-            .unwrap_or("<no error message>")
-    }
-
-    /// Asserts an error answer: status, code, a message containing `needle`, and a request id
-    /// that matches the `X-Request-Id` header.
-    #[track_caller]
-    pub fn assert_error(&self, status: u16, code: &str, needle: &str) {
-        assert_eq!(self.status, status, "{self:#?}");
-        assert_eq!(self.code(), code, "{self:#?}");
-        assert!(
-            self.message().contains(needle),
-            "message {:?} should contain {needle:?}",
-            self.message()
-        );
-        let header = self
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .expect("X-Request-Id header");
-        assert_eq!(self.body["error"]["request_id"], header, "{self:#?}");
-    }
-
-    /// The `id` field of a created object.
-    pub fn id(&self) -> String {
-        self.body["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no id in {self:#?}"))
-            .to_owned()
-    }
-}
-
-/// One request, in the harness's terms.
-#[derive(Debug, Clone, Default)]
-pub struct Call<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub token: Option<&'a str>,
-    /// Sent as JSON with `Content-Type: application/json`.
-    pub json: Option<Value>,
-    /// Sent as is, for malformed-body tests.
-    pub raw: Option<(Option<&'a str>, Vec<u8>)>,
-    pub headers: Vec<(&'a str, String)>,
-}
-
-/// Something that can carry a request to the mock.
-pub trait Transport {
-    async fn call(&self, call: Call<'_>) -> Reply;
-
-    /// GET without a token.
-    async fn get(&self, path: &str) -> Reply {
-        self.call(Call {
-            method: "GET",
-            path,
-            ..Call::default()
-        })
+/// Fails the test if `future` takes longer than [`TIMEOUT`].
+pub async fn within<T>(future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(TIMEOUT, future)
         .await
-    }
-
-    async fn post(&self, path: &str, token: Option<&str>, json: Value) -> Reply {
-        self.call(Call {
-            method: "POST",
-            path,
-            token,
-            json: Some(json),
-            ..Call::default()
-        })
-        .await
-    }
+        .expect("timed out")
 }
 
-/// The router called in process, with a manual clock and sequential ids.
-pub struct InProcess {
-    pub router: Router,
-    pub state: MockState,
-    pub clock: ManualClock,
-}
-
-/// A fixed start time for the manual clock: 2026-11-21T08:00:00Z.
+/// A fixed start time for manual clocks: 2026-11-21T08:00:00Z.
 pub fn start_time() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_248_000)
 }
 
-impl InProcess {
-    pub fn new() -> Self {
-        Self::with(MockConfig::default())
-    }
-
-    /// `config` with the harness's clock and ids.
-    pub fn with(config: MockConfig) -> Self {
-        let clock = ManualClock::new(start_time());
-        let state = MockState::new(MockConfig {
-            clock: std::sync::Arc::new(clock.clone()),
-            ids: Some(std::sync::Arc::new(SequentialIds::default())),
-            ..config
-        })
-        .expect("mock state");
-        InProcess {
-            router: router(state.clone()),
-            state,
-            clock,
-        }
-    }
-
-    pub fn credentials(&self) -> Credentials {
-        self.state.credentials("http://in-process")
-    }
-
-    /// Logs in as the bootstrap account.
-    pub async fn session(&self) -> Session<&Self> {
-        let token = login(self, &self.credentials()).await;
-        Session {
-            transport: self,
-            token,
-        }
-    }
+/// A config with a manual clock and sequential ids; returns the clock too.
+pub fn manual_config() -> (MockConfig, ManualClock) {
+    let clock = ManualClock::new(start_time());
+    let config = MockConfig {
+        clock: std::sync::Arc::new(clock.clone()),
+        ids: Some(std::sync::Arc::new(SequentialIds::default())),
+        ..MockConfig::default()
+    };
+    (config, clock)
 }
 
-impl Transport for InProcess {
-    async fn call(&self, call: Call<'_>) -> Reply {
-        let mut request = Request::builder().method(call.method).uri(call.path);
-        if let Some(token) = call.token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
-        for (name, value) in &call.headers {
-            request = request.header(*name, value);
-        }
-        let body = match (call.json, call.raw) {
-            (Some(json), _) => {
-                request = request.header("content-type", "application/json");
-                Body::from(json.to_string())
-            }
-            (None, Some((content_type, bytes))) => {
-                if let Some(content_type) = content_type {
-                    request = request.header("content-type", content_type);
-                }
-                Body::from(bytes)
-            }
-            (None, None) => Body::empty(),
-        };
-        let response = self
-            .router
-            .clone()
-            .oneshot(request.body(body).expect("request"))
-            .await
-            .expect("infallible");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        Reply {
-            status,
-            headers,
-            body: parse_body(&bytes),
-        }
-    }
-}
-
-impl<T: Transport> Transport for &T {
-    async fn call(&self, call: Call<'_>) -> Reply {
-        (**self).call(call).await
-    }
-}
-
-fn parse_body(bytes: &[u8]) -> Value {
-    if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(bytes).unwrap_or_else(|e| {
-            panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(bytes))
-        })
-    }
-}
-
-/// A real HTTP client against a mock on a socket.
-pub struct Http {
-    pub client: reqwest::Client,
-    pub endpoint: String,
-}
-
-impl Http {
-    pub fn new(endpoint: &str) -> Self {
-        Http {
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(20))
-                .build()
-                .expect("client"),
-            endpoint: endpoint.to_owned(),
-        }
-    }
-
-    /// Sends a request; `Err` when no HTTP answer arrived (a dropped connection).
-    pub async fn try_call(&self, call: Call<'_>) -> Result<Reply, reqwest::Error> {
-        let method = reqwest::Method::from_bytes(call.method.as_bytes()).expect("method");
-        let mut request = self
-            .client
-            .request(method, format!("{}{}", self.endpoint, call.path));
-        if let Some(token) = call.token {
-            request = request.bearer_auth(token);
-        }
-        for (name, value) in &call.headers {
-            request = request.header(*name, value);
-        }
-        if let Some(json) = call.json {
-            request = request.json(&json);
-        } else if let Some((content_type, bytes)) = call.raw {
-            if let Some(content_type) = content_type {
-                request = request.header("content-type", content_type);
-            }
-            request = request.body(bytes);
-        }
-        let response = request.send().await?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await?;
-        Ok(Reply {
-            status,
-            headers,
-            body: parse_body(&bytes),
-        })
-    }
-}
-
-impl Session<Http> {
-    /// POST that reports a missing answer (a dropped or refused connection) as `Err`.
-    pub async fn try_post(&self, path: &str, json: Value) -> Result<Reply, reqwest::Error> {
-        self.transport
-            .try_call(Call {
-                method: "POST",
-                path,
-                token: Some(&self.token),
-                json: Some(json),
-                ..Call::default()
-            })
-            .await
-    }
-}
-
-impl Transport for Http {
-    async fn call(&self, call: Call<'_>) -> Reply {
-        self.try_call(call).await.expect("HTTP answer")
-    }
-}
-
-/// The login proof of DESIGN.md §3: Ed25519ph over SHA-512(client_nonce ‖ server_nonce), context
-/// `service-account-key-proof`. Returns `(client_nonce, signature)`, both standard base64.
-pub fn prove(private_key_pem: &str, server_nonce: &str) -> (String, String) {
-    let key = SigningKey::from_pkcs8_pem(private_key_pem).expect("PKCS#8 key");
-    let server_nonce = STANDARD.decode(server_nonce).expect("server nonce base64");
-    assert_eq!(server_nonce.len(), 32, "server nonce is 32 bytes");
-    let client_nonce: [u8; 32] = rand::random();
-    let mut digest = Sha512::new();
-    digest.update(client_nonce);
-    digest.update(&server_nonce);
-    let signature = key
-        .sign_prehashed(digest, Some(b"service-account-key-proof"))
-        .expect("sign");
-    (
-        STANDARD.encode(client_nonce),
-        STANDARD.encode(signature.to_bytes()),
-    )
-}
-
-/// Asks for a challenge; returns its JSON.
-pub async fn challenge(t: &impl Transport, key_id: &str) -> Value {
-    let reply = t
-        .post(
-            "/v1/auth/service-account/challenge",
-            None,
-            json!({ "key_id": key_id }),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:#?}");
-    reply.body
-}
-
-/// Answers a challenge with a proof; returns the session answer as is.
-pub async fn answer(
-    t: &impl Transport,
-    challenge: &Value,
-    client_nonce: &str,
-    signature: &str,
-) -> Reply {
-    t.post(
-        "/v1/auth/service-account/session",
-        None,
-        json!({
-            "challenge_id": challenge["challenge_id"],
-            "client_nonce": client_nonce,
-            "signature": signature,
-        }),
+/// An h2c channel to `endpoint` (`HOST:PORT`).
+pub async fn channel(endpoint: &str) -> Channel {
+    within(
+        Endpoint::from_shared(format!("http://{endpoint}"))
+            .expect("endpoint")
+            .connect(),
     )
     .await
+    .expect("connect")
 }
 
-/// A fresh challenge for `credentials` and a correct proof for it:
-/// `(challenge, client_nonce, signature)`.
-pub async fn proved_challenge(
-    t: &impl Transport,
-    credentials: &Credentials,
-) -> (Value, String, String) {
-    let challenge = challenge(t, &credentials.sa_key_id).await;
-    let server_nonce = challenge["server_nonce"].as_str().expect("server_nonce");
-    let (client_nonce, signature) = prove(&credentials.sa_private_key, server_nonce);
-    (challenge, client_nonce, signature)
+/// Asserts that `result` failed with `code` and a message containing every one of `needles`.
+#[track_caller]
+pub fn assert_status<T: std::fmt::Debug>(result: Result<T, Status>, code: Code, needles: &[&str]) {
+    let status = result.expect_err("the call must fail");
+    assert_eq!(status.code(), code, "{status:?}");
+    for needle in needles {
+        assert!(
+            status.message().contains(needle),
+            "{:?} does not mention {needle:?}",
+            status.message()
+        );
+    }
 }
 
-/// The whole login; returns the bearer token.
-pub async fn login(t: &impl Transport, credentials: &Credentials) -> String {
-    let (challenge, client_nonce, signature) = proved_challenge(t, credentials).await;
-    let reply = answer(t, &challenge, &client_nonce, &signature).await;
-    assert_eq!(reply.status, 200, "{reply:#?}");
-    reply.body["token"].as_str().expect("token").to_owned()
+/// Ed25519ph (context `service-account-key-proof`) over SHA-512(client_nonce ‖ server_nonce).
+pub fn sign_proof(key: &SigningKey, client_nonce: &[u8], server_nonce: &[u8]) -> Vec<u8> {
+    let mut digest = Sha512::new();
+    digest.update(client_nonce);
+    digest.update(server_nonce);
+    key.sign_prehashed(digest, Some(b"service-account-key-proof"))
+        .expect("sign")
+        .to_bytes()
+        .to_vec()
 }
 
-/// A logged-in client.
-pub struct Session<T> {
-    pub transport: T,
+/// The signing key of credentials.
+pub fn signing_key(credentials: &Credentials) -> SigningKey {
+    SigningKey::from_pkcs8_pem(&credentials.sa_private_key).expect("PKCS#8 key")
+}
+
+/// One login stream, driven a message at a time.
+pub struct LoginStream {
+    tx: mpsc::Sender<AuthenticateServiceAccountRequest>,
+    rx: Streaming<AuthenticateServiceAccountResponse>,
+}
+
+impl LoginStream {
+    /// Opens the stream.
+    pub async fn open(channel: Channel) -> Result<LoginStream, Status> {
+        let (tx, requests) = mpsc::channel(4);
+        let rx = within(
+            SessionClient::new(channel).authenticate_service_account(ReceiverStream::new(requests)),
+        )
+        .await?
+        .into_inner();
+        Ok(LoginStream { tx, rx })
+    }
+
+    /// Opens a stream to `endpoint`, sends `login{key_id}` and waits for the challenge; returns
+    /// the stream and the server nonce.
+    pub async fn challenged(endpoint: &str, key_id: &str) -> (LoginStream, Vec<u8>) {
+        let mut stream = LoginStream::open(channel(endpoint).await)
+            .await
+            .expect("open");
+        stream.login(key_id).await;
+        let server_nonce = stream.challenge().await.expect("challenge");
+        (stream, server_nonce)
+    }
+
+    /// Sends one message (`None`: an empty one).
+    pub async fn send(&self, request: Option<LoginRequest>) {
+        self.tx
+            .send(AuthenticateServiceAccountRequest { request })
+            .await
+            .expect("send");
+    }
+
+    /// Sends `login{key_id}`.
+    pub async fn login(&self, key_id: &str) {
+        self.send(Some(LoginRequest::Login(ServiceAccountKeyLogin {
+            key_id: key_id.to_owned(),
+        })))
+        .await;
+    }
+
+    /// Sends `authorization{service_account_key_proof{signature, nonce}}`.
+    pub async fn prove(&self, signature: Vec<u8>, nonce: Vec<u8>) {
+        self.send(Some(LoginRequest::Authorization(
+            ServiceAccountKeyAuthorization {
+                service_account_key_proof: Some(ServiceAccountKeyProof { signature, nonce }),
+            },
+        )))
+        .await;
+    }
+
+    /// Closes the client side.
+    pub fn close(self) -> Streaming<AuthenticateServiceAccountResponse> {
+        self.rx
+    }
+
+    /// The next answer.
+    pub async fn next(&mut self) -> Result<Option<LoginResponse>, Status> {
+        Ok(within(self.rx.message()).await?.and_then(|m| m.response))
+    }
+
+    /// Waits for the challenge; returns the server nonce.
+    pub async fn challenge(&mut self) -> Result<Vec<u8>, Status> {
+        match self.next().await? {
+            Some(LoginResponse::Challenge(c)) => Ok(c.server_nonce),
+            other => panic!("expected a challenge, got {other:?}"),
+        }
+    }
+
+    /// Waits for the session; returns the token.
+    pub async fn session(&mut self) -> Result<String, Status> {
+        match self.next().await? {
+            Some(LoginResponse::Session(s)) => Ok(s.token),
+            other => panic!("expected a session, got {other:?}"),
+        }
+    }
+}
+
+/// Logs in with `credentials`; returns the token.
+pub async fn login(channel: Channel, credentials: &Credentials) -> Result<String, Status> {
+    let key = signing_key(credentials);
+    let mut stream = LoginStream::open(channel).await?;
+    stream.login(&credentials.sa_key_id).await;
+    let server_nonce = stream.challenge().await?;
+    let nonce: [u8; 32] = rand::random();
+    stream
+        .prove(sign_proof(&key, &nonce, &server_nonce), nonce.to_vec())
+        .await;
+    stream.session().await
+}
+
+/// An authenticated trust-domain client.
+#[derive(Clone)]
+pub struct Api {
+    pub client: TrustDomainClient<Channel>,
     pub token: String,
 }
 
-impl<T: Transport> Session<T> {
-    pub async fn send(&self, method: &str, path: &str, json: Option<Value>) -> Reply {
-        self.transport
-            .call(Call {
-                method,
-                path,
-                token: Some(&self.token),
-                json,
-                ..Call::default()
-            })
-            .await
+impl Api {
+    /// Logs in to `mock` as its bootstrap account.
+    pub async fn of(mock: &RunningMock) -> Api {
+        Api::login(&mock.credentials).await
     }
 
-    pub async fn get(&self, path: &str) -> Reply {
-        self.send("GET", path, None).await
+    /// Logs in with `credentials`.
+    pub async fn login(credentials: &Credentials) -> Api {
+        let channel = channel(&credentials.endpoint).await;
+        let token = login(channel.clone(), credentials).await.expect("login");
+        Api {
+            client: TrustDomainClient::new(channel),
+            token,
+        }
     }
 
-    pub async fn post(&self, path: &str, json: Value) -> Reply {
-        self.send("POST", path, Some(json)).await
+    /// `message` with the token and the client metadata.
+    pub fn req<T>(&self, message: T) -> Request<T> {
+        let mut request = Request::new(message);
+        let metadata = request.metadata_mut();
+        metadata.insert("token", self.token.parse().expect("token metadata"));
+        metadata.insert(
+            "x-spirl-client",
+            "spirl-mock-api-tests".parse().expect("ascii"),
+        );
+        metadata.insert("x-spirl-client-version", "0.0.1".parse().expect("ascii"));
+        request
     }
 
-    pub async fn patch(&self, path: &str, json: Value) -> Reply {
-        self.send("PATCH", path, Some(json)).await
+    /// The trust-domain client, for one call.
+    pub fn c(&self) -> TrustDomainClient<Channel> {
+        self.client.clone()
     }
 
-    pub async fn delete(&self, path: &str) -> Reply {
-        self.send("DELETE", path, None).await
+    /// Registers a self-hosted trust domain; returns its id.
+    pub async fn register(&self, name: &str) -> Result<String, Status> {
+        self.register_with(name, "", None).await
     }
 
-    /// POST with an `Idempotency-Key`.
-    pub async fn post_idempotent(&self, path: &str, key: &str, json: Value) -> Reply {
-        self.transport
-            .call(Call {
-                method: "POST",
-                path,
-                token: Some(&self.token),
-                json: Some(json),
-                headers: vec![("idempotency-key", key.to_owned())],
-                ..Call::default()
-            })
-            .await
+    /// Registers a self-hosted trust domain with a description and JWT issuer; returns its id.
+    pub async fn register_with(
+        &self,
+        name: &str,
+        description: &str,
+        jwt_issuer: Option<JwtIssuerConfig>,
+    ) -> Result<String, Status> {
+        let answer = self
+            .c()
+            .register_trust_domain(self.req(RegisterTrustDomainRequest {
+                name: name.to_owned(),
+                description: description.to_owned(),
+                jwt_issuer,
+            }))
+            .await?;
+        Ok(answer.into_inner().trust_domain_id)
     }
 
-    /// Creates a trust domain and returns its id.
-    pub async fn trust_domain(&self, name: &str) -> String {
-        let reply = self
-            .post("/v1/trust-domains", json!({ "name": name }))
-            .await;
-        assert_eq!(reply.status, 201, "{reply:#?}");
-        reply.id()
+    /// Creates a SPIRL-hosted trust domain.
+    pub async fn create(&self, name: &str) -> Result<CreateTrustDomainResponse, Status> {
+        Ok(self
+            .c()
+            .create_trust_domain(self.req(CreateTrustDomainRequest {
+                name: name.to_owned(),
+                ..Default::default()
+            }))
+            .await?
+            .into_inner())
     }
 
-    /// Creates a deployment and returns its id.
-    pub async fn deployment(&self, trust_domain_id: &str, name: &str) -> String {
-        let reply = self
-            .post(
-                &format!("/v1/trust-domains/{trust_domain_id}/deployments"),
-                json!({ "name": name }),
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{reply:#?}");
-        reply.id()
+    /// `TrustDomainInfo`.
+    pub async fn info(&self, id: &str) -> Result<TrustDomainInfoResponse, Status> {
+        Ok(self
+            .c()
+            .trust_domain_info(self.req(TrustDomainInfoRequest {
+                trust_domain_id: id.to_owned(),
+            }))
+            .await?
+            .into_inner())
+    }
+
+    /// Registers key `der` for `deployment` of `trust_domain_id`; returns its id.
+    pub async fn add_key(
+        &self,
+        trust_domain_id: &str,
+        deployment: &str,
+        der: Vec<u8>,
+    ) -> Result<String, Status> {
+        Ok(self
+            .c()
+            .create_trust_domain_key(self.req(CreateTrustDomainKeyRequest {
+                trust_domain_id: trust_domain_id.to_owned(),
+                deployment_name: deployment.to_owned(),
+                pubkey: Some(Pubkey::PkixPubkey(PkixPublicKey { data: der })),
+            }))
+            .await?
+            .into_inner()
+            .id)
+    }
+
+    /// `ListTrustDomainKeys`.
+    pub async fn keys(
+        &self,
+        trust_domain_id: &str,
+        deployment: &str,
+    ) -> Result<Vec<TrustDomainKey>, Status> {
+        Ok(self
+            .c()
+            .list_trust_domain_keys(self.req(ListTrustDomainKeysRequest {
+                trust_domain_id: trust_domain_id.to_owned(),
+                deployment_name: deployment.to_owned(),
+            }))
+            .await?
+            .into_inner()
+            .trust_domain_keys)
+    }
+
+    /// `ListTrustDomainDeployments`.
+    pub async fn deployments(
+        &self,
+        trust_domain_id: &str,
+    ) -> Result<Vec<TrustDomainDeployment>, Status> {
+        Ok(self
+            .c()
+            .list_trust_domain_deployments(self.req(ListTrustDomainDeploymentsRequest {
+                trust_domain_id: trust_domain_id.to_owned(),
+                include_dynamic_data: false,
+            }))
+            .await?
+            .into_inner()
+            .trust_domain_deployments)
+    }
+
+    /// `ListTrustDomains`, by name or all.
+    pub async fn list(&self, name: &str) -> Result<Vec<TrustDomain>, Status> {
+        Ok(self
+            .c()
+            .list_trust_domains(self.req(ListTrustDomainsRequest {
+                trust_domain_name: name.to_owned(),
+                ..Default::default()
+            }))
+            .await?
+            .into_inner()
+            .trust_domains)
     }
 }
 
-/// A test-only ed25519 public key (SPKI PEM), derived from a fixed seed; `n` picks the key.
-pub fn ed25519_public_pem(n: u8) -> String {
+/// Test-only ed25519 public key number `n`, as DER SubjectPublicKeyInfo.
+pub fn key_der(n: u8) -> Vec<u8> {
     SigningKey::from_bytes(&[n; 32])
         .verifying_key()
-        .to_public_key_pem(Default::default())
-        .expect("PEM")
+        .to_public_key_der()
+        .expect("DER")
+        .into_vec()
 }
-
-/// TEST ONLY, never trust: a throwaway RSA-1024 public key made with openssl for these tests.
-pub const RSA_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
-MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC8YD3Yb/Ux/77nShvyCdyU8Xkv
-WmINEevNmYt9CH6q7pf2SfjR7BzVXiUtmJxnac+zH6t0ZaHifElMf1u7Q4u2VJmR
-VIvWt99BSbp9YDOulX3M1boVsrbkgGaTgQzsNysWMkEkqTsgsWGzT97fc9CYi3CG
-xdvdBJ2LeDZmu2DNnQIDAQAB
------END PUBLIC KEY-----
-";
-
-/// TEST ONLY, never trust: a throwaway P-256 public key made with openssl for these tests.
-pub const EC_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
-MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWnCFD1WyBSvr9D1Gb1qubKfNluDr
-9G+NEgxb8huW+J5Kp3DyVH1EiEl44MDI+qeygXOD3W1UbS+qud0loEo2ag==
------END PUBLIC KEY-----
-";
-
-/// TEST ONLY, never use: a throwaway X25519 public key made with openssl for these tests.
-pub const X25519_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
-MCowBQYDK2VuAyEAwIsMktp5TPLb/qI3mqZeBJtT7B1/ymWiwIUZf5At6z4=
------END PUBLIC KEY-----
-";
-
-/// TEST ONLY, never use: a throwaway ed25519 private key (PKCS#8) made with openssl for these
-/// tests; it must be refused where a public key is expected.
-pub const ED25519_PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MC4CAQAwBQYDK2VwBCIEILeQVu7cqWMuFHmLZf6vll+GZGlz/M4j+SE4go7nYBAL
------END PRIVATE KEY-----
-";

@@ -1,0 +1,110 @@
+//! Every choice the public Go SDK (`spirl/spirl-sdk-go`) does not settle, in one place. The rest
+//! of the mock uses these constants and functions instead of deciding again; the crate doc lists
+//! them. When the real control plane is seen to behave otherwise, change it here.
+
+use std::time::Duration;
+
+/// Alphabet of the random part of every id: ids are a prefix ([`TRUST_DOMAIN_ID_PREFIX`], …),
+/// a `-`, then lowercase ASCII letters and digits (the SDK treats ids as opaque strings; the
+/// seeds show `td-`, `tdd-` and `tdk-` ids of this shape).
+pub const ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+/// Length of the random part of a generated id.
+pub const ID_SUFFIX_LEN: usize = 16;
+/// Prefix of trust domain ids.
+pub const TRUST_DOMAIN_ID_PREFIX: &str = "td";
+/// Prefix of deployment ids.
+pub const DEPLOYMENT_ID_PREFIX: &str = "tdd";
+/// Prefix of deployment key ids.
+pub const KEY_ID_PREFIX: &str = "tdk";
+/// Prefix of service-account key ids.
+pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak";
+
+/// The organisation every object of a mock belongs to (`org_id` of a deployment). A mock serves
+/// one organisation; its id is fixed so that it is the same after a restart.
+pub const ORG_ID: &str = "org-mock0000000001";
+
+/// Longest description of a trust domain, in bytes (UTF-8). The SDK sets no limit; control
+/// characters other than `\n` and `\t` are refused as well.
+pub const MAX_DESCRIPTION_BYTES: usize = 1024;
+
+/// Longest custom JWT issuer URL, in bytes.
+pub const MAX_ISSUER_URL_BYTES: usize = 2048;
+
+/// Longest deployment name. Deployment names are DNS labels: lowercase letters, digits and `-`,
+/// starting with a letter and not ending with `-`.
+pub const MAX_DEPLOYMENT_NAME: usize = 63;
+
+/// State of a SPIRL-hosted trust domain until its provisioning time has passed on the mock's
+/// clock (the SDK names the states `initializing`, `provisioning`, `available`, `upgrading`; the
+/// mock uses only these two).
+pub const STATE_PROVISIONING: &str = "provisioning";
+/// State of a self-hosted trust domain at once, and of a hosted one once provisioned.
+pub const STATE_AVAILABLE: &str = "available";
+/// How long a SPIRL-hosted trust domain stays [`STATE_PROVISIONING`] unless configured
+/// otherwise (`MockConfig::provisioning`, `--provisioning-ms`).
+pub const DEFAULT_PROVISIONING: Duration = Duration::from_millis(500);
+
+/// State of a key that may be used.
+pub const KEY_ACTIVE: &str = "active";
+/// State of a disabled key.
+pub const KEY_INACTIVE: &str = "inactive";
+
+/// The agent endpoint of a SPIRL-hosted trust domain: `CreateTrustDomainResponse.endpoint_url`,
+/// `TrustDomainInfoResponse.spirl_agent_endpoint_url` and `TrustDomain.endpoint_url` are all this
+/// `host:port` (no scheme). Self-hosted trust domains have none (`""`).
+pub fn agent_endpoint(trust_domain_id: &str, base_domain: &str) -> String {
+    format!("{trust_domain_id}.agents.{base_domain}:443")
+}
+
+/// The built-in JWT issuer of a trust domain.
+pub fn builtin_issuer(trust_domain_id: &str, base_domain: &str) -> String {
+    format!("https://{trust_domain_id}.oidc.{base_domain}")
+}
+
+/// The SPIFFE bundle endpoint; computed whatever the issuer mode.
+pub fn bundle_endpoint(trust_domain_id: &str, base_domain: &str) -> String {
+    format!("https://{trust_domain_id}.bundle.{base_domain}/")
+}
+
+/// The JWKS the control plane hosts for a trust domain: always under the built-in issuer's
+/// host, whatever the issuer mode (the keys are SPIRL's to serve even for a custom issuer).
+pub fn jwks_endpoint(trust_domain_id: &str, base_domain: &str) -> String {
+    format!("{}/keys", builtin_issuer(trust_domain_id, base_domain))
+}
+
+/// The OIDC discovery document: the effective issuer plus this path, or `""` when JWT-SVIDs are
+/// disabled.
+pub const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
+
+/// Deleting a trust domain that still has deployments is refused with `FAILED_PRECONDITION`
+/// naming them (the SDK only says "cannot have any active clusters").
+pub const DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS: bool = true;
+
+/// Deleting an active key, or a deployment with an active key, needs `force`
+/// (`FAILED_PRECONDITION` otherwise). Inactive keys go without it.
+pub const DELETE_ACTIVE_NEEDS_FORCE: bool = true;
+
+/// Deleting a deployment's last key leaves the deployment: it stays (listed, keyless) until
+/// `DeleteTrustDomainDeployment`.
+pub const LAST_KEY_LEAVES_DEPLOYMENT: bool = true;
+
+/// A list filter naming a trust domain that does not exist (`ListTrustDomainDeployments`,
+/// `ListTrustDomainKeys`) yields an empty list, not `NOT_FOUND`: it is a filter, not a look-up.
+pub const UNKNOWN_FILTER_IS_EMPTY: bool = true;
+
+/// Enabling an active key or disabling an inactive one succeeds and changes nothing.
+pub const KEY_STATE_CHANGES_ARE_IDEMPOTENT: bool = true;
+
+/// What replaces the answer of a write dropped after it committed (`drop_after_commit_rate`):
+/// `UNAVAILABLE` "connection lost", what a client sees when the connection fails after the
+/// server acted.
+pub fn dropped_answer() -> crate::error::ApiError {
+    crate::error::ApiError::Unavailable("connection lost".into())
+}
+
+/// Metadata key of the session token on every call but the login.
+pub const TOKEN_METADATA: &str = "token";
+/// Metadata key naming the client (`terraform-provider-spirl`).
+pub const CLIENT_METADATA: &str = "x-spirl-client";
+/// Metadata key with the client's version.
+pub const CLIENT_VERSION_METADATA: &str = "x-spirl-client-version";

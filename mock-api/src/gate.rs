@@ -1,0 +1,64 @@
+//! What happens around every RPC: counting, injected latency and refusals (before anything is
+//! looked at), the session token, and the dropped answer after a committed write.
+
+use tonic::{Request, Status};
+
+use crate::assumptions::{
+    CLIENT_METADATA, CLIENT_VERSION_METADATA, TOKEN_METADATA, dropped_answer,
+};
+use crate::error::ApiError;
+use crate::state::{ClientMetadata, MockState, Principal, Written};
+
+/// Counts the call under its full gRPC path, waits out the latency, then maybe refuses it with
+/// `UNAVAILABLE` or `RESOURCE_EXHAUSTED` (half each) before it is looked at.
+pub(crate) async fn admit(state: &MockState, path: &str) -> Result<(), Status> {
+    state.count_request(path);
+    let faults = state.faults();
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    if state.chance(faults.fail_rate) {
+        let refusal = if state.chance(0.5) {
+            ApiError::ResourceExhausted("too many requests (injected); retry later".into())
+        } else {
+            ApiError::Unavailable("service unavailable (injected); retry later".into())
+        };
+        return Err(refusal.into());
+    }
+    Ok(())
+}
+
+/// The service account of the call's `token` metadata; records the client metadata it carried.
+pub(crate) fn authenticate<T>(
+    state: &MockState,
+    request: &Request<T>,
+) -> Result<Principal, ApiError> {
+    let metadata = request.metadata();
+    let text = |key: &str| {
+        metadata
+            .get(key)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let token = text(TOKEN_METADATA).filter(|t| !t.is_empty()).ok_or_else(|| {
+        ApiError::Unauthenticated(format!(
+            "missing metadata `{TOKEN_METADATA}`; log in with AuthenticateServiceAccount and send \
+             the session token"
+        ))
+    })?;
+    let principal = state.principal(&token)?;
+    state.record_client(ClientMetadata {
+        client: text(CLIENT_METADATA),
+        version: text(CLIENT_VERSION_METADATA),
+    });
+    Ok(principal)
+}
+
+/// The answer of a write, unless fault injection drops it: a committed write is then answered
+/// with [`dropped_answer`], so the client cannot know that it happened.
+pub(crate) fn answer<T>(state: &MockState, written: Written<T>) -> Result<T, ApiError> {
+    if written.committed && state.chance(state.faults().drop_after_commit_rate) {
+        return Err(dropped_answer());
+    }
+    Ok(written.answer)
+}

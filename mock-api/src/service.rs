@@ -1,0 +1,237 @@
+//! The trust-domain service, `com.spirl.api.v1.trustdomain.API`: trust domains, deployments and
+//! deployment keys. Each method admits the call ([`gate`]), checks the token, then reads the
+//! store or plans, journals and applies a change.
+
+use spirl_api_proto::trustdomain::api_server::Api;
+use spirl_api_proto::trustdomain::create_trust_domain_key_request::Pubkey;
+use spirl_api_proto::trustdomain::*;
+use tonic::{Request, Response, Status};
+
+use crate::error::ApiError;
+use crate::gate;
+use crate::state::MockState;
+use crate::store::{Change, Ctx, Store};
+
+/// The gRPC service name; paths are `/<SERVICE>/<Method>`.
+pub const SERVICE: &str = "com.spirl.api.v1.trustdomain.API";
+
+/// The trust-domain service.
+#[derive(Debug, Clone)]
+pub struct TrustDomainService {
+    state: MockState,
+}
+
+impl TrustDomainService {
+    /// The service over `state`.
+    pub fn new(state: MockState) -> Self {
+        TrustDomainService { state }
+    }
+
+    /// Admits and authenticates a call to `method`; returns its message.
+    async fn enter<T>(&self, request: Request<T>, method: &str) -> Result<T, Status> {
+        gate::admit(&self.state, &format!("/{SERVICE}/{method}")).await?;
+        gate::authenticate(&self.state, &request)?;
+        Ok(request.into_inner())
+    }
+
+    /// A write: plans, commits, and answers (unless the answer is dropped).
+    fn write<T>(
+        &self,
+        plan: impl FnOnce(&Store, &Ctx<'_>) -> Result<(Option<Change>, T), ApiError>,
+    ) -> Result<Response<T>, ApiError> {
+        let written = self.state.write(plan)?;
+        gate::answer(&self.state, written).map(Response::new)
+    }
+
+    /// Enables or disables a key; a key already so is left alone (nothing is written).
+    fn set_key_state<T>(
+        &self,
+        trust_domain_id: &str,
+        key_id: &str,
+        active: bool,
+        answer: T,
+    ) -> Result<Response<T>, ApiError> {
+        self.write(|store, _| {
+            let change = store.plan_key_state(trust_domain_id, key_id, active)?;
+            Ok((change, answer))
+        })
+    }
+
+    fn read<T>(
+        &self,
+        query: impl FnOnce(&Store, std::time::SystemTime) -> Result<T, ApiError>,
+    ) -> Result<Response<T>, ApiError> {
+        Ok(Response::new(self.state.read(query)?))
+    }
+}
+
+#[tonic::async_trait]
+impl Api for TrustDomainService {
+    async fn create_trust_domain(
+        &self,
+        request: Request<CreateTrustDomainRequest>,
+    ) -> Result<Response<CreateTrustDomainResponse>, Status> {
+        let r = self.enter(request, "CreateTrustDomain").await?;
+        Ok(self.write(|store, ctx| {
+            let (change, id) = store.plan_create_trust_domain(
+                &r.name,
+                &r.description,
+                r.jwt_issuer.as_ref(),
+                false,
+                ctx,
+            )?;
+            let answer = CreateTrustDomainResponse {
+                endpoint_url: store.agent_endpoint(&id),
+                trust_domain_id: id,
+            };
+            Ok((Some(change), answer))
+        })?)
+    }
+
+    async fn register_trust_domain(
+        &self,
+        request: Request<RegisterTrustDomainRequest>,
+    ) -> Result<Response<RegisterTrustDomainResponse>, Status> {
+        let r = self.enter(request, "RegisterTrustDomain").await?;
+        Ok(self.write(|store, ctx| {
+            let (change, id) = store.plan_create_trust_domain(
+                &r.name,
+                &r.description,
+                r.jwt_issuer.as_ref(),
+                true,
+                ctx,
+            )?;
+            Ok((
+                Some(change),
+                RegisterTrustDomainResponse {
+                    trust_domain_id: id,
+                },
+            ))
+        })?)
+    }
+
+    async fn list_trust_domains(
+        &self,
+        request: Request<ListTrustDomainsRequest>,
+    ) -> Result<Response<ListTrustDomainsResponse>, Status> {
+        let r = self.enter(request, "ListTrustDomains").await?;
+        Ok(self.read(|store, now| {
+            Ok(ListTrustDomainsResponse {
+                trust_domains: store.list_trust_domains(&r.trust_domain_name, now),
+            })
+        })?)
+    }
+
+    async fn delete_trust_domain(
+        &self,
+        request: Request<DeleteTrustDomainRequest>,
+    ) -> Result<Response<DeleteTrustDomainResponse>, Status> {
+        let r = self.enter(request, "DeleteTrustDomain").await?;
+        Ok(self.write(|store, _| {
+            let change = store.plan_delete_trust_domain(&r.trust_domain_id)?;
+            Ok((Some(change), DeleteTrustDomainResponse {}))
+        })?)
+    }
+
+    async fn trust_domain_info(
+        &self,
+        request: Request<TrustDomainInfoRequest>,
+    ) -> Result<Response<TrustDomainInfoResponse>, Status> {
+        let r = self.enter(request, "TrustDomainInfo").await?;
+        Ok(self.read(|store, now| store.trust_domain_info(&r.trust_domain_id, now))?)
+    }
+
+    async fn update_trust_domain(
+        &self,
+        request: Request<UpdateTrustDomainRequest>,
+    ) -> Result<Response<UpdateTrustDomainResponse>, Status> {
+        let r = self.enter(request, "UpdateTrustDomain").await?;
+        Ok(self.write(|store, ctx| {
+            let change =
+                store.plan_update_trust_domain(&r.trust_domain_id, r.jwt_issuer.as_ref(), ctx)?;
+            Ok((change, UpdateTrustDomainResponse {}))
+        })?)
+    }
+
+    async fn list_trust_domain_deployments(
+        &self,
+        request: Request<ListTrustDomainDeploymentsRequest>,
+    ) -> Result<Response<ListTrustDomainDeploymentsResponse>, Status> {
+        let r = self.enter(request, "ListTrustDomainDeployments").await?;
+        Ok(self.read(|store, _| {
+            Ok(ListTrustDomainDeploymentsResponse {
+                trust_domain_deployments: store.list_deployments(&r.trust_domain_id)?,
+            })
+        })?)
+    }
+
+    async fn delete_trust_domain_deployment(
+        &self,
+        request: Request<DeleteTrustDomainDeploymentRequest>,
+    ) -> Result<Response<DeleteTrustDomainDeploymentResponse>, Status> {
+        let r = self.enter(request, "DeleteTrustDomainDeployment").await?;
+        Ok(self.write(|store, _| {
+            let change =
+                store.plan_delete_deployment(&r.trust_domain_id, &r.deployment_name, r.force)?;
+            Ok((Some(change), DeleteTrustDomainDeploymentResponse {}))
+        })?)
+    }
+
+    async fn list_trust_domain_keys(
+        &self,
+        request: Request<ListTrustDomainKeysRequest>,
+    ) -> Result<Response<ListTrustDomainKeysResponse>, Status> {
+        let r = self.enter(request, "ListTrustDomainKeys").await?;
+        Ok(self.read(|store, _| {
+            Ok(ListTrustDomainKeysResponse {
+                trust_domain_keys: store.list_keys(&r.trust_domain_id, &r.deployment_name)?,
+            })
+        })?)
+    }
+
+    async fn create_trust_domain_key(
+        &self,
+        request: Request<CreateTrustDomainKeyRequest>,
+    ) -> Result<Response<CreateTrustDomainKeyResponse>, Status> {
+        let r = self.enter(request, "CreateTrustDomainKey").await?;
+        let der = r
+            .pubkey
+            .as_ref()
+            .map(|Pubkey::PkixPubkey(key)| key.data.as_slice());
+        Ok(self.write(|store, ctx| {
+            let (change, id) =
+                store.plan_create_key(&r.trust_domain_id, &r.deployment_name, der, ctx)?;
+            Ok((Some(change), CreateTrustDomainKeyResponse { id }))
+        })?)
+    }
+
+    async fn delete_trust_domain_key(
+        &self,
+        request: Request<DeleteTrustDomainKeyRequest>,
+    ) -> Result<Response<DeleteTrustDomainKeyResponse>, Status> {
+        let r = self.enter(request, "DeleteTrustDomainKey").await?;
+        Ok(self.write(|store, _| {
+            let change =
+                store.plan_delete_key(&r.trust_domain_id, &r.trust_domain_key_id, r.force)?;
+            Ok((Some(change), DeleteTrustDomainKeyResponse {}))
+        })?)
+    }
+
+    async fn enable_trust_domain_key(
+        &self,
+        request: Request<EnableTrustDomainKeyRequest>,
+    ) -> Result<Response<EnableTrustDomainKeyResponse>, Status> {
+        let r = self.enter(request, "EnableTrustDomainKey").await?;
+        let answer = EnableTrustDomainKeyResponse {};
+        Ok(self.set_key_state(&r.trust_domain_id, &r.trust_domain_key_id, true, answer)?)
+    }
+
+    async fn disable_trust_domain_key(
+        &self,
+        request: Request<DisableTrustDomainKeyRequest>,
+    ) -> Result<Response<DisableTrustDomainKeyResponse>, Status> {
+        let r = self.enter(request, "DisableTrustDomainKey").await?;
+        let answer = DisableTrustDomainKeyResponse {};
+        Ok(self.set_key_state(&r.trust_domain_id, &r.trust_domain_key_id, false, answer)?)
+    }
+}
