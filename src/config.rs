@@ -9,9 +9,12 @@
 //! No problem text ever contains the private key.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use reqwest::Url;
+use url::Url;
+
+use crate::client::transport::{ProxyConfig, proxy_for};
 
 use crate::keys::KeyPair;
 use crate::problem::{AttributePath, Problem, has_errors, quote};
@@ -69,11 +72,16 @@ pub struct Credentials {
 /// Everything the API client needs.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// `https://host[:port]/` (or `http://` when TLS is off); API paths are joined to it.
+    /// `https://host[:port]/` (or `http://` when TLS is off: plaintext HTTP/2). Its host and
+    /// port are the gRPC target.
     pub base_url: Url,
+    /// The HTTP proxy to tunnel through (`HTTPS_PROXY`, unless `NO_PROXY` or loopback).
+    pub proxy: Option<ProxyConfig>,
+    /// `SSL_CERT_FILE`: PEM certificates trusted besides the public and system roots.
+    pub ssl_cert_file: Option<PathBuf>,
     /// The service account.
     pub credentials: Credentials,
-    /// Deadline of one API operation, retries and login included.
+    /// Deadline of one API operation (an RPC, its retries and a login included).
     pub request_timeout: Duration,
     /// Retries after the first attempt.
     pub max_retries: u32,
@@ -185,6 +193,22 @@ pub fn resolve(
         }
     };
 
+    let proxy = match base_url.as_ref().and_then(Url::host_str) {
+        None => None,
+        Some(host) => match proxy_for(host, env) {
+            Ok(proxy) => proxy,
+            Err(reason) => {
+                problems.push(Problem::error(
+                    AttributePath::root("endpoint"),
+                    "Unusable proxy setting",
+                    format!("The API endpoint would be reached through a proxy, but {reason}. Fix the variable, or list the endpoint's host in NO_PROXY."),
+                ));
+                None
+            }
+        },
+    };
+    let ssl_cert_file = env("SSL_CERT_FILE").map(PathBuf::from);
+
     let key_id = from_env(&inputs.sa_key_id, env, ENV_SA_KEY_ID);
     if let Some(id) = key_id.known() {
         check_key_id(id, &mut problems);
@@ -291,6 +315,8 @@ pub fn resolve(
             Some(max_retries),
         ) => ClientSetup::Ready(Box::new(ClientConfig {
             base_url,
+            proxy,
+            ssl_cert_file,
             credentials: Credentials {
                 key_id: key_id.value.clone(),
                 private_key,

@@ -76,10 +76,10 @@ pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<Attribut
             "The control plane did not answer within `request_timeout`. Retry, or raise `request_timeout` in the provider block; the next apply reconciles whatever was done."
         }
         ApiError::Transport(_) => {
-            "Check `endpoint` and `use_tls` in the provider block, and that the control plane is reachable from this machine (proxies: HTTPS_PROXY, NO_PROXY)."
+            "Check `endpoint` and `use_tls` in the provider block, and that the control plane is reachable from this machine (proxies: HTTPS_PROXY, NO_PROXY). The control plane speaks gRPC over TLS; `use_tls = false` is for a local mock."
         }
-        ApiError::Redirect(_) => {
-            "The endpoint redirected the request; credentials are never sent to another location. Set `endpoint` to the control plane's API address."
+        ApiError::Tls(_) => {
+            "Check `endpoint`: the certificate must be valid for that host. For a control plane behind a private CA, point the SSL_CERT_FILE environment variable at the CA's PEM certificate."
         }
         ApiError::Decode(_) | ApiError::Internal(_) => {
             "This is a control-plane or provider bug. Retry; if it persists, report it with the request id."
@@ -103,6 +103,16 @@ fn api_error_then(
         Some(path) => diags.error_at(path, summary, detail),
         None => diags.error(summary, detail),
     }
+}
+
+/// Removing what a failed create had made failed too: say what is left and how to clean up.
+pub fn cleanup_failed(diags: &mut Diagnostics, err: &ApiError, what: &str, id: &str) {
+    let next = format!(
+        "The {what} {id} was created, but the rest of the create failed and removing it failed \
+         too, so it is not in the Terraform state. Import it (`terraform import`) or delete it in \
+         the Defakto console before applying again."
+    );
+    api_error_then(diags, err, None, &next);
 }
 
 /// A trust domain could not be created because its name is taken. `existing_id` is the trust
@@ -129,10 +139,29 @@ pub fn trust_domain_name_taken(
     api_error_then(diags, err, Some(AttributePath::root("domain_name")), &next);
 }
 
-/// A trust domain could not be deleted because deployments still exist in it.
-pub fn trust_domain_has_deployments(diags: &mut Diagnostics, err: &ApiError, name: &str, id: &str) {
+/// A trust domain could not be deleted because deployments still exist in it; `deployments`
+/// names them when the provider could list them.
+pub fn trust_domain_has_deployments(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    name: &str,
+    id: &str,
+    deployments: &[String],
+) {
+    let which = if deployments.is_empty() {
+        "deployments".to_owned()
+    } else {
+        format!(
+            "deployments ({})",
+            deployments
+                .iter()
+                .map(|d| format!("`{d}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     let next = format!(
-        "The trust domain `{name}` ({id}) still has deployments, and the control plane refuses \
+        "The trust domain `{name}` ({id}) still has {which}, and the control plane refuses \
          to delete a trust domain with deployments. Delete them first: destroy the \
          `spirl_trust_domain_deployment` resources that use {id} (or remove them from the \
          configuration, and make them depend on this trust domain so Terraform orders the \

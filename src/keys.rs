@@ -240,6 +240,28 @@ impl PublicKey {
             .expect("SPKI encoding of an ed25519 key")
     }
 
+    /// DER `SubjectPublicKeyInfo`: what the control plane takes and returns (`pkix_pubkey`).
+    pub fn to_spki_der(&self) -> Vec<u8> {
+        use ed25519_dalek::pkcs8::EncodePublicKey as _;
+        // Encoding 32 bytes into a fixed ASN.1 structure cannot fail.
+        #[allow(clippy::expect_used)]
+        self.verifying_key
+            .to_public_key_der()
+            .expect("SPKI encoding of an ed25519 key")
+            .into_vec()
+    }
+
+    /// Reads DER `SubjectPublicKeyInfo` holding an ed25519 key, as the control plane returns it.
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        use ed25519_dalek::pkcs8::DecodePublicKey as _;
+        VerifyingKey::from_public_key_der(der)
+            .map(|verifying_key| PublicKey { verifying_key })
+            .map_err(|_| KeyError::Malformed {
+                expected: PUBLIC_LABEL,
+                reason: "not a DER SubjectPublicKeyInfo of an ed25519 key",
+            })
+    }
+
     /// `ssh-ed25519 AAAA…` with no comment and no trailing newline.
     pub fn to_openssh(&self) -> String {
         format!("{SSH_KEY_TYPE} {}", STANDARD.encode(self.ssh_wire()))

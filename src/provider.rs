@@ -1,13 +1,11 @@
 //! The provider block (`provider "spirl" { … }`): its schema, validation, and `configure`, which
 //! fills the client handle every API resource holds.
 
-use std::sync::{Arc, OnceLock};
-
 use serde::Deserialize;
 use tfplugin::provider::{NamedDataSource, NamedEphemeralResource, NamedResource};
 use tfplugin::{Attr, Attribute, Diagnostics, Number, Provider, Schema, async_trait};
 
-use crate::client::Client;
+use crate::client::{Client, ClientHandle};
 use crate::config::{self, ClientSetup, ProviderInputs};
 use crate::diagnostics::{report, whole_number};
 use crate::secret::SecretString;
@@ -20,47 +18,6 @@ pub const NAME: &str = "spirl";
 pub fn serve() -> std::process::ExitCode {
     tfplugin::log::forward_log_crate(&[env!("CARGO_CRATE_NAME")]);
     tfplugin::serve(NAME, SpirlProvider::default())
-}
-
-/// What `configure` made of the provider block: a client, or why there is none.
-enum Configured {
-    Ready(Client),
-    Unavailable(crate::problem::Problem),
-}
-
-/// The client handle resources hold. Terraform builds resources before it configures the
-/// provider, so the handle starts empty and `configure` fills it once.
-#[derive(Clone, Default)]
-pub struct ClientHandle {
-    configured: Arc<OnceLock<Configured>>,
-    terraform_version: Arc<OnceLock<String>>,
-}
-
-impl ClientHandle {
-    /// The version of the Terraform CLI that configured the provider (`1.0.3`), once known.
-    pub fn terraform_version(&self) -> Option<&str> {
-        self.terraform_version.get().map(String::as_str)
-    }
-
-    /// The configured client, or `None` after reporting why there is none (missing credentials,
-    /// values not known yet, or a provider that was never configured).
-    pub fn get(&self, diags: &mut Diagnostics) -> Option<&Client> {
-        match self.configured.get() {
-            Some(Configured::Ready(client)) => Some(client),
-            Some(Configured::Unavailable(problem)) => {
-                report(diags, vec![problem.clone()]);
-                None
-            }
-            None => {
-                diags.error(
-                    "Provider not configured",
-                    "Terraform called a resource before configuring the provider. This is a bug \
-                     in Terraform or the provider; please report it.",
-                );
-                None
-            }
-        }
-    }
 }
 
 /// The `spirl` provider.
@@ -119,8 +76,9 @@ impl Provider for SpirlProvider {
                  `spirl_key_pair` and `spirl_alb_ingress_annotations` needs no credentials.",
             )
             .attribute(Attribute::string("endpoint").optional().description(format!(
-                "The control-plane API: `host:port` or a URL. Defaults to `{}`, or the `{}` \
-                 environment variable.",
+                "The control plane's gRPC API as `host:port` (or `https://host:port`, \
+                 `http://host:port` for plaintext HTTP/2). Defaults to `{}`, or the `{}` \
+                 environment variable. `HTTPS_PROXY` and `NO_PROXY` are honoured.",
                 config::DEFAULT_ENDPOINT,
                 config::ENV_ENDPOINT
             )))
@@ -142,21 +100,24 @@ impl Provider for SpirlProvider {
             )
             .attribute(Attribute::bool("use_tls").optional().description(format!(
                 "Whether to use TLS. Defaults to `true`, or the `{}` environment variable. \
-                 Plain HTTP to a host other than loopback needs `use_tls = false` and is \
-                 warned about.",
+                 `false` speaks plaintext HTTP/2 (h2c), meant for a local mock: to a host other \
+                 than loopback it needs `use_tls = false` set explicitly and is warned about. \
+                 A private CA is trusted through `SSL_CERT_FILE`.",
                 config::ENV_USE_TLS
             )))
             .attribute(
                 Attribute::string("request_timeout")
                     .optional()
                     .description(
-                        "How long one API operation may take, retries and login included, as \
-                         a duration such as `30s`, `1m30s` or `500ms`. Defaults to `30s`.",
+                        "The deadline of each API call (an RPC, its retries and a login \
+                         included), as a duration such as `30s`, `1m30s` or `500ms`. Defaults \
+                         to `30s`.",
                     ),
             )
             .attribute(Attribute::number("max_retries").optional().description(format!(
-                "How many times a request that failed with 429, 502, 503, 504 or a connection \
-                 error is retried, with exponential backoff and jitter. Defaults to {}.",
+                "How many times a call that failed with `UNAVAILABLE`, `RESOURCE_EXHAUSTED` or \
+                 a connection error is retried, with exponential backoff and jitter. Defaults \
+                 to {}.",
                 config::DEFAULT_MAX_RETRIES
             )))
     }
@@ -173,14 +134,11 @@ impl Provider for SpirlProvider {
         terraform_version: &str,
         config: ProviderConfig,
     ) -> Option<()> {
-        let _ = self
-            .client
-            .terraform_version
-            .set(terraform_version.to_owned());
+        self.client.set_terraform_version(terraform_version);
         let inputs = config.inputs(diags)?;
         let (setup, problems) = config::resolve(&inputs, &config::process_env);
         report(diags, problems)?;
-        let configured = match setup? {
+        match setup? {
             ClientSetup::Ready(client_config) => {
                 log::info!(
                     endpoint = client_config.base_url.as_str(),
@@ -189,7 +147,7 @@ impl Provider for SpirlProvider {
                     "provider configured"
                 );
                 match Client::new(&client_config, terraform_version) {
-                    Ok(client) => Configured::Ready(client),
+                    Ok(client) => self.client.set_client(client),
                     Err(err) => {
                         crate::diagnostics::api_error(diags, &err, None);
                         return None;
@@ -199,13 +157,11 @@ impl Provider for SpirlProvider {
             other => match other.client_config() {
                 Err(problem) => {
                     log::info!(reason = problem.summary.as_str(); "provider configured without an API client");
-                    Configured::Unavailable(problem)
+                    self.client.set_unavailable(problem);
                 }
                 Ok(_) => return None,
             },
-        };
-        // Terraform configures a provider instance once; a second configure keeps the first.
-        let _ = self.client.configured.set(configured);
+        }
         Some(())
     }
 

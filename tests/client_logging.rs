@@ -1,66 +1,51 @@
-//! What the client logs: a useful line per API call, and never a secret. The secrets are taken
-//! from what really crossed the wire (a recording relay between client and mock): the bearer
-//! token, the nonces and the signature, plus the private key.
+//! What the client logs: a useful line per call attempt, and never a secret. The secrets are
+//! what the mock issued and received (tokens, nonces, signatures, the mock's record) plus the
+//! service account's private key.
 #![allow(clippy::unwrap_used)]
 
 mod client_support;
 
-use client_support::{LOGS, config_for, record_logs, recording_relay};
+use base64::Engine as _;
+use client_support::{LOGS, client_for, record_logs, trust_domain};
 use spirl_mock_api::MockConfig;
-use terraform_provider_spirl::client::{Client, CreateTrustDomain};
-
-/// The string values of `"field":"…"` in `text`.
-fn json_strings(text: &str, field: &str) -> Vec<String> {
-    let marker = format!("\"{field}\":\"");
-    text.match_indices(&marker)
-        .filter_map(|(at, _)| {
-            let rest = &text[at + marker.len()..];
-            rest.find('"').map(|end| rest[..end].to_owned())
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn client_logs_calls_and_no_secret() {
     record_logs();
     let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
-    let (relay, wire) = recording_relay(mock.addr).await;
-    let mut client_config = config_for(&format!("http://{relay}"), &mock);
-    client_config.max_retries = 1;
-    let client = Client::new(&client_config, "1.0.3").unwrap();
+    let client = client_for(&mock, |c| c.max_retries = 1);
 
     let td = client
-        .create_trust_domain(&CreateTrustDomain {
-            name: "example.org".into(),
-            ..CreateTrustDomain::default()
-        })
+        .create_trust_domain(&trust_domain("example.org"))
         .await
         .unwrap();
     let mut errors = Vec::new();
-    errors.push(client.get_trust_domain("td-missing").await.unwrap_err());
+    errors.push(client.trust_domain_info("td-missing").await.unwrap_err());
     errors.push(
         client
-            .create_trust_domain(&CreateTrustDomain {
-                name: "example.org".into(),
-                ..CreateTrustDomain::default()
-            })
+            .create_trust_domain(&trust_domain("example.org"))
             .await
             .unwrap_err(),
     );
-    client.delete_trust_domain(&td.id).await.unwrap();
+    client.delete_trust_domain(&td).await.unwrap();
 
-    let wire = String::from_utf8_lossy(&wire.lock().unwrap()).into_owned();
+    let record = mock.state.auth_record();
     let mut secrets: Vec<String> = Vec::new();
-    for field in [
-        "token",
-        "server_nonce",
-        "client_nonce",
-        "signature",
-        "challenge_id",
+    for (what, found) in [
+        ("tokens", &record.tokens),
+        ("server nonces", &record.server_nonces),
+        ("client nonces", &record.client_nonces),
+        ("signatures", &record.signatures),
     ] {
-        let found = json_strings(&wire, field);
-        assert!(!found.is_empty(), "no {field} on the wire");
-        secrets.extend(found);
+        assert!(!found.is_empty(), "the mock recorded no {what}");
+        for value in found {
+            secrets.push(value.clone());
+            // The same bytes in other encodings.
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(value) {
+                secrets.push(bytes.iter().map(|b| format!("{b:02x}")).collect());
+                secrets.push(format!("{bytes:?}"));
+            }
+        }
     }
     secrets.extend(
         mock.credentials
@@ -69,17 +54,11 @@ async fn client_logs_calls_and_no_secret() {
             .filter(|l| !l.starts_with("-----"))
             .map(str::to_owned),
     );
-    let token = &json_strings(&wire, "token")[0];
-    assert!(
-        wire.contains(&format!("authorization: Bearer {token}"))
-            || wire.contains(&format!("Authorization: Bearer {token}"))
-    );
 
     let logs = LOGS.lock().unwrap().join("\n");
-    let debug = format!("{client:?} {client_config:?} {errors:?}");
+    let debug = format!("{client:?} {errors:?}");
     let display: String = errors.iter().map(|e| format!("{e}\n")).collect();
     for secret in &secrets {
-        // Short fragments of base64 could match by chance; every secret here is long.
         assert!(secret.len() >= 16, "{secret}");
         for (what, text) in [("logs", &logs), ("Debug", &debug), ("errors", &display)] {
             assert!(
@@ -89,28 +68,30 @@ async fn client_logs_calls_and_no_secret() {
         }
     }
 
-    // One line per exchange with method, route pattern, status, duration, request id, retry.
+    // One line per attempt with operation, method, code, duration and retry.
     let create = logs
         .lines()
-        .find(|l| l.contains("create trust domain: POST /v1/trust-domains -> 201"))
+        .find(|l| l.contains("create trust domain: trustdomain.API/RegisterTrustDomain -> OK"))
         .unwrap_or_else(|| panic!("no line for the create:\n{logs}"));
     for field in [
-        "method=POST",
-        "route=/v1/trust-domains",
-        "status=201",
+        "method=trustdomain.API/RegisterTrustDomain",
+        "code=OK",
         "duration_ms=",
-        "request_id=req-",
         "retry=0",
     ] {
         assert!(create.contains(field), "{field} missing from {create}");
     }
     assert!(
-        logs.contains("get trust domain: GET /v1/trust-domains/{id} -> 404"),
+        logs.contains("read trust domain: trustdomain.API/TrustDomainInfo -> NOT_FOUND"),
         "{logs}"
     );
     assert!(
-        logs.contains("POST /v1/auth/service-account/session -> 200"),
+        logs.contains("session.API/AuthenticateServiceAccount"),
         "{logs}"
     );
-    assert!(!logs.contains("td-missing"), "ids stay out of the route");
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("create trust domain") && l.contains("ALREADY_EXISTS")),
+        "{logs}"
+    );
 }

@@ -1,92 +1,93 @@
-//! `HTTPS_PROXY` and `NO_PROXY` are honoured (reqwest's environment proxy support, with
-//! rustls). Proxy variables are read from the process environment, which a test must not
-//! change under its siblings, so the probe runs in a child process: this test binary again,
-//! filtered to `proxy_probe_child`, with the variables set.
+//! `HTTPS_PROXY` and `NO_PROXY`: the client tunnels through an HTTP `CONNECT` proxy (a small
+//! one on a free port, which sends every tunnel to the mock), sends the proxy's credentials, and
+//! goes direct where `NO_PROXY` or loopback says so.
 #![allow(clippy::unwrap_used)]
 
 mod client_support;
 
-use std::time::Duration;
-
-use client_support::canned_server;
-use reqwest::Url;
+use client_support::{config_for, connect_proxy, trust_domain};
+use spirl_mock_api::MockConfig;
 use terraform_provider_spirl::client::{ApiError, Client};
-use terraform_provider_spirl::config::{ClientConfig, Credentials};
-use terraform_provider_spirl::keys::KeyPair;
 
-/// Set in the child process only.
-const PROBE: &str = "SPIRL_TEST_PROXY_PROBE";
+fn env(vars: Vec<(&'static str, String)>) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
 
 #[tokio::test]
-async fn client_uses_https_proxy_and_no_proxy_from_environment() {
-    let (proxy, seen) =
-        canned_server("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-            .await;
-    let mut child = tokio::process::Command::new(std::env::current_exe().unwrap());
-    child
-        .args(["--exact", "proxy_probe_child", "--nocapture"])
-        .env(PROBE, "1")
-        .env("HTTPS_PROXY", format!("http://{proxy}"))
-        .env("NO_PROXY", "127.0.0.2");
-    for other in [
-        "https_proxy",
-        "http_proxy",
-        "HTTP_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "no_proxy",
-    ] {
-        child.env_remove(other);
-    }
-    let output = child.output().await.unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("1 passed"),
-        "the child ran no probe:\n{stdout}"
-    );
-    let seen = seen.lock().unwrap();
-    assert_eq!(
-        seen.len(),
-        1,
-        "only the proxied host goes through the proxy: {seen:?}"
-    );
+async fn client_proxy_tunnels_calls_with_its_credentials() {
+    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let (proxy, seen) = connect_proxy(mock.addr, Some("Basic dXNlcjpwQHNz".into())).await;
+    // A made-up host only the proxy can reach (it tunnels everything to the mock). Plain HTTP/2
+    // to a remote name needs `use_tls = false`, which the mock's credentials set.
+    let vars = env(vec![("HTTPS_PROXY", format!("http://user:p%40ss@{proxy}"))]);
+    let config = config_for("api.spirl.test:443", &mock, &vars);
+    assert!(config.proxy.is_some());
+    let client = Client::new(&config, "1.0.3").unwrap();
+    let td = client
+        .create_trust_domain(&trust_domain("example.org"))
+        .await
+        .unwrap();
+    client.delete_trust_domain(&td).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "one tunnel carries every call: {seen:?}");
     assert!(
         seen[0].starts_with("CONNECT api.spirl.test:443 HTTP/1.1\r\n"),
         "{}",
         seen[0]
     );
+    assert!(seen[0].contains("Host: api.spirl.test:443"), "{}", seen[0]);
 }
 
-/// The child half of the test above; does nothing in an ordinary run.
 #[tokio::test]
-async fn proxy_probe_child() {
-    if std::env::var_os(PROBE).is_none() {
-        return;
-    }
-    let config = |url: &str| ClientConfig {
-        base_url: Url::parse(url).unwrap(),
-        credentials: Credentials {
-            key_id: "sak-test".into(),
-            private_key: KeyPair::generate(),
-        },
-        request_timeout: Duration::from_secs(10),
-        max_retries: 0,
-    };
-    // Through the proxy, which refuses the tunnel.
-    let proxied = Client::new(&config("https://api.spirl.test"), "1.0.3").unwrap();
-    let err = proxied.get_trust_domain("td-a").await.unwrap_err();
-    assert!(matches!(err, ApiError::Transport(_)), "{err}");
-    // NO_PROXY: straight to a closed port on 127.0.0.2.
-    let closed = std::net::TcpListener::bind("127.0.0.2:0")
+async fn client_proxy_refusal_names_the_proxy_and_what_to_do() {
+    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let (proxy, _) = connect_proxy(mock.addr, Some("Basic secret".into())).await;
+    let vars = env(vec![("HTTPS_PROXY", format!("http://{proxy}"))]);
+    let mut config = config_for("api.spirl.test:443", &mock, &vars);
+    config.max_retries = 0;
+    let err = Client::new(&config, "1.0.3")
         .unwrap()
-        .local_addr()
+        .list_trust_domains(None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::Transport(_)), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("HTTPS_PROXY") && text.contains("407"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn client_proxy_no_proxy_and_loopback_go_direct() {
+    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let (proxy, seen) = connect_proxy(mock.addr, None).await;
+    // Loopback never goes through a proxy.
+    let vars = env(vec![("HTTPS_PROXY", format!("http://{proxy}"))]);
+    let config = config_for(&mock.endpoint, &mock, &vars);
+    assert!(config.proxy.is_none());
+    Client::new(&config, "1.0.3")
+        .unwrap()
+        .list_trust_domains(None)
+        .await
         .unwrap();
-    let direct = Client::new(&config(&format!("https://{closed}")), "1.0.3").unwrap();
-    let err = direct.get_trust_domain("td-a").await.unwrap_err();
-    assert!(err.to_string().contains("onnection refused"), "{err}");
+    // NO_PROXY sends the named host direct (and this made-up one cannot be reached).
+    let vars = env(vec![
+        ("HTTPS_PROXY", format!("http://{proxy}")),
+        ("NO_PROXY", "localhost,.spirl.test".into()),
+    ]);
+    let mut config = config_for("api.spirl.test:443", &mock, &vars);
+    assert!(config.proxy.is_none());
+    config.max_retries = 0;
+    let err = Client::new(&config, "1.0.3")
+        .unwrap()
+        .list_trust_domains(None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::Transport(_)), "{err}");
+    assert!(seen.lock().unwrap().is_empty(), "the proxy saw nothing");
 }

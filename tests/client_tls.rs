@@ -1,68 +1,66 @@
-//! TLS certificate errors are reported as such, at once: never ignored, never retried.
+//! TLS: a certificate nobody trusts is a clear error at once (never ignored, never retried); a
+//! private CA named by `SSL_CERT_FILE` is trusted; calls then run over TLS with ALPN h2.
 #![allow(clippy::unwrap_used)]
 
 mod client_support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use client_support::config_for;
+use client_support::{LOGIN, config_for, requests, trust_domain};
 use spirl_mock_api::MockConfig;
 use terraform_provider_spirl::client::{ApiError, Client};
-use tokio::io::AsyncWriteExt as _;
-use tokio::net::TcpListener;
 
-/// A TLS server on `localhost` with a self-signed certificate (trusted by nobody); returns its
-/// port and a counter of completed handshakes.
-async fn self_signed_server() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
-    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let cert = certified.cert.der().clone();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(vec![cert], key)
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let handshakes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = handshakes.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            if let Ok(mut tls) = acceptor.accept(stream).await {
-                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let _ = tls.shutdown().await;
-            }
-        }
-    });
-    (port, handshakes)
+fn tls_mock_config() -> MockConfig {
+    MockConfig {
+        tls: true,
+        ..MockConfig::default()
+    }
 }
 
 #[tokio::test]
-async fn client_untrusted_certificate_is_a_clear_error_without_retries() {
-    let (port, handshakes) = self_signed_server().await;
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
-    let mut config = config_for(&format!("https://localhost:{port}"), &mock);
+async fn client_tls_untrusted_certificate_is_a_clear_error_without_retries() {
+    let mock = spirl_mock_api::spawn(tls_mock_config()).await.unwrap();
+    assert!(mock.credentials.use_tls);
+    let mut config = config_for(&format!("localhost:{}", mock.addr.port()), &mock, &|_| None);
     config.max_retries = 5;
     let client = Client::new(&config, "1.0.3").unwrap();
     let started = std::time::Instant::now();
-    let err = client.get_trust_domain("td-a").await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2));
-    assert!(matches!(err, ApiError::Transport(_)), "{err}");
+    let err = client.list_trust_domains(None).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(matches!(err, ApiError::Tls(_)), "{err}");
     assert_eq!(
         err.context().attempts,
         1,
         "a certificate error is not retried"
     );
-    let message = err.to_string();
-    assert!(
-        message.contains("TLS certificate verification failed"),
-        "{message}"
-    );
-    assert!(message.contains("UnknownIssuer"), "{message}");
-    assert_eq!(handshakes.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert!(err.to_string().contains("SSL_CERT_FILE"), "{err}");
+    assert_eq!(requests(&mock, LOGIN), 0, "nothing reached the service");
+}
+
+#[tokio::test]
+async fn client_tls_private_ca_from_ssl_cert_file_is_trusted() {
+    let mock = spirl_mock_api::spawn(tls_mock_config()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, mock.credentials.ca_cert_pem.as_deref().unwrap()).unwrap();
+    let ca_path = ca.display().to_string();
+    let env = move |name: &str| (name == "SSL_CERT_FILE").then(|| ca_path.clone());
+    for host in ["localhost", "127.0.0.1"] {
+        let config = config_for(&format!("{host}:{}", mock.addr.port()), &mock, &env);
+        let client = Client::new(&config, "1.0.3").unwrap();
+        let td = client
+            .create_trust_domain(&trust_domain("tls.example.org"))
+            .await
+            .unwrap();
+        client.delete_trust_domain(&td).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn client_tls_unreadable_ssl_cert_file_is_a_setup_error() {
+    let mock = spirl_mock_api::spawn(tls_mock_config()).await.unwrap();
+    let env = |name: &str| (name == "SSL_CERT_FILE").then(|| "/nonexistent/ca.pem".to_owned());
+    let config = config_for(&format!("localhost:{}", mock.addr.port()), &mock, &env);
+    let err = Client::new(&config, "1.0.3").unwrap_err();
+    assert!(err.to_string().contains("SSL_CERT_FILE"), "{err}");
 }

@@ -1,45 +1,34 @@
 //! [`ApiError`]: the one error type of the API client.
 //!
-//! Every variant carries an [`ErrorContext`]: the operation ("create trust domain"), the route,
-//! the HTTP status, the server's error code, message and request id, and how many attempts were
-//! made, so that one place can turn any of them into a Terraform diagnostic that tells the user
-//! what happened and what to do.
+//! Every variant carries an [`ErrorContext`]: the operation ("create trust domain"), the gRPC
+//! method, the status code the server (or the transport) gave, its message, and how many attempts
+//! were made, so that one place (`crate::diagnostics`) can turn any of them into a Terraform
+//! diagnostic that tells the user what happened and what to do.
 
 use std::fmt;
 
-use reqwest::StatusCode;
-use serde::Deserialize;
+use tonic::Code;
 
 /// Where and how an API call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorContext {
     /// What the provider was doing, in words: "create trust domain".
     pub operation: &'static str,
-    /// The HTTP method and route pattern: "POST /v1/trust-domains".
-    pub route: String,
-    /// The HTTP status, when an answer arrived.
-    pub status: Option<u16>,
-    /// The server's error code (`not_found`, `already_exists`, ...), when it sent one.
-    pub code: Option<String>,
+    /// The gRPC method, service and method name: `trustdomain.API/CreateTrustDomain`.
+    pub method: &'static str,
+    /// The gRPC status code (`NOT_FOUND`, `UNAVAILABLE`, …), when there was one.
+    pub code: Option<&'static str>,
     /// The server's message, or what went wrong on our side.
     pub message: String,
-    /// The server's request id (`X-Request-Id`), for support tickets.
-    pub request_id: Option<String>,
     /// Attempts made, the first included.
     pub attempts: u32,
 }
 
 impl fmt::Display for ErrorContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} ({}", self.operation, self.message, self.route)?;
-        if let Some(status) = self.status {
-            write!(f, ", HTTP {status}")?;
-        }
-        if let Some(code) = &self.code {
-            write!(f, " {code}")?;
-        }
-        if let Some(id) = &self.request_id {
-            write!(f, ", request id {id}")?;
+        write!(f, "{}: {} ({}", self.operation, self.message, self.method)?;
+        if let Some(code) = self.code {
+            write!(f, ", {code}")?;
         }
         if self.attempts > 1 {
             write!(f, ", after {} attempts", self.attempts)?;
@@ -51,43 +40,43 @@ impl fmt::Display for ErrorContext {
 /// Everything an API call can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
-    /// 404 `not_found`: the object is gone (on read, remove it from state).
+    /// `NOT_FOUND`: the object is gone (on read, remove it from state).
     #[error("not found: {0}")]
     NotFound(ErrorContext),
-    /// 409 `already_exists`: a name is taken.
+    /// `ALREADY_EXISTS`: a name or key is taken.
     #[error("already exists: {0}")]
     AlreadyExists(ErrorContext),
-    /// 409 `failed_precondition`: for example deleting a trust domain that has deployments.
+    /// `FAILED_PRECONDITION`: for example deleting a trust domain that has deployments.
     #[error("failed precondition: {0}")]
     FailedPrecondition(ErrorContext),
-    /// 400 `invalid_argument`: the server refused a value.
+    /// `INVALID_ARGUMENT` (or `OUT_OF_RANGE`): the server refused a value.
     #[error("invalid argument: {0}")]
     InvalidArgument(ErrorContext),
-    /// 401 `unauthenticated`, after logging in again once.
+    /// `UNAUTHENTICATED`, after logging in again once, or a refused login.
     #[error("authentication failed: {0}")]
     Unauthenticated(ErrorContext),
-    /// 403 `permission_denied`: the service account may not do this.
+    /// `PERMISSION_DENIED`: the service account may not do this.
     #[error("permission denied: {0}")]
     PermissionDenied(ErrorContext),
-    /// 429 `resource_exhausted`, still, after the retries.
+    /// `RESOURCE_EXHAUSTED`, still, after the retries.
     #[error("rate limited: {0}")]
     RateLimited(ErrorContext),
-    /// 502, 503 or 504, still, after the retries.
+    /// `UNAVAILABLE` from the server, still, after the retries.
     #[error("service unavailable: {0}")]
     Unavailable(ErrorContext),
-    /// `request_timeout` passed before a complete answer.
+    /// `request_timeout` passed before an answer (or the server said `DEADLINE_EXCEEDED`).
     #[error("timed out: {0}")]
     Timeout(ErrorContext),
     /// The connection failed (refused, reset, TLS, DNS, proxy), still, after the retries.
     #[error("connection failed: {0}")]
     Transport(ErrorContext),
-    /// The server answered with a redirect, which is never followed.
-    #[error("unexpected redirect: {0}")]
-    Redirect(ErrorContext),
-    /// The answer is not the JSON the contract describes.
+    /// The endpoint's TLS certificate could not be verified: never retried, never skipped.
+    #[error("TLS failed: {0}")]
+    Tls(ErrorContext),
+    /// The answer is not what the API describes (a missing field, a malformed id).
     #[error("unexpected answer: {0}")]
     Decode(ErrorContext),
-    /// 500 `internal`, or any other status the contract does not describe.
+    /// `INTERNAL`, `UNKNOWN`, `UNIMPLEMENTED` or any other status.
     #[error("server error: {0}")]
     Internal(ErrorContext),
 }
@@ -106,7 +95,7 @@ impl ApiError {
             | ApiError::Unavailable(c)
             | ApiError::Timeout(c)
             | ApiError::Transport(c)
-            | ApiError::Redirect(c)
+            | ApiError::Tls(c)
             | ApiError::Decode(c)
             | ApiError::Internal(c) => c,
         }
@@ -117,60 +106,70 @@ impl ApiError {
         matches!(self, ApiError::NotFound(_))
     }
 
-    /// Classifies an error answer by the server's code, falling back to the HTTP status.
-    pub(crate) fn from_answer(status: StatusCode, body: &[u8], mut context: ErrorContext) -> Self {
-        context.status = Some(status.as_u16());
-        match serde_json::from_slice::<ErrorEnvelope>(body) {
-            Ok(ErrorEnvelope { error }) => {
-                context.message = error.message;
-                if context.request_id.is_none() {
-                    context.request_id = error.request_id;
-                }
-                context.code = Some(error.code);
-            }
-            Err(_) => {
-                context.message =
-                    format!("the server answered {status} without the contract's error JSON");
-            }
+    /// Whether the server may have carried out a write whose answer this is: the call may have
+    /// reached it and no answer says it was refused. A create that failed like this is looked up
+    /// before it is tried again (the API has no idempotency keys).
+    pub fn may_have_applied(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Unavailable(_)
+                | ApiError::Timeout(_)
+                | ApiError::Transport(_)
+                | ApiError::Internal(_)
+                | ApiError::Decode(_)
+        )
+    }
+
+    /// Whether trying again may succeed: the server was busy or unreachable.
+    pub(crate) fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Unavailable(_) | ApiError::RateLimited(_) | ApiError::Transport(_)
+        )
+    }
+
+    /// Classifies a gRPC status. `transport` says the status stands for a failure of the
+    /// connection (tonic reports those as `UNAVAILABLE` or `UNKNOWN`), not an answer.
+    pub(crate) fn from_status(code: Code, transport: bool, context: ErrorContext) -> Self {
+        if transport {
+            return ApiError::Transport(context);
         }
-        let by_code = match context.code.as_deref() {
-            Some("not_found") => Some(ApiError::NotFound as fn(ErrorContext) -> ApiError),
-            Some("already_exists") => Some(ApiError::AlreadyExists as _),
-            Some("failed_precondition") => Some(ApiError::FailedPrecondition as _),
-            Some("invalid_argument") => Some(ApiError::InvalidArgument as _),
-            Some("unauthenticated") => Some(ApiError::Unauthenticated as _),
-            Some("permission_denied") => Some(ApiError::PermissionDenied as _),
-            Some("resource_exhausted") => Some(ApiError::RateLimited as _),
-            Some("unavailable") => Some(ApiError::Unavailable as _),
-            Some("internal") => Some(ApiError::Internal as _),
-            _ => None,
-        };
-        let variant = by_code.unwrap_or(match status.as_u16() {
-            400 => ApiError::InvalidArgument,
-            401 => ApiError::Unauthenticated,
-            403 => ApiError::PermissionDenied,
-            404 => ApiError::NotFound,
-            409 => ApiError::FailedPrecondition,
-            429 => ApiError::RateLimited,
-            502..=504 => ApiError::Unavailable,
-            _ => ApiError::Internal,
-        });
-        variant(context)
+        match code {
+            Code::NotFound => ApiError::NotFound(context),
+            Code::AlreadyExists => ApiError::AlreadyExists(context),
+            Code::FailedPrecondition => ApiError::FailedPrecondition(context),
+            Code::InvalidArgument | Code::OutOfRange => ApiError::InvalidArgument(context),
+            Code::Unauthenticated => ApiError::Unauthenticated(context),
+            Code::PermissionDenied => ApiError::PermissionDenied(context),
+            Code::ResourceExhausted => ApiError::RateLimited(context),
+            Code::Unavailable => ApiError::Unavailable(context),
+            Code::DeadlineExceeded => ApiError::Timeout(context),
+            _ => ApiError::Internal(context),
+        }
     }
 }
 
-/// `{"error": {"code", "message", "request_id"}}`.
-#[derive(Deserialize)]
-struct ErrorEnvelope {
-    error: ErrorBody,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    code: String,
-    message: String,
-    #[serde(default)]
-    request_id: Option<String>,
+/// The canonical name of a gRPC code, as the API documentation writes it.
+pub(crate) fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
 }
 
 #[cfg(test)]
@@ -179,32 +178,62 @@ mod tests {
 
     fn context() -> ErrorContext {
         ErrorContext {
-            operation: "get trust domain",
-            route: "GET /v1/trust-domains/{id}".into(),
-            status: None,
-            code: None,
-            message: String::new(),
-            request_id: Some("req-1".into()),
-            attempts: 1,
+            operation: "read trust domain",
+            method: "trustdomain.API/TrustDomainInfo",
+            code: Some("NOT_FOUND"),
+            message: "trust domain td-1 not found".into(),
+            attempts: 2,
         }
     }
 
     #[test]
-    fn api_error_from_answer_uses_code_then_status() {
-        let body =
-            br#"{"error":{"code":"already_exists","message":"name taken","request_id":"req-2"}}"#;
-        let err = ApiError::from_answer(StatusCode::CONFLICT, body, context());
-        assert!(matches!(err, ApiError::AlreadyExists(_)));
+    fn api_error_from_status_by_code() {
+        let err = ApiError::from_status(Code::NotFound, false, context());
+        assert!(err.is_not_found());
         assert_eq!(
             err.to_string(),
-            "already exists: get trust domain: name taken (GET /v1/trust-domains/{id}, HTTP 409 already_exists, request id req-1)"
+            "not found: read trust domain: trust domain td-1 not found (trustdomain.API/TrustDomainInfo, NOT_FOUND, after 2 attempts)"
         );
-        let err = ApiError::from_answer(StatusCode::CONFLICT, b"{}", context());
-        assert!(matches!(err, ApiError::FailedPrecondition(_)));
-        let err = ApiError::from_answer(StatusCode::BAD_GATEWAY, b"<html>", context());
-        assert!(matches!(err, ApiError::Unavailable(_)));
-        assert!(err.context().message.contains("502"));
-        let err = ApiError::from_answer(StatusCode::IM_A_TEAPOT, b"", context());
-        assert!(matches!(err, ApiError::Internal(_)));
+        assert!(matches!(
+            ApiError::from_status(Code::ResourceExhausted, false, context()),
+            ApiError::RateLimited(_)
+        ));
+        assert!(matches!(
+            ApiError::from_status(Code::Unavailable, true, context()),
+            ApiError::Transport(_)
+        ));
+        assert!(matches!(
+            ApiError::from_status(Code::Aborted, false, context()),
+            ApiError::Internal(_)
+        ));
+    }
+
+    #[test]
+    fn api_error_refusals_never_count_as_applied() {
+        for code in [
+            Code::NotFound,
+            Code::AlreadyExists,
+            Code::FailedPrecondition,
+            Code::InvalidArgument,
+            Code::Unauthenticated,
+            Code::PermissionDenied,
+            Code::ResourceExhausted,
+        ] {
+            assert!(
+                !ApiError::from_status(code, false, context()).may_have_applied(),
+                "{code:?}"
+            );
+        }
+        for code in [
+            Code::Unavailable,
+            Code::DeadlineExceeded,
+            Code::Internal,
+            Code::Unknown,
+        ] {
+            assert!(
+                ApiError::from_status(code, false, context()).may_have_applied(),
+                "{code:?}"
+            );
+        }
     }
 }

@@ -1,72 +1,137 @@
-//! The control-plane API client (DESIGN.md §3): one async method per endpoint, typed models, one
-//! error type. Resources call these methods and never build a URL or touch reqwest.
+//! The control-plane API client (DESIGN.md §3): gRPC over HTTP/2 (`com.spirl.api.v1.*`), one
+//! async method per operation, plain models, one error type. Resources call these methods and
+//! never touch tonic or a protobuf message.
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`auth`] | service-account login and the shared, renewed bearer token |
-//! | [`retry`] | backoff with full jitter, `Retry-After`, idempotency keys |
-//! | [`models`] | the JSON objects and request bodies |
+//! | [`session`] | `AuthenticateServiceAccount`: the service-account login and the shared token |
+//! | [`transport`] | the connection: TCP, `HTTPS_PROXY` tunnels, TLS with rustls |
+//! | [`retry`] | backoff with full jitter |
+//! | [`models`] | what the methods take and return, and the conversions from the wire types |
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
+//! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
+//! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
 //!
-//! Transport: reqwest with rustls (no OpenSSL), HTTP/2 through ALPN and HTTP/1.1, `TCP_NODELAY`,
-//! proxies from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, and no redirects: a 3xx is an error naming
-//! the host it points to, so credentials never follow a redirect anywhere.
+//! One channel (one HTTP/2 connection, made on first use) carries every call of the provider
+//! process; concurrent calls multiplex on it. Every call but the login carries the metadata
+//! `token`, `x-spirl-client: terraform-provider-spirl` and `x-spirl-client-version`. A call is
+//! retried on `UNAVAILABLE`, `RESOURCE_EXHAUSTED` and connection failures, with backoff, at most
+//! `max_retries` times and never past `request_timeout`; an `UNAUTHENTICATED` answer makes one new
+//! login (shared by every waiting call) and one more try. The API has no idempotency keys, so a
+//! create whose answer was lost is looked up before it is tried again, and adopted when it had
+//! happened; a delete that finds `NOT_FOUND` has succeeded.
 //!
-//! Logging (the `log` facade, target [`LOG_TARGET`]): one debug line per HTTP exchange with the
-//! operation, method, route pattern, status, duration, request id and retry number. Bodies are
-//! never logged; tokens, keys, nonces and signatures appear in no log line, error or `Debug`.
+//! Logging (the `log` facade, target [`LOG_TARGET`]): one debug line per call attempt with the
+//! operation, the method, the status code, the duration and the retry number. Messages are never
+//! logged; the token, keys, nonces and signatures appear in no log line, error or `Debug`.
 
-pub mod auth;
+pub mod assumptions;
 pub mod error;
+pub mod handle;
 pub mod models;
 pub mod retry;
+pub mod session;
+pub mod transport;
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, DATE, HeaderValue, LOCATION};
-use reqwest::{Method, StatusCode, Url};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use spirl_api_proto::trustdomain as wire;
+use spirl_api_proto::trustdomain::api_client::ApiClient as TrustDomainApi;
+use tokio::sync::OnceCell;
 use tokio::time::Instant;
+use tonic::metadata::{AsciiMetadataValue, MetadataMap};
+use tonic::transport::{Channel, Endpoint, Uri};
+use tonic::{Code, Request, Response, Status};
 
 pub use self::error::{ApiError, ErrorContext};
+pub use self::handle::ClientHandle;
 pub use self::models::*;
+use self::session::{Session, Token};
 use crate::config::ClientConfig;
 
 /// The `log` target of every line the client writes. It starts with the crate's name because
 /// the provider forwards only its own crate's debug lines to `TF_LOG` (libraries' are noise).
 pub const LOG_TARGET: &str = concat!(env!("CARGO_CRATE_NAME"), "::client");
-/// The header that names a request on the server.
-const REQUEST_ID_HEADER: &str = "x-request-id";
-/// The header that makes a POST safe to retry.
-const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
-/// Answers larger than this are refused rather than buffered.
-const MAX_ANSWER_BYTES: usize = 16 << 20;
-/// Connecting (TCP, TLS, proxy) may take at most this long per attempt.
+/// The metadata that names the client to the control plane's audit log.
+pub const CLIENT_NAME: &str = "terraform-provider-spirl";
+/// This client's version, sent as `x-spirl-client-version`.
+pub const CLIENT_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Connecting (TCP, proxy tunnel, TLS) may take at most this long per attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// A guard against a server that hands out page tokens forever.
-const MAX_PAGES: usize = 10_000;
+/// Answers larger than this are refused: an organisation-wide key list is the largest.
+const MAX_ANSWER_BYTES: usize = 64 << 20;
+/// How long a create whose last answer was lost may take to find out whether it happened,
+/// after its own deadline: one list call.
+const ADOPT_GRACE: Duration = Duration::from_secs(10);
 
-const TRUST_DOMAINS: &str = "/v1/trust-domains";
-const TRUST_DOMAIN: &str = "/v1/trust-domains/{id}";
-const DEPLOYMENTS: &str = "/v1/trust-domains/{id}/deployments";
-const DEPLOYMENT: &str = "/v1/trust-domains/{id}/deployments/{deployment_id}";
-const KEYS: &str = "/v1/trust-domains/{id}/deployments/{deployment_id}/keys";
-const KEY: &str = "/v1/trust-domains/{id}/deployments/{deployment_id}/keys/{key_id}";
+/// One RPC: what it does in words, and its method, for logs and errors.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rpc {
+    pub operation: &'static str,
+    pub method: &'static str,
+}
 
-/// A client of the control-plane API. Cheap to clone; clones share the connection pool and the
-/// login.
+macro_rules! rpc {
+    ($operation:literal, $method:literal) => {
+        Rpc {
+            operation: $operation,
+            method: $method,
+        }
+    };
+}
+
+const REGISTER_TRUST_DOMAIN: Rpc =
+    rpc!("create trust domain", "trustdomain.API/RegisterTrustDomain");
+const CREATE_TRUST_DOMAIN: Rpc = rpc!("create trust domain", "trustdomain.API/CreateTrustDomain");
+const TRUST_DOMAIN_INFO: Rpc = rpc!("read trust domain", "trustdomain.API/TrustDomainInfo");
+const LIST_TRUST_DOMAINS: Rpc = rpc!("list trust domains", "trustdomain.API/ListTrustDomains");
+const UPDATE_TRUST_DOMAIN: Rpc = rpc!("update trust domain", "trustdomain.API/UpdateTrustDomain");
+const DELETE_TRUST_DOMAIN: Rpc = rpc!("delete trust domain", "trustdomain.API/DeleteTrustDomain");
+const LIST_DEPLOYMENTS: Rpc = rpc!(
+    "list deployments",
+    "trustdomain.API/ListTrustDomainDeployments"
+);
+const DELETE_DEPLOYMENT: Rpc = rpc!(
+    "delete deployment",
+    "trustdomain.API/DeleteTrustDomainDeployment"
+);
+const LIST_KEYS: Rpc = rpc!(
+    "list deployment keys",
+    "trustdomain.API/ListTrustDomainKeys"
+);
+const CREATE_KEY: Rpc = rpc!(
+    "register deployment key",
+    "trustdomain.API/CreateTrustDomainKey"
+);
+const ENABLE_KEY: Rpc = rpc!(
+    "enable deployment key",
+    "trustdomain.API/EnableTrustDomainKey"
+);
+const DISABLE_KEY: Rpc = rpc!(
+    "disable deployment key",
+    "trustdomain.API/DisableTrustDomainKey"
+);
+const DELETE_KEY: Rpc = rpc!(
+    "delete deployment key",
+    "trustdomain.API/DeleteTrustDomainKey"
+);
+
+/// A client of the control-plane API. Cheap to clone; clones share the connection and the login.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    http: reqwest::Client,
-    base_url: Url,
-    auth: auth::Auth,
+    /// `host:port`.
+    target: String,
+    endpoint: Endpoint,
+    connector: transport::Connector,
+    channel: OnceCell<Channel>,
+    session: Session,
     request_timeout: Duration,
     max_retries: u32,
 }
@@ -74,52 +139,56 @@ struct Inner {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url.as_str())
-            .field("sa_key_id", &self.inner.auth.key_id())
+            .field("target", &self.inner.target)
+            .field("sa_key_id", &self.inner.session.key_id())
             .field("request_timeout", &self.inner.request_timeout)
             .field("max_retries", &self.inner.max_retries)
             .finish_non_exhaustive()
     }
 }
 
-/// One HTTP exchange to make (and maybe retry).
-pub(crate) struct Call {
-    method: Method,
-    /// The route pattern, for logs and errors: never ids or query values.
-    route: &'static str,
-    url: Url,
-    body: Option<Vec<u8>>,
-    authenticated: bool,
-}
-
-/// A successful answer.
-pub(crate) struct Exchange {
-    status: StatusCode,
-    request_id: Option<String>,
-    /// The server's `Date`, to measure token lifetimes on the server's clock.
-    date: Option<SystemTime>,
-    body: Vec<u8>,
-    attempts: u32,
-    /// The server's `Retry-After`.
-    retry_after: Option<Duration>,
-    /// The `Location` of a redirect.
-    location: Option<String>,
-}
-
-/// How one attempt ended.
-enum Attempt {
-    Answer(Exchange),
-    /// Retryable: a connection failure whose request may or may not have reached the server.
-    Failed(String),
-    /// Not retryable: a TLS certificate problem or a request that cannot be built.
-    Fatal(String),
+/// How one attempt failed: the error, and the login whose token it carried.
+struct Failed {
+    error: ApiError,
+    token: Option<u64>,
 }
 
 impl Client {
-    /// Builds a client for `config`. `terraform_version` (from Terraform's configure request)
-    /// goes into the user agent, `terraform-provider-spirl/<version> Terraform/<version>`.
+    /// Builds a client for `config`; it connects on its first call. `terraform_version` (from
+    /// Terraform's configure request) goes into the user agent.
     pub fn new(config: &ClientConfig, terraform_version: &str) -> Result<Self, ApiError> {
-        let mut user_agent = format!("terraform-provider-spirl/{}", env!("CARGO_PKG_VERSION"));
+        let setup_error = |message: String| {
+            ApiError::Transport(ErrorContext {
+                operation: "configure the API client",
+                method: "-",
+                code: None,
+                message,
+                attempts: 0,
+            })
+        };
+        let url = &config.base_url;
+        let host = url
+            .host_str()
+            .ok_or_else(|| setup_error("the endpoint has no host".into()))?;
+        let tls = url.scheme() == "https";
+        let port = url
+            .port_or_known_default()
+            .unwrap_or(if tls { 443 } else { 80 });
+        let target = format!("{host}:{port}");
+        let tls_config = if tls {
+            Some(transport::tls_config(config.ssl_cert_file.as_ref()).map_err(setup_error)?)
+        } else {
+            None
+        };
+        let connector = transport::Connector::new(
+            host,
+            port,
+            tls_config,
+            config.proxy.clone(),
+            CONNECT_TIMEOUT.min(config.request_timeout.max(Duration::from_millis(100))),
+        )
+        .map_err(setup_error)?;
+        let mut user_agent = format!("{CLIENT_NAME}/{CLIENT_VERSION}");
         let terraform_version: String = terraform_version
             .chars()
             .filter(|c| c.is_ascii_graphic())
@@ -128,644 +197,679 @@ impl Client {
         if !terraform_version.is_empty() {
             user_agent.push_str(&format!(" Terraform/{terraform_version}"));
         }
-        let http = reqwest::Client::builder()
+        // The connector dials; the URI only names the request's authority. Over TLS the
+        // requests say `https`, as Go's gRPC does.
+        let endpoint = Endpoint::from_shared(format!("http://{target}"))
+            .map_err(|e| setup_error(format!("`{target}` is not a gRPC target: {e}")))?
             .user_agent(user_agent)
-            .redirect(reqwest::redirect::Policy::none())
-            .tcp_nodelay(true)
-            .https_only(config.base_url.scheme() == "https")
-            .connect_timeout(CONNECT_TIMEOUT.min(config.request_timeout))
-            .use_rustls_tls()
-            .build()
-            .map_err(|e| {
-                ApiError::Internal(ErrorContext {
-                    operation: "configure the API client",
-                    route: String::new(),
-                    status: None,
-                    code: None,
-                    message: error_chain(&e),
-                    request_id: None,
-                    attempts: 0,
-                })
-            })?;
+            .map_err(|e| setup_error(e.to_string()))?
+            .tcp_nodelay(true);
+        let endpoint = if tls {
+            let origin: Uri = format!("https://{target}")
+                .parse()
+                .map_err(|e| setup_error(format!("`{target}` is not a gRPC target: {e}")))?;
+            endpoint.origin(origin)
+        } else {
+            endpoint
+        };
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
-                base_url: config.base_url.clone(),
-                auth: auth::Auth::new(config.credentials.clone()),
+                target,
+                endpoint,
+                connector,
+                channel: OnceCell::new(),
+                session: Session::new(config.credentials.clone()),
                 request_timeout: config.request_timeout,
                 max_retries: config.max_retries,
             }),
         })
     }
 
-    /// The API's base URL.
-    pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
+    /// The gRPC target, `host:port`.
+    pub fn target(&self) -> &str {
+        &self.inner.target
     }
 
     // ---- trust domains -------------------------------------------------------------------
 
-    /// `POST /v1/trust-domains`.
-    pub async fn create_trust_domain(
-        &self,
-        body: &CreateTrustDomain,
-    ) -> Result<TrustDomain, ApiError> {
-        let url = self.url(&["v1", "trust-domains"], &[]);
-        self.json(
-            "create trust domain",
-            Method::POST,
-            TRUST_DOMAINS,
-            url,
-            Some(body),
-        )
-        .await
+    /// Creates a trust domain (`RegisterTrustDomain` when self-hosted, else `CreateTrustDomain`)
+    /// and returns its id. A create whose answer was lost is looked up by name and adopted.
+    pub async fn create_trust_domain(&self, body: &CreateTrustDomain) -> Result<String, ApiError> {
+        let name = body.name.clone();
+        let lookup = |deadline| {
+            let name = name.clone();
+            async move {
+                let found = self.list_trust_domains_until(Some(&name), deadline).await?;
+                Ok(found.into_iter().find(|td| td.name == name).map(|td| td.id))
+            }
+        };
+        let jwt_issuer = body.jwt_issuer.as_ref().map(JwtIssuerInput::to_wire);
+        if body.self_hosted {
+            let request = wire::RegisterTrustDomainRequest {
+                name: body.name.clone(),
+                description: body.description.clone(),
+                jwt_issuer,
+            };
+            self.create(
+                REGISTER_TRUST_DOMAIN,
+                request,
+                |c, r| async move { trust_domains(c).register_trust_domain(r).await },
+                |a: &wire::RegisterTrustDomainResponse| a.trust_domain_id.clone(),
+                lookup,
+            )
+            .await
+        } else {
+            let request = wire::CreateTrustDomainRequest {
+                name: body.name.clone(),
+                description: body.description.clone(),
+                jwt_issuer,
+            };
+            self.create(
+                CREATE_TRUST_DOMAIN,
+                request,
+                |c, r| async move { trust_domains(c).create_trust_domain(r).await },
+                |a: &wire::CreateTrustDomainResponse| a.trust_domain_id.clone(),
+                lookup,
+            )
+            .await
+        }
     }
 
-    /// `GET /v1/trust-domains/{id}`.
-    pub async fn get_trust_domain(&self, id: &str) -> Result<TrustDomain, ApiError> {
-        let url = self.url(&trust_domain_path(id), &[]);
-        self.json(
-            "get trust domain",
-            Method::GET,
-            TRUST_DOMAIN,
-            url,
-            None::<&()>,
-        )
-        .await
+    /// `TrustDomainInfo`: one trust domain; [`ApiError::NotFound`] when it does not exist.
+    pub async fn trust_domain_info(&self, id: &str) -> Result<TrustDomain, ApiError> {
+        let request = wire::TrustDomainInfoRequest {
+            trust_domain_id: id.to_owned(),
+        };
+        let answer = self
+            .call(
+                TRUST_DOMAIN_INFO,
+                self.deadline(),
+                request,
+                |c, r| async move { trust_domains(c).trust_domain_info(r).await },
+            )
+            .await?;
+        Ok(answer.into())
     }
 
-    /// `GET /v1/trust-domains?name=&page_size=&page_token=`: one page.
+    /// `ListTrustDomains` without statistics: every trust domain of the organisation, or only
+    /// the one named `name`. The API does not page.
     pub async fn list_trust_domains(
-        &self,
-        query: &ListTrustDomains,
-    ) -> Result<TrustDomainPage, ApiError> {
-        let page_size = query.page_size.map(|n| n.to_string());
-        let mut pairs = Vec::new();
-        if let Some(name) = &query.name {
-            pairs.push(("name", name.as_str()));
-        }
-        if let Some(size) = &page_size {
-            pairs.push(("page_size", size.as_str()));
-        }
-        if let Some(token) = &query.page_token {
-            pairs.push(("page_token", token.as_str()));
-        }
-        let url = self.url(&["v1", "trust-domains"], &pairs);
-        self.json(
-            "list trust domains",
-            Method::GET,
-            TRUST_DOMAINS,
-            url,
-            None::<&()>,
-        )
-        .await
-    }
-
-    /// Every trust domain (only those named `name`, when given), walking all pages of the
-    /// largest size: one request per 100 trust domains.
-    pub async fn list_trust_domains_all(
         &self,
         name: Option<&str>,
     ) -> Result<Vec<TrustDomain>, ApiError> {
-        let mut all = Vec::new();
-        let mut query = ListTrustDomains {
-            name: name.map(str::to_owned),
-            page_size: Some(MAX_PAGE_SIZE),
-            page_token: None,
-        };
-        for _ in 0..MAX_PAGES {
-            let page = self.list_trust_domains(&query).await?;
-            all.extend(page.trust_domains);
-            if page.next_page_token.is_empty() {
-                return Ok(all);
-            }
-            query.page_token = Some(page.next_page_token);
-        }
-        Err(ApiError::Decode(ErrorContext {
-            operation: "list trust domains",
-            route: format!("GET {TRUST_DOMAINS}"),
-            status: None,
-            code: None,
-            message: format!(
-                "the server returned more than {MAX_PAGES} pages; it seems to repeat its page tokens"
-            ),
-            request_id: None,
-            attempts: 1,
-        }))
+        self.list_trust_domains_until(name, self.deadline()).await
     }
 
-    /// `PATCH /v1/trust-domains/{id}`.
-    pub async fn update_trust_domain(
+    async fn list_trust_domains_until(
+        &self,
+        name: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Vec<TrustDomain>, ApiError> {
+        let request = wire::ListTrustDomainsRequest {
+            trust_domain_name: name.unwrap_or_default().to_owned(),
+            include_dynamic_data: false,
+            exclude_stats: true,
+        };
+        let answer = self
+            .call(LIST_TRUST_DOMAINS, deadline, request, |c, r| async move {
+                trust_domains(c).list_trust_domains(r).await
+            })
+            .await?;
+        Ok(answer.trust_domains.into_iter().map(Into::into).collect())
+    }
+
+    /// `UpdateTrustDomain`: sets the JWT issuer, the only thing the API can change.
+    pub async fn update_trust_domain_jwt_issuer(
         &self,
         id: &str,
-        body: &UpdateTrustDomain,
-    ) -> Result<TrustDomain, ApiError> {
-        let url = self.url(&trust_domain_path(id), &[]);
-        self.json(
-            "update trust domain",
-            Method::PATCH,
-            TRUST_DOMAIN,
-            url,
-            Some(body),
+        issuer: &JwtIssuerInput,
+    ) -> Result<(), ApiError> {
+        let request = wire::UpdateTrustDomainRequest {
+            trust_domain_id: id.to_owned(),
+            jwt_issuer: Some(issuer.to_wire()),
+        };
+        self.call(
+            UPDATE_TRUST_DOMAIN,
+            self.deadline(),
+            request,
+            |c, r| async move { trust_domains(c).update_trust_domain(r).await },
         )
-        .await
+        .await?;
+        Ok(())
     }
 
-    /// `DELETE /v1/trust-domains/{id}`; `FailedPrecondition` while it has deployments.
+    /// `DeleteTrustDomain`. `NOT_FOUND` is success; `FAILED_PRECONDITION` while it has
+    /// deployments.
     pub async fn delete_trust_domain(&self, id: &str) -> Result<(), ApiError> {
-        let url = self.url(&trust_domain_path(id), &[]);
-        self.delete("delete trust domain", TRUST_DOMAIN, url).await
+        let request = wire::DeleteTrustDomainRequest {
+            trust_domain_id: id.to_owned(),
+        };
+        let result = self
+            .call(
+                DELETE_TRUST_DOMAIN,
+                self.deadline(),
+                request,
+                |c, r| async move { trust_domains(c).delete_trust_domain(r).await },
+            )
+            .await;
+        gone_is_done(result)
     }
 
-    // ---- deployments ---------------------------------------------------------------------
+    // ---- deployments and keys ------------------------------------------------------------
 
-    /// `POST /v1/trust-domains/{id}/deployments`.
-    pub async fn create_deployment(
-        &self,
-        trust_domain_id: &str,
-        body: &CreateDeployment,
-    ) -> Result<Deployment, ApiError> {
-        let url = self.url(&deployments_path(trust_domain_id), &[]);
-        self.json(
-            "create deployment",
-            Method::POST,
-            DEPLOYMENTS,
-            url,
-            Some(body),
-        )
-        .await
-    }
-
-    /// `GET /v1/trust-domains/{id}/deployments?name=`.
+    /// `ListTrustDomainDeployments`: the deployments of one trust domain, or of the whole
+    /// organisation when `trust_domain_id` is `None`.
     pub async fn list_deployments(
         &self,
-        trust_domain_id: &str,
-        name: Option<&str>,
+        trust_domain_id: Option<&str>,
     ) -> Result<Vec<Deployment>, ApiError> {
-        let query: Vec<(&str, &str)> = name.map(|n| ("name", n)).into_iter().collect();
-        let url = self.url(&deployments_path(trust_domain_id), &query);
-        let list: DeploymentList = self
-            .json(
-                "list deployments",
-                Method::GET,
-                DEPLOYMENTS,
-                url,
-                None::<&()>,
+        let request = wire::ListTrustDomainDeploymentsRequest {
+            trust_domain_id: trust_domain_id.unwrap_or_default().to_owned(),
+            include_dynamic_data: false,
+        };
+        let answer = self
+            .call(
+                LIST_DEPLOYMENTS,
+                self.deadline(),
+                request,
+                |c, r| async move { trust_domains(c).list_trust_domain_deployments(r).await },
             )
             .await?;
-        Ok(list.deployments)
+        Ok(answer
+            .trust_domain_deployments
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
-    /// `GET /v1/trust-domains/{id}/deployments/{deployment_id}`, with its keys.
-    pub async fn get_deployment(
+    /// `ListTrustDomainKeys`: the keys of a deployment, of a trust domain, or (both `None`) of
+    /// the organisation.
+    pub async fn list_keys(
         &self,
-        trust_domain_id: &str,
-        deployment_id: &str,
-    ) -> Result<Deployment, ApiError> {
-        let url = self.url(&deployment_path(trust_domain_id, deployment_id), &[]);
-        self.json("get deployment", Method::GET, DEPLOYMENT, url, None::<&()>)
+        trust_domain_id: Option<&str>,
+        deployment_name: Option<&str>,
+    ) -> Result<Vec<Key>, ApiError> {
+        self.list_keys_until(trust_domain_id, deployment_name, self.deadline())
             .await
     }
 
-    /// `DELETE /v1/trust-domains/{id}/deployments/{deployment_id}`; with `force`, its keys go
-    /// too, otherwise `FailedPrecondition` while it has keys.
-    pub async fn delete_deployment(
+    async fn list_keys_until(
         &self,
-        trust_domain_id: &str,
-        deployment_id: &str,
-        force: bool,
-    ) -> Result<(), ApiError> {
-        let query: &[(&str, &str)] = if force { &[("force", "true")] } else { &[] };
-        let url = self.url(&deployment_path(trust_domain_id, deployment_id), query);
-        self.delete("delete deployment", DEPLOYMENT, url).await
+        trust_domain_id: Option<&str>,
+        deployment_name: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Vec<Key>, ApiError> {
+        let request = wire::ListTrustDomainKeysRequest {
+            trust_domain_id: trust_domain_id.unwrap_or_default().to_owned(),
+            deployment_name: deployment_name.unwrap_or_default().to_owned(),
+        };
+        let answer = self
+            .call(LIST_KEYS, deadline, request, |c, r| async move {
+                trust_domains(c).list_trust_domain_keys(r).await
+            })
+            .await?;
+        Ok(answer
+            .trust_domain_keys
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
-    // ---- keys ----------------------------------------------------------------------------
-
-    /// `POST .../deployments/{deployment_id}/keys`.
+    /// `CreateTrustDomainKey`: registers `public_key_der` (DER SPKI) in deployment
+    /// `deployment_name`, creating the deployment with its first key; returns the key's id. The
+    /// key is active. A registration whose answer was lost is found by its public key and
+    /// adopted.
     pub async fn create_key(
         &self,
         trust_domain_id: &str,
-        deployment_id: &str,
-        body: &CreateKey,
-    ) -> Result<Key, ApiError> {
-        let url = self.url(&key_path(trust_domain_id, deployment_id, None), &[]);
-        self.json("create deployment key", Method::POST, KEYS, url, Some(body))
-            .await
+        deployment_name: &str,
+        public_key_der: &[u8],
+    ) -> Result<String, ApiError> {
+        let request = wire::CreateTrustDomainKeyRequest {
+            trust_domain_id: trust_domain_id.to_owned(),
+            deployment_name: deployment_name.to_owned(),
+            pubkey: Some(wire::create_trust_domain_key_request::Pubkey::PkixPubkey(
+                wire::PkixPublicKey {
+                    data: public_key_der.to_vec(),
+                },
+            )),
+        };
+        let lookup = |deadline| async move {
+            let keys = self
+                .list_keys_until(Some(trust_domain_id), Some(deployment_name), deadline)
+                .await?;
+            Ok(keys
+                .into_iter()
+                .find(|k| k.public_key_der == public_key_der)
+                .map(|k| k.id))
+        };
+        self.create(
+            CREATE_KEY,
+            request,
+            |c, r| async move { trust_domains(c).create_trust_domain_key(r).await },
+            |a: &wire::CreateTrustDomainKeyResponse| a.id.clone(),
+            lookup,
+        )
+        .await
     }
 
-    /// `PATCH .../keys/{key_id}`: enables or disables a key.
-    pub async fn update_key(
-        &self,
-        trust_domain_id: &str,
-        deployment_id: &str,
-        key_id: &str,
-        body: &UpdateKey,
-    ) -> Result<Key, ApiError> {
-        let url = self.url(&key_path(trust_domain_id, deployment_id, Some(key_id)), &[]);
-        self.json("update deployment key", Method::PATCH, KEY, url, Some(body))
-            .await
+    /// `EnableTrustDomainKey`.
+    pub async fn enable_key(&self, trust_domain_id: &str, key_id: &str) -> Result<(), ApiError> {
+        let request = wire::EnableTrustDomainKeyRequest {
+            trust_domain_id: trust_domain_id.to_owned(),
+            trust_domain_key_id: key_id.to_owned(),
+        };
+        self.call(ENABLE_KEY, self.deadline(), request, |c, r| async move {
+            trust_domains(c).enable_trust_domain_key(r).await
+        })
+        .await?;
+        Ok(())
     }
 
-    /// `DELETE .../keys/{key_id}`.
+    /// `DisableTrustDomainKey`.
+    pub async fn disable_key(&self, trust_domain_id: &str, key_id: &str) -> Result<(), ApiError> {
+        let request = wire::DisableTrustDomainKeyRequest {
+            trust_domain_id: trust_domain_id.to_owned(),
+            trust_domain_key_id: key_id.to_owned(),
+        };
+        self.call(DISABLE_KEY, self.deadline(), request, |c, r| async move {
+            trust_domains(c).disable_trust_domain_key(r).await
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// `DeleteTrustDomainKey`; `force` deletes an active key. `NOT_FOUND` is success.
     pub async fn delete_key(
         &self,
         trust_domain_id: &str,
-        deployment_id: &str,
         key_id: &str,
+        force: bool,
     ) -> Result<(), ApiError> {
-        let url = self.url(&key_path(trust_domain_id, deployment_id, Some(key_id)), &[]);
-        self.delete("delete deployment key", KEY, url).await
+        let request = wire::DeleteTrustDomainKeyRequest {
+            trust_domain_id: trust_domain_id.to_owned(),
+            trust_domain_key_id: key_id.to_owned(),
+            force,
+        };
+        let result = self
+            .call(DELETE_KEY, self.deadline(), request, |c, r| async move {
+                trust_domains(c).delete_trust_domain_key(r).await
+            })
+            .await;
+        gone_is_done(result)
+    }
+
+    /// `DeleteTrustDomainDeployment`; `force` deletes it with active keys. `NOT_FOUND` is
+    /// success.
+    pub async fn delete_deployment(
+        &self,
+        trust_domain_id: &str,
+        deployment_name: &str,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        let request = wire::DeleteTrustDomainDeploymentRequest {
+            deployment_name: deployment_name.to_owned(),
+            trust_domain_id: trust_domain_id.to_owned(),
+            force,
+        };
+        let result = self
+            .call(
+                DELETE_DEPLOYMENT,
+                self.deadline(),
+                request,
+                |c, r| async move { trust_domains(c).delete_trust_domain_deployment(r).await },
+            )
+            .await;
+        gone_is_done(result)
     }
 
     // ---- plumbing ------------------------------------------------------------------------
 
-    /// The base URL with each segment percent-encoded (an id can never add a path segment or
-    /// a query) and the query pairs form-encoded.
-    pub(crate) fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
-        let mut url = self.inner.base_url.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        url
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.inner.request_timeout
     }
 
-    /// An authenticated call with an optional JSON body and a JSON answer.
-    async fn json<B: Serialize, T: DeserializeOwned>(
-        &self,
-        operation: &'static str,
-        method: Method,
-        route: &'static str,
-        url: Url,
-        body: Option<&B>,
-    ) -> Result<T, ApiError> {
-        let route_text = format!("{method} {route}");
-        let body = body.map(serde_json::to_vec).transpose().map_err(|e| {
-            ApiError::Internal(ErrorContext {
-                operation,
-                route: route_text.clone(),
-                status: None,
-                code: None,
-                message: format!("cannot encode the request: {e}"),
-                request_id: None,
-                attempts: 0,
+    /// The channel, made on first use (it must be made inside the runtime that serves it).
+    async fn channel(&self) -> Channel {
+        self.inner
+            .channel
+            .get_or_init(|| async {
+                self.inner
+                    .endpoint
+                    .connect_with_connector_lazy(self.inner.connector.clone())
             })
-        })?;
-        let call = Call {
-            method,
-            route,
-            url,
-            body,
-            authenticated: true,
-        };
-        let exchange = self
-            .execute(operation, call, Instant::now() + self.inner.request_timeout)
-            .await?;
-        serde_json::from_slice(&exchange.body).map_err(|e| {
-            ApiError::Decode(ErrorContext {
-                operation,
-                route: route_text,
-                status: Some(exchange.status.as_u16()),
-                code: None,
-                message: format!("the answer does not match the API contract: {e}"),
-                request_id: exchange.request_id,
-                attempts: exchange.attempts,
-            })
-        })
+            .await
+            .clone()
     }
 
-    async fn delete(
-        &self,
-        operation: &'static str,
-        route: &'static str,
-        url: Url,
-    ) -> Result<(), ApiError> {
-        let call = Call {
-            method: Method::DELETE,
-            route,
-            url,
-            body: None,
-            authenticated: true,
-        };
-        self.execute(operation, call, Instant::now() + self.inner.request_timeout)
-            .await?;
-        Ok(())
+    /// `x-spirl-client` and `x-spirl-client-version`, which every call carries.
+    pub(crate) fn add_client_metadata(metadata: &mut MetadataMap) {
+        metadata.insert(
+            "x-spirl-client",
+            AsciiMetadataValue::from_static(CLIENT_NAME),
+        );
+        metadata.insert(
+            "x-spirl-client-version",
+            AsciiMetadataValue::from_static(CLIENT_VERSION),
+        );
     }
 
-    /// Makes `call`, retrying as [`retry`] describes, until `deadline`. Authenticated calls get
-    /// a token first and, after a 401, log in again and retry once.
-    pub(crate) async fn execute(
+    /// A call, retried as the module docs say, until `deadline`.
+    async fn call<Req, Resp, F, Fut>(
         &self,
-        operation: &'static str,
-        call: Call,
+        rpc: Rpc,
         deadline: Instant,
-    ) -> Result<Exchange, ApiError> {
-        let idempotency_key = (call.method == Method::POST).then(retry::idempotency_key);
-        let route_text = format!("{} {}", call.method, call.route);
-        let context = |attempts: u32, message: String| ErrorContext {
-            operation,
-            route: route_text.clone(),
-            status: None,
-            code: None,
-            message,
-            request_id: None,
-            attempts,
-        };
-        let timeout = |attempts: u32| {
-            ApiError::Timeout(context(
-                attempts,
-                format!(
-                    "no complete answer within the request_timeout of {}; raise `request_timeout` if the control plane or the network is slow",
-                    humantime::format_duration(self.inner.request_timeout)
-                ),
-            ))
-        };
+        request: Req,
+        send: F,
+    ) -> Result<Resp, ApiError>
+    where
+        Req: Clone,
+        F: Fn(Channel, Request<Req>) -> Fut,
+        Fut: Future<Output = Result<Response<Resp>, Status>>,
+    {
         let mut attempts = 0u32;
         let mut retries = 0u32;
         let mut logged_in_again = false;
-        // Set once an attempt may have reached the server without us seeing its answer.
-        let mut maybe_applied = false;
         loop {
-            let token = if call.authenticated {
-                // Boxed: login itself goes through `execute`. Bounded: waiting for another
-                // caller's login must not outlast this call's deadline.
-                let login = Box::pin(self.inner.auth.token(self, operation, deadline));
-                match tokio::time::timeout_at(deadline, login).await {
-                    Ok(token) => Some(token?),
-                    Err(_) => return Err(timeout(attempts)),
-                }
-            } else {
-                None
-            };
             attempts += 1;
-            let started = Instant::now();
-            let attempt = tokio::time::timeout_at(
-                deadline,
-                self.attempt(
-                    &call,
-                    token.as_ref().map(|t| &t.secret),
-                    idempotency_key.as_deref(),
-                ),
-            )
-            .await;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            let (server_delay, error) = match attempt {
-                Err(_) => {
-                    log_exchange(operation, &call, "timeout", elapsed_ms, None, retries);
-                    return Err(timeout(attempts));
-                }
-                Ok(Attempt::Fatal(message)) => {
-                    log_exchange(operation, &call, "error", elapsed_ms, None, retries);
-                    return Err(ApiError::Transport(context(attempts, message)));
-                }
-                Ok(Attempt::Failed(message)) => {
-                    log_exchange(operation, &call, "error", elapsed_ms, None, retries);
-                    maybe_applied = true;
-                    (None, ApiError::Transport(context(attempts, message)))
-                }
-                Ok(Attempt::Answer(mut exchange)) => {
-                    let status = exchange.status;
-                    log_exchange(
-                        operation,
-                        &call,
-                        status.as_str(),
-                        elapsed_ms,
-                        exchange.request_id.as_deref(),
-                        retries,
-                    );
-                    exchange.attempts = attempts;
-                    if status.is_success() {
-                        return Ok(exchange);
-                    }
-                    let mut ctx = context(attempts, String::new());
-                    ctx.request_id = exchange.request_id.clone();
-                    if status.is_redirection() {
-                        ctx.status = Some(status.as_u16());
-                        ctx.message = redirect_message(&exchange, &call.url);
-                        return Err(ApiError::Redirect(ctx));
-                    }
-                    if status == StatusCode::UNAUTHORIZED
-                        && !logged_in_again
-                        && let Some(token) = &token
-                    {
-                        // The token expired early or the server forgot it (a restart): log in
-                        // again, once per call; this is not a retry.
-                        logged_in_again = true;
-                        self.inner.auth.invalidate(token.generation).await;
-                        continue;
-                    }
-                    if status == StatusCode::NOT_FOUND
-                        && call.method == Method::DELETE
-                        && maybe_applied
-                    {
-                        // An earlier attempt deleted it, and its answer was lost.
-                        exchange.status = StatusCode::NO_CONTENT;
-                        return Ok(exchange);
-                    }
-                    let error = ApiError::from_answer(status, &exchange.body, ctx);
-                    if !retry::is_retryable_status(status) {
-                        return Err(error);
-                    }
-                    (exchange.retry_after, error)
-                }
+            let failed = match self
+                .attempt(rpc, deadline, &request, &send, attempts, retries)
+                .await
+            {
+                Ok(answer) => return Ok(answer),
+                Err(failed) => failed,
             };
-            if retries >= self.inner.max_retries {
-                return Err(error);
+            if let (ApiError::Unauthenticated(_), Some(login), false) =
+                (&failed.error, failed.token, logged_in_again)
+            {
+                // The server forgot the token (it expired or the server restarted): log in
+                // again, once per call; this is not a retry.
+                logged_in_again = true;
+                self.inner.session.invalidate(login).await;
+                continue;
             }
-            let delay = server_delay.map_or_else(|| retry::backoff(retries), retry::spread);
-            if Instant::now() + delay >= deadline {
-                // Waiting would pass the deadline: report what the server said, not a timeout.
-                return Err(error);
-            }
-            log::debug!(
-                target: LOG_TARGET,
-                operation = operation, retry_in_ms = delay.as_millis() as u64;
-                "{operation}: retrying in {} ms after: {error}", delay.as_millis()
-            );
-            tokio::time::sleep(delay).await;
-            retries += 1;
+            self.before_retry(rpc, failed.error, &mut retries, deadline)
+                .await?;
         }
     }
 
-    /// One HTTP exchange, the whole answer read.
-    async fn attempt(
+    /// A create: like [`Client::call`], but an attempt that may have created the object (its
+    /// answer lost) is followed by `lookup` before anything else, and what it finds is adopted.
+    /// Returns the new object's id.
+    async fn create<Req, Resp, F, Fut, L, LFut>(
         &self,
-        call: &Call,
-        token: Option<&crate::secret::SecretString>,
-        idempotency_key: Option<&str>,
-    ) -> Attempt {
-        let mut request = self
-            .inner
-            .http
-            .request(call.method.clone(), call.url.clone());
-        if let Some(token) = token {
-            let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {}", token.expose())) else {
-                return Attempt::Fatal("the session token is not a valid header value".into());
-            };
-            value.set_sensitive(true);
-            request = request.header(AUTHORIZATION, value);
-        }
-        if let Some(key) = idempotency_key {
-            request = request.header(IDEMPOTENCY_KEY_HEADER, key);
-        }
-        if let Some(body) = &call.body {
-            request = request
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone());
-        }
-        let mut response = match request.send().await {
-            Ok(response) => response,
-            Err(e) => return classify(&e),
-        };
-        let status = response.status();
-        let headers = response.headers();
-        let request_id = headers
-            .get(REQUEST_ID_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let date = headers
-            .get(DATE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok());
-        let retry_after = retry::retry_after(headers);
-        let location = headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let mut body = Vec::new();
+        rpc: Rpc,
+        request: Req,
+        send: F,
+        id_of: fn(&Resp) -> String,
+        lookup: L,
+    ) -> Result<String, ApiError>
+    where
+        Req: Clone,
+        F: Fn(Channel, Request<Req>) -> Fut,
+        Fut: Future<Output = Result<Response<Resp>, Status>>,
+        L: Fn(Instant) -> LFut,
+        LFut: Future<Output = Result<Option<String>, ApiError>>,
+    {
+        let deadline = self.deadline();
+        let mut attempts = 0u32;
+        let mut retries = 0u32;
+        let mut logged_in_again = false;
+        // Set once an attempt may have created the object without our seeing the answer. From
+        // then on the create is never sent again before a lookup has said it did not happen.
+        let mut maybe_created = false;
         loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-                        return Attempt::Fatal(format!(
-                            "the answer is larger than {} MiB",
-                            MAX_ANSWER_BYTES >> 20
-                        ));
+            if maybe_created {
+                match lookup(deadline).await {
+                    Ok(Some(id)) => {
+                        log::debug!(target: LOG_TARGET, "{}: the answer was lost, but it had succeeded: adopting {id}", rpc.operation);
+                        return Ok(id);
                     }
-                    body.extend_from_slice(&chunk);
+                    Ok(None) => {}
+                    Err(error) => {
+                        // Keep looking; never send the create blind.
+                        if let Err(error) =
+                            self.before_retry(rpc, error, &mut retries, deadline).await
+                        {
+                            return Self::last_look(rpc, &lookup, error).await;
+                        }
+                        continue;
+                    }
                 }
-                Ok(None) => break,
-                Err(e) => return classify(&e),
+            }
+            attempts += 1;
+            let failed = match self
+                .attempt(rpc, deadline, &request, &send, attempts, retries)
+                .await
+            {
+                Ok(answer) => return Ok(id_of(&answer)),
+                Err(failed) => failed,
+            };
+            if let (ApiError::Unauthenticated(_), Some(login), false) =
+                (&failed.error, failed.token, logged_in_again)
+            {
+                logged_in_again = true;
+                self.inner.session.invalidate(login).await;
+                continue;
+            }
+            if matches!(failed.error, ApiError::AlreadyExists(_)) && maybe_created {
+                // An earlier attempt made it.
+                return Self::last_look(rpc, &lookup, failed.error).await;
+            }
+            maybe_created |= failed.error.may_have_applied();
+            if let Err(error) = self
+                .before_retry(rpc, failed.error, &mut retries, deadline)
+                .await
+            {
+                if maybe_created {
+                    return Self::last_look(rpc, &lookup, error).await;
+                }
+                return Err(error);
             }
         }
-        Attempt::Answer(Exchange {
-            status,
-            request_id,
-            date,
-            body,
-            attempts: 0,
-            retry_after,
-            location,
+    }
+
+    /// A create that may have happened has run out of time or tries: one last look (with a
+    /// little time of its own), so that what a lost answer created is adopted into the state
+    /// rather than left behind; `error` when there is nothing to adopt.
+    async fn last_look<L, LFut>(rpc: Rpc, lookup: &L, error: ApiError) -> Result<String, ApiError>
+    where
+        L: Fn(Instant) -> LFut,
+        LFut: Future<Output = Result<Option<String>, ApiError>>,
+    {
+        match lookup(Instant::now() + ADOPT_GRACE).await {
+            Ok(Some(id)) => {
+                log::debug!(target: LOG_TARGET, "{}: failed, but an earlier attempt had succeeded: adopting {id}", rpc.operation);
+                Ok(id)
+            }
+            _ => Err(error),
+        }
+    }
+
+    /// Waits before the next try of a call that failed with `error`, or returns the error when
+    /// it is final, the retries are spent or the wait would pass the deadline.
+    async fn before_retry(
+        &self,
+        rpc: Rpc,
+        error: ApiError,
+        retries: &mut u32,
+        deadline: Instant,
+    ) -> Result<(), ApiError> {
+        if !error.is_retryable() || *retries >= self.inner.max_retries {
+            return Err(error);
+        }
+        let delay = retry::backoff(*retries);
+        if Instant::now() + delay >= deadline {
+            // Waiting would pass the deadline: report what the server said, not a timeout.
+            return Err(error);
+        }
+        log::debug!(
+            target: LOG_TARGET,
+            operation = rpc.operation, retry_in_ms = delay.as_millis() as u64;
+            "{}: retrying in {} ms after: {error}", rpc.operation, delay.as_millis()
+        );
+        tokio::time::sleep(delay).await;
+        *retries += 1;
+        Ok(())
+    }
+
+    /// One attempt: a token (logging in if needed), the metadata, the deadline, the call.
+    async fn attempt<Req, Resp, F, Fut>(
+        &self,
+        rpc: Rpc,
+        deadline: Instant,
+        request: &Req,
+        send: &F,
+        attempts: u32,
+        retry: u32,
+    ) -> Result<Resp, Failed>
+    where
+        Req: Clone,
+        F: Fn(Channel, Request<Req>) -> Fut,
+        Fut: Future<Output = Result<Response<Resp>, Status>>,
+    {
+        let token: Token = self
+            .inner
+            .session
+            .token(self, rpc.operation, deadline)
+            .await
+            .map_err(|error| Failed { error, token: None })?;
+        let mut message = Request::new(request.clone());
+        let Ok(mut value) = AsciiMetadataValue::try_from(token.secret.expose()) else {
+            return Err(Failed {
+                error: local_error(rpc, attempts, "the session token is not valid metadata"),
+                token: Some(token.generation),
+            });
+        };
+        value.set_sensitive(true);
+        message.metadata_mut().insert("token", value);
+        Self::add_client_metadata(message.metadata_mut());
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        message.set_timeout(remaining);
+        let started = Instant::now();
+        let channel = self.channel().await;
+        let outcome = tokio::time::timeout_at(deadline, send(channel, message)).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let result = match outcome {
+            Err(_) => Err(timeout_error(rpc, attempts, self.inner.request_timeout)),
+            Ok(Ok(answer)) => Ok(answer.into_inner()),
+            Ok(Err(status)) => Err(status_error(
+                rpc,
+                &status,
+                attempts,
+                self.inner.request_timeout,
+            )),
+        };
+        let code = match &result {
+            Ok(_) => "OK",
+            Err(e) => e.context().code.unwrap_or("TRANSPORT"),
+        };
+        log::debug!(
+            target: LOG_TARGET,
+            operation = rpc.operation, method = rpc.method, code = code,
+            duration_ms = elapsed_ms, retry = retry;
+            "{}: {} -> {code} in {elapsed_ms} ms (retry {retry})", rpc.operation, rpc.method
+        );
+        result.map_err(|error| Failed {
+            error,
+            token: Some(token.generation),
         })
     }
 }
 
-impl Exchange {
-    fn location_host(&self, base: &Url) -> Option<String> {
-        let location = self.location.as_deref()?;
-        let target = base.join(location).ok()?;
-        target.host_str().map(str::to_owned)
+/// The trust-domain service's client on `channel`.
+fn trust_domains(channel: Channel) -> TrustDomainApi<Channel> {
+    TrustDomainApi::new(channel).max_decoding_message_size(MAX_ANSWER_BYTES)
+}
+
+/// A delete that found nothing to delete has done its job.
+fn gone_is_done<T>(result: Result<T, ApiError>) -> Result<(), ApiError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
-/// `v1/trust-domains/{id}`, as path segments.
-fn trust_domain_path(id: &str) -> Vec<&str> {
-    vec!["v1", "trust-domains", id]
+fn local_error(rpc: Rpc, attempts: u32, message: &str) -> ApiError {
+    ApiError::Internal(ErrorContext {
+        operation: rpc.operation,
+        method: rpc.method,
+        code: None,
+        message: message.to_owned(),
+        attempts,
+    })
 }
 
-/// `v1/trust-domains/{id}/deployments`.
-fn deployments_path(trust_domain_id: &str) -> Vec<&str> {
-    let mut path = trust_domain_path(trust_domain_id);
-    path.push("deployments");
-    path
+pub(crate) fn timeout_error(rpc: Rpc, attempts: u32, request_timeout: Duration) -> ApiError {
+    ApiError::Timeout(ErrorContext {
+        operation: rpc.operation,
+        method: rpc.method,
+        code: Some("DEADLINE_EXCEEDED"),
+        message: format!(
+            "no answer within the request_timeout of {}; raise `request_timeout` if the control plane or the network is slow",
+            humantime::format_duration(request_timeout)
+        ),
+        attempts,
+    })
 }
 
-/// `v1/trust-domains/{id}/deployments/{deployment_id}`.
-fn deployment_path<'a>(trust_domain_id: &'a str, deployment_id: &'a str) -> Vec<&'a str> {
-    let mut path = deployments_path(trust_domain_id);
-    path.push(deployment_id);
-    path
-}
-
-/// `.../deployments/{deployment_id}/keys[/{key_id}]`.
-fn key_path<'a>(
-    trust_domain_id: &'a str,
-    deployment_id: &'a str,
-    key_id: Option<&'a str>,
-) -> Vec<&'a str> {
-    let mut path = deployment_path(trust_domain_id, deployment_id);
-    path.push("keys");
-    path.extend(key_id);
-    path
-}
-
-fn redirect_message(exchange: &Exchange, url: &Url) -> String {
-    let target = exchange.location_host(url).map_or_else(
-        || "an unnamed location".to_owned(),
-        |host| format!("host `{host}`"),
-    );
-    format!(
-        "the server redirected to {target}; redirects are never followed, so that the login and token cannot leave the configured endpoint. Check `endpoint` (a load balancer or proxy may be redirecting HTTP to HTTPS, or to another host)"
-    )
-}
-
-/// A failed exchange: certificate problems are final (retrying cannot fix them and they must
-/// be reported clearly), anything else on the network is worth another try.
-fn classify(error: &reqwest::Error) -> Attempt {
-    let message = error_chain(error);
-    if error.is_builder() {
-        return Attempt::Fatal(message);
+/// A gRPC status as an [`ApiError`]. Statuses tonic made from a connection failure carry the
+/// failure as their source; a certificate that cannot be verified is said plainly.
+pub(crate) fn status_error(
+    rpc: Rpc,
+    status: &Status,
+    attempts: u32,
+    request_timeout: Duration,
+) -> ApiError {
+    let transport = std::error::Error::source(status).is_some();
+    // The deadline (grpc-timeout) expired: said by the server, or by tonic on our side.
+    let mut cause = std::error::Error::source(status);
+    let mut expired_here = false;
+    while let Some(e) = cause {
+        expired_here |= e.downcast_ref::<tonic::TimeoutExpired>().is_some();
+        cause = e.source();
     }
-    if message.contains("certificate") {
-        let server = error.url().and_then(|url| {
-            let host = url.host_str()?;
-            Some(match url.port_or_known_default() {
-                Some(port) => format!("`{host}:{port}`"),
-                None => format!("`{host}`"),
-            })
-        });
-        return Attempt::Fatal(format!(
-            "TLS certificate verification failed: the certificate of {} could not be verified \
-             ({message}). The provider never skips this check; if the control plane uses a \
-             private CA, point SSL_CERT_FILE at its PEM certificate",
-            server.as_deref().unwrap_or("the endpoint")
-        ));
+    if expired_here || status.code() == Code::DeadlineExceeded && !transport {
+        return timeout_error(rpc, attempts, request_timeout);
     }
-    Attempt::Failed(message)
+    let mut message = if transport {
+        error_chain(status)
+    } else {
+        status.message().to_owned()
+    };
+    if transport && (message.contains("certificate") || message.contains("UnknownIssuer")) {
+        message = format!(
+            "TLS certificate verification failed: the certificate of the endpoint could not be \
+             verified ({message}). The provider never skips this check; if the control plane \
+             uses a private CA, point SSL_CERT_FILE at its PEM certificate"
+        );
+    }
+    let context = ErrorContext {
+        operation: rpc.operation,
+        method: rpc.method,
+        code: (!transport).then(|| error::code_name(status.code())),
+        message,
+        attempts,
+    };
+    if transport && context.message.starts_with("TLS certificate") {
+        // Retrying cannot fix a certificate.
+        return ApiError::Tls(context);
+    }
+    ApiError::from_status(status.code(), transport, context)
 }
 
-/// The error and its causes, without the URL (it is in the route already).
-fn error_chain(error: &reqwest::Error) -> String {
+/// The error's message and its causes, each once.
+fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
-    if let Some(url) = error.url() {
-        message = message.replace(&format!(" for url ({url})"), "");
-    }
-    let mut source = std::error::Error::source(error);
+    let mut source = error.source();
     while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
         source = cause.source();
     }
     message
-}
-
-fn log_exchange(
-    operation: &'static str,
-    call: &Call,
-    status: &str,
-    duration_ms: u64,
-    request_id: Option<&str>,
-    retry: u32,
-) {
-    let request_id = request_id.unwrap_or("-");
-    log::debug!(
-        target: LOG_TARGET,
-        operation = operation, method = call.method.as_str(), route = call.route, status = status,
-        duration_ms = duration_ms, request_id = request_id, retry = retry;
-        "{operation}: {} {} -> {status} in {duration_ms} ms (request id {request_id}, retry {retry})",
-        call.method, call.route
-    );
 }

@@ -5,7 +5,7 @@ pub mod trust_domain;
 
 use tfplugin::provider::NamedDataSource;
 
-use crate::provider::ClientHandle;
+use crate::client::ClientHandle;
 
 /// Every data source type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {

@@ -3,9 +3,9 @@
 
 use tfplugin::{AttributePath, DataSource, Diagnostics, Schema, async_trait};
 
+use crate::client::ClientHandle;
 use crate::diagnostics;
 use crate::problem::quote;
-use crate::provider::ClientHandle;
 use crate::resources::trust_domain::{TrustDomainState, attributes, validate_config};
 
 /// The `spirl_trust_domain` data source.
@@ -54,7 +54,7 @@ impl DataSource for TrustDomainDataSource {
             );
             return None;
         };
-        let found = match client.list_trust_domains_all(Some(name)).await {
+        let found = match client.list_trust_domains(Some(name)).await {
             Ok(all) => all.into_iter().find(|td| &td.name == name),
             Err(e) => {
                 diagnostics::api_error(diags, &e, Some(AttributePath::root("domain_name")));

@@ -1,5 +1,6 @@
 //! Managed resource types, one per file.
 
+pub mod deployment_cache;
 pub mod key_pair;
 pub mod trust_domain;
 pub mod trust_domain_cache;
@@ -7,7 +8,7 @@ pub mod trust_domain_deployment;
 
 use tfplugin::provider::NamedResource;
 
-use crate::provider::ClientHandle;
+use crate::client::ClientHandle;
 
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
@@ -19,9 +20,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         ),
         tfplugin::resource(
             "spirl_trust_domain_deployment",
-            trust_domain_deployment::TrustDomainDeployment {
-                client: client.clone(),
-            },
+            trust_domain_deployment::TrustDomainDeployment::new(client),
         ),
     ]
 }

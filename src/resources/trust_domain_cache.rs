@@ -1,12 +1,12 @@
 //! A read-through snapshot of every trust domain, shared by all `spirl_trust_domain` reads in one
-//! provider process, so that a refresh of many trust domains costs one list call per 100 of them
-//! instead of one GET each.
+//! provider process, so that a refresh of many trust domains costs one `ListTrustDomains` call
+//! (without statistics; the API does not page) instead of one `TrustDomainInfo` each.
 //!
-//! The first [`DIRECT_READS`] reads go straight to `GET /v1/trust-domains/{id}`: a configuration
-//! with one or two trust domains never pays for a list. The next read loads the whole list once
-//! (pages of 100); reads that arrive while it loads wait for it instead of starting their own.
+//! The first [`DIRECT_READS`] reads go straight to `TrustDomainInfo`: a configuration with one or
+//! two trust domains never pays for a list. The next read loads the whole list once; reads that
+//! arrive while it loads wait for it instead of starting their own.
 //! Writes through the provider [`invalidate`](TrustDomainSnapshot::invalidate) the snapshot, and
-//! it ages out after [`MAX_AGE`]. A trust domain missing from the snapshot is checked with a GET
+//! it ages out after [`MAX_AGE`]. A trust domain missing from the snapshot is checked with `TrustDomainInfo`
 //! before it is declared gone, so a list that raced a create elsewhere never drops state.
 
 use std::collections::HashMap;
@@ -21,7 +21,7 @@ use crate::client::{ApiError, Client, TrustDomain};
 /// The `log` target of the snapshot's lines: under the crate's name, so that they reach `TF_LOG`.
 const LOG_TARGET: &str = concat!(env!("CARGO_CRATE_NAME"), "::trust_domain");
 
-/// Reads served by a GET each before the snapshot is used.
+/// Reads served by a `TrustDomainInfo` each before the snapshot is used.
 pub const DIRECT_READS: usize = 2;
 /// How long a snapshot serves reads: one refresh, not a long-lived view of the control plane.
 pub const MAX_AGE: Duration = Duration::from_secs(60);
@@ -34,7 +34,7 @@ pub struct TrustDomainSnapshot {
     generation: AtomicU64,
     loaded: Mutex<Option<Loaded>>,
     /// Set when a list failed (for example a role that may read but not list): from then on
-    /// every read is a GET, rather than every read retrying the list.
+    /// every read is a `TrustDomainInfo`, rather than every read retrying the list.
     list_failed: AtomicBool,
 }
 
@@ -45,7 +45,7 @@ struct Loaded {
 }
 
 impl TrustDomainSnapshot {
-    /// The trust domain `id`, or `None` when it does not exist (a 404 on GET).
+    /// The trust domain `id`, or `None` when it does not exist (`NOT_FOUND`).
     pub async fn get(&self, client: &Client, id: &str) -> Result<Option<TrustDomain>, ApiError> {
         if self.reads.fetch_add(1, Ordering::Relaxed) >= DIRECT_READS
             && !self.list_failed.load(Ordering::Relaxed)
@@ -53,7 +53,7 @@ impl TrustDomainSnapshot {
         {
             return Ok(Some(found));
         }
-        match client.get_trust_domain(id).await {
+        match client.trust_domain_info(id).await {
             Ok(td) => Ok(Some(td)),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
@@ -66,7 +66,7 @@ impl TrustDomainSnapshot {
     }
 
     /// The trust domain from a current snapshot, loading one if needed. `None` when it is not
-    /// in the snapshot or the list failed: the caller then asks with a GET, which reports errors
+    /// in the snapshot or the list failed: the caller then asks with `TrustDomainInfo`, which reports errors
     /// with the precision of a single read.
     async fn snapshot_lookup(&self, client: &Client, id: &str) -> Option<TrustDomain> {
         // Held across the list call on purpose: concurrent reads wait for the one list.
@@ -77,7 +77,7 @@ impl TrustDomainSnapshot {
             .is_some_and(|l| l.generation == current && l.at.elapsed() < MAX_AGE);
         if !fresh {
             let started = Instant::now();
-            match client.list_trust_domains_all(None).await {
+            match client.list_trust_domains(None).await {
                 Ok(all) => {
                     log::debug!(
                         target: LOG_TARGET,

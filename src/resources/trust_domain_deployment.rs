@@ -1,9 +1,14 @@
 //! `spirl_trust_domain_deployment`: a deployment of a trust domain's servers and the keys they
 //! authenticate to the control plane with.
 //!
-//! The `keys` map is authoritative: each entry is one registered key, planned precisely (an
-//! untouched key keeps its known `id`; a new or re-keyed entry's `id` is unknown), and keys
-//! registered out of band show up in the state under their own id, so the next plan removes them.
+//! On the real API a deployment exists only through its keys: registering the first key
+//! (`CreateTrustDomainKey`) creates it, so `keys` needs at least one entry, and its id is read
+//! back from `ListTrustDomainDeployments`. The `keys` map is authoritative: each entry is one
+//! registered key, planned precisely (an untouched key keeps its known `id`; a new or re-keyed
+//! entry's `id` is unknown), and keys registered out of band show up in the state under their
+//! own id, so the next plan removes them. Public keys travel as DER and are compared as keys, not
+//! as text: a PEM with other line endings is the same key. Refreshes share one
+//! organisation-wide snapshot ([`DeploymentSnapshot`]).
 
 use std::collections::BTreeMap;
 
@@ -13,13 +18,12 @@ use tfplugin::{
     async_trait,
 };
 
-use crate::client::{
-    ApiError, Client, CreateDeployment, CreateKey, Deployment, MAX_ID_LEN, UpdateKey, has_id_shape,
-};
-use crate::diagnostics::api_error;
-use crate::keys::parse_public_key_pem;
+use super::deployment_cache::{self, DeploymentSnapshot, RemoteDeployment};
+use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
+use crate::client::{ApiError, Client, ClientHandle, MAX_ID_LEN, has_id_shape};
+use crate::diagnostics::{api_error, cleanup_failed};
+use crate::keys::{PublicKey, parse_public_key_pem};
 use crate::problem::quote;
-use crate::provider::ClientHandle;
 
 /// Configuration and state of `spirl_trust_domain_deployment`.
 #[derive(Serialize, Deserialize)]
@@ -47,8 +51,18 @@ pub struct KeyState {
 
 /// The `spirl_trust_domain_deployment` resource.
 pub struct TrustDomainDeployment {
-    /// Filled by `configure`.
-    pub client: ClientHandle,
+    client: ClientHandle,
+    snapshot: DeploymentSnapshot,
+}
+
+impl TrustDomainDeployment {
+    /// The resource, calling the API through `client` once the provider is configured.
+    pub fn new(client: &ClientHandle) -> Self {
+        TrustDomainDeployment {
+            client: client.clone(),
+            snapshot: DeploymentSnapshot::default(),
+        }
+    }
 }
 
 #[async_trait]
@@ -59,11 +73,13 @@ impl Resource for TrustDomainDeployment {
         Schema::new()
             .description(
                 "A deployment of a trust domain's self-hosted servers, and the ed25519 keys the \
-                 servers authenticate to the control plane with. Changing `keys` updates the \
-                 deployment in place: a new entry registers a key, a removed entry deletes it, \
-                 `active` enables or disables it, and a changed `public_key` replaces that one \
-                 key. Keys registered outside Terraform appear under their own id and are \
-                 removed by the next apply.\n\n\
+                 servers authenticate to the control plane with. The control plane creates a \
+                 deployment with its first key, so `keys` needs at least one entry. Changing \
+                 `keys` updates the deployment in place: a new entry registers a key, a removed \
+                 entry deletes it, `active` enables or disables it, and a changed `public_key` \
+                 replaces that one key; new keys are registered before old ones are deleted. \
+                 Keys registered outside Terraform appear under their own id and are removed by \
+                 the next apply.\n\n\
                  Needs Terraform 1.0.6 or later: earlier 1.0.x releases crash on plans of \
                  `keys` (hashicorp/terraform#29473), so with them the plan stops with an error \
                  that says so.",
@@ -97,7 +113,7 @@ impl Resource for TrustDomainDeployment {
                             .description("The key id, `tdk-…`: the server's `controlPlane.auth.key.id` Helm value."),
                         Attribute::string("public_key")
                             .required()
-                            .description("The ed25519 public key as SPKI `PUBLIC KEY` PEM, for example `spirl_key_pair.<name>.public_key_pem`. Changing it replaces this key only."),
+                            .description("The ed25519 public key as SPKI `PUBLIC KEY` PEM, for example `spirl_key_pair.<name>.public_key_pem`. Compared as a key, so line endings do not matter. Changing it replaces this key only."),
                         // Optional but not computed: Terraform before 1.0.6 panics on a map-nested
                         // attribute with more than one computed attribute (hashicorp/terraform#29473).
                         Attribute::bool("active")
@@ -105,8 +121,8 @@ impl Resource for TrustDomainDeployment {
                             .description("Whether the control plane accepts the key. Unset means `true`."),
                     ],
                 )
-                .optional()
-                .description("The deployment's keys, by a name of your choosing (for example `key1`)."),
+                .required()
+                .description("The deployment's keys, by a name of your choosing (for example `key1`): at least one, since the control plane creates a deployment with its first key."),
             )
     }
 
@@ -117,20 +133,27 @@ impl Resource for TrustDomainDeployment {
         if let Some(id) = config
             .trust_domain_id
             .known()
-            .filter(|id| !has_id_shape(id, "td-"))
+            .filter(|id| !has_id_shape(id, TRUST_DOMAIN_ID_PREFIX))
         {
-            {
-                diags.error_at(
-                    AttributePath::root("trust_domain_id"),
-                    "Invalid trust domain id",
-                    format!(
-                        "trust_domain_id is {}; a trust domain id looks like `td-` followed by \
-                         1 to {MAX_ID_LEN} lowercase letters and digits. Use \
-                         `spirl_trust_domain.<name>.id`.",
-                        quote(id)
-                    ),
-                );
-            }
+            diags.error_at(
+                AttributePath::root("trust_domain_id"),
+                "Invalid trust domain id",
+                format!(
+                    "trust_domain_id is {}; a trust domain id looks like `td-` followed by \
+                     1 to {MAX_ID_LEN} lowercase letters and digits. Use \
+                     `spirl_trust_domain.<name>.id`.",
+                    quote(id)
+                ),
+            );
+        }
+        if config.keys.known().is_some_and(BTreeMap::is_empty) {
+            diags.error_at(
+                AttributePath::root("keys"),
+                "A deployment needs a key",
+                "keys is empty. The control plane creates a deployment when its first key is \
+                 registered and has no deployment without one: add at least one entry, for \
+                 example `keys = { key1 = { public_key = spirl_key_pair.server.public_key_pem } }`.",
+            );
         }
         for (key, entry) in config.keys.known().into_iter().flatten() {
             if let Some(Err(e)) = entry
@@ -138,17 +161,15 @@ impl Resource for TrustDomainDeployment {
                 .known()
                 .map(|pem| parse_public_key_pem(pem))
             {
-                {
-                    diags.error_at(
-                        AttributePath::root("keys").key(key).attr("public_key"),
-                        "Invalid deployment public key",
-                        format!(
-                            "keys[{key:?}].public_key is not an ed25519 public key in SPKI PEM: \
-                             {e}. Use `spirl_key_pair.<name>.public_key_pem`, or the output of \
-                             `openssl pkey -pubout` for an ed25519 private key."
-                        ),
-                    );
-                }
+                diags.error_at(
+                    AttributePath::root("keys").key(key).attr("public_key"),
+                    "Invalid deployment public key",
+                    format!(
+                        "keys[{key:?}].public_key is not an ed25519 public key in SPKI PEM: \
+                         {e}. Use `spirl_key_pair.<name>.public_key_pem`, or the output of \
+                         `openssl pkey -pubout` for an ed25519 private key."
+                    ),
+                );
             }
         }
         (!diags.has_errors()).then_some(())
@@ -161,9 +182,12 @@ impl Resource for TrustDomainDeployment {
     ) -> Option<DeploymentState> {
         let client = self.client.get(diags)?;
         let (td, id) = (state.trust_domain_id.known()?, state.id.known()?);
-        match client.get_deployment(td, id).await {
-            Ok(remote) => Some(state_from_remote(remote, state.keys.known())),
-            Err(ApiError::NotFound(_)) => None,
+        match self.snapshot.get(client, td, id).await {
+            Ok(Some(remote)) => Some(state_from_remote(remote, state.keys.known())),
+            Ok(None) => {
+                log::info!(id = id.as_str(); "deployment is gone; removing it from the state");
+                None
+            }
             Err(err) => {
                 api_error(diags, &err, None);
                 None
@@ -195,8 +219,6 @@ impl Resource for TrustDomainDeployment {
             );
             return None;
         }
-        // The plan says what `update` will do: each entry keeps or takes over the registration
-        // `assign_registrations` gives it, with its id; any other entry is a new key.
         if !plan.is_update() {
             return Some(());
         }
@@ -211,23 +233,38 @@ impl Resource for TrustDomainDeployment {
         fn id_of(entry: &Value) -> Option<&Value> {
             entry.get_attr("id").filter(|id| id.as_str().is_some())
         }
-        let registered: BTreeMap<&str, &str> = prior
+        let pem_of = |entry: &Value| {
+            entry
+                .get_attr("public_key")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        // The same key in other PEM text (line endings, wrapping) is no change: keep the text
+        // the state has, so the plan shows none.
+        for (name, entry) in &planned {
+            if let (Some(new), Some(old)) = (pem_of(entry), prior.get(name).and_then(pem_of))
+                && new != old
+                && same_key(&new, &old)
+            {
+                plan.set_planned(&keys.clone().key(name).attr("public_key"), old);
+            }
+        }
+        let Some(Value::Map(planned)) = plan.planned_at(&keys).cloned() else {
+            return Some(());
+        };
+        let registered: BTreeMap<&str, String> = prior
             .iter()
             .filter(|(_, prev)| id_of(prev).is_some())
-            .filter_map(|(name, prev)| {
-                Some((name.as_str(), prev.get_attr("public_key")?.as_str()?))
-            })
+            .filter_map(|(name, prev)| Some((name.as_str(), normalized(&pem_of(prev)?))))
             .collect();
-        let wanted: BTreeMap<&str, Option<&str>> = planned
+        let wanted: BTreeMap<&str, Option<String>> = planned
             .iter()
-            .map(|(name, entry)| {
-                (
-                    name.as_str(),
-                    entry.get_attr("public_key").and_then(Value::as_str),
-                )
-            })
+            .map(|(name, entry)| (name.as_str(), pem_of(entry).map(|p| normalized(&p))))
             .collect();
-        let assigned = assign_registrations(&registered, &wanted);
+        let assigned = assign_registrations(
+            &registered.iter().map(|(k, v)| (*k, v.as_str())).collect(),
+            &wanted.iter().map(|(k, v)| (*k, v.as_deref())).collect(),
+        );
         for name in planned.keys() {
             let id_path = keys.clone().key(name).attr("id");
             match assigned
@@ -250,45 +287,83 @@ impl Resource for TrustDomainDeployment {
         let client = self.client.get(diags)?;
         let td = planned.trust_domain_id.known()?.clone();
         let name = planned.name.known()?.clone();
-        let deployment = match client
-            .create_deployment(&td, &CreateDeployment { name })
-            .await
-        {
-            Ok(d) => d,
-            Err(err) => {
-                api_error(diags, &err, Some(AttributePath::root("name")));
+        let wanted = planned.keys.into_known().unwrap_or_default();
+        // Registering a key into an existing deployment would silently take it over: the API
+        // has no create that could refuse, so look first.
+        match deployment_cache::find(client, &td, |d| d.name == name).await {
+            Ok(None) => {}
+            Ok(Some(existing)) => {
+                diags.error_at(
+                    AttributePath::root("name"),
+                    "Deployment already exists",
+                    format!(
+                        "Trust domain {td} already has a deployment named {} ({}). Import it \
+                         instead of creating it: `terraform import \
+                         spirl_trust_domain_deployment.<name> {td}/{name}`, or choose another \
+                         name.",
+                        quote(&name),
+                        existing.deployment.id
+                    ),
+                );
                 return None;
             }
-        };
-        let keys_configured = !planned.keys.is_null();
+            Err(err) => {
+                api_error(diags, &err, Some(AttributePath::root("trust_domain_id")));
+                return None;
+            }
+        }
         let mut keys = BTreeMap::new();
-        for (key, entry) in planned.keys.into_known().into_iter().flatten() {
-            match register(client, &td, &deployment.id, &entry).await {
+        let mut failure = None;
+        for (key, entry) in &wanted {
+            match register(client, &td, &name, entry).await {
                 Ok(registered) => {
-                    keys.insert(key, registered);
+                    keys.insert(key.clone(), registered);
                 }
                 Err(err) => {
-                    api_error(diags, &err, Some(AttributePath::root("keys").key(&key)));
-                    // Nothing half-created: without the deployment in the state, Terraform
-                    // would never manage (or delete) what was registered so far.
-                    if let Err(cleanup) = client.delete_deployment(&td, &deployment.id, true).await
-                    {
-                        api_error(diags, &cleanup, None);
-                    }
-                    return None;
+                    failure = Some((err, Some(AttributePath::root("keys").key(key))));
+                    break;
                 }
             }
         }
-        Some(DeploymentState {
-            id: Attr::Value(deployment.id),
-            trust_domain_id: Attr::Value(td),
-            name: Attr::Value(deployment.name),
-            keys: if keys_configured {
-                Attr::Value(keys)
-            } else {
-                Attr::Null
+        self.snapshot.invalidate();
+        let deployment = match failure {
+            Some(failure) => Err(failure),
+            None => match deployment_cache::find(client, &td, |d| d.name == name).await {
+                Ok(Some(found)) => Ok(found.deployment),
+                Ok(None) => Err((
+                    ApiError::Decode(crate::client::ErrorContext {
+                        operation: "create deployment",
+                        method: "trustdomain.API/ListTrustDomainDeployments",
+                        code: None,
+                        message: format!(
+                            "the keys were registered, but trust domain {td} lists no deployment named {name}"
+                        ),
+                        attempts: 1,
+                    }),
+                    None,
+                )),
+                Err(err) => Err((err, None)),
             },
-        })
+        };
+        match deployment {
+            Ok(deployment) => Some(DeploymentState {
+                id: Attr::Value(deployment.id),
+                trust_domain_id: Attr::Value(td),
+                name: Attr::Value(name),
+                keys: Attr::Value(keys),
+            }),
+            Err((err, at)) => {
+                api_error(diags, &err, at);
+                // Nothing half-created: without the deployment in the state, Terraform would
+                // never manage (or delete) what was registered so far.
+                if !keys.is_empty()
+                    && let Err(cleanup) = client.delete_deployment(&td, &name, true).await
+                {
+                    cleanup_failed(diags, &cleanup, "deployment", &format!("{td}/{name}"));
+                }
+                None
+            }
+        }
     }
 
     async fn update(
@@ -300,83 +375,108 @@ impl Resource for TrustDomainDeployment {
     ) -> Option<DeploymentState> {
         let client = self.client.get(diags)?;
         let td = prior.trust_domain_id.known()?.clone();
-        let id = prior.id.known()?.clone();
+        let name = prior.name.known()?.clone();
         let mut old: BTreeMap<String, KeyState> = prior.keys.into_known().unwrap_or_default();
-        let wanted = planned.keys;
+        let wanted = planned.keys.into_known().unwrap_or_default();
         let mut result = BTreeMap::new();
         let keys_path = AttributePath::root("keys");
         let assigned: BTreeMap<String, String> = {
-            let registered: BTreeMap<&str, &str> = old
+            let registered: BTreeMap<&str, String> = old
                 .iter()
                 .filter(|(_, prev)| prev.id.known().is_some())
-                .filter_map(|(name, prev)| Some((name.as_str(), prev.public_key.known()?.as_str())))
+                .filter_map(|(name, prev)| {
+                    Some((name.as_str(), normalized(prev.public_key.known()?)))
+                })
                 .collect();
-            let entries: BTreeMap<&str, Option<&str>> = wanted
-                .known()
-                .into_iter()
-                .flatten()
-                .map(|(name, entry)| (name.as_str(), entry.public_key.known().map(String::as_str)))
+            let entries: BTreeMap<&str, Option<String>> = wanted
+                .iter()
+                .map(|(name, entry)| {
+                    (
+                        name.as_str(),
+                        entry.public_key.known().map(|p| normalized(p)),
+                    )
+                })
                 .collect();
-            assign_registrations(&registered, &entries)
-                .into_iter()
-                .map(|(to, from)| (to.to_owned(), from.to_owned()))
-                .collect()
+            assign_registrations(
+                &registered.iter().map(|(k, v)| (*k, v.as_str())).collect(),
+                &entries.iter().map(|(k, v)| (*k, v.as_deref())).collect(),
+            )
+            .into_iter()
+            .map(|(to, from)| (to.to_owned(), from.to_owned()))
+            .collect()
         };
 
         // Keys that stay as they are, or only flip `active`; then new and re-keyed entries,
         // registered before anything is deleted, so a rotation never leaves the deployment
         // without a key. A public key moving to another entry keeps its registration.
-        let mut order: Vec<(&String, &KeyState)> = wanted.known().into_iter().flatten().collect();
+        let mut order: Vec<(&String, &KeyState)> = wanted.iter().collect();
         // Stable: the kept entries first, each group in name order.
         order.sort_by_key(|(name, _)| assigned.get(*name) != Some(*name));
-        for (name, entry) in order {
-            let registered = match assigned.get(name).and_then(|from| old.remove(from)) {
+        let mut outcome = Some(());
+        for (entry_name, entry) in order {
+            let registered = match assigned.get(entry_name).and_then(|from| old.remove(from)) {
                 Some(mut kept) => {
-                    let path = keys_path.clone().key(name).attr("active");
-                    set_active(client, diags, (&td, &id), &mut kept, entry, path).await?;
+                    let path = keys_path.clone().key(entry_name).attr("active");
+                    if set_active(client, diags, &td, &mut kept, entry, path)
+                        .await
+                        .is_none()
+                    {
+                        outcome = None;
+                        break;
+                    }
                     kept
                 }
-                None => match register(client, &td, &id, entry).await {
+                None => match register(client, &td, &name, entry).await {
                     Ok(k) => k,
                     Err(err) => {
-                        api_error(diags, &err, Some(keys_path.clone().key(name)));
-                        return None;
+                        api_error(diags, &err, Some(keys_path.clone().key(entry_name)));
+                        outcome = None;
+                        break;
                     }
                 },
             };
-            result.insert(name.clone(), registered);
+            result.insert(entry_name.clone(), registered);
         }
 
         // What is left was removed from the configuration, or re-keyed.
-        for (name, prev) in old {
-            if let Some(key_id) = prev.id.known() {
-                match client.delete_key(&td, &id, key_id).await {
-                    Ok(()) | Err(ApiError::NotFound(_)) => {}
-                    Err(err) => {
-                        api_error(diags, &err, Some(keys_path.clone().key(&name)));
-                        return None;
-                    }
+        if outcome.is_some() {
+            for (entry_name, prev) in &old {
+                if let Some(key_id) = prev.id.known()
+                    && let Err(err) = client.delete_key(&td, key_id, true).await
+                {
+                    api_error(diags, &err, Some(keys_path.clone().key(entry_name)));
+                    outcome = None;
+                    break;
                 }
             }
         }
-
-        Some(DeploymentState {
-            id: Attr::Value(id),
+        self.snapshot.invalidate();
+        if outcome.is_none() {
+            // A partial update still says what exists now, so nothing registered is lost from
+            // the state: the keys done so far, and the old ones not yet deleted (by their id).
+            for (_, prev) in old {
+                if let Some(id) = prev.id.known().cloned() {
+                    result.entry(id).or_insert(prev);
+                }
+            }
+        }
+        let state = DeploymentState {
+            id: prior.id,
             trust_domain_id: Attr::Value(td),
-            name: prior.name,
-            keys: match wanted {
-                Attr::Null => Attr::Null,
-                _ => Attr::Value(result),
-            },
-        })
+            name: Attr::Value(name),
+            keys: Attr::Value(result),
+        };
+        outcome.map(|()| state)
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: DeploymentState) -> Option<()> {
         let client = self.client.get(diags)?;
-        let (td, id) = (prior.trust_domain_id.known()?, prior.id.known()?);
-        // The keys belong to the deployment: they go with it.
-        match client.delete_deployment(td, id, true).await {
-            Ok(()) | Err(ApiError::NotFound(_)) => Some(()),
+        let (td, name) = (prior.trust_domain_id.known()?, prior.name.known()?);
+        // The keys belong to the deployment: they go with it (force: active ones too).
+        let result = client.delete_deployment(td, name, true).await;
+        self.snapshot.invalidate();
+        match result {
+            Ok(()) => Some(()),
             Err(err) => {
                 api_error(diags, &err, None);
                 None
@@ -388,7 +488,7 @@ impl Resource for TrustDomainDeployment {
         let client = self.client.get(diags)?;
         let Some((td, name)) = id
             .split_once('/')
-            .filter(|(td, n)| has_id_shape(td, "td-") && !n.is_empty())
+            .filter(|(td, n)| has_id_shape(td, TRUST_DOMAIN_ID_PREFIX) && !n.is_empty())
         else {
             diags.error(
                 "Invalid import id",
@@ -400,27 +500,19 @@ impl Resource for TrustDomainDeployment {
             );
             return None;
         };
-        let found = match client.list_deployments(td, Some(name)).await {
-            Ok(list) => list.into_iter().find(|d| d.name == name),
-            Err(err) => {
-                api_error(diags, &err, None);
-                return None;
+        match deployment_cache::find(client, td, |d| d.name == name).await {
+            Ok(Some(remote)) => Some(state_from_remote(remote, None)),
+            Ok(None) => {
+                diags.error(
+                    "Deployment not found",
+                    format!(
+                        "Trust domain {td} has no deployment named {}. Check the names with \
+                         `spirlctl trust-domain deployment list`.",
+                        quote(name)
+                    ),
+                );
+                None
             }
-        };
-        let Some(found) = found else {
-            diags.error(
-                "Deployment not found",
-                format!(
-                    "Trust domain {td} has no deployment named {}. Check the names with \
-                     `spirlctl trust-domain deployment list`.",
-                    quote(name)
-                ),
-            );
-            return None;
-        };
-        // The list may leave keys out; one GET brings them.
-        match client.get_deployment(td, &found.id).await {
-            Ok(remote) => Some(state_from_remote(remote, None)),
             Err(err) => {
                 api_error(diags, &err, None);
                 None
@@ -429,7 +521,23 @@ impl Resource for TrustDomainDeployment {
     }
 }
 
-/// Whether Terraform `version` (`1.0.3`, `1.11.0-beta1`) is older than `min`.
+/// A public key PEM in a form that compares as the key: its DER in base64, or the text itself
+/// when it does not parse (validation reports that).
+fn normalized(pem: &str) -> String {
+    match parse_public_key_pem(pem) {
+        Ok(key) => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(key.to_spki_der())
+        }
+        Err(_) => pem.to_owned(),
+    }
+}
+
+/// Whether two PEM texts hold the same public key.
+fn same_key(a: &str, b: &str) -> bool {
+    matches!((parse_public_key_pem(a), parse_public_key_pem(b)), (Ok(a), Ok(b)) if a.to_spki_der() == b.to_spki_der())
+}
+
 /// Which registration each wanted `keys` entry ends up with: the one rule `plan` and `update`
 /// share, so the plan says what apply does. An entry whose public key is unchanged keeps its own
 /// registration. Then, in name order, an entry takes over the first registration (in name order)
@@ -481,22 +589,24 @@ fn effective(active: &Attr<bool>) -> bool {
     active.known().copied().unwrap_or(true)
 }
 
-/// Makes the registered key `kept` as active as `wanted` says (one PATCH when they differ), and
+/// Makes the registered key `kept` as active as `wanted` says (one call when they differ), and
 /// records the configured form of `active` in `kept`; `None` after reporting a failure at `path`.
 async fn set_active(
     client: &Client,
     diags: &mut Diagnostics,
-    (td, deployment): (&str, &str),
+    td: &str,
     kept: &mut KeyState,
     wanted: &KeyState,
     path: AttributePath,
 ) -> Option<()> {
     let flip = effective(&kept.active) != effective(&wanted.active);
     if let Some(key_id) = kept.id.known().filter(|_| flip) {
-        let body = UpdateKey {
-            active: effective(&wanted.active),
+        let result = if effective(&wanted.active) {
+            client.enable_key(td, key_id).await
+        } else {
+            client.disable_key(td, key_id).await
         };
-        if let Err(err) = client.update_key(td, deployment, key_id, &body).await {
+        if let Err(err) = result {
             api_error(diags, &err, Some(path));
             return None;
         }
@@ -505,21 +615,26 @@ async fn set_active(
     Some(())
 }
 
-/// Registers one key.
+/// Registers one key (created active; disabled after when the entry says so).
 async fn register(
     client: &Client,
     td: &str,
     deployment: &str,
     entry: &KeyState,
 ) -> Result<KeyState, ApiError> {
-    let body = CreateKey {
-        public_key: entry.public_key.known().cloned().unwrap_or_default(),
-        active: effective(&entry.active),
+    let pem = entry.public_key.known().cloned().unwrap_or_default();
+    let der = match parse_public_key_pem(&pem) {
+        Ok(key) => key.to_spki_der(),
+        // Validation refused it already; let the control plane say so if it comes to that.
+        Err(_) => pem.as_bytes().to_vec(),
     };
-    let key = client.create_key(td, deployment, &body).await?;
+    let id = client.create_key(td, deployment, &der).await?;
+    if !effective(&entry.active) {
+        client.disable_key(td, &id).await?;
+    }
     Ok(KeyState {
-        id: Attr::Value(key.id),
-        // Keep the configured text: the server may store it differently formatted.
+        id: Attr::Value(id),
+        // Keep the configured text: the control plane stores the key, not the text.
         public_key: entry.public_key.clone(),
         active: entry.active.clone(),
     })
@@ -528,23 +643,28 @@ async fn register(
 /// The state for what the control plane holds, naming keys as `known` did (by key id) and
 /// keys registered out of band by their id.
 fn state_from_remote(
-    remote: Deployment,
+    remote: RemoteDeployment,
     known: Option<&BTreeMap<String, KeyState>>,
 ) -> DeploymentState {
     let mut keys = BTreeMap::new();
     for k in remote.keys {
+        let remote_pem = PublicKey::from_spki_der(&k.public_key_der)
+            .map(|key| key.to_pem())
+            .unwrap_or_default();
         let mine = known.and_then(|m| {
             m.iter()
                 .find(|(_, s)| s.id.known() == Some(&k.id))
                 .map(|(n, s)| (n.clone(), s.public_key.clone(), s.active.clone()))
         });
-        let (name, public_key, active) = mine.unwrap_or_else(|| {
-            (
-                k.id.clone(),
-                Attr::Value(k.public_key.clone()),
-                Attr::Value(k.active),
-            )
-        });
+        let (name, public_key, active) = match mine {
+            // Keep the configured text while it holds the registered key; a key replaced out of
+            // band shows as the registered one.
+            Some((name, Attr::Value(text), active)) if same_key(&text, &remote_pem) => {
+                (name, Attr::Value(text), active)
+            }
+            Some((name, _, active)) => (name, Attr::Value(remote_pem), active),
+            None => (k.id.clone(), Attr::Value(remote_pem), Attr::Value(k.active)),
+        };
         // Keep how the configuration said it (unset = active) unless the remote differs.
         let active = if effective(&active) == k.active {
             active
@@ -561,13 +681,10 @@ fn state_from_remote(
         );
     }
     DeploymentState {
-        id: Attr::Value(remote.id),
-        trust_domain_id: Attr::Value(remote.trust_domain_id),
-        name: Attr::Value(remote.name),
-        keys: match known {
-            None if keys.is_empty() => Attr::Null,
-            _ => Attr::Value(keys),
-        },
+        id: Attr::Value(remote.deployment.id),
+        trust_domain_id: Attr::Value(remote.deployment.trust_domain_id),
+        name: Attr::Value(remote.deployment.name),
+        keys: Attr::Value(keys),
     }
 }
 

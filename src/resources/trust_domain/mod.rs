@@ -2,13 +2,23 @@
 //! source of the same name (`crate::data_sources::trust_domain`) shares its state struct, its
 //! attributes and its name validation.
 //!
-//! Plan-time checks live in `validate`. Refresh reads go through a [`TrustDomainSnapshot`], so that many trust domains cost one list
-//! call instead of one GET each.
+//! On the real API a trust domain's name, description and hosting cannot change: each forces a
+//! replacement (a changed description with a warning, since replacing a trust domain costs its
+//! deployments their registration). Only the JWT issuer changes in place (`UpdateTrustDomain`).
+//! A SPIRL-hosted trust domain is provisioned asynchronously: create waits until it is
+//! available, for at most `timeouts.create`.
+//!
+//! Plan-time checks live in `validate`. Refresh reads go through a [`TrustDomainSnapshot`], so
+//! that many trust domains cost one list call instead of one `TrustDomainInfo` each.
+
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value, async_trait,
+    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Plan, Resource,
+    Schema, Value, async_trait,
 };
+use tokio::time::Instant;
 
 mod validate;
 
@@ -17,13 +27,13 @@ pub use self::validate::{
     MAX_DESCRIPTION, MAX_DOMAIN_NAME, MAX_ISSUER_URL, domain_name_problem, validate_config,
 };
 use super::trust_domain_cache::TrustDomainSnapshot;
+use crate::client::ClientHandle;
+use crate::client::assumptions::{TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_STATE_AVAILABLE};
 use crate::client::{
     ApiError, Client, CreateTrustDomain, JwtIssuerInput, JwtIssuerMode, TrustDomain,
-    UpdateTrustDomain,
 };
 use crate::diagnostics;
 use crate::problem::quote;
-use crate::provider::ClientHandle;
 
 /// Configuration and state of `spirl_trust_domain`, and the result of the data source.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -52,7 +62,24 @@ pub struct TrustDomainState {
     pub jwks_endpoint: Attr<String>,
     /// `host:port` agents connect to; empty when self-hosted.
     pub spirl_agent_endpoint: Attr<String>,
+    /// How long operations may take (resource only).
+    #[serde(default, skip_serializing_if = "Attr::is_null")]
+    pub timeouts: Attr<Timeouts>,
 }
+
+/// `timeouts`, as terraform-plugin-framework-timeouts spells it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timeouts {
+    /// How long create may wait for a SPIRL-hosted trust domain to become available.
+    pub create: Attr<String>,
+}
+
+/// How long create waits for a SPIRL-hosted trust domain by default.
+pub const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
+/// First wait between two looks at a trust domain being provisioned; it doubles up to the next.
+const PROVISIONING_POLL_FIRST: Duration = Duration::from_millis(100);
+/// Longest wait between two looks at a trust domain being provisioned.
+const PROVISIONING_POLL_MAX: Duration = Duration::from_secs(5);
 
 impl From<TrustDomain> for TrustDomainState {
     fn from(td: TrustDomain) -> Self {
@@ -69,7 +96,28 @@ impl From<TrustDomain> for TrustDomainState {
             oidc_discovery_endpoint: Attr::Value(td.urls.oidc_discovery_endpoint),
             jwks_endpoint: Attr::Value(td.urls.jwks_endpoint),
             spirl_agent_endpoint: Attr::Value(td.urls.agent_endpoint),
+            timeouts: Attr::Null,
         }
+    }
+}
+
+impl TrustDomainState {
+    /// The state for `td`, keeping `timeouts` as configured: the control plane knows nothing of
+    /// it.
+    fn remote(td: TrustDomain, timeouts: &Attr<Timeouts>) -> Self {
+        TrustDomainState {
+            timeouts: timeouts.clone(),
+            ..td.into()
+        }
+    }
+
+    /// `timeouts.create`, or the default.
+    fn create_timeout(&self) -> Duration {
+        self.timeouts
+            .known()
+            .and_then(|t| t.create.known())
+            .and_then(|text| crate::config::parse_duration(text).ok())
+            .unwrap_or(DEFAULT_CREATE_TIMEOUT)
     }
 }
 
@@ -102,8 +150,12 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
     vec![
         read_only(Attribute::string("id")).description("The trust domain's id, `td-…`."),
         domain_name,
-        input(Attribute::string("description"), |a| a.default("")).description(
-            "Free text shown in the Defakto console. Defaults to empty; changed in place.",
+        input(Attribute::string("description"), |a| {
+            a.default("").requires_replace()
+        })
+        .description(
+            "Free text shown in the Defakto console. Defaults to empty. The control plane cannot \
+             edit it: changing it replaces the trust domain (the plan warns what that costs).",
         ),
         input(Attribute::bool("self_hosted"), |a| {
             a.default(true).requires_replace()
@@ -131,15 +183,38 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
             .description("When the trust domain last changed (RFC 3339, UTC)."),
         read_only(Attribute::string("spiffe_bundle_endpoint"))
             .description("The SPIFFE bundle endpoint URL, for federation."),
-        read_only(Attribute::string("oidc_discovery_endpoint"))
-            .description("The OIDC discovery document URL of the built-in JWT issuer."),
-        read_only(Attribute::string("jwks_endpoint"))
-            .description("The JWKS URL of the built-in JWT issuer."),
+        Attribute::string("oidc_discovery_endpoint")
+            .computed()
+            .description(
+                "The OIDC discovery document of the effective JWT issuer (the issuer followed by \
+             `/.well-known/openid-configuration`); empty when JWT issuing is disabled.",
+            ),
+        Attribute::string("jwks_endpoint")
+            .computed()
+            .description("The JWKS URL of the trust domain's JWT issuer."),
         read_only(Attribute::string("spirl_agent_endpoint")).description(
             "The `host:port` agents connect to when Defakto hosts the trust-domain servers; empty \
              when `self_hosted` is `true`.",
         ),
     ]
+}
+
+/// The resource's `timeouts` block, written `timeouts { create = "…" }` as in every provider
+/// built on the Go SDK or terraform-plugin-framework-timeouts' `Block`.
+fn timeouts_block() -> NestedBlock {
+    NestedBlock::new(
+        "timeouts",
+        BlockNesting::Single,
+        Block {
+            attributes: vec![Attribute::string("create").optional().description(format!(
+                "How long create may wait for a SPIRL-hosted trust domain (`self_hosted = false`) \
+                 to be provisioned, as a duration such as `10m` or `1h`. Defaults to `{}`.",
+                humantime::format_duration(DEFAULT_CREATE_TIMEOUT)
+            ))],
+            description: "Time limits of operations that wait for the control plane.".to_owned(),
+            ..Block::default()
+        },
+    )
 }
 
 /// The `jwt_issuer` of a request: the URL only for `custom`, where the server keeps it.
@@ -181,7 +256,7 @@ impl TrustDomainResource {
         err: &ApiError,
         name: &str,
     ) {
-        let existing = match client.list_trust_domains_all(Some(name)).await {
+        let existing = match client.list_trust_domains(Some(name)).await {
             Ok(all) => all.into_iter().find(|td| td.name == name).map(|td| td.id),
             // The create error is what matters; the lookup only sharpens its advice.
             Err(_) => None,
@@ -203,10 +278,24 @@ impl Resource for TrustDomainResource {
         attributes(false)
             .into_iter()
             .fold(schema, Schema::attribute)
+            .block(timeouts_block())
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: TrustDomainState) -> Option<()> {
-        validate_config(diags, &config)
+        let create = config.timeouts.known().and_then(|t| t.create.known());
+        if let Some(Err(reason)) = create.map(|text| crate::config::parse_duration(text)) {
+            diags.error_at(
+                AttributePath::root("timeouts").attr("create"),
+                "Invalid timeouts.create",
+                format!(
+                    "timeouts.create is {}, which is not a duration: {reason}. Write a number \
+                     and a unit, such as `10m` or `1h30m`.",
+                    quote(create.map_or("", String::as_str))
+                ),
+            );
+        }
+        let checked = validate_config(diags, &config);
+        (checked.is_some() && !diags.has_errors()).then_some(())
     }
 
     async fn read(
@@ -217,7 +306,7 @@ impl Resource for TrustDomainResource {
         let client = self.client.get(diags)?;
         let id = state.id.known()?;
         match self.snapshot.get(client, id).await {
-            Ok(Some(td)) => Some(td.into()),
+            Ok(Some(td)) => Some(TrustDomainState::remote(td, &state.timeouts)),
             Ok(None) => {
                 log::info!(id = id.as_str(); "trust domain is gone; removing it from the state");
                 None
@@ -229,8 +318,27 @@ impl Resource for TrustDomainResource {
         }
     }
 
-    async fn plan(&self, _diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
+    async fn plan(&self, diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
         let at = AttributePath::root;
+        if plan.is_update() && plan.requires_replace.contains(&at("description")) {
+            let name = prior_str(plan, "domain_name")
+                .unwrap_or_default()
+                .to_owned();
+            let id = prior_str(plan, "id").unwrap_or_default().to_owned();
+            diags.warning_at(
+                at("description"),
+                "Changing the description replaces the trust domain",
+                format!(
+                    "The control plane cannot edit a trust domain's description, so this plan \
+                     deletes trust domain `{name}` ({id}) and creates a new one with a new id. \
+                     Everything registered in it goes with it: its deployments and their keys \
+                     must be registered again (and their servers re-configured with the new \
+                     ids), clusters and federation links re-created, and workloads get SVIDs \
+                     from a new authority. The delete is refused while deployments exist. If \
+                     that is not what you want, keep the description as it was."
+                ),
+            );
+        }
         // jwt_issuer left unset: what the server will report for the planned mode.
         if plan.config_at(&at("jwt_issuer")).is_none_or(Value::is_null) {
             let mode = plan
@@ -246,16 +354,30 @@ impl Resource for TrustDomainResource {
             };
             plan.set_planned(&at("jwt_issuer"), issuer);
         }
-        // updated_at moves exactly when the PATCH in `update` is sent.
+        // The discovery document follows the effective issuer.
+        let discovery = match plan.planned_at(&at("jwt_issuer")) {
+            Some(Value::String(issuer)) if issuer.is_empty() => Value::from(""),
+            Some(Value::String(issuer)) => Value::from(format!(
+                "{}{}",
+                issuer.trim_end_matches('/'),
+                crate::client::assumptions::OIDC_DISCOVERY_PATH
+            )),
+            _ => Value::Unknown,
+        };
+        plan.set_planned(&at("oidc_discovery_endpoint"), discovery);
+        // updated_at (and the JWKS, which belongs to the issuer) move exactly when
+        // `UpdateTrustDomain` is sent.
         if plan.is_update() {
-            let changes = ["description", "jwt_issuer_mode", "jwt_issuer"]
+            let changes = ["jwt_issuer_mode", "jwt_issuer"]
                 .iter()
                 .any(|a| plan.planned_at(&at(a)) != plan.prior_at(&at(a)));
-            let updated = match plan.prior_at(&at("updated_at")) {
-                Some(prior) if !changes => prior.clone(),
-                _ => Value::Unknown,
-            };
-            plan.set_planned(&at("updated_at"), updated);
+            for attr in ["updated_at", "jwks_endpoint"] {
+                let planned = match plan.prior_at(&at(attr)) {
+                    Some(prior) if !changes => prior.clone(),
+                    _ => Value::Unknown,
+                };
+                plan.set_planned(&at(attr), planned);
+            }
         }
         Some(())
     }
@@ -268,25 +390,43 @@ impl Resource for TrustDomainResource {
     ) -> Option<TrustDomainState> {
         let client = self.client.get(diags)?;
         let name = planned.domain_name.known()?.clone();
+        let self_hosted = planned.self_hosted.known().copied().unwrap_or(true);
         let body = CreateTrustDomain {
             name: name.clone(),
-            description: planned.description.known().cloned(),
-            self_hosted: planned.self_hosted.known().copied(),
+            description: planned.description.known().cloned().unwrap_or_default(),
+            self_hosted,
             jwt_issuer: issuer_input(&planned),
         };
+        let limit = planned.create_timeout();
+        let deadline = Instant::now() + limit;
         let result = client.create_trust_domain(&body).await;
         self.snapshot.invalidate();
-        match result {
-            Ok(td) => {
-                log::info!(id = td.id.as_str(), name = name.as_str(); "created trust domain");
-                Some(td.into())
-            }
+        let id = match result {
+            Ok(id) => id,
             Err(e @ ApiError::AlreadyExists(_)) => {
                 self.name_taken(diags, client, &e, &name).await;
-                None
+                return None;
             }
             Err(e) => {
                 diagnostics::api_error(diags, &e, None);
+                return None;
+            }
+        };
+        log::info!(id = id.as_str(), name = name.as_str(), self_hosted; "created trust domain");
+        let ready = if self_hosted {
+            client.trust_domain_info(&id).await
+        } else {
+            wait_available(client, &id, deadline, limit).await
+        };
+        match ready {
+            Ok(td) => Some(TrustDomainState::remote(td, &planned.timeouts)),
+            Err(e) => {
+                // Nothing half-created: a trust domain Terraform cannot record is removed.
+                diagnostics::api_error(diags, &e, None);
+                if let Err(cleanup) = client.delete_trust_domain(&id).await {
+                    diagnostics::cleanup_failed(diags, &cleanup, "trust domain", &id);
+                }
+                self.snapshot.invalidate();
                 None
             }
         }
@@ -300,26 +440,26 @@ impl Resource for TrustDomainResource {
         _config: TrustDomainState,
     ) -> Option<TrustDomainState> {
         let client = self.client.get(diags)?;
-        let id = prior.id.known()?;
-        let mut body = UpdateTrustDomain::default();
-        if planned.description != prior.description {
-            body.description = planned.description.known().cloned();
-        }
+        let id = prior.id.known()?.clone();
         let issuer_changed = planned.jwt_issuer_mode != prior.jwt_issuer_mode
             || (planned.jwt_issuer.known().is_some() && planned.jwt_issuer != prior.jwt_issuer);
-        if issuer_changed {
-            body.jwt_issuer = issuer_input(&planned);
+        if !issuer_changed {
+            // Only `timeouts` (or the plan's bookkeeping) differs: nothing to send.
+            return Some(TrustDomainState {
+                timeouts: planned.timeouts,
+                ..prior
+            });
         }
-        if body == UpdateTrustDomain::default() {
-            // Only the plan's bookkeeping differs; the plan kept updated_at, so send nothing.
-            return Some(prior);
-        }
-        let result = client.update_trust_domain(id, &body).await;
+        let issuer = issuer_input(&planned)?;
+        let result = match client.update_trust_domain_jwt_issuer(&id, &issuer).await {
+            Ok(()) => client.trust_domain_info(&id).await,
+            Err(e) => Err(e),
+        };
         self.snapshot.invalidate();
         match result {
-            Ok(td) => Some(td.into()),
+            Ok(td) => Some(TrustDomainState::remote(td, &planned.timeouts)),
             Err(e) => {
-                diagnostics::api_error(diags, &e, None);
+                diagnostics::api_error(diags, &e, Some(AttributePath::root("jwt_issuer_mode")));
                 None
             }
         }
@@ -336,7 +476,12 @@ impl Resource for TrustDomainResource {
             Err(e) if e.is_not_found() => Some(()),
             Err(e @ ApiError::FailedPrecondition(_)) => {
                 let name = prior.domain_name.known().map_or("", String::as_str);
-                diagnostics::trust_domain_has_deployments(diags, &e, name, id);
+                // Name what is in the way; the refusal is the error whether or not this works.
+                let deployments = match client.list_deployments(Some(id)).await {
+                    Ok(list) => list.into_iter().map(|d| d.name).collect(),
+                    Err(_) => Vec::new(),
+                };
+                diagnostics::trust_domain_has_deployments(diags, &e, name, id, &deployments);
                 None
             }
             Err(e) => {
@@ -350,8 +495,8 @@ impl Resource for TrustDomainResource {
         let client = self.client.get(diags)?;
         let wanted = id.trim();
         // A name like `td-abc` is also a valid trust domain name: try the id first, then the name.
-        if crate::client::has_id_shape(wanted, "td-") {
-            match client.get_trust_domain(wanted).await {
+        if crate::client::has_id_shape(wanted, TRUST_DOMAIN_ID_PREFIX) {
+            match client.trust_domain_info(wanted).await {
                 Ok(td) => return Some(td.into()),
                 Err(e) if e.is_not_found() => {}
                 Err(e) => {
@@ -361,7 +506,7 @@ impl Resource for TrustDomainResource {
             }
         }
         if domain_name_problem(wanted).is_none() {
-            match client.list_trust_domains_all(Some(wanted)).await {
+            match client.list_trust_domains(Some(wanted)).await {
                 Ok(all) => {
                     if let Some(td) = all.into_iter().find(|td| td.name == wanted) {
                         return Some(td.into());
@@ -383,5 +528,39 @@ impl Resource for TrustDomainResource {
             ),
         );
         None
+    }
+}
+
+/// Waits until the SPIRL-hosted trust domain `id` is available, looking at it with growing
+/// pauses, until `deadline` (`timeouts.create`, which `limit` states for the message).
+async fn wait_available(
+    client: &Client,
+    id: &str,
+    deadline: Instant,
+    limit: Duration,
+) -> Result<TrustDomain, ApiError> {
+    let mut pause = PROVISIONING_POLL_FIRST;
+    loop {
+        let td = client.trust_domain_info(id).await?;
+        if td.state == TRUST_DOMAIN_STATE_AVAILABLE {
+            return Ok(td);
+        }
+        if Instant::now() + pause >= deadline {
+            return Err(ApiError::Timeout(crate::client::ErrorContext {
+                operation: "wait for the trust domain to be provisioned",
+                method: "trustdomain.API/TrustDomainInfo",
+                code: None,
+                message: format!(
+                    "trust domain {id} is still `{}` after timeouts.create ({}); raise \
+                     `timeouts.create` if provisioning takes longer",
+                    td.state,
+                    humantime::format_duration(limit)
+                ),
+                attempts: 1,
+            }));
+        }
+        log::debug!(id, state = td.state.as_str(); "trust domain not available yet");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(PROVISIONING_POLL_MAX);
     }
 }

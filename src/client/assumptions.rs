@@ -1,0 +1,45 @@
+//! What the provider assumes about the real control plane where the public Go SDK
+//! (`spirl/spirl-sdk-go` v0.3.6) does not settle it. Each assumption is one item here, used by the
+//! rest of the client, and the provider is written to survive the alternative. The mock
+//! (`spirl-mock-api`, its `assumptions` module) makes the same choices.
+
+/// Ids are a prefix plus lowercase letters and digits (`td-`, `tdd-`, `tdk-`, `sak-`). The
+/// provider only uses this to tell an id from a name on import; an id of another shape still
+/// works everywhere else.
+pub const TRUST_DOMAIN_ID_PREFIX: &str = "td-";
+/// See [`TRUST_DOMAIN_ID_PREFIX`].
+pub const DEPLOYMENT_ID_PREFIX: &str = "tdd-";
+/// See [`TRUST_DOMAIN_ID_PREFIX`].
+pub const KEY_ID_PREFIX: &str = "tdk-";
+/// See [`TRUST_DOMAIN_ID_PREFIX`].
+pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak-";
+
+/// The key state that means "in use"; the SDK documents `active` and `inactive`. Any other
+/// string is read as not active, so an unexpected state shows up as a plan to enable the key.
+pub const KEY_STATE_ACTIVE: &str = "active";
+
+/// The state of a trust domain that is ready for use. A SPIRL-hosted trust domain reports
+/// another state (the mock: `provisioning`) until it is; create waits for this one. A
+/// self-hosted trust domain is assumed ready at once, and create does not wait for it.
+pub const TRUST_DOMAIN_STATE_AVAILABLE: &str = "available";
+
+/// A trust domain with deployments cannot be deleted: the server answers `FAILED_PRECONDITION`,
+/// and the provider says which deployments to remove. Should the real API delete them instead,
+/// nothing breaks: the deployments' own deletes then find `NOT_FOUND`, which is success.
+pub const DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS: bool = true;
+
+/// Deleting an active key, or a deployment with active keys, needs `force`. The provider always
+/// sends `force = true` when it means to delete, so either answer works.
+pub const DELETE_ACTIVE_KEY_NEEDS_FORCE: bool = true;
+
+/// When `TrustDomainInfo` or `ListTrustDomains` carries no `jwt_issuer_status`, the mode is
+/// read from `jwt_issuer_endpoint_url`: empty means disabled, anything else built-in.
+pub const JWT_MODE_FROM_ISSUER_URL_WHEN_NO_STATUS: bool = true;
+
+/// The OIDC discovery document lives at the effective JWT issuer plus this path (OpenID Connect
+/// Discovery 1.0 §4), and there is none when the issuer is disabled.
+pub const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
+
+/// The session token has no stated lifetime: the client keeps it until a call answers
+/// `UNAUTHENTICATED`, then logs in again once (one login for all waiting calls) and retries.
+pub const TOKEN_HAS_NO_EXPIRY: bool = true;
