@@ -46,6 +46,10 @@ pub enum Side {
     Spirl,
     /// hashicorp/null v2.1.2.
     Null,
+    /// hashicorp/null v2.1.2 whose `triggers` carry a padding string, so that its state is as
+    /// large as ours: what is left of the ratio is our own cost, not Terraform's handling of a
+    /// larger state.
+    NullSameState,
 }
 
 impl Side {
@@ -55,7 +59,15 @@ impl Side {
             Side::Spirl => "terraform-provider-spirl",
             // Terraform 1.0's dev_overrides take any executable named terraform-provider-TYPE*,
             // so the Go binary keeps its release name.
-            Side::Null => "terraform-provider-null_v2.1.2_x4",
+            Side::Null | Side::NullSameState => "terraform-provider-null_v2.1.2_x4",
+        }
+    }
+
+    /// The provider whose plugin directory this side uses.
+    fn plugin(self) -> Side {
+        match self {
+            Side::NullSameState => Side::Null,
+            side => side,
         }
     }
 }
@@ -144,20 +156,22 @@ impl Bench {
     }
 
     /// One apply → plan (no changes) → destroy of `n` units of `workload` under `side`, in a
-    /// fresh directory (and, for ours, against a fresh mock).
+    /// fresh directory (and, for ours, against a fresh mock). `pad` is the length of the
+    /// padding trigger of each [`Side::NullSameState`] resource.
     pub fn cycle(
         &self,
         workload: Workload,
         side: Side,
         n: usize,
         rep: usize,
+        pad: usize,
     ) -> Result<Cycle, String> {
         let work = self
             .root
             .join(format!("work-{}-{side:?}-{n}-{rep}", workload.name()));
         let io = |e: std::io::Error| format!("preparing {}: {e}", work.display());
         std::fs::create_dir_all(&work).map_err(io)?;
-        std::fs::write(work.join("main.tf"), config(workload, side, n)).map_err(io)?;
+        std::fs::write(work.join("main.tf"), config(workload, side, n, pad)).map_err(io)?;
         let mock = match (workload, side) {
             (Workload::TrustDomains, Side::Spirl) => Some(
                 self.runtime
@@ -202,9 +216,10 @@ impl Bench {
                 let after = mock.stats();
                 for (route, count) in after.requests {
                     let delta = count - before.requests.get(&route).copied().unwrap_or(0);
-                    let kind = if route.contains("/auth/") {
+                    // Full gRPC method paths: `/com.spirl.api.v1.<service>.API/<Method>`.
+                    let kind = if route.contains(".session.") {
                         "login"
-                    } else if route.contains("/deployments") {
+                    } else if route.contains("Deployment") || route.contains("Key") {
                         "deployments"
                     } else {
                         "trust_domains"
@@ -216,7 +231,10 @@ impl Bench {
         let own = usage(false).cpu - self0;
         cycle.cpu = usage(true).cpu - children0 + own;
         cycle.mock_cpu = mock.as_ref().map(|_| own);
-        let recorded = self.recorder.recorded(side.binary_name()).map_err(io)?;
+        let recorded = self
+            .recorder
+            .recorded(side.plugin().binary_name())
+            .map_err(io)?;
         if recorded.processes == 0 {
             return Err(format!("no {side:?} provider process was recorded"));
         }
@@ -261,11 +279,15 @@ impl Bench {
             "SPIRL_ENDPOINT",
             "SPIRL_SA_KEY_ID",
             "SPIRL_SA_PRIVATE_KEY",
+            "SPIRL_USE_TLS",
+            "HTTPS_PROXY",
+            "https_proxy",
         ] {
             cmd.env_remove(var);
         }
         if let Some(mock) = mock {
             cmd.env("SPIRL_ENDPOINT", &mock.credentials.endpoint)
+                .env("SPIRL_USE_TLS", mock.credentials.use_tls.to_string())
                 .env("SPIRL_SA_KEY_ID", &mock.credentials.sa_key_id)
                 .env("SPIRL_SA_PRIVATE_KEY", &mock.credentials.sa_private_key);
         }
@@ -283,15 +305,20 @@ fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// The configuration of `n` units of `workload` for `side`.
-pub fn config(workload: Workload, side: Side, n: usize) -> String {
+/// The configuration of `n` units of `workload` for `side`; `pad` as in [`Bench::cycle`].
+pub fn config(workload: Workload, side: Side, n: usize, pad: usize) -> String {
     let head = match side {
         Side::Spirl => {
             "terraform {\n  required_providers {\n    spirl = { source = \"spirl/spirl\" }\n  }\n}\n\nprovider \"spirl\" {}\n"
         }
-        Side::Null => {
+        Side::Null | Side::NullSameState => {
             "terraform {\n  required_providers {\n    null = { source = \"hashicorp/null\" }\n  }\n}\n"
         }
+    };
+    // Only the same-state baseline pads; a trigger is stored once per resource.
+    let pad = match side {
+        Side::NullSameState => format!(", pad = \"{}\"", "x".repeat(pad)),
+        _ => String::new(),
     };
     let body = match (workload, side) {
         (Workload::KeyPairs, Side::Spirl) => format!(
@@ -301,11 +328,11 @@ resource "spirl_key_pair" "k" {{
 }}
 "#
         ),
-        (Workload::KeyPairs, Side::Null) => format!(
+        (Workload::KeyPairs, Side::Null | Side::NullSameState) => format!(
             r#"
 resource "null_resource" "k" {{
   count    = {n}
-  triggers = {{ name = "k${{count.index}}" }}
+  triggers = {{ name = "k${{count.index}}"{pad} }}
 }}
 "#
         ),
@@ -331,23 +358,23 @@ resource "spirl_trust_domain_deployment" "d" {{
 }}
 "#
         ),
-        (Workload::TrustDomains, Side::Null) => format!(
+        (Workload::TrustDomains, Side::Null | Side::NullSameState) => format!(
             r#"
 resource "null_resource" "td" {{
   count    = {n}
-  triggers = {{ name = "td${{count.index}}.bench.example.com" }}
+  triggers = {{ name = "td${{count.index}}.bench.example.com"{pad} }}
 }}
 
 resource "null_resource" "k" {{
   count    = {n}
-  triggers = {{ name = "k${{count.index}}" }}
+  triggers = {{ name = "k${{count.index}}"{pad} }}
 }}
 
 resource "null_resource" "d" {{
   count = {n}
   triggers = {{
     trust_domain = null_resource.td[count.index].id
-    key          = null_resource.k[count.index].id
+    key          = null_resource.k[count.index].id{pad}
   }}
 }}
 "#
