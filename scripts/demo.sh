@@ -156,7 +156,7 @@ unset DEMO_LISTEN to use it, or tear the demo down first (make demo-destroy)"
     fi
     port_open "${recorded%:*}" "${recorded##*:}" \
       || die "the demo's mock (pid $pid) runs but does not accept connections at $recorded; see $log_file"
-    endpoint="http://$recorded"
+    endpoint="$recorded"
     say "mock: reusing the one already running at $endpoint (pid $pid)"
     return
   fi
@@ -174,7 +174,8 @@ unset DEMO_LISTEN to use it, or tear the demo down first (make demo-destroy)"
   local line="" tries=0
   while :; do
     line=$(head -n 1 "$log_file" 2>/dev/null || true)
-    case "$line" in "listening on http://"*) break ;; esac
+    # `listening on HOST:PORT`: gRPC over plaintext HTTP/2 (h2c), no scheme.
+    case "$line" in "listening on "*) break ;; esac
     if ! kill -0 "$pid" 2>/dev/null; then
       rm -f "$pid_file"
       grep -q 'Address already in use' "$log_file" && busy_port "$listen"
@@ -185,7 +186,7 @@ unset DEMO_LISTEN to use it, or tear the demo down first (make demo-destroy)"
     sleep 0.1
   done
   endpoint=${line#listening on }
-  echo "${endpoint#http://}" >"$addr_file"
+  echo "$endpoint" >"$addr_file"
   say "mock: listening at $endpoint (pid $pid)"
 }
 
@@ -229,6 +230,8 @@ up() {
   esac
   rm -f "$work/demo.tfplan"
 
+  local admin
+  admin=$(sed -n 's/^ *"admin_endpoint": *"\([^"]*\)".*/\1/p' "$credentials")
   echo
   echo "Outputs (sensitive ones stay hidden; read one with: cd $work && terraform output -raw NAME):"
   tf output
@@ -236,10 +239,11 @@ up() {
 
 What the demo did:
   - built the provider and the mock into $bin_dir
-  - mock control plane: $endpoint (pid $(<"$pid_file")), running in the background
+  - mock control plane: gRPC (h2c) at $endpoint (pid $(<"$pid_file")), running in the background
       data directory  $data_dir
       log             $log_file
       credentials     $credentials
+      object counts   curl ${admin:-<admin_endpoint in the credentials file>}/_mock/stats
   - applied examples/demo/ (trust domain, key pair, deployment with the key, ALB annotations,
     helm values) in $work, with dev_overrides in $cli_config
 Run it again: make demo (the plan shows no changes).

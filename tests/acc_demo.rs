@@ -148,16 +148,30 @@ impl Demo {
             .and_then(|text| text.trim().parse().ok())
     }
 
-    /// The mock's `GET /_mock/stats` object counts `(trust_domains, deployments, keys)`.
+    /// The mock's credentials file, as it wrote it at its last start.
+    fn credentials(&self) -> Json {
+        let path = self.path().join("credentials.json");
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).expect("credentials JSON")
+    }
+
+    /// The object counts `(trust_domains, deployments, keys)` of the mock's admin listener's
+    /// `GET /_mock/stats` (the admin address is in the credentials file).
     fn mock_objects(&self) -> (u64, u64, u64) {
-        let mut stream = TcpStream::connect(&self.listen).expect("connect to the demo's mock");
+        let creds = self.credentials();
+        let admin = creds["admin_endpoint"]
+            .as_str()
+            .and_then(|a| a.strip_prefix("http://"))
+            .unwrap_or_else(|| panic!("admin_endpoint in {creds}"))
+            .to_owned();
+        let mut stream = TcpStream::connect(&admin).expect("connect to the demo's mock admin");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
         write!(
             stream,
-            "GET /_mock/stats HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.listen
+            "GET /_mock/stats HTTP/1.1\r\nHost: {admin}\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut response = String::new();
@@ -246,9 +260,14 @@ fn demo_up_twice_restart_down_twice() {
         "{first}"
     );
     assert!(
-        text.contains(&format!("mock: listening at http://{}", demo.listen)),
+        text.contains(&format!("mock: listening at {}", demo.listen)),
         "{first}"
     );
+    // The mock speaks h2c: its credentials say so, and the demo's provider block follows them.
+    let creds = demo.credentials();
+    assert_eq!(creds["endpoint"], demo.listen.as_str());
+    assert_eq!(creds["use_tls"], false);
+    assert!(text.contains("/_mock/stats"), "{first}");
     for needle in [
         "trust_domain_id = \"td-",
         "deployment_id = \"tdd-",
@@ -271,7 +290,7 @@ fn demo_up_twice_restart_down_twice() {
     assert!(!second.all().contains("Apply complete"), "{second}");
     assert!(
         second.all().contains(&format!(
-            "reusing the one already running at http://{}",
+            "reusing the one already running at {} ",
             demo.listen
         )),
         "{second}"

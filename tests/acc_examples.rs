@@ -4,13 +4,13 @@
 //! The guide (it needs the helm provider) and the ephemeral resource (Terraform 1.10+, and it
 //! needs helm too) are only format-checked; the provider example is validated.
 
-mod client_support;
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{Harness, seed_annotations};
+use common::{Harness, out_of_band_client, seed_annotations};
+use terraform_provider_spirl::client::CreateTrustDomain;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 
@@ -267,9 +267,18 @@ fn examples_data_source_trust_domain_reads_an_existing_domain() {
         return;
     };
     // The example looks up a trust domain managed elsewhere: create it out of band.
-    let client = client_support::client_for(h.mock(), |_| {});
+    let client = out_of_band_client(h.mock());
     let existing = h
-        .block_on(client.create_trust_domain(&client_support::trust_domain("example.org")))
+        .block_on(async {
+            let id = client
+                .create_trust_domain(&CreateTrustDomain {
+                    name: "example.org".into(),
+                    self_hosted: true,
+                    ..CreateTrustDomain::default()
+                })
+                .await?;
+            client.trust_domain_info(&id).await
+        })
         .expect("create trust domain");
     h.apply();
     let outputs = h.outputs();

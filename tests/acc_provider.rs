@@ -59,9 +59,11 @@ fn provider_config_errors_name_the_attribute() {
 
 #[test]
 fn provider_plain_http_to_remote_host_warns_when_explicit() {
-    let Some(h) = Harness::start("provider_plain_http") else {
+    let Some(mut h) = Harness::start("provider_plain_http") else {
         return;
     };
+    // No mock, so no SPIRL_* variables: only the provider block decides.
+    h.stop_mock();
     // Plain HTTP to a non-loopback host is refused unless `use_tls = false` is explicit.
     h.write_config(&with_provider(
         "  endpoint = \"http://api.example.com:8080\"",
@@ -69,13 +71,58 @@ fn provider_plain_http_to_remote_host_warns_when_explicit() {
     let out = h.tf_err(&["plan"]);
     assert!(out.all().contains("use_tls"), "{out}");
 
-    h.write_config(&with_provider(
+    for block in [
         "  endpoint = \"http://api.example.com:8080\"\n  use_tls = false",
-    ));
+        "  endpoint = \"api.example.com:8080\"\n  use_tls = false",
+    ] {
+        h.write_config(&with_provider(block));
+        let out = h.tf_ok(&["plan"]);
+        assert!(
+            out.all().contains("Plain HTTP to a remote host"),
+            "plain HTTP is warned about:\n{out}"
+        );
+    }
+
+    // SPIRL_USE_TLS=false is as explicit as the attribute.
+    h.set_env("SPIRL_USE_TLS", "false");
+    h.write_config(&with_provider("  endpoint = \"api.example.com:8080\""));
     let out = h.tf_ok(&["plan"]);
-    assert!(
-        out.all().contains("Warning"),
-        "plain HTTP is warned about:\n{out}"
+    assert!(out.all().contains("Plain HTTP to a remote host"), "{out}");
+}
+
+#[test]
+fn provider_block_reaches_the_mock_over_h2c() {
+    let Some(mut h) = Harness::start("provider_block_h2c") else {
+        return;
+    };
+    let endpoint = h.mock().endpoint.clone();
+    // The environment points elsewhere: only the provider block can reach the mock. The
+    // mock's `host:port` with `use_tls = false` (over SPIRL_USE_TLS=true), and the same as an
+    // `http://` URL (which SPIRL_USE_TLS must not contradict).
+    h.set_env("SPIRL_ENDPOINT", "127.0.0.1:1");
+    for (i, (block, env_tls)) in [
+        (
+            format!("  endpoint = \"{endpoint}\"\n  use_tls = false"),
+            "true",
+        ),
+        (format!("  endpoint = \"http://{endpoint}\""), "false"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        h.set_env("SPIRL_USE_TLS", env_tls);
+        h.write_config(&format!(
+            "provider \"spirl\" {{\n{block}\n}}\n\nresource \"spirl_trust_domain\" \"td\" {{\n  domain_name = \"h2c{i}.example.org\"\n}}\n"
+        ));
+        let out = h.apply();
+        assert!(!out.all().contains("Warning: Plain HTTP"), "{out}");
+        h.assert_plan_empty();
+        h.destroy();
+        assert_eq!(h.mock_objects(), Default::default());
+    }
+    assert_eq!(
+        h.mock_requests("/com.spirl.api.v1.trustdomain.API/RegisterTrustDomain"),
+        2
     );
 }
 

@@ -13,7 +13,7 @@ terraform {
 }
 
 variable "credentials_file" {
-  description = "JSON with endpoint, sa_key_id and sa_private_key: the file the mock writes with --credentials-out (scripts/demo.sh sets this). Against the real control plane, drop it and set SPIRL_ENDPOINT, SPIRL_SA_KEY_ID and SPIRL_SA_PRIVATE_KEY instead."
+  description = "JSON with endpoint, sa_key_id, sa_private_key and use_tls: the file the mock writes with --credentials-out (scripts/demo.sh sets this). Against the real control plane, drop it and set SPIRL_SA_KEY_ID and SPIRL_SA_PRIVATE_KEY instead."
   type        = string
 }
 
@@ -21,8 +21,11 @@ locals {
   control_plane = jsondecode(file(var.credentials_file))
 }
 
+# The mock serves gRPC over plaintext HTTP/2 on loopback (`use_tls` is false in its credentials
+# file); the real control plane, api.spirl.com:443, speaks TLS, the provider's default.
 provider "spirl" {
   endpoint       = local.control_plane.endpoint
+  use_tls        = local.control_plane.use_tls
   sa_key_id      = local.control_plane.sa_key_id
   sa_private_key = local.control_plane.sa_private_key
 }

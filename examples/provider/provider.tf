@@ -8,7 +8,9 @@ terraform {
 
 # Credentials are best left to the environment (SPIRL_SA_KEY_ID and SPIRL_SA_PRIVATE_KEY),
 # as Terraform Cloud workspaces pass them; the block can then be empty. Set them here only
-# from a secret source, never as literals.
+# from a secret source, never as literals. The control plane speaks gRPC over TLS; for the
+# local mock (spirl-mock-api, plaintext HTTP/2) write its `host:port` with `use_tls = false`,
+# or `endpoint = "http://127.0.0.1:PORT"`.
 provider "spirl" {
   endpoint       = "api.spirl.com:443"
   sa_key_id      = var.spirl_sa_key_id

@@ -41,6 +41,16 @@ impl TfOutput {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+
+    /// [`TfOutput::all`] with Terraform's line wrapping and the diagnostics' box drawing undone,
+    /// for assertions on long messages.
+    pub fn said(&self) -> String {
+        self.all()
+            .split_whitespace()
+            .filter(|w| *w != "│")
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 impl std::fmt::Display for TfOutput {
@@ -163,7 +173,8 @@ impl Harness {
     }
 
     /// Runs `terraform <args>` in the working directory with the mock's credentials in the
-    /// provider's environment variables, as a Terraform Cloud run would pass them.
+    /// provider's environment variables, as a Terraform Cloud run would pass them. Proxy
+    /// variables of the machine are removed: tests that want a proxy set their own.
     pub fn tf(&self, args: &[&str]) -> TfOutput {
         let mut cmd = Command::new(&self.terraform);
         cmd.args(args)
@@ -180,11 +191,17 @@ impl Harness {
             "SPIRL_SA_KEY_ID",
             "SPIRL_SA_PRIVATE_KEY",
             "SPIRL_USE_TLS",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "NO_PROXY",
+            "no_proxy",
         ] {
             cmd.env_remove(var);
         }
         if let Some(mock) = &self.mock {
+            // The mock speaks plaintext HTTP/2 on loopback unless it was started with TLS.
             cmd.env("SPIRL_ENDPOINT", &mock.endpoint)
+                .env("SPIRL_USE_TLS", mock.credentials.use_tls.to_string())
                 .env("SPIRL_SA_KEY_ID", &mock.credentials.sa_key_id)
                 .env("SPIRL_SA_PRIVATE_KEY", &mock.credentials.sa_private_key);
         }
@@ -241,6 +258,15 @@ impl Harness {
         assert_eq!(out.code, 0, "expected an empty plan:\n{out}");
     }
 
+    /// Asserts that `terraform plan -detailed-exitcode` proposes a change summed up as
+    /// `summary` (`"1 to add, 0 to change, 0 to destroy"`), and returns its output.
+    pub fn assert_plan_changes(&self, summary: &str) -> TfOutput {
+        let out = self.tf(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert_eq!(out.code, 2, "expected a plan with changes:\n{out}");
+        assert!(out.stdout.contains(summary), "expected {summary:?}:\n{out}");
+        out
+    }
+
     /// The state as `terraform show -json` prints it.
     pub fn state(&self) -> Json {
         let out = self.tf_ok(&["show", "-json"]);
@@ -290,14 +316,10 @@ impl Harness {
         self.mock = Some(mock);
     }
 
-    /// Requests the mock has seen for `"<METHOD> <route pattern>"`, refused ones included.
-    pub fn mock_requests(&self, route: &str) -> u64 {
-        self.mock()
-            .stats()
-            .requests
-            .get(route)
-            .copied()
-            .unwrap_or(0)
+    /// Calls the mock has seen of the gRPC method `path` (`/com.spirl.api.v1.trustdomain.API/…`),
+    /// refused ones included.
+    pub fn mock_requests(&self, path: &str) -> u64 {
+        self.mock().stats().requests.get(path).copied().unwrap_or(0)
     }
 
     /// Changes the faults the running mock injects, from its next request on.
@@ -331,4 +353,25 @@ pub fn find_resource(state: &Json, address: &str) -> Option<Json> {
 pub fn seed_annotations() -> BTreeMap<String, String> {
     serde_json::from_str(include_str!("../fixtures/seed_annotations.json"))
         .expect("the fixture is a JSON object of strings")
+}
+
+/// A client of the provider's own for `mock`, for changes made out of band (the same client the
+/// provider uses, so out-of-band calls speak the real wire too).
+pub fn out_of_band_client(mock: &RunningMock) -> terraform_provider_spirl::client::Client {
+    use terraform_provider_spirl::config::{ClientSetup, ProviderInputs, resolve};
+    use terraform_provider_spirl::secret::SecretString;
+    use tfplugin::Attr;
+    let inputs = ProviderInputs {
+        endpoint: Attr::Value(mock.endpoint.clone()),
+        use_tls: Attr::Value(mock.credentials.use_tls),
+        sa_key_id: Attr::Value(mock.credentials.sa_key_id.clone()),
+        sa_private_key: Attr::Value(SecretString::new(mock.credentials.sa_private_key.clone())),
+        ..ProviderInputs::default()
+    };
+    match resolve(&inputs, &|_| None) {
+        (Some(ClientSetup::Ready(config)), problems) if problems.is_empty() => {
+            terraform_provider_spirl::client::Client::new(&config, "test").expect("client")
+        }
+        other => panic!("mock configuration does not resolve: {other:?}"),
+    }
 }
