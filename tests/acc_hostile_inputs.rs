@@ -4,6 +4,10 @@
 //! `plan`) with a diagnostic of its own that names the attribute: no panic, no gRPC error text, no
 //! "inconsistent result", no secret echoed, nothing created on the mock.
 //!
+//! Provider cases include gRPC target forms the provider does not dial (`dns:///`, `unix://`),
+//! and the deployment's cases an empty `keys` map: the control plane has no deployment without a
+//! key.
+//!
 //! The cases run together: one configuration holds one block per case (provider cases as aliased
 //! provider blocks), and each diagnostic of one `terraform validate -json` is mapped back to its
 //! case by the source line it points at.
@@ -242,7 +246,7 @@ fn cases() -> Vec<Case> {
         c
     };
 
-    vec![
+    let mut all = vec![
         // ---- provider block ----
         case(
             Provider,
@@ -498,6 +502,7 @@ fn cases() -> Vec<Case> {
             "user information",
         ),
         case(TrustDomain, "self_hosted", s("maybe"), "bool"),
+        case(TrustDomain, "jwt_issuer_mode", s("custom"), "jwt_issuer"),
         // ---- spirl_trust_domain_deployment ----
         case(
             Deployment,
@@ -552,6 +557,10 @@ fn cases() -> Vec<Case> {
         case(Deployment, "name", s("pr\u{043E}d"), "is not allowed"),
         case(Deployment, "name", s("prod\nx"), "is not allowed"),
         case(Deployment, "name", s(""), "it is empty"),
+        // The control plane has no deployment without a key.
+        case(Deployment, "keys", raw("{}"), "keys is empty"),
+        case(Deployment, "active", s("maybe"), "bool"),
+        case(Deployment, "active", raw("42"), "bool"),
         with_secret(
             case(Deployment, "keys", s(&ed_private), "private key"),
             &ed_private,
@@ -776,11 +785,46 @@ fn cases() -> Vec<Case> {
             )),
             "Annotation value too long",
         ),
-    ]
+    ];
+    // gRPC target forms that other clients accept but this provider does not dial.
+    let long_label = format!("{}.spirl.com:443", "a".repeat(64));
+    for (target, expect) in [
+        ("dns:///api.spirl.com:443", "only `https` and `http`"),
+        ("unix:///var/run/spirl.sock", "only `https` and `http`"),
+        ("grpc://api.spirl.com:443", "only `https` and `http`"),
+        (
+            "api.spirl.com:443/com.spirl.api.v1.trustdomain.API",
+            "path, query or fragment",
+        ),
+        ("api.spirl.com:0", "port 0"),
+        ("[::1:443", "cannot be parsed"),
+        (&long_label, "at most 63"),
+        ("api.spirl.com :443", "control characters"),
+    ] {
+        all.push(case(Provider, "endpoint", s(target), expect));
+    }
+    // `timeouts` (an attribute or a block, as the schema says): the value is the body.
+    let huge = format!("{{ create = {} }}", hcl(&V::Huge("1", MIB), 0));
+    for body in [
+        "{ create = \"ten minutes\" }",
+        "{ create = \"-10m\" }",
+        "{ create = \"1d\" }",
+        "{ create = \"10m\\u0000\" }",
+        "{ create = \"\" }",
+        &huge,
+    ] {
+        all.push(case(
+            TrustDomain,
+            "timeouts",
+            raw(body),
+            "Invalid timeouts.create",
+        ));
+    }
+    all
 }
 
-/// The block for one case, named `c<index>`.
-fn block(index: usize, case: &Case) -> String {
+/// The block for one case, named `c<index>`; `timeouts_block` says how `timeouts` is written.
+fn block(index: usize, case: &Case, timeouts_block: bool) -> String {
     let name = format!("c{index}");
     let value = hcl(&case.value, index);
     let attribute = case.attribute;
@@ -794,7 +838,12 @@ fn block(index: usize, case: &Case) -> String {
             if attribute == "jwt_issuer" {
                 body.insert("jwt_issuer_mode", "\"custom\"".to_owned());
             }
-            body.insert(attribute, value);
+            let key = if attribute == "timeouts" && timeouts_block {
+                TIMEOUTS_BLOCK
+            } else {
+                attribute
+            };
+            body.insert(key, value);
             resource("resource", "spirl_trust_domain", &name, &body)
         }
         Kind::Deployment => {
@@ -806,7 +855,16 @@ fn block(index: usize, case: &Case) -> String {
                     format!("{{\n    key1 = {{ public_key = \"{valid_public}\" }}\n  }}"),
                 ),
             ]);
-            if attribute == "keys" {
+            if attribute == "keys" && matches!(case.value, V::Raw(_)) {
+                body.insert("keys", value);
+            } else if attribute == "active" {
+                body.insert(
+                    "keys",
+                    format!(
+                        "{{\n    key1 = {{\n      public_key = \"{valid_public}\"\n      active = {value}\n    }}\n  }}"
+                    ),
+                );
+            } else if attribute == "keys" {
                 body.insert(
                     "keys",
                     format!(
@@ -842,10 +900,36 @@ fn block(index: usize, case: &Case) -> String {
 fn resource(kind: &str, type_name: &str, name: &str, body: &BTreeMap<&str, String>) -> String {
     let mut out = format!("{kind} \"{type_name}\" \"{name}\" {{\n");
     for (attribute, value) in body {
-        let _ = writeln!(out, "  {attribute} = {value}");
+        if *attribute == TIMEOUTS_BLOCK {
+            let _ = writeln!(out, "  timeouts {value}");
+        } else {
+            let _ = writeln!(out, "  {attribute} = {value}");
+        }
     }
     out.push_str("}\n");
     out
+}
+
+/// The key under which [`block`] gets `timeouts` when the schema makes it a block rather than
+/// an attribute (terraform-plugin-framework-timeouts offers both; the case table is the same).
+const TIMEOUTS_BLOCK: &str = "timeouts (block)";
+
+/// Whether `spirl_trust_domain`'s `timeouts` is a block in the schema Terraform sees.
+fn timeouts_is_a_block(h: &Harness) -> bool {
+    h.write_config("resource \"spirl_key_pair\" \"k\" {}\n");
+    let out = h.tf_ok(&["providers", "schema", "-json"]);
+    let schemas: Json = serde_json::from_str(&out.stdout).expect("providers schema -json");
+    let provider = schemas["provider_schemas"]
+        .as_object()
+        .and_then(|p| p.values().next())
+        .expect("one provider");
+    let block = &provider["resource_schemas"]["spirl_trust_domain"]["block"];
+    assert!(
+        block["attributes"].get("timeouts").is_some()
+            || block["block_types"].get("timeouts").is_some(),
+        "spirl_trust_domain has `timeouts`"
+    );
+    block["block_types"].get("timeouts").is_some()
 }
 
 /// Text that only a crash, a protocol failure or a provider bug prints.
@@ -862,20 +946,27 @@ const CRASH_TEXT: &[&str] = &[
 
 #[test]
 fn hostile_inputs_each_fail_validate_naming_the_attribute() {
-    let Some(h) = Harness::start("hostile_inputs") else {
+    let Some(mut h) = Harness::start("hostile_inputs") else {
         return;
     };
+    // The aliased provider blocks say everything about their endpoint themselves: the harness's
+    // SPIRL_USE_TLS (empty counts as unset) would contradict their `https://` endpoints. The
+    // default provider, which every other block uses, reaches the mock in plain text, so that
+    // "nothing reached the mock" below means something.
+    h.set_env("SPIRL_USE_TLS", "");
+    let timeouts_block = timeouts_is_a_block(&h);
     let cases = cases();
-    assert!(cases.len() >= 50, "{} cases", cases.len());
+    assert!(cases.len() >= 100, "{} cases", cases.len());
+    eprintln!("hostile_inputs: {} hostile values", cases.len());
 
     // One file, one block per case; remember each block's lines.
-    let mut config = String::new();
+    let mut config = String::from("provider \"spirl\" {\n  use_tls = false\n}\n\n");
     let mut spans = Vec::new();
     for (index, case) in cases.iter().enumerate() {
         if let V::File(text) = &case.value {
             h.write_file(&format!("c{index}.txt"), text);
         }
-        let text = block(index, case);
+        let text = block(index, case, timeouts_block);
         let first = config.lines().count() + 1;
         config.push_str(&text);
         config.push('\n');

@@ -1,42 +1,46 @@
-//! Reliability acceptance tests (issue 7): the real Terraform CLI and the built provider against
-//! a mock that refuses requests, drops answers after committing, answers too slowly, hands out
-//! short-lived tokens, or restarts between commands (run with `TF_ACC=1`). After each, the mock
-//! must hold exactly what the state holds: the same trust domains, deployments and keys, by id.
+//! Reliability acceptance tests: the real Terraform CLI and the built provider against the gRPC
+//! mock control plane when it refuses calls, commits and then drops its answer, answers too
+//! slowly, hands out short-lived session tokens, or restarts between commands (run with
+//! `TF_ACC=1`). After each, the mock must hold exactly what the state holds: the same trust
+//! domains, deployments and keys, by id, name, description, JWT issuer and key registration.
+//!
+//! The API has no idempotency keys (DESIGN.md §3): a create whose answer was lost is looked up
+//! (a trust domain by name, a key by its public key) and adopted. The drop-after-commit scenario
+//! proves it twice over: the provider's debug log says which creates it adopted, and the mock
+//! saw exactly one create call per object.
 //!
 //! Deployments need Terraform 1.0.6 or later (see README); with an older Terraform every scenario
 //! runs on trust domains alone, so the fault handling is still exercised.
 
-mod client_support;
 mod common;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Harness, TfOutput};
+use common::{Harness, TfOutput, out_of_band_client};
 use spirl_mock_api::{Faults, MockConfig};
 use terraform_provider_spirl::client::Client;
+use terraform_provider_spirl::keys::{PublicKey, parse_public_key_pem};
 
 /// Trust domains (each with a deployment and its own key pair, where Terraform allows) in the
-/// large scenarios.
+/// large scenarios: the issue's figure.
 const FLEET: usize = 100;
 /// `-parallelism` of the large applies: twice Terraform's default, as a CI job would set it to
 /// get through 300 resources.
 const PARALLELISM: &str = "-parallelism=20";
 
-const CHALLENGE: &str = "POST /v1/auth/service-account/challenge";
-const SESSION: &str = "POST /v1/auth/service-account/session";
-const CREATE_TRUST_DOMAIN: &str = "POST /v1/trust-domains";
-const CREATE_DEPLOYMENT: &str = "POST /v1/trust-domains/{id}/deployments";
-const CREATE_KEY: &str = "POST /v1/trust-domains/{id}/deployments/{deployment_id}/keys";
-const UPDATE_TRUST_DOMAIN: &str = "PATCH /v1/trust-domains/{id}";
-const UPDATE_KEY: &str = "PATCH /v1/trust-domains/{id}/deployments/{deployment_id}/keys/{key_id}";
+/// The login stream, as the mock counts it.
+const LOGIN: &str = "/com.spirl.api.v1.session.API/AuthenticateServiceAccount";
 
-/// What a control plane holds: trust domains (id → (name, description)) and deployments
-/// (id → what it is). Built from the mock through the API, or from the state; the two must be
-/// equal.
+/// A trust domain as both sides see it: name, description, JWT issuer mode and issuer URL.
+type TrustDomainView = (String, String, String, String);
+
+/// What a control plane holds: trust domains by id, and deployments by id. Built from the mock
+/// through the API, or from the state; the two must be equal.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Fleet {
-    trust_domains: BTreeMap<String, (String, String)>,
+    trust_domains: BTreeMap<String, TrustDomainView>,
     deployments: BTreeMap<String, DeploymentView>,
 }
 
@@ -44,7 +48,7 @@ struct Fleet {
 struct DeploymentView {
     trust_domain_id: String,
     name: String,
-    /// Key id → (public key PEM, active).
+    /// Key id → (SHA-256 fingerprint of the public key, active).
     keys: BTreeMap<String, (String, bool)>,
 }
 
@@ -67,9 +71,13 @@ impl Fleet {
             };
             match r["type"].as_str() {
                 Some("spirl_trust_domain") => {
-                    let previous = fleet
-                        .trust_domains
-                        .insert(text("id"), (text("domain_name"), text("description")));
+                    let view = (
+                        text("domain_name"),
+                        text("description"),
+                        text("jwt_issuer_mode"),
+                        text("jwt_issuer"),
+                    );
+                    let previous = fleet.trust_domains.insert(text("id"), view);
                     assert!(previous.is_none(), "two resources share an id: {v}");
                 }
                 Some("spirl_trust_domain_deployment") => {
@@ -79,9 +87,11 @@ impl Fleet {
                         .flatten()
                         .map(|(_, k)| {
                             let id = k["id"].as_str().expect("key id").to_owned();
-                            let pem = k["public_key"].as_str().expect("public_key").to_owned();
+                            let pem = k["public_key"].as_str().expect("public_key");
+                            let key = parse_public_key_pem(pem).expect("a public key PEM");
                             // Unset `active` means active.
-                            (id, (pem, k["active"].as_bool().unwrap_or(true)))
+                            let active = k["active"].as_bool().unwrap_or(true);
+                            (id, (key.fingerprint_sha256(), active))
                         })
                         .collect();
                     let view = DeploymentView {
@@ -97,43 +107,65 @@ impl Fleet {
         fleet
     }
 
-    /// The objects the mock holds, read through the API with a client of its own.
+    /// The objects the mock holds, read through the API with the provider's own client: the
+    /// organisation-wide lists, so that nothing outside the state's trust domains hides.
     fn on_mock(h: &Harness) -> Fleet {
-        let client = client_support::client_for(h.mock(), |c| c.max_retries = 20);
+        let client = out_of_band_client(h.mock());
         h.block_on(Self::read(&client))
     }
 
     async fn read(client: &Client) -> Fleet {
         let mut fleet = Fleet::default();
         for td in client
-            .list_trust_domains_all(None)
+            .list_trust_domains(None)
             .await
             .expect("list trust domains")
         {
-            for d in client
-                .list_deployments(&td.id, None)
-                .await
-                .expect("list deployments")
-            {
-                // The list may leave keys out; the GET has them.
-                let d = client
-                    .get_deployment(&td.id, &d.id)
-                    .await
-                    .expect("get deployment");
-                let keys = d
-                    .keys
-                    .into_iter()
-                    .map(|k| (k.id, (k.public_key, k.active)))
-                    .collect();
-                let view = DeploymentView {
-                    trust_domain_id: d.trust_domain_id,
-                    name: d.name,
-                    keys,
-                };
-                assert!(fleet.deployments.insert(d.id, view).is_none());
-            }
-            let previous = fleet.trust_domains.insert(td.id, (td.name, td.description));
-            assert!(previous.is_none());
+            let view = (
+                td.name,
+                td.description,
+                td.jwt_issuer.mode.as_str().to_owned(),
+                td.jwt_issuer.url,
+            );
+            assert!(fleet.trust_domains.insert(td.id, view).is_none());
+        }
+        let mut ids = BTreeMap::new();
+        for d in client
+            .list_deployments(None)
+            .await
+            .expect("list deployments")
+        {
+            ids.insert((d.trust_domain_id.clone(), d.name.clone()), d.id.clone());
+            let view = DeploymentView {
+                trust_domain_id: d.trust_domain_id,
+                name: d.name,
+                keys: BTreeMap::new(),
+            };
+            assert!(fleet.deployments.insert(d.id, view).is_none());
+        }
+        for k in client.list_keys(None, None).await.expect("list keys") {
+            let fingerprint = PublicKey::from_spki_der(&k.public_key_der)
+                .expect("an ed25519 key")
+                .fingerprint_sha256();
+            // A key of no listed deployment is an orphan: file it where the comparison fails.
+            let deployment = ids
+                .get(&(k.trust_domain_id.clone(), k.deployment_name.clone()))
+                .cloned()
+                .unwrap_or_else(|| {
+                    format!(
+                        "(orphan key of {}/{})",
+                        k.trust_domain_id, k.deployment_name
+                    )
+                });
+            let view = fleet
+                .deployments
+                .entry(deployment)
+                .or_insert_with(|| DeploymentView {
+                    trust_domain_id: k.trust_domain_id.clone(),
+                    name: k.deployment_name.clone(),
+                    keys: BTreeMap::new(),
+                });
+            assert!(view.keys.insert(k.id, (fingerprint, k.active)).is_none());
         }
         fleet
     }
@@ -144,8 +176,9 @@ impl Fleet {
 }
 
 /// Asserts that the mock holds exactly what the state holds: no orphan, no duplicate, nothing
-/// missing, every id, name and key registration equal. Reads the mock with its faults off, so
-/// that checking costs no retries; the faults come back afterwards. Returns what both hold.
+/// missing, every id, name, description, issuer and key registration equal. Reads the mock with
+/// its faults off, so that checking costs no retries; the faults come back afterwards. Returns
+/// what both hold.
 fn assert_mock_matches_state(h: &Harness) -> Fleet {
     let faults = h.mock().state.faults();
     h.set_mock_faults(Faults {
@@ -175,12 +208,13 @@ fn assert_mock_matches_state(h: &Harness) -> Fleet {
 
 /// Asserts that the mock matches the state, and that both hold the whole configuration:
 /// `trust_domains` trust domains and, with `deployments`, one deployment with one key in each.
-fn assert_converged(h: &Harness, trust_domains: usize, deployments: bool) {
+fn assert_converged(h: &Harness, trust_domains: usize, deployments: bool) -> Fleet {
     let fleet = assert_mock_matches_state(h);
     let per_td = usize::from(deployments);
     assert_eq!(fleet.trust_domains.len(), trust_domains, "{fleet:#?}");
     assert_eq!(fleet.deployments.len(), trust_domains * per_td);
     assert_eq!(fleet.keys(), trust_domains * per_td);
+    fleet
 }
 
 /// Whether this Terraform can plan deployments (1.0.6+); otherwise the scenario runs on trust
@@ -195,19 +229,41 @@ fn deployments_supported(h: &Harness, test: &str) -> bool {
     ok
 }
 
+/// The configuration a fleet goes through. Each step after the first changes every trust domain
+/// and every deployment in place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Built-in JWT issuer; each deployment's key is `k[i]`, active.
+    Initial,
+    /// A custom JWT issuer; the key rotated to `k2[i]` (registered, disabled, then the old one
+    /// deleted).
+    Rotated,
+    /// JWT issuing disabled; the key `k2[i]` enabled again.
+    Restored,
+}
+
 /// `n` trust domains and, with `deployments`, a deployment in each carrying the public key of
 /// its own `spirl_key_pair`, under `provider` (the body of the provider block).
 fn fleet_config(n: usize, deployments: bool, provider: &str) -> String {
-    fleet_hcl(n, deployments, provider, false)
+    fleet_hcl(n, deployments, provider, Stage::Initial)
 }
 
-/// Like [`fleet_config`]; with `updated`, every trust domain has a description and every key is
-/// disabled, which updates both in place.
-fn fleet_hcl(n: usize, deployments: bool, provider: &str, updated: bool) -> String {
-    let (description, active) = if updated {
-        ("\n  description = \"updated in place\"", ", active = false")
-    } else {
-        ("", "")
+fn fleet_hcl(n: usize, deployments: bool, provider: &str, stage: Stage) -> String {
+    let issuer = match stage {
+        Stage::Initial => "",
+        Stage::Rotated => {
+            "\n  jwt_issuer_mode = \"custom\"\n  jwt_issuer      = \"https://issuer${count.index}.reliability.example.org\""
+        }
+        Stage::Restored => "\n  jwt_issuer_mode = \"disabled\"",
+    };
+    let key = match stage {
+        Stage::Initial => "{ public_key = spirl_key_pair.k[count.index].public_key_pem }",
+        Stage::Rotated => {
+            "{ public_key = spirl_key_pair.k2[count.index].public_key_pem, active = false }"
+        }
+        Stage::Restored => {
+            "{ public_key = spirl_key_pair.k2[count.index].public_key_pem, active = true }"
+        }
     };
     let mut hcl = format!(
         r#"
@@ -217,7 +273,8 @@ provider "spirl" {{
 
 resource "spirl_trust_domain" "td" {{
   count       = {n}
-  domain_name = "td${{count.index}}.reliability.example.org"{description}
+  domain_name = "td${{count.index}}.reliability.example.org"
+  description = "fleet member ${{count.index}}"{issuer}
 }}
 "#
     );
@@ -228,12 +285,16 @@ resource "spirl_key_pair" "k" {{
   count = {n}
 }}
 
+resource "spirl_key_pair" "k2" {{
+  count = {n}
+}}
+
 resource "spirl_trust_domain_deployment" "d" {{
   count           = {n}
   trust_domain_id = spirl_trust_domain.td[count.index].id
   name            = "prod"
   keys = {{
-    primary = {{ public_key = spirl_key_pair.k[count.index].public_key_pem{active} }}
+    primary = {key}
   }}
 }}
 "#
@@ -242,10 +303,9 @@ resource "spirl_trust_domain_deployment" "d" {{
     hcl
 }
 
-/// Retries enough to ride out a 30% refusal rate across the ~700 calls of apply, plan and
-/// destroy: a call fails only after 16 refusals in a row (0.3^16 ≈ 4e-9). With ten retries a
-/// delete was once refused 11 times in a row in some twenty runs. At the mock's `Retry-After: 1`,
-/// 15 retries need the longer deadline.
+/// Retries enough to ride out a 30% refusal rate across the ~1000 calls of apply, plan and
+/// destroy: a call fails only after 16 refusals in a row (0.3^16 ≈ 4e-9), within a deadline
+/// that the backoff (at most 10 s a wait) leaves room for.
 const PATIENT: &str = "  max_retries     = 15\n  request_timeout = \"60s\"";
 
 fn apply_fleet(h: &Harness) -> TfOutput {
@@ -257,9 +317,26 @@ fn destroy_fleet(h: &Harness) {
     assert_eq!(h.mock_objects(), Default::default(), "destroy left objects");
 }
 
-/// Every request the mock has seen.
-fn total_requests(h: &Harness) -> u64 {
-    h.mock().stats().requests.values().sum()
+/// Every call the mock has seen, per method.
+fn requests(h: &Harness) -> BTreeMap<String, u64> {
+    h.mock().stats().requests
+}
+
+/// Calls per method since `before`, without the methods not called.
+fn since(h: &Harness, before: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    requests(h)
+        .into_iter()
+        .map(|(m, n)| {
+            let d = n - before.get(&m).copied().unwrap_or(0);
+            (m.rsplit('/').next().unwrap_or(&m).to_owned(), d)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// The calls of `method` (`RegisterTrustDomain`) in a [`since`] map.
+fn count(calls: &BTreeMap<String, u64>, method: &str) -> u64 {
+    calls.get(method).copied().unwrap_or(0)
 }
 
 /// Terraform's words with its line wrapping undone.
@@ -282,6 +359,25 @@ fn assert_no_breakage(out: &TfOutput) {
     }
 }
 
+/// Sends the provider's debug lines (only the provider's) of the following commands to `path`.
+fn provider_log_to(h: &mut Harness, path: &Path) {
+    h.set_env("TF_LOG_PROVIDER", "debug");
+    h.set_env("TF_LOG_PATH", path.to_str().expect("utf-8 temp path"));
+}
+
+/// How many creates of `operation` the provider's log says it adopted after a lost answer.
+fn adopted(log: &Path, operation: &str) -> usize {
+    let text = std::fs::read_to_string(log).expect("TF_LOG_PATH was written");
+    assert!(
+        text.contains(&format!("{operation}: ")),
+        "the provider's debug lines reach {}",
+        log.display()
+    );
+    text.lines()
+        .filter(|l| l.contains(&format!("{operation}: ")) && l.contains("adopting "))
+        .count()
+}
+
 #[test]
 fn reliability_fail_rate_apply_converges() {
     let test = "reliability_fail_rate";
@@ -300,18 +396,24 @@ fn reliability_fail_rate_apply_converges() {
     let started = Instant::now();
     apply_fleet(&h);
     let apply_time = started.elapsed();
-    let creates = h.mock_requests(CREATE_TRUST_DOMAIN)
-        + h.mock_requests(CREATE_DEPLOYMENT)
-        + h.mock_requests(CREATE_KEY);
-    let needed = (FLEET * (1 + 2 * usize::from(deployments))) as u64;
+    let calls = since(&h, &BTreeMap::new());
+    let creates = count(&calls, "RegisterTrustDomain") + count(&calls, "CreateTrustDomainKey");
+    let needed = (FLEET * (1 + usize::from(deployments))) as u64;
+    let total: u64 = calls.values().sum();
     eprintln!(
-        "{test}: apply of {FLEET} trust domains (deployments: {deployments}) took {apply_time:?}; \
-         {creates} create requests for {needed} objects, {} requests in all",
-        total_requests(&h)
+        "{test}: apply of {FLEET} trust domains (deployments: {deployments}) took \
+         {apply_time:?}; {creates} create calls for {needed} objects, {total} calls in all: \
+         {calls:?}"
     );
     // At 30%, a hundred creates without a single refusal is a 1e-15 event: the faults ran.
     assert!(creates > needed, "no create was refused and retried");
-    assert_converged(&h, FLEET, deployments);
+    let fleet = assert_converged(&h, FLEET, deployments);
+    eprintln!(
+        "{test}: converged: {} trust domains, {} deployments, {} keys; 0 duplicates, 0 orphans",
+        fleet.trust_domains.len(),
+        fleet.deployments.len(),
+        fleet.keys()
+    );
 
     // The refresh rides out the same refusals.
     h.assert_plan_empty();
@@ -321,7 +423,7 @@ fn reliability_fail_rate_apply_converges() {
 #[test]
 fn reliability_drop_after_commit_leaves_no_duplicate_or_orphan() {
     let test = "reliability_drop_after_commit";
-    let Some(h) = Harness::start_with(
+    let Some(mut h) = Harness::start_with(
         test,
         MockConfig {
             drop_after_commit_rate: 0.3,
@@ -331,37 +433,74 @@ fn reliability_drop_after_commit_leaves_no_duplicate_or_orphan() {
         return;
     };
     let deployments = deployments_supported(&h, test);
-    h.write_config(&fleet_config(FLEET, deployments, PATIENT));
+    let n = FLEET as u64;
+    let per_td = u64::from(deployments);
 
+    // Create: every create commits, and about a third lose their answer.
+    let log = h.path().join("create.log");
+    provider_log_to(&mut h, &log);
+    h.write_config(&fleet_config(FLEET, deployments, PATIENT));
     let started = Instant::now();
     apply_fleet(&h);
-    let creates = h.mock_requests(CREATE_TRUST_DOMAIN)
-        + h.mock_requests(CREATE_DEPLOYMENT)
-        + h.mock_requests(CREATE_KEY);
-    let needed = (FLEET * (1 + 2 * usize::from(deployments))) as u64;
+    let calls = since(&h, &BTreeMap::new());
+    let (tds, keys) = (
+        adopted(&log, "create trust domain"),
+        adopted(&log, "register deployment key"),
+    );
     eprintln!(
-        "{test}: apply took {:?}; {creates} create requests for {needed} objects (each extra one \
-         a retry after a dropped answer)",
+        "{test}: create took {:?}; adopted after a lost answer: {tds} trust domains, {keys} \
+         keys; calls: {calls:?}",
         started.elapsed()
     );
-    assert!(creates > needed, "no answer was dropped");
+    // Each object was created by exactly one call: a lost answer was followed by a lookup that
+    // found the object, never by a second create (which would be a duplicate or ALREADY_EXISTS).
+    assert_eq!(count(&calls, "RegisterTrustDomain"), n, "{calls:?}");
+    assert_eq!(
+        count(&calls, "CreateTrustDomainKey"),
+        n * per_td,
+        "{calls:?}"
+    );
+    assert!(tds > 0, "no trust-domain answer was dropped and adopted");
+    assert!(
+        !deployments || keys > 0,
+        "no key answer was dropped and adopted"
+    );
+    assert!(count(&calls, "ListTrustDomains") >= tds as u64, "{calls:?}");
     assert_converged(&h, FLEET, deployments);
     h.assert_plan_empty();
 
-    // Updates in place whose answers are lost are sent again: PATCH is idempotent.
-    h.write_config(&fleet_hcl(FLEET, deployments, PATIENT, true));
+    // Update in place: a JWT issuer change and a key rotation (register the new key, disable
+    // it, delete the old one) in each. Lost answers of updates are sent again (they are
+    // idempotent); a lost registration is found by its public key.
+    let log = h.path().join("rotate.log");
+    provider_log_to(&mut h, &log);
+    h.write_config(&fleet_hcl(FLEET, deployments, PATIENT, Stage::Rotated));
+    let before = requests(&h);
     apply_fleet(&h);
-    let patches = h.mock_requests(UPDATE_TRUST_DOMAIN) + h.mock_requests(UPDATE_KEY);
-    let needed = (FLEET * (1 + usize::from(deployments))) as u64;
-    eprintln!("{test}: {patches} update requests for {needed} updates");
-    assert!(patches > needed, "no update answer was dropped");
+    let calls = since(&h, &before);
+    let keys = adopted(&log, "register deployment key");
+    eprintln!("{test}: rotation adopted {keys} keys after a lost answer; calls: {calls:?}");
+    assert!(
+        count(&calls, "UpdateTrustDomain") > n,
+        "no update answer was dropped and sent again: {calls:?}"
+    );
+    assert_eq!(
+        count(&calls, "CreateTrustDomainKey"),
+        n * per_td,
+        "{calls:?}"
+    );
+    assert!(!deployments || keys > 0, "no registration answer was lost");
+    assert!(count(&calls, "DisableTrustDomainKey") >= n * per_td);
+    assert!(count(&calls, "DeleteTrustDomainKey") >= n * per_td);
     let fleet = assert_mock_matches_state(&h);
     assert_eq!(fleet.trust_domains.len(), FLEET);
     assert!(
         fleet
             .trust_domains
             .values()
-            .all(|(_, description)| description == "updated in place")
+            .all(|(_, _, mode, issuer)| mode == "custom"
+                && issuer.ends_with(".reliability.example.org")),
+        "{fleet:#?}"
     );
     assert!(
         fleet
@@ -373,13 +512,33 @@ fn reliability_drop_after_commit_leaves_no_duplicate_or_orphan() {
     assert_eq!(fleet.keys(), FLEET * usize::from(deployments));
     h.assert_plan_empty();
 
-    // Deletes whose answers are lost find the object gone on retry: still a success.
-    let deletes_before = total_requests(&h);
-    destroy_fleet(&h);
-    eprintln!(
-        "{test}: destroy took {} requests",
-        total_requests(&h) - deletes_before
+    // Another issuer change, and every key enabled again.
+    h.write_config(&fleet_hcl(FLEET, deployments, PATIENT, Stage::Restored));
+    let before = requests(&h);
+    apply_fleet(&h);
+    let calls = since(&h, &before);
+    eprintln!("{test}: enable and disable JWT; calls: {calls:?}");
+    assert!(count(&calls, "EnableTrustDomainKey") >= n * per_td);
+    let fleet = assert_mock_matches_state(&h);
+    assert!(
+        fleet
+            .trust_domains
+            .values()
+            .all(|(_, _, mode, issuer)| mode == "disabled" && issuer.is_empty())
     );
+    assert!(
+        fleet
+            .deployments
+            .values()
+            .flat_map(|d| d.keys.values())
+            .all(|(_, active)| *active)
+    );
+    h.assert_plan_empty();
+
+    // Deletes whose answers are lost find the object gone on retry: still a success.
+    let before = requests(&h);
+    destroy_fleet(&h);
+    eprintln!("{test}: destroy calls: {:?}", since(&h, &before));
 }
 
 #[test]
@@ -387,13 +546,12 @@ fn reliability_timeout_names_the_operation_then_the_next_apply_converges() {
     const N: usize = 12;
     const TIMEOUT: &str = "  request_timeout = \"1s\"\n  max_retries     = 2";
     let test = "reliability_timeout";
-    // Each call's deadline covers its login: the first creates wait for a login of two requests
-    // (0.8 s) and then need 0.4 s more, past the 1 s `request_timeout`; calls that find the
-    // token already there need only 0.4 s and succeed. A partial apply, as in real life.
+    // Each call's deadline covers its login: the first creates wait for a login (0.6 s) and
+    // then need 0.6 s more, past the 1 s `request_timeout`. A partial apply, as in real life.
     let Some(h) = Harness::start_with(
         test,
         MockConfig {
-            latency: Duration::from_millis(400),
+            latency: Duration::from_millis(600),
             ..MockConfig::default()
         },
     ) else {
@@ -409,7 +567,7 @@ fn reliability_timeout_names_the_operation_then_the_next_apply_converges() {
         "the error names the operation:\n{out}"
     );
     assert!(
-        words.contains("create trust domain: no complete answer within the request_timeout of 1s"),
+        words.contains("create trust domain: no answer within the request_timeout of 1s"),
         "the error says it timed out, doing what, and which limit:\n{out}"
     );
     assert!(words.contains("raise `request_timeout`"), "{out}");
@@ -431,7 +589,7 @@ fn reliability_timeout_names_the_operation_then_the_next_apply_converges() {
     assert_converged(&h, N, deployments);
     h.assert_plan_empty();
 
-    // Slower than the timeout: a refresh fails the plan, naming the read it was doing.
+    // Slower than the timeout: a refresh fails the plan, naming what it was doing.
     h.set_mock_faults(Faults {
         latency: Duration::from_millis(1500),
         ..h.mock().state.faults()
@@ -439,12 +597,13 @@ fn reliability_timeout_names_the_operation_then_the_next_apply_converges() {
     let out = h.tf_err(&["plan", "-input=false"]);
     let words = said(&out);
     assert!(
-        words.contains("Error: Could not get trust domain")
-            || words.contains("Error: Could not get deployment"),
+        ["list trust domains", "read trust domain", "list deployment"]
+            .iter()
+            .any(|op| words.contains(&format!("Error: Could not {op}"))),
         "{out}"
     );
     assert!(
-        words.contains("no complete answer within the request_timeout of 1s"),
+        words.contains("no answer within the request_timeout of 1s"),
         "{out}"
     );
     assert_no_breakage(&out);
@@ -459,8 +618,8 @@ fn reliability_timeout_names_the_operation_then_the_next_apply_converges() {
 
 #[test]
 fn reliability_token_expiry_mid_apply_logs_in_again() {
-    const N: usize = FLEET;
-    const TTL: Duration = Duration::from_secs(2);
+    const N: usize = 50;
+    const TTL: Duration = Duration::from_secs(1);
     let test = "reliability_token_expiry";
     let Some(h) = Harness::start_with(
         test,
@@ -472,8 +631,7 @@ fn reliability_token_expiry_mid_apply_logs_in_again() {
         return;
     };
     let deployments = deployments_supported(&h, test);
-    // Slow enough that the apply spans several token lifetimes: three API calls a trust domain
-    // with deployments, one without.
+    // Slow enough that the apply spans several token lifetimes.
     let latency = if deployments { 150 } else { 350 };
     h.set_mock_faults(Faults {
         latency: Duration::from_millis(latency),
@@ -482,22 +640,29 @@ fn reliability_token_expiry_mid_apply_logs_in_again() {
     h.write_config(&fleet_config(N, deployments, ""));
 
     let started = Instant::now();
-    h.apply();
+    let out = h.apply();
     let took = started.elapsed();
-    let sessions = h.mock_requests(SESSION);
+    assert_no_breakage(&out);
+    let logins = h.mock_requests(LOGIN);
+    let tokens = h.mock().state.auth_record().tokens.len() as u64;
     eprintln!(
-        "{test}: apply took {took:?} with a {TTL:?} token lifetime; {sessions} tokens issued"
+        "{test}: apply took {took:?} with a {TTL:?} token lifetime; {logins} logins, {tokens} \
+         tokens issued"
     );
     assert!(
         took > 3 * TTL,
         "the apply ({took:?}) did not outlive several tokens; raise N or latency"
     );
-    // Nothing is refused, so every session request issued a token.
+    // Nothing is refused, so every login issued a token; several were needed.
+    assert_eq!(tokens, logins, "every login succeeded");
+    assert!(logins >= 3, "only {logins} login(s) for a {took:?} apply");
+    // One login at a time for all the calls whose token expired: not one per call. Each
+    // provider process (plan, apply) logs in once, and once more per expired token at most.
+    let bound = 2 * (took.as_secs_f64() / TTL.as_secs_f64()).ceil() as u64 + 4;
     assert!(
-        sessions >= 2,
-        "only {sessions} token(s) for a {took:?} apply"
+        logins <= bound,
+        "{logins} logins in {took:?}: calls logged in on their own"
     );
-    assert_eq!(h.mock_requests(CHALLENGE), sessions);
     assert_converged(&h, N, deployments);
     h.assert_plan_empty();
     destroy_fleet(&h);
@@ -541,16 +706,17 @@ fn reliability_mock_restart_between_apply_and_plan() {
     assert_eq!(counts.trust_domains, N);
     write(&h);
 
-    // A new endpoint is provider configuration: no resource changes.
+    // A new endpoint is provider configuration: no resource changes. The tokens of before the
+    // restart are gone; the new provider process logs in on the new mock.
     h.assert_plan_empty();
+    assert!(h.mock_requests(LOGIN) >= 1);
     assert_converged(&h, N, deployments);
     assert_eq!(Fleet::in_state(&h), before);
     destroy_fleet(&h);
 }
 
-/// Regression: the client's per-exchange lines (target `spirl::client` then) never reached
-/// `TF_LOG`, because the provider forwards only targets under its crate name; an operator could
-/// not see a single retry.
+/// Regression: the client's per-call lines must reach `TF_LOG` (the provider forwards only
+/// targets under its crate name), so that an operator can see every retry.
 #[test]
 fn reliability_retries_show_in_tf_log() {
     let test = "reliability_retries_logged";
@@ -580,8 +746,8 @@ fn reliability_retries_show_in_tf_log() {
     for retry in 0..=2 {
         assert!(
             log.lines().any(|l| l
-                .contains("create trust domain: POST /v1/auth/service-account/challenge -> ")
-                && l.contains(&format!("retry {retry})"))),
+                .contains("create trust domain: session.API/AuthenticateServiceAccount")
+                && l.contains(&format!("(retry {retry})"))),
             "no TF_LOG line for attempt {retry} of the login"
         );
     }
@@ -589,5 +755,6 @@ fn reliability_retries_show_in_tf_log() {
         log.contains("create trust domain: retrying in"),
         "no TF_LOG line for the wait between attempts"
     );
+    assert_eq!(h.mock_requests(LOGIN), 3, "three attempts, no more");
     assert_eq!(h.mock_objects(), Default::default());
 }

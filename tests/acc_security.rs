@@ -1,29 +1,33 @@
-//! Security acceptance tests with the real Terraform CLI (run with `TF_ACC=1`):
-//! - a `TF_LOG=trace` run over the whole lifecycle leaks no secret: not the service-account key,
-//!   not the generated private keys (PEM lines, raw seed in base64 or hex), not a bearer token,
-//!   login nonce or signature the mock saw travel, in the log, in any command's output or in a
-//!   saved plan shown as text or JSON;
+//! Security acceptance tests with the real Terraform CLI against the gRPC mock (run with
+//! `TF_ACC=1`):
+//! - a `TF_LOG=trace` run over the whole lifecycle (create, plan, refresh, import, update,
+//!   destroy) leaks no secret: not the service-account key, not the generated private keys (PEM
+//!   lines, raw seed in base64 or hex), not a session token, login nonce or signature the mock
+//!   saw travel (in base64 or hex), in the log, in any command's output or in a saved plan shown
+//!   as text or JSON;
 //! - every secret attribute is sensitive in the schema Terraform sees;
-//! - plain HTTP to a host that is not loopback is refused unless `use_tls = false` says so, and
-//!   then works with a warning;
-//! - an untrusted TLS certificate is a clear error that names the endpoint, and a private CA
-//!   given through `SSL_CERT_FILE` is trusted.
+//! - plaintext HTTP/2 to a host that is not loopback is refused unless `use_tls = false` says
+//!   so, and then works with a warning;
+//! - against the mock serving TLS, an untrusted certificate is a clear error that names
+//!   SSL_CERT_FILE, and its CA given through `SSL_CERT_FILE` is trusted;
+//! - the metadata `x-spirl-client` and `x-spirl-client-version` reach the server.
 //!
 //! `tests/acc_logging.rs` proves that the provider's own lines reach `TF_LOG`; this file proves
 //! what must never reach it.
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
-use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use common::Harness;
 use serde_json::Value as Json;
-use spirl_mock_api::{MockConfig, MockState};
+use spirl_mock_api::{ClientMetadata, MockConfig, MockState};
+use terraform_provider_spirl::client::{CLIENT_NAME, CLIENT_VERSION};
 use terraform_provider_spirl::keys::parse_private_key_pem;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// Terraform 1.0.0 to 1.0.5 cannot plan the deployment resource (README).
 fn supports_deployments(h: &Harness) -> bool {
@@ -43,37 +47,54 @@ fn forms_of_private_key(name: &str, pem: &str) -> Vec<(String, String)> {
         .unwrap_or_else(|e| panic!("{name} is an ed25519 PKCS#8 key: {e}"))
         .signing_key()
         .to_bytes();
-    for (form, text) in [
-        ("base64", STANDARD.encode(seed)),
-        ("unpadded base64", STANDARD_NO_PAD.encode(seed)),
-        ("URL-safe base64", URL_SAFE.encode(seed)),
-        ("URL-safe unpadded base64", URL_SAFE_NO_PAD.encode(seed)),
-        ("hex", hex(&seed)),
-        ("uppercase hex", hex(&seed).to_ascii_uppercase()),
-    ] {
-        forms.push((format!("{name} (seed as {form})"), text));
-    }
+    forms.extend(forms_of_bytes(&format!("{name} seed"), &seed));
     forms
+}
+
+/// Every usual text form of secret bytes: base64 (padded, unpadded, URL-safe) and hex.
+fn forms_of_bytes(name: &str, bytes: &[u8]) -> Vec<(String, String)> {
+    [
+        ("base64", STANDARD.encode(bytes)),
+        ("unpadded base64", STANDARD_NO_PAD.encode(bytes)),
+        ("URL-safe base64", URL_SAFE.encode(bytes)),
+        ("URL-safe unpadded base64", URL_SAFE_NO_PAD.encode(bytes)),
+        ("hex", hex(bytes)),
+        ("uppercase hex", hex(bytes).to_ascii_uppercase()),
+    ]
+    .into_iter()
+    .map(|(form, text)| (format!("{name} (as {form})"), text))
+    .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Everything the mock saw travel during logins, each with what it is.
+/// Everything the mock saw travel during logins, each with what it is: the session tokens as
+/// sent, the nonces and signatures (recorded in base64) in every text form.
 fn login_secrets(state: &MockState) -> Vec<(String, String)> {
     let record = state.auth_record();
     assert!(!record.tokens.is_empty(), "the provider logged in");
+    assert!(
+        !record.client_nonces.is_empty() && !record.signatures.is_empty(),
+        "the mock recorded the login proofs"
+    );
     let mut secrets = Vec::new();
+    for token in record.tokens {
+        assert!(token.len() >= 40, "a token is long enough to search for");
+        secrets.push(("session token".to_owned(), token));
+    }
     for (kind, values) in [
-        ("bearer token", record.tokens),
         ("server nonce", record.server_nonces),
         ("client nonce", record.client_nonces),
         ("login signature", record.signatures),
     ] {
         for value in values {
-            assert!(value.len() >= 40, "a {kind} is long enough to search for");
-            secrets.push((kind.to_owned(), value));
+            let bytes = STANDARD
+                .decode(&value)
+                .unwrap_or_else(|e| panic!("the mock records a {kind} in base64: {e}"));
+            assert!(bytes.len() >= 32, "a {kind} is long enough to search for");
+            secrets.extend(forms_of_bytes(kind, &bytes));
         }
     }
     secrets
@@ -152,7 +173,17 @@ fn redact_marked_private_keys(plan: &mut Json) -> usize {
     redacted
 }
 
-fn lifecycle_config(deployments: bool, description: &str, b_active: bool) -> String {
+/// The lifecycle's configuration; `updated` changes the JWT issuer and enables key `b`, both in
+/// place (the description cannot change in place on the real API).
+fn lifecycle_config(deployments: bool, updated: bool) -> String {
+    let (issuer, b_active) = if updated {
+        (
+            "\n  jwt_issuer_mode = \"custom\"\n  jwt_issuer      = \"https://issuer.security.example.org\"",
+            true,
+        )
+    } else {
+        ("", false)
+    };
     let mut hcl = format!(
         r#"
 resource "spirl_key_pair" "a" {{}}
@@ -161,7 +192,7 @@ resource "spirl_key_pair" "b" {{}}
 
 resource "spirl_trust_domain" "td" {{
   domain_name = "security.example.org"
-  description = "{description}"
+  description = "security lifecycle"{issuer}
 }}
 
 data "spirl_alb_ingress_annotations" "alb" {{
@@ -223,7 +254,7 @@ fn security_trace_lifecycle_leaks_no_secret() {
     };
 
     // Create, from a saved plan.
-    h.write_config(&lifecycle_config(deployments, "v1", false));
+    h.write_config(&lifecycle_config(deployments, false));
     run(&h, &["plan", "-input=false", "-out=create.tfplan"]);
     show_plan(&h, "create.tfplan");
     run(&h, &["apply", "-input=false", "create.tfplan"]);
@@ -263,9 +294,13 @@ fn security_trace_lifecycle_leaks_no_secret() {
     }
 
     // Update in place, from a saved plan.
-    h.write_config(&lifecycle_config(deployments, "v2", true));
+    h.write_config(&lifecycle_config(deployments, true));
     run(&h, &["plan", "-input=false", "-out=update.tfplan"]);
-    show_plan(&h, "update.tfplan");
+    let update = one_line(&show_plan(&h, "update.tfplan"));
+    assert!(
+        update.contains("0 to add") && update.contains("0 to destroy"),
+        "the update is in place:\n{update}"
+    );
     run(&h, &["apply", "-input=false", "update.tfplan"]);
     run(&h, &["plan", "-input=false", "-detailed-exitcode"]);
 
@@ -421,8 +456,8 @@ fn mock_on(h: &Harness, ip: IpAddr) -> (MockState, SocketAddr) {
 }
 
 #[test]
-fn security_plain_http_to_a_remote_host_needs_explicit_use_tls_false() {
-    let Some(mut h) = Harness::start("security_plain_http") else {
+fn security_plaintext_to_a_remote_host_needs_explicit_use_tls_false() {
+    let Some(mut h) = Harness::start("security_plaintext") else {
         return;
     };
     let Some(ip) = non_loopback_address() else {
@@ -432,9 +467,11 @@ fn security_plain_http_to_a_remote_host_needs_explicit_use_tls_false() {
         return;
     };
     let (state, addr) = mock_on(&h, ip);
-    let credentials = state.credentials(&format!("http://{addr}"));
+    let credentials = state.credentials(&addr.to_string());
     h.set_env("SPIRL_SA_KEY_ID", &credentials.sa_key_id);
     h.set_env("SPIRL_SA_PRIVATE_KEY", &credentials.sa_private_key);
+    // The harness's SPIRL_USE_TLS=false would be an explicit choice: unset it (empty is unset).
+    h.set_env("SPIRL_USE_TLS", "");
     let resources =
         "\nresource \"spirl_trust_domain\" \"td\" {\n  domain_name = \"plain.example.org\"\n}\n";
 
@@ -447,7 +484,7 @@ fn security_plain_http_to_a_remote_host_needs_explicit_use_tls_false() {
     for needed in [
         "Plain HTTP refused",
         "endpoint",
-        "Use `https://`, or set `use_tls = false`",
+        "set `use_tls = false`",
         &ip.to_string(),
     ] {
         assert!(text.contains(needed), "says {needed:?}:\n{out}");
@@ -457,96 +494,46 @@ fn security_plain_http_to_a_remote_host_needs_explicit_use_tls_false() {
         "nothing was sent in plain text"
     );
 
-    // Explicitly allowed: it works, with a warning.
+    // Explicitly allowed, in the gRPC target form: it works, with a warning.
     h.write_config(&format!(
-        "provider \"spirl\" {{\n  endpoint = \"http://{addr}\"\n  use_tls  = false\n}}\n{resources}"
+        "provider \"spirl\" {{\n  endpoint = \"{addr}\"\n  use_tls  = false\n}}\n{resources}"
     ));
     let out = h.apply();
     let text = out.all();
     assert!(
         text.contains("Warning") && text.contains("Plain HTTP to a remote host"),
-        "plain HTTP is warned about:\n{out}"
+        "plaintext is warned about:\n{out}"
     );
     assert_eq!(
         state.stats().objects.trust_domains,
         1,
-        "created over plain HTTP"
+        "created over plaintext HTTP/2"
     );
     h.destroy();
     assert_eq!(state.stats().objects, Default::default());
 }
 
-/// A private CA and a certificate for `localhost` signed by it: (CA PEM, server config).
-fn private_ca() -> (String, Arc<rustls::ServerConfig>) {
-    let ca_key = rcgen::KeyPair::generate().expect("CA key");
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "spirl test CA (test only)");
-    let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let leaf_key = rcgen::KeyPair::generate().expect("server key");
-    let leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
-        .expect("server params")
-        .signed_by(&leaf_key, &issuer)
-        .expect("server certificate");
-    let ca_pem = format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        STANDARD
-            .encode(ca_cert.der())
-            .as_bytes()
-            .chunks(64)
-            .map(|c| std::str::from_utf8(c).unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![leaf.der().clone()], key)
-    .expect("server config");
-    (ca_pem, Arc::new(config))
-}
-
-/// Terminates TLS on `127.0.0.1:0` and relays to `target`; returns the port.
-fn tls_front(h: &Harness, config: Arc<rustls::ServerConfig>, target: SocketAddr) -> u16 {
-    let acceptor = tokio_rustls::TlsAcceptor::from(config);
-    h.block_on(async move {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    // A refused handshake ends here: nothing reaches the mock.
-                    let Ok(mut tls) = acceptor.accept(stream).await else {
-                        return;
-                    };
-                    let Ok(mut upstream) = TcpStream::connect(target).await else {
-                        return;
-                    };
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
-                });
-            }
-        });
-        port
-    })
-}
-
 #[test]
-fn security_tls_untrusted_certificate_fails_clearly_and_private_ca_works() {
-    let Some(mut h) = Harness::start("security_tls") else {
+fn security_tls_untrusted_certificate_fails_clearly_and_its_ca_works() {
+    let Some(mut h) = Harness::start_with(
+        "security_tls",
+        MockConfig {
+            tls: true,
+            ..MockConfig::default()
+        },
+    ) else {
         return;
     };
-    let (ca_pem, config) = private_ca();
-    let port = tls_front(&h, config, h.mock().addr);
-    let endpoint = format!("https://localhost:{port}");
-    h.set_env("SPIRL_ENDPOINT", &endpoint);
+    let credentials = h.mock().credentials.clone();
+    assert!(
+        credentials.use_tls,
+        "the harness points the provider at TLS"
+    );
+    let ca_pem = credentials
+        .ca_cert_pem
+        .expect("a TLS mock hands out its CA");
+    // Whatever the machine trusts, the mock's throw-away CA is not among it.
+    h.set_env("SSL_CERT_FILE", "");
     h.write_config(
         "resource \"spirl_trust_domain\" \"td\" {\n  domain_name = \"tls.example.org\"\n}\n",
     );
@@ -554,24 +541,29 @@ fn security_tls_untrusted_certificate_fails_clearly_and_private_ca_works() {
     // Nobody trusts the CA yet: a clear error, at once, and nothing reaches the API.
     let out = h.tf_err(&["apply", "-auto-approve", "-input=false"]);
     let text = one_line(&out.all());
+    let endpoint = h.mock().endpoint.clone();
     for needed in [
-        "certificate",
+        "Error: Could not create trust domain",
+        "TLS certificate verification failed",
+        &endpoint,
         "could not be verified",
-        &format!("localhost:{port}"),
         "SSL_CERT_FILE",
     ] {
         assert!(text.contains(needed), "says {needed:?}:\n{out}");
     }
     assert!(
-        !text.contains("after 2 attempts"),
+        !text.contains(" attempts"),
         "a certificate error is not retried:\n{out}"
     );
+    for noise in ["panic", "MetadataMap", "details: ["] {
+        assert!(!text.contains(noise), "{noise:?} in:\n{out}");
+    }
     assert!(
         h.mock().stats().requests.is_empty(),
-        "no request got through the refused handshake"
+        "no call got through the refused handshake"
     );
 
-    // The CA through SSL_CERT_FILE, as for a private control plane: it works.
+    // The CA through SSL_CERT_FILE, as for a private control plane: it works end to end.
     h.write_file("ca.pem", &ca_pem);
     let ca_path = h.path().join("ca.pem");
     h.set_env("SSL_CERT_FILE", ca_path.to_str().expect("utf-8 temp path"));
@@ -581,6 +573,37 @@ fn security_tls_untrusted_certificate_fails_clearly_and_private_ca_works() {
         1,
         "created over verified TLS"
     );
+    h.assert_plan_empty();
     h.destroy();
+    assert_eq!(h.mock_objects(), Default::default());
+}
+
+#[test]
+fn security_client_metadata_reaches_the_server() {
+    let Some(h) = Harness::start("security_metadata") else {
+        return;
+    };
+    h.write_config(
+        "resource \"spirl_trust_domain\" \"td\" {\n  domain_name = \"metadata.example.org\"\n}\n",
+    );
+    h.apply();
+    h.assert_plan_empty();
+    h.destroy();
+    // Every authenticated call (create, read, refresh, delete) said who it was: the mock keeps
+    // each distinct pair, so one pair means all of them carried the same.
+    let expected = BTreeSet::from([ClientMetadata {
+        client: Some(CLIENT_NAME.to_owned()),
+        version: Some(CLIENT_VERSION.to_owned()),
+    }]);
+    assert_eq!(h.mock().state.client_metadata(), expected);
+    assert_eq!(CLIENT_NAME, "terraform-provider-spirl");
+    assert_eq!(CLIENT_VERSION, env!("CARGO_PKG_VERSION"));
+    // They carried the session token too: the mock refuses calls without a live one, and
+    // these went through.
+    let calls = h.mock().stats().requests;
+    for method in ["RegisterTrustDomain", "DeleteTrustDomain"] {
+        let path = format!("/com.spirl.api.v1.trustdomain.API/{method}");
+        assert_eq!(calls.get(&path), Some(&1), "{calls:?}");
+    }
     assert_eq!(h.mock_objects(), Default::default());
 }

@@ -588,6 +588,10 @@ impl Client {
                 self.inner.session.invalidate(login).await;
                 continue;
             }
+            if failed.token.is_none() {
+                // The login failed after retries of its own: more here would multiply them.
+                return Err(failed.error);
+            }
             self.before_retry(rpc, failed.error, &mut retries, deadline)
                 .await?;
         }
@@ -655,6 +659,14 @@ impl Client {
             if matches!(failed.error, ApiError::AlreadyExists(_)) && maybe_created {
                 // An earlier attempt made it.
                 return Self::last_look(rpc, &lookup, failed.error).await;
+            }
+            if failed.token.is_none() {
+                // The login failed after retries of its own, so this attempt sent nothing.
+                return if maybe_created {
+                    Self::last_look(rpc, &lookup, failed.error).await
+                } else {
+                    Err(failed.error)
+                };
             }
             maybe_created |= failed.error.may_have_applied();
             if let Err(error) = self
@@ -834,7 +846,8 @@ pub(crate) fn status_error(
         return timeout_error(rpc, attempts, request_timeout);
     }
     let mut message = if transport {
-        error_chain(status)
+        // The status's own `Display` would dump its (empty) metadata and details at the user.
+        error_chain(status.message(), std::error::Error::source(status))
     } else {
         status.message().to_owned()
     };
@@ -859,10 +872,9 @@ pub(crate) fn status_error(
     ApiError::from_status(status.code(), transport, context)
 }
 
-/// The error's message and its causes, each once.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
+/// `message` and the text of each of its causes, each once.
+fn error_chain(message: &str, mut source: Option<&(dyn std::error::Error + 'static)>) -> String {
+    let mut message = message.to_owned();
     while let Some(cause) = source {
         let text = cause.to_string();
         if !message.contains(&text) {

@@ -310,7 +310,13 @@ impl Dial {
         match &self.tls {
             None => Ok(Box::new(tcp)),
             Some((connector, name)) => {
-                let tls = connector.connect(name.clone(), tcp).await?;
+                // Name the endpoint: a certificate error is about this host, not the proxy's.
+                let tls = connector.connect(name.clone(), tcp).await.map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("TLS handshake with {}:{}: {e}", self.host, self.port),
+                    )
+                })?;
                 Ok(Box::new(tls))
             }
         }
