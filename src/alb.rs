@@ -508,8 +508,8 @@ fn check_extra_annotation(problems: &mut Vec<Problem>, key: &str) {
     }
 }
 
-/// Kubernetes' qualified-name rule for annotation keys.
-fn check_annotation_key(key: &str) -> Result<(), &'static str> {
+/// Kubernetes' qualified-name rule for annotation keys (label keys follow it too).
+pub(crate) fn check_annotation_key(key: &str) -> Result<(), &'static str> {
     let (prefix, name) = match key.rsplit_once('/') {
         Some((prefix, name)) => (Some(prefix), name),
         None => (None, key),
