@@ -9,6 +9,7 @@ pub mod yaml;
 
 use std::collections::BTreeMap;
 
+use crate::alb::{known_map, or_default};
 use crate::problem::{AttributePath, Problem, has_errors, quote};
 use alerts::{ALERTS, AlertSpec, Ctx, THRESHOLDS, ThresholdSpec};
 use tfplugin::Attr;
@@ -424,21 +425,6 @@ fn render_known(inputs: &MonitoringInputs) -> Option<MonitoringOutput> {
         alert_names,
         prometheus_rule,
     })
-}
-
-fn or_default<T: Clone>(value: &Attr<T>, default: T) -> Option<T> {
-    match value {
-        Attr::Null => Some(default),
-        Attr::Unknown => None,
-        Attr::Value(v) => Some(v.clone()),
-    }
-}
-
-fn known_map(value: &Attr<BTreeMap<String, Attr<String>>>) -> Option<BTreeMap<String, String>> {
-    or_default(value, BTreeMap::new())?
-        .into_iter()
-        .map(|(k, v)| Some((k, v.known()?.clone())))
-        .collect()
 }
 
 /// Whether the threshold only matters to a latency alert.
