@@ -24,6 +24,9 @@ pub const LATENCY_HELM_VALUE: &str = "telemetry.collectors.grpc.emitLatencyMetri
 pub const PROMETHEUS_RULE_API_VERSION: &str = "monitoring.coreos.com/v1";
 /// Longest `for` accepted: an alert that must wait longer than a day is no alert.
 const MAX_FOR_MS: u64 = 24 * 3600 * 1000;
+/// Longest `namespace_regex`: namespace names have at most 63 characters, so a sane expression
+/// for them is short, and a long one slows every query.
+const MAX_REGEX_BYTES: usize = 1024;
 /// Labels the alert expressions produce; an extra label of that name would overwrite them.
 const EXPRESSION_LABELS: &[&str] = &[
     "namespace",
@@ -593,6 +596,9 @@ pub fn parse_duration(s: &str) -> Result<u64, &'static str> {
 fn check_regex(regex: &str) -> Result<(), String> {
     if regex.is_empty() {
         return Err("it is empty, which would also match series without a namespace".into());
+    }
+    if regex.len() > MAX_REGEX_BYTES {
+        return Err(format!("it is longer than {MAX_REGEX_BYTES} bytes"));
     }
     if regex.chars().any(char::is_control) {
         return Err("it contains control characters".into());
