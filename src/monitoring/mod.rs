@@ -24,6 +24,8 @@ pub const LATENCY_HELM_VALUE: &str = "telemetry.collectors.grpc.emitLatencyMetri
 pub const PROMETHEUS_RULE_API_VERSION: &str = "monitoring.coreos.com/v1";
 /// Longest `for` accepted: an alert that must wait longer than a day is no alert.
 const MAX_FOR_MS: u64 = 24 * 3600 * 1000;
+/// [`alerts::EVENT_WINDOW`] in milliseconds.
+const EVENT_WINDOW_MS: u64 = 15 * 60 * 1000;
 /// Longest `namespace_regex`: namespace names have at most 63 characters, so a sane expression
 /// for them is short, and a long one slows every query.
 const MAX_REGEX_BYTES: usize = 1024;
@@ -227,6 +229,13 @@ pub fn validate(inputs: &MonitoringInputs) -> Vec<Problem> {
                         "Duration too long",
                         format!("{} is longer than 24h; an alert that waits that long is found too late. Use at most `24h`.", quote(value)),
                     )),
+                    Ok(ms) if name == "SpirlServerOomKilled" && ms >= EVENT_WINDOW_MS => {
+                        problems.push(Problem::warning(
+                            path,
+                            "OOM alert that cannot fire for one kill",
+                            format!("The OOM alert counts kills over the last {}, so one kill keeps its condition true for that long only; with a `for` of {} it fires only while kills keep happening. Use a shorter `for` (the default is to fire at once).", alerts::EVENT_WINDOW, quote(value)),
+                        ));
+                    }
                     Ok(_) => {}
                 }
             }

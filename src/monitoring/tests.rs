@@ -410,3 +410,26 @@ fn monitoring_messages_escape_and_shorten_hostile_values() {
     assert!(!p.detail.contains('\u{1b}'));
     assert!(p.detail.len() < 600, "{}", p.detail.len());
 }
+
+#[test]
+fn monitoring_oom_for_longer_than_its_window_warns() {
+    let p = only_problem(MonitoringInputs {
+        for_durations: map(&[("SpirlServerOomKilled", "15m")]),
+        ..with_latency()
+    });
+    assert_eq!(p.severity, Severity::Warning);
+    assert_eq!(
+        p.path.to_string(),
+        r#"for_durations["SpirlServerOomKilled"]"#
+    );
+    assert_eq!(
+        parse_duration(alerts::EVENT_WINDOW),
+        Ok(EVENT_WINDOW_MS),
+        "the constant follows the window"
+    );
+    let (_, problems) = render(&MonitoringInputs {
+        for_durations: map(&[("SpirlServerOomKilled", "14m")]),
+        ..with_latency()
+    });
+    assert!(problems.is_empty());
+}
