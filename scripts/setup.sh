@@ -6,7 +6,7 @@
 # when everything is already present. Exits non-zero with a clear message when
 # it cannot get something.
 #
-# Usage: scripts/setup.sh            # cargo + Terraform CLI
+# Usage: scripts/setup.sh            # cargo + Terraform CLI + promtool
 #        scripts/setup.sh --null     # also the Go hashicorp/null provider (benchmarks)
 set -euo pipefail
 
@@ -92,6 +92,28 @@ find_terraform() {
 }
 
 terraform_path=$(find_terraform)
+
+# promtool (Debian's `prometheus` package) checks and unit-tests the alert rules that
+# spirl_server_monitoring renders (tests/server_monitoring_promtool.rs). It is optional: without it
+# those tests print "skipped: ..." and pass, so a machine where apt cannot run still builds.
+install_promtool() {
+  if command -v promtool >/dev/null 2>&1 || [ -x /usr/bin/promtool ]; then
+    say "promtool: found ($(command -v promtool 2>/dev/null || echo /usr/bin/promtool))"
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "promtool: not installed and cannot install it here (needs root and apt-get); the promtool rule tests will be skipped"
+    return
+  fi
+  say "promtool: installing Debian's prometheus package"
+  if DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >&2; then
+    say "promtool: installed ($(promtool --version 2>&1 | head -n 1))"
+  else
+    say "promtool: apt-get could not install prometheus; the promtool rule tests will be skipped"
+  fi
+}
+install_promtool
 
 if $with_null; then
   null_dest="$tools/null-provider/terraform-provider-null_v2.1.2_x4"

@@ -264,7 +264,8 @@ fn render_known(inputs: &AlbInputs) -> Option<AlbOutput> {
     })
 }
 
-fn or_default<T: Clone>(value: &Attr<T>, default: T) -> Option<T> {
+/// The value, `default` when null, `None` when unknown (shared with [`crate::monitoring`]).
+pub(crate) fn or_default<T: Clone>(value: &Attr<T>, default: T) -> Option<T> {
     match value {
         Attr::Null => Some(default),
         Attr::Unknown => None,
@@ -279,7 +280,10 @@ fn known_list(value: &Attr<Vec<Attr<String>>>) -> Option<Vec<String>> {
         .collect()
 }
 
-fn known_map(value: &Attr<BTreeMap<String, Attr<String>>>) -> Option<BTreeMap<String, String>> {
+/// A string map, empty when null, `None` when it or one of its values is unknown.
+pub(crate) fn known_map(
+    value: &Attr<BTreeMap<String, Attr<String>>>,
+) -> Option<BTreeMap<String, String>> {
     or_default(value, BTreeMap::new())?
         .into_iter()
         .map(|(k, v)| Some((k, v.known()?.clone())))
@@ -508,8 +512,8 @@ fn check_extra_annotation(problems: &mut Vec<Problem>, key: &str) {
     }
 }
 
-/// Kubernetes' qualified-name rule for annotation keys.
-fn check_annotation_key(key: &str) -> Result<(), &'static str> {
+/// Kubernetes' qualified-name rule for annotation keys (label keys follow it too).
+pub(crate) fn check_annotation_key(key: &str) -> Result<(), &'static str> {
     let (prefix, name) = match key.rsplit_once('/') {
         Some((prefix, name)) => (Some(prefix), name),
         None => (None, key),

@@ -110,7 +110,7 @@ impl ClientSetup {
                 AttributePath::root("sa_key_id"),
                 "Missing service-account credentials",
                 format!(
-                    "This resource calls the Defakto control plane, which needs a service account. Set `sa_key_id` and `sa_private_key` in the provider block, or the {ENV_SA_KEY_ID} and {ENV_SA_PRIVATE_KEY} environment variables. (spirl_key_pair and spirl_alb_ingress_annotations work without credentials.)"
+                    "This resource calls the Defakto control plane, which needs a service account. Set `sa_key_id` and `sa_private_key` in the provider block, or the {ENV_SA_KEY_ID} and {ENV_SA_PRIVATE_KEY} environment variables. (spirl_key_pair, spirl_alb_ingress_annotations and spirl_server_monitoring work without credentials.)"
                 ),
             )),
             ClientSetup::Pending { unknown } => Err(Problem::error(

@@ -49,6 +49,16 @@ pub fn whole_number(
     }
 }
 
+/// A pure data source was read before all of its inputs were known (Terraform defers the read
+/// to apply until they are, so this is a bug).
+pub fn inputs_not_known(diags: &mut Diagnostics) {
+    diags.error(
+        "Inputs not known",
+        "Terraform read the data source before all of its inputs were known. This is a bug in \
+         Terraform or the provider; please report it.",
+    );
+}
+
 /// Reports an API failure as an error diagnostic that says what failed, what the server said,
 /// and what to do next. `about` names the attribute the failure concerns, when there is one.
 pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<AttributePath>) {

@@ -6,6 +6,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`alb`] | `spirl_alb_ingress_annotations`: renders and validates the ALB ingress annotations |
+//! | [`monitoring`] | `spirl_server_monitoring`: the server runbook's alerts, recording rules and health queries |
 //! | [`client`] | the control-plane API client: login, retries, one method per endpoint, [`client::ApiError`] |
 //! | [`provider`] | the provider block, `configure`, and the client handle resources share; [`provider::serve`] is `main` |
 //! | [`resources`] | managed resource types, one per file |
@@ -27,6 +28,7 @@ pub mod data_sources;
 pub mod diagnostics;
 pub mod ephemeral_resources;
 pub mod keys;
+pub mod monitoring;
 pub mod problem;
 pub mod provider;
 pub mod resources;

@@ -71,9 +71,11 @@ impl Provider for SpirlProvider {
         Schema::new()
             .description(
                 "The `spirl` provider manages Defakto (formerly SPIRL) trust domains, their \
-                 deployments and deployment keys, and renders the AWS ALB ingress annotations \
-                 the Defakto trust-domain server needs. A configuration that only uses \
-                 `spirl_key_pair` and `spirl_alb_ingress_annotations` needs no credentials.",
+                 deployments and deployment keys through the control plane's gRPC API, and \
+                 renders what the Defakto trust-domain server needs around it: the AWS ALB \
+                 ingress annotations and the Prometheus alert rules of the server runbook. A \
+                 configuration that only uses `spirl_key_pair`, `spirl_alb_ingress_annotations` \
+                 and `spirl_server_monitoring` needs no credentials.",
             )
             .attribute(Attribute::string("endpoint").optional().description(format!(
                 "The control plane's gRPC API as `host:port` (or `https://host:port`, \

@@ -18,8 +18,9 @@ const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 const PLACEHOLDER_TD_ID: &str = "td-abc123xyz";
 
 /// The resource and data-source examples this file applies, as `<kind dir>/<type>`.
-const APPLIED: [&str; 5] = [
+const APPLIED: [&str; 6] = [
     "data-sources/spirl_alb_ingress_annotations",
+    "data-sources/spirl_server_monitoring",
     "data-sources/spirl_trust_domain",
     "resources/spirl_key_pair",
     "resources/spirl_trust_domain",
@@ -319,6 +320,45 @@ fn examples_data_source_alb_ingress_annotations_render_the_guides_set() {
     assert_eq!(
         internal[&format!("{prefix}load-balancer-attributes")],
         "deletion_protection.enabled=true,idle_timeout.timeout_seconds=4000"
+    );
+    h.assert_plan_empty();
+    h.destroy();
+    assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_data_source_server_monitoring_renders_the_runbooks_rules() {
+    let Some(h) = start_with_example(
+        "examples_server_monitoring",
+        "data-sources/spirl_server_monitoring/data-source.tf",
+    ) else {
+        return;
+    };
+    let applied = h.apply();
+    assert!(
+        !applied.all().contains("Latency alerts left out"),
+        "{applied}"
+    );
+    let outputs = h.outputs();
+    assert_eq!(outputs["alert_names"].as_array().map(Vec::len), Some(10));
+    let stack = outputs["kube_prometheus_stack_values"]
+        .as_str()
+        .expect("a string");
+    assert!(
+        stack.starts_with("\"additionalPrometheusRulesMap\":"),
+        "{stack}"
+    );
+    assert!(stack.contains("SpirlServerSvidIssuanceFailing"), "{stack}");
+    let prod = outputs["prod_rules_yaml"].as_str().expect("a string");
+    assert!(
+        prod.contains("- name: spirl-server-tdd-abc123xyz-alerts"),
+        "{prod}"
+    );
+    assert!(prod.contains("severity: page"), "{prod}");
+    assert!(prod.contains("for: 30m"), "{prod}");
+    assert!(
+        outputs["health_queries"]["svid_mint_success_rate"].is_string(),
+        "{outputs:?}"
     );
     h.assert_plan_empty();
     h.destroy();

@@ -58,6 +58,7 @@ enum Kind {
     KeyPair,
     TrustDomainData,
     Alb,
+    Monitoring,
 }
 
 struct Case {
@@ -785,6 +786,181 @@ fn cases() -> Vec<Case> {
             )),
             "Annotation value too long",
         ),
+        // ---- spirl_server_monitoring ----
+        case(
+            Monitoring,
+            "namespace_regex",
+            s("tdd-("),
+            "Invalid namespace regular expression",
+        ),
+        case(
+            Monitoring,
+            "namespace_regex",
+            s("tdd-\n.*"),
+            "control characters",
+        ),
+        case(
+            Monitoring,
+            "namespace_regex",
+            V::Huge("tdd-", MIB),
+            "longer than 1024 bytes",
+        ),
+        case(
+            Monitoring,
+            "deployment_id",
+            s("tdd-\u{0430}bc"),
+            "Invalid deployment id",
+        ),
+        case(
+            Monitoring,
+            "deployment_id",
+            V::Huge("tdd-", MIB),
+            "Invalid deployment id",
+        ),
+        case(Monitoring, "latency_metrics_enabled", s("maybe"), "bool"),
+        case(
+            Monitoring,
+            "api_error_percent",
+            raw("1e300"),
+            "out of range",
+        ),
+        case(Monitoring, "api_error_percent", raw("-0.5"), "out of range"),
+        case(
+            Monitoring,
+            "svid_failure_rate",
+            raw("-1e-9"),
+            "out of range",
+        ),
+        case(
+            Monitoring,
+            "control_plane_error_rate",
+            raw("1e7"),
+            "out of range",
+        ),
+        case(
+            Monitoring,
+            "mint_latency_p95_seconds",
+            raw("0"),
+            "out of range",
+        ),
+        case(
+            Monitoring,
+            "grpc_latency_p95_seconds",
+            raw("-1"),
+            "out of range",
+        ),
+        case(
+            Monitoring,
+            "cpu_limit_percent",
+            raw("100.0001"),
+            "out of range",
+        ),
+        case(
+            Monitoring,
+            "memory_limit_percent",
+            raw("1e-400"),
+            "out of range",
+        ),
+        case(Monitoring, "pod_restarts", raw("1001"), "out of range"),
+        case(
+            Monitoring,
+            "for_durations",
+            raw("{ SpirlServerCpuNearLimit = \"5m\\u0000\" }"),
+            "Invalid duration",
+        ),
+        case(
+            Monitoring,
+            "for_durations",
+            raw("{ SpirlServerCpuNearLimit = \"25h\" }"),
+            "Duration too long",
+        ),
+        case(
+            Monitoring,
+            "for_durations",
+            raw(&format!(
+                "{{ SpirlServerCpuNearLimit = {} }}",
+                hcl(&V::Huge("1", MIB), 0)
+            )),
+            "Invalid duration",
+        ),
+        case(
+            Monitoring,
+            "for_durations",
+            raw("{ \"SpirlServerCpuNearLimit\\u0000\" = \"5m\" }"),
+            "Unknown alert",
+        ),
+        case(
+            Monitoring,
+            "severities",
+            raw("{ SpirlServerOomKilled = \"crit\\u0130cal\" }"),
+            "Invalid severity",
+        ),
+        case(
+            Monitoring,
+            "severities",
+            raw("{ NoSuchAlert = \"critical\" }"),
+            "Unknown alert",
+        ),
+        case(
+            Monitoring,
+            "extra_labels",
+            raw("{ \"__name__\" = \"x\" }"),
+            "Invalid label name",
+        ),
+        case(
+            Monitoring,
+            "extra_labels",
+            raw("{ \"t\\u0000\" = \"x\" }"),
+            "Invalid label name",
+        ),
+        case(
+            Monitoring,
+            "extra_labels",
+            raw("{ pod = \"x\" }"),
+            "Label owned by the alerts",
+        ),
+        case(
+            Monitoring,
+            "extra_labels",
+            raw("{ team = \"{{ .Foo }}\" }"),
+            "Invalid label value",
+        ),
+        case(
+            Monitoring,
+            "extra_labels",
+            raw(&format!("{{ team = {} }}", hcl(&V::Huge("", MIB), 0))),
+            "Invalid label value",
+        ),
+        case(
+            Monitoring,
+            "prometheus_rule_name",
+            s("rules\u{2028}"),
+            "Invalid PrometheusRule name",
+        ),
+        case(
+            Monitoring,
+            "prometheus_rule_name",
+            V::Huge("a", 300),
+            "Invalid PrometheusRule name",
+        ),
+        case(
+            Monitoring,
+            "prometheus_rule_namespace",
+            s("Monitoring"),
+            "Invalid namespace",
+        ),
+        case(
+            Monitoring,
+            "prometheus_rule_labels",
+            raw("{ release = \"a\\nb\" }"),
+            "Invalid label value",
+        ),
+        case(
+            Monitoring,
+            "prometheus_rule_labels",
+            raw("{ \"\" = \"x\" }"),
+            "Invalid label key",
+        ),
     ];
     // gRPC target forms that other clients accept but this provider does not dial.
     let long_label = format!("{}.spirl.com:443", "a".repeat(64));
@@ -894,6 +1070,12 @@ fn block(index: usize, case: &Case, timeouts_block: bool) -> String {
             &name,
             &BTreeMap::from([(attribute, value)]),
         ),
+        // Latency metrics on, so no case draws the warning about leaving them out.
+        Kind::Monitoring => {
+            let mut body = BTreeMap::from([("latency_metrics_enabled", "true".to_owned())]);
+            body.insert(attribute, value);
+            resource("data", "spirl_server_monitoring", &name, &body)
+        }
     }
 }
 

@@ -58,6 +58,13 @@ resource "spirl_trust_domain_deployment" "deployment" {
 # The annotations the guide recommends, with its defaults (idle timeout 4000 s and so on).
 data "spirl_alb_ingress_annotations" "agents" {}
 
+# The server runbook's alerts for this deployment. The Helm values below turn on
+# telemetry.collectors.grpc.emitLatencyMetrics, so the latency alerts are included.
+data "spirl_server_monitoring" "server" {
+  deployment_id           = spirl_trust_domain_deployment.deployment.id
+  latency_metrics_enabled = true
+}
+
 # ============================================================================
 # The Defakto Server Helm values (what helm_release's `values` would receive)
 # ============================================================================
@@ -146,6 +153,11 @@ output "public_key_fingerprint_sha256" {
 output "helm_values" {
   description = "The spirl-server chart's values, as helm_release would receive them (the key's PEM goes in with set_sensitive)."
   value       = yamlencode(local.helm_values)
+}
+
+output "prometheus_rule" {
+  description = "The runbook's alerts as a PrometheusRule, beside the Helm release: with a cluster, `kubernetes_manifest` takes `data.spirl_server_monitoring.server.prometheus_rule` (the object) instead."
+  value       = data.spirl_server_monitoring.server.prometheus_rule_yaml
 }
 
 output "private_key_pem" {

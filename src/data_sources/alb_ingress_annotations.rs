@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tfplugin::{Attr, Attribute, DataSource, Diagnostics, Number, Schema, Type, async_trait};
 
 use crate::alb::{self, AlbInputs};
-use crate::diagnostics::{report, whole_number};
+use crate::diagnostics::{inputs_not_known, report, whole_number};
 
 /// Configuration and result of the data source.
 #[derive(Serialize, Deserialize)]
@@ -165,11 +165,7 @@ impl DataSource for AlbIngressAnnotations {
         let (output, problems) = alb::render(&inputs);
         report(diags, problems)?;
         let Some(output) = output else {
-            diags.error(
-                "Inputs not known",
-                "Terraform read the data source before all of its inputs were known. This is a \
-                 bug in Terraform or the provider; please report it.",
-            );
+            inputs_not_known(diags);
             return None;
         };
         config.id = Attr::Value("alb-ingress-annotations".to_owned());

@@ -1,6 +1,7 @@
 //! Data source types, one per file.
 
 pub mod alb_ingress_annotations;
+pub mod server_monitoring;
 pub mod trust_domain;
 
 use tfplugin::provider::NamedDataSource;
@@ -13,6 +14,10 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
         tfplugin::data_source(
             "spirl_alb_ingress_annotations",
             alb_ingress_annotations::AlbIngressAnnotations,
+        ),
+        tfplugin::data_source(
+            "spirl_server_monitoring",
+            server_monitoring::ServerMonitoring,
         ),
         tfplugin::data_source(
             "spirl_trust_domain",

@@ -20,6 +20,9 @@ const ATTR_TOKEN: &str = "$tfplugin::Attr";
 const NUMBER_TOKEN: &str = "$tfplugin::Number";
 const UNKNOWN_TOKEN: &str = "$tfplugin::Unknown";
 const VALUE_TOKEN: &str = "$tfplugin::Value";
+/// Marks a [`Value::Tuple`] being serialized, so it stays a tuple: in a `dynamic` attribute a
+/// tuple of differently shaped objects has a type, a list of them does not.
+const TUPLE_TOKEN: &str = "$tfplugin::Tuple";
 
 /// An attribute that may be null, unknown (known only after apply) or known.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -152,10 +155,18 @@ impl Serialize for Value {
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Number(n) => n.serialize(s),
             Value::String(v) => s.serialize_str(v),
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+            Value::List(v) | Value::Set(v) => {
                 let mut seq = s.serialize_seq(Some(v.len()))?;
                 for x in v {
                     seq.serialize_element(x)?;
+                }
+                seq.end()
+            }
+            Value::Tuple(v) => {
+                use ser::SerializeTupleStruct;
+                let mut seq = s.serialize_tuple_struct(TUPLE_TOKEN, v.len())?;
+                for x in v {
+                    seq.serialize_field(x)?;
                 }
                 seq.end()
             }
@@ -695,13 +706,13 @@ impl ser::Serializer for ValueSerializer {
         Ok(Value::object([(variant, v.serialize(self)?)]))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqOut, ValueError> {
-        Ok(SeqOut(Vec::with_capacity(len.unwrap_or(0))))
+        Ok(SeqOut(Vec::with_capacity(len.unwrap_or(0)), false))
     }
     fn serialize_tuple(self, len: usize) -> Result<SeqOut, ValueError> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<SeqOut, ValueError> {
-        self.serialize_seq(Some(len))
+    fn serialize_tuple_struct(self, name: &'static str, len: usize) -> Result<SeqOut, ValueError> {
+        Ok(SeqOut(Vec::with_capacity(len), name == TUPLE_TOKEN))
     }
     fn serialize_tuple_variant(
         self,
@@ -729,8 +740,8 @@ impl ser::Serializer for ValueSerializer {
     }
 }
 
-/// A sequence being serialized.
-struct SeqOut(Vec<Value>);
+/// A sequence being serialized; `true` when it is a [`Value::Tuple`].
+struct SeqOut(Vec<Value>, bool);
 
 impl ser::SerializeSeq for SeqOut {
     type Ok = Value;
@@ -740,7 +751,11 @@ impl ser::SerializeSeq for SeqOut {
         Ok(())
     }
     fn end(self) -> Result<Value, ValueError> {
-        Ok(Value::List(self.0))
+        Ok(if self.1 {
+            Value::Tuple(self.0)
+        } else {
+            Value::List(self.0)
+        })
     }
 }
 
@@ -929,6 +944,24 @@ mod tests {
         assert!(err.message.contains("unknown"), "{err}");
         let lenient: Strict = from_value_lenient(&v).expect("lenient reads unknown as null");
         assert_eq!(lenient.keys["k1"].id, None);
+    }
+
+    #[test]
+    fn tuples_in_a_dynamic_attribute_stay_tuples_and_encode() {
+        #[derive(Serialize)]
+        struct Out {
+            any: Value,
+        }
+        let mixed = Value::Tuple(vec![
+            Value::object([("alert", Value::from("A"))]),
+            Value::object([("record", Value::from("r")), ("expr", Value::from("e"))]),
+        ]);
+        let ty = Type::object([("any", Type::Dynamic)]);
+        let v = to_value(&Out { any: mixed.clone() }, &ty).expect("writes");
+        assert_eq!(v.get_attr("any"), Some(&mixed));
+        assert!(matches!(v.get_attr("any"), Some(Value::Tuple(_))));
+        let back = Value::from_msgpack(&v.to_msgpack(&ty).expect("encodes"), &ty).expect("decodes");
+        assert_eq!(back.get_attr("any"), Some(&mixed));
     }
 
     #[test]

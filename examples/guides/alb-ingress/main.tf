@@ -7,6 +7,10 @@ terraform {
       source  = "hashicorp/helm"
       version = ">= 2.12"
     }
+    kubernetes = {
+      source  = "hashicorp/kubernetes"
+      version = ">= 2.23"
+    }
   }
 }
 
@@ -15,6 +19,8 @@ terraform {
 provider "spirl" {}
 
 provider "helm" {}
+
+provider "kubernetes" {}
 
 variable "agent_endpoint_host" {
   description = "The DNS name agents reach the ALB at, covered by the certificate."
@@ -126,6 +132,28 @@ resource "helm_release" "spirl_server" {
       }
     })
   ]
+}
+
+# ============================================================================
+# The server runbook's alerts, deployed with the server
+# ============================================================================
+
+# The release above sets telemetry.collectors.grpc.emitLatencyMetrics, so the latency alerts
+# have data. The rules watch every trust-domain server namespace (tdd-…): a deployment_id
+# from this same apply would leave the manifest unknown at plan time, which
+# kubernetes_manifest does not accept.
+data "spirl_server_monitoring" "server" {
+  latency_metrics_enabled = true
+
+  prometheus_rule_namespace = "monitoring"
+  prometheus_rule_labels = {
+    release = "kube-prometheus-stack"
+  }
+}
+
+# Needs the Prometheus Operator's CRDs in the cluster (kube-prometheus-stack installs them).
+resource "kubernetes_manifest" "server_alerts" {
+  manifest = data.spirl_server_monitoring.server.prometheus_rule
 }
 
 output "deployment_id" {
