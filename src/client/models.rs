@@ -224,23 +224,24 @@ fn oidc_discovery(issuer: &str) -> String {
 
 impl From<wire::TrustDomainInfoResponse> for TrustDomain {
     fn from(td: wire::TrustDomainInfoResponse) -> Self {
-        let jwt_issuer = jwt_issuer(td.jwt_issuer_status.as_ref(), &td.jwt_issuer_endpoint_url);
-        TrustDomain {
-            urls: TrustDomainUrls {
-                agent_endpoint: td.spirl_agent_endpoint_url,
-                spiffe_bundle_endpoint: td.spiffe_bundle_endpoint_url,
-                oidc_discovery_endpoint: oidc_discovery(&jwt_issuer.url),
-                jwks_endpoint: td.jwks_endpoint_url,
-            },
+        // The same facts as a list entry, under other field names.
+        wire::TrustDomain {
             id: td.id,
             name: td.name,
             description: td.description,
-            self_hosted: td.is_self_managed,
             state: td.state,
-            jwt_issuer,
-            created_at: rfc3339(td.created_at.as_ref()),
-            updated_at: rfc3339(td.updated_at.as_ref()),
+            endpoint_url: td.spirl_agent_endpoint_url,
+            jwt_issuer_endpoint_url: td.jwt_issuer_endpoint_url,
+            jwt_issuer_status: td.jwt_issuer_status,
+            spiffe_bundle_endpoint_url: td.spiffe_bundle_endpoint_url,
+            jwks_endpoint_url: td.jwks_endpoint_url,
+            oidc_discovery_endpoint_url: td.oidc_discovery_endpoint_url,
+            is_self_managed: td.is_self_managed,
+            created_at: td.created_at,
+            updated_at: td.updated_at,
+            ..wire::TrustDomain::default()
         }
+        .into()
     }
 }
 

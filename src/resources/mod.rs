@@ -2,6 +2,7 @@
 
 pub mod deployment_cache;
 pub mod key_pair;
+pub mod snapshot;
 pub mod trust_domain;
 pub mod trust_domain_cache;
 pub mod trust_domain_deployment;
