@@ -18,13 +18,15 @@ pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak-";
 /// string is read as not active, so an unexpected state shows up as a plan to enable the key.
 pub const KEY_STATE_ACTIVE: &str = "active";
 
-/// The state of a trust domain that is ready for use. A SPIRL-hosted trust domain reports
-/// another state (the mock: `provisioning`) until it is; create waits for this one. A
+/// The states of a trust domain that is ready for use. The SDK names four: `initializing` and
+/// `provisioning` (not ready), `available`, and `upgrading` ("ready but an upgrade is in
+/// process"). Create of a SPIRL-hosted trust domain waits until it is in one of these; a
 /// self-hosted trust domain is assumed ready at once, and create does not wait for it.
-pub const TRUST_DOMAIN_STATE_AVAILABLE: &str = "available";
+pub const TRUST_DOMAIN_READY_STATES: [&str; 2] = ["available", "upgrading"];
 
 /// A trust domain with deployments cannot be deleted: the server answers `FAILED_PRECONDITION`,
-/// and the provider says which deployments to remove. Should the real API delete them instead,
+/// and the provider says which deployments to remove. (The SDK documents only "cannot have any
+/// active clusters"; DESIGN §3 adds deployments.) Should the real API delete them instead,
 /// nothing breaks: the deployments' own deletes then find `NOT_FOUND`, which is success.
 pub const DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS: bool = true;
 

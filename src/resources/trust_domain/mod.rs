@@ -28,7 +28,7 @@ pub use self::validate::{
 };
 use super::trust_domain_cache::TrustDomainSnapshot;
 use crate::client::ClientHandle;
-use crate::client::assumptions::{TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_STATE_AVAILABLE};
+use crate::client::assumptions::{TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_READY_STATES};
 use crate::client::{
     ApiError, Client, CreateTrustDomain, JwtIssuerInput, JwtIssuerMode, TrustDomain,
 };
@@ -539,7 +539,7 @@ async fn wait_available(
     let mut pause = PROVISIONING_POLL_FIRST;
     loop {
         let td = client.trust_domain_info(id).await?;
-        if td.state == TRUST_DOMAIN_STATE_AVAILABLE {
+        if TRUST_DOMAIN_READY_STATES.contains(&td.state.as_str()) {
             return Ok(td);
         }
         if Instant::now() + pause >= deadline {
