@@ -90,8 +90,9 @@ pub struct Cycle {
     pub provider_rss_kib: u64,
     /// Bytes of `terraform.tfstate` after `apply`: Terraform rewrites it as resources complete.
     pub state_bytes: u64,
-    /// API requests during `plan` by kind: `login`, `trust_domains`, `deployments`.
-    pub plan_requests: BTreeMap<&'static str, u64>,
+    /// RPCs per step (`apply`, `plan`, `destroy`) and kind (`login`, `trust_domains`,
+    /// `deployments`, which counts the deployment and key calls).
+    pub rpcs: BTreeMap<(&'static str, &'static str), u64>,
 }
 
 /// A directory with one plugin directory per provider and a CLI config overriding both.
@@ -212,7 +213,7 @@ impl Bench {
                     tail(&out.1, 40)
                 ));
             }
-            if let (Some(mock), Some(before), "plan") = (&mock, before, step) {
+            if let (Some(mock), Some(before)) = (&mock, before) {
                 let after = mock.stats();
                 for (route, count) in after.requests {
                     let delta = count - before.requests.get(&route).copied().unwrap_or(0);
@@ -224,7 +225,7 @@ impl Bench {
                     } else {
                         "trust_domains"
                     };
-                    *cycle.plan_requests.entry(kind).or_default() += delta;
+                    *cycle.rpcs.entry((step, kind)).or_default() += delta;
                 }
             }
         }

@@ -224,6 +224,13 @@ fn issuer_input(state: &TrustDomainState) -> Option<JwtIssuerInput> {
     Some(JwtIssuerInput { mode, url })
 }
 
+/// Whether the control plane's issuer of `td` is the one `wanted` asks for.
+fn issuer_matches(td: &TrustDomain, wanted: &JwtIssuerInput) -> bool {
+    td.jwt_issuer.mode == wanted.mode
+        && (wanted.mode != JwtIssuerMode::Custom
+            || wanted.url.as_deref() == Some(td.jwt_issuer.url.as_str()))
+}
+
 /// A string of the prior state, when there is one.
 fn prior_str<'a>(plan: &'a Plan, attr: &str) -> Option<&'a str> {
     plan.prior_at(&AttributePath::root(attr))
@@ -415,6 +422,17 @@ impl Resource for TrustDomainResource {
         } else {
             wait_available(client, &id, deadline, limit).await
         };
+        let ready = match (ready, body.jwt_issuer.as_ref()) {
+            (Ok(td), Some(wanted)) if !issuer_matches(&td, wanted) => {
+                // The create request carries the issuer, but a control plane that set its
+                // default instead must not leave a plan that drifts: set it now.
+                match client.update_trust_domain_jwt_issuer(&id, wanted).await {
+                    Ok(()) => client.trust_domain_info(&id).await,
+                    Err(e) => Err(e),
+                }
+            }
+            (ready, _) => ready,
+        };
         match ready {
             Ok(td) => Some(TrustDomainState::remote(td, &planned.timeouts)),
             Err(e) => {
@@ -559,5 +577,51 @@ async fn wait_available(
         log::debug!(id, state = td.state.as_str(); "trust domain not available yet");
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(PROVISIONING_POLL_MAX);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::JwtIssuer;
+
+    fn with_issuer(mode: JwtIssuerMode, url: &str) -> TrustDomain {
+        TrustDomain {
+            jwt_issuer: JwtIssuer {
+                mode,
+                url: url.to_owned(),
+            },
+            ..TrustDomain::default()
+        }
+    }
+
+    #[test]
+    fn trust_domain_issuer_set_at_create_is_checked_by_mode_and_custom_url() {
+        let custom = JwtIssuerInput {
+            mode: JwtIssuerMode::Custom,
+            url: Some("https://issuer.example.com".into()),
+        };
+        let builtin = JwtIssuerInput {
+            mode: JwtIssuerMode::Builtin,
+            url: None,
+        };
+        let computed = "https://td-1.oidc.example";
+        assert!(issuer_matches(
+            &with_issuer(JwtIssuerMode::Builtin, computed),
+            &builtin
+        ));
+        assert!(issuer_matches(
+            &with_issuer(JwtIssuerMode::Custom, "https://issuer.example.com"),
+            &custom
+        ));
+        // A control plane that ignored the create's issuer reports its default.
+        assert!(!issuer_matches(
+            &with_issuer(JwtIssuerMode::Builtin, computed),
+            &custom
+        ));
+        assert!(!issuer_matches(
+            &with_issuer(JwtIssuerMode::Custom, "https://other.example.com"),
+            &custom
+        ));
     }
 }
