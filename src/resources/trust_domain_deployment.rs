@@ -328,8 +328,13 @@ impl Resource for TrustDomainDeployment {
         self.snapshot.invalidate();
         let deployment = match failure {
             Some(failure) => Err(failure),
-            None => match deployment_cache::find(client, &td, |d| d.name == name).await {
-                Ok(Some(found)) => Ok(found.deployment),
+            // Only the id is missing: the keys are the ones just registered.
+            None => match client
+                .list_deployments(Some(&td))
+                .await
+                .map(|all| all.into_iter().find(|d| d.name == name))
+            {
+                Ok(Some(found)) => Ok(found),
                 Ok(None) => Err((
                     ApiError::Decode(crate::client::ErrorContext {
                         operation: "create deployment",
