@@ -561,18 +561,7 @@ mod tests {
             .expect("the fixture is a JSON object of strings")
     }
 
-    fn known(s: &str) -> Attr<String> {
-        Attr::Value(s.to_owned())
-    }
-
-    fn map(entries: &[(&str, &str)]) -> Attr<BTreeMap<String, Attr<String>>> {
-        Attr::Value(
-            entries
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), known(v)))
-                .collect(),
-        )
-    }
+    use crate::test_support::{known, map};
 
     /// The single problem `inputs` produce.
     fn only_problem(inputs: AlbInputs) -> Problem {

@@ -33,3 +33,5 @@ pub mod problem;
 pub mod provider;
 pub mod resources;
 pub mod secret;
+#[cfg(test)]
+mod test_support;

@@ -3,18 +3,7 @@
 use super::*;
 use crate::problem::Severity;
 
-fn known(s: &str) -> Attr<String> {
-    Attr::Value(s.to_owned())
-}
-
-fn map(entries: &[(&str, &str)]) -> Attr<BTreeMap<String, Attr<String>>> {
-    Attr::Value(
-        entries
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), known(v)))
-            .collect(),
-    )
-}
+use crate::test_support::{known, map};
 
 fn with_latency() -> MonitoringInputs {
     MonitoringInputs {
