@@ -233,38 +233,32 @@ impl Resource for TrustDomainDeployment {
         fn id_of(entry: &Value) -> Option<&Value> {
             entry.get_attr("id").filter(|id| id.as_str().is_some())
         }
-        let pem_of = |entry: &Value| {
-            entry
-                .get_attr("public_key")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
+        fn pem_of(entry: &Value) -> Option<&str> {
+            entry.get_attr("public_key").and_then(Value::as_str)
+        }
         // The same key in other PEM text (line endings, wrapping) is no change: keep the text
         // the state has, so the plan shows none.
         for (name, entry) in &planned {
             if let (Some(new), Some(old)) = (pem_of(entry), prior.get(name).and_then(pem_of))
                 && new != old
-                && same_key(&new, &old)
+                && same_key(new, old)
             {
-                plan.set_planned(&keys.clone().key(name).attr("public_key"), old);
+                plan.set_planned(&keys.clone().key(name).attr("public_key"), old.to_owned());
             }
         }
         let Some(Value::Map(planned)) = plan.planned_at(&keys).cloned() else {
             return Some(());
         };
-        let registered: BTreeMap<&str, String> = prior
+        let registered: BTreeMap<&str, &str> = prior
             .iter()
             .filter(|(_, prev)| id_of(prev).is_some())
-            .filter_map(|(name, prev)| Some((name.as_str(), normalized(&pem_of(prev)?))))
+            .filter_map(|(name, prev)| Some((name.as_str(), pem_of(prev)?)))
             .collect();
-        let wanted: BTreeMap<&str, Option<String>> = planned
+        let wanted: BTreeMap<&str, Option<&str>> = planned
             .iter()
-            .map(|(name, entry)| (name.as_str(), pem_of(entry).map(|p| normalized(&p))))
+            .map(|(name, entry)| (name.as_str(), pem_of(entry)))
             .collect();
-        let assigned = assign_registrations(
-            &registered.iter().map(|(k, v)| (*k, v.as_str())).collect(),
-            &wanted.iter().map(|(k, v)| (*k, v.as_deref())).collect(),
-        );
+        let assigned = assign_registrations(&registered, &wanted);
         for name in planned.keys() {
             let id_path = keys.clone().key(name).attr("id");
             match assigned
@@ -386,29 +380,19 @@ impl Resource for TrustDomainDeployment {
         let mut result = BTreeMap::new();
         let keys_path = AttributePath::root("keys");
         let assigned: BTreeMap<String, String> = {
-            let registered: BTreeMap<&str, String> = old
+            let registered: BTreeMap<&str, &str> = old
                 .iter()
                 .filter(|(_, prev)| prev.id.known().is_some())
-                .filter_map(|(name, prev)| {
-                    Some((name.as_str(), normalized(prev.public_key.known()?)))
-                })
+                .filter_map(|(name, prev)| Some((name.as_str(), prev.public_key.known()?.as_str())))
                 .collect();
-            let entries: BTreeMap<&str, Option<String>> = wanted
+            let entries: BTreeMap<&str, Option<&str>> = wanted
                 .iter()
-                .map(|(name, entry)| {
-                    (
-                        name.as_str(),
-                        entry.public_key.known().map(|p| normalized(p)),
-                    )
-                })
+                .map(|(name, entry)| (name.as_str(), entry.public_key.known().map(String::as_str)))
                 .collect();
-            assign_registrations(
-                &registered.iter().map(|(k, v)| (*k, v.as_str())).collect(),
-                &entries.iter().map(|(k, v)| (*k, v.as_deref())).collect(),
-            )
-            .into_iter()
-            .map(|(to, from)| (to.to_owned(), from.to_owned()))
-            .collect()
+            assign_registrations(&registered, &entries)
+                .into_iter()
+                .map(|(to, from)| (to.to_owned(), from.to_owned()))
+                .collect()
         };
 
         // Keys that stay as they are, or only flip `active`; then new and re-keyed entries,
@@ -540,14 +524,15 @@ fn normalized(pem: &str) -> String {
 
 /// Whether two PEM texts hold the same public key.
 fn same_key(a: &str, b: &str) -> bool {
-    matches!((parse_public_key_pem(a), parse_public_key_pem(b)), (Ok(a), Ok(b)) if a.to_spki_der() == b.to_spki_der())
+    normalized(a) == normalized(b)
 }
 
 /// Which registration each wanted `keys` entry ends up with: the one rule `plan` and `update`
 /// share, so the plan says what apply does. An entry whose public key is unchanged keeps its own
 /// registration. Then, in name order, an entry takes over the first registration (in name order)
 /// with its public key that no entry kept: a renamed entry, or keys named by id after an import.
-/// Entries with an unknown public key (`None`) and the rest are new keys.
+/// Entries with an unknown public key (`None`) and the rest are new keys. Public keys compare as
+/// keys ([`normalized`]), not as PEM text.
 ///
 /// `registered` maps prior entry names with an id to their public keys; the result maps wanted
 /// entry names to the prior entry name whose registration they take.
@@ -555,22 +540,30 @@ fn assign_registrations<'a>(
     registered: &BTreeMap<&'a str, &str>,
     wanted: &BTreeMap<&'a str, Option<&str>>,
 ) -> BTreeMap<&'a str, &'a str> {
+    let registered: BTreeMap<&'a str, String> = registered
+        .iter()
+        .map(|(name, pem)| (*name, normalized(pem)))
+        .collect();
+    let wanted: BTreeMap<&'a str, Option<String>> = wanted
+        .iter()
+        .map(|(name, pem)| (*name, pem.map(normalized)))
+        .collect();
     let mut assigned: BTreeMap<&'a str, &'a str> = wanted
         .iter()
-        .filter(|(name, key)| key.is_some() && registered.get(*name).copied() == **key)
+        .filter(|(name, key)| key.is_some() && registered.get(*name) == key.as_ref())
         .map(|(name, _)| (*name, *name))
         .collect();
-    let mut free: Vec<(&'a str, &str)> = registered
+    let mut free: Vec<(&'a str, &String)> = registered
         .iter()
         .filter(|(name, _)| !assigned.contains_key(*name))
-        .map(|(name, key)| (*name, *key))
+        .map(|(name, key)| (*name, key))
         .collect();
-    for (name, key) in wanted {
+    for (name, key) in &wanted {
         let Some(key) = key else { continue };
         if assigned.contains_key(name) {
             continue;
         }
-        if let Some(i) = free.iter().position(|(_, k)| k == key) {
+        if let Some(i) = free.iter().position(|(_, k)| *k == key) {
             assigned.insert(*name, free.remove(i).0);
         }
     }
