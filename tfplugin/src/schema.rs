@@ -469,6 +469,84 @@ pub(crate) fn run_validators(
     }
 }
 
+/// Calls `f` with the path and value of every write-only attribute set in `v`, at any depth:
+/// top level, nested attributes and nested blocks alike.
+pub(crate) fn visit_write_only(
+    block: &Block,
+    v: &mut Value,
+    path: &AttributePath,
+    f: &mut impl FnMut(&AttributePath, &mut Value),
+) {
+    let Value::Object(fields) = v else { return };
+    for a in &block.attributes {
+        let Some(x) = fields.get_mut(&a.name) else {
+            continue;
+        };
+        let p = path.clone().attr(&a.name);
+        if a.write_only {
+            f(&p, x);
+        } else if let AttrType::Nested(_, attrs) = &a.ty {
+            let nested = Block {
+                attributes: attrs.clone(),
+                ..Block::default()
+            };
+            for_each_element_mut(x, &p, |e, ep| visit_write_only(&nested, e, &ep, f));
+        }
+    }
+    for b in &block.blocks {
+        if let Some(x) = fields.get_mut(&b.type_name) {
+            let p = path.clone().attr(&b.type_name);
+            for_each_element_mut(x, &p, |e, ep| visit_write_only(&b.block, e, &ep, f));
+        }
+    }
+}
+
+/// Nulls every write-only attribute in `v`, nested ones included: what Terraform gets back
+/// for plan or state never holds one.
+pub(crate) fn null_write_only(block: &Block, v: &mut Value) {
+    visit_write_only(block, v, &AttributePath::new(), &mut |_, x| {
+        *x = Value::Null
+    });
+}
+
+/// The paths of the write-only attributes `config` sets (to a known or unknown value).
+pub(crate) fn write_only_set(block: &Block, config: &Value) -> Vec<AttributePath> {
+    let mut found = Vec::new();
+    visit_write_only(
+        block,
+        &mut config.clone(),
+        &AttributePath::new(),
+        &mut |p, x| {
+            if !x.is_null() {
+                found.push(p.clone());
+            }
+        },
+    );
+    found
+}
+
+/// [`for_each_element`] with mutable access.
+fn for_each_element_mut(
+    v: &mut Value,
+    path: &AttributePath,
+    mut f: impl FnMut(&mut Value, AttributePath),
+) {
+    match v {
+        Value::Object(_) => f(v, path.clone()),
+        Value::List(items) | Value::Set(items) => {
+            for (i, e) in items.iter_mut().enumerate() {
+                f(e, path.clone().index(i as i64));
+            }
+        }
+        Value::Map(m) => {
+            for (k, e) in m.iter_mut() {
+                f(e, path.clone().key(k));
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Calls `f` on each object inside a nested value (the object itself, or each element).
 pub(crate) fn for_each_element(
     v: &Value,

@@ -206,14 +206,29 @@ async fn validate_with(block: &Block, config: &Value, diags: &mut Diagnostics) {
     schema::run_validators(block, config, &AttributePath::new(), diags);
 }
 
-/// Write-only attributes never reach state.
-fn null_write_only(block: &Block, v: &mut Value) {
-    if let Value::Object(m) = v {
-        for a in block.attributes.iter().filter(|a| a.write_only) {
-            if let Some(x) = m.get_mut(&a.name) {
-                *x = Value::Null;
-            }
-        }
+/// Before Terraform 1.11 a client knows nothing of write-only attributes and would store their
+/// values in the plan and the state like any other: refuse a configuration that sets one, naming
+/// each.
+fn refuse_write_only(
+    block: &Block,
+    config: &Value,
+    caps: Option<&pb::ClientCapabilities>,
+    diags: &mut Diagnostics,
+) {
+    if caps.is_some_and(|c| c.write_only_attributes_allowed) {
+        return;
+    }
+    for path in schema::write_only_set(block, config) {
+        diags.error_at(
+            path.clone(),
+            "Write-only argument needs Terraform 1.11 or later",
+            format!(
+                "{path} is write-only: it must never reach the plan or the state, and this \
+                 Terraform does not support write-only arguments, so it would store the value \
+                 there. Use Terraform 1.11 or later, or leave {path} unset and use the \
+                 argument it stands in for."
+            ),
+        );
     }
 }
 
@@ -353,7 +368,9 @@ impl pb::provider_server::Provider for ProviderService {
                     "configuration",
                     &mut diags,
                 )?;
-                validate_with(&res.schema().block, &config, &mut diags).await;
+                let block = &res.schema().block;
+                refuse_write_only(block, &config, req.client_capabilities.as_ref(), &mut diags);
+                validate_with(block, &config, &mut diags).await;
                 res.validate(&mut diags, &config).await;
                 Some(())
             })
@@ -417,7 +434,7 @@ impl pb::provider_server::Provider for ProviderService {
                     return encode(&Value::Null, res.value_type(), &mut diags);
                 }
                 let mut v = res.upgrade_state(&mut diags, req.version, &raw.json).await?;
-                null_write_only(&res.schema().block, &mut v);
+                schema::null_write_only(&res.schema().block, &mut v);
                 encode(&v, res.value_type(), &mut diags)
             })
             .await;
@@ -497,7 +514,7 @@ impl pb::provider_server::Provider for ProviderService {
                 }
                 let new = match res.read(&mut diags, &state).await {
                     Some(mut v) => {
-                        null_write_only(&res.schema().block, &mut v);
+                        schema::null_write_only(&res.schema().block, &mut v);
                         v
                     }
                     // Gone, unless it failed: then keep the state as it was.
@@ -546,6 +563,7 @@ impl pb::provider_server::Provider for ProviderService {
                 plan.private = req.prior_private.clone();
                 if !plan.is_destroy() {
                     res.plan(&mut diags, &mut plan).await?;
+                    schema::null_write_only(&res.schema().block, &mut plan.planned);
                 }
                 let planned = encode(&plan.planned, ty, &mut diags)?;
                 Some((planned, plan.requires_replace, plan.private))
@@ -598,7 +616,7 @@ impl pb::provider_server::Provider for ProviderService {
                     };
                     match out {
                         Some(mut v) => {
-                            null_write_only(&res.schema().block, &mut v);
+                            schema::null_write_only(&res.schema().block, &mut v);
                             plan::check_applied(&planned, &v, &AttributePath::new(), &mut diags);
                             v
                         }
@@ -633,7 +651,8 @@ impl pb::provider_server::Provider for ProviderService {
         let r = self
             .guard("ImportResourceState", async {
                 let res = self.resource(&req.type_name, &mut diags)?;
-                let v = res.import(&mut diags, req.id.clone()).await?;
+                let mut v = res.import(&mut diags, req.id.clone()).await?;
+                schema::null_write_only(&res.schema().block, &mut v);
                 encode(&v, res.value_type(), &mut diags)
             })
             .await;

@@ -30,7 +30,7 @@ async fn schema_fetch_lists_every_type_with_truthful_capabilities() {
         .unwrap()
         .into_inner();
     assert!(s.diagnostics.is_empty());
-    for t in ["test_thing", "test_slow", "test_panic"] {
+    for t in ["test_thing", "test_slow", "test_panic", "test_secret"] {
         assert!(s.resource_schemas.contains_key(t), "{t}");
     }
     assert!(s.data_source_schemas.contains_key("test_echo"));
@@ -47,7 +47,7 @@ async fn schema_fetch_lists_every_type_with_truthful_capabilities() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(meta.resources.len(), 3);
+    assert_eq!(meta.resources.len(), 4);
     let ids = h
         .client
         .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})

@@ -26,6 +26,8 @@ pub struct Shared {
     pub slow_started: AtomicBool,
     pub closed: Mutex<Vec<String>>,
     pub configured: Mutex<Option<String>>,
+    /// What `test_secret` stores, write-only values included (as a careless resource would).
+    pub secrets: Mutex<HashMap<String, SecretState>>,
 }
 
 pub struct TestProvider {
@@ -60,6 +62,7 @@ impl Provider for TestProvider {
             tfplugin::resource("test_thing", Thing(self.shared.clone())),
             tfplugin::resource("test_slow", Slow(self.shared.clone())),
             tfplugin::resource("test_panic", Panics),
+            tfplugin::resource("test_secret", Secret(self.shared.clone())),
         ]
     }
 
@@ -158,6 +161,113 @@ impl Resource for Thing {
             diags.error("Cannot import", format!("No thing {id}."));
         }
         found
+    }
+}
+
+/// A resource with write-only attributes nested at every depth: in a map of nested attributes
+/// and in a list block. It echoes its configuration, write-only values included, from every
+/// operation, so that tests see the protocol layer null them.
+pub struct Secret(Arc<Shared>);
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SecretState {
+    pub id: Option<String>,
+    pub top_wo: Option<String>,
+    pub entries: Option<std::collections::BTreeMap<String, SecretEntry>>,
+    pub rule: Vec<SecretRule>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SecretEntry {
+    pub value_wo: Option<String>,
+    pub version: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SecretRule {
+    pub token_wo: Option<String>,
+    pub name: Option<String>,
+}
+
+pub fn secret_schema() -> Schema {
+    use tfplugin::{Block, BlockNesting, NestedBlock, Nesting};
+    Schema::new()
+        .attribute(Attribute::string("id").computed().use_state_for_unknown())
+        .attribute(Attribute::string("top_wo").optional().write_only())
+        .attribute(
+            Attribute::nested(
+                "entries",
+                Nesting::Map,
+                vec![
+                    Attribute::string("value_wo").optional().write_only(),
+                    Attribute::number("version").optional(),
+                ],
+            )
+            .optional(),
+        )
+        .block(NestedBlock::new(
+            "rule",
+            BlockNesting::List,
+            Block {
+                attributes: vec![
+                    Attribute::string("token_wo").optional().write_only(),
+                    Attribute::string("name").optional(),
+                ],
+                ..Block::default()
+            },
+        ))
+}
+
+#[async_trait]
+impl Resource for Secret {
+    type State = SecretState;
+
+    fn schema(&self) -> Schema {
+        secret_schema()
+    }
+
+    async fn read(&self, _d: &mut Diagnostics, s: SecretState) -> Option<SecretState> {
+        self.0
+            .secrets
+            .lock()
+            .unwrap()
+            .get(s.id.as_deref()?)
+            .cloned()
+    }
+
+    async fn create(
+        &self,
+        _d: &mut Diagnostics,
+        _p: SecretState,
+        mut config: SecretState,
+    ) -> Option<SecretState> {
+        config.id = Some("secret-1".into());
+        let stored = config.clone();
+        self.0
+            .secrets
+            .lock()
+            .unwrap()
+            .insert("secret-1".into(), stored);
+        Some(config)
+    }
+
+    async fn update(
+        &self,
+        _d: &mut Diagnostics,
+        prior: SecretState,
+        _p: SecretState,
+        mut config: SecretState,
+    ) -> Option<SecretState> {
+        config.id = prior.id;
+        Some(config)
+    }
+
+    async fn delete(&self, _d: &mut Diagnostics, _s: SecretState) -> Option<()> {
+        Some(())
+    }
+
+    async fn import(&self, _d: &mut Diagnostics, id: String) -> Option<SecretState> {
+        self.0.secrets.lock().unwrap().get(&id).cloned()
     }
 }
 
