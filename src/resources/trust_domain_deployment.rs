@@ -9,6 +9,11 @@
 //! own id, so the next plan removes them. Public keys travel as DER and are compared as keys, not
 //! as text: a PEM with other line endings is the same key. Refreshes share one
 //! organisation-wide snapshot ([`DeploymentSnapshot`]).
+//!
+//! An entry may give its key write-only (`public_key_wo`, Terraform 1.11+): only the
+//! configuration holds it, so the entry's registration is tied to its name and
+//! `public_key_wo_version` instead of the key, and the state keeps the registered key's
+//! fingerprint, read back from the control plane, to notice a key replaced out of band.
 
 use std::collections::BTreeMap;
 
@@ -43,8 +48,14 @@ pub struct DeploymentState {
 pub struct KeyState {
     /// `tdk-…`.
     pub id: Attr<String>,
-    /// Ed25519 SPKI PEM.
+    /// Ed25519 SPKI PEM, kept in the state.
     pub public_key: Attr<String>,
+    /// Ed25519 SPKI PEM, write-only: only ever in the configuration.
+    pub public_key_wo: Attr<String>,
+    /// Registers `public_key_wo` again when it changes.
+    pub public_key_wo_version: Attr<i64>,
+    /// `SHA256:…` of the registered key, read back from the control plane.
+    pub public_key_fingerprint_sha256: Attr<String>,
     /// Whether the control plane trusts the key.
     pub active: Attr<bool>,
 }
@@ -76,8 +87,10 @@ impl Resource for TrustDomainDeployment {
                  servers authenticate to the control plane with. The control plane creates a \
                  deployment with its first key, so `keys` needs at least one entry. Changing \
                  `keys` updates the deployment in place: a new entry registers a key, a removed \
-                 entry deletes it, `active` enables or disables it, and a changed `public_key` \
-                 replaces that one key; new keys are registered before old ones are deleted. \
+                 entry deletes it, `active` enables or disables it, a changed `public_key` \
+                 replaces that one key, and so does a new `public_key_wo_version` for a key given \
+                 write-only (`public_key_wo`, Terraform 1.11+, never stored); new keys are \
+                 registered before old ones are deleted. \
                  Keys registered outside Terraform appear under their own id and are removed by \
                  the next apply.\n\n\
                  Needs Terraform 1.0.6 or later: earlier 1.0.x releases crash on plans of \
@@ -112,10 +125,33 @@ impl Resource for TrustDomainDeployment {
                             .use_state_for_unknown()
                             .description("The key id, `tdk-…`: the server's `controlPlane.auth.key.id` Helm value."),
                         Attribute::string("public_key")
-                            .required()
-                            .description("The ed25519 public key as SPKI `PUBLIC KEY` PEM, for example `spirl_key_pair.<name>.public_key_pem`. Compared as a key, so line endings do not matter. Changing it replaces this key only."),
-                        // Optional but not computed: Terraform before 1.0.6 panics on a map-nested
-                        // attribute with more than one computed attribute (hashicorp/terraform#29473).
+                            .optional()
+                            .description("The ed25519 public key as SPKI `PUBLIC KEY` PEM, for example `spirl_key_pair.<name>.public_key_pem`; stored in the state. Compared as a key, so line endings do not matter. Changing it replaces this key only. Set exactly one of `public_key` and `public_key_wo`."),
+                        // Not sensitive: a public key, which Terraform never shows anyway.
+                        Attribute::string("public_key_wo")
+                            .optional()
+                            .write_only()
+                            .description("The ed25519 public key as SPKI `PUBLIC KEY` PEM, write-only: Terraform never stores it in the plan or the state, so it can come from an ephemeral value, such as `ephemeral.spirl_key_pair.<name>.public_key_pem`. It is registered when the entry is created and whenever `public_key_wo_version` changes; otherwise its value is not compared. Needs Terraform 1.11 or later. Set exactly one of `public_key` and `public_key_wo`."),
+                        Attribute::number("public_key_wo_version")
+                            .optional()
+                            .validate(|v, path, diags| {
+                                if v.as_number().and_then(tfplugin::Number::as_i64).is_none() {
+                                    diags.error_at(
+                                        path.clone(),
+                                        "Invalid public_key_wo_version",
+                                        format!(
+                                            "{path} must be a whole number (from -2^63 to 2^63-1), \
+                                             for example 1; increment it to register a new key."
+                                        ),
+                                    );
+                                }
+                            })
+                            .description("A number of your choosing that goes with `public_key_wo`: change it (for example increment it) to register the key `public_key_wo` holds now in place of the registered one. The new key is registered before the old one is deleted."),
+                        Attribute::string("public_key_fingerprint_sha256")
+                            .computed()
+                            .description("The SHA-256 fingerprint of the registered key, `SHA256:` and unpadded base64 as `ssh-keygen -l` prints it (the same as `spirl_key_pair`'s `public_key_fingerprint_sha256`), read back from the control plane: how the state tells a `public_key_wo` key apart without holding it."),
+                        // Optional but not computed, so that an entry is planned exactly from
+                        // the configuration.
                         Attribute::bool("active")
                             .optional()
                             .description("Whether the control plane accepts the key. Unset means `true`."),
@@ -156,21 +192,7 @@ impl Resource for TrustDomainDeployment {
             );
         }
         for (key, entry) in config.keys.known().into_iter().flatten() {
-            if let Some(Err(e)) = entry
-                .public_key
-                .known()
-                .map(|pem| parse_public_key_pem(pem))
-            {
-                diags.error_at(
-                    AttributePath::root("keys").key(key).attr("public_key"),
-                    "Invalid deployment public key",
-                    format!(
-                        "keys[{key:?}].public_key is not an ed25519 public key in SPKI PEM: \
-                         {e}. Use `spirl_key_pair.<name>.public_key_pem`, or the output of \
-                         `openssl pkey -pubout` for an ed25519 private key."
-                    ),
-                );
-            }
+            validate_key_entry(diags, key, entry);
         }
         (!diags.has_errors()).then_some(())
     }
@@ -219,55 +241,53 @@ impl Resource for TrustDomainDeployment {
             );
             return None;
         }
-        if !plan.is_update() {
-            return Some(());
-        }
         let keys = AttributePath::root("keys");
-        let Some(Value::Map(planned)) = plan.planned_at(&keys).cloned() else {
-            return Some(());
+        let entries = |v: Option<&Value>| -> BTreeMap<String, KeyState> {
+            v.filter(|v| matches!(v, Value::Map(_)))
+                .and_then(|v| tfplugin::typed::from_value(v).ok())
+                .unwrap_or_default()
         };
-        let prior = match plan.prior_at(&keys) {
-            Some(Value::Map(prior)) => prior.clone(),
-            _ => BTreeMap::new(),
-        };
-        fn id_of(entry: &Value) -> Option<&Value> {
-            entry.get_attr("id").filter(|id| id.as_str().is_some())
-        }
-        fn pem_of(entry: &Value) -> Option<&str> {
-            entry.get_attr("public_key").and_then(Value::as_str)
-        }
+        let prior = entries(plan.prior_at(&keys));
+        let mut planned = entries(plan.planned_at(&keys));
         // The same key in other PEM text (line endings, wrapping) is no change: keep the text
         // the state has, so the plan shows none.
-        for (name, entry) in &planned {
-            if let (Some(new), Some(old)) = (pem_of(entry), prior.get(name).and_then(pem_of))
-                && new != old
+        for (name, entry) in &mut planned {
+            if let (Some(new), Some(old)) = (
+                entry.public_key.known(),
+                prior.get(name).and_then(|p| p.public_key.known()),
+            ) && new != old
                 && same_key(new, old)
             {
-                plan.set_planned(&keys.clone().key(name).attr("public_key"), old.to_owned());
+                entry.public_key = Attr::Value(old.clone());
+                plan.set_planned(&keys.clone().key(name).attr("public_key"), old.clone());
             }
         }
-        let Some(Value::Map(planned)) = plan.planned_at(&keys).cloned() else {
-            return Some(());
-        };
-        let registered: BTreeMap<&str, &str> = prior
-            .iter()
-            .filter(|(_, prev)| id_of(prev).is_some())
-            .filter_map(|(name, prev)| Some((name.as_str(), pem_of(prev)?)))
-            .collect();
-        let wanted: BTreeMap<&str, Option<&str>> = planned
-            .iter()
-            .map(|(name, entry)| (name.as_str(), pem_of(entry)))
-            .collect();
-        let assigned = assign_registrations(&registered, &wanted);
-        for name in planned.keys() {
-            let id_path = keys.clone().key(name).attr("id");
-            match assigned
-                .get(name.as_str())
-                .and_then(|from| id_of(&prior[*from]))
-            {
-                Some(id) => plan.set_planned(&id_path, id.clone()),
-                None => plan.set_unknown(&id_path),
+        let assigned = assign_registrations(&registered(&prior), &wanted_registrations(&planned));
+        for (name, entry) in &planned {
+            let at = keys.clone().key(name);
+            let (id, fingerprint) = match assigned.get(name.as_str()).map(|from| &prior[*from]) {
+                // (A state from before fingerprints has none until refreshed.)
+                Some(kept) => (
+                    kept.id.known().cloned(),
+                    kept.public_key_fingerprint_sha256
+                        .known()
+                        .cloned()
+                        .or_else(|| entry.public_key.known().and_then(|pem| fingerprint(pem))),
+                ),
+                // A new registration: its fingerprint is known now only for a key in the
+                // configuration (a write-only one is read when apply registers it).
+                None => (
+                    None,
+                    entry.public_key.known().and_then(|pem| fingerprint(pem)),
+                ),
             };
+            for (attr, value) in [("id", id), ("public_key_fingerprint_sha256", fingerprint)] {
+                let path = at.clone().attr(attr);
+                match value {
+                    Some(v) => plan.set_planned(&path, v),
+                    None => plan.set_unknown(&path),
+                };
+            }
         }
         Some(())
     }
@@ -276,12 +296,13 @@ impl Resource for TrustDomainDeployment {
         &self,
         diags: &mut Diagnostics,
         planned: DeploymentState,
-        _config: DeploymentState,
+        config: DeploymentState,
     ) -> Option<DeploymentState> {
         let client = self.client.get(diags)?;
         let td = planned.trust_domain_id.known()?.clone();
         let name = planned.name.known()?.clone();
         let wanted = planned.keys.into_known().unwrap_or_default();
+        let configured = config.keys.into_known().unwrap_or_default();
         // Registering a key into an existing deployment would silently take it over: the API
         // has no create that could refuse, so look first.
         match deployment_cache::find(client, &td, |d| d.name == name).await {
@@ -309,7 +330,7 @@ impl Resource for TrustDomainDeployment {
         let mut keys = BTreeMap::new();
         let mut failure = None;
         for (key, entry) in &wanted {
-            match register(client, &td, &name, entry).await {
+            match register(client, &td, &name, entry, configured.get(key)).await {
                 Ok(registered) => {
                     keys.insert(key.clone(), registered);
                 }
@@ -370,30 +391,21 @@ impl Resource for TrustDomainDeployment {
         diags: &mut Diagnostics,
         prior: DeploymentState,
         planned: DeploymentState,
-        _config: DeploymentState,
+        config: DeploymentState,
     ) -> Option<DeploymentState> {
         let client = self.client.get(diags)?;
         let td = prior.trust_domain_id.known()?.clone();
         let name = prior.name.known()?.clone();
         let mut old: BTreeMap<String, KeyState> = prior.keys.into_known().unwrap_or_default();
         let wanted = planned.keys.into_known().unwrap_or_default();
+        let configured = config.keys.into_known().unwrap_or_default();
         let mut result = BTreeMap::new();
         let keys_path = AttributePath::root("keys");
-        let assigned: BTreeMap<String, String> = {
-            let registered: BTreeMap<&str, &str> = old
-                .iter()
-                .filter(|(_, prev)| prev.id.known().is_some())
-                .filter_map(|(name, prev)| Some((name.as_str(), prev.public_key.known()?.as_str())))
-                .collect();
-            let entries: BTreeMap<&str, Option<&str>> = wanted
-                .iter()
-                .map(|(name, entry)| (name.as_str(), entry.public_key.known().map(String::as_str)))
-                .collect();
-            assign_registrations(&registered, &entries)
+        let assigned: BTreeMap<String, String> =
+            assign_registrations(&registered(&old), &wanted_registrations(&wanted))
                 .into_iter()
                 .map(|(to, from)| (to.to_owned(), from.to_owned()))
-                .collect()
-        };
+                .collect();
 
         // Keys that stay as they are, or only flip `active`; then new and re-keyed entries,
         // registered before anything is deleted, so a rotation never leaves the deployment
@@ -403,7 +415,20 @@ impl Resource for TrustDomainDeployment {
         order.sort_by_key(|(name, _)| assigned.get(*name) != Some(*name));
         let mut outcome = Some(());
         for (entry_name, entry) in order {
-            let registered = match assigned.get(entry_name).and_then(|from| old.remove(from)) {
+            let config_entry = configured.get(entry_name);
+            // A new `public_key_wo_version` that brings the key already registered for the
+            // entry keeps that registration: registering it again would fail, and deleting the
+            // old one would delete it.
+            let unchanged_key = || {
+                let pem = config_entry?.public_key_wo.known()?;
+                let prev = old.get(entry_name)?;
+                (prev.id.known().is_some()
+                    && !assigned.values().any(|from| from == entry_name)
+                    && prev.public_key_fingerprint_sha256.known() == fingerprint(pem).as_ref())
+                .then(|| entry_name.clone())
+            };
+            let keep = assigned.get(entry_name).cloned().or_else(unchanged_key);
+            let registered = match keep.and_then(|from| old.remove(&from)) {
                 Some(mut kept) => {
                     let path = keys_path.clone().key(entry_name).attr("active");
                     if set_active(client, diags, &td, &mut kept, entry, path)
@@ -413,9 +438,17 @@ impl Resource for TrustDomainDeployment {
                         outcome = None;
                         break;
                     }
+                    // The planned form of the entry, on the registration it keeps.
+                    kept.public_key = entry.public_key.clone();
+                    kept.public_key_wo_version = entry.public_key_wo_version.clone();
+                    if kept.public_key_fingerprint_sha256.is_null()
+                        && let Some(f) = entry.public_key.known().and_then(|pem| fingerprint(pem))
+                    {
+                        kept.public_key_fingerprint_sha256 = Attr::Value(f);
+                    }
                     kept
                 }
-                None => match register(client, &td, &name, entry).await {
+                None => match register(client, &td, &name, entry, config_entry).await {
                     Ok(k) => k,
                     Err(err) => {
                         api_error(diags, &err, Some(keys_path.clone().key(entry_name)));
@@ -428,6 +461,12 @@ impl Resource for TrustDomainDeployment {
         }
 
         // What is left was removed from the configuration, or re-keyed.
+        // Never one a new entry holds: a key registered again is adopted under its old id.
+        let held: Vec<String> = result
+            .values()
+            .filter_map(|k| k.id.known().cloned())
+            .collect();
+        old.retain(|_, prev| prev.id.known().is_none_or(|id| !held.contains(id)));
         if outcome.is_some() {
             for (entry_name, prev) in &old {
                 if let Some(key_id) = prev.id.known()
@@ -527,27 +566,70 @@ fn same_key(a: &str, b: &str) -> bool {
     normalized(a) == normalized(b)
 }
 
+/// The `SHA256:…` fingerprint of a public key PEM; `None` when it does not parse.
+fn fingerprint(pem: &str) -> Option<String> {
+    parse_public_key_pem(pem)
+        .ok()
+        .map(|key| key.fingerprint_sha256())
+}
+
+/// The `SHA256:…` fingerprint of a DER SubjectPublicKeyInfo, or of its bytes when it is not one
+/// (the control plane only holds keys it accepted, so that is for robustness only).
+fn fingerprint_der(der: &[u8]) -> String {
+    match PublicKey::from_spki_der(der) {
+        Ok(key) => key.fingerprint_sha256(),
+        Err(_) => {
+            use base64::Engine as _;
+            use sha2::Digest as _;
+            let digest = sha2::Sha256::digest(der);
+            format!(
+                "SHA256:{}",
+                base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
+            )
+        }
+    }
+}
+
+/// What makes an entry's registration the one it had: its public key, compared as a key; for a
+/// write-only key, which only the control plane holds, the entry's name and
+/// `public_key_wo_version`. `None` when unknown in the plan: a new registration.
+fn registration(name: &str, entry: &KeyState) -> Option<String> {
+    match (&entry.public_key, &entry.public_key_wo_version) {
+        (Attr::Value(pem), _) => Some(format!("key {}", normalized(pem))),
+        (Attr::Unknown, _) | (Attr::Null, Attr::Unknown) => None,
+        (Attr::Null, version) => Some(format!("write-only {name:?} {:?}", version.known())),
+    }
+}
+
+/// The registrations `prior` holds, by entry name (entries with an id).
+fn registered(prior: &BTreeMap<String, KeyState>) -> BTreeMap<&str, String> {
+    prior
+        .iter()
+        .filter(|(_, prev)| prev.id.known().is_some())
+        .filter_map(|(name, prev)| Some((name.as_str(), registration(name, prev)?)))
+        .collect()
+}
+
+/// The registrations `planned` asks for, by entry name.
+fn wanted_registrations(planned: &BTreeMap<String, KeyState>) -> BTreeMap<&str, Option<String>> {
+    planned
+        .iter()
+        .map(|(name, entry)| (name.as_str(), registration(name, entry)))
+        .collect()
+}
+
 /// Which registration each wanted `keys` entry ends up with: the one rule `plan` and `update`
-/// share, so the plan says what apply does. An entry whose public key is unchanged keeps its own
-/// registration. Then, in name order, an entry takes over the first registration (in name order)
-/// with its public key that no entry kept: a renamed entry, or keys named by id after an import.
-/// Entries with an unknown public key (`None`) and the rest are new keys. Public keys compare as
-/// keys ([`normalized`]), not as PEM text.
+/// share, so the plan says what apply does. An entry whose [`registration`] is unchanged keeps
+/// its own. Then, in name order, an entry takes over the first registration (in name order) of
+/// its public key that no entry kept: a renamed entry, or keys named by id after an import.
+/// Entries with an unknown registration (`None`) and the rest are new keys.
 ///
-/// `registered` maps prior entry names with an id to their public keys; the result maps wanted
-/// entry names to the prior entry name whose registration they take.
+/// `registered` maps prior entry names with an id to their registrations; the result maps
+/// wanted entry names to the prior entry name whose registration they take.
 fn assign_registrations<'a>(
-    registered: &BTreeMap<&'a str, &str>,
-    wanted: &BTreeMap<&'a str, Option<&str>>,
+    registered: &BTreeMap<&'a str, String>,
+    wanted: &BTreeMap<&'a str, Option<String>>,
 ) -> BTreeMap<&'a str, &'a str> {
-    let registered: BTreeMap<&'a str, String> = registered
-        .iter()
-        .map(|(name, pem)| (*name, normalized(pem)))
-        .collect();
-    let wanted: BTreeMap<&'a str, Option<String>> = wanted
-        .iter()
-        .map(|(name, pem)| (*name, pem.map(normalized)))
-        .collect();
     let mut assigned: BTreeMap<&'a str, &'a str> = wanted
         .iter()
         .filter(|(name, key)| key.is_some() && registered.get(*name) == key.as_ref())
@@ -558,7 +640,7 @@ fn assign_registrations<'a>(
         .filter(|(name, _)| !assigned.contains_key(*name))
         .map(|(name, key)| (*name, key))
         .collect();
-    for (name, key) in &wanted {
+    for (name, key) in wanted {
         let Some(key) = key else { continue };
         if assigned.contains_key(name) {
             continue;
@@ -613,15 +695,23 @@ async fn set_active(
     Some(())
 }
 
-/// Registers one key (created active; disabled after when the entry says so).
+/// Registers one key (created active; disabled after when the entry says so): the planned
+/// entry's `public_key`, or else the write-only `public_key_wo`, which only the configuration
+/// holds (`configured`, the entry as configured).
 async fn register(
     client: &Client,
     td: &str,
     deployment: &str,
     entry: &KeyState,
+    configured: Option<&KeyState>,
 ) -> Result<KeyState, ApiError> {
-    let pem = entry.public_key.known().cloned().unwrap_or_default();
-    let der = match parse_public_key_pem(&pem) {
+    let pem = entry
+        .public_key
+        .known()
+        .or_else(|| configured?.public_key_wo.known())
+        .map(String::as_str)
+        .unwrap_or_default();
+    let der = match parse_public_key_pem(pem) {
         Ok(key) => key.to_spki_der(),
         // Validation refused it already; let the control plane say so if it comes to that.
         Err(_) => pem.as_bytes().to_vec(),
@@ -634,6 +724,9 @@ async fn register(
         id: Attr::Value(id),
         // Keep the configured text: the control plane stores the key, not the text.
         public_key: entry.public_key.clone(),
+        public_key_wo: Attr::Null,
+        public_key_wo_version: entry.public_key_wo_version.clone(),
+        public_key_fingerprint_sha256: Attr::Value(fingerprint_der(&der)),
         active: entry.active.clone(),
     })
 }
@@ -646,43 +739,120 @@ fn state_from_remote(
 ) -> DeploymentState {
     let mut keys = BTreeMap::new();
     for k in remote.keys {
-        let remote_pem = PublicKey::from_spki_der(&k.public_key_der)
-            .map(|key| key.to_pem())
+        let remote_key = PublicKey::from_spki_der(&k.public_key_der).ok();
+        let remote_pem = remote_key
+            .as_ref()
+            .map(PublicKey::to_pem)
             .unwrap_or_default();
+        let remote_fingerprint = fingerprint_der(&k.public_key_der);
         let mine = known.and_then(|m| {
             m.iter()
                 .find(|(_, s)| s.id.known() == Some(&k.id))
-                .map(|(n, s)| (n.clone(), s.public_key.clone(), s.active.clone()))
+                .map(|(n, s)| (n.clone(), s.clone()))
         });
-        let (name, public_key, active) = match mine {
+        let entry = match mine {
             // Keep the configured text while it holds the registered key; a key replaced out of
             // band shows as the registered one.
-            Some((name, Attr::Value(text), active)) if same_key(&text, &remote_pem) => {
-                (name, Attr::Value(text), active)
+            Some((name, mut entry)) if !entry.public_key.is_null() => {
+                if !entry
+                    .public_key
+                    .known()
+                    .is_some_and(|text| same_key(text, &remote_pem))
+                {
+                    entry.public_key = Attr::Value(remote_pem);
+                }
+                (name, entry)
             }
-            Some((name, _, active)) => (name, Attr::Value(remote_pem), active),
-            None => (k.id.clone(), Attr::Value(remote_pem), Attr::Value(k.active)),
+            // A write-only key is known by its fingerprint: while the registration holds the key
+            // registered, the entry stays; another key under its id is not the entry's.
+            Some((name, entry))
+                if entry
+                    .public_key_fingerprint_sha256
+                    .known()
+                    .is_none_or(|f| *f == remote_fingerprint) =>
+            {
+                (name, entry)
+            }
+            _ => (
+                k.id.clone(),
+                KeyState {
+                    id: Attr::Null,
+                    public_key: Attr::Value(remote_pem),
+                    public_key_wo: Attr::Null,
+                    public_key_wo_version: Attr::Null,
+                    public_key_fingerprint_sha256: Attr::Null,
+                    active: Attr::Value(k.active),
+                },
+            ),
         };
+        let (name, mut entry) = entry;
         // Keep how the configuration said it (unset = active) unless the remote differs.
-        let active = if effective(&active) == k.active {
-            active
-        } else {
-            Attr::Value(k.active)
-        };
-        keys.insert(
-            name,
-            KeyState {
-                id: Attr::Value(k.id),
-                public_key,
-                active,
-            },
-        );
+        if effective(&entry.active) != k.active {
+            entry.active = Attr::Value(k.active);
+        }
+        entry.id = Attr::Value(k.id);
+        entry.public_key_wo = Attr::Null;
+        entry.public_key_fingerprint_sha256 = Attr::Value(remote_fingerprint);
+        keys.insert(name, entry);
     }
     DeploymentState {
         id: Attr::Value(remote.deployment.id),
         trust_domain_id: Attr::Value(remote.deployment.trust_domain_id),
         name: Attr::Value(remote.deployment.name),
         keys: Attr::Value(keys),
+    }
+}
+
+/// One `keys` entry: exactly one of `public_key` and `public_key_wo`, each a key.
+fn validate_key_entry(diags: &mut Diagnostics, key: &str, entry: &KeyState) {
+    let at = AttributePath::root("keys").key(key);
+    match (entry.public_key.is_null(), entry.public_key_wo.is_null()) {
+        (true, true) => diags.error_at(
+            at.clone(),
+            "Deployment key has no public key",
+            format!(
+                "keys[{key:?}] sets neither public_key nor public_key_wo. Set public_key (stored \
+                 in the state), for example `spirl_key_pair.<name>.public_key_pem`, or \
+                 public_key_wo with public_key_wo_version (never stored; Terraform 1.11+), for \
+                 example `ephemeral.spirl_key_pair.<name>.public_key_pem`."
+            ),
+        ),
+        (false, false) => diags.error_at(
+            at.clone().attr("public_key_wo"),
+            "Conflicting public keys",
+            format!(
+                "keys[{key:?}] sets both public_key and public_key_wo. Set one: public_key to \
+                 keep the key in the state, or public_key_wo to keep it out."
+            ),
+        ),
+        _ => {}
+    }
+    if entry.public_key_wo.is_null() && !entry.public_key_wo_version.is_null() {
+        diags.error_at(
+            at.clone().attr("public_key_wo_version"),
+            "public_key_wo_version without public_key_wo",
+            format!(
+                "keys[{key:?}].public_key_wo_version only says when to register public_key_wo \
+                 again, and public_key_wo is not set. Set public_key_wo, or remove \
+                 public_key_wo_version."
+            ),
+        );
+    }
+    for (attr, pem) in [
+        ("public_key", entry.public_key.known()),
+        ("public_key_wo", entry.public_key_wo.known()),
+    ] {
+        if let Some(Err(e)) = pem.map(|pem| parse_public_key_pem(pem)) {
+            diags.error_at(
+                at.clone().attr(attr),
+                "Invalid deployment public key",
+                format!(
+                    "keys[{key:?}].{attr} is not an ed25519 public key in SPKI PEM: {e}. Use \
+                     `spirl_key_pair.<name>.public_key_pem`, or the output of `openssl pkey \
+                     -pubout` for an ed25519 private key."
+                ),
+            );
+        }
     }
 }
 
@@ -724,8 +894,14 @@ mod tests {
         registered: &[(&'a str, &'a str)],
         wanted: &[(&'a str, Option<&'a str>)],
     ) -> Vec<(&'a str, &'a str)> {
-        let registered = registered.iter().copied().collect();
-        let wanted = wanted.iter().copied().collect();
+        let registered = registered
+            .iter()
+            .map(|(name, key)| (*name, key.to_string()))
+            .collect();
+        let wanted = wanted
+            .iter()
+            .map(|(name, key)| (*name, key.map(str::to_owned)))
+            .collect();
         assign_registrations(&registered, &wanted)
             .into_iter()
             .collect()
@@ -775,6 +951,61 @@ mod tests {
             ),
             [("key1", "key1")]
         );
+    }
+
+    fn entry(public_key: Attr<String>, version: Attr<i64>) -> KeyState {
+        KeyState {
+            id: Attr::Value("tdk-1".into()),
+            public_key,
+            public_key_wo: Attr::Null,
+            public_key_wo_version: version,
+            public_key_fingerprint_sha256: Attr::Null,
+            active: Attr::Null,
+        }
+    }
+
+    #[test]
+    fn write_only_keys_keep_their_registration_until_their_version_changes() {
+        let prior = BTreeMap::from([("k".to_owned(), entry(Attr::Null, Attr::Value(1)))]);
+        let plan = |name: &str, public_key, version| {
+            let planned = BTreeMap::from([(name.to_owned(), entry(public_key, version))]);
+            assign_registrations(&registered(&prior), &wanted_registrations(&planned))
+                .into_iter()
+                .map(|(to, from)| (to.to_owned(), from.to_owned()))
+                .collect::<Vec<_>>()
+        };
+        let kept = vec![("k".to_owned(), "k".to_owned())];
+        assert_eq!(plan("k", Attr::Null, Attr::Value(1)), kept);
+        // A new version, one not known yet, another entry name, or a key moved into the state:
+        // each registers anew.
+        assert_eq!(plan("k", Attr::Null, Attr::Value(2)), []);
+        assert_eq!(plan("k", Attr::Null, Attr::Unknown), []);
+        assert_eq!(plan("k", Attr::Null, Attr::Null), []);
+        assert_eq!(plan("other", Attr::Null, Attr::Value(1)), []);
+        assert_eq!(plan("k", Attr::Value("A".into()), Attr::Null), []);
+        // Without a version, the entry keeps its registration as long as it stays write-only.
+        let prior = BTreeMap::from([("k".to_owned(), entry(Attr::Null, Attr::Null))]);
+        let planned = BTreeMap::from([("k".to_owned(), entry(Attr::Null, Attr::Null))]);
+        assert_eq!(
+            assign_registrations(&registered(&prior), &wanted_registrations(&planned)).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn state_written_before_write_only_keys_still_reads() {
+        // The state of provider versions without public_key_wo: the new attributes read as
+        // null, and the next refresh fills the fingerprint.
+        let ty = TrustDomainDeployment::new(&ClientHandle::default())
+            .schema()
+            .value_type();
+        let old = br#"{"id":"tdd-1","trust_domain_id":"td-1","name":"prod","keys":{"key1":{"id":"tdk-1","public_key":"PEM","active":null}}}"#;
+        let v = Value::from_json(old, &ty).expect("old state reads");
+        let keys: BTreeMap<String, KeyState> =
+            tfplugin::typed::from_value(v.get_attr("keys").expect("keys")).expect("typed");
+        let key = &keys["key1"];
+        assert_eq!(key.public_key.known().map(String::as_str), Some("PEM"));
+        assert!(key.public_key_wo_version.is_null() && key.public_key_fingerprint_sha256.is_null());
     }
 
     #[test]
