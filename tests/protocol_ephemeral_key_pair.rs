@@ -3,10 +3,12 @@
 //! the Terraform v1.0.3 available to CI cannot open ephemeral resources.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::Served;
 use magma_protocol::tfplugin6 as pb;
 use terraform_provider_spirl::keys::parse_private_key_pem;
 use terraform_provider_spirl::provider::SpirlProvider;
-use tfplugin::stop::StopSignal;
 use tfplugin::{Provider, Type, Value};
 
 const TYPE: &str = "spirl_key_pair";
@@ -38,16 +40,8 @@ fn errors(diags: &[pb::Diagnostic]) -> Vec<String> {
 
 #[tokio::test]
 async fn ephemeral_key_pair_opens_fresh_keys_and_closes() {
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("plugin.sock");
-    let listener = tokio::net::UnixListener::bind(&socket).unwrap();
-    let stop = StopSignal::new();
-    let server = tokio::spawn(tfplugin::serve_on(
-        listener,
-        SpirlProvider::default(),
-        stop.clone(),
-    ));
-    let mut client = tfplugin::connect(&socket, None).await.unwrap();
+    let mut served = Served::start().await;
+    let client = &mut served.client;
 
     let schemas = client
         .get_provider_schema(pb::get_provider_schema::Request {})
@@ -174,7 +168,5 @@ async fn ephemeral_key_pair_opens_fresh_keys_and_closes() {
     }
     assert_ne!(seen[0], seen[1], "every run gets a fresh key pair");
 
-    stop.stop();
-    drop(client);
-    let _ = server.await;
+    served.stop().await;
 }

@@ -375,3 +375,43 @@ pub fn out_of_band_client(mock: &RunningMock) -> terraform_provider_spirl::clien
         other => panic!("mock configuration does not resolve: {other:?}"),
     }
 }
+
+/// The provider served in-process as Terraform starts it, on a unix socket in a temp dir, with
+/// a client acting as Terraform core: for protocol-level tests of what the installed Terraform
+/// cannot or does not send.
+pub struct Served {
+    pub client:
+        magma_protocol::tfplugin6::provider_client::ProviderClient<tonic::transport::Channel>,
+    stop: tfplugin::stop::StopSignal,
+    server: tokio::task::JoinHandle<Result<(), tfplugin::serve::ServeError>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    /// Serves a fresh `SpirlProvider` and connects to it.
+    pub async fn start() -> Served {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("plugin.sock");
+        let listener = tokio::net::UnixListener::bind(&socket).unwrap();
+        let stop = tfplugin::stop::StopSignal::new();
+        let server = tokio::spawn(tfplugin::serve_on(
+            listener,
+            terraform_provider_spirl::provider::SpirlProvider::default(),
+            stop.clone(),
+        ));
+        let client = tfplugin::connect(&socket, None).await.unwrap();
+        Served {
+            client,
+            stop,
+            server,
+            _dir: dir,
+        }
+    }
+
+    /// Stops serving, as Terraform does when it is done with the provider.
+    pub async fn stop(self) {
+        self.stop.stop();
+        drop(self.client);
+        let _ = self.server.await;
+    }
+}
