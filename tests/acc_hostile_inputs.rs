@@ -608,6 +608,37 @@ fn cases() -> Vec<Case> {
             s(&ed_public.replacen('M', "\0", 1)),
             "Invalid deployment public key",
         ),
+        // The write-only key (Terraform 1.11+) gets the checks of `public_key`.
+        with_secret(
+            case(Deployment, "public_key_wo", s(&ed_private), "private key"),
+            &ed_private,
+        ),
+        case(
+            Deployment,
+            "public_key_wo",
+            s(&rsa_public_key()),
+            "an RSA key",
+        ),
+        case(Deployment, "public_key_wo", s(""), "empty"),
+        case(
+            Deployment,
+            "public_key_wo",
+            V::Huge("-----BEGIN PUBLIC KEY-----\n", MIB),
+            "Invalid deployment public key",
+        ),
+        case(Deployment, "public_key_wo_version", s("one"), "number"),
+        case(
+            Deployment,
+            "public_key_wo_version",
+            raw("1.5"),
+            "public_key_wo_version",
+        ),
+        case(
+            Deployment,
+            "public_key_wo_version",
+            raw("1e300"),
+            "public_key_wo_version",
+        ),
         // ---- spirl_key_pair ----
         case(KeyPair, "algorithm", s("rsa"), "Unsupported key algorithm"),
         case(
@@ -1038,6 +1069,18 @@ fn block(index: usize, case: &Case, timeouts_block: bool) -> String {
                     "keys",
                     format!(
                         "{{\n    key1 = {{\n      public_key = \"{valid_public}\"\n      active = {value}\n    }}\n  }}"
+                    ),
+                );
+            } else if attribute == "public_key_wo" || attribute == "public_key_wo_version" {
+                let (wo, version) = if attribute == "public_key_wo" {
+                    (value, "1".to_owned())
+                } else {
+                    (format!("\"{valid_public}\""), value)
+                };
+                body.insert(
+                    "keys",
+                    format!(
+                        "{{\n    key1 = {{\n      public_key_wo = {wo}\n      public_key_wo_version = {version}\n    }}\n  }}"
                     ),
                 );
             } else if attribute == "keys" {
