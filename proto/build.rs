@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 
-const PROTOS: [&str; 2] = [
+const PROTOS: &[&str] = &[
     "spirl/api/v1/session.proto",
     "spirl/api/v1/trustdomain.proto",
+    "spirl/api/v1/realm.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

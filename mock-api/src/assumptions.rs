@@ -16,6 +16,8 @@ pub const TRUST_DOMAIN_ID_PREFIX: &str = "td";
 pub const DEPLOYMENT_ID_PREFIX: &str = "tdd";
 /// Prefix of deployment key ids.
 pub const KEY_ID_PREFIX: &str = "tdk";
+/// Prefix of realm ids (the official provider's import example shows `rlm-…`).
+pub const REALM_ID_PREFIX: &str = "rlm";
 /// Prefix of service-account key ids.
 pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak";
 
@@ -79,6 +81,23 @@ pub const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 /// Deleting a trust domain that still has deployments is refused with `FAILED_PRECONDITION`
 /// naming them (the SDK only says "cannot have any active clusters").
 pub const DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS: bool = true;
+
+/// Deleting a trust domain that still has realms is refused with `FAILED_PRECONDITION` naming
+/// them, like deployments (the SDK says nothing; refusing loses nothing, and a client that
+/// deletes realms first works either way).
+pub const DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS: bool = true;
+
+/// A realm name is a SPIFFE ID path segment (the SDK): ASCII letters, digits, `.`, `-`, `_`, not
+/// `.` or `..`; the SDK sets no length, the mock allows this many bytes.
+pub const MAX_REALM_NAME_BYTES: usize = 255;
+
+/// Deleting a realm that clusters belong to is refused with `FAILED_PRECONDITION` naming them
+/// (the SDK: "only a realm with no associated clusters can be deleted").
+pub const DELETE_REALM_NEEDS_NO_CLUSTERS: bool = true;
+
+/// `ListRealms` with neither filter lists the organisation's realms; a filter naming an unknown
+/// trust domain matches nothing (as for the trust-domain lists).
+pub const LIST_REALMS_UNFILTERED_LISTS_ALL: bool = true;
 
 /// Deleting an active key, or a deployment with an active key, needs `force`
 /// (`FAILED_PRECONDITION` otherwise). Inactive keys go without it.

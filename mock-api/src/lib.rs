@@ -1,8 +1,8 @@
 //! `spirl-mock-api`: a strict, stateful mock of the Defakto (SPIRL) control-plane gRPC API
 //! (DESIGN.md §3 and §4), for the provider's client tests, acceptance tests, benchmarks and demo.
 //!
-//! It serves `com.spirl.api.v1.session.API` (the service-account login stream) and
-//! `com.spirl.api.v1.trustdomain.API` over h2c or TLS, with the wire types of `spirl-api-proto`.
+//! It serves `com.spirl.api.v1.session.API` (the service-account login stream),
+//! `com.spirl.api.v1.trustdomain.API` and `com.spirl.api.v1.realm.API` over h2c or TLS, with the wire types of `spirl-api-proto`.
 //! It enforces the login and the `token` metadata, validates like the real control plane, keeps
 //! its state in memory or in a crash-safe journal, simulates a hosted trust domain's
 //! provisioning, and can inject latency, refusals and answers dropped after commit. An admin
@@ -18,7 +18,7 @@
 //!
 //! # Assumptions where the Go SDK is silent
 //! All live in [`assumptions`]:
-//! - Ids are a prefix (`td-`, `tdd-`, `tdk-`, `sak-`) plus 16 lowercase letters and digits; the
+//! - Ids are a prefix (`td-`, `tdd-`, `tdk-`, `rlm-`, `sak-`) plus 16 lowercase letters and digits; the
 //!   organisation is one fixed `org-…` id.
 //! - Deleting a trust domain with deployments is `FAILED_PRECONDITION` naming them; deleting an
 //!   active key, or a deployment with active keys, needs `force` (`FAILED_PRECONDITION`).
@@ -33,6 +33,8 @@
 //!   endpoint `https://<td-id>.bundle.<base>/`; the JWKS `https://<td-id>.oidc.<base>/keys`
 //!   whatever the issuer mode; OIDC discovery is the effective issuer plus
 //!   `/.well-known/openid-configuration`, empty when disabled.
+//! - Realm names are SPIFFE ID path segments of at most 255 bytes; deleting a realm with
+//!   clusters, or a trust domain with realms, is `FAILED_PRECONDITION` naming them.
 //! - List filters naming an unknown trust domain match nothing (no `NOT_FOUND`).
 //! - Enabling an active key or disabling an inactive one succeeds and changes nothing.
 //! - An answer dropped after commit is `UNAVAILABLE` "connection lost".
@@ -51,7 +53,7 @@
 //! | [`config`] | [`MockConfig`], the injectable [`Clock`] and [`IdGenerator`] |
 //! | [`server`] | [`routes`], [`serve`] (h2c or TLS), [`serve_admin`], [`spawn`] |
 //! | [`session`] | the login stream and its tokens |
-//! | [`service`] | the trust-domain service |
+//! | [`service`] | the trust-domain service; [`service::realm`] the realm service |
 //! | [`validate`] | field rules: SPIFFE names, deployment names, ed25519 SPKI DER keys |
 //! | [`error`] | [`ApiError`] (→ gRPC status) and [`MockError`] |
 //! | [`cli`] | the binary's flags and run loop |
@@ -82,6 +84,7 @@ pub use error::{ApiError, MockError};
 pub use journal::JOURNAL_FILE;
 pub use server::{RunningMock, STATS_PATH, routes, serve, serve_admin, spawn};
 pub use service::TrustDomainService;
+pub use service::realm::RealmService;
 pub use session::{AuthRecord, SessionService};
 pub use state::{ClientMetadata, Credentials, Faults, MockState, Principal, Stats};
 pub use store::ObjectCounts;

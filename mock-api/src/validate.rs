@@ -7,7 +7,9 @@ use ed25519_dalek::pkcs8::DecodePublicKey as _;
 use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
 use ed25519_dalek::pkcs8::spki::der::Decode as _;
 
-use crate::assumptions::{MAX_DEPLOYMENT_NAME, MAX_DESCRIPTION_BYTES, MAX_ISSUER_URL_BYTES};
+use crate::assumptions::{
+    MAX_DEPLOYMENT_NAME, MAX_DESCRIPTION_BYTES, MAX_ISSUER_URL_BYTES, MAX_REALM_NAME_BYTES,
+};
 use crate::error::ApiError;
 
 /// Longest SPIFFE trust domain name.
@@ -97,6 +99,41 @@ pub fn deployment_name(name: &str) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+/// A SPIFFE ID path segment in field `field`: 1 to `max` bytes of ASCII letters, digits, `.`,
+/// `-` and `_`, and not `.` or `..` (SPIFFE ID §2.2).
+pub fn path_segment(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    required(field, value)?;
+    if value.len() > max {
+        return Err(invalid(format!(
+            "{field} is {} bytes long; at most {max} are allowed",
+            value.len()
+        )));
+    }
+    if let Some((at, c)) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        return Err(invalid(format!(
+            "{field} `{}` contains {c:?} at position {}; a SPIFFE ID path segment may only \
+             contain ASCII letters, digits, '.', '-' and '_'",
+            value.escape_debug(),
+            at + 1
+        )));
+    }
+    if value == "." || value == ".." {
+        return Err(invalid(format!(
+            "{field} `{value}` is not a SPIFFE ID path segment ('.' and '..' are not allowed)"
+        )));
+    }
+    Ok(())
+}
+
+/// A realm name (field `name`): a SPIFFE ID path segment.
+pub fn realm_name(name: &str) -> Result<(), ApiError> {
+    path_segment("name", name, MAX_REALM_NAME_BYTES)
 }
 
 /// A description: at most [`MAX_DESCRIPTION_BYTES`], no control characters but `\n` and `\t`.

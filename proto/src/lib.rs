@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`session`] | `com.spirl.api.v1.session`: service-account login |
 //! | [`trustdomain`] | `com.spirl.api.v1.trustdomain`: trust domains, deployments, keys |
+//! | [`realm`] | `com.spirl.api.v1.realm`: realms, which divide a trust domain |
 
 #![allow(missing_docs, clippy::all, clippy::unwrap_used)]
 
@@ -21,6 +22,11 @@ pub mod session {
 /// `com.spirl.api.v1.trustdomain`.
 pub mod trustdomain {
     tonic::include_proto!("com.spirl.api.v1.trustdomain");
+}
+
+/// `com.spirl.api.v1.realm`.
+pub mod realm {
+    tonic::include_proto!("com.spirl.api.v1.realm");
 }
 
 /// The serialized `FileDescriptorSet` this crate was generated from.

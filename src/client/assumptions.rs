@@ -11,6 +11,8 @@ pub const TRUST_DOMAIN_ID_PREFIX: &str = "td-";
 pub const DEPLOYMENT_ID_PREFIX: &str = "tdd-";
 /// See [`TRUST_DOMAIN_ID_PREFIX`].
 pub const KEY_ID_PREFIX: &str = "tdk-";
+/// See [`TRUST_DOMAIN_ID_PREFIX`]; the official provider's import example shows `rlm-`.
+pub const REALM_ID_PREFIX: &str = "rlm-";
 /// See [`TRUST_DOMAIN_ID_PREFIX`].
 pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak-";
 
@@ -45,3 +47,19 @@ pub const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 /// The session token has no stated lifetime: the client keeps it until a call answers
 /// `UNAUTHENTICATED`, then logs in again once (one login for all waiting calls) and retries.
 pub const TOKEN_HAS_NO_EXPIRY: bool = true;
+
+/// A realm name is a SPIFFE ID path segment (the SDK says so): letters, digits, `.`, `-` and
+/// `_`, not `.` or `..`. The SDK gives no length limit; the provider refuses more than this many
+/// bytes at plan time (the mock refuses the same), so that an over-long name fails before
+/// anything is created.
+pub const MAX_REALM_NAME_BYTES: usize = 255;
+
+/// `ListRealms` with an empty `trust_domain_id` and `name` lists every realm of the
+/// organisation (the SDK's filter fields are optional). Import of a realm by id relies on this;
+/// a server that insisted on a trust domain would answer `INVALID_ARGUMENT`, reported as such.
+pub const LIST_REALMS_WITHOUT_FILTER_LISTS_ALL: bool = true;
+
+/// Deleting a realm that clusters still belong to is refused with `FAILED_PRECONDITION` (the SDK:
+/// "only a realm with no associated clusters can be deleted"); the provider names the realm and
+/// says to delete or move its clusters first.
+pub const DELETE_REALM_NEEDS_NO_CLUSTERS: bool = true;

@@ -8,6 +8,7 @@
 //! | [`transport`] | the connection: TCP, `HTTPS_PROXY` tunnels, TLS with rustls |
 //! | [`retry`] | backoff with full jitter |
 //! | [`models`] | what the methods take and return, and the conversions from the wire types |
+//! | [`realm`] | the realm service: realms of a trust domain |
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
 //! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
@@ -49,6 +50,7 @@ use tonic::{Code, Request, Response, Status};
 pub use self::error::{ApiError, ErrorContext};
 pub use self::handle::ClientHandle;
 pub use self::models::*;
+pub use self::realm::Realm;
 use self::session::{Session, Token};
 use crate::config::ClientConfig;
 
@@ -82,6 +84,9 @@ macro_rules! rpc {
         }
     };
 }
+
+// Declared after `rpc!`, which they use.
+pub mod realm;
 
 const REGISTER_TRUST_DOMAIN: Rpc =
     rpc!("create trust domain", "trustdomain.API/RegisterTrustDomain");

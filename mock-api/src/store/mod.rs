@@ -18,6 +18,7 @@ use crate::config::IdGenerator;
 use crate::error::ApiError;
 
 mod deployments;
+mod realms;
 mod trust_domains;
 
 /// A service account key that may log in.
@@ -73,6 +74,14 @@ pub(crate) struct KeyRecord {
     pub created_at: SystemTime,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RealmRecord {
+    pub id: String,
+    pub trust_domain_id: String,
+    pub name: String,
+    pub created_at: SystemTime,
+}
+
 /// One committed mutation; what the journal records, one per line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -109,6 +118,12 @@ pub(crate) enum Change {
     KeyDeleted {
         key_id: String,
     },
+    RealmCreated {
+        realm: RealmRecord,
+    },
+    RealmDeleted {
+        id: String,
+    },
 }
 
 struct TrustDomainEntry {
@@ -132,6 +147,9 @@ pub struct ObjectCounts {
     pub deployments: usize,
     /// Deployment keys, over all deployments.
     pub keys: usize,
+    /// Realms, over all trust domains.
+    #[serde(default)]
+    pub realms: usize,
 }
 
 /// What a plan needs besides the store: the time, a source of ids, how long hosted trust
@@ -155,6 +173,11 @@ pub(crate) struct Store {
     deployments: HashMap<String, DeploymentEntry>,
     /// Key id → deployment id.
     key_owner: HashMap<String, String>,
+    /// Realm id → realm, and its creation sequence (the order of listing).
+    realms: HashMap<String, (u64, RealmRecord)>,
+    realm_order: BTreeMap<u64, String>,
+    /// (trust domain id, name) → realm id: names are unique in a trust domain.
+    realm_by_name: HashMap<(String, String), String>,
     next_seq: u64,
 }
 
@@ -230,6 +253,30 @@ impl Store {
                 }
                 self.remove_deployment(id);
             }
+            Change::RealmCreated { realm } => {
+                let name_key = (realm.trust_domain_id.clone(), realm.name.clone());
+                if self.realms.contains_key(&realm.id) || self.realm_by_name.contains_key(&name_key)
+                {
+                    return Err(format!("realm {} exists", realm.id));
+                }
+                if !self.trust_domains.contains_key(&realm.trust_domain_id) {
+                    return Err(format!("trust domain {} missing", realm.trust_domain_id));
+                }
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.realm_order.insert(seq, realm.id.clone());
+                self.realm_by_name.insert(name_key, realm.id.clone());
+                self.realms.insert(realm.id.clone(), (seq, realm.clone()));
+            }
+            Change::RealmDeleted { id } => {
+                let (seq, realm) = self
+                    .realms
+                    .remove(id)
+                    .ok_or_else(|| format!("realm {id} missing"))?;
+                self.realm_order.remove(&seq);
+                self.realm_by_name
+                    .remove(&(realm.trust_domain_id, realm.name));
+            }
             Change::KeyCreated {
                 new_deployment,
                 deployment_id,
@@ -300,6 +347,7 @@ impl Store {
             trust_domains: self.trust_domains.len(),
             deployments: self.deployments.len(),
             keys: self.key_owner.len(),
+            realms: self.realms.len(),
         }
     }
 
@@ -345,6 +393,7 @@ impl Store {
         self.trust_domains.contains_key(id)
             || self.deployments.contains_key(id)
             || self.key_owner.contains_key(id)
+            || self.realms.contains_key(id)
             || self.account(id).is_some()
     }
 
