@@ -13,7 +13,9 @@ use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use spirl_api_proto::{realm, session, trustdomain};
+use spirl_api_proto::{
+    agentattestation, cluster, providerattestation, realm, session, trustdomain,
+};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
@@ -27,6 +29,8 @@ use tonic::transport::server::{Connected, TcpIncoming};
 use crate::config::MockConfig;
 use crate::error::MockError;
 use crate::service::TrustDomainService;
+use crate::service::attestation::{AgentAttestationService, ProviderAttestationService};
+use crate::service::cluster::ClusterService;
 use crate::service::realm::RealmService;
 use crate::session::SessionService;
 use crate::state::{Credentials, MockState, Stats};
@@ -47,7 +51,18 @@ pub fn routes(state: MockState) -> Routes {
     .add_service(trustdomain::api_server::ApiServer::new(
         TrustDomainService::new(state.clone()),
     ))
-    .add_service(realm::api_server::ApiServer::new(RealmService::new(state)))
+    .add_service(realm::api_server::ApiServer::new(RealmService::new(
+        state.clone(),
+    )))
+    .add_service(cluster::api_server::ApiServer::new(ClusterService::new(
+        state.clone(),
+    )))
+    .add_service(agentattestation::api_server::ApiServer::new(
+        AgentAttestationService::new(state.clone()),
+    ))
+    .add_service(providerattestation::api_server::ApiServer::new(
+        ProviderAttestationService::new(state),
+    ))
 }
 
 /// Serves every service on `listener` until `shutdown` completes, then lets calls in flight

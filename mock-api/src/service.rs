@@ -11,6 +11,8 @@ use crate::error::ApiError;
 use crate::gate::Calls;
 use crate::state::MockState;
 
+pub mod attestation;
+pub mod cluster;
 pub mod realm;
 
 /// The gRPC service name; paths are `/<SERVICE>/<Method>`.

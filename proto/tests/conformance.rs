@@ -216,6 +216,9 @@ fn proto_conformance_every_declared_message_enum_and_method_matches_the_real_api
         ".com.spirl.api.v1.session.API",
         ".com.spirl.api.v1.trustdomain.API",
         ".com.spirl.api.v1.realm.API",
+        ".com.spirl.api.v1.cluster.API",
+        ".com.spirl.api.v1.agentattestation.API",
+        ".com.spirl.api.v1.providerattestation.API",
     ] {
         assert!(ours.services.contains_key(service), "{service} is declared");
     }

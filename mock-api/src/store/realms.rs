@@ -110,9 +110,4 @@ impl Store {
         }
         Ok(Change::RealmDeleted { id: id.to_owned() })
     }
-
-    /// The ids of the clusters that belong to realm `id`.
-    pub(super) fn realm_clusters(&self, _id: &str) -> Vec<String> {
-        Vec::new()
-    }
 }
