@@ -18,11 +18,13 @@ const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 const PLACEHOLDER_TD_ID: &str = "td-abc123xyz";
 
 /// The resource and data-source examples this file applies, as `<kind dir>/<type>`.
-const APPLIED: [&str; 6] = [
+const APPLIED: [&str; 8] = [
     "data-sources/spirl_alb_ingress_annotations",
+    "data-sources/spirl_realm",
     "data-sources/spirl_server_monitoring",
     "data-sources/spirl_trust_domain",
     "resources/spirl_key_pair",
+    "resources/spirl_realm",
     "resources/spirl_trust_domain",
     "resources/spirl_trust_domain_deployment",
 ];
@@ -44,6 +46,11 @@ fn start_with_example(test: &str, rel: &str) -> Option<Harness> {
 /// in place of the placeholder) on a resource removed from the state, then checks that the
 /// configuration adopts it unchanged: same object, same values after an apply, empty plan.
 fn check_import_commands(h: &Harness, rel: &str, td_id: &str) {
+    check_import_commands_with(h, rel, &[(PLACEHOLDER_TD_ID, td_id)]);
+}
+
+/// [`check_import_commands`] with other placeholders: each `(placeholder, real id)` is replaced.
+fn check_import_commands_with(h: &Harness, rel: &str, ids: &[(&str, &str)]) {
     let script = example(rel);
     let commands: Vec<(String, String)> = script
         .lines()
@@ -55,10 +62,10 @@ fn check_import_commands(h: &Harness, rel: &str, td_id: &str) {
                 2,
                 "`terraform import ADDRESS ID` in {rel}: {rest}"
             );
-            (
-                words[0].to_owned(),
-                words[1].replace(PLACEHOLDER_TD_ID, td_id),
-            )
+            let id = ids
+                .iter()
+                .fold(words[1].to_owned(), |id, (from, to)| id.replace(from, to));
+            (words[0].to_owned(), id)
         })
         .collect();
     assert!(!commands.is_empty(), "{rel} shows an import command");
@@ -109,8 +116,7 @@ fn check_import_block(h: &Harness, td_id: &str, key_id: &serde_json::Value) {
 }
 
 fn assert_mock_empty(h: &Harness) {
-    let o = h.mock_objects();
-    assert_eq!((o.trust_domains, o.deployments, o.keys), (0, 0, 0));
+    assert_eq!(h.mock_objects(), Default::default());
 }
 
 #[test]
@@ -363,4 +369,58 @@ fn examples_data_source_server_monitoring_renders_the_runbooks_rules() {
     h.assert_plan_empty();
     h.destroy();
     assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_resource_realm_apply_import_plan_destroy() {
+    let Some(h) = start_with_example("examples_realm", "resources/spirl_realm/resource.tf") else {
+        return;
+    };
+    h.apply();
+    let production = h.resource("spirl_realm.production");
+    assert_eq!(production["name"], "production");
+    assert_eq!(h.resource("spirl_realm.staging")["name"], "staging");
+    assert_eq!(h.mock_objects().realms, 2);
+    h.assert_plan_empty();
+    let id = production["id"].as_str().expect("id").to_owned();
+    check_import_commands_with(
+        &h,
+        "resources/spirl_realm/import.sh",
+        &[("rlm-abc123xyz", &id)],
+    );
+    h.destroy();
+    assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_data_source_realm_reads_an_existing_realm() {
+    let Some(h) = start_with_example(
+        "examples_realm_data",
+        "data-sources/spirl_realm/data-source.tf",
+    ) else {
+        return;
+    };
+    // The example reads a realm managed elsewhere: create it out of band.
+    let client = out_of_band_client(h.mock());
+    let realm = h
+        .block_on(async {
+            let td = client
+                .create_trust_domain(&CreateTrustDomain {
+                    name: "example.org".into(),
+                    self_hosted: true,
+                    ..CreateTrustDomain::default()
+                })
+                .await?;
+            client.create_realm(&td, "production").await
+        })
+        .expect("create realm");
+    h.apply();
+    assert_eq!(h.outputs()["realm_id"], realm.as_str());
+    h.assert_plan_empty();
+    h.destroy();
+    assert_eq!(
+        h.mock_objects().realms,
+        1,
+        "reading created and deleted nothing"
+    );
 }

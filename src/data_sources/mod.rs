@@ -1,6 +1,7 @@
 //! Data source types, one per file.
 
 pub mod alb_ingress_annotations;
+pub mod realm;
 pub mod server_monitoring;
 pub mod trust_domain;
 
@@ -15,6 +16,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
             "spirl_alb_ingress_annotations",
             alb_ingress_annotations::AlbIngressAnnotations,
         ),
+        tfplugin::data_source("spirl_realm", realm::RealmDataSource::new(client)),
         tfplugin::data_source(
             "spirl_server_monitoring",
             server_monitoring::ServerMonitoring,

@@ -1,7 +1,9 @@
 //! Managed resource types, one per file.
 
 pub mod deployment_cache;
+pub mod ids;
 pub mod key_pair;
+pub mod realm;
 pub mod snapshot;
 pub mod trust_domain;
 pub mod trust_domain_cache;
@@ -15,6 +17,7 @@ use crate::client::ClientHandle;
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![
         tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
+        tfplugin::resource("spirl_realm", realm::RealmResource::new(client)),
         tfplugin::resource(
             "spirl_trust_domain",
             trust_domain::TrustDomainResource::new(client),
