@@ -271,6 +271,38 @@ pub fn realm_has_clusters(
     );
 }
 
+/// A trust domain with clusters or realms cannot be deleted.
+pub fn trust_domain_has_clusters(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    name: &str,
+    id: &str,
+    clusters: &[String],
+    realms: &[String],
+) {
+    let mut dependents: Vec<String> = clusters.iter().map(|c| format!("cluster {c}")).collect();
+    dependents.extend(realms.iter().map(|r| format!("realm {r}")));
+    still_in_use(
+        diags,
+        err,
+        "trust domain",
+        name,
+        id,
+        &dependents,
+        "Delete its clusters, then its realms: destroy the `spirl_cluster` and `spirl_realm` \
+         resources that use this trust domain (they refer to it, so Terraform orders the \
+         deletes), or delete those created outside Terraform in the Defakto console.",
+    );
+}
+
+/// A cluster with active agents cannot be deleted.
+pub fn cluster_has_agents(diags: &mut Diagnostics, err: &ApiError, name: &str, id: &str) {
+    let next = format!(
+        "The control plane refuses to delete cluster `{name}` ({id}) while SPIRL agents are          connected to it: deleting it would cut every workload in it off from its identity.          Uninstall the SPIRL agent from the cluster (for example `helm uninstall` or          `kubectl delete` of its DaemonSet) and wait until the Defakto console shows no active          agents; then run `terraform destroy` (or `apply`) again."
+    );
+    api_error_then(diags, err, None, &next);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{Harness, out_of_band_client, seed_annotations};
-use terraform_provider_spirl::client::CreateTrustDomain;
+use terraform_provider_spirl::client::{
+    ClusterVersionSpec, CreateCluster, CreateTrustDomain, Platform,
+};
+use terraform_provider_spirl::keys::KeyPair;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 
@@ -18,11 +21,13 @@ const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 const PLACEHOLDER_TD_ID: &str = "td-abc123xyz";
 
 /// The resource and data-source examples this file applies, as `<kind dir>/<type>`.
-const APPLIED: [&str; 8] = [
+const APPLIED: [&str; 10] = [
     "data-sources/spirl_alb_ingress_annotations",
+    "data-sources/spirl_cluster",
     "data-sources/spirl_realm",
     "data-sources/spirl_server_monitoring",
     "data-sources/spirl_trust_domain",
+    "resources/spirl_cluster",
     "resources/spirl_key_pair",
     "resources/spirl_realm",
     "resources/spirl_trust_domain",
@@ -423,4 +428,98 @@ fn examples_data_source_realm_reads_an_existing_realm() {
         1,
         "reading created and deleted nothing"
     );
+}
+
+/// Creates the self-hosted trust domain `name` out of band (the examples read it with the data
+/// source); returns its id.
+fn existing_trust_domain(h: &Harness, name: &str) -> String {
+    let client = out_of_band_client(h.mock());
+    h.block_on(client.create_trust_domain(&CreateTrustDomain {
+        name: name.into(),
+        self_hosted: true,
+        ..CreateTrustDomain::default()
+    }))
+    .expect("create trust domain")
+}
+
+#[test]
+fn examples_resource_cluster_apply_import_plan_destroy() {
+    let Some(h) = start_with_example("examples_cluster", "resources/spirl_cluster/resource.tf")
+    else {
+        return;
+    };
+    // The key pair the example's `openssl` lines make.
+    h.write_file(
+        "cluster-public-key.pem",
+        &KeyPair::generate().public_key().to_pem(),
+    );
+    let td = existing_trust_domain(&h, "example.com");
+    h.apply();
+    let objects = h.mock_objects();
+    assert_eq!(
+        (
+            objects.clusters,
+            objects.realms,
+            objects.agent_attestation_configs
+        ),
+        (5, 1, 1)
+    );
+    let linux = h.resource("spirl_cluster.linux_cluster");
+    assert_eq!(linux["platform"], "linux");
+    let prod = h.resource("spirl_cluster.prod_cluster");
+    assert_eq!(prod["realm_id"], h.resource("spirl_realm.production")["id"]);
+    assert_eq!(
+        prod["path_template"],
+        "/prod/{{kubernetes.pod.namespace}}/{{kubernetes.pod.service_account}}"
+    );
+    let eks = h.resource("spirl_cluster.eks_cluster");
+    assert!(eks["public_key"].is_null(), "{eks}");
+    assert_eq!(eks["k8s_psat"]["service_account_namespace"], "spirl-system");
+    h.assert_plan_empty();
+    check_import_commands(&h, "resources/spirl_cluster/import.sh", &td);
+    h.destroy();
+    let left = h.mock_objects();
+    assert_eq!(
+        (
+            left.clusters,
+            left.realms,
+            left.agent_attestation_configs,
+            left.trust_domains
+        ),
+        (0, 0, 0, 1),
+        "everything but the trust domain the example only reads"
+    );
+}
+
+#[test]
+fn examples_data_source_cluster_reads_an_existing_cluster() {
+    let Some(h) = start_with_example(
+        "examples_cluster_data",
+        "data-sources/spirl_cluster/data-source.tf",
+    ) else {
+        return;
+    };
+    let td = existing_trust_domain(&h, "example.com");
+    let client = out_of_band_client(h.mock());
+    h.block_on(client.create_cluster(&CreateCluster {
+        trust_domain_id: td.clone(),
+        name: "cluster-a".into(),
+        description: String::new(),
+        platform: Platform::Kubernetes,
+        realm_id: String::new(),
+        version: ClusterVersionSpec {
+            public_key_der: KeyPair::generate().public_key().to_spki_der(),
+            path_template: "/cluster-a/{{kubernetes.pod.namespace}}".into(),
+            ..ClusterVersionSpec::default()
+        },
+    }))
+    .expect("create cluster");
+    h.apply();
+    assert_eq!(
+        h.outputs()["path_template"],
+        "/cluster-a/{{kubernetes.pod.namespace}}"
+    );
+    h.assert_plan_empty();
+    h.destroy();
+    assert_eq!(h.mock_objects().clusters, 1, "reading changed nothing");
 }

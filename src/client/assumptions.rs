@@ -107,3 +107,13 @@ pub const AGENT_ATTESTATION_ADOPTS_BY_CONTENT: bool = true;
 /// Deleting a cluster with active agents is refused with `FAILED_PRECONDITION` (the SDK
 /// documents nothing); the provider reports it with what to do, and never forces it.
 pub const DELETE_CLUSTER_WITH_AGENTS_REFUSED: bool = true;
+
+/// A cluster name is a DNS label: 1–63 lowercase letters, digits and `-`, starting and ending
+/// with a letter or digit (Kubernetes' own rule for names; the SDK only says "unique within the
+/// trust domain"). The provider checks it at plan time so a bad name fails before anything is
+/// created; the mock refuses the same.
+pub const MAX_CLUSTER_NAME: usize = 63;
+
+/// Longest path template or customization template, in bytes (no limit in the SDK; the mock
+/// refuses the same).
+pub const MAX_TEMPLATE_BYTES: usize = 4096;

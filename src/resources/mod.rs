@@ -1,5 +1,6 @@
 //! Managed resource types, one per file.
 
+pub mod cluster;
 pub mod deployment_cache;
 pub mod ids;
 pub mod key_pair;
@@ -16,6 +17,7 @@ use crate::client::ClientHandle;
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![
+        tfplugin::resource("spirl_cluster", cluster::ClusterResource::new(client)),
         tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
         tfplugin::resource("spirl_realm", realm::RealmResource::new(client)),
         tfplugin::resource(
