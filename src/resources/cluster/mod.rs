@@ -466,6 +466,29 @@ fn spec_of(state: &ClusterState, agent_attestation: String) -> Result<ClusterVer
     })
 }
 
+/// [`spec_of`], or, when the key does not parse (validation has said so already), the error at
+/// `public_key` and the attestation configurations in `made` deleted again.
+async fn checked_spec(
+    diags: &mut Diagnostics,
+    client: &Client,
+    state: &ClusterState,
+    agent_attestation: String,
+    made: &BTreeSet<String>,
+) -> Option<ClusterVersionSpec> {
+    match spec_of(state, agent_attestation) {
+        Ok(spec) => Some(spec),
+        Err(problem) => {
+            diags.error_at(
+                AttributePath::root("public_key"),
+                "Invalid public_key",
+                problem,
+            );
+            delete_attestations(diags, client, made).await;
+            None
+        }
+    }
+}
+
 /// Deletes agent attestation configurations the cluster no longer names; one that cannot go is a
 /// warning (it costs nothing, and the apply did what was asked).
 async fn delete_attestations(diags: &mut Diagnostics, client: &Client, ids: &BTreeSet<String>) {
@@ -728,18 +751,14 @@ impl Resource for ClusterResource {
             None => None,
         };
         let made: BTreeSet<String> = attestation.iter().cloned().collect();
-        let spec = match spec_of(&planned, attestation.unwrap_or_default()) {
-            Ok(spec) => spec,
-            Err(problem) => {
-                diags.error_at(
-                    AttributePath::root("public_key"),
-                    "Invalid public_key",
-                    problem,
-                );
-                delete_attestations(diags, client, &made).await;
-                return None;
-            }
-        };
+        let spec = checked_spec(
+            diags,
+            client,
+            &planned,
+            attestation.unwrap_or_default(),
+            &made,
+        )
+        .await?;
         let body = CreateCluster {
             trust_domain_id: td.clone(),
             name: name.clone(),
@@ -842,18 +861,7 @@ impl Resource for ClusterResource {
                     }
                 },
             };
-            let spec = match spec_of(&planned, attestation) {
-                Ok(spec) => spec,
-                Err(problem) => {
-                    diags.error_at(
-                        AttributePath::root("public_key"),
-                        "Invalid public_key",
-                        problem,
-                    );
-                    delete_attestations(diags, client, &made).await;
-                    return None;
-                }
-            };
+            let spec = checked_spec(diags, client, &planned, attestation, &made).await?;
             if Self::new_version(diags, client, &td, &id, &spec)
                 .await
                 .is_none()
