@@ -21,7 +21,7 @@ const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 const PLACEHOLDER_TD_ID: &str = "td-abc123xyz";
 
 /// The resource and data-source examples this file applies, as `<kind dir>/<type>`.
-const APPLIED: [&str; 10] = [
+const APPLIED: [&str; 11] = [
     "data-sources/spirl_alb_ingress_annotations",
     "data-sources/spirl_cluster",
     "data-sources/spirl_realm",
@@ -29,6 +29,7 @@ const APPLIED: [&str; 10] = [
     "data-sources/spirl_trust_domain",
     "resources/spirl_cluster",
     "resources/spirl_key_pair",
+    "resources/spirl_provider_attestation_config",
     "resources/spirl_realm",
     "resources/spirl_trust_domain",
     "resources/spirl_trust_domain_deployment",
@@ -522,4 +523,28 @@ fn examples_data_source_cluster_reads_an_existing_cluster() {
     h.assert_plan_empty();
     h.destroy();
     assert_eq!(h.mock_objects().clusters, 1, "reading changed nothing");
+}
+
+#[test]
+fn examples_resource_provider_attestation_config_apply_import_plan_destroy() {
+    let Some(h) = start_with_example(
+        "examples_provider_attestation",
+        "resources/spirl_provider_attestation_config/resource.tf",
+    ) else {
+        return;
+    };
+    h.apply();
+    let config = h.resource("spirl_provider_attestation_config.test");
+    assert_eq!(
+        config["aws"]["role_arn"],
+        "arn:aws:iam::123456789012:role/my-role"
+    );
+    h.assert_plan_empty();
+    check_import_commands_with(
+        &h,
+        "resources/spirl_provider_attestation_config/import.sh",
+        &[],
+    );
+    h.destroy();
+    assert_mock_empty(&h);
 }

@@ -162,8 +162,10 @@ pub const DEFAULT_PSAT_SERVICE_ACCOUNT: &str = "spirl-agent";
 /// See [`DEFAULT_PSAT_SERVICE_ACCOUNT`].
 pub const DEFAULT_PSAT_NAMESPACE: &str = "spirl-system";
 
-/// An attestation configuration that a cluster version names cannot be deleted
-/// (`FAILED_PRECONDITION` naming the clusters).
+/// An agent attestation configuration that any cluster version names cannot be deleted; a
+/// provider attestation configuration, one that a cluster's active version names (inactive
+/// versions keep its id, which then names nothing). Both refusals are `FAILED_PRECONDITION`
+/// naming the clusters.
 pub const DELETE_ATTESTATION_IN_USE_REFUSED: bool = true;
 
 /// Provider attestation configuration names are unique in the organisation (the official

@@ -117,3 +117,8 @@ pub const MAX_CLUSTER_NAME: usize = 63;
 /// Longest path template or customization template, in bytes (no limit in the SDK; the mock
 /// refuses the same).
 pub const MAX_TEMPLATE_BYTES: usize = 4096;
+
+/// Provider attestation configuration names: 1–128 ASCII letters, digits, `-`, `_` and `.`,
+/// unique in the organisation (the official provider imports them by name; the SDK sets no
+/// rule). The mock refuses the same.
+pub const MAX_PROVIDER_ATTESTATION_NAME: usize = 128;

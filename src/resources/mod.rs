@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod deployment_cache;
 pub mod ids;
 pub mod key_pair;
+pub mod provider_attestation_config;
 pub mod realm;
 pub mod snapshot;
 pub mod trust_domain;
@@ -19,6 +20,10 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![
         tfplugin::resource("spirl_cluster", cluster::ClusterResource::new(client)),
         tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
+        tfplugin::resource(
+            "spirl_provider_attestation_config",
+            provider_attestation_config::ProviderAttestationConfig::new(client),
+        ),
         tfplugin::resource("spirl_realm", realm::RealmResource::new(client)),
         tfplugin::resource(
             "spirl_trust_domain",

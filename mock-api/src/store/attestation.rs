@@ -208,11 +208,11 @@ impl Store {
     /// `providerattestation.API/DeleteConfig`: refused while a cluster version names it.
     pub fn plan_delete_provider_attestation(&self, id: &str) -> Result<Change, ApiError> {
         self.provider_attestation(id, "id")?;
-        let users = self.clusters_using(|v| v.provider_attestation_config_id == id);
+        let users = self.clusters_using(|v| v.active && v.provider_attestation_config_id == id);
         if DELETE_ATTESTATION_IN_USE_REFUSED && !users.is_empty() {
             return Err(ApiError::FailedPrecondition(format!(
-                "provider attestation config {id} is used by clusters {}; change or delete those \
-                 clusters first",
+                "provider attestation config {id} is used by the active version of clusters {}; \
+                 change or delete those clusters first",
                 users.join(", ")
             )));
         }
