@@ -11,9 +11,33 @@ pub mod trust_domain;
 pub mod trust_domain_cache;
 pub mod trust_domain_deployment;
 
+use tfplugin::Diagnostics;
 use tfplugin::provider::NamedResource;
 
-use crate::client::ClientHandle;
+use crate::client::{ApiError, ClientHandle};
+use crate::diagnostics;
+
+/// A refresh's outcome as Terraform wants it: the object's state; `None` when it is gone (the
+/// `what` with `id` is then removed from the state, which is logged); `None` after reporting an
+/// error.
+pub fn refreshed<T, S: From<T>>(
+    diags: &mut Diagnostics,
+    what: &str,
+    id: &str,
+    found: Result<Option<T>, ApiError>,
+) -> Option<S> {
+    match found {
+        Ok(Some(object)) => Some(object.into()),
+        Ok(None) => {
+            log::info!(id; "{what} is gone; removing it from the state");
+            None
+        }
+        Err(e) => {
+            diagnostics::api_error(diags, &e, None);
+            None
+        }
+    }
+}
 
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {

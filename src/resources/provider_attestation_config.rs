@@ -210,17 +210,10 @@ impl Resource for ProviderAttestationConfig {
     ) -> Option<ProviderAttestationState> {
         let client = self.client.get(diags)?;
         let name = state.name.known()?;
-        match find(client, name).await {
-            Ok(Some(p)) if state.id.known() == Some(&p.id) => Some(p.into()),
-            Ok(_) => {
-                log::info!(name = name.as_str(); "provider attestation config is gone; removing it from the state");
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let id = state.id.known()?;
+        // Found by name; one of the same name with another id is a replacement made elsewhere.
+        let found = find(client, name).await.map(|p| p.filter(|p| &p.id == id));
+        super::refreshed(diags, "provider attestation config", id, found)
     }
 
     async fn create(

@@ -168,20 +168,10 @@ impl Resource for RealmResource {
     async fn read(&self, diags: &mut Diagnostics, state: RealmState) -> Option<RealmState> {
         let client = self.client.get(diags)?;
         let id = state.id.known()?;
-        match client
+        let found = client
             .find_realm(id, state.trust_domain_id.known().map(String::as_str))
-            .await
-        {
-            Ok(Some(realm)) => Some(realm.into()),
-            Ok(None) => {
-                log::info!(id = id.as_str(); "realm is gone; removing it from the state");
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+            .await;
+        super::refreshed(diags, "realm", id, found)
     }
 
     async fn create(
