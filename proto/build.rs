@@ -11,6 +11,7 @@ const PROTOS: &[&str] = &[
     "spirl/api/v1/cluster.proto",
     "spirl/api/v1/agentattestation.proto",
     "spirl/api/v1/providerattestation.proto",
+    "spirl/api/v1/cicd.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

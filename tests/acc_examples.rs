@@ -21,12 +21,15 @@ const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 const PLACEHOLDER_TD_ID: &str = "td-abc123xyz";
 
 /// The resource and data-source examples this file applies, as `<kind dir>/<type>`.
-const APPLIED: [&str; 11] = [
+const APPLIED: [&str; 14] = [
     "data-sources/spirl_alb_ingress_annotations",
+    "data-sources/spirl_cicd_profile",
     "data-sources/spirl_cluster",
     "data-sources/spirl_realm",
     "data-sources/spirl_server_monitoring",
     "data-sources/spirl_trust_domain",
+    "resources/spirl_cicd_profile",
+    "resources/spirl_cicd_profile_link",
     "resources/spirl_cluster",
     "resources/spirl_key_pair",
     "resources/spirl_provider_attestation_config",
@@ -547,4 +550,66 @@ fn examples_resource_provider_attestation_config_apply_import_plan_destroy() {
     );
     h.destroy();
     assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_resource_cicd_profile_and_link_apply_import_plan_destroy() {
+    let Some(h) = start_with_example(
+        "examples_cicd_profile",
+        "resources/spirl_cicd_profile/resource.tf",
+    ) else {
+        return;
+    };
+    h.apply();
+    assert_eq!(
+        h.resource("spirl_cicd_profile.test")["issuer"],
+        "https://gitlab.com"
+    );
+    h.assert_plan_empty();
+    check_import_commands_with(&h, "resources/spirl_cicd_profile/import.sh", &[]);
+    h.destroy();
+    assert_mock_empty(&h);
+
+    h.write_config(&example("resources/spirl_cicd_profile_link/resource.tf"));
+    h.apply();
+    let link = h.resource("spirl_cicd_profile_link.test");
+    let profile = link["cicd_profile_id"]
+        .as_str()
+        .expect("profile")
+        .to_owned();
+    let cluster = link["cluster_id"].as_str().expect("cluster").to_owned();
+    assert_eq!(h.mock_objects().cicd_profile_links, 1);
+    h.assert_plan_empty();
+    check_import_commands_with(
+        &h,
+        "resources/spirl_cicd_profile_link/import.sh",
+        &[("cicdp-abc123xyz", &profile), ("c-abc123xyz", &cluster)],
+    );
+    h.destroy();
+    assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_data_source_cicd_profile_reads_an_existing_profile() {
+    let Some(h) = start_with_example(
+        "examples_cicd_profile_data",
+        "data-sources/spirl_cicd_profile/data-source.tf",
+    ) else {
+        return;
+    };
+    let client = out_of_band_client(h.mock());
+    h.block_on(client.create_cicd_profile(
+        "my-github-cluster",
+        "https://token.actions.githubusercontent.com",
+        "",
+    ))
+    .expect("create profile");
+    h.apply();
+    assert_eq!(
+        h.outputs()["issuer"],
+        "https://token.actions.githubusercontent.com"
+    );
+    h.assert_plan_empty();
+    h.destroy();
+    assert_eq!(h.mock_objects().cicd_profiles, 1, "reading changed nothing");
 }

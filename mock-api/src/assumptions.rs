@@ -26,6 +26,10 @@ pub const CLUSTER_VERSION_ID_PREFIX: &str = "cv";
 pub const AGENT_ATTESTATION_ID_PREFIX: &str = "aac";
 /// Prefix of provider attestation configuration ids (chosen).
 pub const PROVIDER_ATTESTATION_ID_PREFIX: &str = "pac";
+/// Prefix of CI/CD profile ids (the official provider's docs show `cicdp-…`).
+pub const CICD_PROFILE_ID_PREFIX: &str = "cicdp";
+/// Prefix of CI/CD profile link ids (chosen).
+pub const CICD_LINK_ID_PREFIX: &str = "cicdl";
 /// Prefix of service-account key ids.
 pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak";
 
@@ -171,6 +175,19 @@ pub const DELETE_ATTESTATION_IN_USE_REFUSED: bool = true;
 /// Provider attestation configuration names are unique in the organisation (the official
 /// provider imports them by name) and are 1–128 letters, digits, `-`, `_` and `.`.
 pub const MAX_PROVIDER_ATTESTATION_NAME: usize = 128;
+
+/// CI/CD profile names are unique in the organisation (the official provider imports them by
+/// name), 1–128 letters, digits, `-`, `_` and `.`. A profile's issuer is an https URL; without a
+/// `jwks_url` the profile gets the issuer plus [`DEFAULT_JWKS_PATH`] (the SDK: "a default URL is
+/// provided").
+pub const MAX_CICD_PROFILE_NAME: usize = 128;
+/// See [`MAX_CICD_PROFILE_NAME`].
+pub const DEFAULT_JWKS_PATH: &str = "/.well-known/jwks.json";
+
+/// A CI/CD profile linked to a cluster cannot be deleted (`FAILED_PRECONDITION` naming the
+/// clusters); a profile is linked to a cluster at most once (`ALREADY_EXISTS`); deleting a
+/// cluster removes its links.
+pub const DELETE_LINKED_CICD_PROFILE_REFUSED: bool = true;
 
 /// Deleting an active key, or a deployment with an active key, needs `force`
 /// (`FAILED_PRECONDITION` otherwise). Inactive keys go without it.

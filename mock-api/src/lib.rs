@@ -3,8 +3,8 @@
 //!
 //! It serves `com.spirl.api.v1.session.API` (the service-account login stream),
 //! `com.spirl.api.v1.trustdomain.API`, `com.spirl.api.v1.realm.API`,
-//! `com.spirl.api.v1.cluster.API`, `com.spirl.api.v1.agentattestation.API` and
-//! `com.spirl.api.v1.providerattestation.API` over h2c or TLS, with the wire types of `spirl-api-proto`.
+//! `com.spirl.api.v1.cluster.API`, `com.spirl.api.v1.agentattestation.API`,
+//! `com.spirl.api.v1.providerattestation.API` and `com.spirl.api.v1.cicd.API` over h2c or TLS, with the wire types of `spirl-api-proto`.
 //! It enforces the login and the `token` metadata, validates like the real control plane, keeps
 //! its state in memory or in a crash-safe journal, simulates a hosted trust domain's
 //! provisioning, and can inject latency, refusals and answers dropped after commit. An admin
@@ -20,7 +20,7 @@
 //!
 //! # Assumptions where the Go SDK is silent
 //! All live in [`assumptions`]:
-//! - Ids are a prefix (`td-`, `tdd-`, `tdk-`, `rlm-`, `c-`, `cv-`, `aac-`, `pac-`, `sak-`) plus 16 lowercase letters and digits; the
+//! - Ids are a prefix (`td-`, `tdd-`, `tdk-`, `rlm-`, `c-`, `cv-`, `aac-`, `pac-`, `cicdp-`, `cicdl-`, `sak-`) plus 16 lowercase letters and digits; the
 //!   organisation is one fixed `org-…` id.
 //! - Deleting a trust domain with deployments is `FAILED_PRECONDITION` naming them; deleting an
 //!   active key, or a deployment with active keys, needs `force` (`FAILED_PRECONDITION`).
@@ -43,6 +43,9 @@
 //!   domain with clusters, or an attestation configuration a version names is
 //!   `FAILED_PRECONDITION`. Cluster names are DNS labels, unique per trust domain; without
 //!   `path_template` a platform default is used; a key is optional with agent attestation.
+//! - CI/CD profile names are unique; without `jwks_url` a profile gets the issuer plus
+//!   `/.well-known/jwks.json`; a linked profile cannot be deleted; deleting a cluster removes
+//!   its links.
 //! - List filters naming an unknown trust domain match nothing (no `NOT_FOUND`).
 //! - Enabling an active key or disabling an inactive one succeeds and changes nothing.
 //! - An answer dropped after commit is `UNAVAILABLE` "connection lost".
@@ -93,6 +96,7 @@ pub use journal::JOURNAL_FILE;
 pub use server::{RunningMock, STATS_PATH, routes, serve, serve_admin, spawn};
 pub use service::TrustDomainService;
 pub use service::attestation::{AgentAttestationService, ProviderAttestationService};
+pub use service::cicd::CicdService;
 pub use service::cluster::ClusterService;
 pub use service::realm::RealmService;
 pub use session::{AuthRecord, SessionService};

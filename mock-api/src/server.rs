@@ -14,7 +14,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use spirl_api_proto::{
-    agentattestation, cluster, providerattestation, realm, session, trustdomain,
+    agentattestation, cicd, cluster, providerattestation, realm, session, trustdomain,
 };
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -30,6 +30,7 @@ use crate::config::MockConfig;
 use crate::error::MockError;
 use crate::service::TrustDomainService;
 use crate::service::attestation::{AgentAttestationService, ProviderAttestationService};
+use crate::service::cicd::CicdService;
 use crate::service::cluster::ClusterService;
 use crate::service::realm::RealmService;
 use crate::session::SessionService;
@@ -61,8 +62,9 @@ pub fn routes(state: MockState) -> Routes {
         AgentAttestationService::new(state.clone()),
     ))
     .add_service(providerattestation::api_server::ApiServer::new(
-        ProviderAttestationService::new(state),
+        ProviderAttestationService::new(state.clone()),
     ))
+    .add_service(cicd::api_server::ApiServer::new(CicdService::new(state)))
 }
 
 /// Serves every service on `listener` until `shutdown` completes, then lets calls in flight

@@ -12,6 +12,7 @@ use crate::gate::Calls;
 use crate::state::MockState;
 
 pub mod attestation;
+pub mod cicd;
 pub mod cluster;
 pub mod realm;
 

@@ -14,6 +14,7 @@
 //! | [`cluster`] | `com.spirl.api.v1.cluster`: clusters and their versions |
 //! | [`agentattestation`] | `com.spirl.api.v1.agentattestation`: how agents prove who they are |
 //! | [`providerattestation`] | `com.spirl.api.v1.providerattestation`: cloud-provider attestation |
+//! | [`cicd`] | `com.spirl.api.v1.cicd`: CI/CD profiles and their links to clusters |
 
 #![allow(missing_docs, clippy::all, clippy::unwrap_used)]
 
@@ -45,6 +46,11 @@ pub mod agentattestation {
 /// `com.spirl.api.v1.providerattestation`.
 pub mod providerattestation {
     tonic::include_proto!("com.spirl.api.v1.providerattestation");
+}
+
+/// `com.spirl.api.v1.cicd`.
+pub mod cicd {
+    tonic::include_proto!("com.spirl.api.v1.cicd");
 }
 
 /// The serialized `FileDescriptorSet` this crate was generated from.

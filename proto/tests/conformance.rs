@@ -219,6 +219,7 @@ fn proto_conformance_every_declared_message_enum_and_method_matches_the_real_api
         ".com.spirl.api.v1.cluster.API",
         ".com.spirl.api.v1.agentattestation.API",
         ".com.spirl.api.v1.providerattestation.API",
+        ".com.spirl.api.v1.cicd.API",
     ] {
         assert!(ours.services.contains_key(service), "{service} is declared");
     }

@@ -122,3 +122,16 @@ pub const MAX_TEMPLATE_BYTES: usize = 4096;
 /// unique in the organisation (the official provider imports them by name; the SDK sets no
 /// rule). The mock refuses the same.
 pub const MAX_PROVIDER_ATTESTATION_NAME: usize = 128;
+
+/// See [`TRUST_DOMAIN_ID_PREFIX`]; the official provider's docs show `cicdp-` CI/CD profile ids.
+pub const CICD_PROFILE_ID_PREFIX: &str = "cicdp-";
+
+/// CI/CD profile names are unique in the organisation (the official provider imports them by
+/// name): 1–128 ASCII letters, digits, `-`, `_` and `.`. Without `jwks_url` the control plane
+/// picks one from the issuer (the SDK: "a default URL is provided"); the provider reads it back
+/// (`jwks_url` is optional and computed).
+pub const MAX_CICD_PROFILE_NAME: usize = 128;
+
+/// A profile is linked to a cluster at most once; the link is named by the pair
+/// (`cicdp-…:c-…` on import). A linked profile cannot be deleted (`FAILED_PRECONDITION`).
+pub const CICD_LINK_IS_THE_PAIR: bool = true;

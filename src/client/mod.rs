@@ -11,6 +11,7 @@
 //! | [`realm`] | the realm service: realms of a trust domain |
 //! | [`cluster`] | the cluster service: clusters and their versions |
 //! | [`attestation`] | agent and provider attestation configurations |
+//! | [`cicd`] | CI/CD profiles and their links to clusters |
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
 //! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
@@ -50,6 +51,7 @@ use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Code, Request, Response, Status};
 
 pub use self::attestation::{AgentAttestation, K8sPsat, ProviderAttestation};
+pub use self::cicd::{CicdLink, CicdProfile};
 pub use self::cluster::{Cluster, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform};
 pub use self::error::{ApiError, ErrorContext};
 pub use self::handle::ClientHandle;
@@ -91,6 +93,7 @@ macro_rules! rpc {
 
 // Declared after `rpc!`, which they use.
 pub mod attestation;
+pub mod cicd;
 pub mod cluster;
 pub mod realm;
 

@@ -1,6 +1,7 @@
 //! Data source types, one per file.
 
 pub mod alb_ingress_annotations;
+pub mod cicd_profile;
 pub mod cluster;
 pub mod realm;
 pub mod server_monitoring;
@@ -16,6 +17,10 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
         tfplugin::data_source(
             "spirl_alb_ingress_annotations",
             alb_ingress_annotations::AlbIngressAnnotations,
+        ),
+        tfplugin::data_source(
+            "spirl_cicd_profile",
+            cicd_profile::CicdProfileDataSource::new(client),
         ),
         tfplugin::data_source("spirl_cluster", cluster::ClusterDataSource::new(client)),
         tfplugin::data_source("spirl_realm", realm::RealmDataSource::new(client)),

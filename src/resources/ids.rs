@@ -1,5 +1,5 @@
-//! Plan-time checks of attributes that hold another object's id (`trust_domain_id`,
-//! `cluster_id`, …), shared by the resources and data sources that take them.
+//! Plan-time checks shared by resources and data sources: attributes that hold another object's
+//! id (`trust_domain_id`, `cluster_id`, …) and URLs of issuers.
 
 use tfplugin::{Attr, AttributePath, Diagnostics};
 
@@ -28,4 +28,32 @@ pub fn check_id(
             ),
         );
     }
+}
+
+/// Why `url` in attribute `attr` is not an absolute `https://` URL with a plain host, or `None`;
+/// `what` says what the URL should be, for the message.
+pub fn https_url_problem(attr: &str, url: &str, what: &str) -> Option<String> {
+    let q = quote(url);
+    if url.len() > 2048 {
+        return Some(format!(
+            "{attr} is {} bytes long; at most 2048 are allowed.",
+            url.len()
+        ));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!(
+            "{attr} {q} contains whitespace or control characters."
+        ));
+    }
+    let Some(rest) = url.strip_prefix("https://") else {
+        return Some(format!("{attr} {q} must be an https:// URL: {what}."));
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') || host.contains('@') || !host.is_ascii() {
+        return Some(format!(
+            "{attr} {q} needs a plain host name after https:// (no user name, ASCII only): \
+             {what}."
+        ));
+    }
+    None
 }

@@ -1,5 +1,7 @@
 //! Managed resource types, one per file.
 
+pub mod cicd_profile;
+pub mod cicd_profile_link;
 pub mod cluster;
 pub mod deployment_cache;
 pub mod ids;
@@ -42,6 +44,14 @@ pub fn refreshed<T, S: From<T>>(
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![
+        tfplugin::resource(
+            "spirl_cicd_profile",
+            cicd_profile::CicdProfileResource::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_cicd_profile_link",
+            cicd_profile_link::CicdProfileLinkResource::new(client),
+        ),
         tfplugin::resource("spirl_cluster", cluster::ClusterResource::new(client)),
         tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
         tfplugin::resource(

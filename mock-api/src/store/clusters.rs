@@ -569,6 +569,8 @@ impl Store {
                 for v in entry.versions {
                     self.version_owner.remove(&v.id);
                 }
+                // Its CI/CD links go with it.
+                self.cicd_links.retain(|_, l| &l.cluster_id != id);
             }
             Change::ClusterVersionCreated { version, removed } => {
                 if self.version_owner.contains_key(&version.id) {

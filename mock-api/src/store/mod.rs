@@ -18,6 +18,7 @@ use crate::config::IdGenerator;
 use crate::error::ApiError;
 
 mod attestation;
+mod cicd;
 mod clusters;
 mod deployments;
 mod realms;
@@ -135,6 +136,24 @@ pub(crate) struct ProviderAttestationRecord {
     pub role_arn: String,
 }
 
+/// A CI/CD profile.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CicdProfileRecord {
+    pub id: String,
+    pub name: String,
+    pub issuer: String,
+    pub jwks_url: String,
+}
+
+/// A CI/CD profile's link to a cluster.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CicdLinkRecord {
+    pub id: String,
+    pub profile_id: String,
+    pub cluster_id: String,
+    pub created_at: SystemTime,
+}
+
 /// One committed mutation; what the journal records, one per line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -220,6 +239,18 @@ pub(crate) enum Change {
     ProviderAttestationDeleted {
         id: String,
     },
+    CicdProfileCreated {
+        profile: CicdProfileRecord,
+    },
+    CicdProfileDeleted {
+        id: String,
+    },
+    CicdLinkCreated {
+        link: CicdLinkRecord,
+    },
+    CicdLinkDeleted {
+        id: String,
+    },
 }
 
 struct TrustDomainEntry {
@@ -265,6 +296,12 @@ pub struct ObjectCounts {
     /// Provider attestation configurations.
     #[serde(default)]
     pub provider_attestation_configs: usize,
+    /// CI/CD profiles.
+    #[serde(default)]
+    pub cicd_profiles: usize,
+    /// Links of CI/CD profiles to clusters.
+    #[serde(default)]
+    pub cicd_profile_links: usize,
 }
 
 /// What a plan needs besides the store: the time, a source of ids, how long hosted trust
@@ -303,6 +340,8 @@ pub(crate) struct Store {
     /// By id, in id order (listing needs no creation order).
     agent_attestations: BTreeMap<String, AgentAttestationRecord>,
     provider_attestations: BTreeMap<String, ProviderAttestationRecord>,
+    cicd_profiles: BTreeMap<String, CicdProfileRecord>,
+    cicd_links: BTreeMap<String, CicdLinkRecord>,
     next_seq: u64,
 }
 
@@ -413,6 +452,10 @@ impl Store {
             | Change::AgentAttestationDeleted { .. }
             | Change::ProviderAttestationCreated { .. }
             | Change::ProviderAttestationDeleted { .. } => self.apply_attestation(change)?,
+            Change::CicdProfileCreated { .. }
+            | Change::CicdProfileDeleted { .. }
+            | Change::CicdLinkCreated { .. }
+            | Change::CicdLinkDeleted { .. } => self.apply_cicd(change)?,
             Change::KeyCreated {
                 new_deployment,
                 deployment_id,
@@ -488,6 +531,8 @@ impl Store {
             cluster_versions: self.version_owner.len(),
             agent_attestation_configs: self.agent_attestations.len(),
             provider_attestation_configs: self.provider_attestations.len(),
+            cicd_profiles: self.cicd_profiles.len(),
+            cicd_profile_links: self.cicd_links.len(),
         }
     }
 
@@ -538,6 +583,8 @@ impl Store {
             || self.version_owner.contains_key(id)
             || self.agent_attestations.contains_key(id)
             || self.provider_attestations.contains_key(id)
+            || self.cicd_profiles.contains_key(id)
+            || self.cicd_links.contains_key(id)
             || self.account(id).is_some()
     }
 

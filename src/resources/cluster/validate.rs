@@ -12,7 +12,7 @@ use crate::client::assumptions::{
 use crate::diagnostics;
 use crate::keys::parse_public_key_pem;
 use crate::problem::quote;
-use crate::resources::ids::check_id;
+use crate::resources::ids::{check_id, https_url_problem};
 use crate::resources::realm::name_problem as realm_name_problem;
 use crate::resources::trust_domain::MAX_DESCRIPTION;
 
@@ -77,36 +77,6 @@ pub fn template_problem(attr: &str, text: &str) -> Option<String> {
     None
 }
 
-/// Why `url` is not a usable OIDC issuer URL, or `None`.
-fn issuer_problem(url: &str) -> Option<String> {
-    let q = quote(url);
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some(format!(
-            "k8s_psat.issuer_url {q} contains whitespace or control characters."
-        ));
-    }
-    let Some(rest) = url.strip_prefix("https://") else {
-        return Some(format!(
-            "k8s_psat.issuer_url {q} must be an https:// URL: the cluster's OIDC issuer, for EKS \
-             `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`."
-        ));
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if host.is_empty() || host.contains('@') || !host.is_ascii() {
-        return Some(format!(
-            "k8s_psat.issuer_url {q} needs a plain host name after https:// (no user name, \
-             ASCII only)."
-        ));
-    }
-    if url.len() > 2048 {
-        return Some(format!(
-            "k8s_psat.issuer_url is {} bytes long; at most 2048 are allowed.",
-            url.len()
-        ));
-    }
-    None
-}
-
 /// Why `name` is not a Kubernetes name (service account or namespace), or `None`.
 fn kubernetes_name_problem(attr: &str, name: &str) -> Option<String> {
     let ok = !name.is_empty()
@@ -139,7 +109,12 @@ fn validate_psat(diags: &mut Diagnostics, psat: &PsatBlock) {
             diags,
             at("issuer_url"),
             "Invalid k8s_psat.issuer_url",
-            issuer_problem(url),
+            https_url_problem(
+                "k8s_psat.issuer_url",
+                url,
+                "the cluster's OIDC issuer, for EKS \
+                 `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`",
+            ),
         );
     }
     for attr in ["service_account_name", "service_account_namespace"] {
