@@ -193,6 +193,12 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     );
     assert_eq!(versions.len(), 2);
 
+    // The same key with other line endings is no change: keys compare as keys.
+    h.write_config(&config(&format!(
+        "{base}\n  public_key = replace(spirl_key_pair.k2.public_key_pem, \"\\n\", \"\\r\\n\")"
+    )));
+    h.assert_plan_empty();
+
     // More versions than num_version_history: the oldest inactive ones go.
     for template in ["CN=v3", "CN=v4", "CN=v5"] {
         h.write_config(&config(&format!(
