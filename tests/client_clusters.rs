@@ -119,7 +119,7 @@ async fn client_realm_round_trip_and_rules() {
 }
 
 #[tokio::test]
-async fn client_realm_lost_answer_is_adopted_and_survives_a_restart() {
+async fn client_lost_realm_is_adopted_and_every_kind_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let config = || MockConfig {
         data_dir: Some(dir.path().to_owned()),
@@ -137,6 +137,51 @@ async fn client_realm_lost_answer_is_adopted_and_survives_a_restart() {
         1,
         "looked up, not sent again"
     );
+    drop_answers(&mock, 0.0);
+    // One of every other kind of object, journaled too: a cluster in the realm with two
+    // versions (PSAT and provider attestation), a CI/CD profile and its link.
+    let aac = client
+        .create_agent_attestation(&K8sPsat {
+            issuer_url: "https://oidc.example.com".into(),
+            service_account_name: "spirl-agent".into(),
+            service_account_namespace: "spirl-system".into(),
+        })
+        .await
+        .unwrap();
+    let pac = client
+        .create_provider_attestation("durable", "arn:aws:iam::123456789012:role/durable")
+        .await
+        .unwrap();
+    let body = CreateCluster {
+        realm_id: adopted.clone(),
+        version: ClusterVersionSpec {
+            agent_attestation_config_id: aac.clone(),
+            provider_attestation_config_id: pac.clone(),
+            ..ClusterVersionSpec::default()
+        },
+        ..k8s_cluster(&td, "durable")
+    };
+    client.create_cluster(&body).await.unwrap();
+    let cluster = client.find_cluster(&td, "durable").await.unwrap().unwrap();
+    let spec = ClusterVersionSpec {
+        public_key_der: new_key(),
+        ..ClusterVersionSpec::default()
+    };
+    let second = client
+        .new_cluster_version(&td, &cluster.id, &spec)
+        .await
+        .unwrap();
+    client.activate_cluster_version(&second).await.unwrap();
+    let profile = client
+        .create_cicd_profile("durable", "https://gitlab.com", "")
+        .await
+        .unwrap();
+    client
+        .link_cicd_profile(&profile, &cluster.id)
+        .await
+        .unwrap();
+    let objects = mock.stats().objects;
+    let versions = client.list_cluster_versions(&cluster.id).await.unwrap();
     let credentials = mock.credentials.clone();
     mock.shutdown().await.unwrap();
 
@@ -149,8 +194,27 @@ async fn client_realm_lost_answer_is_adopted_and_survives_a_restart() {
         (realms[0].id.as_str(), realms[0].name.as_str()),
         (adopted.as_str(), "edge")
     );
+    // Everything came back from the journal as it was.
+    assert_eq!(mock.stats().objects, objects);
+    assert_eq!(
+        client.list_cluster_versions(&cluster.id).await.unwrap(),
+        versions
+    );
+    assert_eq!(
+        client
+            .list_cicd_links(Some(&profile), None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    client.delete_cluster(&cluster.id).await.unwrap();
+    client.delete_agent_attestation(&aac).await.unwrap();
+    client.delete_provider_attestation(&pac).await.unwrap();
+    client.delete_cicd_profile(&profile).await.unwrap();
     client.delete_realm(&adopted).await.unwrap();
-    assert_eq!(mock.stats().objects.realms, 0);
+    client.delete_trust_domain(&td).await.unwrap();
+    assert_eq!(mock.stats().objects, Default::default());
 }
 
 #[tokio::test]

@@ -889,7 +889,9 @@ impl Resource for ClusterResource {
                 .collect();
             delete_attestations(diags, client, &unused).await;
         }
-        if diags.has_errors() { None } else { state }
+        // What was done is recorded even when a later step (trimming) failed: the error stands,
+        // and the state says which version is active.
+        state
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: ClusterState) -> Option<()> {
