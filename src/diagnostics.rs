@@ -181,6 +181,128 @@ pub fn trust_domain_has_deployments(
     api_error_then(diags, err, None, &next);
 }
 
+/// A `what` (realm, cluster, …) could not be created because `name` is taken where names are
+/// unique. `existing_id` holds it, when the provider could look it up; `import` is the import
+/// command for it (with `<id>` standing for the id), and `attr` the attribute that names it.
+pub fn name_taken(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    what: &str,
+    name: &str,
+    existing_id: Option<&str>,
+    attr: &str,
+    import: &str,
+) {
+    let next = match existing_id {
+        Some(id) => format!(
+            "A {what} named `{name}` already exists as {id}. To manage it with Terraform, import              it instead of creating it: `{}`. Otherwise choose another `{attr}`.",
+            import.replace("<id>", id)
+        ),
+        None => format!(
+            "A {what} named `{name}` already exists. Import it (`{import}`), or choose another              `{attr}`."
+        ),
+    };
+    api_error_then(diags, err, Some(AttributePath::root(attr)), &next);
+}
+
+/// The control plane refused to delete the `what` `name` (`id`) because `dependents` (names, when
+/// the provider could list them) still depend on it; `how` says how to remove them.
+pub fn still_in_use(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    what: &str,
+    name: &str,
+    id: &str,
+    dependents: &[String],
+    how: &str,
+) {
+    let which = if dependents.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            dependents
+                .iter()
+                .map(|d| format!("`{d}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let next = format!(
+        "The {what} `{name}` ({id}) is still in use{which}, and the control plane refuses to          delete it while it is. {how} Then run `terraform destroy` (or `apply`) again."
+    );
+    api_error_then(diags, err, None, &next);
+}
+
+/// A realm named `name` exists already in the trust domain.
+pub fn realm_name_taken(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    name: &str,
+    existing: Option<&str>,
+) {
+    name_taken(
+        diags,
+        err,
+        "realm",
+        name,
+        existing,
+        "name",
+        "terraform import spirl_realm.<name> <id>",
+    );
+}
+
+/// A realm that clusters still belong to cannot be deleted.
+pub fn realm_has_clusters(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    name: &str,
+    id: &str,
+    clusters: &[String],
+) {
+    still_in_use(
+        diags,
+        err,
+        "realm",
+        name,
+        id,
+        clusters,
+        "Delete its clusters first: destroy the `spirl_cluster` resources whose `realm_name` is          this realm (make them depend on it so Terraform orders the deletes), or delete          clusters created outside Terraform in the Defakto console.",
+    );
+}
+
+/// A trust domain with clusters or realms cannot be deleted.
+pub fn trust_domain_has_clusters(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    name: &str,
+    id: &str,
+    clusters: &[String],
+    realms: &[String],
+) {
+    let mut dependents: Vec<String> = clusters.iter().map(|c| format!("cluster {c}")).collect();
+    dependents.extend(realms.iter().map(|r| format!("realm {r}")));
+    still_in_use(
+        diags,
+        err,
+        "trust domain",
+        name,
+        id,
+        &dependents,
+        "Delete its clusters, then its realms: destroy the `spirl_cluster` and `spirl_realm` \
+         resources that use this trust domain (they refer to it, so Terraform orders the \
+         deletes), or delete those created outside Terraform in the Defakto console.",
+    );
+}
+
+/// A cluster with active agents cannot be deleted.
+pub fn cluster_has_agents(diags: &mut Diagnostics, err: &ApiError, name: &str, id: &str) {
+    let next = format!(
+        "The control plane refuses to delete cluster `{name}` ({id}) while SPIRL agents are          connected to it: deleting it would cut every workload in it off from its identity.          Uninstall the SPIRL agent from the cluster (for example `helm uninstall` or          `kubectl delete` of its DaemonSet) and wait until the Defakto console shows no active          agents; then run `terraform destroy` (or `apply`) again."
+    );
+    api_error_then(diags, err, None, &next);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -292,6 +292,15 @@ impl fmt::Debug for PublicKey {
     }
 }
 
+/// Whether two PEM texts hold the same public key (line endings, wrapping and surrounding space
+/// do not matter); texts that do not parse compare as text.
+pub fn same_public_key(a: &str, b: &str) -> bool {
+    match (parse_public_key_pem(a), parse_public_key_pem(b)) {
+        (Ok(a), Ok(b)) => a.to_bytes() == b.to_bytes(),
+        _ => a == b,
+    }
+}
+
 /// Checks that `text` is exactly one SPKI `PUBLIC KEY` PEM block holding an ed25519 key, and
 /// says precisely what it is otherwise (an RSA or EC key, a private key, not PEM, trailing text).
 pub fn parse_public_key_pem(text: &str) -> Result<PublicKey, KeyError> {

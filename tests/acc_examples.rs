@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{Harness, out_of_band_client, seed_annotations};
-use terraform_provider_spirl::client::CreateTrustDomain;
+use terraform_provider_spirl::client::{
+    ClusterVersionSpec, CreateCluster, CreateTrustDomain, Platform,
+};
+use terraform_provider_spirl::keys::KeyPair;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 
@@ -18,11 +21,19 @@ const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 const PLACEHOLDER_TD_ID: &str = "td-abc123xyz";
 
 /// The resource and data-source examples this file applies, as `<kind dir>/<type>`.
-const APPLIED: [&str; 6] = [
+const APPLIED: [&str; 14] = [
     "data-sources/spirl_alb_ingress_annotations",
+    "data-sources/spirl_cicd_profile",
+    "data-sources/spirl_cluster",
+    "data-sources/spirl_realm",
     "data-sources/spirl_server_monitoring",
     "data-sources/spirl_trust_domain",
+    "resources/spirl_cicd_profile",
+    "resources/spirl_cicd_profile_link",
+    "resources/spirl_cluster",
     "resources/spirl_key_pair",
+    "resources/spirl_provider_attestation_config",
+    "resources/spirl_realm",
     "resources/spirl_trust_domain",
     "resources/spirl_trust_domain_deployment",
 ];
@@ -44,6 +55,11 @@ fn start_with_example(test: &str, rel: &str) -> Option<Harness> {
 /// in place of the placeholder) on a resource removed from the state, then checks that the
 /// configuration adopts it unchanged: same object, same values after an apply, empty plan.
 fn check_import_commands(h: &Harness, rel: &str, td_id: &str) {
+    check_import_commands_with(h, rel, &[(PLACEHOLDER_TD_ID, td_id)]);
+}
+
+/// [`check_import_commands`] with other placeholders: each `(placeholder, real id)` is replaced.
+fn check_import_commands_with(h: &Harness, rel: &str, ids: &[(&str, &str)]) {
     let script = example(rel);
     let commands: Vec<(String, String)> = script
         .lines()
@@ -55,10 +71,10 @@ fn check_import_commands(h: &Harness, rel: &str, td_id: &str) {
                 2,
                 "`terraform import ADDRESS ID` in {rel}: {rest}"
             );
-            (
-                words[0].to_owned(),
-                words[1].replace(PLACEHOLDER_TD_ID, td_id),
-            )
+            let id = ids
+                .iter()
+                .fold(words[1].to_owned(), |id, (from, to)| id.replace(from, to));
+            (words[0].to_owned(), id)
         })
         .collect();
     assert!(!commands.is_empty(), "{rel} shows an import command");
@@ -109,8 +125,7 @@ fn check_import_block(h: &Harness, td_id: &str, key_id: &serde_json::Value) {
 }
 
 fn assert_mock_empty(h: &Harness) {
-    let o = h.mock_objects();
-    assert_eq!((o.trust_domains, o.deployments, o.keys), (0, 0, 0));
+    assert_eq!(h.mock_objects(), Default::default());
 }
 
 #[test]
@@ -363,4 +378,238 @@ fn examples_data_source_server_monitoring_renders_the_runbooks_rules() {
     h.assert_plan_empty();
     h.destroy();
     assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_resource_realm_apply_import_plan_destroy() {
+    let Some(h) = start_with_example("examples_realm", "resources/spirl_realm/resource.tf") else {
+        return;
+    };
+    h.apply();
+    let production = h.resource("spirl_realm.production");
+    assert_eq!(production["name"], "production");
+    assert_eq!(h.resource("spirl_realm.staging")["name"], "staging");
+    assert_eq!(h.mock_objects().realms, 2);
+    h.assert_plan_empty();
+    let id = production["id"].as_str().expect("id").to_owned();
+    check_import_commands_with(
+        &h,
+        "resources/spirl_realm/import.sh",
+        &[("rlm-abc123xyz", &id)],
+    );
+    h.destroy();
+    assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_data_source_realm_reads_an_existing_realm() {
+    let Some(h) = start_with_example(
+        "examples_realm_data",
+        "data-sources/spirl_realm/data-source.tf",
+    ) else {
+        return;
+    };
+    // The example reads a realm managed elsewhere: create it out of band.
+    let client = out_of_band_client(h.mock());
+    let realm = h
+        .block_on(async {
+            let td = client
+                .create_trust_domain(&CreateTrustDomain {
+                    name: "example.org".into(),
+                    self_hosted: true,
+                    ..CreateTrustDomain::default()
+                })
+                .await?;
+            client.create_realm(&td, "production").await
+        })
+        .expect("create realm");
+    h.apply();
+    assert_eq!(h.outputs()["realm_id"], realm.as_str());
+    h.assert_plan_empty();
+    h.destroy();
+    assert_eq!(
+        h.mock_objects().realms,
+        1,
+        "reading created and deleted nothing"
+    );
+}
+
+/// Creates the self-hosted trust domain `name` out of band (the examples read it with the data
+/// source); returns its id.
+fn existing_trust_domain(h: &Harness, name: &str) -> String {
+    let client = out_of_band_client(h.mock());
+    h.block_on(client.create_trust_domain(&CreateTrustDomain {
+        name: name.into(),
+        self_hosted: true,
+        ..CreateTrustDomain::default()
+    }))
+    .expect("create trust domain")
+}
+
+#[test]
+fn examples_resource_cluster_apply_import_plan_destroy() {
+    let Some(h) = start_with_example("examples_cluster", "resources/spirl_cluster/resource.tf")
+    else {
+        return;
+    };
+    // The key pair the example's `openssl` lines make.
+    h.write_file(
+        "cluster-public-key.pem",
+        &KeyPair::generate().public_key().to_pem(),
+    );
+    let td = existing_trust_domain(&h, "example.com");
+    h.apply();
+    let objects = h.mock_objects();
+    assert_eq!(
+        (
+            objects.clusters,
+            objects.realms,
+            objects.agent_attestation_configs
+        ),
+        (5, 1, 1)
+    );
+    let linux = h.resource("spirl_cluster.linux_cluster");
+    assert_eq!(linux["platform"], "linux");
+    let prod = h.resource("spirl_cluster.prod_cluster");
+    assert_eq!(prod["realm_id"], h.resource("spirl_realm.production")["id"]);
+    assert_eq!(
+        prod["path_template"],
+        "/prod/{{kubernetes.pod.namespace}}/{{kubernetes.pod.service_account}}"
+    );
+    let eks = h.resource("spirl_cluster.eks_cluster");
+    assert!(eks["public_key"].is_null(), "{eks}");
+    assert_eq!(eks["k8s_psat"]["service_account_namespace"], "spirl-system");
+    h.assert_plan_empty();
+    check_import_commands(&h, "resources/spirl_cluster/import.sh", &td);
+    h.destroy();
+    let left = h.mock_objects();
+    assert_eq!(
+        (
+            left.clusters,
+            left.realms,
+            left.agent_attestation_configs,
+            left.trust_domains
+        ),
+        (0, 0, 0, 1),
+        "everything but the trust domain the example only reads"
+    );
+}
+
+#[test]
+fn examples_data_source_cluster_reads_an_existing_cluster() {
+    let Some(h) = start_with_example(
+        "examples_cluster_data",
+        "data-sources/spirl_cluster/data-source.tf",
+    ) else {
+        return;
+    };
+    let td = existing_trust_domain(&h, "example.com");
+    let client = out_of_band_client(h.mock());
+    h.block_on(client.create_cluster(&CreateCluster {
+        trust_domain_id: td.clone(),
+        name: "cluster-a".into(),
+        description: String::new(),
+        platform: Platform::Kubernetes,
+        realm_id: String::new(),
+        version: ClusterVersionSpec {
+            public_key_der: KeyPair::generate().public_key().to_spki_der(),
+            path_template: "/cluster-a/{{kubernetes.pod.namespace}}".into(),
+            ..ClusterVersionSpec::default()
+        },
+    }))
+    .expect("create cluster");
+    h.apply();
+    assert_eq!(
+        h.outputs()["path_template"],
+        "/cluster-a/{{kubernetes.pod.namespace}}"
+    );
+    h.assert_plan_empty();
+    h.destroy();
+    assert_eq!(h.mock_objects().clusters, 1, "reading changed nothing");
+}
+
+#[test]
+fn examples_resource_provider_attestation_config_apply_import_plan_destroy() {
+    let Some(h) = start_with_example(
+        "examples_provider_attestation",
+        "resources/spirl_provider_attestation_config/resource.tf",
+    ) else {
+        return;
+    };
+    h.apply();
+    let config = h.resource("spirl_provider_attestation_config.test");
+    assert_eq!(
+        config["aws"]["role_arn"],
+        "arn:aws:iam::123456789012:role/my-role"
+    );
+    h.assert_plan_empty();
+    check_import_commands_with(
+        &h,
+        "resources/spirl_provider_attestation_config/import.sh",
+        &[],
+    );
+    h.destroy();
+    assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_resource_cicd_profile_and_link_apply_import_plan_destroy() {
+    let Some(h) = start_with_example(
+        "examples_cicd_profile",
+        "resources/spirl_cicd_profile/resource.tf",
+    ) else {
+        return;
+    };
+    h.apply();
+    assert_eq!(
+        h.resource("spirl_cicd_profile.test")["issuer"],
+        "https://gitlab.com"
+    );
+    h.assert_plan_empty();
+    check_import_commands_with(&h, "resources/spirl_cicd_profile/import.sh", &[]);
+    h.destroy();
+    assert_mock_empty(&h);
+
+    h.write_config(&example("resources/spirl_cicd_profile_link/resource.tf"));
+    h.apply();
+    let link = h.resource("spirl_cicd_profile_link.test");
+    let profile = link["cicd_profile_id"]
+        .as_str()
+        .expect("profile")
+        .to_owned();
+    let cluster = link["cluster_id"].as_str().expect("cluster").to_owned();
+    assert_eq!(h.mock_objects().cicd_profile_links, 1);
+    h.assert_plan_empty();
+    check_import_commands_with(
+        &h,
+        "resources/spirl_cicd_profile_link/import.sh",
+        &[("cicdp-abc123xyz", &profile), ("c-abc123xyz", &cluster)],
+    );
+    h.destroy();
+    assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_data_source_cicd_profile_reads_an_existing_profile() {
+    let Some(h) = start_with_example(
+        "examples_cicd_profile_data",
+        "data-sources/spirl_cicd_profile/data-source.tf",
+    ) else {
+        return;
+    };
+    let client = out_of_band_client(h.mock());
+    h.block_on(client.create_cicd_profile(
+        "my-github-cluster",
+        "https://token.actions.githubusercontent.com",
+        "",
+    ))
+    .expect("create profile");
+    h.apply();
+    assert_eq!(
+        h.outputs()["issuer"],
+        "https://token.actions.githubusercontent.com"
+    );
+    h.assert_plan_empty();
+    h.destroy();
+    assert_eq!(h.mock_objects().cicd_profiles, 1, "reading changed nothing");
 }

@@ -59,6 +59,14 @@ enum Kind {
     TrustDomainData,
     Alb,
     Monitoring,
+    Realm,
+    RealmData,
+    Cluster,
+    ClusterData,
+    ProviderAttestation,
+    CicdProfile,
+    CicdProfileData,
+    CicdLink,
 }
 
 struct Case {
@@ -1027,6 +1035,227 @@ fn cases() -> Vec<Case> {
             "Invalid timeouts.create",
         ));
     }
+    all.extend(cluster_cases());
+    all
+}
+
+/// The cases of the realm, cluster, attestation and CI/CD types: each new attribute.
+fn cluster_cases() -> Vec<Case> {
+    use Kind::*;
+    let mut all = Vec::new();
+    let mut add = |kind: Kind, attribute: &'static str, values: Vec<V>, expect: &'static str| {
+        for value in values {
+            all.push(case(kind, attribute, value, expect));
+        }
+    };
+    let bad_realm_names = || {
+        vec![
+            s(""),
+            s("a/b"),
+            s(".."),
+            s("prod\u{0}"),
+            s("pr\u{043E}d"),
+            s("white space"),
+            V::Huge("r", 300),
+        ]
+    };
+    add(Realm, "name", bad_realm_names(), "Invalid realm name");
+    add(
+        Realm,
+        "trust_domain_id",
+        vec![s("example.org"), s("td-ABC"), s("td-"), V::Huge("td-", 500)],
+        "Invalid trust domain id",
+    );
+    add(
+        RealmData,
+        "name",
+        vec![s("a b"), s(".")],
+        "Invalid realm name",
+    );
+    add(
+        RealmData,
+        "trust_domain_id",
+        vec![s("td_1")],
+        "Invalid trust domain id",
+    );
+
+    add(
+        Cluster,
+        "name",
+        vec![
+            s("My-Cluster"),
+            s("-cluster"),
+            s("cluster-"),
+            s("a.b"),
+            s("clu\u{0}ster"),
+            s("clu\u{0455}ter"),
+            s(""),
+            V::Huge("c", 100),
+        ],
+        "Invalid cluster name",
+    );
+    add(
+        Cluster,
+        "platform",
+        vec![s("kubernetes"), s("K8S"), s(""), s("k8s ")],
+        "Invalid platform",
+    );
+    add(
+        Cluster,
+        "trust_domain_id",
+        vec![s("td-"), s("my-domain")],
+        "Invalid trust domain id",
+    );
+    let mut keys = vec![
+        s("not a key"),
+        V::File(rsa_public_key()),
+        s("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"),
+    ];
+    keys.push(V::Huge("-----BEGIN PUBLIC KEY-----", MIB));
+    add(Cluster, "public_key", keys, "Invalid public_key");
+    add(
+        Cluster,
+        "public_key",
+        vec![raw("null")],
+        "Missing public_key",
+    );
+    add(
+        Cluster,
+        "description",
+        vec![V::Huge("d", 2000), s("a\u{1B}[31mred")],
+        "Invalid description",
+    );
+    add(
+        Cluster,
+        "path_template",
+        vec![s("no-slash"), s("/a\nb"), s("/a\u{0}"), V::Huge("/", 5000)],
+        "Invalid path_template",
+    );
+    add(
+        Cluster,
+        "x509_customization_template",
+        vec![s("CN=\u{7}"), V::Huge("CN=", 5000)],
+        "Invalid x509_customization_template",
+    );
+    add(
+        Cluster,
+        "jwt_customization_template",
+        vec![s("a={{x}}\n"), V::Huge("a=", 5000)],
+        "Invalid jwt_customization_template",
+    );
+    add(
+        Cluster,
+        "provider_attestation_id",
+        vec![s(""), s("pac 1"), V::Huge("pac-", 1000)],
+        "Invalid provider_attestation_id",
+    );
+    add(
+        Cluster,
+        "realm_name",
+        vec![s("a/b"), s(".."), V::Huge("r", 300)],
+        "Invalid realm_name",
+    );
+    add(
+        Cluster,
+        "num_version_history",
+        vec![raw("0"), raw("11"), raw("2.5"), raw("-1"), raw("1e6")],
+        "Invalid num_version_history",
+    );
+    add(
+        Cluster,
+        "issuer_url",
+        vec![
+            s("http://oidc.example.com"),
+            s("https://"),
+            s("https://user@oidc.example.com"),
+            s("https://\u{0430}pple.com"),
+            s("oidc.example.com"),
+            V::Huge("https://", 5000),
+        ],
+        "Invalid k8s_psat.issuer_url",
+    );
+    add(
+        Cluster,
+        "service_account_name",
+        vec![s("Spirl_Agent"), s(""), s("-agent")],
+        "Invalid k8s_psat.service_account_name",
+    );
+    add(
+        Cluster,
+        "service_account_namespace",
+        vec![s("spirl system"), s("ns.")],
+        "Invalid k8s_psat.service_account_namespace",
+    );
+    add(
+        ClusterData,
+        "name",
+        vec![s("UPPER"), s("a_b")],
+        "Invalid cluster name",
+    );
+    add(ClusterData, "platform", vec![s("vm")], "Invalid platform");
+
+    add(
+        ProviderAttestation,
+        "name",
+        vec![s("a b"), s(""), s("na\u{0}me"), V::Huge("n", 200)],
+        "Invalid name",
+    );
+    add(
+        ProviderAttestation,
+        "role_arn",
+        vec![
+            s("arn:aws:s3:::bucket"),
+            s("arn:aws:iam::123:role/x"),
+            s("arn:aws:iam::123456789012:user/x"),
+            s("arn:aws:iam:us-east-1:123456789012:role/x"),
+            s("role/x"),
+            s("arn:aws:iam::123456789012:role/"),
+            s("arn:aws:iam::123456789012:role/a b"),
+            V::Huge("arn:aws:iam::123456789012:role/", 5000),
+        ],
+        "Invalid aws.role_arn",
+    );
+    add(
+        CicdProfile,
+        "name",
+        vec![s("a b"), s(""), V::Huge("p", 200)],
+        "Invalid CI/CD profile name",
+    );
+    add(
+        CicdProfile,
+        "issuer",
+        vec![
+            s("http://gitlab.com"),
+            s("gitlab.com"),
+            s("https://gitlab.com\n"),
+            V::Huge("https://", 5000),
+        ],
+        "Invalid issuer",
+    );
+    add(
+        CicdProfile,
+        "jwks_url",
+        vec![s("ftp://gitlab.com/keys"), s("https://")],
+        "Invalid jwks_url",
+    );
+    add(
+        CicdProfileData,
+        "name",
+        vec![s("x y")],
+        "Invalid CI/CD profile name",
+    );
+    add(
+        CicdLink,
+        "cicd_profile_id",
+        vec![s("c-123"), s("cicdp_1"), s("")],
+        "Invalid CI/CD profile id",
+    );
+    add(
+        CicdLink,
+        "cluster_id",
+        vec![s("cicdp-1"), s("c-"), s("C-1")],
+        "Invalid cluster id",
+    );
     all
 }
 
@@ -1113,6 +1342,88 @@ fn block(index: usize, case: &Case, timeouts_block: bool) -> String {
             &name,
             &BTreeMap::from([(attribute, value)]),
         ),
+        Kind::Realm | Kind::RealmData => {
+            let mut body = BTreeMap::from([
+                ("trust_domain_id", "\"td-abc123\"".to_owned()),
+                ("name", "\"production\"".to_owned()),
+            ]);
+            body.insert(attribute, value);
+            let kind = if case.kind == Kind::Realm {
+                "resource"
+            } else {
+                "data"
+            };
+            resource(kind, "spirl_realm", &name, &body)
+        }
+        Kind::Cluster | Kind::ClusterData => {
+            let mut body = BTreeMap::from([
+                ("trust_domain_id", "\"td-abc123\"".to_owned()),
+                ("name", "\"my-cluster\"".to_owned()),
+                ("platform", "\"k8s\"".to_owned()),
+            ]);
+            if case.kind == Kind::Cluster {
+                body.insert("public_key", format!("\"{valid_public}\""));
+            }
+            match attribute {
+                "issuer_url" | "service_account_name" | "service_account_namespace" => {
+                    let issuer = "\"https://oidc.example.com\"".to_owned();
+                    let mut psat = BTreeMap::from([("issuer_url", issuer)]);
+                    psat.insert(attribute, value);
+                    let lines: Vec<String> =
+                        psat.iter().map(|(k, v)| format!("    {k} = {v}")).collect();
+                    body.insert(
+                        BLOCK_PREFIX_K8S_PSAT,
+                        format!("{{\n{}\n  }}", lines.join("\n")),
+                    );
+                }
+                _ => {
+                    body.insert(attribute, value);
+                }
+            }
+            let kind = if case.kind == Kind::Cluster {
+                "resource"
+            } else {
+                "data"
+            };
+            resource(kind, "spirl_cluster", &name, &body)
+        }
+        Kind::ProviderAttestation => {
+            let mut body = BTreeMap::from([("name", "\"my-attestation\"".to_owned())]);
+            let role = if attribute == "role_arn" {
+                value.clone()
+            } else {
+                body.insert(attribute, value);
+                "\"arn:aws:iam::123456789012:role/my-role\"".to_owned()
+            };
+            body.insert(BLOCK_PREFIX_AWS, format!("{{\n    role_arn = {role}\n  }}"));
+            resource(
+                "resource",
+                "spirl_provider_attestation_config",
+                &name,
+                &body,
+            )
+        }
+        Kind::CicdProfile | Kind::CicdProfileData => {
+            let mut body = BTreeMap::from([("name", "\"my-profile\"".to_owned())]);
+            if case.kind == Kind::CicdProfile {
+                body.insert("issuer", "\"https://gitlab.com\"".to_owned());
+            }
+            body.insert(attribute, value);
+            let kind = if case.kind == Kind::CicdProfile {
+                "resource"
+            } else {
+                "data"
+            };
+            resource(kind, "spirl_cicd_profile", &name, &body)
+        }
+        Kind::CicdLink => {
+            let mut body = BTreeMap::from([
+                ("cicd_profile_id", "\"cicdp-abc123\"".to_owned()),
+                ("cluster_id", "\"c-abc123\"".to_owned()),
+            ]);
+            body.insert(attribute, value);
+            resource("resource", "spirl_cicd_profile_link", &name, &body)
+        }
         // Latency metrics on, so no case draws the warning about leaving them out.
         Kind::Monitoring => {
             let mut body = BTreeMap::from([("latency_metrics_enabled", "true".to_owned())]);
@@ -1127,6 +1438,8 @@ fn resource(kind: &str, type_name: &str, name: &str, body: &BTreeMap<&str, Strin
     for (attribute, value) in body {
         if *attribute == TIMEOUTS_BLOCK {
             let _ = writeln!(out, "  timeouts {value}");
+        } else if let Some(block) = attribute.strip_prefix(BLOCK_PREFIX) {
+            let _ = writeln!(out, "  {block} {value}");
         } else {
             let _ = writeln!(out, "  {attribute} = {value}");
         }
@@ -1134,6 +1447,13 @@ fn resource(kind: &str, type_name: &str, name: &str, body: &BTreeMap<&str, Strin
     out.push_str("}\n");
     out
 }
+
+/// Keys of a body written as nested blocks (`k8s_psat { … }`) rather than attributes.
+const BLOCK_PREFIX: &str = "block ";
+/// See [`BLOCK_PREFIX`].
+const BLOCK_PREFIX_K8S_PSAT: &str = "block k8s_psat";
+/// See [`BLOCK_PREFIX`].
+const BLOCK_PREFIX_AWS: &str = "block aws";
 
 /// The key under which [`block`] gets `timeouts` when the schema makes it a block rather than
 /// an attribute (terraform-plugin-framework-timeouts offers both; the case table is the same).

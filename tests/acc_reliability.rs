@@ -758,3 +758,189 @@ fn reliability_retries_show_in_tf_log() {
     assert_eq!(h.mock_requests(LOGIN), 3, "three attempts, no more");
     assert_eq!(h.mock_objects(), Default::default());
 }
+
+/// Clusters in the reliability scenarios: enough that about a third of them lose an answer.
+const CLUSTERS: usize = 20;
+
+/// A trust domain with two realms, a provider attestation configuration, a CI/CD profile, and
+/// [`CLUSTERS`] clusters (every fourth with PSAT attestation, the others with their own key;
+/// alternately in the two realms; every other one linked to the profile), each with the X.509
+/// template `template`.
+fn cluster_fleet_hcl(template: &str) -> String {
+    format!(
+        r#"
+provider "spirl" {{
+{PATIENT}
+}}
+
+resource "spirl_trust_domain" "td" {{
+  domain_name = "clusters.reliability.example.org"
+}}
+
+resource "spirl_realm" "r" {{
+  count           = 2
+  trust_domain_id = spirl_trust_domain.td.id
+  name            = "realm${{count.index}}"
+}}
+
+resource "spirl_provider_attestation_config" "aws" {{
+  name = "reliability"
+  aws {{
+    role_arn = "arn:aws:iam::123456789012:role/reliability"
+  }}
+}}
+
+resource "spirl_cicd_profile" "ci" {{
+  name   = "reliability"
+  issuer = "https://gitlab.com"
+}}
+
+resource "spirl_key_pair" "k" {{
+  count = {CLUSTERS}
+}}
+
+resource "spirl_cluster" "c" {{
+  count                       = {CLUSTERS}
+  trust_domain_id             = spirl_trust_domain.td.id
+  name                        = "cluster${{count.index}}"
+  platform                    = "eks"
+  realm_name                  = spirl_realm.r[count.index % 2].name
+  provider_attestation_id     = spirl_provider_attestation_config.aws.id
+  public_key                  = count.index % 4 == 0 ? null : spirl_key_pair.k[count.index].public_key_pem
+  x509_customization_template = "{template}"
+
+  dynamic "k8s_psat" {{
+    for_each = count.index % 4 == 0 ? [1] : []
+    content {{
+      issuer_url = "https://oidc.eks.us-west-2.amazonaws.com/id/C${{count.index}}"
+    }}
+  }}
+}}
+
+resource "spirl_cicd_profile_link" "l" {{
+  count           = {CLUSTERS} / 2
+  cicd_profile_id = spirl_cicd_profile.ci.id
+  cluster_id      = spirl_cluster.c[count.index * 2].id
+}}
+"#
+    )
+}
+
+/// Asserts that the mock holds exactly the clusters of the state: the same ids, each with one
+/// active version, the state's `version_id`, the state's template; an agent attestation
+/// configuration for each PSAT cluster and none left over; the links of the state.
+fn assert_clusters_match_state(h: &Harness, template: &str) {
+    let faults = h.mock().state.faults();
+    h.set_mock_faults(Faults {
+        fail_rate: 0.0,
+        drop_after_commit_rate: 0.0,
+        ..faults
+    });
+    let client = out_of_band_client(h.mock());
+    let state = h.state();
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array()
+        .expect("resources");
+    let in_state = |kind: &str| -> Vec<&serde_json::Value> {
+        resources
+            .iter()
+            .filter(|r| r["type"] == kind)
+            .map(|r| &r["values"])
+            .collect()
+    };
+    let clusters = in_state("spirl_cluster");
+    assert_eq!(clusters.len(), CLUSTERS);
+    let td = h.resource("spirl_trust_domain.td")["id"]
+        .as_str()
+        .expect("td")
+        .to_owned();
+    let remote = h
+        .block_on(client.list_clusters(Some(&td), None, None))
+        .expect("list clusters");
+    assert_eq!(
+        remote.len(),
+        CLUSTERS,
+        "no duplicate, no orphan: {remote:?}"
+    );
+    for c in &clusters {
+        let id = c["id"].as_str().expect("id");
+        let versions = h
+            .block_on(client.list_cluster_versions(id))
+            .expect("versions");
+        let active: Vec<_> = versions.iter().filter(|v| v.active).collect();
+        assert_eq!(active.len(), 1, "{id}: {versions:?}");
+        assert_eq!(c["version_id"], active[0].id.as_str(), "{id}");
+        assert_eq!(active[0].x509_customization_template, template, "{id}");
+    }
+    let psat = clusters.iter().filter(|c| !c["k8s_psat"].is_null()).count();
+    let objects = h.mock_objects();
+    assert_eq!(objects.clusters, CLUSTERS);
+    assert_eq!(objects.realms, 2);
+    assert_eq!(objects.provider_attestation_configs, 1);
+    assert_eq!(objects.cicd_profiles, 1);
+    assert_eq!(objects.cicd_profile_links, CLUSTERS / 2);
+    assert_eq!(
+        objects.agent_attestation_configs, psat,
+        "one attestation configuration per PSAT cluster, none left behind"
+    );
+    h.set_mock_faults(faults);
+}
+
+#[test]
+fn reliability_clusters_survive_lost_answers_and_refusals() {
+    let test = "reliability_clusters";
+    let Some(mut h) = Harness::start_with(
+        test,
+        MockConfig {
+            drop_after_commit_rate: 0.3,
+            ..MockConfig::default()
+        },
+    ) else {
+        return;
+    };
+    // Create: every create commits, about a third lose their answer, and each is adopted by a
+    // lookup, never sent twice.
+    let log = h.path().join("clusters.log");
+    provider_log_to(&mut h, &log);
+    h.write_config(&cluster_fleet_hcl("CN=first"));
+    apply_fleet(&h);
+    let calls = since(&h, &BTreeMap::new());
+    let lost = adopted(&log, "create cluster") + adopted(&log, "link CI/CD profile");
+    eprintln!("{test}: {lost} clusters and links adopted after a lost answer; calls: {calls:?}");
+    // At 30% of 30 answers, none lost is a 2e-5 event: the faults ran.
+    assert!(lost > 0, "no cluster or link answer was lost");
+    assert_eq!(count(&calls, "CreateCluster"), CLUSTERS as u64, "{calls:?}");
+    assert_eq!(count(&calls, "CreateRealm"), 2, "{calls:?}");
+    assert_eq!(count(&calls, "LinkCICDProfile"), (CLUSTERS / 2) as u64);
+    assert_eq!(count(&calls, "CreateCICDProfile"), 1);
+    // Both attestation services have a `CreateConfig`: count them by their full paths.
+    assert_eq!(
+        h.mock_requests("/com.spirl.api.v1.agentattestation.API/CreateConfig"),
+        (CLUSTERS / 4) as u64
+    );
+    assert_eq!(
+        h.mock_requests("/com.spirl.api.v1.providerattestation.API/CreateConfig"),
+        1
+    );
+    assert_clusters_match_state(&h, "CN=first");
+    h.assert_plan_empty();
+
+    // A new version of every cluster, in place, with answers lost and calls refused.
+    h.set_mock_faults(Faults {
+        fail_rate: 0.2,
+        drop_after_commit_rate: 0.3,
+        latency: Duration::ZERO,
+    });
+    h.write_config(&cluster_fleet_hcl("CN=second"));
+    let before = requests(&h);
+    apply_fleet(&h);
+    let calls = since(&h, &before);
+    eprintln!("{test}: new versions: {calls:?}");
+    assert!(
+        count(&calls, "NewClusterVersion") >= CLUSTERS as u64,
+        "{calls:?}"
+    );
+    assert_clusters_match_state(&h, "CN=second");
+    h.assert_plan_empty();
+    destroy_fleet(&h);
+}

@@ -10,6 +10,11 @@
 //! |---|---|
 //! | [`session`] | `com.spirl.api.v1.session`: service-account login |
 //! | [`trustdomain`] | `com.spirl.api.v1.trustdomain`: trust domains, deployments, keys |
+//! | [`realm`] | `com.spirl.api.v1.realm`: realms, which divide a trust domain |
+//! | [`cluster`] | `com.spirl.api.v1.cluster`: clusters and their versions |
+//! | [`agentattestation`] | `com.spirl.api.v1.agentattestation`: how agents prove who they are |
+//! | [`providerattestation`] | `com.spirl.api.v1.providerattestation`: cloud-provider attestation |
+//! | [`cicd`] | `com.spirl.api.v1.cicd`: CI/CD profiles and their links to clusters |
 
 #![allow(missing_docs, clippy::all, clippy::unwrap_used)]
 
@@ -21,6 +26,31 @@ pub mod session {
 /// `com.spirl.api.v1.trustdomain`.
 pub mod trustdomain {
     tonic::include_proto!("com.spirl.api.v1.trustdomain");
+}
+
+/// `com.spirl.api.v1.realm`.
+pub mod realm {
+    tonic::include_proto!("com.spirl.api.v1.realm");
+}
+
+/// `com.spirl.api.v1.cluster`.
+pub mod cluster {
+    tonic::include_proto!("com.spirl.api.v1.cluster");
+}
+
+/// `com.spirl.api.v1.agentattestation`.
+pub mod agentattestation {
+    tonic::include_proto!("com.spirl.api.v1.agentattestation");
+}
+
+/// `com.spirl.api.v1.providerattestation`.
+pub mod providerattestation {
+    tonic::include_proto!("com.spirl.api.v1.providerattestation");
+}
+
+/// `com.spirl.api.v1.cicd`.
+pub mod cicd {
+    tonic::include_proto!("com.spirl.api.v1.cicd");
 }
 
 /// The serialized `FileDescriptorSet` this crate was generated from.

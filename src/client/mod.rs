@@ -8,6 +8,10 @@
 //! | [`transport`] | the connection: TCP, `HTTPS_PROXY` tunnels, TLS with rustls |
 //! | [`retry`] | backoff with full jitter |
 //! | [`models`] | what the methods take and return, and the conversions from the wire types |
+//! | [`realm`] | the realm service: realms of a trust domain |
+//! | [`cluster`] | the cluster service: clusters and their versions |
+//! | [`attestation`] | agent and provider attestation configurations |
+//! | [`cicd`] | CI/CD profiles and their links to clusters |
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
 //! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
@@ -46,9 +50,13 @@ use tonic::metadata::{AsciiMetadataValue, MetadataMap};
 use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Code, Request, Response, Status};
 
+pub use self::attestation::{AgentAttestation, K8sPsat, ProviderAttestation};
+pub use self::cicd::{CicdLink, CicdProfile};
+pub use self::cluster::{Cluster, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform};
 pub use self::error::{ApiError, ErrorContext};
 pub use self::handle::ClientHandle;
 pub use self::models::*;
+pub use self::realm::Realm;
 use self::session::{Session, Token};
 use crate::config::ClientConfig;
 
@@ -82,6 +90,12 @@ macro_rules! rpc {
         }
     };
 }
+
+// Declared after `rpc!`, which they use.
+pub mod attestation;
+pub mod cicd;
+pub mod cluster;
+pub mod realm;
 
 const REGISTER_TRUST_DOMAIN: Rpc =
     rpc!("create trust domain", "trustdomain.API/RegisterTrustDomain");

@@ -1,6 +1,9 @@
 //! Data source types, one per file.
 
 pub mod alb_ingress_annotations;
+pub mod cicd_profile;
+pub mod cluster;
+pub mod realm;
 pub mod server_monitoring;
 pub mod trust_domain;
 
@@ -15,6 +18,12 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
             "spirl_alb_ingress_annotations",
             alb_ingress_annotations::AlbIngressAnnotations,
         ),
+        tfplugin::data_source(
+            "spirl_cicd_profile",
+            cicd_profile::CicdProfileDataSource::new(client),
+        ),
+        tfplugin::data_source("spirl_cluster", cluster::ClusterDataSource::new(client)),
+        tfplugin::data_source("spirl_realm", realm::RealmDataSource::new(client)),
         tfplugin::data_source(
             "spirl_server_monitoring",
             server_monitoring::ServerMonitoring,

@@ -1,20 +1,64 @@
 //! Managed resource types, one per file.
 
+pub mod cicd_profile;
+pub mod cicd_profile_link;
+pub mod cluster;
 pub mod deployment_cache;
+pub mod ids;
 pub mod key_pair;
+pub mod provider_attestation_config;
+pub mod realm;
 pub mod snapshot;
 pub mod trust_domain;
 pub mod trust_domain_cache;
 pub mod trust_domain_deployment;
 
+use tfplugin::Diagnostics;
 use tfplugin::provider::NamedResource;
 
-use crate::client::ClientHandle;
+use crate::client::{ApiError, ClientHandle};
+use crate::diagnostics;
+
+/// A refresh's outcome as Terraform wants it: the object's state; `None` when it is gone (the
+/// `what` with `id` is then removed from the state, which is logged); `None` after reporting an
+/// error.
+pub fn refreshed<T, S: From<T>>(
+    diags: &mut Diagnostics,
+    what: &str,
+    id: &str,
+    found: Result<Option<T>, ApiError>,
+) -> Option<S> {
+    match found {
+        Ok(Some(object)) => Some(object.into()),
+        Ok(None) => {
+            log::info!(id; "{what} is gone; removing it from the state");
+            None
+        }
+        Err(e) => {
+            diagnostics::api_error(diags, &e, None);
+            None
+        }
+    }
+}
 
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![
+        tfplugin::resource(
+            "spirl_cicd_profile",
+            cicd_profile::CicdProfileResource::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_cicd_profile_link",
+            cicd_profile_link::CicdProfileLinkResource::new(client),
+        ),
+        tfplugin::resource("spirl_cluster", cluster::ClusterResource::new(client)),
         tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
+        tfplugin::resource(
+            "spirl_provider_attestation_config",
+            provider_attestation_config::ProviderAttestationConfig::new(client),
+        ),
+        tfplugin::resource("spirl_realm", realm::RealmResource::new(client)),
         tfplugin::resource(
             "spirl_trust_domain",
             trust_domain::TrustDomainResource::new(client),

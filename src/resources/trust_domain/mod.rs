@@ -496,7 +496,19 @@ impl Resource for TrustDomainResource {
                     Ok(list) => list.into_iter().map(|d| d.name).collect(),
                     Err(_) => Vec::new(),
                 };
-                diagnostics::trust_domain_has_deployments(diags, &e, name, id, &deployments);
+                let clusters: Vec<String> = match client.list_clusters(Some(id), None, None).await {
+                    Ok(list) => list.into_iter().map(|c| c.name).collect(),
+                    Err(_) => Vec::new(),
+                };
+                let realms: Vec<String> = match client.list_realms(Some(id), None).await {
+                    Ok(list) => list.into_iter().map(|r| r.name).collect(),
+                    Err(_) => Vec::new(),
+                };
+                if deployments.is_empty() && (!clusters.is_empty() || !realms.is_empty()) {
+                    diagnostics::trust_domain_has_clusters(diags, &e, name, id, &clusters, &realms);
+                } else {
+                    diagnostics::trust_domain_has_deployments(diags, &e, name, id, &deployments);
+                }
                 None
             }
             Err(e) => {

@@ -1,0 +1,306 @@
+//! `spirl_cicd_profile`: a CI/CD profile, which maps tokens of a CI/CD system's OIDC issuer to
+//! identities for the clusters it is linked to (`cicd.API`). The API has no update: every change
+//! replaces the profile. A profile is found by listing (no get by id). The data source of the
+//! same name (`crate::data_sources::cicd_profile`) shares the state struct and checks.
+
+use serde::{Deserialize, Serialize};
+use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
+
+use super::ids::https_url_problem;
+use crate::client::assumptions::MAX_CICD_PROFILE_NAME;
+use crate::client::{ApiError, CicdProfile, Client, ClientHandle, ErrorContext};
+use crate::diagnostics;
+use crate::problem::quote;
+
+/// Configuration and state of `spirl_cicd_profile`, and the result of the data source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CicdProfileState {
+    /// `cicdp-…`.
+    pub id: Attr<String>,
+    /// Unique in the organisation.
+    pub name: Attr<String>,
+    /// The OIDC issuer.
+    pub issuer: Attr<String>,
+    /// Where the issuer's keys are.
+    pub jwks_url: Attr<String>,
+}
+
+impl From<CicdProfile> for CicdProfileState {
+    fn from(p: CicdProfile) -> Self {
+        CicdProfileState {
+            id: Attr::Value(p.id),
+            name: Attr::Value(p.name),
+            issuer: Attr::Value(p.issuer),
+            jwks_url: Attr::Value(p.jwks_url),
+        }
+    }
+}
+
+/// The attributes of the resource, or of the data source (`data_source`: looked up by name).
+pub fn attributes(data_source: bool) -> Vec<Attribute> {
+    let replaces = |a: Attribute| {
+        if data_source {
+            a.computed()
+        } else {
+            a.requires_replace()
+        }
+    };
+    vec![
+        {
+            let a = Attribute::string("id").computed();
+            if data_source {
+                a
+            } else {
+                a.use_state_for_unknown()
+            }
+        }
+        .description("The CI/CD profile's id, `cicdp-…`."),
+        {
+            let a = Attribute::string("name").required();
+            if data_source { a } else { a.requires_replace() }
+        }
+        .description(
+            "The profile's name, unique in the organisation: 1 to 128 ASCII letters, digits, \
+             `-`, `_` and `.`. Changing it replaces the profile.",
+        ),
+        replaces(if data_source {
+            Attribute::string("issuer")
+        } else {
+            Attribute::string("issuer").required()
+        })
+        .description(
+            "The OIDC issuer URL of the CI/CD system whose tokens the profile accepts (an \
+             `https://` URL, such as `https://gitlab.com` or \
+             `https://token.actions.githubusercontent.com`). Changing it replaces the profile.",
+        ),
+        replaces(if data_source {
+            Attribute::string("jwks_url")
+        } else {
+            Attribute::string("jwks_url")
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+        })
+        .description(
+            "The URL of the issuer's JSON Web Key Set (`https://`). Unset: the control plane \
+             derives one from the issuer, read back. Changing it replaces the profile.",
+        ),
+    ]
+}
+
+/// The plan-time checks of the resource and the data source.
+pub fn validate_config(diags: &mut Diagnostics, config: &CicdProfileState) -> Option<()> {
+    if let Some(name) = config.name.known() {
+        let bad = name.is_empty()
+            || name.len() > MAX_CICD_PROFILE_NAME
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if bad {
+            diags.error_at(
+                AttributePath::root("name"),
+                "Invalid CI/CD profile name",
+                format!(
+                    "name is {}; a CI/CD profile name is 1 to {MAX_CICD_PROFILE_NAME} ASCII \
+                     letters, digits, '-', '_' and '.', such as \"my-cicd-profile\".",
+                    quote(name)
+                ),
+            );
+        }
+    }
+    for (attr, value, what) in [
+        ("issuer", &config.issuer, "the CI/CD system's OIDC issuer"),
+        (
+            "jwks_url",
+            &config.jwks_url,
+            "the issuer's JSON Web Key Set",
+        ),
+    ] {
+        if let Some(problem) = value.known().and_then(|u| https_url_problem(attr, u, what)) {
+            diags.error_at(
+                AttributePath::root(attr),
+                format!("Invalid {attr}"),
+                problem,
+            );
+        }
+    }
+    (!diags.has_errors()).then_some(())
+}
+
+/// The profile named `name`, if there is one.
+pub async fn find_by_name(client: &Client, name: &str) -> Result<Option<CicdProfile>, ApiError> {
+    Ok(client
+        .list_cicd_profiles()
+        .await?
+        .into_iter()
+        .find(|p| p.name == name))
+}
+
+/// The `spirl_cicd_profile` resource.
+pub struct CicdProfileResource {
+    client: ClientHandle,
+}
+
+impl CicdProfileResource {
+    /// The resource, calling the API through `client` once the provider is configured.
+    pub fn new(client: &ClientHandle) -> Self {
+        CicdProfileResource {
+            client: client.clone(),
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for CicdProfileResource {
+    type State = CicdProfileState;
+
+    fn schema(&self) -> Schema {
+        let schema = Schema::new().description(
+            "A CI/CD profile: tokens of a CI/CD system's OIDC issuer map to identities in the \
+             clusters it is linked to (`spirl_cicd_profile_link`). The control plane cannot edit \
+             a profile, so every change replaces it, and it refuses to delete one that is still \
+             linked. Import with `terraform import spirl_cicd_profile.<name> <profile name>`.",
+        );
+        attributes(false)
+            .into_iter()
+            .fold(schema, Schema::attribute)
+    }
+
+    async fn validate(&self, diags: &mut Diagnostics, config: CicdProfileState) -> Option<()> {
+        validate_config(diags, &config)
+    }
+
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: CicdProfileState,
+    ) -> Option<CicdProfileState> {
+        let client = self.client.get(diags)?;
+        let id = state.id.known()?;
+        let found = client
+            .list_cicd_profiles()
+            .await
+            .map(|all| all.into_iter().find(|p| &p.id == id));
+        super::refreshed(diags, "CI/CD profile", id, found)
+    }
+
+    async fn create(
+        &self,
+        diags: &mut Diagnostics,
+        planned: CicdProfileState,
+        _config: CicdProfileState,
+    ) -> Option<CicdProfileState> {
+        let client = self.client.get(diags)?;
+        let name = planned.name.known()?.clone();
+        let issuer = planned.issuer.known()?.clone();
+        let jwks_url = planned.jwks_url.known().cloned().unwrap_or_default();
+        let id = match client.create_cicd_profile(&name, &issuer, &jwks_url).await {
+            Ok(id) => id,
+            Err(e @ ApiError::AlreadyExists(_)) => {
+                diagnostics::name_taken(
+                    diags,
+                    &e,
+                    "CI/CD profile",
+                    &name,
+                    Some(&name),
+                    "name",
+                    "terraform import spirl_cicd_profile.<name> <id>",
+                );
+                return None;
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                return None;
+            }
+        };
+        log::info!(id = id.as_str(), name = name.as_str(); "created CI/CD profile");
+        let found = client
+            .list_cicd_profiles()
+            .await
+            .map(|all| all.into_iter().find(|p| p.id == id));
+        match found {
+            Ok(Some(p)) => Some(p.into()),
+            outcome => {
+                // Nothing half-created: a profile Terraform cannot record is removed.
+                let e = outcome.err().unwrap_or_else(|| {
+                    ApiError::Decode(ErrorContext {
+                        operation: "read the new CI/CD profile",
+                        method: "cicd.API/ListCICDProfiles",
+                        code: None,
+                        message: format!("{id} was created but is not listed"),
+                        attempts: 1,
+                    })
+                });
+                diagnostics::api_error(diags, &e, None);
+                if let Err(cleanup) = client.delete_cicd_profile(&id).await {
+                    diagnostics::cleanup_failed(diags, &cleanup, "CI/CD profile", &id);
+                }
+                None
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        _diags: &mut Diagnostics,
+        prior: CicdProfileState,
+        _planned: CicdProfileState,
+        _config: CicdProfileState,
+    ) -> Option<CicdProfileState> {
+        // Every attribute forces a replacement: nothing changes in place.
+        Some(prior)
+    }
+
+    async fn delete(&self, diags: &mut Diagnostics, prior: CicdProfileState) -> Option<()> {
+        let client = self.client.get(diags)?;
+        let id = prior.id.known()?;
+        match client.delete_cicd_profile(id).await {
+            Ok(()) => Some(()),
+            Err(e @ ApiError::FailedPrecondition(_)) => {
+                let clusters: Vec<String> = match client.list_cicd_links(Some(id), None).await {
+                    Ok(links) => links.into_iter().map(|l| l.cluster_id).collect(),
+                    Err(_) => Vec::new(),
+                };
+                diagnostics::still_in_use(
+                    diags,
+                    &e,
+                    "CI/CD profile",
+                    prior.name.known().map_or("", String::as_str),
+                    id,
+                    &clusters,
+                    "It is linked to clusters: destroy its `spirl_cicd_profile_link` resources \
+                     first (they refer to it, so Terraform orders the deletes), or unlink \
+                     clusters linked outside Terraform in the Defakto console.",
+                );
+                None
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                None
+            }
+        }
+    }
+
+    async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<CicdProfileState> {
+        let client = self.client.get(diags)?;
+        let name = id.trim();
+        match find_by_name(client, name).await {
+            Ok(Some(p)) => Some(p.into()),
+            Ok(None) => {
+                diags.error(
+                    "Cannot import CI/CD profile",
+                    format!(
+                        "No CI/CD profile is named {}. `terraform import` takes the profile's \
+                         name; check it in the Defakto console.",
+                        quote(name)
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                None
+            }
+        }
+    }
+}

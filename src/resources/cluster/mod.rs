@@ -1,0 +1,961 @@
+//! `spirl_cluster`: a Kubernetes cluster or Linux node group whose agents get identities
+//! (`cluster.API`, with `realm.API` for `realm_name` and `agentattestation.API` for `k8s_psat`).
+//! The data source of the same name (`crate::data_sources::cluster`) shares the state struct and
+//! the read.
+//!
+//! The API has no update. `name`, `description`, `platform`, `trust_domain_id` and `realm_name`
+//! force a replacement. A change of `public_key`, `path_template`, a customization template,
+//! `provider_attestation_id` or `k8s_psat` makes a new cluster version and activates it, in
+//! place: the plan shows `version_id` and `version_created_at` unknown and everything else known.
+//! Any other version still active is deactivated, so the cluster has exactly one; then
+//! `num_version_history` trims the oldest inactive versions. An agent attestation configuration
+//! made for `k8s_psat` is deleted once no version of the cluster names it.
+//!
+//! A cluster's configuration is that of its active version. A cluster left with no active
+//! version (deactivated out of band) reads with an empty `version_id`, which plans an update that
+//! activates a version again.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use tfplugin::{
+    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Number, Plan,
+    Resource, Schema, Value, async_trait,
+};
+
+mod validate;
+
+pub use self::validate::{name_problem, validate_config};
+use crate::client::assumptions::{
+    DEFAULT_PSAT_NAMESPACE, DEFAULT_PSAT_SERVICE_ACCOUNT, TRUST_DOMAIN_ID_PREFIX,
+};
+use crate::client::{
+    ApiError, Client, ClientHandle, Cluster, ClusterVersion, ClusterVersionSpec, CreateCluster,
+    ErrorContext, K8sPsat, Platform, has_id_shape,
+};
+use crate::diagnostics;
+use crate::keys::{PublicKey, parse_public_key_pem, same_public_key};
+use crate::problem::quote;
+
+/// Configuration and state of `spirl_cluster`, and the result of the data source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterState {
+    /// `c-…`.
+    pub id: Attr<String>,
+    /// `td-…`.
+    pub trust_domain_id: Attr<String>,
+    /// Unique in the trust domain.
+    pub name: Attr<String>,
+    /// Free text.
+    pub description: Attr<String>,
+    /// `k8s`, `istio`, `eks`, `eks-istio` or `linux`.
+    pub platform: Attr<String>,
+    /// Ed25519 SPKI PEM.
+    pub public_key: Attr<String>,
+    /// The SPIFFE ID path template.
+    pub path_template: Attr<String>,
+    /// X.509-SVID customization.
+    pub x509_customization_template: Attr<String>,
+    /// JWT-SVID customization.
+    pub jwt_customization_template: Attr<String>,
+    /// A provider attestation configuration's id.
+    pub provider_attestation_id: Attr<String>,
+    /// The realm's name.
+    pub realm_name: Attr<String>,
+    /// The realm's id, `rlm-…`.
+    pub realm_id: Attr<String>,
+    /// How many versions to keep (resource only).
+    #[serde(default, skip_serializing_if = "Attr::is_null")]
+    pub num_version_history: Attr<Number>,
+    /// PSAT agent attestation (resource only).
+    #[serde(default, skip_serializing_if = "Attr::is_null")]
+    pub k8s_psat: Attr<PsatBlock>,
+    /// RFC 3339.
+    pub created_at: Attr<String>,
+    /// The active version's id; empty when no version is active.
+    pub version_id: Attr<String>,
+    /// RFC 3339.
+    pub version_created_at: Attr<String>,
+}
+
+/// The `k8s_psat` block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PsatBlock {
+    /// The cluster's OIDC issuer.
+    pub issuer_url: Attr<String>,
+    /// The agent's service account.
+    pub service_account_name: Attr<String>,
+    /// Its namespace.
+    pub service_account_namespace: Attr<String>,
+}
+
+impl PsatBlock {
+    fn to_client(&self) -> K8sPsat {
+        let text = |a: &Attr<String>, default: &str| {
+            a.known().cloned().unwrap_or_else(|| default.to_owned())
+        };
+        K8sPsat {
+            issuer_url: text(&self.issuer_url, ""),
+            service_account_name: text(&self.service_account_name, DEFAULT_PSAT_SERVICE_ACCOUNT),
+            service_account_namespace: text(
+                &self.service_account_namespace,
+                DEFAULT_PSAT_NAMESPACE,
+            ),
+        }
+    }
+
+    fn from_client(p: K8sPsat) -> Self {
+        PsatBlock {
+            issuer_url: Attr::Value(p.issuer_url),
+            service_account_name: Attr::Value(p.service_account_name),
+            service_account_namespace: Attr::Value(p.service_account_namespace),
+        }
+    }
+}
+
+/// The attributes whose change makes a new version.
+const VERSION_ATTRIBUTES: [&str; 6] = [
+    "public_key",
+    "path_template",
+    "x509_customization_template",
+    "jwt_customization_template",
+    "provider_attestation_id",
+    "k8s_psat",
+];
+
+/// The attributes of the resource, or of the data source (`data_source`).
+pub fn attributes(data_source: bool) -> Vec<Attribute> {
+    let read_only = |a: Attribute| {
+        let a = a.computed();
+        if data_source {
+            a
+        } else {
+            a.use_state_for_unknown()
+        }
+    };
+    // Set on the resource; on the data source read back (optional there, as the official
+    // provider's data source has them, so configurations that set them keep working).
+    let version = |a: Attribute| {
+        if data_source {
+            a.optional().computed()
+        } else {
+            a.optional()
+        }
+    };
+    let platforms: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
+    let platforms = platforms.join(", ");
+    let replaces = if data_source {
+        ""
+    } else {
+        " Changing it replaces the cluster."
+    };
+    let in_place = if data_source {
+        ""
+    } else {
+        " Changing it makes a new cluster version and activates it, in place."
+    };
+    let mut list = vec![
+        read_only(Attribute::string("id")).description("The cluster's id, `c-…`."),
+        {
+            let a = Attribute::string("trust_domain_id").required();
+            if data_source { a } else { a.requires_replace() }
+        }
+        .description(format!(
+            "The id of the cluster's trust domain (`td-…`).{replaces}"
+        )),
+        {
+            let a = Attribute::string("name").required();
+            if data_source { a } else { a.requires_replace() }
+        }
+        .description(format!(
+            "The cluster's name, unique in its trust domain: 1 to 63 lowercase letters, digits \
+             and `-`, starting and ending with a letter or digit.{replaces}"
+        )),
+        if data_source {
+            Attribute::string("description").optional().computed()
+        } else {
+            Attribute::string("description").default("").requires_replace()
+        }
+        .description(format!(
+            "Free text about the cluster; empty by default.{replaces}"
+        )),
+        if data_source {
+            Attribute::string("platform").optional().computed()
+        } else {
+            Attribute::string("platform").required().requires_replace()
+        }
+        .description(format!(
+            "Where the cluster's workloads run: one of {platforms} (`linux` is a node group in \
+             `spirlctl`).{replaces}"
+        )),
+        version(Attribute::string("public_key")).description(format!(
+            "The cluster's ed25519 public key as SPKI `PUBLIC KEY` PEM (`openssl pkey -pubout`, \
+             or `spirl_key_pair.<name>.public_key_pem`); compared as a key, so line endings do \
+             not matter. Required unless `k8s_psat` is configured.{in_place}"
+        )),
+        if data_source {
+            Attribute::string("path_template").optional().computed()
+        } else {
+            Attribute::string("path_template")
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+        }
+        .description(format!(
+            "The path of the SPIFFE IDs the cluster's workloads get, with placeholders, such as \
+             `/my-cluster/ns/{{{{kubernetes.pod.namespace}}}}/sa/{{{{kubernetes.pod.service_account}}}}`. \
+             Starts with `/`. Unset: the control plane's default for the platform, read back.{in_place}"
+        )),
+        version(Attribute::string("x509_customization_template")).description(format!(
+            "How the cluster customizes the X.509-SVIDs it issues (for example `CN=Test`).{in_place}"
+        )),
+        version(Attribute::string("jwt_customization_template")).description(format!(
+            "Extra claims of the JWT-SVIDs the cluster issues, as `claim={{{{attribute}}}}` pairs \
+             separated by commas.{in_place}"
+        )),
+        version(Attribute::string("provider_attestation_id")).description(format!(
+            "The id of the provider attestation configuration its agents use \
+             (`spirl_provider_attestation_config.<name>.id`).{in_place}"
+        )),
+        read_only(Attribute::string("realm_id"))
+            .description("The id of the cluster's realm (`rlm-…`); empty without a realm."),
+        read_only(Attribute::string("created_at"))
+            .description("When the cluster was created (RFC 3339, UTC)."),
+        Attribute::string("version_id").computed().use_state_for_unknown().description(
+            "The id of the cluster's active version. It changes when a new version is made.",
+        ),
+        Attribute::string("version_created_at")
+            .computed()
+            .use_state_for_unknown()
+            .description("When the active version was created (RFC 3339, UTC)."),
+    ];
+    if data_source {
+        list.push(
+            Attribute::string("realm_name")
+                .computed()
+                .description("The name of the cluster's realm; empty without a realm."),
+        );
+    } else {
+        list.push(
+            Attribute::string("realm_name")
+                .optional()
+                .requires_replace()
+                .description(
+                    "The name of the realm the cluster belongs to (a `spirl_realm` in the same \
+                     trust domain); unset for none. Changing it replaces the cluster.",
+                ),
+        );
+        list.push(Attribute::number("num_version_history").optional().description(
+            "How many versions of the cluster to keep, 1 to 10: after a new version, the oldest \
+             inactive versions beyond this number are deleted. Unset, the control plane keeps \
+             up to 10 and drops the oldest beyond that. Agents still using a deleted version \
+             cannot authenticate until they are given the new key.",
+        ));
+    }
+    list
+}
+
+/// The resource's `k8s_psat` block.
+fn psat_block() -> NestedBlock {
+    let block = Block {
+        attributes: vec![
+            Attribute::string("issuer_url").required().description(
+                "The cluster's OIDC issuer URL (`https://…`); for EKS \
+                 `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`.",
+            ),
+            Attribute::string("service_account_name")
+                .default(DEFAULT_PSAT_SERVICE_ACCOUNT)
+                .description(format!(
+                    "The SPIRL agent's Kubernetes service account; `{DEFAULT_PSAT_SERVICE_ACCOUNT}` \
+                     by default."
+                )),
+            Attribute::string("service_account_namespace")
+                .default(DEFAULT_PSAT_NAMESPACE)
+                .description(format!(
+                    "The namespace of that service account; `{DEFAULT_PSAT_NAMESPACE}` by default."
+                )),
+        ],
+        description: "Kubernetes projected service account token attestation: the SPIRL agent \
+                      proves its identity with its service account token, checked against the \
+                      cluster's OIDC issuer, instead of a key pair. Changing it makes a new \
+                      cluster version, in place."
+            .into(),
+        ..Block::default()
+    };
+    NestedBlock::new("k8s_psat", BlockNesting::Single, block)
+}
+
+/// An optional string as the API reports it: empty means unset, which reads as the prior value's
+/// form (an empty string stays one, anything else is null).
+fn optional(remote: &str, prior: &Attr<String>) -> Attr<String> {
+    if remote.is_empty() && prior.known().is_none_or(|p| !p.is_empty()) {
+        Attr::Null
+    } else {
+        Attr::Value(remote.to_owned())
+    }
+}
+
+/// The version that is the cluster's configuration: the newest active one, else the newest.
+fn current(versions: &[ClusterVersion]) -> Option<&ClusterVersion> {
+    versions
+        .iter()
+        .rev()
+        .find(|v| v.active)
+        .or_else(|| versions.last())
+}
+
+/// The agent attestation configurations the versions name.
+fn attestations_of(versions: &[ClusterVersion]) -> BTreeSet<String> {
+    versions
+        .iter()
+        .map(|v| v.agent_attestation_config_id.clone())
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+/// What could not be read back after a write.
+fn vanished(operation: &'static str, what: String) -> ApiError {
+    ApiError::Decode(ErrorContext {
+        operation,
+        method: "cluster.API/ListClusters",
+        code: None,
+        message: what,
+        attempts: 1,
+    })
+}
+
+/// The state of `cluster`, read with its versions, realm and attestation. `prior` supplies what
+/// the control plane does not hold (`num_version_history`) and the forms of unset values.
+async fn remote_state(
+    client: &Client,
+    cluster: Cluster,
+    prior: &ClusterState,
+) -> Result<ClusterState, ApiError> {
+    let versions = client.list_cluster_versions(&cluster.id).await?;
+    let version = current(&versions).cloned().unwrap_or_default();
+    let public_key = if version.public_key_der.is_empty() {
+        Attr::Null
+    } else {
+        match (
+            PublicKey::from_spki_der(&version.public_key_der),
+            prior.public_key.known(),
+        ) {
+            // The configured text stays while it holds the same key.
+            (Ok(key), Some(pem))
+                if parse_public_key_pem(pem).is_ok_and(|k| k.to_bytes() == key.to_bytes()) =>
+            {
+                Attr::Value(pem.clone())
+            }
+            (Ok(key), _) => Attr::Value(key.to_pem()),
+            (Err(_), _) => Attr::Value(String::new()),
+        }
+    };
+    let provider_attestation_id = if version.provider_attestation_config_name.is_empty() {
+        optional("", &prior.provider_attestation_id)
+    } else {
+        let name = &version.provider_attestation_config_name;
+        let found = client.list_provider_attestations(Some(name)).await?;
+        match found.into_iter().find(|p| &p.name == name) {
+            Some(p) => Attr::Value(p.id),
+            // Named but not listed: say what the version says.
+            None => Attr::Value(name.clone()),
+        }
+    };
+    let k8s_psat = if version.agent_attestation_config_id.is_empty() {
+        Attr::Null
+    } else {
+        match client
+            .agent_attestation(&version.agent_attestation_config_id)
+            .await?
+            .and_then(|c| c.k8s_psat)
+        {
+            Some(p) => Attr::Value(PsatBlock::from_client(p)),
+            None => Attr::Null,
+        }
+    };
+    let realm_name = if cluster.realm_id.is_empty() {
+        optional("", &prior.realm_name)
+    } else if prior.realm_id.known() == Some(&cluster.realm_id)
+        && prior.realm_name.known().is_some()
+    {
+        prior.realm_name.clone()
+    } else {
+        match client
+            .find_realm(&cluster.realm_id, Some(&cluster.trust_domain_id))
+            .await?
+        {
+            Some(realm) => Attr::Value(realm.name),
+            None => Attr::Value(String::new()),
+        }
+    };
+    Ok(ClusterState {
+        id: Attr::Value(cluster.id),
+        trust_domain_id: Attr::Value(cluster.trust_domain_id),
+        name: Attr::Value(cluster.name),
+        description: Attr::Value(cluster.description),
+        platform: Attr::Value(
+            cluster
+                .platform
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
+        public_key,
+        path_template: Attr::Value(version.path_template.clone()),
+        x509_customization_template: optional(
+            &version.x509_customization_template,
+            &prior.x509_customization_template,
+        ),
+        jwt_customization_template: optional(
+            &version.jwt_customization_template,
+            &prior.jwt_customization_template,
+        ),
+        provider_attestation_id,
+        realm_name,
+        realm_id: Attr::Value(cluster.realm_id),
+        num_version_history: prior.num_version_history.clone(),
+        k8s_psat,
+        created_at: Attr::Value(cluster.created_at),
+        version_id: Attr::Value(if version.active {
+            version.id.clone()
+        } else {
+            String::new()
+        }),
+        version_created_at: Attr::Value(version.created_at.clone()),
+    })
+}
+
+/// The cluster `id` named `name` in trust domain `trust_domain_id`, read whole; `None` when gone.
+pub async fn read_cluster(
+    client: &Client,
+    trust_domain_id: &str,
+    name: &str,
+    id: Option<&str>,
+    prior: &ClusterState,
+) -> Result<Option<ClusterState>, ApiError> {
+    let Some(cluster) = client.find_cluster(trust_domain_id, name).await? else {
+        return Ok(None);
+    };
+    if id.is_some_and(|id| id != cluster.id) {
+        // Another cluster took the name: ours is gone.
+        return Ok(None);
+    }
+    match remote_state(client, cluster, prior).await {
+        Ok(state) => Ok(Some(state)),
+        // Deleted between the two reads.
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The spec of the version `state` asks for, with agent attestation `agent_attestation`.
+fn spec_of(state: &ClusterState, agent_attestation: String) -> Result<ClusterVersionSpec, String> {
+    let public_key_der = match state.public_key.known() {
+        Some(pem) => parse_public_key_pem(pem)
+            .map_err(|e| format!("public_key: {e}"))?
+            .to_spki_der(),
+        None => Vec::new(),
+    };
+    let text = |a: &Attr<String>| a.known().cloned().unwrap_or_default();
+    Ok(ClusterVersionSpec {
+        public_key_der,
+        path_template: text(&state.path_template),
+        x509_customization_template: text(&state.x509_customization_template),
+        jwt_customization_template: text(&state.jwt_customization_template),
+        provider_attestation_config_id: text(&state.provider_attestation_id),
+        agent_attestation_config_id: agent_attestation,
+    })
+}
+
+/// [`spec_of`], or, when the key does not parse (validation has said so already), the error at
+/// `public_key` and the attestation configurations in `made` deleted again.
+async fn checked_spec(
+    diags: &mut Diagnostics,
+    client: &Client,
+    state: &ClusterState,
+    agent_attestation: String,
+    made: &BTreeSet<String>,
+) -> Option<ClusterVersionSpec> {
+    match spec_of(state, agent_attestation) {
+        Ok(spec) => Some(spec),
+        Err(problem) => {
+            diags.error_at(
+                AttributePath::root("public_key"),
+                "Invalid public_key",
+                problem,
+            );
+            delete_attestations(diags, client, made).await;
+            None
+        }
+    }
+}
+
+/// Deletes agent attestation configurations the cluster no longer names; one that cannot go is a
+/// warning (it costs nothing, and the apply did what was asked).
+async fn delete_attestations(diags: &mut Diagnostics, client: &Client, ids: &BTreeSet<String>) {
+    for id in ids {
+        if let Err(e) = client.delete_agent_attestation(id).await {
+            diags.warning(
+                "Agent attestation configuration left behind",
+                format!(
+                    "The cluster no longer uses agent attestation configuration {id}, but \
+                     deleting it failed: {e}. It does no harm; delete it in the Defakto console \
+                     when convenient."
+                ),
+            );
+        }
+    }
+}
+
+/// The `spirl_cluster` resource.
+pub struct ClusterResource {
+    client: ClientHandle,
+}
+
+impl ClusterResource {
+    /// The resource, calling the API through `client` once the provider is configured.
+    pub fn new(client: &ClientHandle) -> Self {
+        ClusterResource {
+            client: client.clone(),
+        }
+    }
+
+    /// `realm_name` in trust domain `td` as a realm id; reports and returns `None` when there is
+    /// no such realm.
+    async fn realm_id(
+        diags: &mut Diagnostics,
+        client: &Client,
+        td: &str,
+        name: &str,
+    ) -> Option<String> {
+        match client.list_realms(Some(td), Some(name)).await {
+            Ok(all) => match all.into_iter().find(|r| r.name == name) {
+                Some(realm) => Some(realm.id),
+                None => {
+                    diags.error_at(
+                        AttributePath::root("realm_name"),
+                        "Realm not found",
+                        format!(
+                            "Trust domain {td} has no realm named {}. Create it with a \
+                             `spirl_realm` resource (and refer to it, `realm_name = \
+                             spirl_realm.<name>.name`, so Terraform creates it first), or fix \
+                             the name.",
+                            quote(name)
+                        ),
+                    );
+                    None
+                }
+            },
+            Err(e) => {
+                diagnostics::api_error(diags, &e, Some(AttributePath::root("realm_name")));
+                None
+            }
+        }
+    }
+
+    /// Deletes the oldest inactive versions beyond `keep`.
+    async fn trim(
+        diags: &mut Diagnostics,
+        client: &Client,
+        cluster_id: &str,
+        keep: Option<i64>,
+    ) -> Option<()> {
+        let keep = usize::try_from(keep?).ok()?;
+        let versions = match client.list_cluster_versions(cluster_id).await {
+            Ok(v) => v,
+            Err(e) => {
+                diagnostics::api_error(diags, &e, Some(AttributePath::root("num_version_history")));
+                return None;
+            }
+        };
+        let excess = versions.len().saturating_sub(keep);
+        for old in versions.iter().filter(|v| !v.active).take(excess) {
+            if let Err(e) = client.delete_cluster_version(&old.id, false).await {
+                diagnostics::api_error(diags, &e, Some(AttributePath::root("num_version_history")));
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// Makes `spec` the cluster's only active version: a new version, activated, any other
+    /// active one deactivated. A new version that cannot be activated is deleted again.
+    async fn new_version(
+        diags: &mut Diagnostics,
+        client: &Client,
+        td: &str,
+        cluster_id: &str,
+        spec: &ClusterVersionSpec,
+    ) -> Option<()> {
+        let version = match client.new_cluster_version(td, cluster_id, spec).await {
+            Ok(v) => v,
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                return None;
+            }
+        };
+        if let Err(e) = client.activate_cluster_version(&version).await {
+            diagnostics::api_error(diags, &e, None);
+            if let Err(cleanup) = client.delete_cluster_version(&version, true).await {
+                diagnostics::cleanup_failed(diags, &cleanup, "cluster version", &version);
+            }
+            return None;
+        }
+        log::info!(cluster_id, version = version.as_str(); "activated a new cluster version");
+        let versions = match client.list_cluster_versions(cluster_id).await {
+            Ok(v) => v,
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                return None;
+            }
+        };
+        for other in versions.iter().filter(|v| v.active && v.id != version) {
+            if let Err(e) = client.deactivate_cluster_version(&other.id).await {
+                diagnostics::api_error(diags, &e, None);
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// Reads the cluster back after a write; an error when it cannot be.
+    async fn read_back(
+        diags: &mut Diagnostics,
+        client: &Client,
+        planned: &ClusterState,
+        id: Option<&str>,
+        operation: &'static str,
+    ) -> Option<ClusterState> {
+        let td = planned.trust_domain_id.known()?;
+        let name = planned.name.known()?;
+        let result = match read_cluster(client, td, name, id, planned).await {
+            Ok(Some(state)) => Ok(state),
+            Ok(None) => Err(vanished(
+                operation,
+                format!("cluster `{name}` is not listed"),
+            )),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(state) => Some(state),
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                None
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for ClusterResource {
+    type State = ClusterState;
+
+    fn schema(&self) -> Schema {
+        let schema = Schema::new().description(
+            "A cluster in a trust domain: a Kubernetes cluster (or a Linux node group) whose \
+             SPIRL agents get identities from the control plane. The agents prove themselves \
+             with the cluster's key pair (`public_key`, Ed25519 only; generate it with \
+             `openssl genpkey -algorithm ED25519` or `spirl_key_pair`) or with Kubernetes \
+             projected service account tokens (`k8s_psat`).\n\nThe control plane cannot edit a \
+             cluster: its identity (`name`, `description`, `platform`, `trust_domain_id`, \
+             `realm_name`) replaces it when changed, and the rest makes a new cluster version \
+             that is activated in place. The control plane keeps at most 10 versions, dropping \
+             the oldest; agents still using a dropped version cannot authenticate until they \
+             get the new key. A cluster with active agents cannot be deleted. Import with \
+             `terraform import spirl_cluster.<name> td-…/<cluster-name>`.",
+        );
+        attributes(false)
+            .into_iter()
+            .fold(schema, Schema::attribute)
+            .block(psat_block())
+    }
+
+    async fn validate(&self, diags: &mut Diagnostics, config: ClusterState) -> Option<()> {
+        validate_config(diags, &config, false)
+    }
+
+    async fn read(&self, diags: &mut Diagnostics, state: ClusterState) -> Option<ClusterState> {
+        let client = self.client.get(diags)?;
+        let (Some(td), Some(name)) = (state.trust_domain_id.known(), state.name.known()) else {
+            return None;
+        };
+        match read_cluster(
+            client,
+            td,
+            name,
+            state.id.known().map(String::as_str),
+            &state,
+        )
+        .await
+        {
+            Ok(Some(remote)) => Some(remote),
+            Ok(None) => {
+                log::info!(name = name.as_str(); "cluster is gone; removing it from the state");
+                None
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                None
+            }
+        }
+    }
+
+    async fn plan(&self, _diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
+        if !plan.is_update() {
+            return Some(());
+        }
+        let at = AttributePath::root;
+        // The same key in another PEM spelling is no change.
+        if let (Some(Value::String(prior)), Some(Value::String(planned))) = (
+            plan.prior_at(&at("public_key")).cloned(),
+            plan.planned_at(&at("public_key")).cloned(),
+        ) && prior != planned
+            && same_public_key(&prior, &planned)
+        {
+            plan.set_planned(&at("public_key"), prior);
+        }
+        let changed = VERSION_ATTRIBUTES
+            .iter()
+            .any(|a| plan.planned_at(&at(a)) != plan.prior_at(&at(a)));
+        // A cluster without an active version (deactivated out of band) needs one again.
+        let inactive = plan.prior_at(&at("version_id")).and_then(Value::as_str) == Some("");
+        if changed || inactive {
+            plan.set_unknown(&at("version_id"));
+            plan.set_unknown(&at("version_created_at"));
+        }
+        Some(())
+    }
+
+    async fn create(
+        &self,
+        diags: &mut Diagnostics,
+        planned: ClusterState,
+        _config: ClusterState,
+    ) -> Option<ClusterState> {
+        let client = self.client.get(diags)?;
+        let td = planned.trust_domain_id.known()?.clone();
+        let name = planned.name.known()?.clone();
+        let platform = Platform::parse(planned.platform.known()?)?;
+        let realm_id = match planned.realm_name.known() {
+            Some(realm) => Self::realm_id(diags, client, &td, realm).await?,
+            None => String::new(),
+        };
+        let psat = planned.k8s_psat.known().map(PsatBlock::to_client);
+        let attestation = match &psat {
+            Some(psat) => match client.create_agent_attestation(psat).await {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    diagnostics::api_error(diags, &e, Some(AttributePath::root("k8s_psat")));
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let made: BTreeSet<String> = attestation.iter().cloned().collect();
+        let spec = checked_spec(
+            diags,
+            client,
+            &planned,
+            attestation.unwrap_or_default(),
+            &made,
+        )
+        .await?;
+        let body = CreateCluster {
+            trust_domain_id: td.clone(),
+            name: name.clone(),
+            description: planned.description.known().cloned().unwrap_or_default(),
+            platform,
+            realm_id,
+            version: spec,
+        };
+        if let Err(e) = client.create_cluster(&body).await {
+            match &e {
+                ApiError::AlreadyExists(_) => {
+                    let existing = client.find_cluster(&td, &name).await.ok().flatten();
+                    diagnostics::name_taken(
+                        diags,
+                        &e,
+                        "cluster",
+                        &name,
+                        existing.map(|c| format!("{td}/{}", c.name)).as_deref(),
+                        "name",
+                        "terraform import spirl_cluster.<name> <id>",
+                    );
+                }
+                e => {
+                    let about = match e {
+                        ApiError::NotFound(c) if c.message.contains("realm") => Some("realm_name"),
+                        ApiError::NotFound(c) if c.message.contains("provider_attestation") => {
+                            Some("provider_attestation_id")
+                        }
+                        ApiError::NotFound(_) => Some("trust_domain_id"),
+                        _ => None,
+                    };
+                    diagnostics::api_error(diags, e, about.map(AttributePath::root));
+                }
+            }
+            delete_attestations(diags, client, &made).await;
+            return None;
+        }
+        log::info!(name = name.as_str(), trust_domain_id = td.as_str(); "created cluster");
+        match Self::read_back(diags, client, &planned, None, "read the new cluster").await {
+            Some(state) => Some(state),
+            None => {
+                // Nothing half-created: a cluster Terraform cannot record is removed.
+                if let Ok(Some(cluster)) = client.find_cluster(&td, &name).await
+                    && let Err(cleanup) = client.delete_cluster(&cluster.id).await
+                {
+                    diagnostics::cleanup_failed(diags, &cleanup, "cluster", &cluster.id);
+                    return None;
+                }
+                delete_attestations(diags, client, &made).await;
+                None
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        diags: &mut Diagnostics,
+        prior: ClusterState,
+        planned: ClusterState,
+        _config: ClusterState,
+    ) -> Option<ClusterState> {
+        let client = self.client.get(diags)?;
+        let id = prior.id.known()?.clone();
+        let td = prior.trust_domain_id.known()?.clone();
+        let before = match client.list_cluster_versions(&id).await {
+            Ok(v) => v,
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                return None;
+            }
+        };
+        let new_version = planned.public_key != prior.public_key
+            || planned.path_template != prior.path_template
+            || planned.x509_customization_template != prior.x509_customization_template
+            || planned.jwt_customization_template != prior.jwt_customization_template
+            || planned.provider_attestation_id != prior.provider_attestation_id
+            || planned.k8s_psat != prior.k8s_psat
+            || prior.version_id.known().is_some_and(String::is_empty);
+        let mut made = BTreeSet::new();
+        if new_version {
+            let current_attestation = current(&before)
+                .map(|v| v.agent_attestation_config_id.clone())
+                .unwrap_or_default();
+            let attestation = match planned.k8s_psat.known() {
+                None => String::new(),
+                Some(psat)
+                    if planned.k8s_psat == prior.k8s_psat && !current_attestation.is_empty() =>
+                {
+                    let _ = psat;
+                    current_attestation
+                }
+                Some(psat) => match client.create_agent_attestation(&psat.to_client()).await {
+                    Ok(id) => {
+                        made.insert(id.clone());
+                        id
+                    }
+                    Err(e) => {
+                        diagnostics::api_error(diags, &e, Some(AttributePath::root("k8s_psat")));
+                        return None;
+                    }
+                },
+            };
+            let spec = checked_spec(diags, client, &planned, attestation, &made).await?;
+            if Self::new_version(diags, client, &td, &id, &spec)
+                .await
+                .is_none()
+            {
+                delete_attestations(diags, client, &made).await;
+                return None;
+            }
+        }
+        let keep = planned.num_version_history.known().and_then(Number::as_i64);
+        Self::trim(diags, client, &id, keep).await;
+        let state = Self::read_back(
+            diags,
+            client,
+            &planned,
+            Some(&id),
+            "read the updated cluster",
+        )
+        .await;
+        // Attestation configurations that no version names any more go.
+        if let Ok(after) = client.list_cluster_versions(&id).await {
+            let still = attestations_of(&after);
+            let unused: BTreeSet<String> = attestations_of(&before)
+                .difference(&still)
+                .cloned()
+                .collect();
+            delete_attestations(diags, client, &unused).await;
+        }
+        // What was done is recorded even when a later step (trimming) failed: the error stands,
+        // and the state says which version is active.
+        state
+    }
+
+    async fn delete(&self, diags: &mut Diagnostics, prior: ClusterState) -> Option<()> {
+        let client = self.client.get(diags)?;
+        let id = prior.id.known()?;
+        let versions = match client.list_cluster_versions(id).await {
+            Ok(v) => v,
+            Err(e) if e.is_not_found() => return Some(()),
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                return None;
+            }
+        };
+        match client.delete_cluster(id).await {
+            Ok(()) => {}
+            Err(e @ ApiError::FailedPrecondition(_)) => {
+                let name = prior.name.known().map_or("", String::as_str);
+                diagnostics::cluster_has_agents(diags, &e, name, id);
+                return None;
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                return None;
+            }
+        }
+        delete_attestations(diags, client, &attestations_of(&versions)).await;
+        Some(())
+    }
+
+    async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<ClusterState> {
+        let client = self.client.get(diags)?;
+        let wanted = id.trim();
+        let parsed = wanted.split_once('/').filter(|(td, name)| {
+            has_id_shape(td, TRUST_DOMAIN_ID_PREFIX) && name_problem(name).is_none()
+        });
+        let Some((td, name)) = parsed else {
+            diags.error(
+                "Cannot import cluster",
+                format!(
+                    "{} is not `<trust domain id>/<cluster name>`. Import a cluster with its \
+                     trust domain's id and its name separated by a slash, for example \
+                     `terraform import spirl_cluster.example td-123456/my-cluster`.",
+                    quote(wanted)
+                ),
+            );
+            return None;
+        };
+        match read_cluster(client, td, name, None, &ClusterState::default()).await {
+            Ok(Some(state)) => Some(state),
+            Ok(None) => {
+                diags.error(
+                    "Cannot import cluster",
+                    format!(
+                        "Trust domain {td} has no cluster named {}. Check both in the Defakto \
+                         console, and that the provider points at the right control plane.",
+                        quote(name)
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                None
+            }
+        }
+    }
+}

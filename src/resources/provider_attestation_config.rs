@@ -1,0 +1,341 @@
+//! `spirl_provider_attestation_config`: a named provider attestation configuration, by which
+//! agents prove where they run through their cloud provider (today an AWS role that the control
+//! plane assumes to query EC2). `providerattestation.API` has no update: every change replaces
+//! it. Clusters name it by id (`spirl_cluster.provider_attestation_id`); one that a cluster still
+//! uses cannot be deleted.
+
+use serde::{Deserialize, Serialize};
+use tfplugin::{
+    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Plan, Resource,
+    Schema, async_trait,
+};
+
+use crate::client::assumptions::MAX_PROVIDER_ATTESTATION_NAME;
+use crate::client::{ApiError, Client, ClientHandle, ProviderAttestation};
+use crate::diagnostics;
+use crate::problem::quote;
+
+/// Configuration and state of `spirl_provider_attestation_config`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProviderAttestationState {
+    /// The configuration's id.
+    pub id: Attr<String>,
+    /// Unique in the organisation.
+    pub name: Attr<String>,
+    /// The AWS settings.
+    pub aws: Attr<AwsBlock>,
+}
+
+/// The `aws` block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AwsBlock {
+    /// The role the control plane assumes.
+    pub role_arn: Attr<String>,
+}
+
+impl From<ProviderAttestation> for ProviderAttestationState {
+    fn from(p: ProviderAttestation) -> Self {
+        ProviderAttestationState {
+            id: Attr::Value(p.id),
+            name: Attr::Value(p.name),
+            aws: if p.aws_role_arn.is_empty() {
+                Attr::Null
+            } else {
+                Attr::Value(AwsBlock {
+                    role_arn: Attr::Value(p.aws_role_arn),
+                })
+            },
+        }
+    }
+}
+
+/// Why `name` is not a valid configuration name, or `None`.
+fn name_problem(name: &str) -> Option<String> {
+    if name.is_empty() || name.len() > MAX_PROVIDER_ATTESTATION_NAME {
+        return Some(format!(
+            "name is {}; it must be 1 to {MAX_PROVIDER_ATTESTATION_NAME} characters.",
+            quote(name)
+        ));
+    }
+    name.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .map(|c| {
+            format!(
+                "name {} contains {c:?}; use only ASCII letters, digits, '-', '_' and '.'.",
+                quote(name)
+            )
+        })
+}
+
+/// Why `arn` is not an IAM role ARN, or `None`.
+pub fn role_arn_problem(arn: &str) -> Option<String> {
+    let why = |reason: &str| {
+        Some(format!(
+            "aws.role_arn is {}: {reason}. It must be the ARN of an IAM role, such as \
+             \"arn:aws:iam::123456789012:role/my-role\".",
+            quote(arn)
+        ))
+    };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [word, partition, service, region, account, resource] = parts.as_slice() else {
+        return why("it does not have the six ':'-separated parts of an ARN");
+    };
+    if *word != "arn" || !matches!(*partition, "aws" | "aws-cn" | "aws-us-gov") {
+        return why("it must start with arn:aws:, arn:aws-cn: or arn:aws-us-gov:");
+    }
+    if *service != "iam" || !region.is_empty() {
+        return why("an IAM ARN has the service `iam` and no region (`arn:aws:iam::…`)");
+    }
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return why("the account id must be 12 digits");
+    }
+    let Some(path) = resource.strip_prefix("role/") else {
+        return why("it names no role (the resource must be `role/NAME`)");
+    };
+    let role = path.rsplit('/').next().unwrap_or_default();
+    if role.is_empty()
+        || role.len() > 64
+        || !path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
+    {
+        return why("a role name is 1 to 64 letters, digits and +=,.@_-");
+    }
+    None
+}
+
+/// The `spirl_provider_attestation_config` resource.
+pub struct ProviderAttestationConfig {
+    client: ClientHandle,
+}
+
+impl ProviderAttestationConfig {
+    /// The resource, calling the API through `client` once the provider is configured.
+    pub fn new(client: &ClientHandle) -> Self {
+        ProviderAttestationConfig {
+            client: client.clone(),
+        }
+    }
+}
+
+/// The configuration named `name`, if it exists.
+async fn find(client: &Client, name: &str) -> Result<Option<ProviderAttestation>, ApiError> {
+    let found = client.list_provider_attestations(Some(name)).await?;
+    Ok(found.into_iter().find(|p| p.name == name))
+}
+
+#[async_trait]
+impl Resource for ProviderAttestationConfig {
+    type State = ProviderAttestationState;
+
+    fn schema(&self) -> Schema {
+        let aws =
+            Block {
+                attributes:
+                    vec![Attribute::string("role_arn").optional().requires_replace().description(
+                "The ARN of the AWS IAM role the control plane assumes to look up the EC2 \
+                 instances agents run on (`arn:aws:iam::<account>:role/<name>`). Provision the \
+                 role separately, with permission to describe EC2 instances. Changing it \
+                 replaces the configuration.",
+            )],
+                description: "AWS settings.".into(),
+                ..Block::default()
+            };
+        Schema::new()
+            .description(
+                "A provider attestation configuration: agents prove where they run through \
+                 their cloud provider. Clusters use it by id \
+                 (`spirl_cluster.provider_attestation_id`). The control plane cannot edit one, \
+                 so every change replaces it, and it refuses to delete one a cluster uses. \
+                 Import with `terraform import spirl_provider_attestation_config.<name> <name>`.",
+            )
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .description("The configuration's id."),
+            )
+            .attribute(
+                Attribute::string("name")
+                    .required()
+                    .requires_replace()
+                    .description(
+                        "The configuration's name, unique in the organisation: 1 to 128 ASCII \
+                     letters, digits, `-`, `_` and `.`. Changing it replaces the configuration.",
+                    ),
+            )
+            .block(NestedBlock::new("aws", BlockNesting::Single, aws))
+    }
+
+    async fn validate(
+        &self,
+        diags: &mut Diagnostics,
+        config: ProviderAttestationState,
+    ) -> Option<()> {
+        if let Some(problem) = config.name.known().and_then(|n| name_problem(n)) {
+            diags.error_at(AttributePath::root("name"), "Invalid name", problem);
+        }
+        let role = config.aws.known().map(|a| &a.role_arn);
+        if let Some(problem) = role.and_then(Attr::known).and_then(|a| role_arn_problem(a)) {
+            diags.error_at(
+                AttributePath::root("aws").attr("role_arn"),
+                "Invalid aws.role_arn",
+                problem,
+            );
+        }
+        if config.aws.is_null() || role.is_some_and(Attr::is_null) {
+            diags.error_at(
+                AttributePath::root("aws"),
+                "Missing aws.role_arn",
+                "A provider attestation configuration needs a provider: add \
+                 `aws { role_arn = \"arn:aws:iam::<account>:role/<name>\" }`.",
+            );
+        }
+        (!diags.has_errors()).then_some(())
+    }
+
+    async fn plan(&self, _diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
+        // The block's attribute forces a replacement too (the API has no update).
+        let role = AttributePath::root("aws").attr("role_arn");
+        if plan.is_update() && plan.planned_at(&role) != plan.prior_at(&role) {
+            plan.require_replace(role);
+        }
+        Some(())
+    }
+
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: ProviderAttestationState,
+    ) -> Option<ProviderAttestationState> {
+        let client = self.client.get(diags)?;
+        let name = state.name.known()?;
+        let id = state.id.known()?;
+        // Found by name; one of the same name with another id is a replacement made elsewhere.
+        let found = find(client, name).await.map(|p| p.filter(|p| &p.id == id));
+        super::refreshed(diags, "provider attestation config", id, found)
+    }
+
+    async fn create(
+        &self,
+        diags: &mut Diagnostics,
+        planned: ProviderAttestationState,
+        _config: ProviderAttestationState,
+    ) -> Option<ProviderAttestationState> {
+        let client = self.client.get(diags)?;
+        let name = planned.name.known()?.clone();
+        let role = planned.aws.known()?.role_arn.known()?.clone();
+        let id = match client.create_provider_attestation(&name, &role).await {
+            Ok(id) => id,
+            Err(e @ ApiError::AlreadyExists(_)) => {
+                diagnostics::name_taken(
+                    diags,
+                    &e,
+                    "provider attestation configuration",
+                    &name,
+                    Some(&name),
+                    "name",
+                    "terraform import spirl_provider_attestation_config.<name> <id>",
+                );
+                return None;
+            }
+            Err(e) => {
+                let about = matches!(e, ApiError::InvalidArgument(_))
+                    .then(|| AttributePath::root("aws").attr("role_arn"));
+                diagnostics::api_error(diags, &e, about);
+                return None;
+            }
+        };
+        log::info!(id = id.as_str(), name = name.as_str(); "created provider attestation config");
+        match find(client, &name).await {
+            Ok(Some(p)) if p.id == id => Some(p.into()),
+            outcome => {
+                // Nothing half-created: a configuration Terraform cannot record is removed.
+                let e = outcome.err().unwrap_or_else(|| {
+                    ApiError::Decode(crate::client::ErrorContext {
+                        operation: "read the new provider attestation config",
+                        method: "providerattestation.API/ListConfigs",
+                        code: None,
+                        message: format!("{id} was created but is not listed"),
+                        attempts: 1,
+                    })
+                });
+                diagnostics::api_error(diags, &e, None);
+                if let Err(cleanup) = client.delete_provider_attestation(&id).await {
+                    diagnostics::cleanup_failed(
+                        diags,
+                        &cleanup,
+                        "provider attestation config",
+                        &id,
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        _diags: &mut Diagnostics,
+        prior: ProviderAttestationState,
+        _planned: ProviderAttestationState,
+        _config: ProviderAttestationState,
+    ) -> Option<ProviderAttestationState> {
+        // Every attribute forces a replacement: nothing changes in place.
+        Some(prior)
+    }
+
+    async fn delete(&self, diags: &mut Diagnostics, prior: ProviderAttestationState) -> Option<()> {
+        let client = self.client.get(diags)?;
+        let id = prior.id.known()?;
+        match client.delete_provider_attestation(id).await {
+            Ok(()) => Some(()),
+            Err(e @ ApiError::FailedPrecondition(_)) => {
+                diagnostics::still_in_use(
+                    diags,
+                    &e,
+                    "provider attestation configuration",
+                    prior.name.known().map_or("", String::as_str),
+                    id,
+                    &[],
+                    "Clusters still use it: change their `provider_attestation_id` (or destroy \
+                     them) first. To replace a configuration that clusters use, give it \
+                     `lifecycle { create_before_destroy = true }`, so the clusters move to the \
+                     new one before the old one is deleted.",
+                );
+                None
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                None
+            }
+        }
+    }
+
+    async fn import(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<ProviderAttestationState> {
+        let client = self.client.get(diags)?;
+        let name = id.trim();
+        match find(client, name).await {
+            Ok(Some(p)) => Some(p.into()),
+            Ok(None) => {
+                diags.error(
+                    "Cannot import provider attestation config",
+                    format!(
+                        "No provider attestation configuration is named {}. `terraform import` \
+                         takes the configuration's name; check it in the Defakto console.",
+                        quote(name)
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! `spirl_realm`: a named part of a trust domain that clusters belong to (`realm.API`). The data
+//! source of the same name (`crate::data_sources::realm`) shares its state struct, attributes and
+//! checks.
+//!
+//! The API has no update and no get by id: both attributes force a replacement, and a realm is
+//! read by listing its trust domain's realms. A realm that clusters still use cannot be deleted.
+
+use serde::{Deserialize, Serialize};
+use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
+
+use super::ids::check_id;
+use crate::client::assumptions::{MAX_REALM_NAME_BYTES, REALM_ID_PREFIX, TRUST_DOMAIN_ID_PREFIX};
+use crate::client::{ApiError, ClientHandle, Realm, has_id_shape};
+use crate::diagnostics;
+use crate::problem::quote;
+
+/// Configuration and state of `spirl_realm`, and the result of the data source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RealmState {
+    /// `rlm-…`.
+    pub id: Attr<String>,
+    /// `td-…`.
+    pub trust_domain_id: Attr<String>,
+    /// A SPIFFE ID path segment.
+    pub name: Attr<String>,
+    /// RFC 3339.
+    pub created_at: Attr<String>,
+}
+
+impl From<Realm> for RealmState {
+    fn from(r: Realm) -> Self {
+        RealmState {
+            id: Attr::Value(r.id),
+            trust_domain_id: Attr::Value(r.trust_domain_id),
+            name: Attr::Value(r.name),
+            created_at: Attr::Value(r.created_at),
+        }
+    }
+}
+
+/// The attributes of the resource, or of the data source (`data_source`: looked up by trust
+/// domain and name, the rest read-only). One list, so the two cannot drift apart.
+pub fn attributes(data_source: bool) -> Vec<Attribute> {
+    let input = |a: Attribute| {
+        let a = a.required();
+        if data_source { a } else { a.requires_replace() }
+    };
+    let read_only = |a: Attribute| {
+        let a = a.computed();
+        if data_source {
+            a
+        } else {
+            a.use_state_for_unknown()
+        }
+    };
+    vec![
+        read_only(Attribute::string("id")).description("The realm's id, `rlm-…`."),
+        input(Attribute::string("trust_domain_id")).description(if data_source {
+            "The id of the trust domain the realm belongs to (`td-…`)."
+        } else {
+            "The id of the trust domain to create the realm in (`td-…`), such as \
+             `spirl_trust_domain.example.id`. Changing it replaces the realm."
+        }),
+        input(Attribute::string("name")).description(if data_source {
+            "The realm's name."
+        } else {
+            "The realm's name, unique in its trust domain: a SPIFFE ID path segment (ASCII \
+             letters, digits, `.`, `-` and `_`, not `.` or `..`, at most 255 bytes). The API \
+             cannot rename a realm: changing it replaces the realm."
+        }),
+        read_only(Attribute::string("created_at"))
+            .description("When the realm was created (RFC 3339, UTC)."),
+    ]
+}
+
+/// Why `name` is not a valid realm name (what is wrong and what to do), or `None`.
+pub fn name_problem(name: &str) -> Option<String> {
+    let q = quote(name);
+    if name.is_empty() {
+        return Some("name is empty. Set it to the realm's name, such as \"production\".".into());
+    }
+    if name.len() > MAX_REALM_NAME_BYTES {
+        return Some(format!(
+            "name is {} bytes long; a realm name has at most {MAX_REALM_NAME_BYTES}. Choose a \
+             shorter name.",
+            name.len()
+        ));
+    }
+    if let Some((at, c)) = name
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        let what = if c == '/' {
+            " (a realm name is one path segment, not a path)".to_owned()
+        } else if c.is_ascii() {
+            String::new()
+        } else {
+            " (not ASCII: it may look like a letter, but is not one)".to_owned()
+        };
+        return Some(format!(
+            "name {q} contains {c:?} (U+{:04X}) at position {}{what}. A realm name is a SPIFFE \
+             ID path segment: use only ASCII letters, digits, '.', '-' and '_'.",
+            u32::from(c),
+            at + 1
+        ));
+    }
+    if name == "." || name == ".." {
+        return Some(format!(
+            "name {q} is not allowed: `.` and `..` are not SPIFFE ID path segments. Choose a \
+             name such as \"production\"."
+        ));
+    }
+    None
+}
+
+/// The plan-time checks of the resource and the data source.
+pub fn validate_config(diags: &mut Diagnostics, config: &RealmState) -> Option<()> {
+    if let Some(problem) = config.name.known().and_then(|n| name_problem(n)) {
+        diags.error_at(AttributePath::root("name"), "Invalid realm name", problem);
+    }
+    check_id(
+        diags,
+        "trust_domain_id",
+        &config.trust_domain_id,
+        TRUST_DOMAIN_ID_PREFIX,
+        "trust domain",
+        "`spirl_trust_domain.<name>.id`",
+    );
+    (!diags.has_errors()).then_some(())
+}
+
+/// The `spirl_realm` resource.
+pub struct RealmResource {
+    client: ClientHandle,
+}
+
+impl RealmResource {
+    /// The resource, calling the API through `client` once the provider is configured.
+    pub fn new(client: &ClientHandle) -> Self {
+        RealmResource {
+            client: client.clone(),
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for RealmResource {
+    type State = RealmState;
+
+    fn schema(&self) -> Schema {
+        let schema = Schema::new().description(
+            "A realm: a named part of a trust domain, so that a team manages its own clusters \
+             (`spirl_cluster.realm_name`) without reaching what lies outside it. The control \
+             plane cannot edit a realm, so every change replaces it, and it refuses to delete a \
+             realm that clusters still belong to. Import with `terraform import \
+             spirl_realm.<name> rlm-…`.",
+        );
+        attributes(false)
+            .into_iter()
+            .fold(schema, Schema::attribute)
+    }
+
+    async fn validate(&self, diags: &mut Diagnostics, config: RealmState) -> Option<()> {
+        validate_config(diags, &config)
+    }
+
+    async fn read(&self, diags: &mut Diagnostics, state: RealmState) -> Option<RealmState> {
+        let client = self.client.get(diags)?;
+        let id = state.id.known()?;
+        let found = client
+            .find_realm(id, state.trust_domain_id.known().map(String::as_str))
+            .await;
+        super::refreshed(diags, "realm", id, found)
+    }
+
+    async fn create(
+        &self,
+        diags: &mut Diagnostics,
+        planned: RealmState,
+        _config: RealmState,
+    ) -> Option<RealmState> {
+        let client = self.client.get(diags)?;
+        let trust_domain_id = planned.trust_domain_id.known()?.clone();
+        let name = planned.name.known()?.clone();
+        let id = match client.create_realm(&trust_domain_id, &name).await {
+            Ok(id) => id,
+            Err(e @ ApiError::AlreadyExists(_)) => {
+                let existing = client
+                    .list_realms(Some(&trust_domain_id), Some(&name))
+                    .await
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|r| r.name == name))
+                    .map(|r| r.id);
+                diagnostics::realm_name_taken(diags, &e, &name, existing.as_deref());
+                return None;
+            }
+            Err(e) => {
+                let about = e
+                    .is_not_found()
+                    .then(|| AttributePath::root("trust_domain_id"));
+                diagnostics::api_error(diags, &e, about);
+                return None;
+            }
+        };
+        log::info!(id = id.as_str(), name = name.as_str(); "created realm");
+        match client.find_realm(&id, Some(&trust_domain_id)).await {
+            Ok(Some(realm)) => Some(realm.into()),
+            outcome => {
+                // Nothing half-created: a realm Terraform cannot record is removed.
+                let e = match outcome {
+                    Err(e) => e,
+                    _ => ApiError::Decode(crate::client::ErrorContext {
+                        operation: "read the new realm",
+                        method: "realm.API/ListRealms",
+                        code: None,
+                        message: format!("realm {id} was created but is not listed"),
+                        attempts: 1,
+                    }),
+                };
+                diagnostics::api_error(diags, &e, None);
+                if let Err(cleanup) = client.delete_realm(&id).await {
+                    diagnostics::cleanup_failed(diags, &cleanup, "realm", &id);
+                }
+                None
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        _diags: &mut Diagnostics,
+        prior: RealmState,
+        _planned: RealmState,
+        _config: RealmState,
+    ) -> Option<RealmState> {
+        // Every attribute forces a replacement: nothing changes in place.
+        Some(prior)
+    }
+
+    async fn delete(&self, diags: &mut Diagnostics, prior: RealmState) -> Option<()> {
+        let client = self.client.get(diags)?;
+        let id = prior.id.known()?;
+        match client.delete_realm(id).await {
+            Ok(()) => Some(()),
+            Err(e @ ApiError::FailedPrecondition(_)) => {
+                let name = prior.name.known().map_or("", String::as_str);
+                let clusters = match client.list_clusters(None, None, Some(id)).await {
+                    Ok(list) => list.into_iter().map(|c| c.name).collect(),
+                    Err(_) => Vec::new(),
+                };
+                diagnostics::realm_has_clusters(diags, &e, name, id, &clusters);
+                None
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                None
+            }
+        }
+    }
+
+    async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<RealmState> {
+        let client = self.client.get(diags)?;
+        let wanted = id.trim();
+        if !has_id_shape(wanted, REALM_ID_PREFIX) {
+            diags.error(
+                "Cannot import realm",
+                format!(
+                    "{} is not a realm id. `terraform import` takes the realm's id, `rlm-…` \
+                     (find it in the Defakto console or with the `spirl_realm` data source).",
+                    quote(wanted)
+                ),
+            );
+            return None;
+        }
+        match client.find_realm(wanted, None).await {
+            Ok(Some(realm)) => Some(realm.into()),
+            Ok(None) => {
+                diags.error(
+                    "Cannot import realm",
+                    format!(
+                        "No realm has the id {}. Check the id in the Defakto console, and that \
+                         the provider points at the right control plane.",
+                        quote(wanted)
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                diagnostics::api_error(diags, &e, None);
+                None
+            }
+        }
+    }
+}
