@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-const PROTOS: [&str; 2] = [
+const PROTOS: [&str; 3] = [
+    "spirl/api/v1/config.proto",
     "spirl/api/v1/session.proto",
     "spirl/api/v1/trustdomain.proto",
 ];

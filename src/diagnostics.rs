@@ -72,6 +72,9 @@ pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<Attribut
         ApiError::FailedPrecondition(_) => {
             "Remove what still depends on the object first, then retry."
         }
+        ApiError::Conflict(_) => {
+            "Someone changed it outside this Terraform run. Run `terraform plan` again: the refresh reads the new version and the plan shows what differs from your configuration; apply that if it is what you want."
+        }
         ApiError::InvalidArgument(_) => "Correct the value the control plane refused and retry.",
         ApiError::Unauthenticated(_) => {
             "Check `sa_key_id` and `sa_private_key` (or SPIRL_SA_KEY_ID and SPIRL_SA_PRIVATE_KEY): the service-account key must exist and be active."

@@ -108,3 +108,45 @@ pub const TOKEN_METADATA: &str = "token";
 pub const CLIENT_METADATA: &str = "x-spirl-client";
 /// Metadata key with the client's version.
 pub const CLIENT_VERSION_METADATA: &str = "x-spirl-client-version";
+
+// ---- configuration sections (config.API) -------------------------------------------------
+
+/// The version of a configuration never written. Versions are opaque strings to clients; the
+/// mock counts up from this, one per stored change (an update that changes nothing keeps it).
+pub const CONFIG_FIRST_VERSION: u64 = 1;
+
+/// An update whose `expected_version` is set and is not the current version is refused with
+/// `FAILED_PRECONDITION` naming both (the SDK only says "applies optimistic concurrency checks").
+pub fn version_mismatch(expected: &str, current: &str) -> crate::error::ApiError {
+    crate::error::ApiError::FailedPrecondition(format!(
+        "expected_version {expected:?} is not the configuration's version {current:?}: it \
+         changed since it was read"
+    ))
+}
+
+/// A section the control plane owns (`read_only`) cannot be set: `INVALID_ARGUMENT`. Prune
+/// keeps it.
+pub fn read_only_section_refused(name: &str) -> crate::error::ApiError {
+    crate::error::ApiError::InvalidArgument(format!(
+        "section {name} is read-only: it is managed by the control plane"
+    ))
+}
+
+/// The top-level keys of a self-describing section document; others are refused.
+pub const SECTION_DOCUMENT_KEYS: [&str; 3] = ["section", "schema", "spec"];
+
+/// Longest section document accepted, in bytes.
+pub const MAX_SECTION_BYTES: usize = 256 * 1024;
+
+/// Deepest nesting of a section document; anchors, aliases and second documents are refused.
+pub const MAX_SECTION_DEPTH: usize = 64;
+
+/// Sections are stored re-serialised (key order kept, formatting, quoting and comments not), so
+/// `yaml_value` reads back differently from what was sent, as a server that parses the
+/// documents would answer. Clients must compare sections by meaning.
+pub const SECTIONS_STORED_REFORMATTED: bool = true;
+
+/// Section names are identifiers (a letter, then letters, digits and `_`; at most 128) and
+/// schema versions `v` plus digits. Any such section is accepted: the mock does not know each
+/// section's settings.
+pub const SECTION_NAMES_ARE_IDENTIFIERS: bool = true;

@@ -52,10 +52,12 @@
 //! | [`server`] | [`routes`], [`serve`] (h2c or TLS), [`serve_admin`], [`spawn`] |
 //! | [`session`] | the login stream and its tokens |
 //! | [`service`] | the trust-domain service |
+//! | [`config_service`] | the configuration service: sections, versions, prune, read-only |
 //! | [`validate`] | field rules: SPIFFE names, deployment names, ed25519 SPKI DER keys |
 //! | [`error`] | [`ApiError`] (→ gRPC status) and [`MockError`] |
 //! | [`cli`] | the binary's flags and run loop |
 //! | `gate` | around every call: counting, faults, the token, dropped answers |
+//! | `handler` | what every service method does around its logic: gate, token, read or write |
 //! | `store` | the objects and their rules: plan a change, then apply it |
 //! | `journal` | the fsynced append-only log behind `--data-dir` |
 //! | `state` | [`MockState`], shared by all calls: store, journal, sessions, counters |
@@ -64,8 +66,10 @@
 pub mod assumptions;
 pub mod cli;
 pub mod config;
+pub mod config_service;
 pub mod error;
 mod gate;
+mod handler;
 mod journal;
 pub mod server;
 pub mod service;
@@ -84,4 +88,5 @@ pub use server::{RunningMock, STATS_PATH, routes, serve, serve_admin, spawn};
 pub use service::TrustDomainService;
 pub use session::{AuthRecord, SessionService};
 pub use state::{ClientMetadata, Credentials, Faults, MockState, Principal, Stats};
+pub use store::ConfigScope;
 pub use store::ObjectCounts;

@@ -13,7 +13,7 @@ use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use spirl_api_proto::{session, trustdomain};
+use spirl_api_proto::{config, session, trustdomain};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
@@ -25,6 +25,7 @@ use tonic::service::Routes;
 use tonic::transport::server::{Connected, TcpIncoming};
 
 use crate::config::MockConfig;
+use crate::config_service::ConfigService;
 use crate::error::MockError;
 use crate::service::TrustDomainService;
 use crate::session::SessionService;
@@ -37,15 +38,18 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The admin listener's one route.
 pub const STATS_PATH: &str = "/_mock/stats";
 
-/// Both services over `state`, for [`serve`] or for a test that serves them itself
+/// Every service over `state`, for [`serve`] or for a test that serves them itself
 /// (`tonic::transport::Server::builder().add_routes(routes(state))`).
 pub fn routes(state: MockState) -> Routes {
     Routes::new(session::api_server::ApiServer::new(SessionService::new(
         state.clone(),
     )))
     .add_service(trustdomain::api_server::ApiServer::new(
-        TrustDomainService::new(state),
+        TrustDomainService::new(state.clone()),
     ))
+    .add_service(config::api_server::ApiServer::new(ConfigService::new(
+        state,
+    )))
 }
 
 /// Serves both services on `listener` until `shutdown` completes, then lets calls in flight

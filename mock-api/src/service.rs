@@ -8,7 +8,7 @@ use spirl_api_proto::trustdomain::*;
 use tonic::{Request, Response, Status};
 
 use crate::error::ApiError;
-use crate::gate;
+use crate::handler::Handler;
 use crate::state::MockState;
 use crate::store::{Change, Ctx, Store};
 
@@ -18,29 +18,26 @@ pub const SERVICE: &str = "com.spirl.api.v1.trustdomain.API";
 /// The trust-domain service.
 #[derive(Debug, Clone)]
 pub struct TrustDomainService {
-    state: MockState,
+    calls: Handler,
 }
 
 impl TrustDomainService {
     /// The service over `state`.
     pub fn new(state: MockState) -> Self {
-        TrustDomainService { state }
+        TrustDomainService {
+            calls: Handler::new(state, SERVICE),
+        }
     }
 
-    /// Admits and authenticates a call to `method`; returns its message.
     async fn enter<T>(&self, request: Request<T>, method: &str) -> Result<T, Status> {
-        gate::admit(&self.state, &format!("/{SERVICE}/{method}")).await?;
-        gate::authenticate(&self.state, &request)?;
-        Ok(request.into_inner())
+        self.calls.enter(request, method).await
     }
 
-    /// A write: plans, commits, and answers (unless the answer is dropped).
     fn write<T>(
         &self,
         plan: impl FnOnce(&Store, &Ctx<'_>) -> Result<(Option<Change>, T), ApiError>,
     ) -> Result<Response<T>, ApiError> {
-        let written = self.state.write(plan)?;
-        gate::answer(&self.state, written).map(Response::new)
+        self.calls.write(plan)
     }
 
     /// Enables or disables a key; a key already so is left alone (nothing is written).
@@ -61,7 +58,7 @@ impl TrustDomainService {
         &self,
         query: impl FnOnce(&Store, std::time::SystemTime) -> Result<T, ApiError>,
     ) -> Result<Response<T>, ApiError> {
-        Ok(Response::new(self.state.read(query)?))
+        self.calls.read(query)
     }
 }
 

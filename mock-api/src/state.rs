@@ -14,7 +14,7 @@ use crate::config::{IdGenerator, MockConfig, RandomIds, seeded_rng};
 use crate::error::{ApiError, MockError};
 use crate::journal::{Entry, Journal};
 use crate::session::Sessions;
-use crate::store::{Change, Ctx, ObjectCounts, Store};
+use crate::store::{Change, ConfigScope, Ctx, ObjectCounts, Store};
 use crate::tls::TlsMaterial;
 
 /// Locks a mutex, carrying on after a panic elsewhere: every critical section leaves its data
@@ -306,6 +306,17 @@ impl MockState {
             Ok((Some(change), made))
         })?;
         Ok(written.answer)
+    }
+
+    /// Puts a section the control plane owns (`read_only`: updates cannot set it, prune keeps
+    /// it) into `scope`'s configuration, durable like any write. `yaml` is a self-describing
+    /// section document.
+    pub fn put_read_only_section(&self, scope: &ConfigScope, yaml: &str) -> Result<(), ApiError> {
+        self.write(|store, ctx| {
+            let change = store.plan_read_only_section(scope, yaml, ctx)?;
+            Ok((Some(change), ()))
+        })?;
+        Ok(())
     }
 
     /// Call counts and object counts.

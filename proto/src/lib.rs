@@ -8,10 +8,16 @@
 //!
 //! | module | package |
 //! |---|---|
+//! | [`config`] | `com.spirl.api.v1.config`: configuration sections of each scope |
 //! | [`session`] | `com.spirl.api.v1.session`: service-account login |
 //! | [`trustdomain`] | `com.spirl.api.v1.trustdomain`: trust domains, deployments, keys |
 
 #![allow(missing_docs, clippy::all, clippy::unwrap_used)]
+
+/// `com.spirl.api.v1.config`.
+pub mod config {
+    tonic::include_proto!("com.spirl.api.v1.config");
+}
 
 /// `com.spirl.api.v1.session`.
 pub mod session {

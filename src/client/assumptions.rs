@@ -45,3 +45,36 @@ pub const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 /// The session token has no stated lifetime: the client keeps it until a call answers
 /// `UNAUTHENTICATED`, then logs in again once (one login for all waiting calls) and retries.
 pub const TOKEN_HAS_NO_EXPIRY: bool = true;
+
+// ---- configuration sections (config.API) ---------------------------------------------------
+
+/// The top-level keys of a section's self-describing YAML document: the SDK calls section
+/// updates "self-describing YAML documents" and the official provider's examples write exactly
+/// these three (`section`, `schema`, `spec`). A document with other top-level keys is refused at
+/// plan time; should the real API accept more, only this list changes.
+pub const SECTION_DOCUMENT_KEYS: [&str; 3] = ["section", "schema", "spec"];
+
+/// Longest section document the provider sends, in bytes. The SDK sets no limit; a
+/// configuration section is small, and a bound keeps a mistaken `file()` of a large file from
+/// reaching the control plane.
+pub const MAX_SECTION_BYTES: usize = 256 * 1024;
+
+/// An update whose `expected_version` is not the configuration's version is refused with
+/// `FAILED_PRECONDITION` (the SDK says only "applies optimistic concurrency checks"). The
+/// provider does not rely on the code: after any refused or unanswered update it reads the
+/// configuration again, and reports a concurrent change when the version moved, whatever the
+/// code (`ABORTED` works as well).
+pub const CONFIG_VERSION_MISMATCH_IS_FAILED_PRECONDITION: bool = true;
+
+/// Sections the control plane marks `read_only` are its own: an update cannot set them and
+/// `prune` does not remove them. The provider leaves them out of `sections` (they would plan a
+/// removal it cannot make) and never sends them.
+pub const READ_ONLY_SECTIONS_ARE_THE_CONTROL_PLANE_S: bool = true;
+
+/// The control plane may store a section re-serialised (key order, quoting, comments): the
+/// provider compares sections by meaning and keeps the text the user wrote while the meaning is
+/// the same.
+pub const SECTIONS_MAY_BE_REFORMATTED: bool = true;
+
+/// `spirl_org_config` is a singleton; its `id`, as the official provider has it.
+pub const ORG_CONFIG_ID: &str = "ORG";

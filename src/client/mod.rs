@@ -11,6 +11,7 @@
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
 //! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
+//! | [`config`] | the configuration service: sections of each scope, optimistic concurrency |
 //!
 //! One channel (one HTTP/2 connection, made on first use) carries every call of the provider
 //! process; concurrent calls multiplex on it. Every call but the login carries the metadata
@@ -82,6 +83,10 @@ macro_rules! rpc {
         }
     };
 }
+
+// After `rpc!`, which it uses.
+pub mod config;
+pub use self::config::{ConfigScope, ConfigSection, ConfigUpdate, Configuration};
 
 const REGISTER_TRUST_DOMAIN: Rpc =
     rpc!("create trust domain", "trustdomain.API/RegisterTrustDomain");

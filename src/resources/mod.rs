@@ -1,14 +1,19 @@
 //! Managed resource types, one per file.
 
+pub mod config_sections;
 pub mod deployment_cache;
 pub mod key_pair;
+pub mod org_config;
 pub mod snapshot;
 pub mod trust_domain;
 pub mod trust_domain_cache;
+pub mod trust_domain_config;
 pub mod trust_domain_deployment;
+pub mod trust_domain_deployment_config;
 
 use tfplugin::provider::NamedResource;
 
+use self::config_sections::ConfigResource;
 use crate::client::ClientHandle;
 
 /// Every resource type the provider offers.
@@ -22,6 +27,18 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         tfplugin::resource(
             "spirl_trust_domain_deployment",
             trust_domain_deployment::TrustDomainDeployment::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_org_config",
+            ConfigResource::<org_config::OrgConfig>::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_trust_domain_config",
+            ConfigResource::<trust_domain_config::TrustDomainConfig>::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_trust_domain_deployment_config",
+            ConfigResource::<trust_domain_deployment_config::DeploymentConfig>::new(client),
         ),
     ]
 }

@@ -17,8 +17,12 @@ use crate::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
 use crate::config::IdGenerator;
 use crate::error::ApiError;
 
+mod configs;
 mod deployments;
 mod trust_domains;
+
+pub(crate) use self::configs::ConfigRecord;
+pub use self::configs::ConfigScope;
 
 /// A service account key that may log in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -109,6 +113,11 @@ pub(crate) enum Change {
     KeyDeleted {
         key_id: String,
     },
+    /// A scope's whole configuration after an update: replay needs no YAML.
+    ConfigSet {
+        scope: ConfigScope,
+        config: ConfigRecord,
+    },
 }
 
 struct TrustDomainEntry {
@@ -132,6 +141,9 @@ pub struct ObjectCounts {
     pub deployments: usize,
     /// Deployment keys, over all deployments.
     pub keys: usize,
+    /// Configuration sections, over all scopes (read-only ones included).
+    #[serde(default)]
+    pub config_sections: usize,
 }
 
 /// What a plan needs besides the store: the time, a source of ids, how long hosted trust
@@ -156,6 +168,8 @@ pub(crate) struct Store {
     /// Key id → deployment id.
     key_owner: HashMap<String, String>,
     next_seq: u64,
+    /// Configurations that were ever written; the others are empty.
+    configs: HashMap<ConfigScope, ConfigRecord>,
 }
 
 impl Store {
@@ -215,6 +229,7 @@ impl Store {
                     .ok_or_else(|| format!("trust domain {id} missing"))?;
                 self.trust_domain_order.remove(&entry.seq);
                 self.trust_domain_by_name.remove(&entry.record.name);
+                self.forget_configs(&[ConfigScope::TrustDomain(id.clone())]);
                 for deployment_id in entry.deployments {
                     self.remove_deployment(&deployment_id);
                 }
@@ -273,6 +288,9 @@ impl Store {
                     .ok_or_else(|| format!("key {key_id} missing"))?;
                 key.active = *active;
             }
+            Change::ConfigSet { scope, config } => {
+                self.configs.insert(scope.clone(), config.clone());
+            }
             Change::KeyDeleted { key_id } => {
                 let deployment_id = self
                     .key_owner
@@ -287,6 +305,7 @@ impl Store {
     }
 
     fn remove_deployment(&mut self, id: &str) {
+        self.forget_configs(&[ConfigScope::Deployment(id.to_owned())]);
         if let Some(entry) = self.deployments.remove(id) {
             for key in entry.keys {
                 self.key_owner.remove(&key.id);
@@ -300,6 +319,7 @@ impl Store {
             trust_domains: self.trust_domains.len(),
             deployments: self.deployments.len(),
             keys: self.key_owner.len(),
+            config_sections: self.configs.values().map(|c| c.sections.len()).sum(),
         }
     }
 
