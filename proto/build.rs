@@ -4,10 +4,14 @@
 
 use std::path::PathBuf;
 
-const PROTOS: [&str; 3] = [
+const PROTOS: &[&str] = &[
     "spirl/api/v1/config.proto",
     "spirl/api/v1/session.proto",
     "spirl/api/v1/trustdomain.proto",
+    "spirl/api/v1/realm.proto",
+    "spirl/api/v1/cluster.proto",
+    "spirl/api/v1/agentattestation.proto",
+    "spirl/api/v1/providerattestation.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,10 +8,10 @@ mod client_support;
 use std::time::Duration;
 
 use client_support::{
-    client_for, dead_port, mock_and_client, new_key, object_counts, requests, td_method,
-    total_requests, trust_domain,
+    client_for, dead_port, drop_answers, mock_and_client, new_key, object_counts, requests,
+    td_method, total_requests, trust_domain,
 };
-use spirl_mock_api::{Faults, MockConfig};
+use spirl_mock_api::MockConfig;
 use terraform_provider_spirl::client::ApiError;
 
 #[tokio::test]
@@ -45,24 +45,14 @@ async fn client_lost_answers_create_exactly_one_object() {
         .await
         .unwrap();
     // Every write commits, then its answer is lost.
-    mock.state
-        .set_faults(Faults {
-            drop_after_commit_rate: 1.0,
-            ..mock.state.faults()
-        })
-        .unwrap();
+    drop_answers(&mock, 1.0);
     let adopted = client
         .create_trust_domain(&trust_domain("lost.example.org"))
         .await
         .unwrap();
     let key = new_key();
     let key_id = client.create_key(&td, "prod", &key).await.unwrap();
-    mock.state
-        .set_faults(Faults {
-            drop_after_commit_rate: 0.0,
-            ..mock.state.faults()
-        })
-        .unwrap();
+    drop_answers(&mock, 0.0);
 
     // The lost create was looked up by name and adopted, not repeated.
     assert_eq!(requests(&mock, &td_method("RegisterTrustDomain")), 2);

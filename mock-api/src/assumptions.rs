@@ -16,6 +16,16 @@ pub const TRUST_DOMAIN_ID_PREFIX: &str = "td";
 pub const DEPLOYMENT_ID_PREFIX: &str = "tdd";
 /// Prefix of deployment key ids.
 pub const KEY_ID_PREFIX: &str = "tdk";
+/// Prefix of realm ids (the official provider's import example shows `rlm-…`).
+pub const REALM_ID_PREFIX: &str = "rlm";
+/// Prefix of cluster ids (the official provider's docs show `c-…`).
+pub const CLUSTER_ID_PREFIX: &str = "c";
+/// Prefix of cluster version ids (not shown anywhere public; chosen).
+pub const CLUSTER_VERSION_ID_PREFIX: &str = "cv";
+/// Prefix of agent attestation configuration ids (chosen).
+pub const AGENT_ATTESTATION_ID_PREFIX: &str = "aac";
+/// Prefix of provider attestation configuration ids (chosen).
+pub const PROVIDER_ATTESTATION_ID_PREFIX: &str = "pac";
 /// Prefix of service-account key ids.
 pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak";
 
@@ -79,6 +89,86 @@ pub const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 /// Deleting a trust domain that still has deployments is refused with `FAILED_PRECONDITION`
 /// naming them (the SDK only says "cannot have any active clusters").
 pub const DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS: bool = true;
+
+/// Deleting a trust domain that still has realms is refused with `FAILED_PRECONDITION` naming
+/// them, like deployments (the SDK says nothing; refusing loses nothing, and a client that
+/// deletes realms first works either way).
+pub const DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS: bool = true;
+
+/// A realm name is a SPIFFE ID path segment (the SDK): ASCII letters, digits, `.`, `-`, `_`, not
+/// `.` or `..`; the SDK sets no length, the mock allows this many bytes.
+pub const MAX_REALM_NAME_BYTES: usize = 255;
+
+/// Deleting a realm that clusters belong to is refused with `FAILED_PRECONDITION` naming them
+/// (the SDK: "only a realm with no associated clusters can be deleted").
+pub const DELETE_REALM_NEEDS_NO_CLUSTERS: bool = true;
+
+/// `ListRealms` with neither filter lists the organisation's realms; a filter naming an unknown
+/// trust domain matches nothing (as for the trust-domain lists).
+pub const LIST_REALMS_UNFILTERED_LISTS_ALL: bool = true;
+
+/// A cluster keeps at most this many versions (the official provider's docs: "a maximum of 10
+/// versions"); a new version beyond it removes the oldest inactive one, in the same write.
+pub const MAX_CLUSTER_VERSIONS: usize = 10;
+
+/// A cluster has at most one active version: activating one deactivates the others (the SDK
+/// does not say; the provider deactivates leftovers itself, so either answer works).
+pub const ACTIVATE_DEACTIVATES_OTHERS: bool = true;
+
+/// A cluster name: 1–63 lowercase letters, digits and `-`, starting and ending with a letter or
+/// digit (a DNS label, as Kubernetes names clusters; the SDK only says "unique within the trust
+/// domain").
+pub const MAX_CLUSTER_NAME: usize = 63;
+
+/// Longest path template and customization template, in bytes; control characters are refused.
+pub const MAX_TEMPLATE_BYTES: usize = 4096;
+
+/// The path template a cluster gets when its request leaves `path_template` empty (the SDK: "a
+/// default path template will be used based on the given platform"). `{name}` is the cluster's
+/// name.
+pub fn default_path_template(linux: bool, name: &str) -> String {
+    if linux {
+        format!("/{name}/host/{{{{linux.hostname}}}}/uid/{{{{linux.process.uid}}}}")
+    } else {
+        format!(
+            "/{name}/ns/{{{{kubernetes.pod.namespace}}}}/sa/{{{{kubernetes.pod.service_account}}}}"
+        )
+    }
+}
+
+/// A cluster version needs a public key unless it names an agent attestation configuration (the
+/// official provider: "required unless `k8s_psat` is configured").
+pub const PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION: bool = true;
+
+/// In `NewClusterVersion`, an absent optional field (customization templates, attestation ids)
+/// keeps the cluster's current value; a present empty one clears it. `path_template` (not
+/// optional) empty means the platform's default, as at create.
+pub const NEW_VERSION_ABSENT_KEEPS: bool = true;
+
+/// Deleting a cluster with connected agents is refused with `FAILED_PRECONDITION` saying how
+/// many (the SDK documents none; a delete that cut running agents off would be worse).
+pub const DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS: bool = true;
+
+/// Deleting a trust domain with clusters is refused with `FAILED_PRECONDITION` naming them (the
+/// SDK: "cannot have any active clusters").
+pub const DELETE_TRUST_DOMAIN_NEEDS_NO_CLUSTERS: bool = true;
+
+/// Deleting the only version of a cluster is refused (`FAILED_PRECONDITION`): delete the cluster.
+pub const CLUSTER_KEEPS_ONE_VERSION: bool = true;
+
+/// The service account of `k8s_psat` when the request leaves it empty (the official provider's
+/// documented defaults).
+pub const DEFAULT_PSAT_SERVICE_ACCOUNT: &str = "spirl-agent";
+/// See [`DEFAULT_PSAT_SERVICE_ACCOUNT`].
+pub const DEFAULT_PSAT_NAMESPACE: &str = "spirl-system";
+
+/// An attestation configuration that a cluster version names cannot be deleted
+/// (`FAILED_PRECONDITION` naming the clusters).
+pub const DELETE_ATTESTATION_IN_USE_REFUSED: bool = true;
+
+/// Provider attestation configuration names are unique in the organisation (the official
+/// provider imports them by name) and are 1–128 letters, digits, `-`, `_` and `.`.
+pub const MAX_PROVIDER_ATTESTATION_NAME: usize = 128;
 
 /// Deleting an active key, or a deployment with an active key, needs `force`
 /// (`FAILED_PRECONDITION` otherwise). Inactive keys go without it.

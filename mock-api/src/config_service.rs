@@ -6,7 +6,7 @@ use spirl_api_proto::config::*;
 use tonic::{Request, Response, Status};
 
 use crate::error::ApiError;
-use crate::handler::Handler;
+use crate::gate::Calls;
 use crate::state::MockState;
 use crate::store::ConfigScope;
 
@@ -16,14 +16,14 @@ pub const SERVICE: &str = "com.spirl.api.v1.config.API";
 /// The configuration service.
 #[derive(Debug, Clone)]
 pub struct ConfigService {
-    calls: Handler,
+    calls: Calls,
 }
 
 impl ConfigService {
     /// The service over `state`.
     pub fn new(state: MockState) -> Self {
         ConfigService {
-            calls: Handler::new(state, SERVICE),
+            calls: Calls::new(state, SERVICE),
         }
     }
 

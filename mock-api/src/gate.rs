@@ -1,13 +1,54 @@
 //! What happens around every RPC: counting, injected latency and refusals (before anything is
 //! looked at), the session token, and the dropped answer after a committed write.
 
-use tonic::{Request, Status};
+use tonic::{Request, Response, Status};
 
 use crate::assumptions::{
     CLIENT_METADATA, CLIENT_VERSION_METADATA, TOKEN_METADATA, dropped_answer,
 };
 use crate::error::ApiError;
 use crate::state::{ClientMetadata, MockState, Principal, Written};
+use crate::store::{Change, Ctx, Store};
+
+/// What every method of a service does around its own logic: admit and authenticate the call,
+/// then read the store, or plan, journal and apply a change and answer it (unless the answer is
+/// dropped). One per service, named by its full gRPC name.
+#[derive(Debug, Clone)]
+pub(crate) struct Calls {
+    state: MockState,
+    service: &'static str,
+}
+
+impl Calls {
+    /// The calls of `service` (`com.spirl.api.v1.trustdomain.API`) over `state`.
+    pub fn new(state: MockState, service: &'static str) -> Self {
+        Calls { state, service }
+    }
+
+    /// Admits and authenticates a call to `method`; returns its message.
+    pub async fn enter<T>(&self, request: Request<T>, method: &str) -> Result<T, Status> {
+        admit(&self.state, &format!("/{}/{method}", self.service)).await?;
+        authenticate(&self.state, &request)?;
+        Ok(request.into_inner())
+    }
+
+    /// A write: plans, commits, and answers (unless the answer is dropped).
+    pub fn write<T>(
+        &self,
+        plan: impl FnOnce(&Store, &Ctx<'_>) -> Result<(Option<Change>, T), ApiError>,
+    ) -> Result<Response<T>, ApiError> {
+        let written = self.state.write(plan)?;
+        answer(&self.state, written).map(Response::new)
+    }
+
+    /// A read at the mock's "now".
+    pub fn read<T>(
+        &self,
+        query: impl FnOnce(&Store, std::time::SystemTime) -> Result<T, ApiError>,
+    ) -> Result<Response<T>, ApiError> {
+        Ok(Response::new(self.state.read(query)?))
+    }
+}
 
 /// Counts the call under its full gRPC path, waits out the latency, then maybe refuses it with
 /// `UNAVAILABLE` or `RESOURCE_EXHAUSTED` (half each) before it is looked at.

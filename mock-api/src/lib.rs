@@ -1,8 +1,10 @@
 //! `spirl-mock-api`: a strict, stateful mock of the Defakto (SPIRL) control-plane gRPC API
 //! (DESIGN.md §3 and §4), for the provider's client tests, acceptance tests, benchmarks and demo.
 //!
-//! It serves `com.spirl.api.v1.session.API` (the service-account login stream) and
-//! `com.spirl.api.v1.trustdomain.API` over h2c or TLS, with the wire types of `spirl-api-proto`.
+//! It serves `com.spirl.api.v1.session.API` (the service-account login stream),
+//! `com.spirl.api.v1.trustdomain.API`, `com.spirl.api.v1.realm.API`,
+//! `com.spirl.api.v1.cluster.API`, `com.spirl.api.v1.agentattestation.API` and
+//! `com.spirl.api.v1.providerattestation.API` over h2c or TLS, with the wire types of `spirl-api-proto`.
 //! It enforces the login and the `token` metadata, validates like the real control plane, keeps
 //! its state in memory or in a crash-safe journal, simulates a hosted trust domain's
 //! provisioning, and can inject latency, refusals and answers dropped after commit. An admin
@@ -18,7 +20,7 @@
 //!
 //! # Assumptions where the Go SDK is silent
 //! All live in [`assumptions`]:
-//! - Ids are a prefix (`td-`, `tdd-`, `tdk-`, `sak-`) plus 16 lowercase letters and digits; the
+//! - Ids are a prefix (`td-`, `tdd-`, `tdk-`, `rlm-`, `c-`, `cv-`, `aac-`, `pac-`, `sak-`) plus 16 lowercase letters and digits; the
 //!   organisation is one fixed `org-…` id.
 //! - Deleting a trust domain with deployments is `FAILED_PRECONDITION` naming them; deleting an
 //!   active key, or a deployment with active keys, needs `force` (`FAILED_PRECONDITION`).
@@ -33,6 +35,14 @@
 //!   endpoint `https://<td-id>.bundle.<base>/`; the JWKS `https://<td-id>.oidc.<base>/keys`
 //!   whatever the issuer mode; OIDC discovery is the effective issuer plus
 //!   `/.well-known/openid-configuration`, empty when disabled.
+//! - Realm names are SPIFFE ID path segments of at most 255 bytes; deleting a realm with
+//!   clusters, or a trust domain with realms, is `FAILED_PRECONDITION` naming them.
+//! - A cluster keeps at most 10 versions (a new one pushes out the oldest inactive one) and has
+//!   at most one active version (activating deactivates the others); a new version's absent
+//!   optional fields keep the current values. Deleting a cluster with active agents, a trust
+//!   domain with clusters, or an attestation configuration a version names is
+//!   `FAILED_PRECONDITION`. Cluster names are DNS labels, unique per trust domain; without
+//!   `path_template` a platform default is used; a key is optional with agent attestation.
 //! - List filters naming an unknown trust domain match nothing (no `NOT_FOUND`).
 //! - Enabling an active key or disabling an inactive one succeeds and changes nothing.
 //! - An answer dropped after commit is `UNAVAILABLE` "connection lost".
@@ -51,13 +61,12 @@
 //! | [`config`] | [`MockConfig`], the injectable [`Clock`] and [`IdGenerator`] |
 //! | [`server`] | [`routes`], [`serve`] (h2c or TLS), [`serve_admin`], [`spawn`] |
 //! | [`session`] | the login stream and its tokens |
-//! | [`service`] | the trust-domain service |
+//! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`] and [`service::attestation`] the others |
 //! | [`config_service`] | the configuration service: sections, versions, prune, read-only |
 //! | [`validate`] | field rules: SPIFFE names, deployment names, ed25519 SPKI DER keys |
 //! | [`error`] | [`ApiError`] (→ gRPC status) and [`MockError`] |
 //! | [`cli`] | the binary's flags and run loop |
 //! | `gate` | around every call: counting, faults, the token, dropped answers |
-//! | `handler` | what every service method does around its logic: gate, token, read or write |
 //! | `store` | the objects and their rules: plan a change, then apply it |
 //! | `journal` | the fsynced append-only log behind `--data-dir` |
 //! | `state` | [`MockState`], shared by all calls: store, journal, sessions, counters |
@@ -69,7 +78,6 @@ pub mod config;
 pub mod config_service;
 pub mod error;
 mod gate;
-mod handler;
 mod journal;
 pub mod server;
 pub mod service;
@@ -86,6 +94,9 @@ pub use error::{ApiError, MockError};
 pub use journal::JOURNAL_FILE;
 pub use server::{RunningMock, STATS_PATH, routes, serve, serve_admin, spawn};
 pub use service::TrustDomainService;
+pub use service::attestation::{AgentAttestationService, ProviderAttestationService};
+pub use service::cluster::ClusterService;
+pub use service::realm::RealmService;
 pub use session::{AuthRecord, SessionService};
 pub use state::{ClientMetadata, Credentials, Faults, MockState, Principal, Stats};
 pub use store::ConfigScope;

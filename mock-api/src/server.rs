@@ -13,7 +13,9 @@ use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use spirl_api_proto::{config, session, trustdomain};
+use spirl_api_proto::{
+    agentattestation, cluster, config, providerattestation, realm, session, trustdomain,
+};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
@@ -28,6 +30,9 @@ use crate::config::MockConfig;
 use crate::config_service::ConfigService;
 use crate::error::MockError;
 use crate::service::TrustDomainService;
+use crate::service::attestation::{AgentAttestationService, ProviderAttestationService};
+use crate::service::cluster::ClusterService;
+use crate::service::realm::RealmService;
 use crate::session::SessionService;
 use crate::state::{Credentials, MockState, Stats};
 
@@ -47,12 +52,24 @@ pub fn routes(state: MockState) -> Routes {
     .add_service(trustdomain::api_server::ApiServer::new(
         TrustDomainService::new(state.clone()),
     ))
+    .add_service(realm::api_server::ApiServer::new(RealmService::new(
+        state.clone(),
+    )))
+    .add_service(cluster::api_server::ApiServer::new(ClusterService::new(
+        state.clone(),
+    )))
+    .add_service(agentattestation::api_server::ApiServer::new(
+        AgentAttestationService::new(state.clone()),
+    ))
+    .add_service(providerattestation::api_server::ApiServer::new(
+        ProviderAttestationService::new(state.clone()),
+    ))
     .add_service(config::api_server::ApiServer::new(ConfigService::new(
         state,
     )))
 }
 
-/// Serves both services on `listener` until `shutdown` completes, then lets calls in flight
+/// Serves every service on `listener` until `shutdown` completes, then lets calls in flight
 /// finish (for a few seconds at most) and returns. Plaintext HTTP/2 (h2c), or TLS when the
 /// state's configuration says `tls` (the certificate names the listener's address).
 pub async fn serve(

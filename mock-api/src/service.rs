@@ -8,9 +8,12 @@ use spirl_api_proto::trustdomain::*;
 use tonic::{Request, Response, Status};
 
 use crate::error::ApiError;
-use crate::handler::Handler;
+use crate::gate::Calls;
 use crate::state::MockState;
-use crate::store::{Change, Ctx, Store};
+
+pub mod attestation;
+pub mod cluster;
+pub mod realm;
 
 /// The gRPC service name; paths are `/<SERVICE>/<Method>`.
 pub const SERVICE: &str = "com.spirl.api.v1.trustdomain.API";
@@ -18,26 +21,15 @@ pub const SERVICE: &str = "com.spirl.api.v1.trustdomain.API";
 /// The trust-domain service.
 #[derive(Debug, Clone)]
 pub struct TrustDomainService {
-    calls: Handler,
+    calls: Calls,
 }
 
 impl TrustDomainService {
     /// The service over `state`.
     pub fn new(state: MockState) -> Self {
         TrustDomainService {
-            calls: Handler::new(state, SERVICE),
+            calls: Calls::new(state, SERVICE),
         }
-    }
-
-    async fn enter<T>(&self, request: Request<T>, method: &str) -> Result<T, Status> {
-        self.calls.enter(request, method).await
-    }
-
-    fn write<T>(
-        &self,
-        plan: impl FnOnce(&Store, &Ctx<'_>) -> Result<(Option<Change>, T), ApiError>,
-    ) -> Result<Response<T>, ApiError> {
-        self.calls.write(plan)
     }
 
     /// Enables or disables a key; a key already so is left alone (nothing is written).
@@ -48,17 +40,10 @@ impl TrustDomainService {
         active: bool,
         answer: T,
     ) -> Result<Response<T>, ApiError> {
-        self.write(|store, _| {
+        self.calls.write(|store, _| {
             let change = store.plan_key_state(trust_domain_id, key_id, active)?;
             Ok((change, answer))
         })
-    }
-
-    fn read<T>(
-        &self,
-        query: impl FnOnce(&Store, std::time::SystemTime) -> Result<T, ApiError>,
-    ) -> Result<Response<T>, ApiError> {
-        self.calls.read(query)
     }
 }
 
@@ -68,8 +53,8 @@ impl Api for TrustDomainService {
         &self,
         request: Request<CreateTrustDomainRequest>,
     ) -> Result<Response<CreateTrustDomainResponse>, Status> {
-        let r = self.enter(request, "CreateTrustDomain").await?;
-        Ok(self.write(|store, ctx| {
+        let r = self.calls.enter(request, "CreateTrustDomain").await?;
+        Ok(self.calls.write(|store, ctx| {
             let (change, id) = store.plan_create_trust_domain(
                 &r.name,
                 &r.description,
@@ -89,8 +74,8 @@ impl Api for TrustDomainService {
         &self,
         request: Request<RegisterTrustDomainRequest>,
     ) -> Result<Response<RegisterTrustDomainResponse>, Status> {
-        let r = self.enter(request, "RegisterTrustDomain").await?;
-        Ok(self.write(|store, ctx| {
+        let r = self.calls.enter(request, "RegisterTrustDomain").await?;
+        Ok(self.calls.write(|store, ctx| {
             let (change, id) = store.plan_create_trust_domain(
                 &r.name,
                 &r.description,
@@ -111,8 +96,8 @@ impl Api for TrustDomainService {
         &self,
         request: Request<ListTrustDomainsRequest>,
     ) -> Result<Response<ListTrustDomainsResponse>, Status> {
-        let r = self.enter(request, "ListTrustDomains").await?;
-        Ok(self.read(|store, now| {
+        let r = self.calls.enter(request, "ListTrustDomains").await?;
+        Ok(self.calls.read(|store, now| {
             Ok(ListTrustDomainsResponse {
                 trust_domains: store.list_trust_domains(&r.trust_domain_name, now),
             })
@@ -123,8 +108,8 @@ impl Api for TrustDomainService {
         &self,
         request: Request<DeleteTrustDomainRequest>,
     ) -> Result<Response<DeleteTrustDomainResponse>, Status> {
-        let r = self.enter(request, "DeleteTrustDomain").await?;
-        Ok(self.write(|store, _| {
+        let r = self.calls.enter(request, "DeleteTrustDomain").await?;
+        Ok(self.calls.write(|store, _| {
             let change = store.plan_delete_trust_domain(&r.trust_domain_id)?;
             Ok((Some(change), DeleteTrustDomainResponse {}))
         })?)
@@ -134,16 +119,18 @@ impl Api for TrustDomainService {
         &self,
         request: Request<TrustDomainInfoRequest>,
     ) -> Result<Response<TrustDomainInfoResponse>, Status> {
-        let r = self.enter(request, "TrustDomainInfo").await?;
-        Ok(self.read(|store, now| store.trust_domain_info(&r.trust_domain_id, now))?)
+        let r = self.calls.enter(request, "TrustDomainInfo").await?;
+        Ok(self
+            .calls
+            .read(|store, now| store.trust_domain_info(&r.trust_domain_id, now))?)
     }
 
     async fn update_trust_domain(
         &self,
         request: Request<UpdateTrustDomainRequest>,
     ) -> Result<Response<UpdateTrustDomainResponse>, Status> {
-        let r = self.enter(request, "UpdateTrustDomain").await?;
-        Ok(self.write(|store, ctx| {
+        let r = self.calls.enter(request, "UpdateTrustDomain").await?;
+        Ok(self.calls.write(|store, ctx| {
             let change =
                 store.plan_update_trust_domain(&r.trust_domain_id, r.jwt_issuer.as_ref(), ctx)?;
             Ok((change, UpdateTrustDomainResponse {}))
@@ -154,8 +141,11 @@ impl Api for TrustDomainService {
         &self,
         request: Request<ListTrustDomainDeploymentsRequest>,
     ) -> Result<Response<ListTrustDomainDeploymentsResponse>, Status> {
-        let r = self.enter(request, "ListTrustDomainDeployments").await?;
-        Ok(self.read(|store, _| {
+        let r = self
+            .calls
+            .enter(request, "ListTrustDomainDeployments")
+            .await?;
+        Ok(self.calls.read(|store, _| {
             Ok(ListTrustDomainDeploymentsResponse {
                 trust_domain_deployments: store.list_deployments(&r.trust_domain_id)?,
             })
@@ -166,8 +156,11 @@ impl Api for TrustDomainService {
         &self,
         request: Request<DeleteTrustDomainDeploymentRequest>,
     ) -> Result<Response<DeleteTrustDomainDeploymentResponse>, Status> {
-        let r = self.enter(request, "DeleteTrustDomainDeployment").await?;
-        Ok(self.write(|store, _| {
+        let r = self
+            .calls
+            .enter(request, "DeleteTrustDomainDeployment")
+            .await?;
+        Ok(self.calls.write(|store, _| {
             let change =
                 store.plan_delete_deployment(&r.trust_domain_id, &r.deployment_name, r.force)?;
             Ok((Some(change), DeleteTrustDomainDeploymentResponse {}))
@@ -178,8 +171,8 @@ impl Api for TrustDomainService {
         &self,
         request: Request<ListTrustDomainKeysRequest>,
     ) -> Result<Response<ListTrustDomainKeysResponse>, Status> {
-        let r = self.enter(request, "ListTrustDomainKeys").await?;
-        Ok(self.read(|store, _| {
+        let r = self.calls.enter(request, "ListTrustDomainKeys").await?;
+        Ok(self.calls.read(|store, _| {
             Ok(ListTrustDomainKeysResponse {
                 trust_domain_keys: store.list_keys(&r.trust_domain_id, &r.deployment_name)?,
             })
@@ -190,12 +183,12 @@ impl Api for TrustDomainService {
         &self,
         request: Request<CreateTrustDomainKeyRequest>,
     ) -> Result<Response<CreateTrustDomainKeyResponse>, Status> {
-        let r = self.enter(request, "CreateTrustDomainKey").await?;
+        let r = self.calls.enter(request, "CreateTrustDomainKey").await?;
         let der = r
             .pubkey
             .as_ref()
             .map(|Pubkey::PkixPubkey(key)| key.data.as_slice());
-        Ok(self.write(|store, ctx| {
+        Ok(self.calls.write(|store, ctx| {
             let (change, id) =
                 store.plan_create_key(&r.trust_domain_id, &r.deployment_name, der, ctx)?;
             Ok((Some(change), CreateTrustDomainKeyResponse { id }))
@@ -206,8 +199,8 @@ impl Api for TrustDomainService {
         &self,
         request: Request<DeleteTrustDomainKeyRequest>,
     ) -> Result<Response<DeleteTrustDomainKeyResponse>, Status> {
-        let r = self.enter(request, "DeleteTrustDomainKey").await?;
-        Ok(self.write(|store, _| {
+        let r = self.calls.enter(request, "DeleteTrustDomainKey").await?;
+        Ok(self.calls.write(|store, _| {
             let change =
                 store.plan_delete_key(&r.trust_domain_id, &r.trust_domain_key_id, r.force)?;
             Ok((Some(change), DeleteTrustDomainKeyResponse {}))
@@ -218,7 +211,7 @@ impl Api for TrustDomainService {
         &self,
         request: Request<EnableTrustDomainKeyRequest>,
     ) -> Result<Response<EnableTrustDomainKeyResponse>, Status> {
-        let r = self.enter(request, "EnableTrustDomainKey").await?;
+        let r = self.calls.enter(request, "EnableTrustDomainKey").await?;
         let answer = EnableTrustDomainKeyResponse {};
         Ok(self.set_key_state(&r.trust_domain_id, &r.trust_domain_key_id, true, answer)?)
     }
@@ -227,7 +220,7 @@ impl Api for TrustDomainService {
         &self,
         request: Request<DisableTrustDomainKeyRequest>,
     ) -> Result<Response<DisableTrustDomainKeyResponse>, Status> {
-        let r = self.enter(request, "DisableTrustDomainKey").await?;
+        let r = self.calls.enter(request, "DisableTrustDomainKey").await?;
         let answer = DisableTrustDomainKeyResponse {};
         Ok(self.set_key_state(&r.trust_domain_id, &r.trust_domain_key_id, false, answer)?)
     }

@@ -308,6 +308,16 @@ impl MockState {
         Ok(written.answer)
     }
 
+    /// Says that `active_agents` agents are connected to cluster `cluster_id` (durable like any
+    /// write): the API has no call for it, since agents report themselves.
+    pub fn set_active_agents(&self, cluster_id: &str, active_agents: i64) -> Result<(), ApiError> {
+        self.write(|store, _| {
+            let change = store.plan_cluster_agents(cluster_id, active_agents)?;
+            Ok((Some(change), ()))
+        })?;
+        Ok(())
+    }
+
     /// Puts a section the control plane owns (`read_only`: updates cannot set it, prune keeps
     /// it) into `scope`'s configuration, durable like any write. `yaml` is a self-describing
     /// section document.

@@ -7,13 +7,16 @@ use ed25519_dalek::pkcs8::DecodePublicKey as _;
 use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
 use ed25519_dalek::pkcs8::spki::der::Decode as _;
 
-use crate::assumptions::{MAX_DEPLOYMENT_NAME, MAX_DESCRIPTION_BYTES, MAX_ISSUER_URL_BYTES};
+use crate::assumptions::{
+    MAX_DEPLOYMENT_NAME, MAX_DESCRIPTION_BYTES, MAX_ISSUER_URL_BYTES, MAX_REALM_NAME_BYTES,
+};
 use crate::error::ApiError;
 
 /// Longest SPIFFE trust domain name.
 pub const MAX_TRUST_DOMAIN_NAME: usize = 255;
 
-fn invalid(message: String) -> ApiError {
+/// `INVALID_ARGUMENT` with `message`.
+pub fn invalid(message: String) -> ApiError {
     ApiError::InvalidArgument(message)
 }
 
@@ -99,6 +102,47 @@ pub fn deployment_name(name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A required field of at most `max` bytes.
+pub fn required_within(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    required(field, value)?;
+    if value.len() > max {
+        return Err(invalid(format!(
+            "{field} is {} bytes long; at most {max} are allowed",
+            value.len()
+        )));
+    }
+    Ok(())
+}
+
+/// A SPIFFE ID path segment in field `field`: 1 to `max` bytes of ASCII letters, digits, `.`,
+/// `-` and `_`, and not `.` or `..` (SPIFFE ID §2.2).
+pub fn path_segment(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    required_within(field, value, max)?;
+    if let Some((at, c)) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+    {
+        return Err(invalid(format!(
+            "{field} `{}` contains {c:?} at position {}; a SPIFFE ID path segment may only \
+             contain ASCII letters, digits, '.', '-' and '_'",
+            value.escape_debug(),
+            at + 1
+        )));
+    }
+    if value == "." || value == ".." {
+        return Err(invalid(format!(
+            "{field} `{value}` is not a SPIFFE ID path segment ('.' and '..' are not allowed)"
+        )));
+    }
+    Ok(())
+}
+
+/// A realm name (field `name`): a SPIFFE ID path segment.
+pub fn realm_name(name: &str) -> Result<(), ApiError> {
+    path_segment("name", name, MAX_REALM_NAME_BYTES)
+}
+
 /// A description: at most [`MAX_DESCRIPTION_BYTES`], no control characters but `\n` and `\t`.
 pub fn description(text: &str) -> Result<(), ApiError> {
     if text.len() > MAX_DESCRIPTION_BYTES {
@@ -121,32 +165,41 @@ pub fn description(text: &str) -> Result<(), ApiError> {
 
 /// A custom JWT issuer (field `jwt_issuer.issuer`): an absolute `https://` URL with a host.
 pub fn issuer_url(url: &str) -> Result<(), ApiError> {
-    const FIELD: &str = "jwt_issuer.issuer";
+    https_url(
+        "jwt_issuer.issuer",
+        url,
+        " (set it empty to disable JWT-SVIDs)",
+    )
+}
+
+/// An absolute `https://` URL with a host and no user information, in field `field`; `hint` is
+/// added to the refusal of another scheme.
+pub fn https_url(field: &str, url: &str, hint: &str) -> Result<(), ApiError> {
     if url.len() > MAX_ISSUER_URL_BYTES {
         return Err(invalid(format!(
-            "{FIELD} is {} bytes long; at most {MAX_ISSUER_URL_BYTES} are allowed",
+            "{field} is {} bytes long; at most {MAX_ISSUER_URL_BYTES} are allowed",
             url.len()
         )));
     }
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(format!(
-            "{FIELD} `{}` contains whitespace or control characters",
+            "{field} `{}` contains whitespace or control characters",
             url.escape_debug()
         )));
     }
     let Some(rest) = url.strip_prefix("https://") else {
         return Err(invalid(format!(
-            "{FIELD} `{url}` must be an https:// URL (set it empty to disable JWT-SVIDs)"
+            "{field} `{url}` must be an https:// URL{hint}"
         )));
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.contains('@') {
         return Err(invalid(format!(
-            "{FIELD} `{url}` must not carry user information"
+            "{field} `{url}` must not carry user information"
         )));
     }
     if authority.is_empty() || authority.starts_with(':') {
-        return Err(invalid(format!("{FIELD} `{url}` has no host")));
+        return Err(invalid(format!("{field} `{url}` has no host")));
     }
     Ok(())
 }

@@ -112,7 +112,7 @@ async fn keys_first_key_creates_the_deployment_and_lists_filter() {
             trust_domains: 2,
             deployments: 2,
             keys: 3,
-            config_sections: 0
+            ..ObjectCounts::default()
         }
     );
 }
@@ -203,7 +203,7 @@ async fn keys_delete_deployment_needs_force_with_active_keys_and_takes_its_keys(
             trust_domains: 1,
             deployments: 1,
             keys: 1,
-            config_sections: 0
+            ..ObjectCounts::default()
         }
     );
     let other = api.keys(&td, "other").await.expect("keys");

@@ -11,6 +11,10 @@
 //! | [`config`] | `com.spirl.api.v1.config`: configuration sections of each scope |
 //! | [`session`] | `com.spirl.api.v1.session`: service-account login |
 //! | [`trustdomain`] | `com.spirl.api.v1.trustdomain`: trust domains, deployments, keys |
+//! | [`realm`] | `com.spirl.api.v1.realm`: realms, which divide a trust domain |
+//! | [`cluster`] | `com.spirl.api.v1.cluster`: clusters and their versions |
+//! | [`agentattestation`] | `com.spirl.api.v1.agentattestation`: how agents prove who they are |
+//! | [`providerattestation`] | `com.spirl.api.v1.providerattestation`: cloud-provider attestation |
 
 #![allow(missing_docs, clippy::all, clippy::unwrap_used)]
 
@@ -27,6 +31,26 @@ pub mod session {
 /// `com.spirl.api.v1.trustdomain`.
 pub mod trustdomain {
     tonic::include_proto!("com.spirl.api.v1.trustdomain");
+}
+
+/// `com.spirl.api.v1.realm`.
+pub mod realm {
+    tonic::include_proto!("com.spirl.api.v1.realm");
+}
+
+/// `com.spirl.api.v1.cluster`.
+pub mod cluster {
+    tonic::include_proto!("com.spirl.api.v1.cluster");
+}
+
+/// `com.spirl.api.v1.agentattestation`.
+pub mod agentattestation {
+    tonic::include_proto!("com.spirl.api.v1.agentattestation");
+}
+
+/// `com.spirl.api.v1.providerattestation`.
+pub mod providerattestation {
+    tonic::include_proto!("com.spirl.api.v1.providerattestation");
 }
 
 /// The serialized `FileDescriptorSet` this crate was generated from.

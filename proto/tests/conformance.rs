@@ -212,9 +212,16 @@ fn proto_conformance_every_declared_message_enum_and_method_matches_the_real_api
         "expected our messages, got {}",
         ours.messages.len()
     );
-    for service in ["session", "trustdomain", "config"] {
-        let name = format!(".com.spirl.api.v1.{service}.API");
-        assert!(ours.services.contains_key(&name), "{name} declared");
+    for service in [
+        ".com.spirl.api.v1.session.API",
+        ".com.spirl.api.v1.trustdomain.API",
+        ".com.spirl.api.v1.realm.API",
+        ".com.spirl.api.v1.cluster.API",
+        ".com.spirl.api.v1.agentattestation.API",
+        ".com.spirl.api.v1.providerattestation.API",
+        ".com.spirl.api.v1.config.API",
+    ] {
+        assert!(ours.services.contains_key(service), "{service} is declared");
     }
     let found = differences(&ours, &reference);
     assert!(

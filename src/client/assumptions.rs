@@ -11,6 +11,8 @@ pub const TRUST_DOMAIN_ID_PREFIX: &str = "td-";
 pub const DEPLOYMENT_ID_PREFIX: &str = "tdd-";
 /// See [`TRUST_DOMAIN_ID_PREFIX`].
 pub const KEY_ID_PREFIX: &str = "tdk-";
+/// See [`TRUST_DOMAIN_ID_PREFIX`]; the official provider's import example shows `rlm-`.
+pub const REALM_ID_PREFIX: &str = "rlm-";
 /// See [`TRUST_DOMAIN_ID_PREFIX`].
 pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak-";
 
@@ -45,6 +47,66 @@ pub const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 /// The session token has no stated lifetime: the client keeps it until a call answers
 /// `UNAUTHENTICATED`, then logs in again once (one login for all waiting calls) and retries.
 pub const TOKEN_HAS_NO_EXPIRY: bool = true;
+
+/// A realm name is a SPIFFE ID path segment (the SDK says so): letters, digits, `.`, `-` and
+/// `_`, not `.` or `..`. The SDK gives no length limit; the provider refuses more than this many
+/// bytes at plan time (the mock refuses the same), so that an over-long name fails before
+/// anything is created.
+pub const MAX_REALM_NAME_BYTES: usize = 255;
+
+/// `ListRealms` with an empty `trust_domain_id` and `name` lists every realm of the
+/// organisation (the SDK's filter fields are optional). Import of a realm by id relies on this;
+/// a server that insisted on a trust domain would answer `INVALID_ARGUMENT`, reported as such.
+pub const LIST_REALMS_WITHOUT_FILTER_LISTS_ALL: bool = true;
+
+/// Deleting a realm that clusters still belong to is refused with `FAILED_PRECONDITION` (the SDK:
+/// "only a realm with no associated clusters can be deleted"); the provider names the realm and
+/// says to delete or move its clusters first.
+pub const DELETE_REALM_NEEDS_NO_CLUSTERS: bool = true;
+
+/// See [`TRUST_DOMAIN_ID_PREFIX`]; the official provider's docs show `c-` cluster ids.
+pub const CLUSTER_ID_PREFIX: &str = "c-";
+
+/// A cluster keeps at most this many versions (the official provider's docs); beyond it the
+/// control plane drops the oldest. `num_version_history` cannot ask for more.
+pub const MAX_CLUSTER_VERSIONS: i64 = 10;
+
+/// `ActivateClusterVersion` may or may not deactivate the cluster's other versions (the SDK does
+/// not say). The provider deactivates any other version still active after activating the new
+/// one, so a cluster managed by Terraform has exactly one active version either way.
+pub const ACTIVATE_MAY_LEAVE_OTHERS_ACTIVE: bool = true;
+
+/// `NewClusterVersion`'s optional fields, when absent, may keep the current values or clear
+/// them (the SDK does not say). The provider always sends every field, so either works; an empty
+/// `path_template` means the platform's default, as at create.
+pub const NEW_VERSION_SENDS_EVERY_FIELD: bool = true;
+
+/// A cluster's current configuration (key, templates, attestation) is that of its active
+/// version; with none active (deactivated out of band), the newest version, and the provider then
+/// plans to make a version active again.
+pub const CURRENT_VERSION_IS_ACTIVE_ONE: bool = true;
+
+/// A cluster version reports its provider attestation configuration by name, a request names it
+/// by id: the provider maps one to the other through `providerattestation.API/ListConfigs`.
+pub const VERSION_REPORTS_PROVIDER_ATTESTATION_BY_NAME: bool = true;
+
+/// Without `path_template`, the control plane picks a default from the platform; the provider
+/// reads it back (`path_template` is optional and computed).
+pub const PATH_TEMPLATE_DEFAULTS_ON_SERVER: bool = true;
+
+/// The defaults of `k8s_psat`'s service account, as the official provider documents them. The
+/// provider sends them explicitly, so the server's own defaults do not matter.
+pub const DEFAULT_PSAT_SERVICE_ACCOUNT: &str = "spirl-agent";
+/// See [`DEFAULT_PSAT_SERVICE_ACCOUNT`].
+pub const DEFAULT_PSAT_NAMESPACE: &str = "spirl-system";
+
+/// Agent attestation configurations have no name: a create whose answer was lost adopts an
+/// existing configuration with the same content, which serves the cluster just as well.
+pub const AGENT_ATTESTATION_ADOPTS_BY_CONTENT: bool = true;
+
+/// Deleting a cluster with active agents is refused with `FAILED_PRECONDITION` (the SDK
+/// documents nothing); the provider reports it with what to do, and never forces it.
+pub const DELETE_CLUSTER_WITH_AGENTS_REFUSED: bool = true;
 
 // ---- configuration sections (config.API) ---------------------------------------------------
 

@@ -8,6 +8,9 @@
 //! | [`transport`] | the connection: TCP, `HTTPS_PROXY` tunnels, TLS with rustls |
 //! | [`retry`] | backoff with full jitter |
 //! | [`models`] | what the methods take and return, and the conversions from the wire types |
+//! | [`realm`] | the realm service: realms of a trust domain |
+//! | [`cluster`] | the cluster service: clusters and their versions |
+//! | [`attestation`] | agent and provider attestation configurations |
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
 //! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
@@ -47,9 +50,12 @@ use tonic::metadata::{AsciiMetadataValue, MetadataMap};
 use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Code, Request, Response, Status};
 
+pub use self::attestation::{AgentAttestation, K8sPsat, ProviderAttestation};
+pub use self::cluster::{Cluster, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform};
 pub use self::error::{ApiError, ErrorContext};
 pub use self::handle::ClientHandle;
 pub use self::models::*;
+pub use self::realm::Realm;
 use self::session::{Session, Token};
 use crate::config::ClientConfig;
 
@@ -84,8 +90,11 @@ macro_rules! rpc {
     };
 }
 
-// After `rpc!`, which it uses.
+// Declared after `rpc!`, which they use.
+pub mod attestation;
+pub mod cluster;
 pub mod config;
+pub mod realm;
 pub use self::config::{ConfigScope, ConfigSection, ConfigUpdate, Configuration};
 
 const REGISTER_TRUST_DOMAIN: Rpc =

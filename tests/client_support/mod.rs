@@ -90,6 +90,16 @@ pub fn object_counts(mock: &RunningMock) -> (usize, usize, usize) {
     (o.trust_domains, o.deployments, o.keys)
 }
 
+/// Sets the share of committed writes whose answer the mock drops (1.0: every one).
+pub fn drop_answers(mock: &RunningMock, rate: f64) {
+    mock.state
+        .set_faults(spirl_mock_api::Faults {
+            drop_after_commit_rate: rate,
+            ..mock.state.faults()
+        })
+        .unwrap();
+}
+
 /// A port nothing listens on (bound, then closed).
 pub async fn dead_port() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

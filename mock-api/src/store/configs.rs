@@ -185,20 +185,8 @@ impl Store {
                     )))
                 }
             }
-            ConfigScope::Cluster(id) => {
-                validate::required("cluster_id", id)?;
-                if self.cluster_exists(id) {
-                    Ok(())
-                } else {
-                    Err(ApiError::NotFound(format!("cluster {id} not found")))
-                }
-            }
+            ConfigScope::Cluster(id) => self.cluster(id).map(|_| ()),
         }
-    }
-
-    /// Clusters are not served by this mock yet: every cluster id is unknown.
-    fn cluster_exists(&self, _id: &str) -> bool {
-        false
     }
 
     fn config_of(&self, scope: &ConfigScope) -> ConfigRecord {

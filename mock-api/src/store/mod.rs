@@ -17,8 +17,11 @@ use crate::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
 use crate::config::IdGenerator;
 use crate::error::ApiError;
 
+mod attestation;
+mod clusters;
 mod configs;
 mod deployments;
+mod realms;
 mod trust_domains;
 
 pub(crate) use self::configs::ConfigRecord;
@@ -77,6 +80,65 @@ pub(crate) struct KeyRecord {
     pub created_at: SystemTime,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RealmRecord {
+    pub id: String,
+    pub trust_domain_id: String,
+    pub name: String,
+    pub created_at: SystemTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ClusterRecord {
+    pub id: String,
+    pub trust_domain_id: String,
+    pub name: String,
+    pub description: String,
+    /// `Platform` as its wire number.
+    pub platform: i32,
+    /// Empty: no realm.
+    pub realm_id: String,
+    pub created_at: SystemTime,
+    /// Agents connected now; set by the test hook [`Change::ClusterAgentsReported`].
+    #[serde(default)]
+    pub active_agents: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ClusterVersionRecord {
+    pub id: String,
+    pub cluster_id: String,
+    /// DER SubjectPublicKeyInfo; empty when the version attests agents otherwise.
+    #[serde(with = "base64_bytes")]
+    pub pkix_der: Vec<u8>,
+    pub path_template: String,
+    pub x509_customization_template: String,
+    pub jwt_customization_template: String,
+    /// Empty: none.
+    pub provider_attestation_config_id: String,
+    /// Empty: none.
+    pub agent_attestation_config_id: String,
+    pub active: bool,
+    pub created_at: SystemTime,
+}
+
+/// An agent attestation configuration: Kubernetes projected service account tokens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AgentAttestationRecord {
+    pub id: String,
+    pub oidc_issuer_url: String,
+    pub service_account_name: String,
+    pub service_account_namespace: String,
+}
+
+/// A provider attestation configuration: an AWS role.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ProviderAttestationRecord {
+    pub id: String,
+    pub name: String,
+    pub role_arn: String,
+}
+
 /// One committed mutation; what the journal records, one per line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -118,6 +180,55 @@ pub(crate) enum Change {
         scope: ConfigScope,
         config: ConfigRecord,
     },
+    RealmCreated {
+        realm: RealmRecord,
+    },
+    RealmDeleted {
+        id: String,
+    },
+    /// A cluster and its first version, active.
+    ClusterCreated {
+        cluster: ClusterRecord,
+        version: ClusterVersionRecord,
+    },
+    /// Removes the cluster's versions too.
+    ClusterDeleted {
+        id: String,
+    },
+    /// A new version, and the oldest inactive one it pushed out over the version limit, in one
+    /// line.
+    ClusterVersionCreated {
+        version: ClusterVersionRecord,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        removed: Option<String>,
+    },
+    /// Makes the version the cluster's only active one.
+    ClusterVersionActivated {
+        version_id: String,
+    },
+    ClusterVersionDeactivated {
+        version_id: String,
+    },
+    ClusterVersionDeleted {
+        version_id: String,
+    },
+    /// Test hook: how many agents are connected to a cluster.
+    ClusterAgentsReported {
+        cluster_id: String,
+        active_agents: i64,
+    },
+    AgentAttestationCreated {
+        config: AgentAttestationRecord,
+    },
+    AgentAttestationDeleted {
+        id: String,
+    },
+    ProviderAttestationCreated {
+        config: ProviderAttestationRecord,
+    },
+    ProviderAttestationDeleted {
+        id: String,
+    },
 }
 
 struct TrustDomainEntry {
@@ -125,6 +236,13 @@ struct TrustDomainEntry {
     seq: u64,
     /// Deployment ids in creation order.
     deployments: Vec<String>,
+}
+
+struct ClusterEntry {
+    record: ClusterRecord,
+    seq: u64,
+    /// In creation order.
+    versions: Vec<ClusterVersionRecord>,
 }
 
 struct DeploymentEntry {
@@ -144,6 +262,21 @@ pub struct ObjectCounts {
     /// Configuration sections, over all scopes (read-only ones included).
     #[serde(default)]
     pub config_sections: usize,
+    /// Realms, over all trust domains.
+    #[serde(default)]
+    pub realms: usize,
+    /// Clusters, over all trust domains.
+    #[serde(default)]
+    pub clusters: usize,
+    /// Cluster versions, over all clusters.
+    #[serde(default)]
+    pub cluster_versions: usize,
+    /// Agent attestation configurations.
+    #[serde(default)]
+    pub agent_attestation_configs: usize,
+    /// Provider attestation configurations.
+    #[serde(default)]
+    pub provider_attestation_configs: usize,
 }
 
 /// What a plan needs besides the store: the time, a source of ids, how long hosted trust
@@ -167,6 +300,21 @@ pub(crate) struct Store {
     deployments: HashMap<String, DeploymentEntry>,
     /// Key id → deployment id.
     key_owner: HashMap<String, String>,
+    /// Realm id → realm, and its creation sequence (the order of listing).
+    realms: HashMap<String, (u64, RealmRecord)>,
+    realm_order: BTreeMap<u64, String>,
+    /// (trust domain id, name) → realm id: names are unique in a trust domain.
+    realm_by_name: HashMap<(String, String), String>,
+    clusters: HashMap<String, ClusterEntry>,
+    /// Creation sequence → cluster id: the order of listing.
+    cluster_order: BTreeMap<u64, String>,
+    /// (trust domain id, name) → cluster id: names are unique in a trust domain.
+    cluster_by_name: HashMap<(String, String), String>,
+    /// Version id → cluster id.
+    version_owner: HashMap<String, String>,
+    /// By id, in id order (listing needs no creation order).
+    agent_attestations: BTreeMap<String, AgentAttestationRecord>,
+    provider_attestations: BTreeMap<String, ProviderAttestationRecord>,
     next_seq: u64,
     /// Configurations that were ever written; the others are empty.
     configs: HashMap<ConfigScope, ConfigRecord>,
@@ -245,6 +393,46 @@ impl Store {
                 }
                 self.remove_deployment(id);
             }
+            Change::RealmCreated { realm } => {
+                let name_key = (realm.trust_domain_id.clone(), realm.name.clone());
+                if self.realms.contains_key(&realm.id) || self.realm_by_name.contains_key(&name_key)
+                {
+                    return Err(format!("realm {} exists", realm.id));
+                }
+                if !self.trust_domains.contains_key(&realm.trust_domain_id) {
+                    return Err(format!("trust domain {} missing", realm.trust_domain_id));
+                }
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.realm_order.insert(seq, realm.id.clone());
+                self.realm_by_name.insert(name_key, realm.id.clone());
+                self.realms.insert(realm.id.clone(), (seq, realm.clone()));
+            }
+            Change::RealmDeleted { id } => {
+                let (seq, realm) = self
+                    .realms
+                    .remove(id)
+                    .ok_or_else(|| format!("realm {id} missing"))?;
+                self.realm_order.remove(&seq);
+                self.realm_by_name
+                    .remove(&(realm.trust_domain_id, realm.name));
+            }
+            Change::ClusterCreated { .. }
+            | Change::ClusterDeleted { .. }
+            | Change::ClusterVersionCreated { .. }
+            | Change::ClusterVersionActivated { .. }
+            | Change::ClusterVersionDeactivated { .. }
+            | Change::ClusterVersionDeleted { .. }
+            | Change::ClusterAgentsReported { .. } => {
+                if let Change::ClusterDeleted { id } = change {
+                    self.forget_configs(&[ConfigScope::Cluster(id.clone())]);
+                }
+                self.apply_cluster(change)?
+            }
+            Change::AgentAttestationCreated { .. }
+            | Change::AgentAttestationDeleted { .. }
+            | Change::ProviderAttestationCreated { .. }
+            | Change::ProviderAttestationDeleted { .. } => self.apply_attestation(change)?,
             Change::KeyCreated {
                 new_deployment,
                 deployment_id,
@@ -320,6 +508,11 @@ impl Store {
             deployments: self.deployments.len(),
             keys: self.key_owner.len(),
             config_sections: self.configs.values().map(|c| c.sections.len()).sum(),
+            realms: self.realms.len(),
+            clusters: self.clusters.len(),
+            cluster_versions: self.version_owner.len(),
+            agent_attestation_configs: self.agent_attestations.len(),
+            provider_attestation_configs: self.provider_attestations.len(),
         }
     }
 
@@ -365,6 +558,11 @@ impl Store {
         self.trust_domains.contains_key(id)
             || self.deployments.contains_key(id)
             || self.key_owner.contains_key(id)
+            || self.realms.contains_key(id)
+            || self.clusters.contains_key(id)
+            || self.version_owner.contains_key(id)
+            || self.agent_attestations.contains_key(id)
+            || self.provider_attestations.contains_key(id)
             || self.account(id).is_some()
     }
 

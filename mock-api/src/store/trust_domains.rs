@@ -6,8 +6,9 @@ use spirl_api_proto::trustdomain::{self as pb, jwt_issuer_status::Mode};
 
 use super::{Change, Ctx, JwtIssuer, Store, TrustDomainEntry, TrustDomainRecord};
 use crate::assumptions::{
-    self, DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS, OIDC_DISCOVERY_PATH, STATE_AVAILABLE,
-    STATE_PROVISIONING, TRUST_DOMAIN_ID_PREFIX,
+    self, DELETE_TRUST_DOMAIN_NEEDS_NO_CLUSTERS, DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS,
+    DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS, OIDC_DISCOVERY_PATH, STATE_AVAILABLE, STATE_PROVISIONING,
+    TRUST_DOMAIN_ID_PREFIX,
 };
 use crate::error::ApiError;
 use crate::validate;
@@ -238,6 +239,24 @@ impl Store {
                 "trust domain {id} has deployments: {}; delete them first",
                 names.join(", ")
             )));
+        }
+        if DELETE_TRUST_DOMAIN_NEEDS_NO_CLUSTERS {
+            let clusters = self.cluster_names_of(id);
+            if !clusters.is_empty() {
+                return Err(ApiError::FailedPrecondition(format!(
+                    "trust domain {id} has clusters: {}; delete them first",
+                    clusters.join(", ")
+                )));
+            }
+        }
+        if DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS {
+            let realms = self.realm_names_of(id);
+            if !realms.is_empty() {
+                return Err(ApiError::FailedPrecondition(format!(
+                    "trust domain {id} has realms: {}; delete them first",
+                    realms.join(", ")
+                )));
+            }
         }
         Ok(Change::TrustDomainDeleted { id: id.to_owned() })
     }

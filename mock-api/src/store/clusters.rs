@@ -1,0 +1,636 @@
+//! Clusters and their versions: listing, and the plans of their writes. A cluster's key, path
+//! template, customization templates and attestation live in its versions; the active version is
+//! the cluster's current configuration.
+
+use spirl_api_proto::cluster::{self as pb, Platform};
+
+use super::{Change, ClusterEntry, ClusterRecord, ClusterVersionRecord, Ctx, Store};
+use crate::assumptions::{
+    ACTIVATE_DEACTIVATES_OTHERS, CLUSTER_ID_PREFIX, CLUSTER_KEEPS_ONE_VERSION,
+    CLUSTER_VERSION_ID_PREFIX, DELETE_ACTIVE_NEEDS_FORCE, DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS,
+    MAX_CLUSTER_NAME, MAX_CLUSTER_VERSIONS, MAX_TEMPLATE_BYTES, NEW_VERSION_ABSENT_KEEPS, ORG_ID,
+    PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION, default_path_template,
+};
+use crate::error::ApiError;
+use crate::validate::{self, invalid};
+
+/// A cluster name (field `cluster_name`): a DNS label.
+fn cluster_name(name: &str) -> Result<(), ApiError> {
+    validate::required_within("cluster_name", name, MAX_CLUSTER_NAME)?;
+    if let Some((at, c)) = name
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
+    {
+        return Err(invalid(format!(
+            "cluster_name `{}` contains {c:?} at position {}; a cluster name may only contain \
+             lowercase letters, digits and '-'",
+            name.escape_debug(),
+            at + 1
+        )));
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Err(invalid(format!(
+            "cluster_name `{name}` must start and end with a letter or digit"
+        )));
+    }
+    Ok(())
+}
+
+/// A template field: at most [`MAX_TEMPLATE_BYTES`], no control characters.
+fn template(field: &str, text: &str) -> Result<(), ApiError> {
+    if text.len() > MAX_TEMPLATE_BYTES {
+        return Err(invalid(format!(
+            "{field} is {} bytes long; at most {MAX_TEMPLATE_BYTES} are allowed",
+            text.len()
+        )));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(invalid(format!(
+            "{field} contains the control character {c:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// A known platform, or `INVALID_ARGUMENT`.
+fn platform(value: i32) -> Result<Platform, ApiError> {
+    match Platform::try_from(value) {
+        Ok(Platform::Unspecified) | Err(_) => Err(invalid(format!(
+            "platform {value} is not a platform; use KUBERNETES, ISTIO, EKS, EKS_ISTIO or LINUX"
+        ))),
+        Ok(p) => Ok(p),
+    }
+}
+
+/// What the fields of a version say, checked; `pkix` empty when there is no key.
+struct VersionFields<'a> {
+    pkix: &'a [u8],
+    path_template: &'a str,
+    x509: &'a str,
+    jwt: &'a str,
+    provider_attestation: &'a str,
+    agent_attestation: &'a str,
+}
+
+fn deployment_of(
+    platform: Platform,
+    cluster_id: &str,
+    version_id: &str,
+) -> (Option<pb::KubernetesDeployment>, Option<pb::VmDeployment>) {
+    if platform == Platform::Linux {
+        let config =
+            format!("cluster_id = \"{cluster_id}\"\ncluster_version_id = \"{version_id}\"\n");
+        (
+            None,
+            Some(pb::VmDeployment {
+                docker_compose_yaml: format!(
+                    "services:\n  spirl-agent:\n    image: spirl-agent\n    environment:\n      \
+                     SPIRL_CLUSTER_VERSION_ID: {version_id}\n"
+                ),
+                agent_configuration_file: config,
+            }),
+        )
+    } else {
+        (
+            Some(pb::KubernetesDeployment {
+                kubectl_yaml: format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: spirl-agent\n  \
+                     namespace: spirl-system\ndata:\n  cluster_id: {cluster_id}\n  \
+                     cluster_version_id: {version_id}\n"
+                ),
+            }),
+            None,
+        )
+    }
+}
+
+impl Store {
+    /// The cluster `id` (field `cluster_id`): `INVALID_ARGUMENT` when empty, `NOT_FOUND` when
+    /// unknown.
+    pub(super) fn cluster(&self, id: &str) -> Result<&ClusterEntry, ApiError> {
+        validate::required("cluster_id", id)?;
+        self.clusters
+            .get(id)
+            .ok_or_else(|| ApiError::NotFound(format!("cluster_id: cluster {id} not found")))
+    }
+
+    /// The version `id` (field `cluster_version_id`) and its cluster.
+    fn cluster_version(
+        &self,
+        id: &str,
+    ) -> Result<(&ClusterEntry, &ClusterVersionRecord), ApiError> {
+        validate::required("cluster_version_id", id)?;
+        let not_found = || {
+            ApiError::NotFound(format!(
+                "cluster_version_id: cluster version {id} not found"
+            ))
+        };
+        let entry = self
+            .version_owner
+            .get(id)
+            .and_then(|c| self.clusters.get(c))
+            .ok_or_else(not_found)?;
+        let version = entry
+            .versions
+            .iter()
+            .find(|v| v.id == id)
+            .ok_or_else(not_found)?;
+        Ok((entry, version))
+    }
+
+    /// The ids of the clusters of trust domain `trust_domain_id`, in creation order.
+    pub(super) fn cluster_names_of(&self, trust_domain_id: &str) -> Vec<&str> {
+        self.cluster_order
+            .values()
+            .filter_map(|id| self.clusters.get(id))
+            .filter(|c| c.record.trust_domain_id == trust_domain_id)
+            .map(|c| c.record.name.as_str())
+            .collect()
+    }
+
+    /// The ids of the clusters that belong to realm `id`.
+    pub(super) fn realm_clusters(&self, id: &str) -> Vec<String> {
+        self.cluster_order
+            .values()
+            .filter_map(|c| self.clusters.get(c))
+            .filter(|c| c.record.realm_id == id)
+            .map(|c| c.record.id.clone())
+            .collect()
+    }
+
+    /// The ids of the clusters with a version for which `uses` holds.
+    pub(super) fn clusters_using(
+        &self,
+        uses: impl Fn(&ClusterVersionRecord) -> bool,
+    ) -> Vec<String> {
+        self.cluster_order
+            .values()
+            .filter_map(|c| self.clusters.get(c))
+            .filter(|c| c.versions.iter().any(&uses))
+            .map(|c| c.record.id.clone())
+            .collect()
+    }
+
+    fn version_view(&self, entry: &ClusterEntry, v: &ClusterVersionRecord) -> pb::ClusterVersion {
+        pb::ClusterVersion {
+            id: v.id.clone(),
+            cluster_id: v.cluster_id.clone(),
+            platform: entry.record.platform,
+            pubkey: (!v.pkix_der.is_empty()).then(|| {
+                pb::cluster_version::Pubkey::PkixPubkey(pb::PkixPublicKey {
+                    data: v.pkix_der.clone(),
+                })
+            }),
+            path_template: v.path_template.clone(),
+            active: v.active,
+            created_at: Some(v.created_at.into()),
+            num_active_agents: if v.active {
+                entry.record.active_agents
+            } else {
+                0
+            },
+            x509_customization_template: v.x509_customization_template.clone(),
+            provider_attestation_config_name: self
+                .provider_attestations
+                .get(&v.provider_attestation_config_id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            jwt_customization_template: v.jwt_customization_template.clone(),
+            agent_attestation_config_id: v.agent_attestation_config_id.clone(),
+            ..pb::ClusterVersion::default()
+        }
+    }
+
+    /// `ListClusters`: in creation order; each filter applies when not empty. A filter naming
+    /// something unknown matches nothing.
+    pub fn list_clusters(
+        &self,
+        trust_domain_id: &str,
+        name: &str,
+        realm_id: &str,
+    ) -> Vec<pb::Cluster> {
+        self.cluster_order
+            .values()
+            .filter_map(|id| self.clusters.get(id))
+            .filter(|c| trust_domain_id.is_empty() || c.record.trust_domain_id == trust_domain_id)
+            .filter(|c| name.is_empty() || c.record.name == name)
+            .filter(|c| realm_id.is_empty() || c.record.realm_id == realm_id)
+            .map(|c| {
+                let r = &c.record;
+                // The active version, or the newest when none is.
+                let current = c
+                    .versions
+                    .iter()
+                    .rev()
+                    .find(|v| v.active)
+                    .or_else(|| c.versions.last());
+                pb::Cluster {
+                    org_id: ORG_ID.to_owned(),
+                    trust_domain_id: r.trust_domain_id.clone(),
+                    trust_domain_name: self
+                        .trust_domains
+                        .get(&r.trust_domain_id)
+                        .map(|t| t.record.name.clone())
+                        .unwrap_or_default(),
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    description: r.description.clone(),
+                    platform: r.platform,
+                    path_template: current.map(|v| v.path_template.clone()).unwrap_or_default(),
+                    num_versions: c.versions.len() as i64,
+                    num_active_agents: r.active_agents,
+                    created_at: Some(r.created_at.into()),
+                    x509_customization_template: current
+                        .map(|v| v.x509_customization_template.clone())
+                        .unwrap_or_default(),
+                    jwt_customization_template: current
+                        .map(|v| v.jwt_customization_template.clone())
+                        .unwrap_or_default(),
+                    realm_id: r.realm_id.clone(),
+                    ..pb::Cluster::default()
+                }
+            })
+            .collect()
+    }
+
+    /// `ListClusterVersions`: in creation order.
+    pub fn list_cluster_versions(
+        &self,
+        cluster_id: &str,
+    ) -> Result<Vec<pb::ClusterVersion>, ApiError> {
+        let entry = self.cluster(cluster_id)?;
+        Ok(entry
+            .versions
+            .iter()
+            .map(|v| self.version_view(entry, v))
+            .collect())
+    }
+
+    /// Checks the fields of a new version of a cluster on `platform` named `name`; returns the
+    /// record with a fresh id (the path template defaulted).
+    fn plan_version(
+        &self,
+        cluster_id: &str,
+        name: &str,
+        platform: Platform,
+        fields: &VersionFields<'_>,
+        active: bool,
+        ctx: &Ctx<'_>,
+    ) -> Result<ClusterVersionRecord, ApiError> {
+        if !fields.pkix.is_empty()
+            || fields.agent_attestation.is_empty()
+            || !PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION
+        {
+            validate::public_key_der(fields.pkix)?;
+        }
+        template("path_template", fields.path_template)?;
+        if !fields.path_template.is_empty() && !fields.path_template.starts_with('/') {
+            return Err(invalid(format!(
+                "path_template `{}` must start with '/'",
+                fields.path_template.escape_debug()
+            )));
+        }
+        template("x509_customization_template", fields.x509)?;
+        template("jwt_customization_template", fields.jwt)?;
+        if !fields.provider_attestation.is_empty() {
+            self.provider_attestation(
+                fields.provider_attestation,
+                "provider_attestation_config_id",
+            )?;
+        }
+        if !fields.agent_attestation.is_empty() {
+            self.agent_attestation(fields.agent_attestation, "agent_attestation_config_id")?;
+        }
+        Ok(ClusterVersionRecord {
+            id: self.fresh_id(CLUSTER_VERSION_ID_PREFIX, ctx),
+            cluster_id: cluster_id.to_owned(),
+            pkix_der: fields.pkix.to_vec(),
+            path_template: if fields.path_template.is_empty() {
+                default_path_template(platform == Platform::Linux, name)
+            } else {
+                fields.path_template.to_owned()
+            },
+            x509_customization_template: fields.x509.to_owned(),
+            jwt_customization_template: fields.jwt.to_owned(),
+            provider_attestation_config_id: fields.provider_attestation.to_owned(),
+            agent_attestation_config_id: fields.agent_attestation.to_owned(),
+            active,
+            created_at: ctx.now,
+        })
+    }
+
+    /// `CreateCluster`: the cluster and its first version, active.
+    pub fn plan_create_cluster(
+        &self,
+        r: &pb::CreateClusterRequest,
+        ctx: &Ctx<'_>,
+    ) -> Result<(Change, pb::CreateClusterResponse), ApiError> {
+        let td = self.trust_domain(&r.trust_domain_id)?;
+        cluster_name(&r.cluster_name)?;
+        validate::description(&r.description)?;
+        let platform = platform(r.platform)?;
+        if let Some(existing) = self
+            .cluster_by_name
+            .get(&(r.trust_domain_id.clone(), r.cluster_name.clone()))
+        {
+            return Err(ApiError::AlreadyExists(format!(
+                "cluster_name: trust domain {} already has a cluster named `{}`: {existing}",
+                td.record.id, r.cluster_name
+            )));
+        }
+        if !r.realm_id.is_empty() {
+            let realm = self.realm(&r.realm_id)?;
+            if realm.trust_domain_id != r.trust_domain_id {
+                return Err(invalid(format!(
+                    "realm_id: realm {} belongs to trust domain {}, not {}",
+                    realm.id, realm.trust_domain_id, r.trust_domain_id
+                )));
+            }
+        }
+        let id = self.fresh_id(CLUSTER_ID_PREFIX, ctx);
+        let pkix = match &r.pubkey {
+            Some(pb::create_cluster_request::Pubkey::PkixPubkey(k)) => k.data.as_slice(),
+            None => &[],
+        };
+        let fields = VersionFields {
+            pkix,
+            path_template: &r.path_template,
+            x509: &r.x509_customization_template,
+            jwt: &r.jwt_customization_template,
+            provider_attestation: &r.provider_attestation_config_id,
+            agent_attestation: &r.agent_attestation_config_id,
+        };
+        let version = self.plan_version(&id, &r.cluster_name, platform, &fields, true, ctx)?;
+        let (kubernetes, vm) = deployment_of(platform, &id, &version.id);
+        let answer = pb::CreateClusterResponse {
+            cluster_version_id: version.id.clone(),
+            deployment: kubernetes
+                .map(pb::create_cluster_response::Deployment::KubernetesDeployment)
+                .or(vm.map(pb::create_cluster_response::Deployment::VmDeployment)),
+        };
+        let change = Change::ClusterCreated {
+            cluster: ClusterRecord {
+                id,
+                trust_domain_id: r.trust_domain_id.clone(),
+                name: r.cluster_name.clone(),
+                description: r.description.clone(),
+                platform: platform.into(),
+                realm_id: r.realm_id.clone(),
+                created_at: ctx.now,
+                active_agents: 0,
+            },
+            version,
+        };
+        Ok((change, answer))
+    }
+
+    /// `NewClusterVersion`: a new, inactive version; beyond [`MAX_CLUSTER_VERSIONS`] the oldest
+    /// inactive version goes in the same write.
+    pub fn plan_new_cluster_version(
+        &self,
+        r: &pb::NewClusterVersionRequest,
+        ctx: &Ctx<'_>,
+    ) -> Result<(Change, pb::NewClusterVersionResponse), ApiError> {
+        self.trust_domain(&r.trust_domain_id)?;
+        let entry = self.cluster(&r.cluster_id)?;
+        if entry.record.trust_domain_id != r.trust_domain_id {
+            return Err(ApiError::NotFound(format!(
+                "cluster_id: cluster {} not found in trust domain {}",
+                r.cluster_id, r.trust_domain_id
+            )));
+        }
+        let current = entry
+            .versions
+            .iter()
+            .rev()
+            .find(|v| v.active)
+            .or_else(|| entry.versions.last());
+        // An absent optional field keeps the current value.
+        let keep = |given: &Option<String>, now: fn(&ClusterVersionRecord) -> &str| -> String {
+            match given {
+                Some(value) => value.clone(),
+                None if NEW_VERSION_ABSENT_KEEPS => current.map(now).unwrap_or_default().to_owned(),
+                None => String::new(),
+            }
+        };
+        let x509 = keep(&r.x509_customization_template, |v| {
+            &v.x509_customization_template
+        });
+        let jwt = keep(&r.jwt_customization_template, |v| {
+            &v.jwt_customization_template
+        });
+        let pac = keep(&r.provider_attestation_config_id, |v| {
+            &v.provider_attestation_config_id
+        });
+        let aac = keep(&r.agent_attestation_config_id, |v| {
+            &v.agent_attestation_config_id
+        });
+        let pkix = match &r.pubkey {
+            Some(pb::new_cluster_version_request::Pubkey::PkixPubkey(k)) => k.data.as_slice(),
+            None => &[],
+        };
+        let fields = VersionFields {
+            pkix,
+            path_template: &r.path_template,
+            x509: &x509,
+            jwt: &jwt,
+            provider_attestation: &pac,
+            agent_attestation: &aac,
+        };
+        let platform = platform(entry.record.platform)?;
+        let version = self.plan_version(
+            &entry.record.id,
+            &entry.record.name,
+            platform,
+            &fields,
+            false,
+            ctx,
+        )?;
+        let removed = if entry.versions.len() >= MAX_CLUSTER_VERSIONS {
+            let oldest = entry.versions.iter().find(|v| !v.active).ok_or_else(|| {
+                ApiError::FailedPrecondition(format!(
+                    "cluster {} has {MAX_CLUSTER_VERSIONS} versions, all active; deactivate one",
+                    entry.record.id
+                ))
+            })?;
+            Some(oldest.id.clone())
+        } else {
+            None
+        };
+        let (kubernetes, vm) = deployment_of(platform, &entry.record.id, &version.id);
+        let answer = pb::NewClusterVersionResponse {
+            cluster_version_id: version.id.clone(),
+            deployment: kubernetes
+                .map(pb::new_cluster_version_response::Deployment::KubernetesDeployment)
+                .or(vm.map(pb::new_cluster_version_response::Deployment::VmDeployment)),
+        };
+        Ok((Change::ClusterVersionCreated { version, removed }, answer))
+    }
+
+    /// `ActivateClusterVersion`; `None` when it is already the only active version.
+    pub fn plan_activate_cluster_version(&self, id: &str) -> Result<Option<Change>, ApiError> {
+        let (entry, version) = self.cluster_version(id)?;
+        let others_active =
+            ACTIVATE_DEACTIVATES_OTHERS && entry.versions.iter().any(|v| v.active && v.id != id);
+        Ok(
+            (!version.active || others_active).then(|| Change::ClusterVersionActivated {
+                version_id: id.to_owned(),
+            }),
+        )
+    }
+
+    /// `DeactivateClusterVersion`; `None` when it is inactive already.
+    pub fn plan_deactivate_cluster_version(&self, id: &str) -> Result<Option<Change>, ApiError> {
+        let (_, version) = self.cluster_version(id)?;
+        Ok(version.active.then(|| Change::ClusterVersionDeactivated {
+            version_id: id.to_owned(),
+        }))
+    }
+
+    /// `DeleteClusterVersion`: an active version needs `force`; the last one stays.
+    pub fn plan_delete_cluster_version(&self, id: &str, force: bool) -> Result<Change, ApiError> {
+        let (entry, version) = self.cluster_version(id)?;
+        if DELETE_ACTIVE_NEEDS_FORCE && version.active && !force {
+            return Err(ApiError::FailedPrecondition(format!(
+                "cluster version {id} is active; deactivate it first or set force"
+            )));
+        }
+        if CLUSTER_KEEPS_ONE_VERSION && entry.versions.len() == 1 {
+            return Err(ApiError::FailedPrecondition(format!(
+                "cluster version {id} is the only version of cluster {}; delete the cluster instead",
+                entry.record.id
+            )));
+        }
+        Ok(Change::ClusterVersionDeleted {
+            version_id: id.to_owned(),
+        })
+    }
+
+    /// `DeleteCluster`: refused while agents are connected.
+    pub fn plan_delete_cluster(&self, id: &str) -> Result<Change, ApiError> {
+        let entry = self.cluster(id)?;
+        if DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS && entry.record.active_agents > 0 {
+            return Err(ApiError::FailedPrecondition(format!(
+                "cluster {id} (`{}`) has {} active agents; stop them (uninstall the SPIRL agent \
+                 from the cluster) before deleting it",
+                entry.record.name, entry.record.active_agents
+            )));
+        }
+        Ok(Change::ClusterDeleted { id: id.to_owned() })
+    }
+
+    /// The test hook that says how many agents are connected to cluster `id`.
+    pub fn plan_cluster_agents(&self, id: &str, active_agents: i64) -> Result<Change, ApiError> {
+        self.cluster(id)?;
+        Ok(Change::ClusterAgentsReported {
+            cluster_id: id.to_owned(),
+            active_agents,
+        })
+    }
+
+    /// Applies a cluster change (see [`Store::apply`]).
+    pub(super) fn apply_cluster(&mut self, change: &Change) -> Result<(), String> {
+        match change {
+            Change::ClusterCreated { cluster, version } => {
+                let name_key = (cluster.trust_domain_id.clone(), cluster.name.clone());
+                if self.clusters.contains_key(&cluster.id)
+                    || self.cluster_by_name.contains_key(&name_key)
+                    || self.version_owner.contains_key(&version.id)
+                {
+                    return Err(format!("cluster {} exists", cluster.id));
+                }
+                if !self.trust_domains.contains_key(&cluster.trust_domain_id) {
+                    return Err(format!("trust domain {} missing", cluster.trust_domain_id));
+                }
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.cluster_order.insert(seq, cluster.id.clone());
+                self.cluster_by_name.insert(name_key, cluster.id.clone());
+                self.version_owner
+                    .insert(version.id.clone(), cluster.id.clone());
+                self.clusters.insert(
+                    cluster.id.clone(),
+                    ClusterEntry {
+                        record: cluster.clone(),
+                        seq,
+                        versions: vec![version.clone()],
+                    },
+                );
+            }
+            Change::ClusterDeleted { id } => {
+                let entry = self
+                    .clusters
+                    .remove(id)
+                    .ok_or_else(|| format!("cluster {id} missing"))?;
+                self.cluster_order.remove(&entry.seq);
+                self.cluster_by_name
+                    .remove(&(entry.record.trust_domain_id, entry.record.name));
+                for v in entry.versions {
+                    self.version_owner.remove(&v.id);
+                }
+            }
+            Change::ClusterVersionCreated { version, removed } => {
+                if self.version_owner.contains_key(&version.id) {
+                    return Err(format!("cluster version {} exists", version.id));
+                }
+                let entry = self
+                    .clusters
+                    .get_mut(&version.cluster_id)
+                    .ok_or_else(|| format!("cluster {} missing", version.cluster_id))?;
+                if let Some(old) = removed {
+                    entry.versions.retain(|v| &v.id != old);
+                    self.version_owner.remove(old);
+                }
+                entry.versions.push(version.clone());
+                self.version_owner
+                    .insert(version.id.clone(), version.cluster_id.clone());
+            }
+            Change::ClusterVersionActivated { version_id }
+            | Change::ClusterVersionDeactivated { version_id }
+            | Change::ClusterVersionDeleted { version_id } => {
+                let cluster_id = self
+                    .version_owner
+                    .get(version_id)
+                    .cloned()
+                    .ok_or_else(|| format!("cluster version {version_id} missing"))?;
+                let entry = self
+                    .clusters
+                    .get_mut(&cluster_id)
+                    .ok_or_else(|| format!("cluster {cluster_id} missing"))?;
+                match change {
+                    Change::ClusterVersionActivated { .. } => {
+                        for v in &mut entry.versions {
+                            if &v.id == version_id {
+                                v.active = true;
+                            } else if ACTIVATE_DEACTIVATES_OTHERS {
+                                v.active = false;
+                            }
+                        }
+                    }
+                    Change::ClusterVersionDeactivated { .. } => {
+                        for v in entry.versions.iter_mut().filter(|v| &v.id == version_id) {
+                            v.active = false;
+                        }
+                    }
+                    _ => {
+                        entry.versions.retain(|v| &v.id != version_id);
+                        self.version_owner.remove(version_id);
+                    }
+                }
+            }
+            Change::ClusterAgentsReported {
+                cluster_id,
+                active_agents,
+            } => {
+                let entry = self
+                    .clusters
+                    .get_mut(cluster_id)
+                    .ok_or_else(|| format!("cluster {cluster_id} missing"))?;
+                entry.record.active_agents = *active_agents;
+            }
+            other => return Err(format!("not a cluster change: {other:?}")),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,489 @@
+//! The cluster service (`com.spirl.api.v1.cluster.API`): clusters and their versions. The API has
+//! no update and no get by id: a cluster is found by listing, and a change of its key, path
+//! template, customization templates or attestation is a new version, activated.
+
+use spirl_api_proto::cluster as wire;
+use spirl_api_proto::cluster::api_client::ApiClient as ClusterApi;
+use tokio::time::Instant;
+use tonic::transport::Channel;
+
+use super::models::rfc3339;
+use super::{ApiError, Client, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+
+const CREATE_CLUSTER: Rpc = rpc!("create cluster", "cluster.API/CreateCluster");
+const LIST_CLUSTERS: Rpc = rpc!("list clusters", "cluster.API/ListClusters");
+const DELETE_CLUSTER: Rpc = rpc!("delete cluster", "cluster.API/DeleteCluster");
+const NEW_VERSION: Rpc = rpc!("create cluster version", "cluster.API/NewClusterVersion");
+const ACTIVATE_VERSION: Rpc = rpc!(
+    "activate cluster version",
+    "cluster.API/ActivateClusterVersion"
+);
+const DEACTIVATE_VERSION: Rpc = rpc!(
+    "deactivate cluster version",
+    "cluster.API/DeactivateClusterVersion"
+);
+const DELETE_VERSION: Rpc = rpc!("delete cluster version", "cluster.API/DeleteClusterVersion");
+const LIST_VERSIONS: Rpc = rpc!("list cluster versions", "cluster.API/ListClusterVersions");
+
+/// Where a cluster's workloads run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Generic Kubernetes.
+    Kubernetes,
+    /// Kubernetes with Istio.
+    Istio,
+    /// Amazon EKS.
+    Eks,
+    /// Amazon EKS with Istio.
+    EksIstio,
+    /// Linux hosts (a node group in `spirlctl`).
+    Linux,
+}
+
+impl Platform {
+    /// Every platform, in the order the docs list them.
+    pub const ALL: [Platform; 5] = [
+        Platform::Kubernetes,
+        Platform::Istio,
+        Platform::Eks,
+        Platform::EksIstio,
+        Platform::Linux,
+    ];
+
+    /// The Terraform spelling, as the official provider has it: `k8s`, `istio`, `eks`,
+    /// `eks-istio`, `linux`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Kubernetes => "k8s",
+            Platform::Istio => "istio",
+            Platform::Eks => "eks",
+            Platform::EksIstio => "eks-istio",
+            Platform::Linux => "linux",
+        }
+    }
+
+    /// The platform spelled `text` in Terraform.
+    pub fn parse(text: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    fn to_wire(self) -> wire::Platform {
+        match self {
+            Platform::Kubernetes => wire::Platform::Kubernetes,
+            Platform::Istio => wire::Platform::Istio,
+            Platform::Eks => wire::Platform::Eks,
+            Platform::EksIstio => wire::Platform::EksIstio,
+            Platform::Linux => wire::Platform::Linux,
+        }
+    }
+
+    /// `None` for an unspecified platform or one newer than this provider.
+    fn from_wire(value: i32) -> Option<Platform> {
+        match wire::Platform::try_from(value).ok()? {
+            wire::Platform::Kubernetes => Some(Platform::Kubernetes),
+            wire::Platform::Istio => Some(Platform::Istio),
+            wire::Platform::Eks => Some(Platform::Eks),
+            wire::Platform::EksIstio => Some(Platform::EksIstio),
+            wire::Platform::Linux => Some(Platform::Linux),
+            wire::Platform::Unspecified => None,
+        }
+    }
+}
+
+/// A cluster as `ListClusters` reports it: its own fields and those of its current version.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cluster {
+    /// `c-…`.
+    pub id: String,
+    /// `td-…`.
+    pub trust_domain_id: String,
+    /// Unique in its trust domain.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// `None` when the server reports none this provider knows.
+    pub platform: Option<Platform>,
+    /// The current version's path template.
+    pub path_template: String,
+    /// The current version's X.509-SVID customization template.
+    pub x509_customization_template: String,
+    /// The current version's JWT-SVID customization template.
+    pub jwt_customization_template: String,
+    /// `rlm-…`, or empty.
+    pub realm_id: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// How many versions it has.
+    pub num_versions: i64,
+    /// Agents connected now (an estimate).
+    pub num_active_agents: i64,
+}
+
+impl From<wire::Cluster> for Cluster {
+    fn from(c: wire::Cluster) -> Self {
+        Cluster {
+            platform: Platform::from_wire(c.platform),
+            created_at: rfc3339(c.created_at.as_ref()),
+            id: c.id,
+            trust_domain_id: c.trust_domain_id,
+            name: c.name,
+            description: c.description,
+            path_template: c.path_template,
+            x509_customization_template: c.x509_customization_template,
+            jwt_customization_template: c.jwt_customization_template,
+            realm_id: c.realm_id,
+            num_versions: c.num_versions,
+            num_active_agents: c.num_active_agents,
+        }
+    }
+}
+
+/// One version of a cluster.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct ClusterVersion {
+    /// The version's id.
+    pub id: String,
+    /// `c-…`.
+    pub cluster_id: String,
+    /// DER SubjectPublicKeyInfo; empty when the version has no key.
+    pub public_key_der: Vec<u8>,
+    /// The path template.
+    pub path_template: String,
+    /// Whether agents may use it.
+    pub active: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    /// X.509-SVID customization template.
+    pub x509_customization_template: String,
+    /// JWT-SVID customization template.
+    pub jwt_customization_template: String,
+    /// The provider attestation configuration's name (the API reports the name, not the id).
+    pub provider_attestation_config_name: String,
+    /// The agent attestation configuration's id, or empty.
+    pub agent_attestation_config_id: String,
+}
+
+impl std::fmt::Debug for ClusterVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterVersion")
+            .field("id", &self.id)
+            .field("cluster_id", &self.cluster_id)
+            .field("public_key_der_len", &self.public_key_der.len())
+            .field("path_template", &self.path_template)
+            .field("active", &self.active)
+            .field("created_at", &self.created_at)
+            .field(
+                "agent_attestation_config_id",
+                &self.agent_attestation_config_id,
+            )
+            .field(
+                "provider_attestation_config_name",
+                &self.provider_attestation_config_name,
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<wire::ClusterVersion> for ClusterVersion {
+    fn from(v: wire::ClusterVersion) -> Self {
+        ClusterVersion {
+            public_key_der: match v.pubkey {
+                Some(wire::cluster_version::Pubkey::PkixPubkey(k)) => k.data,
+                None => Vec::new(),
+            },
+            created_at: rfc3339(v.created_at.as_ref()),
+            id: v.id,
+            cluster_id: v.cluster_id,
+            path_template: v.path_template,
+            active: v.active,
+            x509_customization_template: v.x509_customization_template,
+            jwt_customization_template: v.jwt_customization_template,
+            provider_attestation_config_name: v.provider_attestation_config_name,
+            agent_attestation_config_id: v.agent_attestation_config_id,
+        }
+    }
+}
+
+/// What a cluster version is made of; what a create or a new version sends. Every field is sent
+/// as it is (an empty template clears it), so the result never depends on what the server keeps
+/// from the version before.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClusterVersionSpec {
+    /// DER SubjectPublicKeyInfo; empty for none (with agent attestation).
+    pub public_key_der: Vec<u8>,
+    /// Empty: the platform's default.
+    pub path_template: String,
+    /// X.509-SVID customization template; empty for none.
+    pub x509_customization_template: String,
+    /// JWT-SVID customization template; empty for none.
+    pub jwt_customization_template: String,
+    /// Provider attestation configuration id; empty for none.
+    pub provider_attestation_config_id: String,
+    /// Agent attestation configuration id; empty for none.
+    pub agent_attestation_config_id: String,
+}
+
+/// What creating a cluster takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateCluster {
+    /// `td-…`.
+    pub trust_domain_id: String,
+    /// Unique in the trust domain.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// The platform.
+    pub platform: Platform,
+    /// `rlm-…`, or empty for none.
+    pub realm_id: String,
+    /// The first version.
+    pub version: ClusterVersionSpec,
+}
+
+fn pkix(der: &[u8]) -> Option<wire::PkixPublicKey> {
+    (!der.is_empty()).then(|| wire::PkixPublicKey { data: der.to_vec() })
+}
+
+/// The cluster service's client on `channel`.
+fn clusters(channel: Channel) -> ClusterApi<Channel> {
+    ClusterApi::new(channel).max_decoding_message_size(MAX_ANSWER_BYTES)
+}
+
+impl Client {
+    /// `CreateCluster`: the cluster with its first version, active; returns the version's id. A
+    /// create whose answer was lost is found by trust domain and name and adopted (its active
+    /// version's id is returned).
+    pub async fn create_cluster(&self, body: &CreateCluster) -> Result<String, ApiError> {
+        let spec = &body.version;
+        let request = wire::CreateClusterRequest {
+            trust_domain_id: body.trust_domain_id.clone(),
+            cluster_name: body.name.clone(),
+            description: body.description.clone(),
+            platform: body.platform.to_wire().into(),
+            pubkey: pkix(&spec.public_key_der)
+                .map(wire::create_cluster_request::Pubkey::PkixPubkey),
+            path_template: spec.path_template.clone(),
+            x509_customization_template: spec.x509_customization_template.clone(),
+            provider_attestation_config_id: spec.provider_attestation_config_id.clone(),
+            jwt_customization_template: spec.jwt_customization_template.clone(),
+            realm_id: body.realm_id.clone(),
+            agent_attestation_config_id: spec.agent_attestation_config_id.clone(),
+            ..wire::CreateClusterRequest::default()
+        };
+        let lookup = |deadline| async move {
+            let found = self
+                .list_clusters_until(
+                    Some(&body.trust_domain_id),
+                    Some(&body.name),
+                    None,
+                    deadline,
+                )
+                .await?;
+            let Some(cluster) = found.into_iter().find(|c| c.name == body.name) else {
+                return Ok(None);
+            };
+            let versions = self
+                .list_cluster_versions_until(&cluster.id, deadline)
+                .await?;
+            Ok(versions.into_iter().rev().find(|v| v.active).map(|v| v.id))
+        };
+        self.create(
+            CREATE_CLUSTER,
+            request,
+            |c, r| async move { clusters(c).create_cluster(r).await },
+            |a: &wire::CreateClusterResponse| a.cluster_version_id.clone(),
+            lookup,
+        )
+        .await
+    }
+
+    /// `ListClusters`: each filter applies when given. The API does not page.
+    pub async fn list_clusters(
+        &self,
+        trust_domain_id: Option<&str>,
+        name: Option<&str>,
+        realm_id: Option<&str>,
+    ) -> Result<Vec<Cluster>, ApiError> {
+        self.list_clusters_until(trust_domain_id, name, realm_id, self.deadline())
+            .await
+    }
+
+    async fn list_clusters_until(
+        &self,
+        trust_domain_id: Option<&str>,
+        name: Option<&str>,
+        realm_id: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Vec<Cluster>, ApiError> {
+        let request = wire::ListClustersRequest {
+            trust_domain_id: trust_domain_id.unwrap_or_default().to_owned(),
+            cluster_name: name.unwrap_or_default().to_owned(),
+            realm_id: realm_id.unwrap_or_default().to_owned(),
+        };
+        let answer = self
+            .call(LIST_CLUSTERS, deadline, request, |c, r| async move {
+                clusters(c).list_clusters(r).await
+            })
+            .await?;
+        Ok(answer.clusters.into_iter().map(Into::into).collect())
+    }
+
+    /// The cluster named `name` in trust domain `trust_domain_id`, if there is one.
+    pub async fn find_cluster(
+        &self,
+        trust_domain_id: &str,
+        name: &str,
+    ) -> Result<Option<Cluster>, ApiError> {
+        let found = self
+            .list_clusters(Some(trust_domain_id), Some(name), None)
+            .await?;
+        Ok(found
+            .into_iter()
+            .find(|c| c.trust_domain_id == trust_domain_id && c.name == name))
+    }
+
+    /// `DeleteCluster`. `NOT_FOUND` is success; a cluster with active agents is refused
+    /// (`FAILED_PRECONDITION`).
+    pub async fn delete_cluster(&self, id: &str) -> Result<(), ApiError> {
+        let request = wire::DeleteClusterRequest {
+            cluster_id: id.to_owned(),
+        };
+        let result = self
+            .call(
+                DELETE_CLUSTER,
+                self.deadline(),
+                request,
+                |c, r| async move { clusters(c).delete_cluster(r).await },
+            )
+            .await;
+        gone_is_done(result)
+    }
+
+    /// `NewClusterVersion`: a new, inactive version of cluster `cluster_id` made of `spec` (every
+    /// field sent explicitly); returns its id. A version whose answer was lost is found among the
+    /// cluster's inactive versions by its content and adopted.
+    pub async fn new_cluster_version(
+        &self,
+        trust_domain_id: &str,
+        cluster_id: &str,
+        spec: &ClusterVersionSpec,
+    ) -> Result<String, ApiError> {
+        let request = wire::NewClusterVersionRequest {
+            trust_domain_id: trust_domain_id.to_owned(),
+            cluster_id: cluster_id.to_owned(),
+            pubkey: pkix(&spec.public_key_der)
+                .map(wire::new_cluster_version_request::Pubkey::PkixPubkey),
+            path_template: spec.path_template.clone(),
+            x509_customization_template: Some(spec.x509_customization_template.clone()),
+            provider_attestation_config_id: Some(spec.provider_attestation_config_id.clone()),
+            jwt_customization_template: Some(spec.jwt_customization_template.clone()),
+            agent_attestation_config_id: Some(spec.agent_attestation_config_id.clone()),
+            ..wire::NewClusterVersionRequest::default()
+        };
+        let lookup = |deadline| async move {
+            let versions = self
+                .list_cluster_versions_until(cluster_id, deadline)
+                .await?;
+            Ok(versions
+                .into_iter()
+                .rev()
+                .find(|v| {
+                    !v.active
+                        && v.public_key_der == spec.public_key_der
+                        && (spec.path_template.is_empty() || v.path_template == spec.path_template)
+                        && v.x509_customization_template == spec.x509_customization_template
+                        && v.jwt_customization_template == spec.jwt_customization_template
+                        && v.agent_attestation_config_id == spec.agent_attestation_config_id
+                })
+                .map(|v| v.id))
+        };
+        self.create(
+            NEW_VERSION,
+            request,
+            |c, r| async move { clusters(c).new_cluster_version(r).await },
+            |a: &wire::NewClusterVersionResponse| a.cluster_version_id.clone(),
+            lookup,
+        )
+        .await
+    }
+
+    /// `ActivateClusterVersion`.
+    pub async fn activate_cluster_version(&self, id: &str) -> Result<(), ApiError> {
+        let request = wire::ActivateClusterVersionRequest {
+            cluster_version_id: id.to_owned(),
+        };
+        self.call(
+            ACTIVATE_VERSION,
+            self.deadline(),
+            request,
+            |c, r| async move { clusters(c).activate_cluster_version(r).await },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `DeactivateClusterVersion`.
+    pub async fn deactivate_cluster_version(&self, id: &str) -> Result<(), ApiError> {
+        let request = wire::DeactivateClusterVersionRequest {
+            cluster_version_id: id.to_owned(),
+        };
+        self.call(
+            DEACTIVATE_VERSION,
+            self.deadline(),
+            request,
+            |c, r| async move { clusters(c).deactivate_cluster_version(r).await },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `DeleteClusterVersion`; `force` deletes an active version. `NOT_FOUND` is success.
+    pub async fn delete_cluster_version(&self, id: &str, force: bool) -> Result<(), ApiError> {
+        let request = wire::DeleteClusterVersionRequest {
+            cluster_version_id: id.to_owned(),
+            force,
+        };
+        let result = self
+            .call(
+                DELETE_VERSION,
+                self.deadline(),
+                request,
+                |c, r| async move { clusters(c).delete_cluster_version(r).await },
+            )
+            .await;
+        gone_is_done(result)
+    }
+
+    /// `ListClusterVersions`: the versions of a cluster, oldest first; [`ApiError::NotFound`]
+    /// when the cluster does not exist.
+    pub async fn list_cluster_versions(
+        &self,
+        cluster_id: &str,
+    ) -> Result<Vec<ClusterVersion>, ApiError> {
+        self.list_cluster_versions_until(cluster_id, self.deadline())
+            .await
+    }
+
+    async fn list_cluster_versions_until(
+        &self,
+        cluster_id: &str,
+        deadline: Instant,
+    ) -> Result<Vec<ClusterVersion>, ApiError> {
+        let request = wire::ListClusterVersionsRequest {
+            cluster_id: cluster_id.to_owned(),
+        };
+        let answer = self
+            .call(LIST_VERSIONS, deadline, request, |c, r| async move {
+                clusters(c).list_cluster_versions(r).await
+            })
+            .await?;
+        let mut versions: Vec<ClusterVersion> = answer
+            .cluster_versions
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        // Oldest first whatever order the server lists them in (RFC 3339 UTC sorts as text).
+        versions.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        Ok(versions)
+    }
+}
