@@ -362,3 +362,90 @@ fn config_sections_lifecycle_semantics_concurrency_import_replace_and_drift() {
     assert!(out.all().contains("not found"), "{out}");
     assert!(!out.all().contains("inconsistent"), "{out}");
 }
+
+/// The official provider's `spirl_cluster_config` example's sections.
+const AGENT_ATTESTATION: &str = "section: AgentAttestation\nschema: v1\nspec:\n  policies:\n    - name: eks_cluster_policy\n      requiredAttestors:\n        - type: k8s_token\n          config:\n            issuerUrl: https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF123456\n";
+
+fn cluster_config(cluster: &str, sections: &[(&str, &str)]) -> String {
+    let map: String = sections
+        .iter()
+        .map(|(name, yaml)| format!("    {name} = {}\n", heredoc(yaml)))
+        .collect();
+    format!(
+        "resource \"spirl_cluster_config\" \"cluster_configs\" {{\n  cluster_id = \"{cluster}\"\n\n  sections = {{\n{map}  }}\n}}\n"
+    )
+}
+
+#[test]
+fn config_sections_cluster_lifecycle_unknown_cluster_import_prune_and_cluster_gone() {
+    use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
+    let Some(w) = start("config-cluster") else {
+        return;
+    };
+    // An unknown cluster is named at cluster_id.
+    w.h.write_config(&cluster_config(
+        "c-unknown1",
+        &[("AttributeRedaction", REDACTION)],
+    ));
+    let out = w.h.tf_err(&["apply", "-auto-approve"]);
+    assert!(out.all().contains("cluster_id"), "{out}");
+    assert!(out.all().contains("c-unknown1 not found"), "{out}");
+
+    w.h.block_on(w.client.create_cluster(&CreateCluster {
+        trust_domain_id: w.td.clone(),
+        name: "eks".into(),
+        description: String::new(),
+        platform: Platform::Eks,
+        realm_id: String::new(),
+        version: ClusterVersionSpec {
+            public_key_der: KeyPair::generate().public_key().to_spki_der(),
+            ..ClusterVersionSpec::default()
+        },
+    }))
+    .expect("create cluster");
+    let cluster =
+        w.h.block_on(w.client.find_cluster(&w.td, "eks"))
+            .expect("find cluster")
+            .expect("cluster")
+            .id;
+    let scope = ConfigScope::Cluster(cluster.clone());
+    w.h.write_config(&cluster_config(
+        &cluster,
+        &[
+            ("AgentAttestation", AGENT_ATTESTATION),
+            ("AttributeRedaction", REDACTION),
+        ],
+    ));
+    w.h.apply();
+    assert_eq!(w.remote(scope.clone()).sections.len(), 2);
+    w.h.assert_plan_empty();
+
+    let address = "spirl_cluster_config.cluster_configs";
+    let before = w.attrs(address);
+    w.h.tf_ok(&["state", "rm", address]);
+    w.h.tf_ok(&["import", address, &cluster]);
+    let after = w.attrs(address);
+    assert_eq!(after["cluster_id"], before["cluster_id"]);
+    assert_eq!(after["version"], before["version"]);
+    w.h.apply();
+    w.h.assert_plan_empty();
+
+    // A section removed from the map is pruned.
+    w.h.write_config(&cluster_config(
+        &cluster,
+        &[("AttributeRedaction", REDACTION)],
+    ));
+    w.h.apply();
+    let remote = w.remote(scope.clone());
+    assert_eq!(remote.sections.len(), 1);
+    assert_eq!(remote.sections[0].name, "AttributeRedaction");
+
+    // The cluster goes, and its configuration with it: refresh drops the resource.
+    w.h.block_on(w.client.delete_cluster(&cluster))
+        .expect("delete cluster");
+    let out = w.h.tf_err(&["apply", "-auto-approve"]);
+    assert!(out.all().contains("cluster_id"), "{out}");
+    assert!(!out.all().contains("inconsistent"), "{out}");
+    w.h.tf_ok(&["state", "list"]);
+    assert_eq!(w.h.mock_objects().config_sections, 0);
+}

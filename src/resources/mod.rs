@@ -1,5 +1,6 @@
 //! Managed resource types, one per file.
 
+pub mod cluster_config;
 pub mod config_sections;
 pub mod deployment_cache;
 pub mod key_pair;
@@ -27,6 +28,10 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         tfplugin::resource(
             "spirl_trust_domain_deployment",
             trust_domain_deployment::TrustDomainDeployment::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_cluster_config",
+            ConfigResource::<cluster_config::ClusterConfig>::new(client),
         ),
         tfplugin::resource(
             "spirl_org_config",
