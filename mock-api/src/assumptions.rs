@@ -240,3 +240,15 @@ pub const SECTIONS_STORED_REFORMATTED: bool = true;
 /// schema versions `v` plus digits. Any such section is accepted: the mock does not know each
 /// section's settings.
 pub const SECTION_NAMES_ARE_IDENTIFIERS: bool = true;
+
+// ---- federation links (federation.API) -----------------------------------------------------
+
+/// Prefix of federation link ids (the SDK and the official provider's docs show none).
+pub const FEDERATION_LINK_ID_PREFIX: &str = "fl";
+
+/// `SetLink` is an upsert keyed by the trust domain and the foreign trust domain's name: setting
+/// an existing link changes its endpoint and keeps its id and creation time; setting it as it
+/// is changes nothing. A trust domain cannot federate with itself (`INVALID_ARGUMENT`), the
+/// endpoint must be an https URL with a host, the profile is required (`https_web`, the only
+/// one). Deleting a link that does not exist is `NOT_FOUND`. A trust domain's links go with it.
+pub const SET_LINK_UPSERTS_BY_FOREIGN_NAME: bool = true;

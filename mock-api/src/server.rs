@@ -14,7 +14,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use spirl_api_proto::{
-    agentattestation, cluster, config, providerattestation, realm, session, trustdomain,
+    agentattestation, cluster, config, federation, providerattestation, realm, session, trustdomain,
 };
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -32,6 +32,7 @@ use crate::error::MockError;
 use crate::service::TrustDomainService;
 use crate::service::attestation::{AgentAttestationService, ProviderAttestationService};
 use crate::service::cluster::ClusterService;
+use crate::service::federation::FederationService;
 use crate::service::realm::RealmService;
 use crate::session::SessionService;
 use crate::state::{Credentials, MockState, Stats};
@@ -65,8 +66,11 @@ pub fn routes(state: MockState) -> Routes {
         ProviderAttestationService::new(state.clone()),
     ))
     .add_service(config::api_server::ApiServer::new(ConfigService::new(
-        state,
+        state.clone(),
     )))
+    .add_service(federation::api_server::ApiServer::new(
+        FederationService::new(state),
+    ))
 }
 
 /// Serves every service on `listener` until `shutdown` completes, then lets calls in flight

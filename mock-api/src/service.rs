@@ -13,6 +13,7 @@ use crate::state::MockState;
 
 pub mod attestation;
 pub mod cluster;
+pub mod federation;
 pub mod realm;
 
 /// The gRPC service name; paths are `/<SERVICE>/<Method>`.

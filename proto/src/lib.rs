@@ -9,6 +9,7 @@
 //! | module | package |
 //! |---|---|
 //! | [`config`] | `com.spirl.api.v1.config`: configuration sections of each scope |
+//! | [`federation`] | `com.spirl.api.v1.federation`: federation links with foreign trust domains |
 //! | [`session`] | `com.spirl.api.v1.session`: service-account login |
 //! | [`trustdomain`] | `com.spirl.api.v1.trustdomain`: trust domains, deployments, keys |
 //! | [`realm`] | `com.spirl.api.v1.realm`: realms, which divide a trust domain |
@@ -21,6 +22,11 @@
 /// `com.spirl.api.v1.config`.
 pub mod config {
     tonic::include_proto!("com.spirl.api.v1.config");
+}
+
+/// `com.spirl.api.v1.federation`.
+pub mod federation {
+    tonic::include_proto!("com.spirl.api.v1.federation");
 }
 
 /// `com.spirl.api.v1.session`.

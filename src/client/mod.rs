@@ -14,6 +14,7 @@
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
 //! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
+//! | [`federation`] | the federation service: links to foreign trust domains (`SetLink` upserts) |
 //! | [`config`] | the configuration service: sections of each scope, optimistic concurrency |
 //!
 //! One channel (one HTTP/2 connection, made on first use) carries every call of the provider
@@ -94,8 +95,10 @@ macro_rules! rpc {
 pub mod attestation;
 pub mod cluster;
 pub mod config;
+pub mod federation;
 pub mod realm;
 pub use self::config::{ConfigScope, ConfigSection, ConfigUpdate, Configuration};
+pub use self::federation::FederationLink;
 
 const REGISTER_TRUST_DOMAIN: Rpc =
     rpc!("create trust domain", "trustdomain.API/RegisterTrustDomain");

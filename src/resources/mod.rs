@@ -3,6 +3,7 @@
 pub mod cluster_config;
 pub mod config_sections;
 pub mod deployment_cache;
+pub mod federation_link;
 pub mod key_pair;
 pub mod org_config;
 pub mod snapshot;
@@ -32,6 +33,10 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         tfplugin::resource(
             "spirl_cluster_config",
             ConfigResource::<cluster_config::ClusterConfig>::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_federation_link",
+            federation_link::FederationLinkResource::new(client),
         ),
         tfplugin::resource(
             "spirl_org_config",

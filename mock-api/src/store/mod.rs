@@ -21,6 +21,7 @@ mod attestation;
 mod clusters;
 mod configs;
 mod deployments;
+mod federation;
 mod realms;
 mod trust_domains;
 
@@ -139,6 +140,17 @@ pub(crate) struct ProviderAttestationRecord {
     pub role_arn: String,
 }
 
+/// A federation link of a trust domain to a foreign trust domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FederationLinkRecord {
+    pub id: String,
+    pub trust_domain_id: String,
+    pub foreign_trust_domain_name: String,
+    /// The foreign bundle endpoint (https_web).
+    pub endpoint_url: String,
+    pub created_at: SystemTime,
+}
+
 /// One committed mutation; what the journal records, one per line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -174,6 +186,13 @@ pub(crate) enum Change {
     },
     KeyDeleted {
         key_id: String,
+    },
+    /// A federation link created or changed, whole.
+    FederationLinkSet {
+        link: FederationLinkRecord,
+    },
+    FederationLinkDeleted {
+        id: String,
     },
     /// A scope's whole configuration after an update: replay needs no YAML.
     ConfigSet {
@@ -262,6 +281,9 @@ pub struct ObjectCounts {
     /// Configuration sections, over all scopes (read-only ones included).
     #[serde(default)]
     pub config_sections: usize,
+    /// Federation links, over all trust domains.
+    #[serde(default)]
+    pub federation_links: usize,
     /// Realms, over all trust domains.
     #[serde(default)]
     pub realms: usize,
@@ -318,6 +340,8 @@ pub(crate) struct Store {
     next_seq: u64,
     /// Configurations that were ever written; the others are empty.
     configs: HashMap<ConfigScope, ConfigRecord>,
+    /// (trust domain id, foreign trust domain name) → link.
+    federation_links: BTreeMap<(String, String), FederationLinkRecord>,
 }
 
 impl Store {
@@ -378,6 +402,7 @@ impl Store {
                 self.trust_domain_order.remove(&entry.seq);
                 self.trust_domain_by_name.remove(&entry.record.name);
                 self.forget_configs(&[ConfigScope::TrustDomain(id.clone())]);
+                self.federation_links.retain(|(td, _), _| td != id);
                 for deployment_id in entry.deployments {
                     self.remove_deployment(&deployment_id);
                 }
@@ -476,6 +501,23 @@ impl Store {
                     .ok_or_else(|| format!("key {key_id} missing"))?;
                 key.active = *active;
             }
+            Change::FederationLinkSet { link } => {
+                let key = (
+                    link.trust_domain_id.clone(),
+                    link.foreign_trust_domain_name.clone(),
+                );
+                if !self.trust_domains.contains_key(&link.trust_domain_id) {
+                    return Err(format!("trust domain {} missing", link.trust_domain_id));
+                }
+                self.federation_links.insert(key, link.clone());
+            }
+            Change::FederationLinkDeleted { id } => {
+                let before = self.federation_links.len();
+                self.federation_links.retain(|_, l| &l.id != id);
+                if self.federation_links.len() == before {
+                    return Err(format!("federation link {id} missing"));
+                }
+            }
             Change::ConfigSet { scope, config } => {
                 self.configs.insert(scope.clone(), config.clone());
             }
@@ -508,6 +550,7 @@ impl Store {
             deployments: self.deployments.len(),
             keys: self.key_owner.len(),
             config_sections: self.configs.values().map(|c| c.sections.len()).sum(),
+            federation_links: self.federation_links.len(),
             realms: self.realms.len(),
             clusters: self.clusters.len(),
             cluster_versions: self.version_owner.len(),
@@ -563,6 +606,7 @@ impl Store {
             || self.version_owner.contains_key(id)
             || self.agent_attestations.contains_key(id)
             || self.provider_attestations.contains_key(id)
+            || self.federation_links.values().any(|l| l.id == id)
             || self.account(id).is_some()
     }
 
