@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 const PROTOS: &[&str] = &[
+    "spirl/api/v1/access.proto",
     "spirl/api/v1/config.proto",
     "spirl/api/v1/federation.proto",
     "spirl/api/v1/session.proto",

@@ -152,6 +152,21 @@ pub fn trust_domain_name_taken(
     api_error_then(diags, err, Some(AttributePath::root("domain_name")), &next);
 }
 
+/// A realm role could not be assigned because the principal holds it already; `existing` is
+/// that assignment's id when the provider could find it.
+pub fn role_assignment_exists(diags: &mut Diagnostics, err: &ApiError, existing: Option<&str>) {
+    let next = match existing {
+        Some(id) => format!(
+            "The principal already has this role in this realm, as assignment {id}. Import it \
+             instead of creating it: `terraform import <address> {id}`."
+        ),
+        None => "The principal already has this role in this realm. Import the assignment \
+                 (`terraform import <address> ra-…`) instead of creating it."
+            .to_owned(),
+    };
+    api_error_then(diags, err, None, &next);
+}
+
 /// A trust domain could not be deleted because deployments still exist in it; `deployments`
 /// names them when the provider could list them.
 pub fn trust_domain_has_deployments(

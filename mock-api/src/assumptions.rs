@@ -252,3 +252,23 @@ pub const FEDERATION_LINK_ID_PREFIX: &str = "fl";
 /// endpoint must be an https URL with a host, the profile is required (`https_web`, the only
 /// one). Deleting a link that does not exist is `NOT_FOUND`. A trust domain's links go with it.
 pub const SET_LINK_UPSERTS_BY_FOREIGN_NAME: bool = true;
+
+// ---- access (access.API) -------------------------------------------------------------------
+
+/// Each service-account key the mock makes belongs to a service account of its own, whose id is
+/// the key's random part with this prefix (`sak-x` → `sa-x`); the official provider's docs show
+/// `sa-` ids.
+pub const SERVICE_ACCOUNT_ID_PREFIX: &str = "sa";
+/// The name of the bootstrap service account (the one whose credentials the mock writes).
+pub const BOOTSTRAP_SERVICE_ACCOUNT_NAME: &str = "bootstrap-admin";
+/// Prefix of user ids.
+pub const USER_ID_PREFIX: &str = "usr";
+/// Prefix of role assignment ids, as the official provider's docs show them.
+pub const ROLE_ASSIGNMENT_ID_PREFIX: &str = "ra";
+/// The realm roles, `(id, name)`: the official provider documents `Administrator` as the only
+/// valid realm role, and its holders are the realm's delegated administrators.
+pub const REALM_ROLES: [(&str, &str); 1] = [("role-realm-administrator", "Administrator")];
+/// Assigning the same realm role to the same principal twice is `ALREADY_EXISTS`; a realm's
+/// assignments go with it; `ListRoleAssignments` needs one filter (`INVALID_ARGUMENT`);
+/// `ListDelegatedAdmins` leaves out realm ids it does not know.
+pub const ROLE_ASSIGNMENTS_ARE_UNIQUE: bool = true;

@@ -61,7 +61,7 @@
 //! | [`config`] | [`MockConfig`], the injectable [`Clock`] and [`IdGenerator`] |
 //! | [`server`] | [`routes`], [`serve`] (h2c or TLS), [`serve_admin`], [`spawn`] |
 //! | [`session`] | the login stream and its tokens |
-//! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`], [`service::federation`] and [`service::attestation`] the others |
+//! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`], [`service::federation`], [`service::access`] and [`service::attestation`] the others |
 //! | [`config_service`] | the configuration service: sections, versions, prune, read-only |
 //! | [`validate`] | field rules: SPIFFE names, deployment names, ed25519 SPKI DER keys |
 //! | [`error`] | [`ApiError`] (→ gRPC status) and [`MockError`] |
@@ -94,6 +94,7 @@ pub use error::{ApiError, MockError};
 pub use journal::JOURNAL_FILE;
 pub use server::{RunningMock, STATS_PATH, routes, serve, serve_admin, spawn};
 pub use service::TrustDomainService;
+pub use service::access::AccessService;
 pub use service::attestation::{AgentAttestationService, ProviderAttestationService};
 pub use service::cluster::ClusterService;
 pub use service::federation::FederationService;

@@ -14,7 +14,8 @@ use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use spirl_api_proto::{
-    agentattestation, cluster, config, federation, providerattestation, realm, session, trustdomain,
+    access, agentattestation, cluster, config, federation, providerattestation, realm, session,
+    trustdomain,
 };
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -30,6 +31,7 @@ use crate::config::MockConfig;
 use crate::config_service::ConfigService;
 use crate::error::MockError;
 use crate::service::TrustDomainService;
+use crate::service::access::AccessService;
 use crate::service::attestation::{AgentAttestationService, ProviderAttestationService};
 use crate::service::cluster::ClusterService;
 use crate::service::federation::FederationService;
@@ -69,8 +71,11 @@ pub fn routes(state: MockState) -> Routes {
         state.clone(),
     )))
     .add_service(federation::api_server::ApiServer::new(
-        FederationService::new(state),
+        FederationService::new(state.clone()),
     ))
+    .add_service(access::api_server::ApiServer::new(AccessService::new(
+        state,
+    )))
 }
 
 /// Serves every service on `listener` until `shutdown` completes, then lets calls in flight

@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::gate::Calls;
 use crate::state::MockState;
 
+pub mod access;
 pub mod attestation;
 pub mod cluster;
 pub mod federation;

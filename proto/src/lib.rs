@@ -8,6 +8,7 @@
 //!
 //! | module | package |
 //! |---|---|
+//! | [`access`] | `com.spirl.api.v1.access`: service accounts, users, realm role assignments |
 //! | [`config`] | `com.spirl.api.v1.config`: configuration sections of each scope |
 //! | [`federation`] | `com.spirl.api.v1.federation`: federation links with foreign trust domains |
 //! | [`session`] | `com.spirl.api.v1.session`: service-account login |
@@ -18,6 +19,11 @@
 //! | [`providerattestation`] | `com.spirl.api.v1.providerattestation`: cloud-provider attestation |
 
 #![allow(missing_docs, clippy::all, clippy::unwrap_used)]
+
+/// `com.spirl.api.v1.access`.
+pub mod access {
+    tonic::include_proto!("com.spirl.api.v1.access");
+}
 
 /// `com.spirl.api.v1.config`.
 pub mod config {

@@ -140,3 +140,18 @@ pub const SECTIONS_MAY_BE_REFORMATTED: bool = true;
 
 /// `spirl_org_config` is a singleton; its `id`, as the official provider has it.
 pub const ORG_CONFIG_ID: &str = "ORG";
+
+// ---- access (access.API) ---------------------------------------------------------------------
+
+/// Service-account ids start with this (the official provider's docs show `sa-*`).
+pub const SERVICE_ACCOUNT_ID_PREFIX: &str = "sa-";
+/// Role-assignment ids start with this (the official provider imports `ra-…`).
+pub const ROLE_ASSIGNMENT_ID_PREFIX: &str = "ra-";
+/// The realm role that makes its holder a delegated administrator of the realm: the official
+/// provider documents `Administrator` as the only valid realm role. The provider resolves role
+/// names through `ListRoles`, so a control plane with more roles works; this name only appears in
+/// messages.
+pub const REALM_ADMIN_ROLE: &str = "Administrator";
+/// Assigning a role to a principal that holds it already is refused (`ALREADY_EXISTS`); the
+/// provider then names the existing assignment and how to import it. (The SDK is silent.)
+pub const DUPLICATE_ASSIGNMENT_IS_ALREADY_EXISTS: bool = true;

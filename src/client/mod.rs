@@ -14,6 +14,7 @@
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
 //! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
+//! | [`access`] | the access service: service accounts, users, realm roles and their assignments |
 //! | [`federation`] | the federation service: links to foreign trust domains (`SetLink` upserts) |
 //! | [`config`] | the configuration service: sections of each scope, optimistic concurrency |
 //!
@@ -92,11 +93,13 @@ macro_rules! rpc {
 }
 
 // Declared after `rpc!`, which they use.
+pub mod access;
 pub mod attestation;
 pub mod cluster;
 pub mod config;
 pub mod federation;
 pub mod realm;
+pub use self::access::{Principal, Role, RoleAssignment, ServiceAccount, User};
 pub use self::config::{ConfigScope, ConfigSection, ConfigUpdate, Configuration};
 pub use self::federation::FederationLink;
 

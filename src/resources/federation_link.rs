@@ -196,22 +196,13 @@ impl Resource for FederationLinkResource {
         let client = self.client.get(diags)?;
         let td = state.trust_domain_id.known()?;
         let foreign = state.foreign_trust_domain_name.known()?;
-        match client.find_federation_link(td, foreign).await {
-            Ok(Some(link)) => Some(FederationLinkState {
-                trust_domain_id: Attr::Value(td.clone()),
-                foreign_trust_domain_name: Attr::Value(foreign.clone()),
-                ..link.into()
-            }),
-            Ok(None) => {
-                log::info!(trust_domain_id = td.as_str(), foreign = foreign.as_str(); "federation link is gone; removing it from the state");
-                None
-            }
-            Err(e) if e.is_not_found() => None,
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let found = client.find_federation_link(td, foreign).await;
+        let link = super::refreshed(diags, found, "federation link", &format!("{td}/{foreign}"))?;
+        Some(FederationLinkState {
+            trust_domain_id: Attr::Value(td.clone()),
+            foreign_trust_domain_name: Attr::Value(foreign.clone()),
+            ..link.into()
+        })
     }
 
     async fn create(

@@ -6,6 +6,8 @@ pub mod deployment_cache;
 pub mod federation_link;
 pub mod key_pair;
 pub mod org_config;
+pub mod realm_principal;
+pub mod realm_role_assignment;
 pub mod snapshot;
 pub mod trust_domain;
 pub mod trust_domain_cache;
@@ -16,7 +18,30 @@ pub mod trust_domain_deployment_config;
 use tfplugin::provider::NamedResource;
 
 use self::config_sections::ConfigResource;
-use crate::client::ClientHandle;
+use crate::client::{ApiError, ClientHandle};
+use crate::diagnostics;
+
+/// What a refresh found: the object, or `None` when it is gone (`NOT_FOUND`, or not listed:
+/// logged, and Terraform plans to create it again) or after reporting the error.
+pub(crate) fn refreshed<T>(
+    diags: &mut tfplugin::Diagnostics,
+    found: Result<Option<T>, ApiError>,
+    what: &str,
+    id: &str,
+) -> Option<T> {
+    match found {
+        Ok(Some(object)) => Some(object),
+        Ok(None) => {
+            log::info!(id; "{what} is gone; removing it from the state");
+            None
+        }
+        Err(e) if e.is_not_found() => None,
+        Err(e) => {
+            diagnostics::api_error(diags, &e, None);
+            None
+        }
+    }
+}
 
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
@@ -37,6 +62,10 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         tfplugin::resource(
             "spirl_federation_link",
             federation_link::FederationLinkResource::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_realm_role_assignment",
+            realm_role_assignment::RealmRoleAssignmentResource::new(client),
         ),
         tfplugin::resource(
             "spirl_org_config",

@@ -17,6 +17,7 @@ use crate::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
 use crate::config::IdGenerator;
 use crate::error::ApiError;
 
+mod access;
 mod attestation;
 mod clusters;
 mod configs;
@@ -35,6 +36,10 @@ pub(crate) struct ServiceAccountRecord {
     /// PKCS#8 PEM. The mock keeps it so that `--credentials-out` works again after a restart.
     pub private_key_pem: String,
     pub created_at: SystemTime,
+    /// The service account's name; empty in journals written before names existed (the
+    /// `access` view then names it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
 }
 
 /// How a trust domain issues JWT-SVIDs.
@@ -140,6 +145,41 @@ pub(crate) struct ProviderAttestationRecord {
     pub role_arn: String,
 }
 
+/// A user of the organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct UserRecord {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub created_at: SystemTime,
+}
+
+/// Who holds a role assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub(crate) enum Principal {
+    ServiceAccount(String),
+    User(String),
+}
+
+impl Principal {
+    pub fn id(&self) -> &str {
+        match self {
+            Principal::ServiceAccount(id) | Principal::User(id) => id,
+        }
+    }
+}
+
+/// A realm role held by a principal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AssignmentRecord {
+    pub id: String,
+    pub principal: Principal,
+    pub realm_id: String,
+    pub role_id: String,
+    pub created_at: SystemTime,
+}
+
 /// A federation link of a trust domain to a foreign trust domain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct FederationLinkRecord {
@@ -186,6 +226,15 @@ pub(crate) enum Change {
     },
     KeyDeleted {
         key_id: String,
+    },
+    UserAdded {
+        user: UserRecord,
+    },
+    RoleAssigned {
+        assignment: AssignmentRecord,
+    },
+    RoleRemoved {
+        id: String,
     },
     /// A federation link created or changed, whole.
     FederationLinkSet {
@@ -284,6 +333,9 @@ pub struct ObjectCounts {
     /// Federation links, over all trust domains.
     #[serde(default)]
     pub federation_links: usize,
+    /// Realm role assignments.
+    #[serde(default)]
+    pub role_assignments: usize,
     /// Realms, over all trust domains.
     #[serde(default)]
     pub realms: usize,
@@ -340,6 +392,10 @@ pub(crate) struct Store {
     next_seq: u64,
     /// Configurations that were ever written; the others are empty.
     configs: HashMap<ConfigScope, ConfigRecord>,
+    /// Users, in the order they were added.
+    users: Vec<UserRecord>,
+    /// Role assignments by id.
+    assignments: BTreeMap<String, AssignmentRecord>,
     /// (trust domain id, foreign trust domain name) → link.
     federation_links: BTreeMap<(String, String), FederationLinkRecord>,
 }
@@ -441,6 +497,7 @@ impl Store {
                 self.realm_order.remove(&seq);
                 self.realm_by_name
                     .remove(&(realm.trust_domain_id, realm.name));
+                self.assignments.retain(|_, a| &a.realm_id != id);
             }
             Change::ClusterCreated { .. }
             | Change::ClusterDeleted { .. }
@@ -501,6 +558,28 @@ impl Store {
                     .ok_or_else(|| format!("key {key_id} missing"))?;
                 key.active = *active;
             }
+            Change::UserAdded { user } => {
+                if self
+                    .users
+                    .iter()
+                    .any(|u| u.id == user.id || u.email == user.email)
+                {
+                    return Err(format!("user {} exists", user.email));
+                }
+                self.users.push(user.clone());
+            }
+            Change::RoleAssigned { assignment } => {
+                if self.assignments.contains_key(&assignment.id) {
+                    return Err(format!("role assignment {} exists", assignment.id));
+                }
+                self.assignments
+                    .insert(assignment.id.clone(), assignment.clone());
+            }
+            Change::RoleRemoved { id } => {
+                self.assignments
+                    .remove(id)
+                    .ok_or_else(|| format!("role assignment {id} missing"))?;
+            }
             Change::FederationLinkSet { link } => {
                 let key = (
                     link.trust_domain_id.clone(),
@@ -551,6 +630,7 @@ impl Store {
             keys: self.key_owner.len(),
             config_sections: self.configs.values().map(|c| c.sections.len()).sum(),
             federation_links: self.federation_links.len(),
+            role_assignments: self.assignments.len(),
             realms: self.realms.len(),
             clusters: self.clusters.len(),
             cluster_versions: self.version_owner.len(),
@@ -572,7 +652,12 @@ impl Store {
     }
 
     /// A new service account with a fresh key pair.
-    pub fn plan_service_account(&self, ctx: &Ctx<'_>) -> Result<Change, ApiError> {
+    pub fn plan_service_account(&self, name: &str, ctx: &Ctx<'_>) -> Result<Change, ApiError> {
+        if !name.is_empty() && !self.list_service_accounts(name).is_empty() {
+            return Err(ApiError::AlreadyExists(format!(
+                "a service account named {name} exists"
+            )));
+        }
         use ed25519_dalek::pkcs8::EncodePrivateKey as _;
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
         let pem = key
@@ -583,6 +668,7 @@ impl Store {
                 key_id: self.fresh_id(SERVICE_ACCOUNT_KEY_ID_PREFIX, ctx),
                 private_key_pem: pem.to_string(),
                 created_at: ctx.now,
+                name: name.to_owned(),
             },
         })
     }
@@ -607,6 +693,8 @@ impl Store {
             || self.agent_attestations.contains_key(id)
             || self.provider_attestations.contains_key(id)
             || self.federation_links.values().any(|l| l.id == id)
+            || self.assignments.contains_key(id)
+            || self.users.iter().any(|u| u.id == id)
             || self.account(id).is_some()
     }
 
