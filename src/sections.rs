@@ -114,9 +114,13 @@ pub fn parse(text: &str) -> Result<Node, String> {
     let mut root: Option<Node> = None;
     let mut documents = 0;
     loop {
-        let (event, mark) = parser
-            .next_token()
-            .map_err(|e| format!("it is not valid YAML: {e}"))?;
+        let (event, mark) = parser.next_token().map_err(|e| {
+            if e.info().contains("recursion limit") {
+                format!("it nests deeper than {MAX_DEPTH} levels ({e})")
+            } else {
+                format!("it is not valid YAML: {e}")
+            }
+        })?;
         let (node, anchor) = match event {
             Event::StreamEnd => break,
             Event::DocumentStart => {
@@ -360,10 +364,7 @@ mod tests {
     fn sections_hostile_documents_are_refused_quickly() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         let refused = parse(&deep).expect_err("deep");
-        assert!(
-            refused.contains("deeper") || refused.contains("recursion"),
-            "{refused}"
-        );
+        assert!(refused.contains("deeper"), "{refused}");
         let nested = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
         assert!(parse(&nested).expect_err("nested").contains("deeper"));
         let huge = "a".repeat(MAX_SECTION_BYTES + 1);
