@@ -5,6 +5,9 @@
 use std::path::PathBuf;
 
 const PROTOS: &[&str] = &[
+    "spirl/api/v1/access.proto",
+    "spirl/api/v1/config.proto",
+    "spirl/api/v1/federation.proto",
     "spirl/api/v1/session.proto",
     "spirl/api/v1/trustdomain.proto",
     "spirl/api/v1/realm.proto",

@@ -72,6 +72,9 @@ pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<Attribut
         ApiError::FailedPrecondition(_) => {
             "Remove what still depends on the object first, then retry."
         }
+        ApiError::Conflict(_) => {
+            "Someone changed it outside this Terraform run. Run `terraform plan` again: the refresh reads the new version and the plan shows what differs from your configuration; apply that if it is what you want."
+        }
         ApiError::InvalidArgument(_) => "Correct the value the control plane refused and retry.",
         ApiError::Unauthenticated(_) => {
             "Check `sa_key_id` and `sa_private_key` (or SPIRL_SA_KEY_ID and SPIRL_SA_PRIVATE_KEY): the service-account key must exist and be active."
@@ -147,6 +150,21 @@ pub fn trust_domain_name_taken(
         ),
     };
     api_error_then(diags, err, Some(AttributePath::root("domain_name")), &next);
+}
+
+/// A realm role could not be assigned because the principal holds it already; `existing` is
+/// that assignment's id when the provider could find it.
+pub fn role_assignment_exists(diags: &mut Diagnostics, err: &ApiError, existing: Option<&str>) {
+    let next = match existing {
+        Some(id) => format!(
+            "The principal already has this role in this realm, as assignment {id}. Import it \
+             instead of creating it: `terraform import <address> {id}`."
+        ),
+        None => "The principal already has this role in this realm. Import the assignment \
+                 (`terraform import <address> ra-…`) instead of creating it."
+            .to_owned(),
+    };
+    api_error_then(diags, err, None, &next);
 }
 
 /// A trust domain could not be deleted because deployments still exist in it; `deployments`

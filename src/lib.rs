@@ -16,6 +16,7 @@
 //! | [`config`] | the provider block: attributes, environment fallbacks, defaults → [`config::ClientConfig`] |
 //! | [`keys`] | ed25519 key generation, PEM/OpenSSH encodings, and precise PEM validation |
 //! | [`problem`] | [`problem::Problem`]: a configuration finding named by attribute path, for diagnostics |
+//! | [`sections`] | configuration sections: strict YAML parsing, plan-time checks, comparison by meaning |
 //! | [`secret`] | [`secret::SecretString`]: zeroed on drop, redacted in `Debug` |
 //!
 //! The other workspace members are the plugin-protocol layer (`tfplugin/`) and the mock
@@ -33,5 +34,6 @@ pub mod problem;
 pub mod provider;
 pub mod resources;
 pub mod secret;
+pub mod sections;
 #[cfg(test)]
 mod test_support;

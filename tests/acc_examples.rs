@@ -21,21 +21,29 @@ const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 const PLACEHOLDER_TD_ID: &str = "td-abc123xyz";
 
 /// The resource and data-source examples this file applies, as `<kind dir>/<type>`.
-const APPLIED: [&str; 14] = [
+const APPLIED: [&str; 22] = [
     "data-sources/spirl_alb_ingress_annotations",
     "data-sources/spirl_cicd_profile",
     "data-sources/spirl_cluster",
+    "data-sources/spirl_delegated_admin",
     "data-sources/spirl_realm",
     "data-sources/spirl_server_monitoring",
+    "data-sources/spirl_service_account",
     "data-sources/spirl_trust_domain",
     "resources/spirl_cicd_profile",
     "resources/spirl_cicd_profile_link",
     "resources/spirl_cluster",
+    "resources/spirl_cluster_config",
+    "resources/spirl_federation_link",
     "resources/spirl_key_pair",
+    "resources/spirl_org_config",
     "resources/spirl_provider_attestation_config",
     "resources/spirl_realm",
+    "resources/spirl_realm_role_assignment",
     "resources/spirl_trust_domain",
+    "resources/spirl_trust_domain_config",
     "resources/spirl_trust_domain_deployment",
+    "resources/spirl_trust_domain_deployment_config",
 ];
 
 fn example(rel: &str) -> String {
@@ -612,4 +620,169 @@ fn examples_data_source_cicd_profile_reads_an_existing_profile() {
     h.assert_plan_empty();
     h.destroy();
     assert_eq!(h.mock_objects().cicd_profiles, 1, "reading changed nothing");
+}
+
+/// Applies the example `rel` in `h` (with `tfvars`, when given), checks its `import.sh` with
+/// `ids` in place of the placeholders, and destroys it.
+fn apply_import_destroy(
+    h: &Harness,
+    rel: &str,
+    tfvars: &str,
+    ids: &dyn Fn(&Harness) -> Vec<(&'static str, String)>,
+) {
+    h.write_config(&example(&format!("{rel}/resource.tf")));
+    h.write_file("terraform.tfvars", tfvars);
+    h.apply();
+    h.assert_plan_empty();
+    let ids = ids(h);
+    let ids: Vec<(&str, &str)> = ids.iter().map(|(from, to)| (*from, to.as_str())).collect();
+    check_import_commands_with(h, &format!("{rel}/import.sh"), &ids);
+    h.destroy();
+}
+
+fn id_of(h: &Harness, address: &str, attr: &str) -> String {
+    h.resource(address)[attr]
+        .as_str()
+        .unwrap_or_else(|| panic!("{address}.{attr}"))
+        .to_owned()
+}
+
+#[test]
+fn examples_resource_config_sections_apply_import_plan_destroy() {
+    let Some(h) = Harness::start("examples_config_sections") else {
+        return;
+    };
+    apply_import_destroy(&h, "resources/spirl_org_config", "", &|_| Vec::new());
+    apply_import_destroy(&h, "resources/spirl_trust_domain_config", "", &|h| {
+        vec![(
+            PLACEHOLDER_TD_ID,
+            id_of(h, "spirl_trust_domain.example", "id"),
+        )]
+    });
+    apply_import_destroy(
+        &h,
+        "resources/spirl_trust_domain_deployment_config",
+        "",
+        &|h| {
+            let tdd = id_of(h, "spirl_trust_domain_deployment.example", "id");
+            vec![("tdd-abc123xyz", tdd)]
+        },
+    );
+    assert_mock_empty(&h);
+    // The cluster example configures a cluster made elsewhere.
+    let client = out_of_band_client(h.mock());
+    let cluster = h
+        .block_on(async {
+            let td = client
+                .create_trust_domain(&CreateTrustDomain {
+                    name: "clusters.example".into(),
+                    self_hosted: true,
+                    ..CreateTrustDomain::default()
+                })
+                .await?;
+            client
+                .create_cluster(&CreateCluster {
+                    trust_domain_id: td.clone(),
+                    name: "eks".into(),
+                    description: String::new(),
+                    platform: Platform::Eks,
+                    realm_id: String::new(),
+                    version: ClusterVersionSpec {
+                        public_key_der: terraform_provider_spirl::keys::KeyPair::generate()
+                            .public_key()
+                            .to_spki_der(),
+                        ..ClusterVersionSpec::default()
+                    },
+                })
+                .await?;
+            client.find_cluster(&td, "eks").await
+        })
+        .expect("cluster")
+        .expect("cluster listed")
+        .id;
+    let tfvars = format!("cluster_id = \"{cluster}\"\n");
+    apply_import_destroy(&h, "resources/spirl_cluster_config", &tfvars, &|_| {
+        vec![("c-abc123xyz", cluster.clone())]
+    });
+    assert_eq!(h.mock_objects().config_sections, 0);
+}
+
+#[test]
+fn examples_resource_federation_link_apply_import_plan_destroy() {
+    let Some(h) = Harness::start("examples_federation_link") else {
+        return;
+    };
+    apply_import_destroy(&h, "resources/spirl_federation_link", "", &|h| {
+        vec![(
+            PLACEHOLDER_TD_ID,
+            id_of(h, "spirl_trust_domain.payments", "id"),
+        )]
+    });
+    assert_eq!(h.mock_objects(), Default::default());
+}
+
+#[test]
+fn examples_access_role_assignment_service_account_and_delegated_admin() {
+    let Some(h) = Harness::start_with(
+        "examples_access",
+        spirl_mock_api::MockConfig {
+            users: vec!["admin@example.com".into()],
+            service_accounts: vec!["automation-sa".into()],
+            ..spirl_mock_api::MockConfig::default()
+        },
+    ) else {
+        return;
+    };
+    let client = out_of_band_client(h.mock());
+    let td = h
+        .block_on(client.create_trust_domain(&CreateTrustDomain {
+            name: "access.example".into(),
+            self_hosted: true,
+            ..CreateTrustDomain::default()
+        }))
+        .expect("trust domain");
+    h.block_on(client.create_realm(&td, "production"))
+        .expect("realm");
+    let tfvars = format!("trust_domain_id = \"{td}\"\nrealm_name = \"production\"\n");
+    h.write_config(&example(
+        "resources/spirl_realm_role_assignment/resource.tf",
+    ));
+    h.write_file("terraform.tfvars", &tfvars);
+    h.apply();
+    h.assert_plan_empty();
+    let user_admin = id_of(&h, "spirl_realm_role_assignment.user_admin", "id");
+    check_import_commands_with(
+        &h,
+        "resources/spirl_realm_role_assignment/import.sh",
+        &[("ra-abc123xyz", &user_admin)],
+    );
+    // The data sources, beside the assignments they read (the delegated-admin example declares
+    // the same variable as the resource example: one of the two is renamed).
+    h.write_file(
+        "terraform.tfvars",
+        &format!("{tfvars}unused_trust_domain_id = \"{td}\"\n"),
+    );
+    h.write_file(
+        "service_account.tf",
+        &example("data-sources/spirl_service_account/data-source.tf"),
+    );
+    h.write_file(
+        "delegated_admin.tf",
+        &example("data-sources/spirl_delegated_admin/data-source.tf").replace(
+            "variable \"trust_domain_id\"",
+            "variable \"unused_trust_domain_id\"",
+        ),
+    );
+    h.apply();
+    let outputs = h.outputs();
+    assert!(
+        outputs["automation_service_account_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("sa-")),
+        "{outputs:?}"
+    );
+    assert_eq!(outputs["admin_assignment_id"], user_admin.as_str());
+    h.assert_plan_empty();
+    h.destroy();
+    assert_eq!(h.mock_objects().role_assignments, 0);
 }

@@ -4,6 +4,10 @@
 //! `plan`) with a diagnostic of its own that names the attribute: no panic, no gRPC error text, no
 //! "inconsistent result", no secret echoed, nothing created on the mock.
 //!
+//! Configuration sections get malformed, aliased (an alias bomb), deeply nested, multi-document,
+//! tagged, huge and mislabelled YAML, and look-alike section names; federation links, role
+//! assignments and the access data sources get bad URLs, SPIFFE names, emails and principals.
+//!
 //! Provider cases include gRPC target forms the provider does not dial (`dns:///`, `unix://`),
 //! and the deployment's cases an empty `keys` map: the control plane has no deployment without a
 //! key.
@@ -67,6 +71,14 @@ enum Kind {
     CicdProfile,
     CicdProfileData,
     CicdLink,
+    OrgConfig,
+    TrustDomainConfig,
+    DeploymentConfig,
+    ClusterConfig,
+    FederationLink,
+    RoleAssignment,
+    ServiceAccountData,
+    DelegatedAdminData,
 }
 
 struct Case {
@@ -1035,6 +1047,7 @@ fn cases() -> Vec<Case> {
             "Invalid timeouts.create",
         ));
     }
+    all.extend(sections_links_and_access_cases());
     all.extend(cluster_cases());
     all
 }
@@ -1259,6 +1272,238 @@ fn cluster_cases() -> Vec<Case> {
     all
 }
 
+/// The cases of the configuration-section, federation-link and access types.
+fn sections_links_and_access_cases() -> Vec<Case> {
+    use Kind::*;
+    let huge_yaml = format!(
+        "{{ KeyManager = {} }}",
+        hcl(
+            &V::Huge("section: KeyManager\nschema: v1\nspec:\n  x: ", 2 * MIB),
+            0
+        )
+    );
+    let deep = format!(
+        "section: KeyManager\nschema: v1\nspec: {}{}",
+        "[".repeat(500),
+        "]".repeat(500)
+    );
+    let bomb = "section: KeyManager\nschema: v1\nspec:\n  a: &a [x, x, x, x]\n  b: &b [*a, *a, *a, *a]\n  c: [*b, *b, *b, *b]\n";
+    let mut all = Vec::new();
+    for (value, expect) in [
+        (
+            s("section: KeyManager\nschema: v1\nspec: [unclosed\n"),
+            "not valid YAML",
+        ),
+        (s("section: Other\nschema: v1\nspec: {}\n"), "differ"),
+        (s("schema: v1\nspec: {}\n"), "no `section"),
+        (s("section: KeyManager\nspec: {}\n"), "no `schema`"),
+        (s("section: KeyManager\nschema: v1\n"), "no `spec`"),
+        (s("- a\n- b\n"), "not a mapping"),
+        (
+            s("section: KeyManager\nschema: v1\nspec: {}\nregion: x\n"),
+            "`region`",
+        ),
+        (s(bomb), "anchor"),
+        (s(&deep), "deeper"),
+        (
+            s("section: KeyManager\nschema: v1\nspec: {}\n---\nsection: KeyManager\n"),
+            "more than one",
+        ),
+        (
+            s("section: KeyManager\nschema: v1\nspec: !!binary aGk=\n"),
+            "!!binary",
+        ),
+        (
+            s("section: KeyManager\nschema: v1\nspec: {a: 1, a: 2}\n"),
+            "appears twice",
+        ),
+        (
+            s("section: KeyManager\nschema: v1\nspec: {a: \"\u{0000}\"}\n"),
+            "NUL",
+        ),
+        (s(""), "empty"),
+        (
+            s("section: K\u{0435}yManager\nschema: v1\nspec: {}\n"),
+            "differ",
+        ),
+        (raw(&huge_yaml), "bytes long"),
+        (
+            raw("{ \"Key Manager\" = \"section: x\" }"),
+            "not a section name",
+        ),
+        (
+            raw("{ \"K\\u0435yManager\" = \"section: x\" }"),
+            "not a section name",
+        ),
+        (raw("{ \"\" = \"section: x\" }"), "not a section name"),
+    ] {
+        all.push(case(OrgConfig, "sections", value, expect));
+    }
+    all.push(case(
+        TrustDomainConfig,
+        "sections",
+        s("a: [1"),
+        "not valid YAML",
+    ));
+    all.push(case(
+        TrustDomainConfig,
+        "trust_domain_id",
+        s(" "),
+        "Empty trust_domain_id",
+    ));
+    all.push(case(
+        DeploymentConfig,
+        "sections",
+        s("section: X\nschema: v1\nspec: {}"),
+        "differ",
+    ));
+    all.push(case(
+        DeploymentConfig,
+        "trust_domain_deployment_id",
+        s(""),
+        "Empty trust_domain_deployment_id",
+    ));
+    all.push(case(
+        ClusterConfig,
+        "sections",
+        s("a: *x"),
+        "not valid YAML",
+    ));
+    all.push(case(ClusterConfig, "cluster_id", s(""), "Empty cluster_id"));
+
+    for (value, expect) in [
+        (s("http://bundle.partner.example/"), "not an https:// URL"),
+        (s("https://"), "has no host"),
+        (
+            s("https://user:pw@bundle.partner.example/"),
+            "user information",
+        ),
+        (s("https://bundle.partner.example/\n"), "whitespace"),
+        (s("https://bundle partner.example/"), "whitespace"),
+        (s("bundle.partner.example"), "not an https:// URL"),
+        (s(""), "not an https:// URL"),
+        (
+            V::Huge("https://bundle.partner.example/", MIB),
+            "longer than",
+        ),
+    ] {
+        all.push(case(FederationLink, "endpoint_url", value, expect));
+    }
+    for (value, expect) in [
+        (s("Partner.Example"), "uppercase"),
+        (s("spiffe://partner.example"), "SPIFFE ID"),
+        (s(""), "empty"),
+        (s("partner..example"), "empty label"),
+        (s("p\u{0430}rtner.example"), "not ASCII"),
+        (V::Huge("partner", 300), "at most 255"),
+    ] {
+        all.push(case(
+            FederationLink,
+            "foreign_trust_domain_name",
+            value,
+            expect,
+        ));
+    }
+    all.push(case(
+        FederationLink,
+        "trust_domain_id",
+        s("example.org"),
+        "not a trust domain id",
+    ));
+    all.push(case(
+        FederationLink,
+        "trust_domain_id",
+        s(""),
+        "not a trust domain id",
+    ));
+
+    for (value, expect) in [
+        (s("admin"), "not an email address"),
+        (s("admin @example.com"), "not an email address"),
+        (s("admin@example"), "not an email address"),
+        (s("admin@@example.com"), "not an email address"),
+        (s("admin@example.com\n"), "not an email address"),
+        (V::Huge("admin@example.com", 400), "not an email address"),
+    ] {
+        all.push(case(RoleAssignment, "user_email", value, expect));
+        all.push(case(
+            DelegatedAdminData,
+            "user_email",
+            value_clone(&all),
+            expect,
+        ));
+    }
+    all.push(case(
+        RoleAssignment,
+        "service_account_name",
+        s(" "),
+        "empty",
+    ));
+    all.push(case(
+        RoleAssignment,
+        "service_account_name",
+        s("ci\u{0007}bot"),
+        "control characters",
+    ));
+    all.push(case(
+        RoleAssignment,
+        "realm_name",
+        s(""),
+        "Invalid realm_name",
+    ));
+    all.push(case(
+        RoleAssignment,
+        "role_name",
+        s("Admin\u{0000}"),
+        "Invalid role_name",
+    ));
+    all.push(case(
+        RoleAssignment,
+        "trust_domain_id",
+        s("  "),
+        "Invalid trust_domain_id",
+    ));
+    // Both principals, and none.
+    all.push(case(
+        RoleAssignment,
+        "service_account_name",
+        raw("\"ci-bot\""),
+        "service_account_name and user_email are set",
+    ));
+    // No principal at all.
+    all.push(case(
+        RoleAssignment,
+        "user_email",
+        raw("null"),
+        "Set exactly one",
+    ));
+    all.push(case(ServiceAccountData, "name", s(""), "empty"));
+    all.push(case(
+        ServiceAccountData,
+        "name",
+        V::Huge("sa", 300),
+        "not a service account name",
+    ));
+    all.push(case(
+        DelegatedAdminData,
+        "service_account_name",
+        raw("\"ci-bot\""),
+        "service_account_name and user_email are set",
+    ));
+    all
+}
+
+/// The value of the last case again (the delegated-admin data source shares the role
+/// assignment's principal checks).
+fn value_clone(all: &[Case]) -> V {
+    match &all.last().expect("a case").value {
+        V::S(text) => V::S(text.clone()),
+        V::Raw(expr) => V::Raw(expr.clone()),
+        V::Huge(prefix, len) => V::Huge(prefix, *len),
+        V::File(text) => V::File(text.clone()),
+    }
+}
+
 /// The block for one case, named `c<index>`; `timeouts_block` says how `timeouts` is written.
 fn block(index: usize, case: &Case, timeouts_block: bool) -> String {
     let name = format!("c{index}");
@@ -1424,6 +1669,85 @@ fn block(index: usize, case: &Case, timeouts_block: bool) -> String {
             body.insert(attribute, value);
             resource("resource", "spirl_cicd_profile_link", &name, &body)
         }
+        Kind::OrgConfig
+        | Kind::TrustDomainConfig
+        | Kind::DeploymentConfig
+        | Kind::ClusterConfig => {
+            let (type_name, scope) = match case.kind {
+                Kind::OrgConfig => ("spirl_org_config", None),
+                Kind::TrustDomainConfig => ("spirl_trust_domain_config", Some("trust_domain_id")),
+                Kind::DeploymentConfig => (
+                    "spirl_trust_domain_deployment_config",
+                    Some("trust_domain_deployment_id"),
+                ),
+                _ => ("spirl_cluster_config", Some("cluster_id")),
+            };
+            let mut body = BTreeMap::from([("sections", "{}".to_owned())]);
+            if let Some(scope) = scope {
+                body.insert(scope, "\"id-abc123\"".to_owned());
+            }
+            let value = match (&case.value, attribute) {
+                (V::Raw(_), _)
+                | (_, "trust_domain_id" | "trust_domain_deployment_id" | "cluster_id") => value,
+                _ => format!("{{ KeyManager = {value} }}"),
+            };
+            body.insert(attribute, value);
+            resource("resource", type_name, &name, &body)
+        }
+        Kind::FederationLink => {
+            let mut body = BTreeMap::from([
+                ("trust_domain_id", "\"td-abc123\"".to_owned()),
+                (
+                    "foreign_trust_domain_name",
+                    "\"partner.example\"".to_owned(),
+                ),
+                (
+                    "endpoint_url",
+                    "\"https://bundle.partner.example/\"".to_owned(),
+                ),
+            ]);
+            body.insert(attribute, value);
+            resource("resource", "spirl_federation_link", &name, &body)
+        }
+        Kind::RoleAssignment | Kind::DelegatedAdminData => {
+            let mut body = BTreeMap::from([
+                ("trust_domain_id", "\"td-abc123\"".to_owned()),
+                ("realm_name", "\"production\"".to_owned()),
+                ("user_email", "\"admin@example.com\"".to_owned()),
+            ]);
+            let kind = if case.kind == Kind::RoleAssignment {
+                body.insert("role_name", "\"Administrator\"".to_owned());
+                "resource"
+            } else {
+                "data"
+            };
+            // A raw service account name goes beside the user's email (both principals); a
+            // string replaces it.
+            match attribute {
+                "service_account_name" if matches!(case.value, V::Raw(_)) => {
+                    body.insert(attribute, value);
+                }
+                "service_account_name" => {
+                    body.remove("user_email");
+                    body.insert(attribute, value);
+                }
+                _ => {
+                    body.insert(attribute, value);
+                }
+            }
+            let type_name = if kind == "resource" {
+                "spirl_realm_role_assignment"
+            } else {
+                "spirl_delegated_admin"
+            };
+            resource(kind, type_name, &name, &body)
+        }
+        Kind::ServiceAccountData => resource(
+            "data",
+            "spirl_service_account",
+            &name,
+            &BTreeMap::from([(attribute, value)]),
+        ),
         // Latency metrics on, so no case draws the warning about leaving them out.
         Kind::Monitoring => {
             let mut body = BTreeMap::from([("latency_metrics_enabled", "true".to_owned())]);

@@ -217,3 +217,77 @@ pub const TOKEN_METADATA: &str = "token";
 pub const CLIENT_METADATA: &str = "x-spirl-client";
 /// Metadata key with the client's version.
 pub const CLIENT_VERSION_METADATA: &str = "x-spirl-client-version";
+
+// ---- configuration sections (config.API) -------------------------------------------------
+
+/// The version of a configuration never written. Versions are opaque strings to clients; the
+/// mock counts up from this, one per stored change (an update that changes nothing keeps it).
+pub const CONFIG_FIRST_VERSION: u64 = 1;
+
+/// An update whose `expected_version` is set and is not the current version is refused with
+/// `FAILED_PRECONDITION` naming both (the SDK only says "applies optimistic concurrency checks").
+pub fn version_mismatch(expected: &str, current: &str) -> crate::error::ApiError {
+    crate::error::ApiError::FailedPrecondition(format!(
+        "expected_version {expected:?} is not the configuration's version {current:?}: it \
+         changed since it was read"
+    ))
+}
+
+/// A section the control plane owns (`read_only`) cannot be set: `INVALID_ARGUMENT`. Prune
+/// keeps it.
+pub fn read_only_section_refused(name: &str) -> crate::error::ApiError {
+    crate::error::ApiError::InvalidArgument(format!(
+        "section {name} is read-only: it is managed by the control plane"
+    ))
+}
+
+/// The top-level keys of a self-describing section document; others are refused.
+pub const SECTION_DOCUMENT_KEYS: [&str; 3] = ["section", "schema", "spec"];
+
+/// Longest section document accepted, in bytes.
+pub const MAX_SECTION_BYTES: usize = 256 * 1024;
+
+/// Deepest nesting of a section document; anchors, aliases and second documents are refused.
+pub const MAX_SECTION_DEPTH: usize = 64;
+
+/// Sections are stored re-serialised (key order kept, formatting, quoting and comments not), so
+/// `yaml_value` reads back differently from what was sent, as a server that parses the
+/// documents would answer. Clients must compare sections by meaning.
+pub const SECTIONS_STORED_REFORMATTED: bool = true;
+
+/// Section names are identifiers (a letter, then letters, digits and `_`; at most 128) and
+/// schema versions `v` plus digits. Any such section is accepted: the mock does not know each
+/// section's settings.
+pub const SECTION_NAMES_ARE_IDENTIFIERS: bool = true;
+
+// ---- federation links (federation.API) -----------------------------------------------------
+
+/// Prefix of federation link ids (the SDK and the official provider's docs show none).
+pub const FEDERATION_LINK_ID_PREFIX: &str = "fl";
+
+/// `SetLink` is an upsert keyed by the trust domain and the foreign trust domain's name: setting
+/// an existing link changes its endpoint and keeps its id and creation time; setting it as it
+/// is changes nothing. A trust domain cannot federate with itself (`INVALID_ARGUMENT`), the
+/// endpoint must be an https URL with a host, the profile is required (`https_web`, the only
+/// one). Deleting a link that does not exist is `NOT_FOUND`. A trust domain's links go with it.
+pub const SET_LINK_UPSERTS_BY_FOREIGN_NAME: bool = true;
+
+// ---- access (access.API) -------------------------------------------------------------------
+
+/// Each service-account key the mock makes belongs to a service account of its own, whose id is
+/// the key's random part with this prefix (`sak-x` → `sa-x`); the official provider's docs show
+/// `sa-` ids.
+pub const SERVICE_ACCOUNT_ID_PREFIX: &str = "sa";
+/// The name of the bootstrap service account (the one whose credentials the mock writes).
+pub const BOOTSTRAP_SERVICE_ACCOUNT_NAME: &str = "bootstrap-admin";
+/// Prefix of user ids.
+pub const USER_ID_PREFIX: &str = "usr";
+/// Prefix of role assignment ids, as the official provider's docs show them.
+pub const ROLE_ASSIGNMENT_ID_PREFIX: &str = "ra";
+/// The realm roles, `(id, name)`: the official provider documents `Administrator` as the only
+/// valid realm role, and its holders are the realm's delegated administrators.
+pub const REALM_ROLES: [(&str, &str); 1] = [("role-realm-administrator", "Administrator")];
+/// Assigning the same realm role to the same principal twice is `ALREADY_EXISTS`; a realm's
+/// assignments go with it; `ListRoleAssignments` needs one filter (`INVALID_ARGUMENT`);
+/// `ListDelegatedAdmins` leaves out realm ids it does not know.
+pub const ROLE_ASSIGNMENTS_ARE_UNIQUE: bool = true;

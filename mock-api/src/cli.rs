@@ -65,6 +65,12 @@ pub struct Args {
     /// Seed for fault injection and ids, for reproducible runs.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// A user of the organisation, by email (repeatable), for realm role assignments.
+    #[arg(long = "user", value_name = "EMAIL")]
+    pub users: Vec<String>,
+    /// A service account besides the bootstrap one, by name (repeatable).
+    #[arg(long = "service-account", value_name = "NAME")]
+    pub service_accounts: Vec<String>,
 }
 
 fn rate(text: &str) -> Result<f64, String> {
@@ -92,6 +98,8 @@ impl Args {
             provisioning: Duration::from_millis(self.provisioning_ms),
             data_dir: self.data_dir.clone(),
             seed: self.seed,
+            users: self.users.clone(),
+            service_accounts: self.service_accounts.clone(),
             ..MockConfig::default()
         }
     }

@@ -42,6 +42,12 @@ pub struct MockConfig {
     pub clock: Arc<dyn Clock>,
     /// Source of object ids; `None` means random ids drawn from `seed`.
     pub ids: Option<Arc<dyn IdGenerator>>,
+    /// Emails of users the organisation has (added at start when missing; users sign up through
+    /// the console, so the API cannot add them).
+    pub users: Vec<String>,
+    /// Service accounts to have besides the bootstrap one, by name (added at start when
+    /// missing).
+    pub service_accounts: Vec<String>,
 }
 
 impl Default for MockConfig {
@@ -59,6 +65,8 @@ impl Default for MockConfig {
             seed: None,
             clock: Arc::new(SystemClock),
             ids: None,
+            users: Vec::new(),
+            service_accounts: Vec::new(),
         }
     }
 }

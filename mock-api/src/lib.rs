@@ -64,7 +64,8 @@
 //! | [`config`] | [`MockConfig`], the injectable [`Clock`] and [`IdGenerator`] |
 //! | [`server`] | [`routes`], [`serve`] (h2c or TLS), [`serve_admin`], [`spawn`] |
 //! | [`session`] | the login stream and its tokens |
-//! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`] and [`service::attestation`] the others |
+//! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`], [`service::federation`], [`service::access`] and [`service::attestation`] the others |
+//! | [`config_service`] | the configuration service: sections, versions, prune, read-only |
 //! | [`validate`] | field rules: SPIFFE names, deployment names, ed25519 SPKI DER keys |
 //! | [`error`] | [`ApiError`] (→ gRPC status) and [`MockError`] |
 //! | [`cli`] | the binary's flags and run loop |
@@ -77,6 +78,7 @@
 pub mod assumptions;
 pub mod cli;
 pub mod config;
+pub mod config_service;
 pub mod error;
 mod gate;
 mod journal;
@@ -95,10 +97,13 @@ pub use error::{ApiError, MockError};
 pub use journal::JOURNAL_FILE;
 pub use server::{RunningMock, STATS_PATH, routes, serve, serve_admin, spawn};
 pub use service::TrustDomainService;
+pub use service::access::AccessService;
 pub use service::attestation::{AgentAttestationService, ProviderAttestationService};
 pub use service::cicd::CicdService;
 pub use service::cluster::ClusterService;
+pub use service::federation::FederationService;
 pub use service::realm::RealmService;
 pub use session::{AuthRecord, SessionService};
 pub use state::{ClientMetadata, Credentials, Faults, MockState, Principal, Stats};
+pub use store::ConfigScope;
 pub use store::ObjectCounts;

@@ -14,7 +14,8 @@ use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use spirl_api_proto::{
-    agentattestation, cicd, cluster, providerattestation, realm, session, trustdomain,
+    access, agentattestation, cicd, cluster, config, federation, providerattestation, realm,
+    session, trustdomain,
 };
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -27,11 +28,14 @@ use tonic::service::Routes;
 use tonic::transport::server::{Connected, TcpIncoming};
 
 use crate::config::MockConfig;
+use crate::config_service::ConfigService;
 use crate::error::MockError;
 use crate::service::TrustDomainService;
+use crate::service::access::AccessService;
 use crate::service::attestation::{AgentAttestationService, ProviderAttestationService};
 use crate::service::cicd::CicdService;
 use crate::service::cluster::ClusterService;
+use crate::service::federation::FederationService;
 use crate::service::realm::RealmService;
 use crate::session::SessionService;
 use crate::state::{Credentials, MockState, Stats};
@@ -64,7 +68,18 @@ pub fn routes(state: MockState) -> Routes {
     .add_service(providerattestation::api_server::ApiServer::new(
         ProviderAttestationService::new(state.clone()),
     ))
-    .add_service(cicd::api_server::ApiServer::new(CicdService::new(state)))
+    .add_service(cicd::api_server::ApiServer::new(CicdService::new(
+        state.clone(),
+    )))
+    .add_service(config::api_server::ApiServer::new(ConfigService::new(
+        state.clone(),
+    )))
+    .add_service(federation::api_server::ApiServer::new(
+        FederationService::new(state.clone()),
+    ))
+    .add_service(access::api_server::ApiServer::new(AccessService::new(
+        state,
+    )))
 }
 
 /// Serves every service on `listener` until `shutdown` completes, then lets calls in flight

@@ -11,9 +11,11 @@ use crate::error::ApiError;
 use crate::gate::Calls;
 use crate::state::MockState;
 
+pub mod access;
 pub mod attestation;
 pub mod cicd;
 pub mod cluster;
+pub mod federation;
 pub mod realm;
 
 /// The gRPC service name; paths are `/<SERVICE>/<Method>`.

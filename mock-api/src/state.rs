@@ -14,7 +14,7 @@ use crate::config::{IdGenerator, MockConfig, RandomIds, seeded_rng};
 use crate::error::{ApiError, MockError};
 use crate::journal::{Entry, Journal};
 use crate::session::Sessions;
-use crate::store::{Change, Ctx, ObjectCounts, Store};
+use crate::store::{Change, ConfigScope, Ctx, ObjectCounts, Store};
 use crate::tls::TlsMaterial;
 
 /// Locks a mutex, carrying on after a panic elsewhere: every critical section leaves its data
@@ -231,8 +231,26 @@ impl MockState {
         let has_account = lock(&state.shared.data).store.bootstrap_account().is_some();
         if !has_account {
             state
-                .create_service_account()
+                .create_service_account(crate::assumptions::BOOTSTRAP_SERVICE_ACCOUNT_NAME)
                 .map_err(|e| MockError::Bootstrap(e.to_string()))?;
+        }
+        let seeds = state.shared.config.users.clone();
+        for email in seeds {
+            state
+                .add_user(&email)
+                .map_err(|e| MockError::Config(format!("user {email}: {e}")))?;
+        }
+        let names = state.shared.config.service_accounts.clone();
+        for name in names {
+            let exists = !lock(&state.shared.data)
+                .store
+                .list_service_accounts(&name)
+                .is_empty();
+            if !exists {
+                state
+                    .create_service_account(&name)
+                    .map_err(|e| MockError::Config(format!("service account {name}: {e}")))?;
+            }
         }
         Ok(state)
     }
@@ -292,13 +310,32 @@ impl MockState {
     /// Creates one more service account (durable like any write) and returns its credentials for
     /// a mock reachable at `endpoint`.
     pub fn add_service_account(&self, endpoint: &str) -> Result<Credentials, ApiError> {
-        let (key_id, private_key) = self.create_service_account()?;
+        let (key_id, private_key) = self.create_service_account("")?;
         Ok(self.credentials_of(endpoint, key_id, private_key))
     }
 
-    fn create_service_account(&self) -> Result<(String, String), ApiError> {
+    /// Like [`MockState::add_service_account`], for a service account named `name` (unique:
+    /// `ALREADY_EXISTS` otherwise), as `ListServiceAccounts` shows it.
+    pub fn add_named_service_account(
+        &self,
+        endpoint: &str,
+        name: &str,
+    ) -> Result<Credentials, ApiError> {
+        crate::validate::required("name", name)?;
+        let (key_id, private_key) = self.create_service_account(name)?;
+        Ok(self.credentials_of(endpoint, key_id, private_key))
+    }
+
+    /// Adds a user with this email to the organisation (durable like any write; one that exists
+    /// is left as it is). The API has no call for it: users sign up through the console.
+    pub fn add_user(&self, email: &str) -> Result<(), ApiError> {
+        self.write(|store, ctx| Ok((store.plan_add_user(email, ctx)?, ())))?;
+        Ok(())
+    }
+
+    fn create_service_account(&self, name: &str) -> Result<(String, String), ApiError> {
         let written = self.write(|store, ctx| {
-            let change = store.plan_service_account(ctx)?;
+            let change = store.plan_service_account(name, ctx)?;
             let Change::ServiceAccountCreated { account } = &change else {
                 return Err(ApiError::Internal("unexpected change".into()));
             };
@@ -313,6 +350,17 @@ impl MockState {
     pub fn set_active_agents(&self, cluster_id: &str, active_agents: i64) -> Result<(), ApiError> {
         self.write(|store, _| {
             let change = store.plan_cluster_agents(cluster_id, active_agents)?;
+            Ok((Some(change), ()))
+        })?;
+        Ok(())
+    }
+
+    /// Puts a section the control plane owns (`read_only`: updates cannot set it, prune keeps
+    /// it) into `scope`'s configuration, durable like any write. `yaml` is a self-describing
+    /// section document.
+    pub fn put_read_only_section(&self, scope: &ConfigScope, yaml: &str) -> Result<(), ApiError> {
+        self.write(|store, ctx| {
+            let change = store.plan_read_only_section(scope, yaml, ctx)?;
             Ok((Some(change), ()))
         })?;
         Ok(())

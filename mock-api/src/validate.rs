@@ -251,6 +251,30 @@ pub fn public_key_der(der: &[u8]) -> Result<[u8; 32], ApiError> {
     Ok(key.to_bytes())
 }
 
+/// A configuration section name ([`crate::assumptions::SECTION_NAMES_ARE_IDENTIFIERS`]).
+pub fn section_name(name: &str) -> Result<(), String> {
+    let valid = name.len() <= 128
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!("section {name:?} is not a section name"))
+    }
+}
+
+/// A section's schema version: `v` and digits.
+pub fn section_schema(schema: &str) -> Result<(), String> {
+    let digits = schema.strip_prefix('v').unwrap_or_default();
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "schema {schema:?} is not a schema version such as v1"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

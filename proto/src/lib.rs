@@ -8,6 +8,9 @@
 //!
 //! | module | package |
 //! |---|---|
+//! | [`access`] | `com.spirl.api.v1.access`: service accounts, users, realm role assignments |
+//! | [`config`] | `com.spirl.api.v1.config`: configuration sections of each scope |
+//! | [`federation`] | `com.spirl.api.v1.federation`: federation links with foreign trust domains |
 //! | [`session`] | `com.spirl.api.v1.session`: service-account login |
 //! | [`trustdomain`] | `com.spirl.api.v1.trustdomain`: trust domains, deployments, keys |
 //! | [`realm`] | `com.spirl.api.v1.realm`: realms, which divide a trust domain |
@@ -17,6 +20,21 @@
 //! | [`cicd`] | `com.spirl.api.v1.cicd`: CI/CD profiles and their links to clusters |
 
 #![allow(missing_docs, clippy::all, clippy::unwrap_used)]
+
+/// `com.spirl.api.v1.access`.
+pub mod access {
+    tonic::include_proto!("com.spirl.api.v1.access");
+}
+
+/// `com.spirl.api.v1.config`.
+pub mod config {
+    tonic::include_proto!("com.spirl.api.v1.config");
+}
+
+/// `com.spirl.api.v1.federation`.
+pub mod federation {
+    tonic::include_proto!("com.spirl.api.v1.federation");
+}
 
 /// `com.spirl.api.v1.session`.
 pub mod session {

@@ -220,6 +220,9 @@ fn proto_conformance_every_declared_message_enum_and_method_matches_the_real_api
         ".com.spirl.api.v1.agentattestation.API",
         ".com.spirl.api.v1.providerattestation.API",
         ".com.spirl.api.v1.cicd.API",
+        ".com.spirl.api.v1.config.API",
+        ".com.spirl.api.v1.access.API",
+        ".com.spirl.api.v1.federation.API",
     ] {
         assert!(ours.services.contains_key(service), "{service} is declared");
     }

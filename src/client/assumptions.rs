@@ -135,3 +135,51 @@ pub const MAX_CICD_PROFILE_NAME: usize = 128;
 /// A profile is linked to a cluster at most once; the link is named by the pair
 /// (`cicdp-…:c-…` on import). A linked profile cannot be deleted (`FAILED_PRECONDITION`).
 pub const CICD_LINK_IS_THE_PAIR: bool = true;
+
+// ---- configuration sections (config.API) ---------------------------------------------------
+
+/// The top-level keys of a section's self-describing YAML document: the SDK calls section
+/// updates "self-describing YAML documents" and the official provider's examples write exactly
+/// these three (`section`, `schema`, `spec`). A document with other top-level keys is refused at
+/// plan time; should the real API accept more, only this list changes.
+pub const SECTION_DOCUMENT_KEYS: [&str; 3] = ["section", "schema", "spec"];
+
+/// Longest section document the provider sends, in bytes. The SDK sets no limit; a
+/// configuration section is small, and a bound keeps a mistaken `file()` of a large file from
+/// reaching the control plane.
+pub const MAX_SECTION_BYTES: usize = 256 * 1024;
+
+/// An update whose `expected_version` is not the configuration's version is refused with
+/// `FAILED_PRECONDITION` (the SDK says only "applies optimistic concurrency checks"). The
+/// provider does not rely on the code: after any refused or unanswered update it reads the
+/// configuration again, and reports a concurrent change when the version moved, whatever the
+/// code (`ABORTED` works as well).
+pub const CONFIG_VERSION_MISMATCH_IS_FAILED_PRECONDITION: bool = true;
+
+/// Sections the control plane marks `read_only` are its own: an update cannot set them and
+/// `prune` does not remove them. The provider leaves them out of `sections` (they would plan a
+/// removal it cannot make) and never sends them.
+pub const READ_ONLY_SECTIONS_ARE_THE_CONTROL_PLANE_S: bool = true;
+
+/// The control plane may store a section re-serialised (key order, quoting, comments): the
+/// provider compares sections by meaning and keeps the text the user wrote while the meaning is
+/// the same.
+pub const SECTIONS_MAY_BE_REFORMATTED: bool = true;
+
+/// `spirl_org_config` is a singleton; its `id`, as the official provider has it.
+pub const ORG_CONFIG_ID: &str = "ORG";
+
+// ---- access (access.API) ---------------------------------------------------------------------
+
+/// Service-account ids start with this (the official provider's docs show `sa-*`).
+pub const SERVICE_ACCOUNT_ID_PREFIX: &str = "sa-";
+/// Role-assignment ids start with this (the official provider imports `ra-…`).
+pub const ROLE_ASSIGNMENT_ID_PREFIX: &str = "ra-";
+/// The realm role that makes its holder a delegated administrator of the realm: the official
+/// provider documents `Administrator` as the only valid realm role. The provider resolves role
+/// names through `ListRoles`, so a control plane with more roles works; this name only appears in
+/// messages.
+pub const REALM_ADMIN_ROLE: &str = "Administrator";
+/// Assigning a role to a principal that holds it already is refused (`ALREADY_EXISTS`); the
+/// provider then names the existing assignment and how to import it. (The SDK is silent.)
+pub const DUPLICATE_ASSIGNMENT_IS_ALREADY_EXISTS: bool = true;

@@ -49,6 +49,10 @@ pub enum ApiError {
     /// `FAILED_PRECONDITION`: for example deleting a trust domain that has deployments.
     #[error("failed precondition: {0}")]
     FailedPrecondition(ErrorContext),
+    /// Someone else changed the object since the provider read it (an optimistic-concurrency
+    /// check failed): the message names the version expected and the one found.
+    #[error("changed concurrently: {0}")]
+    Conflict(ErrorContext),
     /// `INVALID_ARGUMENT` (or `OUT_OF_RANGE`): the server refused a value.
     #[error("invalid argument: {0}")]
     InvalidArgument(ErrorContext),
@@ -88,6 +92,7 @@ impl ApiError {
             ApiError::NotFound(c)
             | ApiError::AlreadyExists(c)
             | ApiError::FailedPrecondition(c)
+            | ApiError::Conflict(c)
             | ApiError::InvalidArgument(c)
             | ApiError::Unauthenticated(c)
             | ApiError::PermissionDenied(c)

@@ -15,6 +15,9 @@
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
 //! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
+//! | [`access`] | the access service: service accounts, users, realm roles and their assignments |
+//! | [`federation`] | the federation service: links to foreign trust domains (`SetLink` upserts) |
+//! | [`config`] | the configuration service: sections of each scope, optimistic concurrency |
 //!
 //! One channel (one HTTP/2 connection, made on first use) carries every call of the provider
 //! process; concurrent calls multiplex on it. Every call but the login carries the metadata
@@ -92,10 +95,16 @@ macro_rules! rpc {
 }
 
 // Declared after `rpc!`, which they use.
+pub mod access;
 pub mod attestation;
 pub mod cicd;
 pub mod cluster;
+pub mod config;
+pub mod federation;
 pub mod realm;
+pub use self::access::{Principal, Role, RoleAssignment, ServiceAccount, User};
+pub use self::config::{ConfigScope, ConfigSection, ConfigUpdate, Configuration};
+pub use self::federation::FederationLink;
 
 const REGISTER_TRUST_DOMAIN: Rpc =
     rpc!("create trust domain", "trustdomain.API/RegisterTrustDomain");

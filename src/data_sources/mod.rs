@@ -3,8 +3,10 @@
 pub mod alb_ingress_annotations;
 pub mod cicd_profile;
 pub mod cluster;
+pub mod delegated_admin;
 pub mod realm;
 pub mod server_monitoring;
+pub mod service_account;
 pub mod trust_domain;
 
 use tfplugin::provider::NamedDataSource;
@@ -27,6 +29,14 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
         tfplugin::data_source(
             "spirl_server_monitoring",
             server_monitoring::ServerMonitoring,
+        ),
+        tfplugin::data_source(
+            "spirl_service_account",
+            service_account::ServiceAccountDataSource::new(client),
+        ),
+        tfplugin::data_source(
+            "spirl_delegated_admin",
+            delegated_admin::DelegatedAdminDataSource::new(client),
         ),
         tfplugin::data_source(
             "spirl_trust_domain",

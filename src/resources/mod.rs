@@ -3,19 +3,28 @@
 pub mod cicd_profile;
 pub mod cicd_profile_link;
 pub mod cluster;
+pub mod cluster_config;
+pub mod config_sections;
 pub mod deployment_cache;
+pub mod federation_link;
 pub mod ids;
 pub mod key_pair;
+pub mod org_config;
 pub mod provider_attestation_config;
 pub mod realm;
+pub mod realm_principal;
+pub mod realm_role_assignment;
 pub mod snapshot;
 pub mod trust_domain;
 pub mod trust_domain_cache;
+pub mod trust_domain_config;
 pub mod trust_domain_deployment;
+pub mod trust_domain_deployment_config;
 
 use tfplugin::Diagnostics;
 use tfplugin::provider::NamedResource;
 
+use self::config_sections::ConfigResource;
 use crate::client::{ApiError, ClientHandle};
 use crate::diagnostics;
 
@@ -31,6 +40,10 @@ pub fn refreshed<T, S: From<T>>(
     match found {
         Ok(Some(object)) => Some(object.into()),
         Ok(None) => {
+            log::info!(id; "{what} is gone; removing it from the state");
+            None
+        }
+        Err(e) if e.is_not_found() => {
             log::info!(id; "{what} is gone; removing it from the state");
             None
         }
@@ -66,6 +79,30 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         tfplugin::resource(
             "spirl_trust_domain_deployment",
             trust_domain_deployment::TrustDomainDeployment::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_cluster_config",
+            ConfigResource::<cluster_config::ClusterConfig>::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_federation_link",
+            federation_link::FederationLinkResource::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_realm_role_assignment",
+            realm_role_assignment::RealmRoleAssignmentResource::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_org_config",
+            ConfigResource::<org_config::OrgConfig>::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_trust_domain_config",
+            ConfigResource::<trust_domain_config::TrustDomainConfig>::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_trust_domain_deployment_config",
+            ConfigResource::<trust_domain_deployment_config::DeploymentConfig>::new(client),
         ),
     ]
 }

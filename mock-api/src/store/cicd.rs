@@ -23,7 +23,7 @@ fn profile_view(p: &CicdProfileRecord) -> pb::CicdProfile {
 }
 
 impl Store {
-    fn link_view(&self, l: &CicdLinkRecord) -> pb::CicdProfileLink {
+    fn cicd_link_view(&self, l: &CicdLinkRecord) -> pb::CicdProfileLink {
         pb::CicdProfileLink {
             id: l.id.clone(),
             ci_cd_profile_id: l.profile_id.clone(),
@@ -119,7 +119,7 @@ impl Store {
             .values()
             .filter(|l| profile_id.is_empty() || l.profile_id == profile_id)
             .filter(|l| cluster_id.is_empty() || l.cluster_id == cluster_id)
-            .map(|l| self.link_view(l))
+            .map(|l| self.cicd_link_view(l))
             .collect()
     }
 
@@ -153,7 +153,7 @@ impl Store {
             cluster_id: cluster_id.to_owned(),
             created_at: ctx.now,
         };
-        let view = self.link_view(&link);
+        let view = self.cicd_link_view(&link);
         Ok((Change::CicdLinkCreated { link }, view))
     }
 

@@ -108,7 +108,7 @@ fn deployment_of(
 impl Store {
     /// The cluster `id` (field `cluster_id`): `INVALID_ARGUMENT` when empty, `NOT_FOUND` when
     /// unknown.
-    fn cluster(&self, id: &str) -> Result<&ClusterEntry, ApiError> {
+    pub(super) fn cluster(&self, id: &str) -> Result<&ClusterEntry, ApiError> {
         validate::required("cluster_id", id)?;
         self.clusters
             .get(id)

@@ -17,12 +17,18 @@ use crate::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
 use crate::config::IdGenerator;
 use crate::error::ApiError;
 
+mod access;
 mod attestation;
 mod cicd;
 mod clusters;
+mod configs;
 mod deployments;
+mod federation;
 mod realms;
 mod trust_domains;
+
+pub(crate) use self::configs::ConfigRecord;
+pub use self::configs::ConfigScope;
 
 /// A service account key that may log in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,6 +37,10 @@ pub(crate) struct ServiceAccountRecord {
     /// PKCS#8 PEM. The mock keeps it so that `--credentials-out` works again after a restart.
     pub private_key_pem: String,
     pub created_at: SystemTime,
+    /// The service account's name; empty in journals written before names existed (the
+    /// `access` view then names it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
 }
 
 /// How a trust domain issues JWT-SVIDs.
@@ -154,6 +164,52 @@ pub(crate) struct CicdLinkRecord {
     pub created_at: SystemTime,
 }
 
+/// A user of the organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct UserRecord {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub created_at: SystemTime,
+}
+
+/// Who holds a role assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub(crate) enum Principal {
+    ServiceAccount(String),
+    User(String),
+}
+
+impl Principal {
+    pub fn id(&self) -> &str {
+        match self {
+            Principal::ServiceAccount(id) | Principal::User(id) => id,
+        }
+    }
+}
+
+/// A realm role held by a principal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AssignmentRecord {
+    pub id: String,
+    pub principal: Principal,
+    pub realm_id: String,
+    pub role_id: String,
+    pub created_at: SystemTime,
+}
+
+/// A federation link of a trust domain to a foreign trust domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FederationLinkRecord {
+    pub id: String,
+    pub trust_domain_id: String,
+    pub foreign_trust_domain_name: String,
+    /// The foreign bundle endpoint (https_web).
+    pub endpoint_url: String,
+    pub created_at: SystemTime,
+}
+
 /// One committed mutation; what the journal records, one per line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -189,6 +245,27 @@ pub(crate) enum Change {
     },
     KeyDeleted {
         key_id: String,
+    },
+    UserAdded {
+        user: UserRecord,
+    },
+    RoleAssigned {
+        assignment: AssignmentRecord,
+    },
+    RoleRemoved {
+        id: String,
+    },
+    /// A federation link created or changed, whole.
+    FederationLinkSet {
+        link: FederationLinkRecord,
+    },
+    FederationLinkDeleted {
+        id: String,
+    },
+    /// A scope's whole configuration after an update: replay needs no YAML.
+    ConfigSet {
+        scope: ConfigScope,
+        config: ConfigRecord,
     },
     RealmCreated {
         realm: RealmRecord,
@@ -281,6 +358,15 @@ pub struct ObjectCounts {
     pub deployments: usize,
     /// Deployment keys, over all deployments.
     pub keys: usize,
+    /// Configuration sections, over all scopes (read-only ones included).
+    #[serde(default)]
+    pub config_sections: usize,
+    /// Federation links, over all trust domains.
+    #[serde(default)]
+    pub federation_links: usize,
+    /// Realm role assignments.
+    #[serde(default)]
+    pub role_assignments: usize,
     /// Realms, over all trust domains.
     #[serde(default)]
     pub realms: usize,
@@ -343,6 +429,14 @@ pub(crate) struct Store {
     cicd_profiles: BTreeMap<String, CicdProfileRecord>,
     cicd_links: BTreeMap<String, CicdLinkRecord>,
     next_seq: u64,
+    /// Configurations that were ever written; the others are empty.
+    configs: HashMap<ConfigScope, ConfigRecord>,
+    /// Users, in the order they were added.
+    users: Vec<UserRecord>,
+    /// Role assignments by id.
+    assignments: BTreeMap<String, AssignmentRecord>,
+    /// (trust domain id, foreign trust domain name) → link.
+    federation_links: BTreeMap<(String, String), FederationLinkRecord>,
 }
 
 impl Store {
@@ -402,6 +496,8 @@ impl Store {
                     .ok_or_else(|| format!("trust domain {id} missing"))?;
                 self.trust_domain_order.remove(&entry.seq);
                 self.trust_domain_by_name.remove(&entry.record.name);
+                self.forget_configs(&[ConfigScope::TrustDomain(id.clone())]);
+                self.federation_links.retain(|(td, _), _| td != id);
                 for deployment_id in entry.deployments {
                     self.remove_deployment(&deployment_id);
                 }
@@ -440,6 +536,7 @@ impl Store {
                 self.realm_order.remove(&seq);
                 self.realm_by_name
                     .remove(&(realm.trust_domain_id, realm.name));
+                self.assignments.retain(|_, a| &a.realm_id != id);
             }
             Change::ClusterCreated { .. }
             | Change::ClusterDeleted { .. }
@@ -447,7 +544,12 @@ impl Store {
             | Change::ClusterVersionActivated { .. }
             | Change::ClusterVersionDeactivated { .. }
             | Change::ClusterVersionDeleted { .. }
-            | Change::ClusterAgentsReported { .. } => self.apply_cluster(change)?,
+            | Change::ClusterAgentsReported { .. } => {
+                if let Change::ClusterDeleted { id } = change {
+                    self.forget_configs(&[ConfigScope::Cluster(id.clone())]);
+                }
+                self.apply_cluster(change)?
+            }
             Change::AgentAttestationCreated { .. }
             | Change::AgentAttestationDeleted { .. }
             | Change::ProviderAttestationCreated { .. }
@@ -499,6 +601,48 @@ impl Store {
                     .ok_or_else(|| format!("key {key_id} missing"))?;
                 key.active = *active;
             }
+            Change::UserAdded { user } => {
+                if self
+                    .users
+                    .iter()
+                    .any(|u| u.id == user.id || u.email == user.email)
+                {
+                    return Err(format!("user {} exists", user.email));
+                }
+                self.users.push(user.clone());
+            }
+            Change::RoleAssigned { assignment } => {
+                if self.assignments.contains_key(&assignment.id) {
+                    return Err(format!("role assignment {} exists", assignment.id));
+                }
+                self.assignments
+                    .insert(assignment.id.clone(), assignment.clone());
+            }
+            Change::RoleRemoved { id } => {
+                self.assignments
+                    .remove(id)
+                    .ok_or_else(|| format!("role assignment {id} missing"))?;
+            }
+            Change::FederationLinkSet { link } => {
+                let key = (
+                    link.trust_domain_id.clone(),
+                    link.foreign_trust_domain_name.clone(),
+                );
+                if !self.trust_domains.contains_key(&link.trust_domain_id) {
+                    return Err(format!("trust domain {} missing", link.trust_domain_id));
+                }
+                self.federation_links.insert(key, link.clone());
+            }
+            Change::FederationLinkDeleted { id } => {
+                let before = self.federation_links.len();
+                self.federation_links.retain(|_, l| &l.id != id);
+                if self.federation_links.len() == before {
+                    return Err(format!("federation link {id} missing"));
+                }
+            }
+            Change::ConfigSet { scope, config } => {
+                self.configs.insert(scope.clone(), config.clone());
+            }
             Change::KeyDeleted { key_id } => {
                 let deployment_id = self
                     .key_owner
@@ -513,6 +657,7 @@ impl Store {
     }
 
     fn remove_deployment(&mut self, id: &str) {
+        self.forget_configs(&[ConfigScope::Deployment(id.to_owned())]);
         if let Some(entry) = self.deployments.remove(id) {
             for key in entry.keys {
                 self.key_owner.remove(&key.id);
@@ -526,6 +671,9 @@ impl Store {
             trust_domains: self.trust_domains.len(),
             deployments: self.deployments.len(),
             keys: self.key_owner.len(),
+            config_sections: self.configs.values().map(|c| c.sections.len()).sum(),
+            federation_links: self.federation_links.len(),
+            role_assignments: self.assignments.len(),
             realms: self.realms.len(),
             clusters: self.clusters.len(),
             cluster_versions: self.version_owner.len(),
@@ -549,7 +697,12 @@ impl Store {
     }
 
     /// A new service account with a fresh key pair.
-    pub fn plan_service_account(&self, ctx: &Ctx<'_>) -> Result<Change, ApiError> {
+    pub fn plan_service_account(&self, name: &str, ctx: &Ctx<'_>) -> Result<Change, ApiError> {
+        if !name.is_empty() && !self.list_service_accounts(name).is_empty() {
+            return Err(ApiError::AlreadyExists(format!(
+                "a service account named {name} exists"
+            )));
+        }
         use ed25519_dalek::pkcs8::EncodePrivateKey as _;
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
         let pem = key
@@ -560,6 +713,7 @@ impl Store {
                 key_id: self.fresh_id(SERVICE_ACCOUNT_KEY_ID_PREFIX, ctx),
                 private_key_pem: pem.to_string(),
                 created_at: ctx.now,
+                name: name.to_owned(),
             },
         })
     }
@@ -585,6 +739,9 @@ impl Store {
             || self.provider_attestations.contains_key(id)
             || self.cicd_profiles.contains_key(id)
             || self.cicd_links.contains_key(id)
+            || self.federation_links.values().any(|l| l.id == id)
+            || self.assignments.contains_key(id)
+            || self.users.iter().any(|u| u.id == id)
             || self.account(id).is_some()
     }
 

@@ -24,7 +24,8 @@ mod validate;
 
 use self::validate::parse_mode;
 pub use self::validate::{
-    MAX_DESCRIPTION, MAX_DOMAIN_NAME, MAX_ISSUER_URL, domain_name_problem, validate_config,
+    MAX_DESCRIPTION, MAX_DOMAIN_NAME, MAX_ISSUER_URL, domain_name_problem, https_url_problem,
+    validate_config,
 };
 use super::trust_domain_cache::TrustDomainSnapshot;
 use crate::client::ClientHandle;

@@ -89,6 +89,17 @@ fn description_problem(text: &str) -> Option<String> {
 
 /// Why `url` cannot be a custom JWT issuer, or `None`.
 fn issuer_url_problem(url: &str) -> Option<String> {
+    https_url_problem(
+        "jwt_issuer",
+        url,
+        "the https:// URL of your JWT issuer, such as \"https://issuer.example.com\"",
+    )
+}
+
+/// Why `url`, the value of attribute `attr`, is not an https URL with a host (at most
+/// [`MAX_ISSUER_URL`] long, no whitespace, no user information), or `None`. `want` says what to
+/// set instead.
+pub fn https_url_problem(attr: &str, url: &str, want: &str) -> Option<String> {
     let q = quote(url);
     let host = url.strip_prefix("https://").map(|rest| {
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -104,10 +115,7 @@ fn issuer_url_problem(url: &str) -> Option<String> {
         Some((_, true)) => "has no host".into(),
         Some(_) => return None,
     };
-    Some(format!(
-        "jwt_issuer {q} {what}. Set it to the https:// URL of your JWT issuer, such as \
-         \"https://issuer.example.com\"."
-    ))
+    Some(format!("{attr} {q} {what}. Set it to {want}."))
 }
 
 /// Checks the configuration of the resource or the data source; values not known yet are

@@ -1,0 +1,292 @@
+//! Configuration sections of each scope (`com.spirl.api.v1.config.API`): versions, optimistic
+//! concurrency, prune, read-only sections, validate-only updates. A scope's configuration goes
+//! with its object: deleting a trust domain or a deployment forgets it.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use spirl_api_proto::config as pb;
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::{Yaml, YamlEmitter, YamlLoader};
+
+use super::{Change, Ctx, Store};
+use crate::assumptions::{
+    CONFIG_FIRST_VERSION, MAX_SECTION_BYTES, MAX_SECTION_DEPTH, SECTION_DOCUMENT_KEYS,
+    SECTIONS_STORED_REFORMATTED, read_only_section_refused, version_mismatch,
+};
+use crate::error::ApiError;
+use crate::validate;
+
+/// Whose configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum ConfigScope {
+    /// The organisation.
+    Org,
+    /// A trust domain by id.
+    TrustDomain(String),
+    /// A trust-domain deployment by id.
+    Deployment(String),
+    /// A cluster by id.
+    Cluster(String),
+}
+
+/// One stored section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SectionRecord {
+    pub schema: String,
+    /// As the control plane stores it ([`SECTIONS_STORED_REFORMATTED`]).
+    pub yaml: String,
+    pub read_only: bool,
+}
+
+/// A scope's configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ConfigRecord {
+    pub version: u64,
+    pub updated_at: Option<SystemTime>,
+    pub sections: BTreeMap<String, SectionRecord>,
+}
+
+impl Default for ConfigRecord {
+    fn default() -> Self {
+        ConfigRecord {
+            version: CONFIG_FIRST_VERSION,
+            updated_at: None,
+            sections: BTreeMap::new(),
+        }
+    }
+}
+
+impl ConfigRecord {
+    fn view(&self) -> pb::Config {
+        pb::Config {
+            updated_at: self.updated_at.map(prost_types::Timestamp::from),
+            version: self.version.to_string(),
+            sections: self
+                .sections
+                .iter()
+                .map(|(name, s)| pb::Section {
+                    name: name.clone(),
+                    schema: s.schema.clone(),
+                    yaml_value: s.yaml.clone(),
+                    read_only: s.read_only,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Refuses aliases, anchors, several documents and deep nesting before the loader sees the text
+/// (the loader expands aliases: a few hundred bytes of them would be gigabytes).
+fn prescan(name_hint: &str, text: &str) -> Result<(), String> {
+    let mut parser = Parser::new_from_str(text);
+    let (mut depth, mut documents) = (0usize, 0usize);
+    loop {
+        let (event, _) = parser.next_token().map_err(|e| e.to_string())?;
+        match event {
+            Event::StreamEnd => return Ok(()),
+            Event::DocumentStart => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(format!("{name_hint}: one YAML document per section"));
+                }
+            }
+            Event::Alias(_) => return Err(format!("{name_hint}: aliases are not supported")),
+            Event::Scalar(_, _, anchor, _) if anchor != 0 => {
+                return Err(format!("{name_hint}: anchors are not supported"));
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if anchor != 0 {
+                    return Err(format!("{name_hint}: anchors are not supported"));
+                }
+                depth += 1;
+                if depth > MAX_SECTION_DEPTH {
+                    return Err(format!(
+                        "{name_hint}: nested deeper than {MAX_SECTION_DEPTH} levels"
+                    ));
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+}
+
+/// A section update, checked: its name and what is stored.
+fn parse_update(index: usize, text: &str) -> Result<(String, SectionRecord), ApiError> {
+    let hint = format!("section_updates[{index}]");
+    let invalid = |m: String| ApiError::InvalidArgument(m);
+    if text.len() > MAX_SECTION_BYTES {
+        return Err(invalid(format!(
+            "{hint}: longer than {MAX_SECTION_BYTES} bytes"
+        )));
+    }
+    prescan(&hint, text).map_err(|e| invalid(format!("{hint}: invalid YAML: {e}")))?;
+    let docs = YamlLoader::load_from_str(text)
+        .map_err(|e| invalid(format!("{hint}: invalid YAML: {e}")))?;
+    let Some(Yaml::Hash(doc)) = docs.into_iter().next() else {
+        return Err(invalid(format!(
+            "{hint}: a section is a YAML mapping with section, schema and spec"
+        )));
+    };
+    for key in doc.keys() {
+        if !key
+            .as_str()
+            .is_some_and(|k| SECTION_DOCUMENT_KEYS.contains(&k))
+        {
+            return Err(invalid(format!(
+                "{hint}: unknown top-level key {key:?}; a section has section, schema and spec"
+            )));
+        }
+    }
+    let field = |k: &str| doc.get(&Yaml::String(k.to_owned()));
+    let name = field("section").and_then(Yaml::as_str).unwrap_or_default();
+    validate::section_name(name).map_err(|e| invalid(format!("{hint}: {e}")))?;
+    let schema = field("schema").and_then(Yaml::as_str).unwrap_or_default();
+    validate::section_schema(schema).map_err(|e| invalid(format!("{hint}: {e}")))?;
+    if field("spec").is_none() {
+        return Err(invalid(format!("{hint}: section {name} has no spec")));
+    }
+    let yaml = if SECTIONS_STORED_REFORMATTED {
+        let mut out = String::new();
+        YamlEmitter::new(&mut out)
+            .dump(&Yaml::Hash(doc.clone()))
+            .map_err(|e| ApiError::Internal(format!("cannot write YAML: {e}")))?;
+        out.push('\n');
+        out
+    } else {
+        text.to_owned()
+    };
+    Ok((
+        name.to_owned(),
+        SectionRecord {
+            schema: schema.to_owned(),
+            yaml,
+            read_only: false,
+        },
+    ))
+}
+
+impl Store {
+    /// The scope must exist: `NOT_FOUND` for an unknown object, `INVALID_ARGUMENT` for no id.
+    fn config_scope_exists(&self, scope: &ConfigScope) -> Result<(), ApiError> {
+        match scope {
+            ConfigScope::Org => Ok(()),
+            ConfigScope::TrustDomain(id) => self.trust_domain(id).map(|_| ()),
+            ConfigScope::Deployment(id) => {
+                validate::required("trust_domain_deployment_id", id)?;
+                if self.deployments.contains_key(id) {
+                    Ok(())
+                } else {
+                    Err(ApiError::NotFound(format!(
+                        "trust domain deployment {id} not found"
+                    )))
+                }
+            }
+            ConfigScope::Cluster(id) => self.cluster(id).map(|_| ()),
+        }
+    }
+
+    fn config_of(&self, scope: &ConfigScope) -> ConfigRecord {
+        self.configs.get(scope).cloned().unwrap_or_default()
+    }
+
+    /// `Get…Config`.
+    pub fn get_config(&self, scope: &ConfigScope) -> Result<pb::Config, ApiError> {
+        self.config_scope_exists(scope)?;
+        Ok(self.config_of(scope).view())
+    }
+
+    /// `Update…Config`: the change (none when nothing changes or only validating) and the
+    /// configuration the answer carries.
+    pub fn plan_update_config(
+        &self,
+        scope: &ConfigScope,
+        params: Option<&pb::UpdateConfigParams>,
+        ctx: &Ctx<'_>,
+    ) -> Result<(Option<Change>, pb::Config), ApiError> {
+        self.config_scope_exists(scope)?;
+        let params = params.cloned().unwrap_or_default();
+        let current = self.config_of(scope);
+        if !params.expected_version.is_empty()
+            && params.expected_version != current.version.to_string()
+        {
+            return Err(version_mismatch(
+                &params.expected_version,
+                &current.version.to_string(),
+            ));
+        }
+        let mut sections = if params.prune {
+            current
+                .sections
+                .iter()
+                .filter(|(_, s)| s.read_only)
+                .map(|(n, s)| (n.clone(), s.clone()))
+                .collect()
+        } else {
+            current.sections.clone()
+        };
+        let mut named = Vec::new();
+        for (index, text) in params.section_updates.iter().enumerate() {
+            let (name, record) = parse_update(index, text)?;
+            if named.contains(&name) {
+                return Err(ApiError::InvalidArgument(format!(
+                    "section_updates[{index}]: section {name} is updated twice"
+                )));
+            }
+            if current.sections.get(&name).is_some_and(|s| s.read_only) {
+                return Err(read_only_section_refused(&name));
+            }
+            named.push(name.clone());
+            sections.insert(name, record);
+        }
+        if sections == current.sections || params.validate_only {
+            let mut answer = current.clone();
+            answer.sections = sections;
+            return Ok((None, answer.view()));
+        }
+        let record = ConfigRecord {
+            version: current.version + 1,
+            updated_at: Some(ctx.now),
+            sections,
+        };
+        let answer = record.view();
+        Ok((
+            Some(Change::ConfigSet {
+                scope: scope.clone(),
+                config: record,
+            }),
+            answer,
+        ))
+    }
+
+    /// Puts a section the control plane owns (`read_only`) into a scope's configuration: how a
+    /// test shows the provider a section it must leave alone.
+    pub fn plan_read_only_section(
+        &self,
+        scope: &ConfigScope,
+        text: &str,
+        ctx: &Ctx<'_>,
+    ) -> Result<Change, ApiError> {
+        self.config_scope_exists(scope)?;
+        let (name, mut record) = parse_update(0, text)?;
+        record.read_only = true;
+        let mut config = self.config_of(scope);
+        config.sections.insert(name, record);
+        config.version += 1;
+        config.updated_at = Some(ctx.now);
+        Ok(Change::ConfigSet {
+            scope: scope.clone(),
+            config,
+        })
+    }
+
+    /// Forgets the configurations of a trust domain's scope and its deployments' scopes.
+    pub(super) fn forget_configs(&mut self, scopes: &[ConfigScope]) {
+        for scope in scopes {
+            self.configs.remove(scope);
+        }
+    }
+}

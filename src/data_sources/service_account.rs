@@ -1,0 +1,146 @@
+//! `spirl_service_account` (data source): a service account looked up by its `name`, for its
+//! id (`sa-…`) and details.
+
+use serde::{Deserialize, Serialize};
+use tfplugin::{Attr, Attribute, AttributePath, DataSource, Diagnostics, Schema, async_trait};
+
+use crate::client::ClientHandle;
+use crate::diagnostics;
+use crate::problem::quote;
+
+/// Configuration and result of `spirl_service_account`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceAccountState {
+    /// The name looked up.
+    pub name: Attr<String>,
+    /// `sa-…`.
+    pub id: Attr<String>,
+    /// Free text.
+    pub description: Attr<String>,
+    /// The organisation-level role.
+    pub role_id: Attr<String>,
+    /// RFC 3339.
+    pub created_at: Attr<String>,
+}
+
+/// Why `name` cannot name a service account, or `None`.
+pub fn service_account_name_problem(attr: &str, name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        return Some(format!(
+            "{attr} is empty. Set it to the service account's name."
+        ));
+    }
+    if name.len() > 256 || name.chars().any(char::is_control) {
+        return Some(format!(
+            "{attr} {} is not a service account name: at most 256 characters, no control \
+             characters. Copy the name from the Defakto console.",
+            quote(name)
+        ));
+    }
+    None
+}
+
+/// The `spirl_service_account` data source.
+pub struct ServiceAccountDataSource {
+    client: ClientHandle,
+}
+
+impl ServiceAccountDataSource {
+    /// The data source, calling the API through `client` once the provider is configured.
+    pub fn new(client: &ClientHandle) -> Self {
+        ServiceAccountDataSource {
+            client: client.clone(),
+        }
+    }
+}
+
+#[async_trait]
+impl DataSource for ServiceAccountDataSource {
+    type State = ServiceAccountState;
+
+    fn schema(&self) -> Schema {
+        Schema::new()
+            .description(
+                "Looks up a service account of the organisation by its name, for its id (`sa-…`) \
+                 and details.",
+            )
+            .attribute(
+                Attribute::string("name")
+                    .required()
+                    .description("The service account's name (exact)."),
+            )
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .description("The service account's id (`sa-…`)."),
+            )
+            .attribute(
+                Attribute::string("description")
+                    .computed()
+                    .description("The service account's description."),
+            )
+            .attribute(
+                Attribute::string("role_id")
+                    .computed()
+                    .description("The id of the organisation-level role the service account has."),
+            )
+            .attribute(
+                Attribute::string("created_at")
+                    .computed()
+                    .description("When the service account was created (RFC 3339, UTC)."),
+            )
+    }
+
+    async fn validate(&self, diags: &mut Diagnostics, config: ServiceAccountState) -> Option<()> {
+        if let Some(problem) = config
+            .name
+            .known()
+            .and_then(|n| service_account_name_problem("name", n))
+        {
+            diags.error_at(AttributePath::root("name"), "Invalid name", problem);
+            return None;
+        }
+        Some(())
+    }
+
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        config: ServiceAccountState,
+    ) -> Option<ServiceAccountState> {
+        self.validate(diags, config.clone()).await?;
+        let client = self.client.get(diags)?;
+        let Some(name) = config.name.known() else {
+            diagnostics::inputs_not_known(diags);
+            return None;
+        };
+        match client.list_service_accounts(Some(name)).await {
+            Ok(found) => match found.into_iter().next() {
+                Some(a) => Some(ServiceAccountState {
+                    name: Attr::Value(a.name),
+                    id: Attr::Value(a.id),
+                    description: Attr::Value(a.description),
+                    role_id: Attr::Value(a.role_id),
+                    created_at: Attr::Value(a.created_at),
+                }),
+                None => {
+                    diags.error_at(
+                        AttributePath::root("name"),
+                        "Service account not found",
+                        format!(
+                            "No service account named {} exists in the organisation. Check the \
+                             name (it is exact, case included) in the Defakto console, and that \
+                             the provider points at the right control plane.",
+                            quote(name)
+                        ),
+                    );
+                    None
+                }
+            },
+            Err(e) => {
+                diagnostics::api_error(diags, &e, Some(AttributePath::root("name")));
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! `spirl_cluster_config`: a cluster's configuration sections (`config.API`
+//! `Get`/`UpdateClusterConfig`); everything but the scope is [`super::config_sections`].
+
+use super::config_sections::{ConfigKind, config_state, id_import_problem};
+use crate::client::ConfigScope;
+use crate::client::assumptions::CLUSTER_ID_PREFIX;
+
+config_state!(
+    /// Configuration and state of `spirl_cluster_config`.
+    ClusterConfigState,
+    cluster_id
+);
+
+/// A cluster's configuration.
+pub struct ClusterConfig;
+
+impl ConfigKind for ClusterConfig {
+    type State = ClusterConfigState;
+    const WHAT: &'static str = "cluster configuration";
+    const SCOPE_ATTRIBUTE: Option<&'static str> = Some("cluster_id");
+    const DESCRIPTION: &'static str = "A cluster's configuration sections, managed whole: \
+        each is a self-describing YAML document keyed by its section name. Import with \
+        `terraform import spirl_cluster_config.<name> c-…`. Destroying it removes the \
+        sections it manages; the configuration goes with its cluster.";
+    const SCOPE_DESCRIPTION: &'static str =
+        "The id of the cluster (`c-…`). Changing it replaces the resource.";
+    const IMPORT_ID: &'static str = "with the cluster id";
+
+    fn scope(id: &str) -> ConfigScope {
+        ConfigScope::Cluster(id.to_owned())
+    }
+
+    fn import_problem(id: &str) -> Option<String> {
+        id_import_problem(id, CLUSTER_ID_PREFIX, "cluster")
+    }
+}

@@ -1,0 +1,240 @@
+//! What `spirl_realm_role_assignment` and the `spirl_delegated_admin` data source share: a
+//! realm named within a trust domain, and a principal named by exactly one of
+//! `service_account_name` and `user_email`, checked at plan time and resolved to ids through
+//! the API, each failure reported at its attribute.
+//!
+//! The official provider also accepts `idp_group`; the published API has no field for an IdP
+//! group in a role assignment, so it is not offered (the docs say so).
+
+use tfplugin::{Attr, AttributePath, Diagnostics};
+
+use crate::client::{ApiError, Client, Principal};
+use crate::data_sources::service_account::service_account_name_problem;
+use crate::diagnostics;
+use crate::problem::quote;
+
+/// The principal attributes of a configuration.
+pub struct PrincipalInput<'a> {
+    /// `service_account_name`.
+    pub service_account_name: &'a Attr<String>,
+    /// `user_email`.
+    pub user_email: &'a Attr<String>,
+}
+
+/// Why `email` is not an email address, or `None`.
+fn email_problem(email: &str) -> Option<String> {
+    let (local, domain) = email.split_once('@')?;
+    let valid = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.len() <= 320
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    (!valid).then(|| email_message(email))
+}
+
+fn email_message(email: &str) -> String {
+    format!(
+        "user_email {} is not an email address. Set it to the email the user signs in to \
+         Defakto with, such as \"admin@example.com\".",
+        quote(email)
+    )
+}
+
+/// Checks the principal attributes: exactly one set, each well-formed. Unknown values are
+/// checked once known.
+pub fn check_principal(diags: &mut Diagnostics, input: &PrincipalInput<'_>) {
+    let set = |a: &Attr<String>| !matches!(a, Attr::Null);
+    match (set(input.service_account_name), set(input.user_email)) {
+        (true, true) => diags.error_at(
+            AttributePath::root("user_email"),
+            "Conflicting principals",
+            "Both service_account_name and user_email are set; a role assignment is for \
+             exactly one principal. Keep one of them (use two resources for two principals).",
+        ),
+        (false, false) => diags.error(
+            "No principal",
+            "Set exactly one of service_account_name (a service account's name) and user_email \
+             (a user's email). IdP groups (`idp_group` of the official provider) are not \
+             supported: the published API has no field for them.",
+        ),
+        _ => {}
+    }
+    if let Some(problem) = input
+        .service_account_name
+        .known()
+        .and_then(|n| service_account_name_problem("service_account_name", n))
+    {
+        diags.error_at(
+            AttributePath::root("service_account_name"),
+            "Invalid service_account_name",
+            problem,
+        );
+    }
+    if let Some(email) = input.user_email.known() {
+        let problem = if email.contains('@') {
+            email_problem(email)
+        } else {
+            Some(email_message(email))
+        };
+        if let Some(problem) = problem {
+            diags.error_at(
+                AttributePath::root("user_email"),
+                "Invalid user_email",
+                problem,
+            );
+        }
+    }
+}
+
+/// The id of realm `name` of trust domain `trust_domain_id`, or `None` after reporting at
+/// `realm_name`.
+pub async fn resolve_realm(
+    diags: &mut Diagnostics,
+    client: &Client,
+    trust_domain_id: &str,
+    name: &str,
+) -> Option<String> {
+    match client.list_realms(Some(trust_domain_id), Some(name)).await {
+        Ok(found) => match found.into_iter().find(|r| r.name == name) {
+            Some(realm) => Some(realm.id),
+            None => {
+                diags.error_at(
+                    AttributePath::root("realm_name"),
+                    "Realm not found",
+                    format!(
+                        "Trust domain {trust_domain_id} has no realm named {}. Check the name, \
+                         or create the realm first (`spirl_realm`, and refer to its `name` so \
+                         Terraform orders the two).",
+                        quote(name)
+                    ),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            diagnostics::api_error(diags, &e, Some(AttributePath::root("trust_domain_id")));
+            None
+        }
+    }
+}
+
+/// The principal the input names, resolved to its id, or `None` after reporting at its
+/// attribute.
+pub async fn resolve_principal(
+    diags: &mut Diagnostics,
+    client: &Client,
+    input: &PrincipalInput<'_>,
+) -> Option<Principal> {
+    if let Some(name) = input.service_account_name.known() {
+        let at = AttributePath::root("service_account_name");
+        return match client.list_service_accounts(Some(name)).await {
+            Ok(found) => match found.into_iter().next() {
+                Some(a) => Some(Principal::ServiceAccount(a.id)),
+                None => {
+                    diags.error_at(
+                        at,
+                        "Service account not found",
+                        format!(
+                            "No service account named {} exists in the organisation. Check the \
+                             name in the Defakto console (it is exact, case included).",
+                            quote(name)
+                        ),
+                    );
+                    None
+                }
+            },
+            Err(e) => {
+                diagnostics::api_error(diags, &e, Some(at));
+                None
+            }
+        };
+    }
+    let email = input.user_email.known()?;
+    let at = AttributePath::root("user_email");
+    match client.list_users(Some(email)).await {
+        Ok(found) => match found.into_iter().next() {
+            Some(u) => Some(Principal::User(u.id)),
+            None => {
+                diags.error_at(
+                    at,
+                    "User not found",
+                    format!(
+                        "No user with the email {} is in the organisation. Invite them in the \
+                         Defakto console first, or check the spelling.",
+                        quote(email)
+                    ),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            diagnostics::api_error(diags, &e, Some(at));
+            None
+        }
+    }
+}
+
+/// The names of `principal` (service account name or user email), for import and reads:
+/// `(service_account_name, user_email)`.
+pub async fn principal_names(
+    client: &Client,
+    principal: &Principal,
+) -> Result<Option<(Attr<String>, Attr<String>)>, ApiError> {
+    Ok(match principal {
+        Principal::ServiceAccount(id) => client
+            .list_service_accounts(None)
+            .await?
+            .into_iter()
+            .find(|a| &a.id == id)
+            .map(|a| (Attr::Value(a.name), Attr::Null)),
+        Principal::User(id) => client
+            .list_users(None)
+            .await?
+            .into_iter()
+            .find(|u| &u.id == id)
+            .map(|u| (Attr::Null, Attr::Value(u.email))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(sa: Attr<String>, email: Attr<String>) -> Vec<String> {
+        let mut diags = Diagnostics::new();
+        check_principal(
+            &mut diags,
+            &PrincipalInput {
+                service_account_name: &sa,
+                user_email: &email,
+            },
+        );
+        diags.items.iter().map(|d| d.summary.clone()).collect()
+    }
+
+    #[test]
+    fn realm_principal_exactly_one_well_formed() {
+        let v = |s: &str| Attr::Value(s.to_owned());
+        assert!(check(v("ci-bot"), Attr::Null).is_empty());
+        assert!(check(Attr::Null, v("admin@example.com")).is_empty());
+        assert!(check(Attr::Unknown, Attr::Null).is_empty());
+        assert_eq!(
+            check(v("ci-bot"), v("a@example.com")),
+            ["Conflicting principals"]
+        );
+        assert_eq!(check(Attr::Null, Attr::Null), ["No principal"]);
+        for bad in [
+            "admin",
+            "a@b",
+            "@example.com",
+            "a @example.com",
+            "a@example.com\n",
+            "a@@b.c",
+        ] {
+            assert_eq!(check(Attr::Null, v(bad)), ["Invalid user_email"], "{bad:?}");
+        }
+        assert_eq!(check(v(" "), Attr::Null), ["Invalid service_account_name"]);
+    }
+}
