@@ -1,12 +1,11 @@
-//! Reliability of the access, federation and configuration types with the real Terraform CLI
-//! (run with `TF_ACC=1`): role assignments, federation links and configuration sections
+//! Reliability of realms and the access, federation and configuration types with the real
+//! Terraform CLI (run with `TF_ACC=1`): realms, role assignments, federation links and configuration sections
 //! created, changed and destroyed while the mock refuses a share of the calls and drops a share
 //! of the answers after committing. The API has no idempotency keys: a lost assignment is found
 //! among its principal's assignments and adopted, `SetLink` is an upsert, and a configuration
 //! update recognises its own lost write by reading the configuration back. Afterwards the mock
-//! holds exactly what the state holds, nothing twice and nothing left over.
-//!
-//! Realms are made out of band before the faults start: `spirl_realm` is built on another branch.
+//! holds exactly what the state holds, nothing twice and nothing left over. The realms the
+//! assignments name are made in the same applies (a lost `CreateRealm` is found by name).
 
 mod common;
 
@@ -18,14 +17,22 @@ use terraform_provider_spirl::client::{ConfigScope, CreateTrustDomain, Principal
 
 /// Principals, links and sections in the scenario.
 const N: usize = 12;
+/// Realms; user `i` administers realm `i % REALMS`.
+const REALMS: usize = 3;
 
 fn config(td: &str, version: &str) -> String {
     let mut hcl = String::from(
         "provider \"spirl\" {\n  max_retries     = 15\n  request_timeout = \"60s\"\n}\n\n",
     );
-    for i in 0..N {
+    for r in 0..REALMS {
         hcl.push_str(&format!(
-            "resource \"spirl_realm_role_assignment\" \"u{i}\" {{\n  trust_domain_id = \"{td}\"\n  realm_name      = \"production\"\n  role_name       = \"Administrator\"\n  user_email      = \"user{i}@example.com\"\n}}\n\n\
+            "resource \"spirl_realm\" \"team{r}\" {{\n  trust_domain_id = \"{td}\"\n  name            = \"team{r}\"\n}}\n\n"
+        ));
+    }
+    for i in 0..N {
+        let r = i % REALMS;
+        hcl.push_str(&format!(
+            "resource \"spirl_realm_role_assignment\" \"u{i}\" {{\n  trust_domain_id = \"{td}\"\n  realm_name      = spirl_realm.team{r}.name\n  role_name       = \"Administrator\"\n  user_email      = \"user{i}@example.com\"\n}}\n\n\
              resource \"spirl_federation_link\" \"l{i}\" {{\n  trust_domain_id           = \"{td}\"\n  foreign_trust_domain_name = \"partner{i}.example\"\n  endpoint_url              = \"https://bundle.partner{i}.example/{version}\"\n}}\n\n"
         ));
     }
@@ -68,7 +75,7 @@ fn state_ids(h: &Harness, type_name: &str) -> BTreeSet<String> {
 }
 
 #[test]
-fn reliability_access_links_and_sections_under_refusals_and_lost_answers() {
+fn reliability_realms_assignments_links_and_sections_under_refusals_and_lost_answers() {
     let Some(h) = Harness::start_with(
         "reliability_access",
         MockConfig {
@@ -87,9 +94,6 @@ fn reliability_access_links_and_sections_under_refusals_and_lost_answers() {
             ..CreateTrustDomain::default()
         }))
         .expect("trust domain");
-    let realm = h
-        .block_on(client.create_realm(&td, "production"))
-        .expect("realm");
     h.set_mock_faults(Faults {
         latency: std::time::Duration::ZERO,
         fail_rate: 0.3,
@@ -101,6 +105,15 @@ fn reliability_access_links_and_sections_under_refusals_and_lost_answers() {
     apply(&h);
     let assignments = state_ids(&h, "spirl_realm_role_assignment");
     assert_eq!(assignments.len(), N);
+    let realms = h
+        .block_on(client.list_realms(Some(&td), None))
+        .expect("realms");
+    let realm_ids: BTreeSet<String> = realms.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(
+        realm_ids,
+        state_ids(&h, "spirl_realm"),
+        "the mock holds the state's realms, none twice"
+    );
     let mut remote = BTreeSet::new();
     for i in 0..N {
         let user = h
@@ -111,7 +124,11 @@ fn reliability_access_links_and_sections_under_refusals_and_lost_answers() {
             .block_on(client.list_role_assignments(&Principal::User(user.id)))
             .expect("assignments");
         assert_eq!(held.len(), 1, "user{i}: exactly one assignment, none twice");
-        assert_eq!(held[0].realm_id, realm);
+        let realm = realms
+            .iter()
+            .find(|r| r.id == held[0].realm_id)
+            .expect("an assignment's realm");
+        assert_eq!(realm.name, format!("team{}", i % REALMS));
         remote.insert(held[0].id.clone());
     }
     assert_eq!(
@@ -138,7 +155,8 @@ fn reliability_access_links_and_sections_under_refusals_and_lost_answers() {
     };
     // The faults ran: more calls than objects.
     assert!(
-        sent("/AssignRoleAssignment") + sent("/SetLink") > 2 * N as u64,
+        sent("/CreateRealm") + sent("/AssignRoleAssignment") + sent("/SetLink")
+            > (2 * N + REALMS) as u64,
         "{stats:?}"
     );
     h.assert_plan_empty();
@@ -173,10 +191,11 @@ fn reliability_access_links_and_sections_under_refusals_and_lost_answers() {
     let objects = h.mock_objects();
     assert_eq!(
         (
+            objects.realms,
             objects.role_assignments,
             objects.federation_links,
             objects.config_sections
         ),
-        (0, 0, 0)
+        (0, 0, 0, 0)
     );
 }

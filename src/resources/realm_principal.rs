@@ -104,9 +104,10 @@ pub async fn resolve_realm(
                     AttributePath::root("realm_name"),
                     "Realm not found",
                     format!(
-                        "Trust domain {trust_domain_id} has no realm named {}. Check the name, \
-                         or create the realm first (`spirl_realm`, and refer to its `name` so \
-                         Terraform orders the two).",
+                        "Trust domain {trust_domain_id} has no realm named {}. Create it with \
+                         a `spirl_realm` resource (and refer to it, `realm_name = \
+                         spirl_realm.<name>.name`, so Terraform creates it first), or fix the \
+                         name.",
                         quote(name)
                     ),
                 );

@@ -27,7 +27,7 @@ use super::deployment_cache::{self, DeploymentSnapshot, RemoteDeployment};
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{ApiError, Client, ClientHandle, MAX_ID_LEN, has_id_shape};
 use crate::diagnostics::{api_error, cleanup_failed};
-use crate::keys::{PublicKey, parse_public_key_pem};
+use crate::keys::{PublicKey, parse_public_key_pem, same_public_key};
 use crate::problem::quote;
 
 /// Configuration and state of `spirl_trust_domain_deployment`.
@@ -256,7 +256,7 @@ impl Resource for TrustDomainDeployment {
                 entry.public_key.known(),
                 prior.get(name).and_then(|p| p.public_key.known()),
             ) && new != old
-                && same_key(new, old)
+                && same_public_key(new, old)
             {
                 entry.public_key = Attr::Value(old.clone());
                 plan.set_planned(&keys.clone().key(name).attr("public_key"), old.clone());
@@ -561,11 +561,6 @@ fn normalized(pem: &str) -> String {
     }
 }
 
-/// Whether two PEM texts hold the same public key.
-fn same_key(a: &str, b: &str) -> bool {
-    normalized(a) == normalized(b)
-}
-
 /// The `SHA256:…` fingerprint of a public key PEM; `None` when it does not parse.
 fn fingerprint(pem: &str) -> Option<String> {
     parse_public_key_pem(pem)
@@ -757,7 +752,7 @@ fn state_from_remote(
                 if !entry
                     .public_key
                     .known()
-                    .is_some_and(|text| same_key(text, &remote_pem))
+                    .is_some_and(|text| same_public_key(text, &remote_pem))
                 {
                     entry.public_key = Attr::Value(remote_pem);
                 }

@@ -36,6 +36,7 @@ use crate::client::{
 use crate::diagnostics;
 use crate::keys::{PublicKey, parse_public_key_pem, same_public_key};
 use crate::problem::quote;
+use crate::resources::realm_principal::resolve_realm;
 
 /// Configuration and state of `spirl_cluster`, and the result of the data source.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -519,39 +520,6 @@ impl ClusterResource {
         }
     }
 
-    /// `realm_name` in trust domain `td` as a realm id; reports and returns `None` when there is
-    /// no such realm.
-    async fn realm_id(
-        diags: &mut Diagnostics,
-        client: &Client,
-        td: &str,
-        name: &str,
-    ) -> Option<String> {
-        match client.list_realms(Some(td), Some(name)).await {
-            Ok(all) => match all.into_iter().find(|r| r.name == name) {
-                Some(realm) => Some(realm.id),
-                None => {
-                    diags.error_at(
-                        AttributePath::root("realm_name"),
-                        "Realm not found",
-                        format!(
-                            "Trust domain {td} has no realm named {}. Create it with a \
-                             `spirl_realm` resource (and refer to it, `realm_name = \
-                             spirl_realm.<name>.name`, so Terraform creates it first), or fix \
-                             the name.",
-                            quote(name)
-                        ),
-                    );
-                    None
-                }
-            },
-            Err(e) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("realm_name")));
-                None
-            }
-        }
-    }
-
     /// Deletes the oldest inactive versions beyond `keep`.
     async fn trim(
         diags: &mut Diagnostics,
@@ -736,7 +704,7 @@ impl Resource for ClusterResource {
         let name = planned.name.known()?.clone();
         let platform = Platform::parse(planned.platform.known()?)?;
         let realm_id = match planned.realm_name.known() {
-            Some(realm) => Self::realm_id(diags, client, &td, realm).await?,
+            Some(realm) => resolve_realm(diags, client, &td, realm).await?,
             None => String::new(),
         };
         let psat = planned.k8s_psat.known().map(PsatBlock::to_client);
