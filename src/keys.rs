@@ -17,9 +17,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use ed25519_dalek::pkcs8::spki::der::Decode as _;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::spki::{EncodePublicKey as _, SubjectPublicKeyInfoRef};
+use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
 use ed25519_dalek::pkcs8::{EncodePrivateKey as _, KeypairBytes, ObjectIdentifier, PrivateKeyInfo};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use rand::rngs::OsRng;
 use sha2::{Digest as _, Sha256};
 
@@ -154,11 +154,20 @@ pub struct EncodedKeyPair {
     pub public_key_fingerprint_sha256: String,
 }
 
-/// An ed25519 public key.
+/// An ed25519 public key: the 32 bytes of an ed25519 SPKI. They are not required to decode to a
+/// point on the curve: the provider never verifies with a public key, and the control plane has
+/// accepted keys that do not (a placeholder key of a keyless deployment, in a configuration that
+/// works with the official provider), so refusing them would be stricter than the API.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct PublicKey {
-    verifying_key: VerifyingKey,
+    bytes: [u8; 32],
 }
+
+/// The DER of an ed25519 `SubjectPublicKeyInfo` up to its 32 key bytes (RFC 8410 §4): SEQUENCE,
+/// AlgorithmIdentifier { id-Ed25519 }, BIT STRING with no unused bits.
+const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
 
 impl KeyPair {
     /// Draws a new key pair from the operating system's CSPRNG.
@@ -190,7 +199,7 @@ impl KeyPair {
     /// The public half.
     pub fn public_key(&self) -> PublicKey {
         PublicKey {
-            verifying_key: self.signing_key.verifying_key(),
+            bytes: self.signing_key.verifying_key().to_bytes(),
         }
     }
 
@@ -228,38 +237,41 @@ impl PublicKey {
 
     /// The 32 raw key bytes.
     pub fn to_bytes(&self) -> [u8; 32] {
-        self.verifying_key.to_bytes()
+        self.bytes
     }
 
     /// SPKI `PUBLIC KEY` PEM (LF line endings, trailing newline), as `openssl pkey -pubout`.
     pub fn to_pem(&self) -> String {
-        // Encoding 32 bytes into a fixed ASN.1 structure cannot fail.
-        #[allow(clippy::expect_used)]
-        self.verifying_key
-            .to_public_key_pem(LineEnding::LF)
-            .expect("SPKI encoding of an ed25519 key")
+        // 44 bytes of DER are 60 base64 characters: one line, under PEM's 64.
+        format!(
+            "-----BEGIN {PUBLIC_LABEL}-----\n{}\n-----END {PUBLIC_LABEL}-----\n",
+            STANDARD.encode(self.to_spki_der())
+        )
     }
 
     /// DER `SubjectPublicKeyInfo`: what the control plane takes and returns (`pkix_pubkey`).
     pub fn to_spki_der(&self) -> Vec<u8> {
-        use ed25519_dalek::pkcs8::EncodePublicKey as _;
-        // Encoding 32 bytes into a fixed ASN.1 structure cannot fail.
-        #[allow(clippy::expect_used)]
-        self.verifying_key
-            .to_public_key_der()
-            .expect("SPKI encoding of an ed25519 key")
-            .into_vec()
+        let mut der = Vec::with_capacity(ED25519_SPKI_PREFIX.len() + self.bytes.len());
+        der.extend_from_slice(&ED25519_SPKI_PREFIX);
+        der.extend_from_slice(&self.bytes);
+        der
     }
 
     /// Reads DER `SubjectPublicKeyInfo` holding an ed25519 key, as the control plane returns it.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
-        use ed25519_dalek::pkcs8::DecodePublicKey as _;
-        VerifyingKey::from_public_key_der(der)
-            .map(|verifying_key| PublicKey { verifying_key })
-            .map_err(|_| KeyError::Malformed {
-                expected: PUBLIC_LABEL,
-                reason: "not a DER SubjectPublicKeyInfo of an ed25519 key",
-            })
+        let malformed = KeyError::Malformed {
+            expected: PUBLIC_LABEL,
+            reason: "not a DER SubjectPublicKeyInfo of an ed25519 key",
+        };
+        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| malformed.clone())?;
+        check_algorithm(spki.algorithm.oid, spki.algorithm.parameters_oid().ok())
+            .map_err(|_| malformed.clone())?;
+        let bytes = spki
+            .subject_public_key
+            .as_bytes()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or(malformed)?;
+        Ok(PublicKey { bytes })
     }
 
     /// `ssh-ed25519 AAAA…` with no comment and no trailing newline.
@@ -275,7 +287,7 @@ impl PublicKey {
 
     /// RFC 8709 wire format: string "ssh-ed25519", string key.
     fn ssh_wire(&self) -> Vec<u8> {
-        let key = self.verifying_key.as_bytes();
+        let key = &self.bytes;
         let mut wire = Vec::with_capacity(4 + SSH_KEY_TYPE.len() + 4 + key.len());
         for field in [SSH_KEY_TYPE.as_bytes(), key.as_slice()] {
             // Both fields are tiny constants; their lengths fit in u32.
@@ -338,11 +350,7 @@ pub fn parse_public_key_pem(text: &str) -> Result<PublicKey, KeyError> {
             expected: PUBLIC_LABEL,
             reason: "the key is not 32 bytes long",
         })?;
-    let verifying_key = VerifyingKey::from_bytes(&raw).map_err(|_| KeyError::Malformed {
-        expected: PUBLIC_LABEL,
-        reason: "the bytes are not a point on the ed25519 curve",
-    })?;
-    Ok(PublicKey { verifying_key })
+    Ok(PublicKey { bytes: raw })
 }
 
 /// Checks that `text` is exactly one unencrypted PKCS#8 `PRIVATE KEY` PEM block holding an
@@ -590,6 +598,32 @@ mod tests {
 
     fn public_err(text: &str) -> KeyError {
         parse_public_key_pem(text).unwrap_err()
+    }
+
+    #[test]
+    fn parse_public_key_pem_accepts_bytes_that_are_no_curve_point() {
+        // A placeholder key from a configuration that works with the official provider: an
+        // ed25519 SPKI whose 32 bytes do not decode to a point. The control plane took it, so we
+        // take it too, and it round-trips through PEM and DER unchanged.
+        let pem = "-----BEGIN PUBLIC KEY-----\n\
+                   MCowBQYDK2VwAyEANoPrivateKeyExistsForThisPlaceholderKeyless=\n\
+                   -----END PUBLIC KEY-----\n";
+        let key = parse_public_key_pem(pem).unwrap();
+        assert!(ed25519_dalek::VerifyingKey::from_bytes(&key.to_bytes()).is_err());
+        assert_eq!(key.to_pem(), pem);
+        assert_eq!(PublicKey::from_spki_der(&key.to_spki_der()).unwrap(), key);
+        // A generated key encodes exactly as the pkcs8 crate does.
+        let generated = KeyPair::generate();
+        use ed25519_dalek::pkcs8::EncodePublicKey as _;
+        let verifying = generated.signing_key().verifying_key();
+        assert_eq!(
+            generated.public_key().to_pem(),
+            verifying.to_public_key_pem(LineEnding::LF).unwrap()
+        );
+        assert_eq!(
+            generated.public_key().to_spki_der(),
+            verifying.to_public_key_der().unwrap().into_vec()
+        );
     }
 
     #[test]
