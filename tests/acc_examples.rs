@@ -474,7 +474,15 @@ fn examples_resource_cluster_apply_import_plan_destroy() {
             objects.realms,
             objects.agent_attestation_configs
         ),
-        (5, 1, 1)
+        (6, 1, 1)
+    );
+    // The keyless cluster: neither key nor PSAT, its agents attest through its config section.
+    let attested = h.resource("spirl_cluster.attested_cluster");
+    assert!(attested["public_key"].is_null(), "{attested}");
+    assert!(attested["k8s_psat"].is_null(), "{attested}");
+    assert_eq!(
+        h.resource("spirl_cluster_config.attested_cluster")["cluster_id"],
+        attested["id"]
     );
     let linux = h.resource("spirl_cluster.linux_cluster");
     assert_eq!(linux["platform"], "linux");

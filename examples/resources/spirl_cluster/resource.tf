@@ -67,3 +67,31 @@ resource "spirl_cluster" "eks_cluster" {
     service_account_namespace = "spirl-system"
   }
 }
+
+# No key pair and no k8s_psat block: the cluster's agents attest as its AgentAttestation
+# configuration section says (official provider v0.12.1: `public_key` is only needed when agents
+# authenticate with a cluster key pair).
+resource "spirl_cluster" "attested_cluster" {
+  trust_domain_id = data.spirl_trust_domain.existing_domain.id
+  name            = "attested-cluster"
+  description     = "Agents attest through the cluster's AgentAttestation section"
+  platform        = "eks"
+}
+
+resource "spirl_cluster_config" "attested_cluster" {
+  cluster_id = spirl_cluster.attested_cluster.id
+
+  sections = {
+    AgentAttestation = <<-YAML
+      section: AgentAttestation
+      schema: v1
+      spec:
+        policies:
+          - name: eks
+            requiredAttestors:
+              - type: k8s_token
+                config:
+                  issuerUrl: https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE123
+    YAML
+  }
+}

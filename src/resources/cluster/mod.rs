@@ -105,9 +105,11 @@ impl PsatBlock {
         }
     }
 
-    fn from_client(p: K8sPsat) -> Self {
+    /// The block as the API reports it; an issuer left unset reads as unset again.
+    fn from_client(p: K8sPsat, prior: Option<&PsatBlock>) -> Self {
+        let unset = Attr::Null;
         PsatBlock {
-            issuer_url: Attr::Value(p.issuer_url),
+            issuer_url: optional(&p.issuer_url, prior.map_or(&unset, |b| &b.issuer_url)),
             service_account_name: Attr::Value(p.service_account_name),
             service_account_namespace: Attr::Value(p.service_account_namespace),
         }
@@ -192,7 +194,9 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
         version(Attribute::string("public_key")).description(format!(
             "The cluster's ed25519 public key as SPKI `PUBLIC KEY` PEM (`openssl pkey -pubout`, \
              or `spirl_key_pair.<name>.public_key_pem`); compared as a key, so line endings do \
-             not matter. Required unless `k8s_psat` is configured.{in_place}"
+             not matter. Only needed when agents authenticate with the cluster's key pair: a \
+             cluster whose agents attest with `k8s_psat`, or with an `AgentAttestation` section \
+             of its `spirl_cluster_config`, needs none.{in_place}"
         )),
         if data_source {
             Attribute::string("path_template").optional().computed()
@@ -260,9 +264,10 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
 fn psat_block() -> NestedBlock {
     let block = Block {
         attributes: vec![
-            Attribute::string("issuer_url").required().description(
+            Attribute::string("issuer_url").optional().description(
                 "The cluster's OIDC issuer URL (`https://…`); for EKS \
-                 `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`.",
+                 `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`. Optional, as in the \
+                 official provider since v0.10.1.",
             ),
             Attribute::string("service_account_name")
                 .default(DEFAULT_PSAT_SERVICE_ACCOUNT)
@@ -370,7 +375,7 @@ async fn remote_state(
             .await?
             .and_then(|c| c.k8s_psat)
         {
-            Some(p) => Attr::Value(PsatBlock::from_client(p)),
+            Some(p) => Attr::Value(PsatBlock::from_client(p, prior.k8s_psat.known())),
             None => Attr::Null,
         }
     };

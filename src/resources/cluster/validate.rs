@@ -275,15 +275,5 @@ pub fn validate_config(
     if let Some(psat) = config.k8s_psat.known() {
         validate_psat(diags, psat);
     }
-    // A key or PSAT attestation: the control plane needs one way to trust the agents.
-    if config.public_key.is_null() && config.k8s_psat.is_null() {
-        diags.error_at(
-            at("public_key"),
-            "Missing public_key",
-            "public_key is required unless a k8s_psat block is configured: the control plane \
-             needs one way to trust the cluster's agents. Set public_key to the cluster's ed25519 \
-             public key (PEM), or add `k8s_psat { issuer_url = \"https://…\" }`.",
-        );
-    }
     (!diags.has_errors()).then_some(())
 }
