@@ -5,7 +5,7 @@
 use tfplugin::{Attr, AttributePath, Diagnostics, Number};
 
 use crate::client::ApiError;
-use crate::problem::{Problem, Severity};
+use crate::problem::{Problem, Severity, quote};
 
 /// Reports every problem; returns `Some(())` when none of them is an error. A problem with an
 /// empty path is about the whole block.
@@ -150,6 +150,22 @@ pub fn trust_domain_name_taken(
         ),
     };
     api_error_then(diags, err, Some(AttributePath::root("domain_name")), &next);
+}
+
+/// `jwt_issuer` names another issuer than the built-in one the control plane gave the trust
+/// domain, while `jwt_issuer_mode` is "builtin": the issuer cannot be chosen in that mode.
+pub fn builtin_issuer_mismatch(diags: &mut Diagnostics, wanted: &str, builtin: &str) {
+    diags.error_at(
+        AttributePath::root("jwt_issuer"),
+        "jwt_issuer is not the built-in issuer",
+        format!(
+            "jwt_issuer is {}, but with jwt_issuer_mode = \"builtin\" the issuer is the control \
+             plane's own, {}, for this trust domain. Remove jwt_issuer (or set it to that \
+             value), or set jwt_issuer_mode = \"custom\" to use your own issuer.",
+            quote(wanted),
+            quote(builtin)
+        ),
+    );
 }
 
 /// A realm role could not be assigned because the principal holds it already; `existing` is

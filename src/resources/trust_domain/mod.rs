@@ -173,9 +173,10 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
              `disabled`, or `custom` (you name the issuer in `jwt_issuer`). Changed in place.",
         ),
         input(Attribute::string("jwt_issuer"), |a| a.optional().computed()).description(
-            "The JWT issuer URL. Required (an `https://` URL) when `jwt_issuer_mode` is `custom`; \
-             must be left unset otherwise: computed by the control plane for `builtin`, empty \
-             for `disabled`.",
+            "The JWT issuer URL. Required (an `https://` URL) when `jwt_issuer_mode` is `custom`. \
+             Computed otherwise: the control plane's built-in issuer for `builtin`, empty for \
+             `disabled`; leave it unset there, or set it to exactly that value (as `terraform \
+             plan -generate-config-out` writes it).",
         ),
         read_only(Attribute::string("created_at"))
             .description("When the trust domain was created (RFC 3339, UTC)."),
@@ -230,6 +231,18 @@ fn issuer_matches(td: &TrustDomain, wanted: &JwtIssuerInput) -> bool {
     td.jwt_issuer.mode == wanted.mode
         && (wanted.mode != JwtIssuerMode::Custom
             || wanted.url.as_deref() == Some(td.jwt_issuer.url.as_str()))
+}
+
+/// Reports a configured `jwt_issuer` that is not the built-in issuer the control plane gave `td`
+/// (only knowable after the trust domain was created or switched to "builtin"). The trust domain
+/// is recorded as it is, so the next plan shows what to change.
+fn check_builtin_issuer(diags: &mut Diagnostics, planned: &TrustDomainState, td: &TrustDomain) {
+    if td.jwt_issuer.mode == JwtIssuerMode::Builtin
+        && let Some(wanted) = planned.jwt_issuer.known()
+        && *wanted != td.jwt_issuer.url
+    {
+        diagnostics::builtin_issuer_mismatch(diags, wanted, &td.jwt_issuer.url);
+    }
 }
 
 /// A string of the prior state, when there is one.
@@ -344,6 +357,18 @@ impl Resource for TrustDomainResource {
                 ),
             );
         }
+        // jwt_issuer set with "builtin" (as `-generate-config-out` writes it): it must be the
+        // built-in issuer, which is known once the trust domain exists with that mode.
+        if let (Some("builtin"), Some(Value::String(wanted)), Some("builtin"), Some(builtin)) = (
+            plan.planned_at(&at("jwt_issuer_mode")).and_then(Value::as_str),
+            plan.config_at(&at("jwt_issuer")),
+            prior_str(plan, "jwt_issuer_mode"),
+            prior_str(plan, "jwt_issuer"),
+        ) && wanted != builtin
+        {
+            diagnostics::builtin_issuer_mismatch(diags, wanted, builtin);
+            return None;
+        }
         // jwt_issuer left unset: what the server will report for the planned mode.
         if plan.config_at(&at("jwt_issuer")).is_none_or(Value::is_null) {
             let mode = plan
@@ -435,7 +460,10 @@ impl Resource for TrustDomainResource {
             (ready, _) => ready,
         };
         match ready {
-            Ok(td) => Some(TrustDomainState::remote(td, &planned.timeouts)),
+            Ok(td) => {
+                check_builtin_issuer(diags, &planned, &td);
+                Some(TrustDomainState::remote(td, &planned.timeouts))
+            }
             Err(e) => {
                 // Nothing half-created: a trust domain Terraform cannot record is removed.
                 diagnostics::api_error(diags, &e, None);
@@ -473,7 +501,10 @@ impl Resource for TrustDomainResource {
         };
         self.snapshot.invalidate();
         match result {
-            Ok(td) => Some(TrustDomainState::remote(td, &planned.timeouts)),
+            Ok(td) => {
+                check_builtin_issuer(diags, &planned, &td);
+                Some(TrustDomainState::remote(td, &planned.timeouts))
+            }
             Err(e) => {
                 diagnostics::api_error(diags, &e, Some(AttributePath::root("jwt_issuer_mode")));
                 None

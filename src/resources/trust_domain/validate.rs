@@ -178,7 +178,9 @@ fn issuer_problem(config: &TrustDomainState) -> Option<(&'static str, &'static s
         (Some(JwtIssuerMode::Custom), Attr::Value(url)) => {
             ("jwt_issuer", "Invalid jwt_issuer", issuer_url_problem(url)?)
         }
-        (Some(JwtIssuerMode::Disabled), Attr::Value(_)) => (
+        // What `terraform plan -generate-config-out` writes for a disabled issuer: the empty
+        // value the control plane reports. Anything else names an issuer that cannot exist.
+        (Some(JwtIssuerMode::Disabled), Attr::Value(url)) if !url.is_empty() => (
             "jwt_issuer",
             "jwt_issuer not allowed",
             "jwt_issuer must not be set when jwt_issuer_mode is \"disabled\": JWT-SVIDs are \
@@ -186,14 +188,9 @@ fn issuer_problem(config: &TrustDomainState) -> Option<(&'static str, &'static s
              \"custom\"."
                 .into(),
         ),
-        (Some(JwtIssuerMode::Builtin), Attr::Value(_)) => (
-            "jwt_issuer",
-            "jwt_issuer not allowed",
-            "jwt_issuer is computed by the control plane when jwt_issuer_mode is \"builtin\" \
-             (the default). Remove jwt_issuer, or set jwt_issuer_mode = \"custom\" to use your \
-             own issuer."
-                .into(),
-        ),
+        // With "builtin" the issuer is the control plane's (computed): a configured value is
+        // accepted here, as generated configurations carry it, and compared with the effective
+        // issuer once that is known (plan of an existing trust domain, or after apply).
         _ => return None,
     };
     Some((attr, summary, detail))
