@@ -15,11 +15,11 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
 use ed25519_dalek::pkcs8::spki::der::Decode as _;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
 use ed25519_dalek::pkcs8::{EncodePrivateKey as _, KeypairBytes, ObjectIdentifier, PrivateKeyInfo};
-use ed25519_dalek::SigningKey;
 use rand::rngs::OsRng;
 use sha2::{Digest as _, Sha256};
 

@@ -5,16 +5,15 @@
 //!
 //! Parsing is strict where YAML is dangerous or ambiguous: one document only, no anchors or
 //! aliases (an alias bomb of a few hundred bytes expands to gigabytes), no tags but `!!str`,
-//! nesting at most [`MAX_DEPTH`] deep, no key twice in a mapping, at most [`MAX_SECTION_BYTES`].
-//! Each refusal says where (line and column) and what to write instead.
+//! nesting at most [`MAX_DEPTH`] deep, no key twice in a mapping. Each refusal says where (line
+//! and column) and what to write instead. What a section may hold beyond `section`, `schema` and
+//! `spec`, and how long it may be, is the control plane's to judge (the SDK states no rule).
 
 use std::collections::BTreeMap;
 
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::yaml::Yaml;
-
-use crate::client::assumptions::{MAX_SECTION_BYTES, SECTION_DOCUMENT_KEYS};
 
 /// Deepest nesting of sequences and mappings a section may have.
 pub const MAX_DEPTH: usize = 64;
@@ -98,12 +97,6 @@ enum Frame {
 
 /// Parses one YAML document; the error says what is wrong and where.
 pub fn parse(text: &str) -> Result<Node, String> {
-    if text.len() > MAX_SECTION_BYTES {
-        return Err(format!(
-            "it is {} bytes long; a section may have at most {MAX_SECTION_BYTES}",
-            text.len()
-        ));
-    }
     if let Some(at) = text.find('\0') {
         return Err(format!(
             "it contains a NUL character at byte {at}; remove it"
@@ -235,18 +228,6 @@ pub fn parse_section(name: &str, text: &str) -> Result<SectionDoc, String> {
         ));
     };
     let field = |key: &str| entries.get(&Node::Str(key.to_owned()));
-    for key in entries.keys() {
-        if !key
-            .as_str()
-            .is_some_and(|k| SECTION_DOCUMENT_KEYS.contains(&k))
-        {
-            return Err(format!(
-                "The YAML of section `{name}` has the top-level key {}; a section document has \
-                 only `section`, `schema` and `spec` (the settings go under `spec`).",
-                describe(key)
-            ));
-        }
-    }
     match field("section") {
         Some(Node::Str(section)) if section == name => {}
         Some(Node::Str(section)) => {
@@ -288,17 +269,13 @@ pub fn same(a: &str, b: &str) -> bool {
         }
 }
 
-/// Why `name` cannot be a section name, or `None`.
+/// Why `name` cannot be a section name, or `None`: only an empty one. Which sections exist is the
+/// control plane's to say (its `validate_only` update runs in the plan).
 pub fn name_problem(name: &str) -> Option<String> {
-    let valid = name.len() <= 128
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    (!valid).then(|| {
-        format!(
-            "The section name {} is not a section name: use the name the documentation gives \
-             it, letters and digits starting with a letter, such as `KeyManager`.",
-            crate::problem::quote(name)
-        )
+    name.is_empty().then(|| {
+        "The section name is empty: use the name the documentation gives the section, such as \
+         `KeyManager`."
+            .to_owned()
     })
 }
 
@@ -329,6 +306,9 @@ mod tests {
             parse_section("KeyManager", KEY_MANAGER).map(|d| d.schema),
             Ok("v1".to_owned())
         );
+        // Keys beyond section, schema and spec are the control plane's to judge.
+        let extra = format!("{KEY_MANAGER}metadata:\n  owner: platform\n");
+        assert!(parse_section("KeyManager", &extra).is_ok());
         let cases = [
             (
                 "KeyManager",
@@ -339,11 +319,6 @@ mod tests {
             ("KeyManager", "section: KeyManager\nspec: {}", "no `schema`"),
             ("KeyManager", "section: KeyManager\nschema: v1", "no `spec`"),
             ("KeyManager", "- a\n- b", "not a mapping"),
-            (
-                "KeyManager",
-                "section: KeyManager\nschema: v1\nspec: {}\nregion: x",
-                "`region`",
-            ),
             ("KeyManager", "a: &x [1]\nb: *x", "anchor"),
             ("KeyManager", "a: *x", "not valid YAML"),
             ("KeyManager", "a: 1\n---\nb: 2", "more than one"),
@@ -367,25 +342,17 @@ mod tests {
         assert!(refused.contains("deeper"), "{refused}");
         let nested = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
         assert!(parse(&nested).expect_err("nested").contains("deeper"));
-        let huge = "a".repeat(MAX_SECTION_BYTES + 1);
-        assert!(parse(&huge).expect_err("huge").contains("bytes long"));
+        // Size is the control plane's to judge: a large document parses, in linear time.
+        let huge = format!("a: {}", "b".repeat(4 << 20));
+        assert!(parse(&huge).is_ok());
         let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]";
         assert!(parse(bomb).is_err());
     }
 
     #[test]
-    fn sections_names_are_identifiers() {
+    fn sections_names_are_the_control_planes_to_judge() {
         assert_eq!(name_problem("KeyManager"), None);
-        assert_eq!(name_problem("AttributeRedaction"), None);
-        for bad in [
-            "",
-            "1abc",
-            "Key Manager",
-            "Key-Manager",
-            "Ключ",
-            &"a".repeat(129),
-        ] {
-            assert!(name_problem(bad).is_some(), "{bad}");
-        }
+        assert_eq!(name_problem("Key-Manager.v2"), None);
+        assert!(name_problem("").is_some());
     }
 }

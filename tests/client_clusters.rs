@@ -149,7 +149,7 @@ async fn client_lost_realm_is_adopted_and_every_kind_survives_a_restart() {
         .await
         .unwrap();
     let pac = client
-        .create_provider_attestation("durable", "arn:aws:iam::123456789012:role/durable")
+        .create_provider_attestation("durable", Some("arn:aws:iam::123456789012:role/durable"))
         .await
         .unwrap();
     let body = CreateCluster {
@@ -393,7 +393,7 @@ async fn client_cluster_attestation_configs_and_lost_answers() {
     // Every create below commits and loses its answer: each is found and adopted, none repeated.
     let aac = client.create_agent_attestation(&psat).await.unwrap();
     let pac = client
-        .create_provider_attestation("my-attestation", role)
+        .create_provider_attestation("my-attestation", Some(role))
         .await
         .unwrap();
     let body = CreateCluster {
@@ -459,7 +459,7 @@ async fn client_cluster_attestation_configs_and_lost_answers() {
         (pac.as_str(), role)
     );
     let taken = client
-        .create_provider_attestation("my-attestation", role)
+        .create_provider_attestation("my-attestation", Some(role))
         .await
         .unwrap_err();
     assert!(matches!(taken, ApiError::AlreadyExists(_)), "{taken:?}");
@@ -470,7 +470,7 @@ async fn client_cluster_attestation_configs_and_lost_answers() {
         "arn:aws:iam::123456789012:user/x",
     ] {
         let refused = client
-            .create_provider_attestation("other", bad)
+            .create_provider_attestation("other", Some(bad))
             .await
             .unwrap_err();
         assert!(

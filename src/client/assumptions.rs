@@ -183,3 +183,9 @@ pub const REALM_ADMIN_ROLE: &str = "Administrator";
 /// Assigning a role to a principal that holds it already is refused (`ALREADY_EXISTS`); the
 /// provider then names the existing assignment and how to import it. (The SDK is silent.)
 pub const DUPLICATE_ASSIGNMENT_IS_ALREADY_EXISTS: bool = true;
+
+/// The control plane may store a cluster's path or customization template with a trailing
+/// newline trimmed (a template read with `file()` ends with one; the SDK says nothing). The
+/// provider sends the text as configured and keeps the configured spelling while the stored one
+/// differs only by that newline, so either behaviour plans no change.
+pub const TEMPLATES_MAY_BE_TRIMMED: bool = true;

@@ -204,13 +204,15 @@ impl Client {
     pub async fn create_provider_attestation(
         &self,
         name: &str,
-        role_arn: &str,
+        role_arn: Option<&str>,
     ) -> Result<String, ApiError> {
         let request = pa::CreateConfigRequest {
             name: name.to_owned(),
-            config: Some(pa::create_config_request::Config::Aws(pa::AwsConfig {
-                role_arn: role_arn.to_owned(),
-            })),
+            config: role_arn.map(|role_arn| {
+                pa::create_config_request::Config::Aws(pa::AwsConfig {
+                    role_arn: role_arn.to_owned(),
+                })
+            }),
         };
         let lookup = |deadline| async move {
             let found = self

@@ -23,21 +23,12 @@ pub struct ServiceAccountState {
     pub created_at: Attr<String>,
 }
 
-/// Why `name` cannot name a service account, or `None`.
+/// Why `name` cannot name a service account, or `None`: only an empty one is refused (an empty
+/// filter would list every account); the lookup is exact, so a name that is no account's is
+/// reported as not found.
 pub fn service_account_name_problem(attr: &str, name: &str) -> Option<String> {
-    if name.trim().is_empty() {
-        return Some(format!(
-            "{attr} is empty. Set it to the service account's name."
-        ));
-    }
-    if name.len() > 256 || name.chars().any(char::is_control) {
-        return Some(format!(
-            "{attr} {} is not a service account name: at most 256 characters, no control \
-             characters. Copy the name from the Defakto console.",
-            quote(name)
-        ));
-    }
-    None
+    name.is_empty()
+        .then(|| format!("{attr} is empty. Set it to the service account's name."))
 }
 
 /// The `spirl_service_account` data source.

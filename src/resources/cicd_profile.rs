@@ -6,8 +6,6 @@
 use serde::{Deserialize, Serialize};
 use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
 
-use super::ids::https_url_problem;
-use crate::client::assumptions::MAX_CICD_PROFILE_NAME;
 use crate::client::{ApiError, CicdProfile, Client, ClientHandle, ErrorContext};
 use crate::diagnostics;
 use crate::problem::quote;
@@ -60,8 +58,7 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
             if data_source { a } else { a.requires_replace() }
         }
         .description(
-            "The profile's name, unique in the organisation: 1 to 128 ASCII letters, digits, \
-             `-`, `_` and `.`. Changing it replaces the profile.",
+            "The profile's name, unique in the organisation. Changing it replaces the profile.",
         ),
         replaces(if data_source {
             Attribute::string("issuer")
@@ -69,8 +66,8 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
             Attribute::string("issuer").required()
         })
         .description(
-            "The OIDC issuer URL of the CI/CD system whose tokens the profile accepts (an \
-             `https://` URL, such as `https://gitlab.com` or \
+            "The OIDC issuer URL of the CI/CD system whose tokens the profile accepts (such as \
+             `https://gitlab.com` or \
              `https://token.actions.githubusercontent.com`). Changing it replaces the profile.",
         ),
         replaces(if data_source {
@@ -82,47 +79,21 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
                 .use_state_for_unknown()
         })
         .description(
-            "The URL of the issuer's JSON Web Key Set (`https://`). Unset: the control plane \
+            "The URL of the issuer's JSON Web Key Set. Unset: the control plane \
              derives one from the issuer, read back. Changing it replaces the profile.",
         ),
     ]
 }
 
-/// The plan-time checks of the resource and the data source.
+/// The plan-time checks of the resource and the data source: the SDK says only that a name is
+/// required; the issuer and JWKS URLs are the control plane's to judge.
 pub fn validate_config(diags: &mut Diagnostics, config: &CicdProfileState) -> Option<()> {
-    if let Some(name) = config.name.known() {
-        let bad = name.is_empty()
-            || name.len() > MAX_CICD_PROFILE_NAME
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if bad {
-            diags.error_at(
-                AttributePath::root("name"),
-                "Invalid CI/CD profile name",
-                format!(
-                    "name is {}; a CI/CD profile name is 1 to {MAX_CICD_PROFILE_NAME} ASCII \
-                     letters, digits, '-', '_' and '.', such as \"my-cicd-profile\".",
-                    quote(name)
-                ),
-            );
-        }
-    }
-    for (attr, value, what) in [
-        ("issuer", &config.issuer, "the CI/CD system's OIDC issuer"),
-        (
-            "jwks_url",
-            &config.jwks_url,
-            "the issuer's JSON Web Key Set",
-        ),
-    ] {
-        if let Some(problem) = value.known().and_then(|u| https_url_problem(attr, u, what)) {
-            diags.error_at(
-                AttributePath::root(attr),
-                format!("Invalid {attr}"),
-                problem,
-            );
-        }
+    if config.name.known().is_some_and(String::is_empty) {
+        diags.error_at(
+            AttributePath::root("name"),
+            "Invalid CI/CD profile name",
+            "name is empty. Set it to the profile's name, such as \"my-cicd-profile\".",
+        );
     }
     (!diags.has_errors()).then_some(())
 }

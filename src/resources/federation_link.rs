@@ -7,7 +7,8 @@
 use serde::{Deserialize, Serialize};
 use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
 
-use super::trust_domain::{domain_name_problem, https_url_problem};
+use super::ids::{check_id, https_url_problem};
+use super::trust_domain::domain_name_problem;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{ApiError, Client, ClientHandle, FederationLink};
 use crate::diagnostics;
@@ -150,20 +151,14 @@ impl Resource for FederationLinkResource {
 
     async fn validate(&self, diags: &mut Diagnostics, config: FederationLinkState) -> Option<()> {
         let at = AttributePath::root;
-        if let Some(td) = config.trust_domain_id.known()
-            && !crate::client::has_id_shape(td.trim(), TRUST_DOMAIN_ID_PREFIX)
-            && (td.trim().is_empty() || td.contains('.'))
-        {
-            diags.error_at(
-                at("trust_domain_id"),
-                "Invalid trust_domain_id",
-                format!(
-                    "trust_domain_id is {}, which is not a trust domain id. Set it to the id \
-                     (`td-…`), such as `spirl_trust_domain.example.id`, not the domain name.",
-                    quote(td)
-                ),
-            );
-        }
+        check_id(
+            diags,
+            "trust_domain_id",
+            &config.trust_domain_id,
+            TRUST_DOMAIN_ID_PREFIX,
+            "trust domain",
+            "the id, such as `spirl_trust_domain.example.id`, not the domain name",
+        );
         if let Some(problem) = config
             .foreign_trust_domain_name
             .known()

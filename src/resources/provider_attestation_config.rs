@@ -10,7 +10,6 @@ use tfplugin::{
     Schema, async_trait,
 };
 
-use crate::client::assumptions::MAX_PROVIDER_ATTESTATION_NAME;
 use crate::client::{ApiError, Client, ClientHandle, ProviderAttestation};
 use crate::diagnostics;
 use crate::problem::quote;
@@ -49,59 +48,29 @@ impl From<ProviderAttestation> for ProviderAttestationState {
     }
 }
 
-/// Why `name` is not a valid configuration name, or `None`.
-fn name_problem(name: &str) -> Option<String> {
-    if name.is_empty() || name.len() > MAX_PROVIDER_ATTESTATION_NAME {
-        return Some(format!(
-            "name is {}; it must be 1 to {MAX_PROVIDER_ATTESTATION_NAME} characters.",
-            quote(name)
-        ));
-    }
-    name.chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .map(|c| {
-            format!(
-                "name {} contains {c:?}; use only ASCII letters, digits, '-', '_' and '.'.",
-                quote(name)
-            )
-        })
-}
-
-/// Why `arn` is not an IAM role ARN, or `None`.
+/// Why `arn` is not the ARN of an IAM role, or `None`. The SDK calls it "the ARN of the AWS role
+/// to assume": only the ARN's documented shape is checked (`arn:PARTITION:iam::ACCOUNT:role/NAME`,
+/// AWS's own format), not partitions, account digits or name characters, which AWS extends.
 pub fn role_arn_problem(arn: &str) -> Option<String> {
-    let why = |reason: &str| {
-        Some(format!(
-            "aws.role_arn is {}: {reason}. It must be the ARN of an IAM role, such as \
-             \"arn:aws:iam::123456789012:role/my-role\".",
-            quote(arn)
-        ))
-    };
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [word, partition, service, region, account, resource] = parts.as_slice() else {
-        return why("it does not have the six ':'-separated parts of an ARN");
+    let shaped = match parts.as_slice() {
+        ["arn", partition, "iam", region, account, resource] => {
+            !partition.is_empty()
+                && region.is_empty()
+                && !account.is_empty()
+                && resource
+                    .strip_prefix("role/")
+                    .is_some_and(|r| !r.is_empty())
+        }
+        _ => false,
     };
-    if *word != "arn" || !matches!(*partition, "aws" | "aws-cn" | "aws-us-gov") {
-        return why("it must start with arn:aws:, arn:aws-cn: or arn:aws-us-gov:");
-    }
-    if *service != "iam" || !region.is_empty() {
-        return why("an IAM ARN has the service `iam` and no region (`arn:aws:iam::…`)");
-    }
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return why("the account id must be 12 digits");
-    }
-    let Some(path) = resource.strip_prefix("role/") else {
-        return why("it names no role (the resource must be `role/NAME`)");
-    };
-    let role = path.rsplit('/').next().unwrap_or_default();
-    if role.is_empty()
-        || role.len() > 64
-        || !path
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
-    {
-        return why("a role name is 1 to 64 letters, digits and +=,.@_-");
-    }
-    None
+    (!shaped).then(|| {
+        format!(
+            "aws.role_arn is {}, which is not the ARN of an IAM role. Set it to the role's ARN, \
+             such as \"arn:aws:iam::123456789012:role/my-role\".",
+            quote(arn)
+        )
+    })
 }
 
 /// The `spirl_provider_attestation_config` resource.
@@ -138,7 +107,9 @@ impl Resource for ProviderAttestationConfig {
                  role separately, with permission to describe EC2 instances. Changing it \
                  replaces the configuration.",
             )],
-                description: "AWS settings.".into(),
+                description: "AWS settings: the provider whose instances agents attest with. \
+                              Optional, as in the official schema."
+                    .into(),
                 ..Block::default()
             };
         Schema::new()
@@ -160,8 +131,8 @@ impl Resource for ProviderAttestationConfig {
                     .required()
                     .requires_replace()
                     .description(
-                        "The configuration's name, unique in the organisation: 1 to 128 ASCII \
-                     letters, digits, `-`, `_` and `.`. Changing it replaces the configuration.",
+                        "The configuration's name, unique in the organisation. Changing it \
+                         replaces the configuration.",
                     ),
             )
             .block(NestedBlock::new("aws", BlockNesting::Single, aws))
@@ -172,8 +143,12 @@ impl Resource for ProviderAttestationConfig {
         diags: &mut Diagnostics,
         config: ProviderAttestationState,
     ) -> Option<()> {
-        if let Some(problem) = config.name.known().and_then(|n| name_problem(n)) {
-            diags.error_at(AttributePath::root("name"), "Invalid name", problem);
+        if config.name.known().is_some_and(String::is_empty) {
+            diags.error_at(
+                AttributePath::root("name"),
+                "Invalid name",
+                "name is empty. Set it to the configuration's name, such as \"my-attestation\".",
+            );
         }
         let role = config.aws.known().map(|a| &a.role_arn);
         if let Some(problem) = role.and_then(Attr::known).and_then(|a| role_arn_problem(a)) {
@@ -181,14 +156,6 @@ impl Resource for ProviderAttestationConfig {
                 AttributePath::root("aws").attr("role_arn"),
                 "Invalid aws.role_arn",
                 problem,
-            );
-        }
-        if config.aws.is_null() || role.is_some_and(Attr::is_null) {
-            diags.error_at(
-                AttributePath::root("aws"),
-                "Missing aws.role_arn",
-                "A provider attestation configuration needs a provider: add \
-                 `aws { role_arn = \"arn:aws:iam::<account>:role/<name>\" }`.",
             );
         }
         (!diags.has_errors()).then_some(())
@@ -224,8 +191,16 @@ impl Resource for ProviderAttestationConfig {
     ) -> Option<ProviderAttestationState> {
         let client = self.client.get(diags)?;
         let name = planned.name.known()?.clone();
-        let role = planned.aws.known()?.role_arn.known()?.clone();
-        let id = match client.create_provider_attestation(&name, &role).await {
+        // `aws` and its `role_arn` are optional in the official schema: what is unset is not sent.
+        let role = planned
+            .aws
+            .known()
+            .and_then(|a| a.role_arn.known())
+            .cloned();
+        let id = match client
+            .create_provider_attestation(&name, role.as_deref())
+            .await
+        {
             Ok(id) => id,
             Err(e @ ApiError::AlreadyExists(_)) => {
                 diagnostics::name_taken(

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
 
 use super::ids::check_id;
-use crate::client::assumptions::{MAX_REALM_NAME_BYTES, REALM_ID_PREFIX, TRUST_DOMAIN_ID_PREFIX};
+use crate::client::assumptions::{REALM_ID_PREFIX, TRUST_DOMAIN_ID_PREFIX};
 use crate::client::{ApiError, ClientHandle, Realm, has_id_shape};
 use crate::diagnostics;
 use crate::problem::quote;
@@ -65,7 +65,7 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
             "The realm's name."
         } else {
             "The realm's name, unique in its trust domain: a SPIFFE ID path segment (ASCII \
-             letters, digits, `.`, `-` and `_`, not `.` or `..`, at most 255 bytes). The API \
+             letters, digits, `.`, `-` and `_`, not `.` or `..`). The API \
              cannot rename a realm: changing it replaces the realm."
         }),
         read_only(Attribute::string("created_at"))
@@ -73,18 +73,12 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
     ]
 }
 
-/// Why `name` is not a valid realm name (what is wrong and what to do), or `None`.
+/// Why `name` is not a valid realm name (what is wrong and what to do), or `None`: the official
+/// docs say a realm name "must be a valid SPIFFE ID path segment", and no more.
 pub fn name_problem(name: &str) -> Option<String> {
     let q = quote(name);
     if name.is_empty() {
         return Some("name is empty. Set it to the realm's name, such as \"production\".".into());
-    }
-    if name.len() > MAX_REALM_NAME_BYTES {
-        return Some(format!(
-            "name is {} bytes long; a realm name has at most {MAX_REALM_NAME_BYTES}. Choose a \
-             shorter name.",
-            name.len()
-        ));
     }
     if let Some((at, c)) = name
         .chars()

@@ -7,10 +7,14 @@
 use serde::{Deserialize, Serialize};
 use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
 
+use super::ids::check_id;
+use super::realm::name_problem as realm_name_problem;
 use super::realm_principal::{
     PrincipalInput, check_principal, principal_names, resolve_principal, resolve_realm,
 };
-use crate::client::assumptions::{REALM_ADMIN_ROLE, ROLE_ASSIGNMENT_ID_PREFIX};
+use crate::client::assumptions::{
+    REALM_ADMIN_ROLE, ROLE_ASSIGNMENT_ID_PREFIX, TRUST_DOMAIN_ID_PREFIX,
+};
 use crate::client::{ApiError, Client, ClientHandle, RoleAssignment};
 use crate::diagnostics;
 use crate::problem::quote;
@@ -164,28 +168,32 @@ impl Resource for RealmRoleAssignmentResource {
         config: RealmRoleAssignmentState,
     ) -> Option<()> {
         check_principal(diags, &config.principal());
-        for (attr, value) in [
-            ("trust_domain_id", &config.trust_domain_id),
-            ("realm_name", &config.realm_name),
-            ("role_name", &config.role_name),
-        ] {
-            if let Some(text) = value.known()
-                && (text.trim().is_empty() || text.chars().any(char::is_control))
-            {
-                diags.error_at(
-                    AttributePath::root(attr),
-                    format!("Invalid {attr}"),
-                    format!(
-                        "{attr} is {}: empty or with control characters. Set it to the {}.",
-                        quote(text),
-                        match attr {
-                            "trust_domain_id" => "trust domain's id (`td-…`)",
-                            "realm_name" => "realm's name",
-                            _ => "realm role's name, such as `Administrator`",
-                        }
-                    ),
-                );
-            }
+        check_id(
+            diags,
+            "trust_domain_id",
+            &config.trust_domain_id,
+            TRUST_DOMAIN_ID_PREFIX,
+            "trust domain",
+            "`spirl_trust_domain.<name>.id`",
+        );
+        if let Some(problem) = config
+            .realm_name
+            .known()
+            .and_then(|n| realm_name_problem(n))
+        {
+            diags.error_at(
+                AttributePath::root("realm_name"),
+                "Invalid realm_name",
+                problem.replacen("name", "realm_name", 1),
+            );
+        }
+        // Roles are resolved by name through the API, which lists the valid ones if this is not.
+        if config.role_name.known().is_some_and(String::is_empty) {
+            diags.error_at(
+                AttributePath::root("role_name"),
+                "Invalid role_name",
+                "role_name is empty. Set it to the realm role's name, such as `Administrator`.",
+            );
         }
         (!diags.has_errors()).then_some(())
     }

@@ -24,8 +24,9 @@ use tfplugin::{
 };
 
 use super::deployment_cache::{self, DeploymentSnapshot, RemoteDeployment};
+use super::ids::check_id;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
-use crate::client::{ApiError, Client, ClientHandle, MAX_ID_LEN, has_id_shape};
+use crate::client::{ApiError, Client, ClientHandle, has_id_shape};
 use crate::diagnostics::{api_error, cleanup_failed};
 use crate::keys::{PublicKey, parse_public_key_pem, same_public_key};
 use crate::problem::quote;
@@ -113,7 +114,7 @@ impl Resource for TrustDomainDeployment {
                 Attribute::string("name")
                     .required()
                     .requires_replace()
-                    .description("The deployment name, unique within the trust domain: 1–63 lowercase letters, digits and `-`, starting with a letter. Changing it replaces the deployment."),
+                    .description("The deployment name, unique within the trust domain. Changing it replaces the deployment."),
             )
             .attribute(
                 Attribute::nested(
@@ -166,22 +167,14 @@ impl Resource for TrustDomainDeployment {
         if let Some(name) = config.name.known() {
             validate_name(diags, name);
         }
-        if let Some(id) = config
-            .trust_domain_id
-            .known()
-            .filter(|id| !has_id_shape(id, TRUST_DOMAIN_ID_PREFIX))
-        {
-            diags.error_at(
-                AttributePath::root("trust_domain_id"),
-                "Invalid trust domain id",
-                format!(
-                    "trust_domain_id is {}; a trust domain id looks like `td-` followed by \
-                     1 to {MAX_ID_LEN} lowercase letters and digits. Use \
-                     `spirl_trust_domain.<name>.id`.",
-                    quote(id)
-                ),
-            );
-        }
+        check_id(
+            diags,
+            "trust_domain_id",
+            &config.trust_domain_id,
+            TRUST_DOMAIN_ID_PREFIX,
+            "trust domain",
+            "`spirl_trust_domain.<name>.id`",
+        );
         if config.keys.known().is_some_and(BTreeMap::is_empty) {
             diags.error_at(
                 AttributePath::root("keys"),
@@ -851,32 +844,14 @@ fn validate_key_entry(diags: &mut Diagnostics, key: &str, entry: &KeyState) {
     }
 }
 
+/// Reports an empty deployment name: the SDK says a name is required, and nothing about its
+/// shape, so the control plane judges the rest.
 fn validate_name(diags: &mut Diagnostics, name: &str) {
-    let problem = if name.is_empty() {
-        Some("it is empty".to_owned())
-    } else if name.len() > 63 {
-        Some(format!(
-            "it is {} characters long; the limit is 63",
-            name.len()
-        ))
-    } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
-        Some("it must start with a lowercase letter".to_owned())
-    } else if name.ends_with('-') {
-        Some("it must not end with `-`".to_owned())
-    } else {
-        name.chars()
-            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-            .map(|c| format!("{c:?} is not allowed"))
-    };
-    if let Some(why) = problem {
+    if name.is_empty() {
         diags.error_at(
             AttributePath::root("name"),
             "Invalid deployment name",
-            format!(
-                "name is {}: {why}. Use 1–63 lowercase letters, digits and `-`, starting with a \
-                 letter, for example \"production\".",
-                quote(name)
-            ),
+            "name is empty. Set it to the deployment's name, for example \"production\".",
         );
     }
 }

@@ -27,7 +27,8 @@ mod validate;
 
 pub use self::validate::{name_problem, validate_config};
 use crate::client::assumptions::{
-    DEFAULT_PSAT_NAMESPACE, DEFAULT_PSAT_SERVICE_ACCOUNT, TRUST_DOMAIN_ID_PREFIX,
+    DEFAULT_PSAT_NAMESPACE, DEFAULT_PSAT_SERVICE_ACCOUNT, MAX_CLUSTER_VERSIONS,
+    TRUST_DOMAIN_ID_PREFIX,
 };
 use crate::client::{
     ApiError, Client, ClientHandle, Cluster, ClusterVersion, ClusterVersionSpec, CreateCluster,
@@ -171,8 +172,7 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
             if data_source { a } else { a.requires_replace() }
         }
         .description(format!(
-            "The cluster's name, unique in its trust domain: 1 to 63 lowercase letters, digits \
-             and `-`, starting and ending with a letter or digit.{replaces}"
+            "The cluster's name, unique in its trust domain.{replaces}"
         )),
         if data_source {
             Attribute::string("description").optional().computed()
@@ -209,7 +209,7 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
         .description(format!(
             "The path of the SPIFFE IDs the cluster's workloads get, with placeholders, such as \
              `/my-cluster/ns/{{{{kubernetes.pod.namespace}}}}/sa/{{{{kubernetes.pod.service_account}}}}`. \
-             Starts with `/`. Unset: the control plane's default for the platform, read back.{in_place}"
+             Unset: the control plane's default for the platform, read back.{in_place}"
         )),
         version(Attribute::string("x509_customization_template")).description(format!(
             "How the cluster customizes the X.509-SVIDs it issues (for example `CN=Test`).{in_place}"
@@ -250,11 +250,13 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
                      trust domain); unset for none. Changing it replaces the cluster.",
                 ),
         );
-        list.push(Attribute::number("num_version_history").optional().description(
+        list.push(Attribute::number("num_version_history").optional().computed().description(
             "How many versions of the cluster to keep, 1 to 10: after a new version, the oldest \
              inactive versions beyond this number are deleted. Unset, the control plane keeps \
-             up to 10 and drops the oldest beyond that. Agents still using a deleted version \
-             cannot authenticate until they are given the new key.",
+             up to 10 and drops the oldest beyond that (states written by the official \
+             provider hold its default, 10, which means the same and plans no change). Agents \
+             still using a deleted version cannot authenticate until they are given the new \
+             key.",
         ));
     }
     list
@@ -298,6 +300,16 @@ fn optional(remote: &str, prior: &Attr<String>) -> Attr<String> {
         Attr::Null
     } else {
         Attr::Value(remote.to_owned())
+    }
+}
+
+/// A template as the API reports it, in the configured spelling while it says the same: a value
+/// read with `file()` ends with a newline that the control plane may store or trim
+/// ([`crate::client::assumptions::TEMPLATES_MAY_BE_TRIMMED`]).
+fn template(remote: &str, prior: &Attr<String>) -> Attr<String> {
+    match prior.known() {
+        Some(p) if p != remote && p.trim_end_matches(['\n', '\r']) == remote => prior.clone(),
+        _ => optional(remote, prior),
     }
 }
 
@@ -406,12 +418,15 @@ async fn remote_state(
                 .unwrap_or_default(),
         ),
         public_key,
-        path_template: Attr::Value(version.path_template.clone()),
-        x509_customization_template: optional(
+        path_template: match template(&version.path_template, &prior.path_template) {
+            Attr::Null => Attr::Value(version.path_template.clone()),
+            kept => kept,
+        },
+        x509_customization_template: template(
             &version.x509_customization_template,
             &prior.x509_customization_template,
         ),
-        jwt_customization_template: optional(
+        jwt_customization_template: template(
             &version.jwt_customization_template,
             &prior.jwt_customization_template,
         ),
@@ -673,10 +688,24 @@ impl Resource for ClusterResource {
     }
 
     async fn plan(&self, _diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
+        let at = AttributePath::root;
+        // Unset: unset, except that the official provider's states carry its schema default, 10
+        // (the control plane's own limit), which means the same and must plan no change.
+        if plan
+            .config_at(&at("num_version_history"))
+            .is_some_and(Value::is_null)
+        {
+            let kept = match plan.prior_at(&at("num_version_history")) {
+                Some(prior) if *prior == Value::from(Number::from(MAX_CLUSTER_VERSIONS)) => {
+                    prior.clone()
+                }
+                _ => Value::Null,
+            };
+            plan.set_planned(&at("num_version_history"), kept);
+        }
         if !plan.is_update() {
             return Some(());
         }
-        let at = AttributePath::root;
         // The same key in another PEM spelling is no change.
         if let (Some(Value::String(prior)), Some(Value::String(planned))) = (
             plan.prior_at(&at("public_key")).cloned(),

@@ -23,10 +23,7 @@ use tokio::time::Instant;
 mod validate;
 
 use self::validate::parse_mode;
-pub use self::validate::{
-    MAX_DESCRIPTION, MAX_DOMAIN_NAME, MAX_ISSUER_URL, domain_name_problem, https_url_problem,
-    validate_config,
-};
+pub use self::validate::{MAX_DOMAIN_NAME, domain_name_problem, validate_config};
 use super::trust_domain_cache::TrustDomainSnapshot;
 use crate::client::ClientHandle;
 use crate::client::assumptions::{TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_READY_STATES};
@@ -360,7 +357,8 @@ impl Resource for TrustDomainResource {
         // jwt_issuer set with "builtin" (as `-generate-config-out` writes it): it must be the
         // built-in issuer, which is known once the trust domain exists with that mode.
         if let (Some("builtin"), Some(Value::String(wanted)), Some("builtin"), Some(builtin)) = (
-            plan.planned_at(&at("jwt_issuer_mode")).and_then(Value::as_str),
+            plan.planned_at(&at("jwt_issuer_mode"))
+                .and_then(Value::as_str),
             plan.config_at(&at("jwt_issuer")),
             prior_str(plan, "jwt_issuer_mode"),
             prior_str(plan, "jwt_issuer"),

@@ -1,19 +1,16 @@
 //! Plan-time checks of `spirl_trust_domain` (resource and data source): the SPIFFE name rules,
-//! the JWT issuer mode and URL, and the description length, each reported at its attribute with
-//! what is wrong and what to do.
+//! the JWT issuer mode and URL, each reported at its attribute with what is wrong and what to do.
+//! The description has no rule of ours: the SDK states none, so the control plane judges it.
 
 use tfplugin::{Attr, AttributePath, Diagnostics};
 
 use super::TrustDomainState;
 use crate::client::JwtIssuerMode;
 use crate::problem::quote;
+use crate::resources::ids::https_url_problem;
 
 /// Longest SPIFFE trust domain name.
 pub const MAX_DOMAIN_NAME: usize = 255;
-/// Longest description the control plane stores, in characters.
-pub const MAX_DESCRIPTION: usize = 1024;
-/// Longest JWT issuer URL.
-pub const MAX_ISSUER_URL: usize = 2048;
 
 /// Why `name` is not a valid SPIFFE trust domain name (what is wrong and what to do), or `None`.
 pub fn domain_name_problem(name: &str) -> Option<String> {
@@ -72,21 +69,6 @@ pub fn domain_name_problem(name: &str) -> Option<String> {
     None
 }
 
-/// Why `text` cannot be a description, or `None`: control characters other than newlines and
-/// tabs (NUL, terminal escape sequences) would be stored and later shown in consoles and CLIs.
-fn description_problem(text: &str) -> Option<String> {
-    let (at, c) = text
-        .chars()
-        .enumerate()
-        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))?;
-    Some(format!(
-        "description contains the control character U+{:04X} at position {}. Remove it; \
-         newlines and tabs are fine.",
-        u32::from(c),
-        at + 1
-    ))
-}
-
 /// Why `url` cannot be a custom JWT issuer, or `None`.
 fn issuer_url_problem(url: &str) -> Option<String> {
     https_url_problem(
@@ -94,28 +76,6 @@ fn issuer_url_problem(url: &str) -> Option<String> {
         url,
         "the https:// URL of your JWT issuer, such as \"https://issuer.example.com\"",
     )
-}
-
-/// Why `url`, the value of attribute `attr`, is not an https URL with a host (at most
-/// [`MAX_ISSUER_URL`] long, no whitespace, no user information), or `None`. `want` says what to
-/// set instead.
-pub fn https_url_problem(attr: &str, url: &str, want: &str) -> Option<String> {
-    let q = quote(url);
-    let host = url.strip_prefix("https://").map(|rest| {
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        (authority.contains('@'), authority.is_empty())
-    });
-    let what = match host {
-        _ if url.len() > MAX_ISSUER_URL => format!("is longer than {MAX_ISSUER_URL} characters"),
-        _ if url.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-            "contains whitespace".into()
-        }
-        None => "is not an https:// URL".into(),
-        Some((true, _)) => "carries user information (user@host)".into(),
-        Some((_, true)) => "has no host".into(),
-        Some(_) => return None,
-    };
-    Some(format!("{attr} {q} {what}. Set it to {want}."))
 }
 
 /// Checks the configuration of the resource or the data source; values not known yet are
@@ -128,21 +88,6 @@ pub fn validate_config(diags: &mut Diagnostics, config: &TrustDomainState) -> Op
         .and_then(|n| domain_name_problem(n))
     {
         problems.push(("domain_name", "Invalid trust domain name", problem));
-    }
-    if let Some(d) = config.description.known() {
-        let length = d.chars().count();
-        if length > MAX_DESCRIPTION {
-            problems.push((
-                "description",
-                "Description too long",
-                format!(
-                    "description is {length} characters long; the control plane stores at most \
-                     {MAX_DESCRIPTION}. Shorten it."
-                ),
-            ));
-        } else if let Some(problem) = description_problem(d) {
-            problems.push(("description", "Invalid description", problem));
-        }
     }
     problems.extend(issuer_problem(config));
     let ok = problems.is_empty();
@@ -237,24 +182,11 @@ mod tests {
     }
 
     #[test]
-    fn descriptions() {
-        assert_eq!(description_problem("two\nlines\twith a tab, ünïcode"), None);
-        for (bad, says) in [
-            ("nul\0", "U+0000 at position 4"),
-            ("\u{1b}[2J", "U+001B at position 1"),
-        ] {
-            let problem = description_problem(bad).unwrap_or_default();
-            assert!(problem.contains(says), "{bad:?}: {problem}");
-        }
-    }
-
-    #[test]
     fn issuer_urls() {
         assert_eq!(issuer_url_problem("https://issuer.example.com/x"), None);
         for (bad, says) in [
             ("http://issuer.example.com", "https://"),
             ("https://", "no host"),
-            ("https://u@h", "user information"),
             ("https://a b", "whitespace"),
         ] {
             let problem = issuer_url_problem(bad).unwrap_or_default();
