@@ -101,6 +101,47 @@ pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<Attribut
     api_error_then(diags, err, about, next);
 }
 
+/// Like [`api_error`] for a call that sent configured values: an `INVALID_ARGUMENT` is reported at
+/// the attribute whose request field its message names ([`refused_attribute`]), so a value the
+/// control plane refuses reads like a plan-time check of ours; anything else, and a refusal that
+/// names no known field, at `about`.
+pub fn api_error_at_field(
+    diags: &mut Diagnostics,
+    err: &ApiError,
+    fields: &[(&str, AttributePath)],
+    about: Option<AttributePath>,
+) {
+    let at = refused_attribute(err, fields).or(about);
+    api_error(diags, err, at);
+}
+
+/// The attribute an `INVALID_ARGUMENT` refuses: of `fields` (request field name, attribute), the
+/// one whose field name its message mentions first, as a whole word
+/// ([`crate::client::assumptions::INVALID_ARGUMENT_NAMES_THE_FIELD`]).
+pub fn refused_attribute(
+    err: &ApiError,
+    fields: &[(&str, AttributePath)],
+) -> Option<AttributePath> {
+    let ApiError::InvalidArgument(ctx) = err else {
+        return None;
+    };
+    let message = ctx.message.as_str();
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    fields
+        .iter()
+        .filter_map(|(field, path)| {
+            message
+                .match_indices(field)
+                .find(|(at, _)| {
+                    !message[..*at].ends_with(word)
+                        && !message[at + field.len()..].starts_with(word)
+                })
+                .map(|(at, _)| (at, path))
+        })
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, path)| path.clone())
+}
+
 /// Like [`api_error`], with a next step the caller knows better than the error alone: who holds
 /// a name, what still depends on an object.
 fn api_error_then(
@@ -340,6 +381,62 @@ pub fn cluster_has_agents(diags: &mut Diagnostics, err: &ApiError, name: &str, i
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::ErrorContext;
+
+    fn refused(message: &str) -> ApiError {
+        ApiError::InvalidArgument(ErrorContext {
+            operation: "create cluster",
+            method: "cluster.API/CreateCluster",
+            code: Some("INVALID_ARGUMENT"),
+            message: message.to_owned(),
+            attempts: 1,
+        })
+    }
+
+    #[test]
+    fn invalid_argument_is_reported_at_the_field_it_names() {
+        let at = AttributePath::root;
+        let fields = [
+            ("cluster_name", at("name")),
+            ("name", at("name")),
+            ("path_template", at("path_template")),
+            ("description", at("description")),
+        ];
+        for (message, expected) in [
+            ("cluster_name: must be a DNS label", Some(at("name"))),
+            (
+                "invalid path_template \"x\": must start with /",
+                Some(at("path_template")),
+            ),
+            ("field 'description' is too long", Some(at("description"))),
+            // The first field the message names wins; a field inside a longer word is no match.
+            ("path_template refers to name", Some(at("path_template"))),
+            ("trust_domain_name is unknown", None),
+            ("request malformed", None),
+        ] {
+            assert_eq!(
+                refused_attribute(&refused(message), &fields),
+                expected,
+                "{message}"
+            );
+        }
+        let other = ApiError::FailedPrecondition(ErrorContext {
+            message: "name is in use".into(),
+            ..match refused("") {
+                ApiError::InvalidArgument(c) => c,
+                _ => unreachable!(),
+            }
+        });
+        assert_eq!(refused_attribute(&other, &fields), None);
+        let mut diags = Diagnostics::new();
+        api_error_at_field(
+            &mut diags,
+            &refused("x: bad"),
+            &fields,
+            Some(at("platform")),
+        );
+        assert_eq!(diags.items[0].attribute, Some(at("platform")));
+    }
 
     #[test]
     fn problems_keep_their_paths_and_severities() {

@@ -189,3 +189,11 @@ pub const DUPLICATE_ASSIGNMENT_IS_ALREADY_EXISTS: bool = true;
 /// provider sends the text as configured and keeps the configured spelling while the stored one
 /// differs only by that newline, so either behaviour plans no change.
 pub const TEMPLATES_MAY_BE_TRIMMED: bool = true;
+
+/// An `INVALID_ARGUMENT` names the request field it refuses in its message (the SDK passes the
+/// message through and has no structured field violations). The provider sends configured
+/// values without rules of its own where the published evidence states none, and reports such a
+/// refusal at the attribute whose field the message names as a whole word; a message naming no
+/// field is reported at the resource (or the attribute the call is about). The mock starts each
+/// such message with the field's name.
+pub const INVALID_ARGUMENT_NAMES_THE_FIELD: bool = true;

@@ -180,7 +180,8 @@ impl Resource for CicdProfileResource {
                 return None;
             }
             Err(e) => {
-                diagnostics::api_error(diags, &e, None);
+                let fields = ["name", "issuer", "jwks_url"].map(|a| (a, AttributePath::root(a)));
+                diagnostics::api_error_at_field(diags, &e, &fields, None);
                 return None;
             }
         };

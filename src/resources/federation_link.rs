@@ -96,7 +96,14 @@ impl FederationLinkResource {
                     ApiError::InvalidArgument(_) => Some(AttributePath::root("endpoint_url")),
                     _ => None,
                 };
-                diagnostics::api_error(diags, &e, about);
+                let fields = [
+                    (
+                        "trust_domain_name",
+                        AttributePath::root("foreign_trust_domain_name"),
+                    ),
+                    ("url", AttributePath::root("endpoint_url")),
+                ];
+                diagnostics::api_error_at_field(diags, &e, &fields, about);
                 None
             }
         }

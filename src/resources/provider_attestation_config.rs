@@ -215,9 +215,12 @@ impl Resource for ProviderAttestationConfig {
                 return None;
             }
             Err(e) => {
-                let about = matches!(e, ApiError::InvalidArgument(_))
-                    .then(|| AttributePath::root("aws").attr("role_arn"));
-                diagnostics::api_error(diags, &e, about);
+                let fields = [
+                    ("name", AttributePath::root("name")),
+                    ("role_arn", AttributePath::root("aws").attr("role_arn")),
+                    ("aws", AttributePath::root("aws")),
+                ];
+                diagnostics::api_error_at_field(diags, &e, &fields, None);
                 return None;
             }
         };

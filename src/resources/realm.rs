@@ -193,7 +193,11 @@ impl Resource for RealmResource {
                 let about = e
                     .is_not_found()
                     .then(|| AttributePath::root("trust_domain_id"));
-                diagnostics::api_error(diags, &e, about);
+                let fields = [
+                    ("name", AttributePath::root("name")),
+                    ("trust_domain_id", AttributePath::root("trust_domain_id")),
+                ];
+                diagnostics::api_error_at_field(diags, &e, &fields, about);
                 return None;
             }
         };

@@ -366,7 +366,8 @@ impl Resource for TrustDomainDeployment {
                 keys: Attr::Value(keys),
             }),
             Err((err, at)) => {
-                api_error(diags, &err, at);
+                let fields = [("deployment_name", AttributePath::root("name"))];
+                crate::diagnostics::api_error_at_field(diags, &err, &fields, at);
                 // Nothing half-created: without the deployment in the state, Terraform would
                 // never manage (or delete) what was registered so far.
                 if !keys.is_empty()

@@ -313,6 +313,44 @@ fn template(remote: &str, prior: &Attr<String>) -> Attr<String> {
     }
 }
 
+/// The request fields of a cluster or cluster version, by the attribute that sets them: where an
+/// `INVALID_ARGUMENT` is reported.
+fn cluster_fields() -> Vec<(&'static str, AttributePath)> {
+    let at = AttributePath::root;
+    vec![
+        ("cluster_name", at("name")),
+        ("name", at("name")),
+        ("description", at("description")),
+        ("platform", at("platform")),
+        ("pkix_pubkey", at("public_key")),
+        ("path_template", at("path_template")),
+        (
+            "x509_customization_template",
+            at("x509_customization_template"),
+        ),
+        (
+            "jwt_customization_template",
+            at("jwt_customization_template"),
+        ),
+        (
+            "provider_attestation_config_id",
+            at("provider_attestation_id"),
+        ),
+        ("realm_id", at("realm_name")),
+        ("trust_domain_id", at("trust_domain_id")),
+    ]
+}
+
+/// The request fields of the `k8s_psat` block's agent attestation configuration.
+fn psat_fields() -> Vec<(&'static str, AttributePath)> {
+    let at = |a: &str| AttributePath::root("k8s_psat").attr(a);
+    vec![
+        ("oidc_issuer_url", at("issuer_url")),
+        ("service_account_name", at("service_account_name")),
+        ("service_account_namespace", at("service_account_namespace")),
+    ]
+}
+
 /// The version that is the cluster's configuration: the newest active one, else the newest.
 fn current(versions: &[ClusterVersion]) -> Option<&ClusterVersion> {
     versions
@@ -577,7 +615,7 @@ impl ClusterResource {
         let version = match client.new_cluster_version(td, cluster_id, spec).await {
             Ok(v) => v,
             Err(e) => {
-                diagnostics::api_error(diags, &e, None);
+                diagnostics::api_error_at_field(diags, &e, &cluster_fields(), None);
                 return None;
             }
         };
@@ -746,7 +784,8 @@ impl Resource for ClusterResource {
             Some(psat) => match client.create_agent_attestation(psat).await {
                 Ok(id) => Some(id),
                 Err(e) => {
-                    diagnostics::api_error(diags, &e, Some(AttributePath::root("k8s_psat")));
+                    let at = Some(AttributePath::root("k8s_psat"));
+                    diagnostics::api_error_at_field(diags, &e, &psat_fields(), at);
                     return None;
                 }
             },
@@ -792,7 +831,8 @@ impl Resource for ClusterResource {
                         ApiError::NotFound(_) => Some("trust_domain_id"),
                         _ => None,
                     };
-                    diagnostics::api_error(diags, e, about.map(AttributePath::root));
+                    let about = about.map(AttributePath::root);
+                    diagnostics::api_error_at_field(diags, e, &cluster_fields(), about);
                 }
             }
             delete_attestations(diags, client, &made).await;
@@ -858,7 +898,8 @@ impl Resource for ClusterResource {
                         id
                     }
                     Err(e) => {
-                        diagnostics::api_error(diags, &e, Some(AttributePath::root("k8s_psat")));
+                        let at = Some(AttributePath::root("k8s_psat"));
+                        diagnostics::api_error_at_field(diags, &e, &psat_fields(), at);
                         return None;
                     }
                 },

@@ -230,6 +230,17 @@ fn issuer_matches(td: &TrustDomain, wanted: &JwtIssuerInput) -> bool {
             || wanted.url.as_deref() == Some(td.jwt_issuer.url.as_str()))
 }
 
+/// The request fields of a create or update, by the attribute that sets them: where an
+/// `INVALID_ARGUMENT` is reported.
+fn trust_domain_fields() -> [(&'static str, AttributePath); 4] {
+    [
+        ("name", AttributePath::root("domain_name")),
+        ("description", AttributePath::root("description")),
+        ("issuer", AttributePath::root("jwt_issuer")),
+        ("jwt_issuer", AttributePath::root("jwt_issuer")),
+    ]
+}
+
 /// Reports a configured `jwt_issuer` that is not the built-in issuer the control plane gave `td`
 /// (only knowable after the trust domain was created or switched to "builtin"). The trust domain
 /// is recorded as it is, so the next plan shows what to change.
@@ -436,7 +447,7 @@ impl Resource for TrustDomainResource {
                 return None;
             }
             Err(e) => {
-                diagnostics::api_error(diags, &e, None);
+                diagnostics::api_error_at_field(diags, &e, &trust_domain_fields(), None);
                 return None;
             }
         };
@@ -504,7 +515,8 @@ impl Resource for TrustDomainResource {
                 Some(TrustDomainState::remote(td, &planned.timeouts))
             }
             Err(e) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("jwt_issuer_mode")));
+                let about = Some(AttributePath::root("jwt_issuer_mode"));
+                diagnostics::api_error_at_field(diags, &e, &trust_domain_fields(), about);
                 None
             }
         }
