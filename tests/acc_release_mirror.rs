@@ -8,6 +8,11 @@
 //!
 //! Each: `terraform init`, apply of a key pair and a trust domain on the mock, an empty plan,
 //! destroy, and the mock is empty. Run with `TF_ACC=1`.
+//!
+//! 3. A module written for the official provider v0.12.1 (`tests/fixtures/official-v0.12.1`,
+//!    every resource and data source of its docs, `version = "~> 0.12"`), unchanged, from the same
+//!    mirror: the version line continues, so `terraform init` selects this release, and the
+//!    module applies, plans empty and destroys.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -207,10 +212,62 @@ fn implied_local_mirror(zip: &Path) -> Vec<String> {
     init_apply_plan_destroy(&h)
 }
 
-/// Packages once (zipping the unoptimised test binary takes a while), then runs both ways of
+/// The official provider's module, as its users have it.
+const OFFICIAL_MODULE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/official-v0.12.1/main.tf"
+);
+
+/// (3) The official provider's module from the packed mirror: its own `required_providers`
+/// (`~> 0.12`) selects this release; apply, empty plan, destroy, nothing left on the mock.
+fn official_module(zip: &Path) {
+    let h = Harness::start_with(
+        "release_official_module",
+        spirl_mock_api::MockConfig {
+            users: vec!["admin@example.com".into()],
+            service_accounts: vec!["automation-sa".into()],
+            ..spirl_mock_api::MockConfig::default()
+        },
+    )
+    .expect("TF_ACC=1");
+    let mirror = h.path().join("mirror");
+    std::fs::create_dir_all(mirror.join(SOURCE)).unwrap();
+    std::fs::copy(zip, mirror.join(SOURCE).join(zip_name())).unwrap();
+    h.write_file(
+        "terraform.tfrc",
+        &format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path    = {:?}\n    include = [\"{SOURCE}\"]\n  }}\n}}\n",
+            mirror.display().to_string()
+        ),
+    );
+    // The module brings its own terraform block; the harness's would be a second one.
+    std::fs::remove_file(h.path().join("versions.tf")).unwrap();
+    h.write_config(&std::fs::read_to_string(OFFICIAL_MODULE).unwrap());
+    let init = h.tf_ok(&["init", "-input=false"]);
+    assert!(
+        init.all()
+            .contains(&format!("Installed spirl/spirl v{VERSION}")),
+        "{init}"
+    );
+    h.apply();
+    let outputs = h.outputs();
+    for name in ["deployment_key_id", "cluster_path_template", "realm_id"] {
+        assert!(
+            outputs[name].as_str().is_some_and(|v| !v.is_empty()),
+            "{name}: {outputs:?}"
+        );
+    }
+    assert_eq!(h.mock_objects().clusters, 5);
+    h.assert_plan_empty();
+    h.destroy();
+    assert_eq!(h.mock_objects(), spirl_mock_api::ObjectCounts::default());
+}
+
+/// Packages once (zipping the unoptimised test binary takes a while), then runs the ways of
 /// installing side by side, each with its own harness and mock.
 #[test]
-fn release_zip_installs_from_a_filesystem_mirror_and_from_terraform_d_plugins() {
+fn release_zip_installs_from_a_filesystem_mirror_and_from_terraform_d_plugins_and_runs_official_modules()
+ {
     if std::env::var("TF_ACC").as_deref() != Ok("1") {
         eprintln!("skipped release_zip_installs…: acceptance tests run with TF_ACC=1 (see README)");
         return;
@@ -220,14 +277,17 @@ fn release_zip_installs_from_a_filesystem_mirror_and_from_terraform_d_plugins() 
         .tempdir()
         .unwrap();
     let zip = package(dist.path());
-    let (packed, unpacked) = std::thread::scope(|scope| {
+    let (packed, unpacked, module) = std::thread::scope(|scope| {
         let packed = scope.spawn(|| filesystem_mirror(&zip));
         let unpacked = scope.spawn(|| implied_local_mirror(&zip));
-        (packed.join(), unpacked.join())
+        let module = scope.spawn(|| official_module(&zip));
+        (packed.join(), unpacked.join(), module.join())
     });
-    let (packed, unpacked) = match (packed, unpacked) {
-        (Ok(packed), Ok(unpacked)) => (packed, unpacked),
-        (Err(panic), _) | (_, Err(panic)) => std::panic::resume_unwind(panic),
+    let (packed, unpacked) = match (packed, unpacked, module) {
+        (Ok(packed), Ok(unpacked), Ok(())) => (packed, unpacked),
+        (Err(panic), _, _) | (_, Err(panic), _) | (_, _, Err(panic)) => {
+            std::panic::resume_unwind(panic)
+        }
     };
     // Both installs are the same package to Terraform: a lock file made with one accepts the
     // other (the h1: hash covers the unpacked contents).
