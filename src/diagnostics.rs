@@ -270,11 +270,11 @@ pub fn name_taken(
 ) {
     let next = match existing_id {
         Some(id) => format!(
-            "A {what} named `{name}` already exists as {id}. To manage it with Terraform, import              it instead of creating it: `{}`. Otherwise choose another `{attr}`.",
+            "A {what} named `{name}` already exists as {id}. To manage it with Terraform, import it instead of creating it: `{}`. Otherwise choose another `{attr}`.",
             import.replace("<id>", id)
         ),
         None => format!(
-            "A {what} named `{name}` already exists. Import it (`{import}`), or choose another              `{attr}`."
+            "A {what} named `{name}` already exists. Import it (`{import}`), or choose another `{attr}`."
         ),
     };
     api_error_then(diags, err, Some(AttributePath::root(attr)), &next);
@@ -304,7 +304,7 @@ pub fn still_in_use(
         )
     };
     let next = format!(
-        "The {what} `{name}` ({id}) is still in use{which}, and the control plane refuses to          delete it while it is. {how} Then run `terraform destroy` (or `apply`) again."
+        "The {what} `{name}` ({id}) is still in use{which}, and the control plane refuses to delete it while it is. {how} Then run `terraform destroy` (or `apply`) again."
     );
     api_error_then(diags, err, None, &next);
 }
@@ -342,7 +342,7 @@ pub fn realm_has_clusters(
         name,
         id,
         clusters,
-        "Delete its clusters first: destroy the `spirl_cluster` resources whose `realm_name` is          this realm (make them depend on it so Terraform orders the deletes), or delete          clusters created outside Terraform in the Defakto console.",
+        "Delete its clusters first: destroy the `spirl_cluster` resources whose `realm_name` is this realm (make them depend on it so Terraform orders the deletes), or delete clusters created outside Terraform in the Defakto console.",
     );
 }
 
@@ -373,7 +373,7 @@ pub fn trust_domain_has_clusters(
 /// A cluster with active agents cannot be deleted.
 pub fn cluster_has_agents(diags: &mut Diagnostics, err: &ApiError, name: &str, id: &str) {
     let next = format!(
-        "The control plane refuses to delete cluster `{name}` ({id}) while SPIRL agents are          connected to it: deleting it would cut every workload in it off from its identity.          Uninstall the SPIRL agent from the cluster (for example `helm uninstall` or          `kubectl delete` of its DaemonSet) and wait until the Defakto console shows no active          agents; then run `terraform destroy` (or `apply`) again."
+        "The control plane refuses to delete cluster `{name}` ({id}) while SPIRL agents are connected to it: deleting it would cut every workload in it off from its identity. Uninstall the SPIRL agent from the cluster (for example `helm uninstall` or `kubectl delete` of its DaemonSet) and wait until the Defakto console shows no active agents; then run `terraform destroy` (or `apply`) again."
     );
     api_error_then(diags, err, None, &next);
 }
@@ -391,6 +391,22 @@ mod tests {
             message: message.to_owned(),
             attempts: 1,
         })
+    }
+
+    #[test]
+    fn messages_have_no_runs_of_spaces() {
+        // A line of a message joined with its continuation keeps the indentation as spaces.
+        let source = include_str!("diagnostics.rs");
+        let pattern = ["\"", " ".repeat(3).as_str()].concat();
+        for (n, line) in source.lines().enumerate() {
+            let text = line.trim_start();
+            let inside = text.starts_with('"') && !text.starts_with(&pattern);
+            let run = text
+                .split(|c: char| c != ' ')
+                .skip(1)
+                .any(|spaces| spaces.len() >= 3);
+            assert!(!(inside && run), "diagnostics.rs:{}: {text}", n + 1);
+        }
     }
 
     #[test]
