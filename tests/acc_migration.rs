@@ -282,6 +282,20 @@ fn migration_state_written_by_the_official_provider_plans_without_replacement() 
     h.apply();
     h.assert_plan_empty();
     assert_eq!(h.mock_objects(), objects, "the migration created nothing");
+    // What ours adds is filled in again: derived encodings, fingerprints the API reports.
+    let key = h.resource("spirl_key_pair.cluster");
+    assert!(
+        key["public_key_openssh"]
+            .as_str()
+            .unwrap()
+            .starts_with("ssh-ed25519 "),
+        "{key}"
+    );
+    let deployment = h.resource("spirl_trust_domain_deployment.server");
+    assert_eq!(
+        deployment["keys"]["key1"]["public_key_fingerprint_sha256"],
+        h.resource("spirl_key_pair.server")["public_key_fingerprint_sha256"]
+    );
     h.destroy();
     assert_eq!(h.mock_objects(), spirl_mock_api::ObjectCounts::default());
 }

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
 
-use crate::keys::KeyPair;
+use crate::keys::{KeyPair, PublicKey};
 
 /// The only algorithm the control plane accepts for deployment keys.
 pub const ALGORITHM: &str = "ed25519";
@@ -122,8 +122,25 @@ impl Resource for KeyPairResource {
         validate_algorithm(diags, &config.algorithm)
     }
 
-    async fn read(&self, _diags: &mut Diagnostics, state: KeyPairState) -> Option<KeyPairState> {
-        // Nothing remote to refresh: the key pair lives only in the state.
+    async fn read(
+        &self,
+        _diags: &mut Diagnostics,
+        mut state: KeyPairState,
+    ) -> Option<KeyPairState> {
+        // Nothing remote to refresh: the key pair lives only in the state. A state written by the
+        // official provider has only the PEM encodings; the others are derived from the key.
+        if let Some(key) = state
+            .public_key_pem
+            .known()
+            .and_then(|pem| PublicKey::from_pem(pem).ok())
+        {
+            if state.public_key_fingerprint_sha256.is_null() {
+                state.public_key_fingerprint_sha256 = Attr::Value(key.fingerprint_sha256());
+            }
+            if state.public_key_openssh.is_null() {
+                state.public_key_openssh = Attr::Value(key.to_openssh());
+            }
+        }
         Some(state)
     }
 
