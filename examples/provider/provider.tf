@@ -2,6 +2,9 @@ terraform {
   required_providers {
     spirl = {
       source = "spirl/spirl"
+      # This provider continues the official provider's version line (0.12.1 -> 0.13.0), so
+      # modules that pin "~> 0.12" or ">= 0.9" select it too.
+      version = "~> 0.13"
     }
   }
 }
