@@ -130,6 +130,19 @@ impl Harness {
         self.terraform = path;
     }
 
+    /// Runs Terraform commands with Terraform 1.0.3 ([`legacy_terraform`]) from now on, and
+    /// checks that it is that version; false (after saying the test is skipped) when it is not
+    /// installed.
+    pub fn use_legacy_terraform(&mut self) -> bool {
+        let Some(legacy) = legacy_terraform() else {
+            eprintln!("skipped: no tools/terraform-1.0.3 (scripts/setup.sh installs it)");
+            return false;
+        };
+        self.use_terraform(legacy);
+        assert_eq!(self.terraform_version(), (1, 0, 3));
+        true
+    }
+
     /// The Terraform CLI's version as `(major, minor, patch)`.
     pub fn terraform_version(&self) -> (u64, u64, u64) {
         // `terraform version` reads the configuration where it runs; ask from an empty directory.
