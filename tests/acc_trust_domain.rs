@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::{Harness, out_of_band_client};
 use serde_json::Value as Json;
 use spirl_mock_api::MockConfig;
-use terraform_provider_spirl::client::CreateTrustDomain;
+use terraform_provider_spirl::client::{CreateTrustDomain, TrustDomain};
 use terraform_provider_spirl::keys::KeyPair;
 
 const ADDRESS: &str = "spirl_trust_domain.example";
@@ -215,7 +215,7 @@ fn trust_domain_hosted_waits_until_available_and_times_out_cleanly() {
     };
     let hosted = "  domain_name = \"hosted.example.org\"\n  self_hosted = false";
     h.write_config(&config(&format!(
-        "{hosted}\n  timeouts = {{\n    create = \"1s\"\n  }}"
+        "{hosted}\n  timeouts {{\n    create = \"1s\"\n  }}"
     )));
     let out = h.tf_err(&["apply", "-auto-approve"]);
     let text = out.said();
@@ -369,9 +369,10 @@ fn trust_domain_invalid_inputs_fail_plan() {
             "must be \"builtin\", \"disabled\" or \"custom\"",
         ),
         (
-            "domain_name = \"example.org\"\n  timeouts = {\n    create = \"soon\"\n  }",
-            "timeouts.create",
-            "not a duration",
+            "domain_name = \"example.org\"\n  timeouts {\n    create = \"soon\"\n  }",
+            // Terraform shows the line the diagnostic's path points at; the message names it.
+            "create = \"soon\"",
+            "timeouts.create is \"soon\", which is not a duration",
         ),
     ];
     for (body, attribute, says) in cases {
@@ -386,6 +387,89 @@ fn trust_domain_invalid_inputs_fail_plan() {
     }
     assert_eq!(h.mock_objects(), Default::default());
     assert_eq!(total_requests(&h), 0, "plan-time errors call no API");
+}
+
+/// A state entry for `td` as the provider wrote it while `timeouts` was a single nested
+/// attribute (`timeouts = { create = "10m" }`): an object, or null when unset.
+fn state_with_timeouts(td: &TrustDomain, name: &str, timeouts: Json) -> Json {
+    serde_json::json!({
+        "mode": "managed",
+        "type": "spirl_trust_domain",
+        "name": name,
+        "provider": "provider[\"registry.terraform.io/spirl/spirl\"]",
+        "instances": [{
+            "schema_version": 0,
+            "attributes": {
+                "id": td.id,
+                "domain_name": td.name,
+                "description": td.description,
+                "self_hosted": td.self_hosted,
+                "jwt_issuer_mode": td.jwt_issuer.mode.as_str(),
+                "jwt_issuer": td.jwt_issuer.url,
+                "created_at": td.created_at,
+                "updated_at": td.updated_at,
+                "spiffe_bundle_endpoint": td.urls.spiffe_bundle_endpoint,
+                "oidc_discovery_endpoint": td.urls.oidc_discovery_endpoint,
+                "jwks_endpoint": td.urls.jwks_endpoint,
+                "spirl_agent_endpoint": td.urls.agent_endpoint,
+                "timeouts": timeouts,
+            },
+            "sensitive_attributes": [],
+        }],
+    })
+}
+
+#[test]
+fn trust_domain_state_of_the_timeouts_attribute_plans_empty_with_the_block() {
+    let Some(mut h) = Harness::start("trust_domain_timeouts_state") else {
+        return;
+    };
+    let client = out_of_band_client(h.mock());
+    let [with, without] = ["with.example.org", "without.example.org"].map(|name| {
+        h.block_on(async {
+            let id = client
+                .create_trust_domain(&CreateTrustDomain {
+                    name: name.into(),
+                    self_hosted: true,
+                    ..CreateTrustDomain::default()
+                })
+                .await?;
+            client.trust_domain_info(&id).await
+        })
+        .expect("trust domain made out of band")
+    });
+    let state = serde_json::json!({
+        "version": 4,
+        "terraform_version": "1.0.3",
+        "serial": 1,
+        "lineage": "9d6a4a2e-6f55-4c1e-9f7d-0c8f6f0b1d2a",
+        "outputs": {},
+        "resources": [
+            state_with_timeouts(&with, "with", serde_json::json!({ "create": "10m" })),
+            state_with_timeouts(&without, "without", Json::Null),
+        ],
+    });
+    h.write_config(
+        "resource \"spirl_trust_domain\" \"with\" {\n  domain_name = \"with.example.org\"\n  \
+         timeouts {\n    create = \"10m\"\n  }\n}\n\n\
+         resource \"spirl_trust_domain\" \"without\" {\n  domain_name = \"without.example.org\"\n}\n",
+    );
+    let terraforms = std::iter::once(None).chain(common::legacy_terraform().map(Some));
+    for terraform in terraforms {
+        if let Some(path) = terraform {
+            h.use_terraform(path);
+        }
+        h.write_file("terraform.tfstate", &state.to_string());
+        h.assert_plan_empty();
+        let with_state = h.resource("spirl_trust_domain.with");
+        assert_eq!(
+            with_state["timeouts"],
+            serde_json::json!({ "create": "10m" })
+        );
+        assert!(h.resource("spirl_trust_domain.without")["timeouts"].is_null());
+    }
+    h.destroy();
+    assert_eq!(h.mock_objects(), Default::default());
 }
 
 #[test]

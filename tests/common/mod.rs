@@ -130,6 +130,19 @@ impl Harness {
         self.terraform = path;
     }
 
+    /// Runs Terraform commands with Terraform 1.0.3 ([`legacy_terraform`]) from now on, and
+    /// checks that it is that version; false (after saying the test is skipped) when it is not
+    /// installed.
+    pub fn use_legacy_terraform(&mut self) -> bool {
+        let Some(legacy) = legacy_terraform() else {
+            eprintln!("skipped: no tools/terraform-1.0.3 (scripts/setup.sh installs it)");
+            return false;
+        };
+        self.use_terraform(legacy);
+        assert_eq!(self.terraform_version(), (1, 0, 3));
+        true
+    }
+
     /// The Terraform CLI's version as `(major, minor, patch)`.
     pub fn terraform_version(&self) -> (u64, u64, u64) {
         // `terraform version` reads the configuration where it runs; ask from an empty directory.
@@ -181,6 +194,26 @@ impl Harness {
     /// provider's environment variables, as a Terraform Cloud run would pass them. Proxy
     /// variables of the machine are removed: tests that want a proxy set their own.
     pub fn tf(&self, args: &[&str]) -> TfOutput {
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = self.command(args).output().unwrap_or_else(|e| {
+            panic!(
+                "could not run {} (set TF_ACC_TERRAFORM_PATH): {e}",
+                self.terraform.display()
+            )
+        });
+        TfOutput {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+
+    /// The command [`Harness::tf`] runs, for a test that starts Terraform and does not wait
+    /// for it (to kill it, say).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.terraform);
         cmd.args(args)
             .current_dir(self.dir.path())
@@ -211,21 +244,7 @@ impl Harness {
                 .env("SPIRL_SA_PRIVATE_KEY", &mock.credentials.sa_private_key);
         }
         cmd.envs(&self.extra_env);
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = cmd.output().unwrap_or_else(|e| {
-            panic!(
-                "could not run {} (set TF_ACC_TERRAFORM_PATH): {e}",
-                self.terraform.display()
-            )
-        });
-        TfOutput {
-            code: status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        }
+        cmd
     }
 
     /// Runs a Terraform command that must succeed (`-no-color` added), and returns its output.

@@ -17,10 +17,12 @@
 //! - [`tls`]: AutoMTLS certificates and the pinned client-certificate check.
 //! - [`goplugin`]: go-plugin's controller, stdio, broker and health services.
 //! - [`stop`]: cancellation that handlers can wait on.
+//! - [`lifeline`]: noticing that Terraform is gone (killed, crashed) and exiting.
 //! - [`log`]: JSON logs for `TF_LOG`.
 
 pub mod diag;
 pub mod goplugin;
+pub mod lifeline;
 pub mod log;
 pub mod plan;
 pub mod provider;

@@ -1,6 +1,7 @@
 //! Serving a provider as Terraform's plugin: the go-plugin handshake (magic cookie, protocol
-//! version, a unix socket in a private directory, AutoMTLS), the gRPC server, and a clean exit
-//! on StopProvider or Shutdown. Plus [`serve_on`] and [`connect`] for in-process tests.
+//! version, a unix socket in a private directory, AutoMTLS), the gRPC server, a clean exit on
+//! StopProvider or Shutdown, and a prompt one when Terraform is gone without either
+//! ([`crate::lifeline`]). Plus [`serve_on`] and [`connect`] for in-process tests.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tonic::transport::{Channel, Endpoint, Server, server::Router};
 
 use crate::goplugin::{self, GoPlugin};
+use crate::lifeline::Lifeline;
 use crate::log;
 use crate::provider::Provider;
 use crate::server::ProviderService;
@@ -30,6 +32,9 @@ pub const PROTOCOL_VERSION: u32 = 6;
 
 /// How long in-flight requests may run on after a stop before the process exits anyway.
 const STOP_GRACE: Duration = Duration::from_secs(10);
+/// How long in-flight requests may run on once Terraform is gone: nobody will read their
+/// answers, so this only lets handlers that watch [`crate::stopped`] end tidily.
+const GONE_GRACE: Duration = Duration::from_secs(1);
 
 /// Why serving failed.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +75,11 @@ pub fn serve<P: Provider>(name: &str, provider: P) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(run(name, provider)) {
+    let result = rt.block_on(run(name, provider));
+    // Blocking work still running (a DNS lookup, say) must not hold the exit up: it is
+    // abandoned, as the process ends right after.
+    rt.shutdown_background();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
@@ -99,6 +108,8 @@ pub fn check_environment() -> Result<(), ServeError> {
 pub async fn run<P: Provider>(name: &str, provider: P) -> Result<(), ServeError> {
     check_environment()?;
     log::init(name);
+    // First, so that the parent it records is Terraform and not whoever adopted the process.
+    let mut lifeline = Lifeline::start();
     let tls = match std::env::var("PLUGIN_CLIENT_CERT") {
         Ok(pem) if !pem.trim().is_empty() => {
             let client = tls::parse_pem_cert(&pem)?;
@@ -135,7 +146,24 @@ pub async fn run<P: Provider>(name: &str, provider: P) -> Result<(), ServeError>
         "plugin serving",
         &[("address", &dir.socket().to_string_lossy())],
     );
-    let result = serve_listener(router(provider, &stop), listener, tls.map(|t| t.0), stop).await;
+    let serving = serve_listener(
+        router(provider, &stop),
+        listener,
+        tls.map(|t| t.0),
+        stop.clone(),
+    );
+    tokio::pin!(serving);
+    let result = tokio::select! {
+        r = &mut serving => r,
+        gone = lifeline.gone() => {
+            log::info(
+                "Terraform is gone; the provider exits",
+                &[("reason", &gone.to_string())],
+            );
+            stop.stop();
+            tokio::time::timeout(GONE_GRACE, serving).await.unwrap_or(Ok(()))
+        }
+    };
     drop(dir);
     result
 }

@@ -234,3 +234,114 @@ async fn mtls_requires_exactly_the_client_certificate_terraform_sent() {
     let (code, _, stderr) = finished(child).await;
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// The last `TF_LOG` line a plugin wrote to `stderr` that says it saw Terraform go, as JSON.
+fn gone_line(stderr: &str) -> Option<serde_json::Value> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|l| l["@message"] == "Terraform is gone; the provider exits")
+}
+
+#[tokio::test]
+async fn lifeline_plugin_exits_when_the_reader_of_its_stdout_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.log");
+    // stderr to a file and this test (its parent) alive: only the stdout pipe can tell.
+    let mut child = command(&[
+        (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+        ("PLUGIN_UNIX_SOCKET_DIR", dir.path().to_str().unwrap()),
+        ("TF_LOG", "info"),
+    ])
+    .stderr(std::fs::File::create(&log).unwrap())
+    .spawn()
+    .unwrap();
+    let f = handshake(&mut child).await;
+    let socket_dir = PathBuf::from(&f[3]).parent().unwrap().to_owned();
+    schema_call(&PathBuf::from(&f[3]), None).await.unwrap();
+
+    drop(child.stdout.take());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("the plugin exits once nobody reads its stdout")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    assert!(!socket_dir.exists(), "the socket directory is removed");
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    let line = gone_line(&stderr).unwrap_or_else(|| panic!("says why:\n{stderr}"));
+    assert_eq!(line["@level"], "info");
+    assert!(
+        line["reason"].as_str().unwrap().contains("stdout"),
+        "{line}"
+    );
+}
+
+/// Whether process `pid` still runs: it is in `/proc` and has not exited (an orphan that exited
+/// stays a zombie until init reaps it).
+#[cfg(target_os = "linux")]
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat.rfind(')').and_then(|i| stat[i + 2..].chars().next());
+        !matches!(state, None | Some('Z' | 'X'))
+    })
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn lifeline_plugin_exits_when_its_parent_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
+    // A shell plays Terraform: it starts the plugin with stdout and stderr in files (so no pipe
+    // can tell), prints its pid, and waits. Killing it leaves only the parent to go by.
+    let mut parent = Command::new("/bin/sh");
+    parent
+        .arg("-c")
+        .arg("\"$0\" >\"$1\" 2>\"$2\" & echo $!; wait")
+        .arg(common::example_binary())
+        .arg(&out)
+        .arg(&err)
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_UNIX_SOCKET_DIR", dir.path())
+        .env("TF_LOG", "info")
+        .env_remove("TF_LOG_PROVIDER")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    let mut parent = parent.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(parent.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .await
+        .unwrap();
+    let plugin: u32 = line.trim().parse().expect("the plugin's pid");
+    // Serving (the handshake is written after the lifeline is set up).
+    let serving = common::wait_for(Duration::from_secs(30), || {
+        std::fs::read_to_string(&out).is_ok_and(|s| s.ends_with('\n'))
+    })
+    .await;
+    assert!(serving, "the plugin did not start");
+
+    parent.kill().await.unwrap();
+    let killed = std::time::Instant::now();
+    let exited = common::wait_for(Duration::from_secs(5), || !running(plugin)).await;
+    let took = killed.elapsed();
+    if !exited {
+        let _ = std::process::Command::new("kill")
+            .arg(plugin.to_string())
+            .status();
+    }
+    assert!(
+        exited,
+        "the plugin still runs {took:?} after its parent was killed"
+    );
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    let line = gone_line(&stderr).unwrap_or_else(|| panic!("says why:\n{stderr}"));
+    let reason = line["reason"].as_str().unwrap();
+    // The death signal, or the parent pid looked at within a second: either names the parent.
+    assert!(
+        reason.contains("Terraform (pid ") && reason.contains("exited"),
+        "{reason}"
+    );
+    eprintln!("plugin exited {took:?} after its parent was killed: {reason}");
+}

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Diagnostics, Nesting, Plan, Resource, Schema, Value,
-    async_trait,
+    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Plan, Resource,
+    Schema, Value, async_trait,
 };
 use tokio::time::Instant;
 
@@ -198,19 +198,25 @@ pub fn attributes(data_source: bool) -> Vec<Attribute> {
     ]
 }
 
-/// The resource's `timeouts` attribute.
-fn timeouts_attribute() -> Attribute {
-    Attribute::nested(
+/// The resource's `timeouts` block: a block rather than a single nested attribute, as
+/// terraform-plugin-framework-timeouts' `Block` spells it, because Terraform 1.0.x crashes
+/// planning a resource whose single nested attribute is left unset (`proposedNewNestedType`,
+/// hashicorp/terraform#29473). Its value has the same object type either way, so states written
+/// with the attribute still decode.
+fn timeouts_block() -> NestedBlock {
+    NestedBlock::new(
         "timeouts",
-        Nesting::Single,
-        vec![Attribute::string("create").optional().description(format!(
-            "How long create may wait for a SPIRL-hosted trust domain (`self_hosted = false`) \
-             to be provisioned, as a duration such as `10m` or `1h`. Defaults to `{}`.",
-            humantime::format_duration(DEFAULT_CREATE_TIMEOUT)
-        ))],
+        BlockNesting::Single,
+        Block {
+            attributes: vec![Attribute::string("create").optional().description(format!(
+                "How long create may wait for a SPIRL-hosted trust domain (`self_hosted = false`) \
+                 to be provisioned, as a duration such as `10m` or `1h`. Defaults to `{}`.",
+                humantime::format_duration(DEFAULT_CREATE_TIMEOUT)
+            ))],
+            description: "Time limits of operations that wait for the control plane.".to_owned(),
+            ..Block::default()
+        },
     )
-    .optional()
-    .description("Time limits of operations that wait for the control plane.")
 }
 
 /// The `jwt_issuer` of a request: the URL only for `custom`, where the server keeps it.
@@ -303,8 +309,8 @@ impl Resource for TrustDomainResource {
         );
         attributes(false)
             .into_iter()
-            .chain([timeouts_attribute()])
             .fold(schema, Schema::attribute)
+            .block(timeouts_block())
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: TrustDomainState) -> Option<()> {
