@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::client::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
+use crate::client::has_id_shape;
 use crate::client::transport::{ProxyConfig, proxy_for};
 
 use crate::keys::KeyPair;
@@ -526,20 +528,16 @@ fn is_loopback(host: &str) -> bool {
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// `sa_key_id`: an opaque id with the `sak-` prefix the official provider's docs show (see
+/// [`SERVICE_ACCOUNT_KEY_ID_PREFIX`]). No alphabet or length rule: the control plane judges the
+/// rest when the login sends it.
 fn check_key_id(id: &Sourced<String>, problems: &mut Vec<Problem>) {
-    let valid = id.value.strip_prefix("sak-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest.len() <= 128
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    });
-    if !valid {
+    if !has_id_shape(&id.value, SERVICE_ACCOUNT_KEY_ID_PREFIX) {
         problems.push(Problem::error(
             AttributePath::root("sa_key_id"),
             "Invalid sa_key_id",
             format!(
-                "{}{} is not a service-account key id; ids look like `sak-` followed by lowercase letters and digits. Copy it from the service account's key list.",
+                "{}{} is not a service-account key id; ids start with `{SERVICE_ACCOUNT_KEY_ID_PREFIX}` and contain no whitespace or `/`. Copy it from the service account's key list.",
                 quote(&id.value),
                 id.origin()
             ),
@@ -847,6 +845,27 @@ mod tests {
         inputs.sa_private_key = Attr::Value(pair.private_key_pem());
         let (path, _) = error(&inputs, &no_env);
         assert_eq!(path, "sa_key_id");
+    }
+
+    #[test]
+    fn config_sa_key_id_is_opaque() {
+        let (mut inputs, _) = with_credentials();
+        // No alphabet or length rule (DESIGN.md §2 "Migration"): the control plane judges.
+        let long = format!("sak-{}", "x".repeat(300));
+        for good in ["sak-ABC_123", "sak-0.9:z", "sak-x", long.as_str()] {
+            inputs.sa_key_id = known(good);
+            let (config, problems) = ready(&inputs, &no_env);
+            assert!(problems.is_empty(), "{good}: {problems:?}");
+            assert_eq!(config.credentials.key_id, good);
+        }
+        for bad in [
+            "sak-", "sak-a b", "sak-a/b", "SAK-abc", "sa-abc", " sak-abc",
+        ] {
+            inputs.sa_key_id = known(bad);
+            let (path, detail) = error(&inputs, &no_env);
+            assert_eq!(path, "sa_key_id", "{bad}");
+            assert!(detail.contains("whitespace or `/`"), "{bad}: {detail}");
+        }
     }
 
     #[test]

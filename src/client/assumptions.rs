@@ -3,18 +3,41 @@
 //! rest of the client, and the provider is written to survive the alternative. The mock
 //! (`spirl-mock-api`, its `assumptions` module) makes the same choices.
 
-/// Ids are a prefix plus lowercase letters and digits (`td-`, `tdd-`, `tdk-`, `sak-`). The
-/// provider only uses this to tell an id from a name on import; an id of another shape still
-/// works everywhere else.
+// ---- id prefixes ----------------------------------------------------------------------------
+//
+// Ids are opaque strings in the SDK. The provider only tells an id from a name (on import, in
+// `trust_domain_id` attributes) by a prefix, and only by a prefix that published material shows;
+// beyond it, it asks no more than `models::has_id_shape` (at least one character, no whitespace
+// or `/`). Prefixes nothing public shows (service accounts, users, cluster versions, attestation
+// configurations, federation links) are not checked at all: see `models::is_opaque_id`.
+
+/// Trust domain ids. Evidence: the ALB guide (`../shared/seeds/000_…txt`) shows `td-abc123xyz`
+/// and the official provider's import docs `td-123456` (`spirl_cluster`: "Trust Domain ID:
+/// td-123456").
 pub const TRUST_DOMAIN_ID_PREFIX: &str = "td-";
-/// See [`TRUST_DOMAIN_ID_PREFIX`].
+/// Trust domain deployment ids. Evidence: the ALB guide shows `tdd-abc123xyz` and
+/// `tdd-def456uvw`, the Helm guide (`../shared/seeds/001_…txt`) `tdd-myorg`.
 pub const DEPLOYMENT_ID_PREFIX: &str = "tdd-";
-/// See [`TRUST_DOMAIN_ID_PREFIX`].
+/// Trust domain (deployment) key ids. Evidence: the ALB guide shows `tdk-xyz789abc`.
 pub const KEY_ID_PREFIX: &str = "tdk-";
-/// See [`TRUST_DOMAIN_ID_PREFIX`]; the official provider's import example shows `rlm-`.
+/// Realm ids. Evidence: the official provider's `spirl_realm` import docs
+/// (`terraform import spirl_realm.production rlm-123456`).
 pub const REALM_ID_PREFIX: &str = "rlm-";
-/// See [`TRUST_DOMAIN_ID_PREFIX`].
+/// Service-account key ids. Evidence: the official provider's docs (`sa_key_id = "sak-abcd1234"`
+/// in the provider example and `SPIRL_SA_KEY_ID="sak-abcd1234"`).
 pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak-";
+/// Cluster ids. Evidence: the official provider's `spirl_cicd_profile_link` import docs
+/// ("Cluster ID: c-121212121212").
+pub const CLUSTER_ID_PREFIX: &str = "c-";
+/// CI/CD profile ids. Evidence: the official provider's `spirl_cicd_profile_link` import docs
+/// ("CI/CD profile ID: cicdp-1234567890").
+pub const CICD_PROFILE_ID_PREFIX: &str = "cicdp-";
+/// Realm role assignment ids. Evidence: the official provider's `spirl_realm_role_assignment`
+/// import docs (`terraform import spirl_realm_role_assignment.user_admin ra-123456`).
+pub const ROLE_ASSIGNMENT_ID_PREFIX: &str = "ra-";
+/// Realm role ids. Evidence: the SDK's access API, `RealmRoleAssignment.role_id`: "Required. The
+/// realm role ID (rr-* format)."
+pub const REALM_ROLE_ID_PREFIX: &str = "rr-";
 
 /// The key state that means "in use"; the SDK documents `active` and `inactive`. Any other
 /// string is read as not active, so an unexpected state shows up as a plan to enable the key.
@@ -63,9 +86,6 @@ pub const LIST_REALMS_WITHOUT_FILTER_LISTS_ALL: bool = true;
 /// "only a realm with no associated clusters can be deleted"); the provider names the realm and
 /// says to delete or move its clusters first.
 pub const DELETE_REALM_NEEDS_NO_CLUSTERS: bool = true;
-
-/// See [`TRUST_DOMAIN_ID_PREFIX`]; the official provider's docs show `c-` cluster ids.
-pub const CLUSTER_ID_PREFIX: &str = "c-";
 
 /// A cluster keeps at most this many versions (the official provider's docs); beyond it the
 /// control plane drops the oldest. `num_version_history` cannot ask for more.
@@ -123,9 +143,6 @@ pub const MAX_TEMPLATE_BYTES: usize = 4096;
 /// rule). The mock refuses the same.
 pub const MAX_PROVIDER_ATTESTATION_NAME: usize = 128;
 
-/// See [`TRUST_DOMAIN_ID_PREFIX`]; the official provider's docs show `cicdp-` CI/CD profile ids.
-pub const CICD_PROFILE_ID_PREFIX: &str = "cicdp-";
-
 /// CI/CD profile names are unique in the organisation (the official provider imports them by
 /// name): 1–128 ASCII letters, digits, `-`, `_` and `.`. Without `jwks_url` the control plane
 /// picks one from the issuer (the SDK: "a default URL is provided"); the provider reads it back
@@ -171,10 +188,6 @@ pub const ORG_CONFIG_ID: &str = "ORG";
 
 // ---- access (access.API) ---------------------------------------------------------------------
 
-/// Service-account ids start with this (the official provider's docs show `sa-*`).
-pub const SERVICE_ACCOUNT_ID_PREFIX: &str = "sa-";
-/// Role-assignment ids start with this (the official provider imports `ra-…`).
-pub const ROLE_ASSIGNMENT_ID_PREFIX: &str = "ra-";
 /// The realm role that makes its holder a delegated administrator of the realm: the official
 /// provider documents `Administrator` as the only valid realm role. The provider resolves role
 /// names through `ListRoles`, so a control plane with more roles works; this name only appears in

@@ -160,19 +160,24 @@ impl std::fmt::Debug for Key {
     }
 }
 
-/// Longest id after its prefix; longer text is no id (and never goes into a request).
+/// Formerly the longest id accepted after its prefix. Ids are opaque (DESIGN.md §2
+/// "Migration"): [`has_id_shape`] no longer limits their length. Kept only until the messages
+/// that still quote it are reworded; do not use it for new checks.
 pub const MAX_ID_LEN: usize = 128;
 
-/// Whether `id` looks like an id with `prefix`: the prefix, then 1 to [`MAX_ID_LEN`] lowercase
-/// letters and digits.
+/// Whether `id` can be an id at all: not empty, and without whitespace or `/`. The SDK treats ids
+/// as opaque strings, so this is all the provider may ask of an id whose prefix has no published
+/// evidence (service accounts, users, cluster versions, attestation configurations, …); the
+/// control plane judges the rest. (`/` is refused because import ids join parts with it.)
+pub fn is_opaque_id(id: &str) -> bool {
+    !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c == '/')
+}
+
+/// Whether `id` looks like an id with `prefix`: the prefix, then at least one more character,
+/// and as a whole an [`is_opaque_id`]. Use it only with the prefixes of
+/// [`super::assumptions`], each of which lists its evidence; no alphabet or length is implied.
 pub fn has_id_shape(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix).is_some_and(|rest| {
-        !rest.is_empty()
-            && rest.len() <= MAX_ID_LEN
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    })
+    is_opaque_id(id) && id.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty())
 }
 
 /// A protobuf timestamp as RFC 3339 (UTC, whole seconds); empty for none or one out of range.
@@ -386,11 +391,35 @@ mod tests {
     #[test]
     fn models_id_shapes() {
         assert!(has_id_shape("td-abc123", "td-"));
-        assert!(!has_id_shape("td-", "td-"));
-        assert!(!has_id_shape("td-ABC", "td-"));
-        assert!(!has_id_shape(
+        // Opaque: any alphabet, any length.
+        assert!(has_id_shape("td-ABC_x.y:z", "td-"));
+        assert!(has_id_shape(
             &format!("td-{}", "a".repeat(MAX_ID_LEN + 1)),
             "td-"
         ));
+        assert!(has_id_shape("rr-Administrator", "rr-"));
+        for bad in [
+            "td-",
+            "",
+            "td",
+            "tdd-1",
+            "td-a b",
+            "td-a\tb",
+            "td-a/b",
+            "td-\u{a0}x",
+            " td-1",
+        ] {
+            assert!(!has_id_shape(bad, "td-"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn models_opaque_ids() {
+        for good in ["sa-1", "usr_X", "x", "role-realm-administrator", "ÄÖ"] {
+            assert!(is_opaque_id(good), "{good:?}");
+        }
+        for bad in ["", " ", "a b", "a/b", "a\nb", "a\u{2003}b"] {
+            assert!(!is_opaque_id(bad), "{bad:?}");
+        }
     }
 }
