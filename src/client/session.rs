@@ -14,7 +14,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ed25519_dalek::Sha512;
+use ed25519_dalek::{Sha512, Signature, SigningKey};
 use rand::RngCore as _;
 use rand::rngs::OsRng;
 use sha2::Digest as _;
@@ -213,15 +213,12 @@ impl Session {
         }
         let mut client_nonce = Zeroizing::new([0u8; NONCE_LEN]);
         OsRng.fill_bytes(client_nonce.as_mut());
-        let mut proof = Sha512::new();
-        proof.update(client_nonce.as_ref());
-        proof.update(server_nonce.as_slice());
-        let signature = self
-            .credentials
-            .private_key
-            .signing_key()
-            .sign_prehashed(proof, Some(PROOF_CONTEXT))
-            .map_err(|_| refused("the login proof cannot be signed"))?;
+        let signature = sign_proof(
+            self.credentials.private_key.signing_key(),
+            &client_nonce,
+            &server_nonce,
+        )
+        .map_err(|_| refused("the login proof cannot be signed"))?;
         let authorization = wire::AuthenticateServiceAccountRequest {
             request: Some(
                 wire::authenticate_service_account_request::Request::Authorization(
@@ -256,12 +253,74 @@ impl Session {
     }
 }
 
+/// The login proof: Ed25519ph, context [`PROOF_CONTEXT`], over SHA-512(client_nonce ‖
+/// server_nonce). Apart from the login so that a known-answer test can give it fixed nonces.
+fn sign_proof(
+    key: &SigningKey,
+    client_nonce: &[u8; NONCE_LEN],
+    server_nonce: &[u8],
+) -> Result<Signature, ed25519_dalek::SignatureError> {
+    let mut proof = Sha512::new();
+    proof.update(client_nonce);
+    proof.update(server_nonce);
+    key.sign_prehashed(proof, Some(PROOF_CONTEXT))
+}
+
 // The login proof is checked end to end against the mock in tests/client_session.rs; the
 // signature scheme itself against a fixed vector here.
 #[cfg(test)]
 mod tests {
     use super::*;
     use ed25519_dalek::Verifier as _;
+
+    fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+            .collect()
+    }
+
+    /// A known answer computed outside this code base (not with `sign_proof`): seed 01..20,
+    /// client nonce 32 × 01, server nonce 32 × 02. Ed25519 is deterministic, so the signature is
+    /// fixed; a change of hash, order, context or scheme changes it.
+    #[test]
+    fn session_proof_known_answer() {
+        let seed: [u8; 32] = std::array::from_fn(|i| i as u8 + 1);
+        let key = SigningKey::from_bytes(&seed);
+        let public = hex("79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664");
+        assert_eq!(key.verifying_key().to_bytes().as_slice(), public.as_slice());
+        let expected = hex(
+            "2b091347c59ecd978bc0c7266438cc54fb15be2fba5e81338053e2b98fe6a530\
+             ce4e116f61741e8a7170456daef6fabd662c04a485322a2dff38e7f37e4a4501",
+        );
+        let (client_nonce, server_nonce) = ([1u8; NONCE_LEN], [2u8; NONCE_LEN]);
+        let signature = sign_proof(&key, &client_nonce, &server_nonce).expect("sign");
+        assert_eq!(signature.to_bytes().as_slice(), expected.as_slice());
+        // The constant itself verifies as Ed25519ph with the context, and only so.
+        let constant = Signature::from_slice(&expected).expect("64 bytes");
+        let mut digest = Sha512::new();
+        digest.update(client_nonce);
+        digest.update(server_nonce);
+        let verifying = key.verifying_key();
+        assert!(
+            verifying
+                .verify_prehashed(digest.clone(), Some(PROOF_CONTEXT), &constant)
+                .is_ok()
+        );
+        assert!(
+            verifying
+                .verify_prehashed(digest, Some(b"another-context"), &constant)
+                .is_err()
+        );
+        let mut swapped = Sha512::new();
+        swapped.update(server_nonce);
+        swapped.update(client_nonce);
+        assert!(
+            verifying
+                .verify_prehashed(swapped, Some(PROOF_CONTEXT), &constant)
+                .is_err()
+        );
+    }
 
     #[test]
     fn session_proof_is_ed25519ph_with_the_context() {
@@ -270,10 +329,7 @@ mod tests {
         let mut proof = Sha512::new();
         proof.update(client_nonce);
         proof.update(server_nonce);
-        let signature = key
-            .signing_key()
-            .sign_prehashed(proof.clone(), Some(PROOF_CONTEXT))
-            .expect("sign");
+        let signature = sign_proof(key.signing_key(), &client_nonce, &server_nonce).expect("sign");
         let verifying = key.signing_key().verifying_key();
         assert!(
             verifying
