@@ -196,3 +196,14 @@ pub const REALM_ADMIN_ROLE: &str = "Administrator";
 /// Assigning a role to a principal that holds it already is refused (`ALREADY_EXISTS`); the
 /// provider then names the existing assignment and how to import it. (The SDK is silent.)
 pub const DUPLICATE_ASSIGNMENT_IS_ALREADY_EXISTS: bool = true;
+
+// ---- where the client follows the SDK's own code ---------------------------------------------
+//
+// Each item quotes the line of `spirl/spirl-sdk-go` v0.3.6 it follows.
+
+/// A create answered without the new object's id is an error; the id is never stored. The SDK:
+/// `if resp.GetAssignmentId() == "" { return nil, xerrors.UnexpectedResponseField("assignment_id") }`
+/// (`spirlsdk/client/access.go`). Since the API has no idempotency keys, the client first looks
+/// the object up as after a lost answer and adopts what it finds (nothing is left behind); only
+/// when nothing is found does the create fail.
+pub const CREATE_WITHOUT_ID_IS_AN_ERROR: bool = true;

@@ -648,11 +648,11 @@ impl Client {
         loop {
             if maybe_created {
                 match lookup(deadline).await {
-                    Ok(Some(id)) => {
+                    Ok(Some(id)) if !id.is_empty() => {
                         log::debug!(target: LOG_TARGET, "{}: the answer was lost, but it had succeeded: adopting {id}", rpc.operation);
                         return Ok(id);
                     }
-                    Ok(None) => {}
+                    Ok(_) => {}
                     Err(error) => {
                         // Keep looking; never send the create blind.
                         if let Err(error) =
@@ -669,7 +669,25 @@ impl Client {
                 .attempt(rpc, deadline, &request, &send, attempts, retries)
                 .await
             {
-                Ok(answer) => return Ok(id_of(&answer)),
+                Ok(answer) => {
+                    let id = id_of(&answer);
+                    if !id.is_empty() {
+                        return Ok(id);
+                    }
+                    // The server says it made the object but not which one: an empty id is never
+                    // stored (the SDK refuses such answers too). What it made is looked up and
+                    // adopted, as after a lost answer, so nothing is left behind; else an error.
+                    let error = ApiError::Decode(ErrorContext {
+                        operation: rpc.operation,
+                        method: rpc.method,
+                        code: None,
+                        message: "the server answered the create without the new object's id, \
+                                  and no object matching the request could be found"
+                            .to_owned(),
+                        attempts,
+                    });
+                    return Self::last_look(rpc, &lookup, error).await;
+                }
                 Err(failed) => failed,
             };
             if let (ApiError::Unauthenticated(_), Some(login), false) =
@@ -713,7 +731,7 @@ impl Client {
         LFut: Future<Output = Result<Option<String>, ApiError>>,
     {
         match lookup(Instant::now() + ADOPT_GRACE).await {
-            Ok(Some(id)) => {
+            Ok(Some(id)) if !id.is_empty() => {
                 log::debug!(target: LOG_TARGET, "{}: failed, but an earlier attempt had succeeded: adopting {id}", rpc.operation);
                 Ok(id)
             }
