@@ -124,6 +124,18 @@ pub const ACTIVATE_DEACTIVATES_OTHERS: bool = true;
 /// domain").
 pub const MAX_CLUSTER_NAME: usize = 63;
 
+/// `ListClustersV2` pages: without `page_size` a page holds [`DEFAULT_CLUSTER_PAGE_SIZE`]
+/// clusters (`MockConfig::cluster_page_size` changes it, so tests can page small lists); a larger
+/// `page_size` than [`MAX_CLUSTER_PAGE_SIZE`] is lowered to it. Page tokens are opaque; one that
+/// this API did not give is `INVALID_ARGUMENT` naming `page_token`. (The SDK pages with the
+/// token until none comes back, and sends no page size.)
+pub const DEFAULT_CLUSTER_PAGE_SIZE: u32 = 100;
+/// See [`DEFAULT_CLUSTER_PAGE_SIZE`].
+pub const MAX_CLUSTER_PAGE_SIZE: u32 = 1000;
+/// `DescribeClusters` describes at most this many clusters per call (the SDK sends its ids in
+/// chunks of 100: `slices.Chunk(ids, 100)`); more is `INVALID_ARGUMENT` naming `ids`.
+pub const MAX_DESCRIBE_CLUSTERS: usize = 100;
+
 /// Longest path template and customization template, in bytes; control characters are refused.
 pub const MAX_TEMPLATE_BYTES: usize = 4096;
 

@@ -48,6 +48,10 @@ pub struct MockConfig {
     /// Service accounts to have besides the bootstrap one, by name (added at start when
     /// missing).
     pub service_accounts: Vec<String>,
+    /// Clusters per `ListClustersV2` page when the request gives no page size
+    /// ([`crate::assumptions::DEFAULT_CLUSTER_PAGE_SIZE`] by default); tests set it small to
+    /// page short lists.
+    pub cluster_page_size: u32,
 }
 
 impl Default for MockConfig {
@@ -67,6 +71,7 @@ impl Default for MockConfig {
             ids: None,
             users: Vec::new(),
             service_accounts: Vec::new(),
+            cluster_page_size: crate::assumptions::DEFAULT_CLUSTER_PAGE_SIZE,
         }
     }
 }

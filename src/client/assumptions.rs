@@ -207,3 +207,18 @@ pub const DUPLICATE_ASSIGNMENT_IS_ALREADY_EXISTS: bool = true;
 /// the object up as after a lost answer and adopts what it finds (nothing is left behind); only
 /// when nothing is found does the create fail.
 pub const CREATE_WITHOUT_ID_IS_AN_ERROR: bool = true;
+
+/// Clusters are listed with `ListClustersV2`, page by page until an answer has no
+/// `next_page_token`, and detailed with `DescribeClusters`, 100 ids a call with per-cluster
+/// errors; `ListClusters` (v1) is not used. The SDK (`spirlsdk/client/cluster.go`, since v0.3.5):
+/// `resp, err := a.client.ListClustersV2(ctx, req)` … `if resp.NextPageToken == nil { break }`,
+/// and `for batch := range slices.Chunk(ids, 100) { req := &clusterapi.DescribeClustersRequest{
+/// Ids: batch, PerClusterErrors: true }`, refusing an answer whose `len(resp.Errors) !=
+/// len(resp.Clusters)`. The client also ends on an empty token and refuses a token repeated.
+pub const CLUSTERS_LISTED_WITH_V2_AND_DESCRIBED: bool = true;
+
+/// The wire's `Cluster` carries `realm_id` (field 22), but the SDK's `clusterFromAPI` does not
+/// read it; only `ClusterItem.RealmID` (from `ListClustersV2`) gives a cluster's realm
+/// (`RealmID: cluster.RealmId` in `clusterItemFromAPI`). When a described cluster shows no
+/// realm, the client takes the realm its listing reports.
+pub const DESCRIBED_CLUSTER_MAY_LACK_REALM: bool = true;

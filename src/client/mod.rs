@@ -55,7 +55,9 @@ use tonic::{Code, Request, Response, Status};
 
 pub use self::attestation::{AgentAttestation, K8sPsat, ProviderAttestation};
 pub use self::cicd::{CicdLink, CicdProfile};
-pub use self::cluster::{Cluster, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform};
+pub use self::cluster::{
+    Cluster, ClusterItem, ClusterRef, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform,
+};
 pub use self::error::{ApiError, ErrorContext};
 pub use self::handle::ClientHandle;
 pub use self::models::*;
