@@ -344,3 +344,59 @@ async fn client_create_answer_without_id_is_an_error_never_stored() {
         "rlm-madeanyway"
     );
 }
+
+#[tokio::test]
+async fn client_listed_trust_domain_without_issuer_status_is_read_with_info() {
+    let (mock, client) = mock_and_client(MockConfig {
+        omit_list_jwt_issuer_status: true,
+        ..MockConfig::default()
+    })
+    .await;
+    let modes = [
+        ("builtin.example.org", JwtIssuerMode::Builtin, None),
+        ("disabled.example.org", JwtIssuerMode::Disabled, None),
+        (
+            "custom.example.org",
+            JwtIssuerMode::Custom,
+            Some("https://issuer.example.com"),
+        ),
+    ];
+    for (name, mode, url) in modes {
+        client
+            .create_trust_domain(&CreateTrustDomain {
+                jwt_issuer: Some(JwtIssuerInput {
+                    mode,
+                    url: url.map(str::to_owned),
+                }),
+                ..trust_domain(name)
+            })
+            .await
+            .unwrap();
+    }
+    let before = requests(&mock, &td_method("TrustDomainInfo"));
+    let listed = client.list_trust_domains(None).await.unwrap();
+    assert_eq!(
+        requests(&mock, &td_method("TrustDomainInfo")) - before,
+        3,
+        "one TrustDomainInfo per entry without a status"
+    );
+    for ((name, mode, _), td) in modes.iter().zip(&listed) {
+        assert_eq!(&td.name, name);
+        assert_eq!(td.jwt_issuer.mode, *mode, "{td:?}");
+        // Read, not guessed: the built-in issuer keeps its computed URL.
+        assert_eq!(td, &client.trust_domain_info(&td.id).await.unwrap());
+    }
+
+    // With the status in the list, nothing more is read.
+    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    client
+        .create_trust_domain(&trust_domain("plain.example.org"))
+        .await
+        .unwrap();
+    let listed = client
+        .list_trust_domains(Some("plain.example.org"))
+        .await
+        .unwrap();
+    assert_eq!(listed[0].jwt_issuer.mode, JwtIssuerMode::Builtin);
+    assert_eq!(requests(&mock, &td_method("TrustDomainInfo")), 0);
+}

@@ -349,18 +349,20 @@ async fn client_cluster_versions_activation_limit_and_rules() {
         9
     );
 
-    // What depends on the cluster: its realm and trust domain cannot go; agents keep it.
+    // What depends on the cluster: its realm cannot go; agents keep it and, while it is active,
+    // its trust domain (the SDK: "The trust domain cannot have any active clusters").
     let realm_refused = client.delete_realm(&realm).await.unwrap_err();
     assert!(
         realm_refused.to_string().contains(&cluster.id),
         "{realm_refused}"
     );
+    mock.state.set_active_agents(&cluster.id, 3).unwrap();
     let td_refused = client.delete_trust_domain(&td).await.unwrap_err();
     assert!(
-        td_refused.to_string().contains("my-cluster"),
+        td_refused.to_string().contains("active clusters")
+            && td_refused.to_string().contains("my-cluster"),
         "{td_refused}"
     );
-    mock.state.set_active_agents(&cluster.id, 3).unwrap();
     let busy = client.delete_cluster(&cluster.id).await.unwrap_err();
     assert!(
         matches!(&busy, ApiError::FailedPrecondition(c) if c.message.contains("3 active agents")),
@@ -624,4 +626,28 @@ async fn client_describe_sends_at_most_a_hundred_ids_a_call() {
     assert_eq!(described.len(), 250);
     assert!(described.iter().all(Option::is_none));
     assert_eq!(requests(&mock, DESCRIBE), 3);
+}
+
+#[tokio::test]
+async fn client_trust_domain_delete_takes_its_inactive_clusters_along() {
+    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let td = client
+        .create_trust_domain(&trust_domain("idle.example.org"))
+        .await
+        .unwrap();
+    client
+        .create_cluster(&k8s_cluster(&td, "idle"))
+        .await
+        .unwrap();
+    let busy = client.find_cluster(&td, "idle").await.unwrap().unwrap();
+    mock.state.set_active_agents(&busy.id, 1).unwrap();
+    let refused = client.delete_trust_domain(&td).await.unwrap_err();
+    assert!(
+        matches!(refused, ApiError::FailedPrecondition(_)),
+        "{refused:?}"
+    );
+    // Only active clusters stand in the way; an idle one goes with its trust domain.
+    mock.state.set_active_agents(&busy.id, 0).unwrap();
+    client.delete_trust_domain(&td).await.unwrap();
+    assert_eq!(mock.stats().objects, Default::default());
 }

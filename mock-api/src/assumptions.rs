@@ -165,9 +165,17 @@ pub const NEW_VERSION_ABSENT_KEEPS: bool = true;
 /// many (the SDK documents none; a delete that cut running agents off would be worse).
 pub const DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS: bool = true;
 
-/// Deleting a trust domain with clusters is refused with `FAILED_PRECONDITION` naming them (the
-/// SDK: "cannot have any active clusters").
-pub const DELETE_TRUST_DOMAIN_NEEDS_NO_CLUSTERS: bool = true;
+/// Deleting a trust domain with active clusters is refused with `FAILED_PRECONDITION` naming
+/// them. The SDK: "DeleteTrustDomain deletes a trust domain. The trust domain cannot have any
+/// active clusters." Its inactive clusters are deleted with it (with their versions, links and
+/// configuration): the SDK refuses only for active ones, so the mock must not refuse more.
+pub const DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS: bool = true;
+
+/// A cluster is active while agents are connected to it (`MockState::set_active_agents`). The
+/// SDK counts "clusters in the trust domain [that] appear to be in active use"
+/// (`TrustDomainStatus.ClustersActive`) and says no more; agents connected is what the mock can
+/// observe of use. The same count is `clusters_active` in `ListTrustDomains` with statistics.
+pub const ACTIVE_CLUSTER_HAS_AGENTS: bool = true;
 
 /// Deleting the only version of a cluster is refused (`FAILED_PRECONDITION`): delete the cluster.
 pub const CLUSTER_KEEPS_ONE_VERSION: bool = true;

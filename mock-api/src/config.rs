@@ -52,6 +52,10 @@ pub struct MockConfig {
     /// ([`crate::assumptions::DEFAULT_CLUSTER_PAGE_SIZE`] by default); tests set it small to
     /// page short lists.
     pub cluster_page_size: u32,
+    /// Leave `jwt_issuer_status` out of `ListTrustDomains` answers (`TrustDomainInfo` keeps it),
+    /// as a control plane may do; clients must then read each trust domain's issuer with
+    /// `TrustDomainInfo` rather than guess it.
+    pub omit_list_jwt_issuer_status: bool,
 }
 
 impl Default for MockConfig {
@@ -72,6 +76,7 @@ impl Default for MockConfig {
             users: Vec::new(),
             service_accounts: Vec::new(),
             cluster_page_size: crate::assumptions::DEFAULT_CLUSTER_PAGE_SIZE,
+            omit_list_jwt_issuer_status: false,
         }
     }
 }

@@ -59,10 +59,6 @@ pub const DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS: bool = true;
 /// sends `force = true` when it means to delete, so either answer works.
 pub const DELETE_ACTIVE_KEY_NEEDS_FORCE: bool = true;
 
-/// When `TrustDomainInfo` or `ListTrustDomains` carries no `jwt_issuer_status`, the mode is
-/// read from `jwt_issuer_endpoint_url`: empty means disabled, anything else built-in.
-pub const JWT_MODE_FROM_ISSUER_URL_WHEN_NO_STATUS: bool = true;
-
 /// The OIDC discovery document lives at the effective JWT issuer plus this path (OpenID Connect
 /// Discovery 1.0 §4), and there is none when the issuer is disabled.
 pub const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
@@ -222,3 +218,18 @@ pub const CLUSTERS_LISTED_WITH_V2_AND_DESCRIBED: bool = true;
 /// (`RealmID: cluster.RealmId` in `clusterItemFromAPI`). When a described cluster shows no
 /// realm, the client takes the realm its listing reports.
 pub const DESCRIBED_CLUSTER_MAY_LACK_REALM: bool = true;
+
+/// `ListTrustDomains` is asked for dynamic data (`include_dynamic_data = true`, and therefore
+/// `exclude_stats = false`), as the official provider's `spirl_trust_domain` data source has done
+/// since v0.12.1 ("using ListTrustDomains with dynamic data"). The SDK names the flag
+/// `IncludeStatus` (`IncludeDynamicData: params.View.IncludeStatus` in
+/// `spirlsdk/client/trustdomain.go`) and says of `ExcludeStats`: "Mutually exclusive with
+/// IncludeStatus".
+pub const LIST_TRUST_DOMAINS_WITH_DYNAMIC_DATA: bool = true;
+
+/// A `ListTrustDomains` entry without `jwt_issuer_status` is read again with `TrustDomainInfo`;
+/// the issuer mode is never inferred from other fields (an empty `jwt_issuer_endpoint_url` once
+/// read as "disabled" would show a built-in issuer as a permanent diff). `TrustDomainInfo` is
+/// assumed to carry the status (its answer has `jwt_issuer_status`, field 13); one that does not
+/// is an error naming the trust domain rather than a guess.
+pub const READ_ISSUER_WITH_INFO_WHEN_LIST_LACKS_STATUS: bool = true;

@@ -302,22 +302,39 @@ impl Client {
 
     /// `TrustDomainInfo`: one trust domain; [`ApiError::NotFound`] when it does not exist.
     pub async fn trust_domain_info(&self, id: &str) -> Result<TrustDomain, ApiError> {
+        self.trust_domain_info_until(id, self.deadline()).await
+    }
+
+    async fn trust_domain_info_until(
+        &self,
+        id: &str,
+        deadline: Instant,
+    ) -> Result<TrustDomain, ApiError> {
         let request = wire::TrustDomainInfoRequest {
             trust_domain_id: id.to_owned(),
         };
         let answer = self
-            .call(
-                TRUST_DOMAIN_INFO,
-                self.deadline(),
-                request,
-                |c, r| async move { trust_domains(c).trust_domain_info(r).await },
-            )
+            .call(TRUST_DOMAIN_INFO, deadline, request, |c, r| async move {
+                trust_domains(c).trust_domain_info(r).await
+            })
             .await?;
-        Ok(answer.into())
+        TrustDomain::from_info(answer).ok_or_else(|| {
+            ApiError::Decode(ErrorContext {
+                operation: TRUST_DOMAIN_INFO.operation,
+                method: TRUST_DOMAIN_INFO.method,
+                code: None,
+                message: format!(
+                    "the answer for trust domain {id} has no jwt_issuer_status, so its JWT issuer \
+                     mode is unknown"
+                ),
+                attempts: 1,
+            })
+        })
     }
 
-    /// `ListTrustDomains` without statistics: every trust domain of the organisation, or only
-    /// the one named `name`. The API does not page.
+    /// `ListTrustDomains` with dynamic data: every trust domain of the organisation, or only the
+    /// one named `name`. The API does not page. An entry without its JWT issuer status is read
+    /// again with `TrustDomainInfo`.
     pub async fn list_trust_domains(
         &self,
         name: Option<&str>,
@@ -332,15 +349,30 @@ impl Client {
     ) -> Result<Vec<TrustDomain>, ApiError> {
         let request = wire::ListTrustDomainsRequest {
             trust_domain_name: name.unwrap_or_default().to_owned(),
-            include_dynamic_data: false,
-            exclude_stats: true,
+            include_dynamic_data: true,
+            exclude_stats: false,
         };
         let answer = self
             .call(LIST_TRUST_DOMAINS, deadline, request, |c, r| async move {
                 trust_domains(c).list_trust_domains(r).await
             })
             .await?;
-        Ok(answer.trust_domains.into_iter().map(Into::into).collect())
+        let mut found = Vec::with_capacity(answer.trust_domains.len());
+        for listed in answer.trust_domains {
+            match TrustDomain::from_listed(listed) {
+                Ok(td) => found.push(td),
+                Err(id) => {
+                    log::debug!(target: LOG_TARGET, "{}: {id} was listed without its JWT issuer status; reading it with TrustDomainInfo", LIST_TRUST_DOMAINS.operation);
+                    match self.trust_domain_info_until(&id, deadline).await {
+                        Ok(td) => found.push(td),
+                        // Deleted since it was listed.
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// `UpdateTrustDomain`: sets the JWT issuer, the only thing the API can change.

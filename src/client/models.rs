@@ -5,9 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use spirl_api_proto::trustdomain as wire;
 
-use super::assumptions::{
-    JWT_MODE_FROM_ISSUER_URL_WHEN_NO_STATUS, KEY_STATE_ACTIVE, OIDC_DISCOVERY_PATH,
-};
+use super::assumptions::{KEY_STATE_ACTIVE, OIDC_DISCOVERY_PATH};
 
 /// How a trust domain issues JWT-SVIDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -194,27 +192,16 @@ pub(crate) fn rfc3339(ts: Option<&prost_types::Timestamp>) -> String {
         .unwrap_or_default()
 }
 
-/// The issuer from the status the server reported, or from its issuer URL without one.
-fn jwt_issuer(status: Option<&wire::JwtIssuerStatus>, issuer_url: &str) -> JwtIssuer {
-    match status {
-        Some(status) => JwtIssuer {
-            mode: match wire::jwt_issuer_status::Mode::try_from(status.mode) {
-                Ok(wire::jwt_issuer_status::Mode::Disabled) => JwtIssuerMode::Disabled,
-                Ok(wire::jwt_issuer_status::Mode::Custom) => JwtIssuerMode::Custom,
-                // Builtin, or a mode newer than this provider: the server computes the URL.
-                _ => JwtIssuerMode::Builtin,
-            },
-            url: status.effective_issuer.clone(),
+/// The issuer a reported status says.
+fn jwt_issuer(status: &wire::JwtIssuerStatus) -> JwtIssuer {
+    JwtIssuer {
+        mode: match wire::jwt_issuer_status::Mode::try_from(status.mode) {
+            Ok(wire::jwt_issuer_status::Mode::Disabled) => JwtIssuerMode::Disabled,
+            Ok(wire::jwt_issuer_status::Mode::Custom) => JwtIssuerMode::Custom,
+            // Builtin, or a mode newer than this provider: the server computes the URL.
+            _ => JwtIssuerMode::Builtin,
         },
-        None if JWT_MODE_FROM_ISSUER_URL_WHEN_NO_STATUS => JwtIssuer {
-            mode: if issuer_url.is_empty() {
-                JwtIssuerMode::Disabled
-            } else {
-                JwtIssuerMode::Builtin
-            },
-            url: issuer_url.to_owned(),
-        },
-        None => JwtIssuer::default(),
+        url: status.effective_issuer.clone(),
     }
 }
 
@@ -227,10 +214,12 @@ fn oidc_discovery(issuer: &str) -> String {
     }
 }
 
-impl From<wire::TrustDomainInfoResponse> for TrustDomain {
-    fn from(td: wire::TrustDomainInfoResponse) -> Self {
+impl TrustDomain {
+    /// A `TrustDomainInfo` answer; `None` when it carries no `jwt_issuer_status` (the issuer
+    /// mode is then unknown, and is never guessed from other fields).
+    pub(crate) fn from_info(td: wire::TrustDomainInfoResponse) -> Option<TrustDomain> {
         // The same facts as a list entry, under other field names.
-        wire::TrustDomain {
+        TrustDomain::from_listed(wire::TrustDomain {
             id: td.id,
             name: td.name,
             description: td.description,
@@ -245,15 +234,19 @@ impl From<wire::TrustDomainInfoResponse> for TrustDomain {
             created_at: td.created_at,
             updated_at: td.updated_at,
             ..wire::TrustDomain::default()
-        }
-        .into()
+        })
+        .ok()
     }
-}
 
-impl From<wire::TrustDomain> for TrustDomain {
-    fn from(td: wire::TrustDomain) -> Self {
-        let jwt_issuer = jwt_issuer(td.jwt_issuer_status.as_ref(), &td.jwt_issuer_endpoint_url);
-        TrustDomain {
+    /// A `ListTrustDomains` entry, or its id when it carries no `jwt_issuer_status`: the caller
+    /// then reads that trust domain with `TrustDomainInfo` (see
+    /// `assumptions::READ_ISSUER_WITH_INFO_WHEN_LIST_LACKS_STATUS`).
+    pub(crate) fn from_listed(td: wire::TrustDomain) -> Result<TrustDomain, String> {
+        let Some(status) = td.jwt_issuer_status.as_ref() else {
+            return Err(td.id);
+        };
+        let jwt_issuer = jwt_issuer(status);
+        Ok(TrustDomain {
             urls: TrustDomainUrls {
                 // The list's `endpoint_url` is the agent endpoint of a hosted trust domain.
                 agent_endpoint: td.endpoint_url,
@@ -269,7 +262,7 @@ impl From<wire::TrustDomain> for TrustDomain {
             jwt_issuer,
             created_at: rfc3339(td.created_at.as_ref()),
             updated_at: rfc3339(td.updated_at.as_ref()),
-        }
+        })
     }
 }
 
@@ -347,7 +340,7 @@ mod tests {
             }),
             ..Default::default()
         };
-        let td = TrustDomain::from(info);
+        let td = TrustDomain::from_info(info).expect("a status");
         assert_eq!(td.jwt_issuer.mode, JwtIssuerMode::Custom);
         assert_eq!(
             td.urls.oidc_discovery_endpoint,
@@ -355,20 +348,26 @@ mod tests {
         );
         assert_eq!(td.created_at, "2023-11-14T22:13:20Z");
         assert_eq!(td.updated_at, "");
-        let disabled = TrustDomain::from(wire::TrustDomainInfoResponse {
+        let disabled = TrustDomain::from_info(wire::TrustDomainInfoResponse {
             jwt_issuer_status: Some(wire::JwtIssuerStatus {
                 mode: wire::jwt_issuer_status::Mode::Disabled as i32,
                 effective_issuer: String::new(),
             }),
             ..Default::default()
-        });
+        })
+        .expect("a status");
         assert_eq!(disabled.urls.oidc_discovery_endpoint, "");
-        // No status: the issuer URL decides.
-        let legacy = TrustDomain::from(wire::TrustDomain {
-            jwt_issuer_endpoint_url: "https://td.oidc.example".into(),
+        // No status: the mode is not guessed from the issuer URL (or its absence).
+        let listed = TrustDomain::from_listed(wire::TrustDomain {
+            id: "td-nostatus".into(),
+            jwt_issuer_endpoint_url: String::new(),
             ..Default::default()
         });
-        assert_eq!(legacy.jwt_issuer.mode, JwtIssuerMode::Builtin);
+        assert_eq!(listed, Err("td-nostatus".to_owned()));
+        assert_eq!(
+            TrustDomain::from_info(wire::TrustDomainInfoResponse::default()),
+            None
+        );
     }
 
     #[test]

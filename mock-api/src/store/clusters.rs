@@ -6,11 +6,11 @@ use spirl_api_proto::cluster::{self as pb, Platform};
 
 use super::{Change, ClusterEntry, ClusterRecord, ClusterVersionRecord, Ctx, Store};
 use crate::assumptions::{
-    ACTIVATE_DEACTIVATES_OTHERS, CLUSTER_ID_PREFIX, CLUSTER_KEEPS_ONE_VERSION,
-    CLUSTER_VERSION_ID_PREFIX, DELETE_ACTIVE_NEEDS_FORCE, DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS,
-    MAX_CLUSTER_NAME, MAX_CLUSTER_PAGE_SIZE, MAX_CLUSTER_VERSIONS, MAX_DESCRIBE_CLUSTERS,
-    MAX_TEMPLATE_BYTES, NEW_VERSION_ABSENT_KEEPS, ORG_ID, PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION,
-    default_path_template,
+    ACTIVATE_DEACTIVATES_OTHERS, ACTIVE_CLUSTER_HAS_AGENTS, CLUSTER_ID_PREFIX,
+    CLUSTER_KEEPS_ONE_VERSION, CLUSTER_VERSION_ID_PREFIX, DELETE_ACTIVE_NEEDS_FORCE,
+    DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS, MAX_CLUSTER_NAME, MAX_CLUSTER_PAGE_SIZE,
+    MAX_CLUSTER_VERSIONS, MAX_DESCRIBE_CLUSTERS, MAX_TEMPLATE_BYTES, NEW_VERSION_ABSENT_KEEPS,
+    ORG_ID, PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION, default_path_template,
 };
 use crate::error::ApiError;
 use crate::validate::{self, invalid};
@@ -62,6 +62,11 @@ fn platform(value: i32) -> Result<Platform, ApiError> {
         ))),
         Ok(p) => Ok(p),
     }
+}
+
+/// Whether a cluster is active ([`ACTIVE_CLUSTER_HAS_AGENTS`]): agents are connected to it.
+pub(super) fn cluster_is_active(c: &ClusterEntry) -> bool {
+    ACTIVE_CLUSTER_HAS_AGENTS && c.record.active_agents > 0
 }
 
 /// The page token of the page that starts at the cluster created `seq`-th. Opaque to clients;
@@ -151,13 +156,12 @@ impl Store {
         Ok((entry, version))
     }
 
-    /// The ids of the clusters of trust domain `trust_domain_id`, in creation order.
-    pub(super) fn cluster_names_of(&self, trust_domain_id: &str) -> Vec<&str> {
+    /// The clusters of trust domain `trust_domain_id`, in creation order.
+    pub(super) fn clusters_of(&self, trust_domain_id: &str) -> Vec<&ClusterEntry> {
         self.cluster_order
             .values()
             .filter_map(|id| self.clusters.get(id))
             .filter(|c| c.record.trust_domain_id == trust_domain_id)
-            .map(|c| c.record.name.as_str())
             .collect()
     }
 
@@ -679,6 +683,23 @@ impl Store {
         })
     }
 
+    /// Removes cluster `id` with its versions, its CI/CD links and its configuration; false when
+    /// there is no such cluster.
+    pub(super) fn remove_cluster(&mut self, id: &str) -> bool {
+        let Some(entry) = self.clusters.remove(id) else {
+            return false;
+        };
+        self.cluster_order.remove(&entry.seq);
+        self.cluster_by_name
+            .remove(&(entry.record.trust_domain_id, entry.record.name));
+        for v in entry.versions {
+            self.version_owner.remove(&v.id);
+        }
+        self.cicd_links.retain(|_, l| l.cluster_id != id);
+        self.forget_configs(&[super::ConfigScope::Cluster(id.to_owned())]);
+        true
+    }
+
     /// Applies a cluster change (see [`Store::apply`]).
     pub(super) fn apply_cluster(&mut self, change: &Change) -> Result<(), String> {
         match change {
@@ -709,18 +730,9 @@ impl Store {
                 );
             }
             Change::ClusterDeleted { id } => {
-                let entry = self
-                    .clusters
-                    .remove(id)
-                    .ok_or_else(|| format!("cluster {id} missing"))?;
-                self.cluster_order.remove(&entry.seq);
-                self.cluster_by_name
-                    .remove(&(entry.record.trust_domain_id, entry.record.name));
-                for v in entry.versions {
-                    self.version_owner.remove(&v.id);
+                if !self.remove_cluster(id) {
+                    return Err(format!("cluster {id} missing"));
                 }
-                // Its CI/CD links go with it.
-                self.cicd_links.retain(|_, l| &l.cluster_id != id);
             }
             Change::ClusterVersionCreated { version, removed } => {
                 if self.version_owner.contains_key(&version.id) {

@@ -501,6 +501,15 @@ impl Store {
                 for deployment_id in entry.deployments {
                     self.remove_deployment(&deployment_id);
                 }
+                // Its clusters (none active: the delete was refused otherwise) go with it.
+                let clusters: Vec<String> = self
+                    .clusters_of(id)
+                    .iter()
+                    .map(|c| c.record.id.clone())
+                    .collect();
+                for cluster in clusters {
+                    self.remove_cluster(&cluster);
+                }
             }
             Change::DeploymentDeleted { id } => {
                 let parent_id = self
@@ -544,12 +553,7 @@ impl Store {
             | Change::ClusterVersionActivated { .. }
             | Change::ClusterVersionDeactivated { .. }
             | Change::ClusterVersionDeleted { .. }
-            | Change::ClusterAgentsReported { .. } => {
-                if let Change::ClusterDeleted { id } = change {
-                    self.forget_configs(&[ConfigScope::Cluster(id.clone())]);
-                }
-                self.apply_cluster(change)?
-            }
+            | Change::ClusterAgentsReported { .. } => self.apply_cluster(change)?,
             Change::AgentAttestationCreated { .. }
             | Change::AgentAttestationDeleted { .. }
             | Change::ProviderAttestationCreated { .. }
