@@ -30,6 +30,12 @@ pub const PROVIDER_ATTESTATION_ID_PREFIX: &str = "pac";
 pub const CICD_PROFILE_ID_PREFIX: &str = "cicdp";
 /// Prefix of CI/CD profile link ids (chosen).
 pub const CICD_LINK_ID_PREFIX: &str = "cicdl";
+/// A service account's private key, in the credentials file and `Credentials::sa_private_key`,
+/// is PKCS#8 v1 PEM (`PrivateKeyInfo`, without the public key): the form OpenSSL
+/// (`openssl genpkey -algorithm ed25519`), Go (`x509.MarshalPKCS8PrivateKey`) and Python's
+/// `cryptography` write, and the one every PKCS#8 reader accepts. (v2 with the public key is read
+/// too, from journals written before.)
+pub const SERVICE_ACCOUNT_KEY_IS_PKCS8_V1: bool = true;
 /// Prefix of service-account key ids.
 pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak";
 
@@ -180,11 +186,18 @@ pub const ACTIVE_CLUSTER_HAS_AGENTS: bool = true;
 /// Deleting the only version of a cluster is refused (`FAILED_PRECONDITION`): delete the cluster.
 pub const CLUSTER_KEEPS_ONE_VERSION: bool = true;
 
-/// The service account of `k8s_psat` when the request leaves it empty (the official provider's
-/// documented defaults).
-pub const DEFAULT_PSAT_SERVICE_ACCOUNT: &str = "spirl-agent";
-/// See [`DEFAULT_PSAT_SERVICE_ACCOUNT`].
-pub const DEFAULT_PSAT_NAMESPACE: &str = "spirl-system";
+/// Every field of a `K8SPSATConfig` is required, as the SDK's API comments mark them:
+/// "Required. The OIDC issuer URL for the Kubernetes cluster.", "Required. The service account
+/// name that the agent will use.", "Required. The namespace where the service account is
+/// located." An empty one is `INVALID_ARGUMENT` naming it (`k8s_psat.oidc_issuer_url`, …); the
+/// mock fills in no defaults (the official provider's defaults are the provider's to send).
+pub const PSAT_FIELDS_REQUIRED: bool = true;
+
+/// `k8s_psat.oidc_issuer_url` is an `https://` URL with a host (the SDK: "For EKS, this is
+/// typically https://oidc.eks.<region>.amazonaws.com/id/...."), and the service account name and
+/// namespace are Kubernetes names (DNS-1123 subdomains: lowercase letters, digits, `-`, `.`, at
+/// most 253), Kubernetes' own rule for them; anything else is `INVALID_ARGUMENT` naming the field.
+pub const PSAT_FIELDS_ARE_KUBERNETES_SHAPED: bool = true;
 
 /// An agent attestation configuration that any cluster version names cannot be deleted; a
 /// provider attestation configuration, one that a cluster's active version names (inactive
@@ -302,12 +315,24 @@ pub const SERVICE_ACCOUNT_ID_PREFIX: &str = "sa";
 pub const BOOTSTRAP_SERVICE_ACCOUNT_NAME: &str = "bootstrap-admin";
 /// Prefix of user ids.
 pub const USER_ID_PREFIX: &str = "usr";
+/// The user whose session `--spirlctl-config-out` (`MockState::user_session_token`) writes,
+/// when the organisation has no user yet: `spirlctl login` logs a person in, and the mock has
+/// no one else to give the session to.
+pub fn spirlctl_user_email(base_domain: &str) -> String {
+    format!("spirlctl-user@{base_domain}")
+}
 /// Prefix of role assignment ids, as the official provider's docs show them.
 pub const ROLE_ASSIGNMENT_ID_PREFIX: &str = "ra";
 /// The realm roles, `(id, name)`: the official provider documents `Administrator` as the only
-/// valid realm role, and its holders are the realm's delegated administrators.
-pub const REALM_ROLES: [(&str, &str); 1] = [("role-realm-administrator", "Administrator")];
+/// valid realm role, and its holders are the realm's delegated administrators. Role ids have the
+/// SDK's form: `RealmRoleAssignment.role_id` is "Required. The realm role ID (rr-* format)."
+pub const REALM_ROLES: [(&str, &str); 1] = [("rr-administrator", "Administrator")];
 /// Assigning the same realm role to the same principal twice is `ALREADY_EXISTS`; a realm's
-/// assignments go with it; `ListRoleAssignments` needs one filter (`INVALID_ARGUMENT`);
-/// `ListDelegatedAdmins` leaves out realm ids it does not know.
+/// assignments go with it; `ListDelegatedAdmins` leaves out realm ids it does not know.
 pub const ROLE_ASSIGNMENTS_ARE_UNIQUE: bool = true;
+/// `ListRoleAssignments` needs one of its filters (`service_account_id`, `user_id`,
+/// `assignment_id`); without one it is `INVALID_ARGUMENT`. The SDK's API comment on the oneof:
+/// "Required. The principal (user or service account) to list role assignments for.", and every
+/// SDK method that calls it sets one (`ListUserRealmRoleAssignments`,
+/// `ListServiceAccountRealmRoleAssignments`, `ListAssignmentIDRealmRoleAssignments`).
+pub const LIST_ROLE_ASSIGNMENTS_NEEDS_A_FILTER: bool = true;

@@ -56,6 +56,9 @@ pub struct MockConfig {
     /// as a control plane may do; clients must then read each trust domain's issuer with
     /// `TrustDomainInfo` rather than guess it.
     pub omit_list_jwt_issuer_status: bool,
+    /// When set, the mock writes a `spirlctl login` session file here as it starts
+    /// (`--spirlctl-config-out`; see [`crate::cli::write_spirlctl_config`]).
+    pub spirlctl_config_out: Option<PathBuf>,
 }
 
 impl Default for MockConfig {
@@ -77,6 +80,7 @@ impl Default for MockConfig {
             service_accounts: Vec::new(),
             cluster_page_size: crate::assumptions::DEFAULT_CLUSTER_PAGE_SIZE,
             omit_list_jwt_issuer_status: false,
+            spirlctl_config_out: None,
         }
     }
 }

@@ -58,7 +58,7 @@ pub use self::cicd::{CicdLink, CicdProfile};
 pub use self::cluster::{
     Cluster, ClusterItem, ClusterRef, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform,
 };
-pub use self::error::{ApiError, ErrorContext};
+pub use self::error::{ApiError, ErrorContext, SPIRLCTL_LOGIN_AGAIN};
 pub use self::handle::ClientHandle;
 pub use self::models::*;
 pub use self::realm::Realm;
@@ -165,7 +165,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("target", &self.inner.target)
-            .field("sa_key_id", &self.inner.session.key_id())
+            .field("credentials", &self.inner.session.describe())
             .field("request_timeout", &self.inner.request_timeout)
             .field("max_retries", &self.inner.max_retries)
             .finish_non_exhaustive()
@@ -636,6 +636,7 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(failed) => failed,
             };
+            let failed = self.spirlctl_session_refused(failed)?;
             if let (ApiError::Unauthenticated(_), Some(login), false) =
                 (&failed.error, failed.token, logged_in_again)
             {
@@ -724,6 +725,7 @@ impl Client {
                 }
                 Err(failed) => failed,
             };
+            let failed = self.spirlctl_session_refused(failed)?;
             if let (ApiError::Unauthenticated(_), Some(login), false) =
                 (&failed.error, failed.token, logged_in_again)
             {
@@ -754,6 +756,26 @@ impl Client {
                 return Err(error);
             }
         }
+    }
+
+    /// A refused token that `spirlctl login` stored: final, since the client cannot log in by
+    /// itself; the error names the file and says to log in again. Any other failure is passed on.
+    fn spirlctl_session_refused(&self, failed: Failed) -> Result<Failed, ApiError> {
+        let (ApiError::Unauthenticated(context), Some(path)) =
+            (&failed.error, self.inner.session.spirlctl_path())
+        else {
+            return Ok(failed);
+        };
+        Err(ApiError::Unauthenticated(ErrorContext {
+            message: format!(
+                "the control plane refused the session that `spirlctl login` stored in {} ({}); \
+                 it has probably expired: {SPIRLCTL_LOGIN_AGAIN}, or set a service-account key, \
+                 which is used instead when set",
+                path.display(),
+                context.message
+            ),
+            ..context.clone()
+        }))
     }
 
     /// A create that may have happened has run out of time or tries: one last look (with a

@@ -11,6 +11,10 @@
 //! its token). The token has no stated lifetime: it is kept until a call answers
 //! `UNAUTHENTICATED`, and that call's login generation is then discarded. None of the token, the
 //! nonces or the signature is ever logged, shown in an error or kept after use.
+//!
+//! Without a service-account key, the token is the one `spirlctl login` stored
+//! ([`crate::config::SpirlctlSession`]): sent as the same `token` metadata, with no login stream
+//! of the client's own, so a refusal of it is final ([`Session::is_spirlctl`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -28,7 +32,7 @@ use zeroize::Zeroizing;
 
 use super::error::{ApiError, ErrorContext};
 use super::{Client, LOG_TARGET, Rpc, status_error, timeout_error};
-use crate::config::Credentials;
+use crate::config::{Credentials, ServiceAccountKey};
 use crate::secret::SecretString;
 
 /// The Ed25519ph context of a login proof.
@@ -65,9 +69,18 @@ impl Session {
         }
     }
 
-    /// The service-account key id (not a secret).
-    pub(crate) fn key_id(&self) -> &str {
-        &self.credentials.key_id
+    /// What authenticates, for `Debug` and logs (never a secret).
+    pub(crate) fn describe(&self) -> String {
+        self.credentials.describe()
+    }
+
+    /// The spirlctl session file, when the token comes from `spirlctl login`: the client cannot
+    /// log in again by itself, so a refused token is final.
+    pub(crate) fn spirlctl_path(&self) -> Option<&std::path::Path> {
+        match &self.credentials {
+            Credentials::Spirlctl(session) => Some(&session.path),
+            Credentials::ServiceAccount(_) => None,
+        }
     }
 
     /// The current token, logging in if there is none. `operation` is the call that needs it.
@@ -95,7 +108,19 @@ impl Session {
         if let Some(token) = cache.as_ref() {
             return Ok(token.clone());
         }
-        let secret = self.login(client, operation, deadline).await?;
+        let key = match &self.credentials {
+            Credentials::ServiceAccount(key) => key,
+            Credentials::Spirlctl(session) => {
+                // No login: the token is sent as `spirlctl login` stored it.
+                let token = Token {
+                    secret: session.token.clone(),
+                    generation: self.generations.fetch_add(1, Ordering::Relaxed) + 1,
+                };
+                *cache = Some(token.clone());
+                return Ok(token);
+            }
+        };
+        let secret = self.login(client, key, operation, deadline).await?;
         let token = Token {
             secret,
             generation: self.generations.fetch_add(1, Ordering::Relaxed) + 1,
@@ -116,6 +141,7 @@ impl Session {
     async fn login(
         &self,
         client: &Client,
+        key: &ServiceAccountKey,
         operation: &'static str,
         deadline: Instant,
     ) -> Result<SecretString, ApiError> {
@@ -129,7 +155,7 @@ impl Session {
             attempts += 1;
             let started = Instant::now();
             let outcome =
-                tokio::time::timeout_at(deadline, self.login_once(client, rpc, attempts)).await;
+                tokio::time::timeout_at(deadline, login_once(client, key, rpc, attempts)).await;
             let result = match outcome {
                 Ok(result) => result,
                 Err(_) => Err(timeout_error(rpc, attempts, client.inner.request_timeout)),
@@ -143,7 +169,7 @@ impl Session {
                 operation = operation, method = LOGIN.method, code = code,
                 duration_ms = started.elapsed().as_millis() as u64, retry = retries;
                 "{operation}: {} as service-account key {} -> {code} (retry {retries})",
-                LOGIN.method, self.credentials.key_id
+                LOGIN.method, key.key_id
             );
             match result {
                 Ok(token) => return Ok(token),
@@ -155,101 +181,98 @@ impl Session {
             }
         }
     }
+}
 
-    async fn login_once(
-        &self,
-        client: &Client,
-        rpc: Rpc,
-        attempts: u32,
-    ) -> Result<SecretString, ApiError> {
-        let timeout = client.inner.request_timeout;
-        let refused = |message: &str| {
-            ApiError::Decode(ErrorContext {
-                operation: rpc.operation,
-                method: rpc.method,
-                code: None,
-                message: message.to_owned(),
-                attempts,
-            })
-        };
-        let (to_server, outgoing) = tokio::sync::mpsc::channel(2);
-        let login = wire::AuthenticateServiceAccountRequest {
-            request: Some(wire::authenticate_service_account_request::Request::Login(
-                wire::ServiceAccountKeyLogin {
-                    key_id: self.credentials.key_id.clone(),
-                },
-            )),
-        };
-        to_server
-            .send(login)
-            .await
-            .map_err(|_| refused("the login stream closed before it started"))?;
-        let mut request = Request::new(ReceiverStream::new(outgoing));
-        Client::add_client_metadata(request.metadata_mut());
-        request.set_timeout(timeout);
-        let channel = client.channel().await;
-        let mut answers = SessionApi::new(channel)
-            .authenticate_service_account(request)
-            .await
-            .map_err(|s| status_error(rpc, &s, attempts, timeout))?
-            .into_inner();
-        let server_nonce = match answers
-            .message()
-            .await
-            .map_err(|s| status_error(rpc, &s, attempts, timeout))?
-            .and_then(|a| a.response)
-        {
-            Some(wire::authenticate_service_account_response::Response::Challenge(c)) => {
-                Zeroizing::new(c.server_nonce)
-            }
-            _ => {
-                return Err(refused(
-                    "the server did not answer the login with a challenge",
-                ));
-            }
-        };
-        if server_nonce.len() != NONCE_LEN {
-            return Err(refused("the server's challenge nonce is not 32 bytes"));
+/// One login with `key`: the stream, the challenge, the proof, the token.
+async fn login_once(
+    client: &Client,
+    key: &ServiceAccountKey,
+    rpc: Rpc,
+    attempts: u32,
+) -> Result<SecretString, ApiError> {
+    let timeout = client.inner.request_timeout;
+    let refused = |message: &str| {
+        ApiError::Decode(ErrorContext {
+            operation: rpc.operation,
+            method: rpc.method,
+            code: None,
+            message: message.to_owned(),
+            attempts,
+        })
+    };
+    let (to_server, outgoing) = tokio::sync::mpsc::channel(2);
+    let login = wire::AuthenticateServiceAccountRequest {
+        request: Some(wire::authenticate_service_account_request::Request::Login(
+            wire::ServiceAccountKeyLogin {
+                key_id: key.key_id.clone(),
+            },
+        )),
+    };
+    to_server
+        .send(login)
+        .await
+        .map_err(|_| refused("the login stream closed before it started"))?;
+    let mut request = Request::new(ReceiverStream::new(outgoing));
+    Client::add_client_metadata(request.metadata_mut());
+    request.set_timeout(timeout);
+    let channel = client.channel().await;
+    let mut answers = SessionApi::new(channel)
+        .authenticate_service_account(request)
+        .await
+        .map_err(|s| status_error(rpc, &s, attempts, timeout))?
+        .into_inner();
+    let server_nonce = match answers
+        .message()
+        .await
+        .map_err(|s| status_error(rpc, &s, attempts, timeout))?
+        .and_then(|a| a.response)
+    {
+        Some(wire::authenticate_service_account_response::Response::Challenge(c)) => {
+            Zeroizing::new(c.server_nonce)
         }
-        let mut client_nonce = Zeroizing::new([0u8; NONCE_LEN]);
-        OsRng.fill_bytes(client_nonce.as_mut());
-        let signature = sign_proof(
-            self.credentials.private_key.signing_key(),
-            &client_nonce,
-            &server_nonce,
-        )
+        _ => {
+            return Err(refused(
+                "the server did not answer the login with a challenge",
+            ));
+        }
+    };
+    if server_nonce.len() != NONCE_LEN {
+        return Err(refused("the server's challenge nonce is not 32 bytes"));
+    }
+    let mut client_nonce = Zeroizing::new([0u8; NONCE_LEN]);
+    OsRng.fill_bytes(client_nonce.as_mut());
+    let signature = sign_proof(key.private_key.signing_key(), &client_nonce, &server_nonce)
         .map_err(|_| refused("the login proof cannot be signed"))?;
-        let authorization = wire::AuthenticateServiceAccountRequest {
-            request: Some(
-                wire::authenticate_service_account_request::Request::Authorization(
-                    wire::ServiceAccountKeyAuthorization {
-                        service_account_key_proof: Some(wire::ServiceAccountKeyProof {
-                            signature: signature.to_bytes().to_vec(),
-                            nonce: client_nonce.to_vec(),
-                        }),
-                    },
-                ),
+    let authorization = wire::AuthenticateServiceAccountRequest {
+        request: Some(
+            wire::authenticate_service_account_request::Request::Authorization(
+                wire::ServiceAccountKeyAuthorization {
+                    service_account_key_proof: Some(wire::ServiceAccountKeyProof {
+                        signature: signature.to_bytes().to_vec(),
+                        nonce: client_nonce.to_vec(),
+                    }),
+                },
             ),
-        };
-        to_server
-            .send(authorization)
-            .await
-            .map_err(|_| refused("the server closed the login stream after its challenge"))?;
-        let answer = answers
-            .message()
-            .await
-            .map_err(|s| status_error(rpc, &s, attempts, timeout))?;
-        drop(to_server);
-        match answer.and_then(|a| a.response) {
-            Some(wire::authenticate_service_account_response::Response::Session(s))
-                if !s.token.is_empty() =>
-            {
-                Ok(SecretString::new(s.token))
-            }
-            _ => Err(refused(
-                "the server did not answer the login proof with a session token",
-            )),
+        ),
+    };
+    to_server
+        .send(authorization)
+        .await
+        .map_err(|_| refused("the server closed the login stream after its challenge"))?;
+    let answer = answers
+        .message()
+        .await
+        .map_err(|s| status_error(rpc, &s, attempts, timeout))?;
+    drop(to_server);
+    match answer.and_then(|a| a.response) {
+        Some(wire::authenticate_service_account_response::Response::Session(s))
+            if !s.token.is_empty() =>
+        {
+            Ok(SecretString::new(s.token))
         }
+        _ => Err(refused(
+            "the server did not answer the login proof with a session token",
+        )),
     }
 }
 

@@ -707,11 +707,16 @@ impl Store {
                 "a service account named {name} exists"
             )));
         }
-        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+        use ed25519_dalek::pkcs8::{EncodePrivateKey as _, KeypairBytes};
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
-        let pem = key
-            .to_pkcs8_pem(Default::default())
-            .map_err(|e| ApiError::Internal(format!("cannot encode a private key: {e}")))?;
+        // PKCS#8 v1 (no public key inside): what OpenSSL, Go and Python write and read
+        // (SERVICE_ACCOUNT_KEY_IS_PKCS8_V1).
+        let pem = KeypairBytes {
+            secret_key: key.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_pem(Default::default())
+        .map_err(|e| ApiError::Internal(format!("cannot encode a private key: {e}")))?;
         Ok(Change::ServiceAccountCreated {
             account: ServiceAccountRecord {
                 key_id: self.fresh_id(SERVICE_ACCOUNT_KEY_ID_PREFIX, ctx),
