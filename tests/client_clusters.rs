@@ -257,12 +257,26 @@ async fn client_cluster_versions_activation_limit_and_rules() {
         .unwrap_err();
     assert!(matches!(&taken, ApiError::AlreadyExists(_)), "{taken:?}");
     assert!(taken.to_string().contains(&cluster.id), "{taken}");
-    // No key and no agent attestation: refused, nothing made.
+    // No key and no agent attestation config: a keyless cluster, whose agents attest through a
+    // configuration section (official provider v0.12.1); its version has no key.
     let keyless = CreateCluster {
         version: ClusterVersionSpec::default(),
         ..k8s_cluster(&td, "keyless")
     };
-    let refused = client.create_cluster(&keyless).await.unwrap_err();
+    client.create_cluster(&keyless).await.unwrap();
+    let made = client.find_cluster(&td, "keyless").await.unwrap().unwrap();
+    let versions = client.list_cluster_versions(&made.id).await.unwrap();
+    assert!(versions[0].public_key_der.is_empty(), "{versions:?}");
+    client.delete_cluster(&made.id).await.unwrap();
+    // A key that is given must be one.
+    let broken = CreateCluster {
+        version: ClusterVersionSpec {
+            public_key_der: b"not a key".to_vec(),
+            ..ClusterVersionSpec::default()
+        },
+        ..k8s_cluster(&td, "broken")
+    };
+    let refused = client.create_cluster(&broken).await.unwrap_err();
     assert!(
         matches!(&refused, ApiError::InvalidArgument(c) if c.message.contains("pkix_pubkey")),
         "{refused:?}"

@@ -50,9 +50,10 @@ pub const MAX_DESCRIPTION_BYTES: usize = 1024;
 /// Longest custom JWT issuer URL, in bytes.
 pub const MAX_ISSUER_URL_BYTES: usize = 2048;
 
-/// Longest deployment name. Deployment names are DNS labels: lowercase letters, digits and `-`,
-/// starting with a letter and not ending with `-`.
-pub const MAX_DEPLOYMENT_NAME: usize = 63;
+/// Longest deployment name, in bytes. The SDK says only that a deployment name is required
+/// ("DeploymentName is the name of the deployment the key is for. … Required."); the mock asks
+/// nothing more of it but this generous bound (`INVALID_ARGUMENT` naming `deployment_name`).
+pub const MAX_DEPLOYMENT_NAME: usize = 255;
 
 /// State of a SPIRL-hosted trust domain until its provisioning time has passed on the mock's
 /// clock (the SDK names the states `initializing`, `provisioning`, `available`, `upgrading`; the
@@ -125,10 +126,10 @@ pub const MAX_CLUSTER_VERSIONS: usize = 10;
 /// does not say; the provider deactivates leftovers itself, so either answer works).
 pub const ACTIVATE_DEACTIVATES_OTHERS: bool = true;
 
-/// A cluster name: 1–63 lowercase letters, digits and `-`, starting and ending with a letter or
-/// digit (a DNS label, as Kubernetes names clusters; the SDK only says "unique within the trust
-/// domain").
-pub const MAX_CLUSTER_NAME: usize = 63;
+/// Longest cluster name, in bytes. The SDK says only "It must be unique within the given trust
+/// domain. Required."; the mock asks nothing more of a name but this generous bound
+/// (`INVALID_ARGUMENT` naming `cluster_name`). Names are not known to be DNS labels.
+pub const MAX_CLUSTER_NAME: usize = 255;
 
 /// `ListClustersV2` pages: without `page_size` a page holds [`DEFAULT_CLUSTER_PAGE_SIZE`]
 /// clusters (`MockConfig::cluster_page_size` changes it, so tests can page small lists); a larger
@@ -142,8 +143,14 @@ pub const MAX_CLUSTER_PAGE_SIZE: u32 = 1000;
 /// chunks of 100: `slices.Chunk(ids, 100)`); more is `INVALID_ARGUMENT` naming `ids`.
 pub const MAX_DESCRIBE_CLUSTERS: usize = 100;
 
-/// Longest path template and customization template, in bytes; control characters are refused.
+/// Longest path template and customization template, in bytes (`INVALID_ARGUMENT` naming the
+/// field). The SDK sets no limit and no alphabet: a template read with `file()`, ending with a
+/// newline (or CRLF), is accepted and kept as sent.
 pub const MAX_TEMPLATE_BYTES: usize = 4096;
+
+/// A path template, when given, starts with `/`: it is "the path component of SPIFFE IDs" (the
+/// SDK), and a SPIFFE ID path starts with `/` (`INVALID_ARGUMENT` naming `path_template`).
+pub const PATH_TEMPLATE_STARTS_WITH_SLASH: bool = true;
 
 /// The path template a cluster gets when its request leaves `path_template` empty (the SDK: "a
 /// default path template will be used based on the given platform"). `{name}` is the cluster's
@@ -158,9 +165,13 @@ pub fn default_path_template(linux: bool, name: &str) -> String {
     }
 }
 
-/// A cluster version needs a public key unless it names an agent attestation configuration (the
-/// official provider: "required unless `k8s_psat` is configured").
-pub const PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION: bool = true;
+/// A cluster version's public key is optional, with or without an agent attestation
+/// configuration. The official provider v0.12.1: `public_key` is "only needed when agents
+/// authenticate using a cluster key pair rather than agent attestation (i.e. when not setting a
+/// spirl_cluster_config AgentAttestation section)"; such a section lives in the cluster's
+/// configuration, which the mock does not interpret. (The SDK's older comment on `PublicKey`,
+/// "Required", predates that.) A key that is given must be an ed25519 SubjectPublicKeyInfo.
+pub const CLUSTER_KEY_OPTIONAL: bool = true;
 
 /// In `NewClusterVersion`, an absent optional field (customization templates, attestation ids)
 /// keeps the cluster's current value; a present empty one clears it. `path_template` (not
@@ -204,6 +215,17 @@ pub const PSAT_FIELDS_ARE_KUBERNETES_SHAPED: bool = true;
 /// versions keep its id, which then names nothing). Both refusals are `FAILED_PRECONDITION`
 /// naming the clusters.
 pub const DELETE_ATTESTATION_IN_USE_REFUSED: bool = true;
+
+/// A provider attestation configuration needs its provider's configuration, `aws` (the only
+/// one): the API marks `CreateConfigRequest.config` "Required. The specific configuration for
+/// the provider." Without it: `INVALID_ARGUMENT` naming `aws`. (The official provider's schema
+/// has the `aws` block optional; the control plane, not the provider, refuses its absence.)
+pub const PROVIDER_ATTESTATION_NEEDS_A_CONFIG: bool = true;
+
+/// `aws.role_arn` is an IAM role ARN (`arn:<partition>:iam::<12 digits>:role/<name>`): the SDK
+/// calls it "The ARN of the AWS role to assume"; anything else is `INVALID_ARGUMENT` naming
+/// `aws.role_arn`.
+pub const PROVIDER_ATTESTATION_ROLE_IS_AN_IAM_ROLE_ARN: bool = true;
 
 /// Provider attestation configuration names are unique in the organisation (the official
 /// provider imports them by name) and are 1–128 letters, digits, `-`, `_` and `.`.
@@ -274,7 +296,10 @@ pub fn read_only_section_refused(name: &str) -> crate::error::ApiError {
     ))
 }
 
-/// The top-level keys of a self-describing section document; others are refused.
+/// The top-level keys of a self-describing section document that the mock reads (`section`,
+/// `schema`, `spec`, as the official provider's examples write them). A document may carry
+/// others: the SDK calls updates "self-describing YAML documents" and lists no keys, so the mock
+/// keeps other keys as they are rather than refuse them.
 pub const SECTION_DOCUMENT_KEYS: [&str; 3] = ["section", "schema", "spec"];
 
 /// Longest section document accepted, in bytes.

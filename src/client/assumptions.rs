@@ -124,11 +124,11 @@ pub const AGENT_ATTESTATION_ADOPTS_BY_CONTENT: bool = true;
 /// documents nothing); the provider reports it with what to do, and never forces it.
 pub const DELETE_CLUSTER_WITH_AGENTS_REFUSED: bool = true;
 
-/// A cluster name is a DNS label: 1–63 lowercase letters, digits and `-`, starting and ending
-/// with a letter or digit (Kubernetes' own rule for names; the SDK only says "unique within the
-/// trust domain"). The provider checks it at plan time so a bad name fails before anything is
-/// created; the mock refuses the same.
-pub const MAX_CLUSTER_NAME: usize = 63;
+/// Longest cluster name the provider passes on, in bytes: the mock's generous bound (its
+/// `MAX_CLUSTER_NAME`). The SDK says only "It must be unique within the given trust domain.
+/// Required."; names are not known to be DNS labels, so the control plane judges everything else
+/// and its `INVALID_ARGUMENT` is reported at the attribute.
+pub const MAX_CLUSTER_NAME: usize = 255;
 
 /// Longest path template or customization template, in bytes (no limit in the SDK; the mock
 /// refuses the same).
@@ -151,10 +151,11 @@ pub const CICD_LINK_IS_THE_PAIR: bool = true;
 
 // ---- configuration sections (config.API) ---------------------------------------------------
 
-/// The top-level keys of a section's self-describing YAML document: the SDK calls section
-/// updates "self-describing YAML documents" and the official provider's examples write exactly
-/// these three (`section`, `schema`, `spec`). A document with other top-level keys is refused at
-/// plan time; should the real API accept more, only this list changes.
+/// The top-level keys of a section's self-describing YAML document that carry meaning: the SDK
+/// calls section updates "self-describing YAML documents" and the official provider's examples
+/// write exactly these three (`section`, `schema`, `spec`). Other top-level keys are not the
+/// provider's to refuse (DESIGN.md §2 "Migration"): the control plane judges them (the mock keeps
+/// them).
 pub const SECTION_DOCUMENT_KEYS: [&str; 3] = ["section", "schema", "spec"];
 
 /// Longest section document the provider sends, in bytes. The SDK sets no limit; a
@@ -233,3 +234,24 @@ pub const LIST_TRUST_DOMAINS_WITH_DYNAMIC_DATA: bool = true;
 /// assumed to carry the status (its answer has `jwt_issuer_status`, field 13); one that does not
 /// is an error naming the trust domain rather than a guess.
 pub const READ_ISSUER_WITH_INFO_WHEN_LIST_LACKS_STATUS: bool = true;
+
+/// The login proof is Ed25519ph with context `service-account-key-proof` over
+/// SHA-512(client nonce ‖ server nonce), both nonces 32 bytes. The SDK
+/// (`spirlsdk/auth/serviceaccount/auth.go`): `var signatureOptions = &ed25519.Options{ Hash:
+/// crypto.SHA512, Context: "service-account-key-proof" }`, `proofHash :=
+/// computeProofHash(clientNonce, serverNonce)` (`h.Write(clientNonce); h.Write(serverNonce)`),
+/// `proofNonceSize = 32`. Pinned by a known answer in `session.rs`.
+pub const LOGIN_PROOF_IS_ED25519PH: bool = true;
+
+/// A session token, from a service-account login or from `spirlctl login`, travels as the
+/// `token` metadata of every call but the login. The SDK (`spirlsdk/client/auth.go`): `tokenKey
+/// = "token"`, `metadata.AppendToOutgoingContext(ctx, tokenKey, token)`. A `spirlctl login`
+/// session (`spirlctl_config_path`, the official provider's "configuration file used to store
+/// spirlctl login") is sent the same way; the client cannot renew it, so `UNAUTHENTICATED` is
+/// final for it.
+pub const SESSION_TOKEN_IS_TOKEN_METADATA: bool = true;
+
+/// The file `spirlctl login` writes is JSON with the session token at `creds.token`
+/// (`{"creds":{"token":"…"}}`, DESIGN.md §2); every other key is ignored, so a newer spirlctl
+/// that stores more does not break the provider.
+pub const SPIRLCTL_TOKEN_AT_CREDS_TOKEN: bool = true;

@@ -206,11 +206,26 @@ impl Client {
         name: &str,
         role_arn: &str,
     ) -> Result<String, ApiError> {
+        self.create_provider_attestation_config(name, Some(role_arn))
+            .await
+    }
+
+    /// `providerattestation.API/CreateConfig`: `name`, with the `aws` configuration when
+    /// `aws_role_arn` is given and none otherwise; returns the new configuration's id. Without
+    /// one the request is sent as it is, and the control plane judges it (its API marks the
+    /// configuration "Required"; the mock answers `INVALID_ARGUMENT` naming `aws`).
+    pub async fn create_provider_attestation_config(
+        &self,
+        name: &str,
+        aws_role_arn: Option<&str>,
+    ) -> Result<String, ApiError> {
         let request = pa::CreateConfigRequest {
             name: name.to_owned(),
-            config: Some(pa::create_config_request::Config::Aws(pa::AwsConfig {
-                role_arn: role_arn.to_owned(),
-            })),
+            config: aws_role_arn.map(|role_arn| {
+                pa::create_config_request::Config::Aws(pa::AwsConfig {
+                    role_arn: role_arn.to_owned(),
+                })
+            }),
         };
         let lookup = |deadline| async move {
             let found = self

@@ -8,7 +8,8 @@ use spirl_api_proto::providerattestation as pa;
 use super::{AgentAttestationRecord, Change, Ctx, ProviderAttestationRecord, Store};
 use crate::assumptions::{
     AGENT_ATTESTATION_ID_PREFIX, DELETE_ATTESTATION_IN_USE_REFUSED, MAX_PROVIDER_ATTESTATION_NAME,
-    PROVIDER_ATTESTATION_ID_PREFIX, PSAT_FIELDS_ARE_KUBERNETES_SHAPED, PSAT_FIELDS_REQUIRED,
+    PROVIDER_ATTESTATION_ID_PREFIX, PROVIDER_ATTESTATION_ROLE_IS_AN_IAM_ROLE_ARN,
+    PSAT_FIELDS_ARE_KUBERNETES_SHAPED, PSAT_FIELDS_REQUIRED,
 };
 use crate::error::ApiError;
 use crate::validate::{self, invalid};
@@ -204,9 +205,16 @@ impl Store {
             )));
         }
         let Some(pa::create_config_request::Config::Aws(aws)) = config else {
-            return Err(invalid("aws is required".into()));
+            // PROVIDER_ATTESTATION_NEEDS_A_CONFIG.
+            return Err(invalid(
+                "aws is required: a provider attestation config needs its provider's \
+                 configuration (aws, the only one)"
+                    .into(),
+            ));
         };
-        role_arn(&aws.role_arn)?;
+        if PROVIDER_ATTESTATION_ROLE_IS_AN_IAM_ROLE_ARN {
+            role_arn(&aws.role_arn)?;
+        }
         if let Some(existing) = self.provider_attestations.values().find(|p| p.name == name) {
             return Err(ApiError::AlreadyExists(format!(
                 "name: a provider attestation config named `{name}` already exists: {}",

@@ -7,48 +7,25 @@ use spirl_api_proto::cluster::{self as pb, Platform};
 use super::{Change, ClusterEntry, ClusterRecord, ClusterVersionRecord, Ctx, Store};
 use crate::assumptions::{
     ACTIVATE_DEACTIVATES_OTHERS, ACTIVE_CLUSTER_HAS_AGENTS, CLUSTER_ID_PREFIX,
-    CLUSTER_KEEPS_ONE_VERSION, CLUSTER_VERSION_ID_PREFIX, DELETE_ACTIVE_NEEDS_FORCE,
-    DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS, MAX_CLUSTER_NAME, MAX_CLUSTER_PAGE_SIZE,
-    MAX_CLUSTER_VERSIONS, MAX_DESCRIBE_CLUSTERS, MAX_TEMPLATE_BYTES, NEW_VERSION_ABSENT_KEEPS,
-    ORG_ID, PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION, default_path_template,
+    CLUSTER_KEEPS_ONE_VERSION, CLUSTER_KEY_OPTIONAL, CLUSTER_VERSION_ID_PREFIX,
+    DELETE_ACTIVE_NEEDS_FORCE, DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS, MAX_CLUSTER_NAME,
+    MAX_CLUSTER_PAGE_SIZE, MAX_CLUSTER_VERSIONS, MAX_DESCRIBE_CLUSTERS, MAX_TEMPLATE_BYTES,
+    NEW_VERSION_ABSENT_KEEPS, ORG_ID, PATH_TEMPLATE_STARTS_WITH_SLASH, default_path_template,
 };
 use crate::error::ApiError;
 use crate::validate::{self, invalid};
 
-/// A cluster name (field `cluster_name`): a DNS label.
+/// A cluster name (field `cluster_name`): required, at most [`MAX_CLUSTER_NAME`] bytes.
 fn cluster_name(name: &str) -> Result<(), ApiError> {
-    validate::required_within("cluster_name", name, MAX_CLUSTER_NAME)?;
-    if let Some((at, c)) = name
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
-    {
-        return Err(invalid(format!(
-            "cluster_name `{}` contains {c:?} at position {}; a cluster name may only contain \
-             lowercase letters, digits and '-'",
-            name.escape_debug(),
-            at + 1
-        )));
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        return Err(invalid(format!(
-            "cluster_name `{name}` must start and end with a letter or digit"
-        )));
-    }
-    Ok(())
+    validate::required_within("cluster_name", name, MAX_CLUSTER_NAME)
 }
 
-/// A template field: at most [`MAX_TEMPLATE_BYTES`], no control characters.
+/// A template field: at most [`MAX_TEMPLATE_BYTES`]; any text.
 fn template(field: &str, text: &str) -> Result<(), ApiError> {
     if text.len() > MAX_TEMPLATE_BYTES {
         return Err(invalid(format!(
             "{field} is {} bytes long; at most {MAX_TEMPLATE_BYTES} are allowed",
             text.len()
-        )));
-    }
-    if let Some(c) = text.chars().find(|c| c.is_control()) {
-        return Err(invalid(format!(
-            "{field} contains the control character {c:?}"
         )));
     }
     Ok(())
@@ -432,14 +409,14 @@ impl Store {
         active: bool,
         ctx: &Ctx<'_>,
     ) -> Result<ClusterVersionRecord, ApiError> {
-        if !fields.pkix.is_empty()
-            || fields.agent_attestation.is_empty()
-            || !PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION
-        {
+        if !fields.pkix.is_empty() || !CLUSTER_KEY_OPTIONAL {
             validate::public_key_der(fields.pkix)?;
         }
         template("path_template", fields.path_template)?;
-        if !fields.path_template.is_empty() && !fields.path_template.starts_with('/') {
+        if PATH_TEMPLATE_STARTS_WITH_SLASH
+            && !fields.path_template.is_empty()
+            && !fields.path_template.starts_with('/')
+        {
             return Err(invalid(format!(
                 "path_template `{}` must start with '/'",
                 fields.path_template.escape_debug()
