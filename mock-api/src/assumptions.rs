@@ -65,6 +65,13 @@ pub const STATE_AVAILABLE: &str = "available";
 /// otherwise (`MockConfig::provisioning`, `--provisioning-ms`).
 pub const DEFAULT_PROVISIONING: Duration = Duration::from_millis(500);
 
+/// A public key (`pkix_pubkey`) must be one DER SubjectPublicKeyInfo with the ed25519 algorithm
+/// and 32 key bytes; the bytes are not decompressed into a curve point. A published
+/// configuration registers `MCowBQYDK2VwAyEANoPrivateKeyExistsForThisPlaceholderKeyless=` (an
+/// inactive placeholder "only here to satisfy the Terraform provider") with the real control
+/// plane, and its bytes are no point: a stricter mock would refuse what the real one takes.
+pub const KEY_BYTES_ARE_NOT_CHECKED_AS_A_POINT: bool = true;
+
 /// State of a key that may be used.
 pub const KEY_ACTIVE: &str = "active";
 /// State of a disabled key.

@@ -2,8 +2,6 @@
 //! [`ApiError::InvalidArgument`] whose message starts with the field's name (as the request
 //! message spells it) and says what is wrong.
 
-use ed25519_dalek::VerifyingKey;
-use ed25519_dalek::pkcs8::DecodePublicKey as _;
 use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
 use ed25519_dalek::pkcs8::spki::der::Decode as _;
 
@@ -210,14 +208,16 @@ pub fn public_key_der(der: &[u8]) -> Result<[u8; 32], ApiError> {
             spki.algorithm.oid
         )));
     }
-    let key = VerifyingKey::from_public_key_der(der)
-        .map_err(|e| invalid(format!("{FIELD} is not a valid ed25519 public key ({e})")))?;
-    if key.is_weak() {
-        return Err(invalid(format!(
-            "{FIELD} is a weak ed25519 key (a small-order point); generate a new key pair"
-        )));
-    }
-    Ok(key.to_bytes())
+    // KEY_BYTES_ARE_NOT_CHECKED_AS_A_POINT: 32 bytes, not decompressed.
+    spki.subject_public_key
+        .as_bytes()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .ok_or_else(|| {
+            invalid(format!(
+                "{FIELD} is not a valid ed25519 public key (the key is not 32 bytes); \
+                 {EXPECTED_KEY}"
+            ))
+        })
 }
 
 /// A configuration section name ([`crate::assumptions::SECTION_NAMES_ARE_IDENTIFIERS`]).
@@ -310,6 +310,19 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn public_keys_are_not_checked_as_points() {
+        // The placeholder a published configuration registers with the real control plane: an
+        // ed25519 SPKI whose 32 bytes are no point on the curve.
+        use base64::Engine as _;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode("MCowBQYDK2VwAyEANoPrivateKeyExistsForThisPlaceholderKeyless=")
+            .expect("base64");
+        let bytes: [u8; 32] = der[12..].try_into().expect("32 key bytes");
+        assert!(ed25519_dalek::VerifyingKey::from_bytes(&bytes).is_err());
+        assert!(public_key_der(&der).is_ok());
     }
 
     #[test]
