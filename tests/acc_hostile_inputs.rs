@@ -336,10 +336,12 @@ fn cases() -> Vec<Case> {
             "Use `https://`, or set `use_tls = false`",
         ),
         case(Provider, "endpoint", s(""), "is empty"),
+        // Ids are opaque (DESIGN.md §2): any alphabet and length after `sak-`, but no
+        // whitespace or `/`.
         case(
             Provider,
             "sa_key_id",
-            s("sak-ABC123"),
+            s("sak-abc/123"),
             "not a service-account key id",
         ),
         case(
@@ -351,7 +353,7 @@ fn cases() -> Vec<Case> {
         case(
             Provider,
             "sa_key_id",
-            V::Huge("sak-", MIB),
+            s("sak-"),
             "not a service-account key id",
         ),
         with_secret(
