@@ -6,14 +6,22 @@
 //! value that is not known yet (derived from another resource) is not rejected: the client then
 //! stays [`ClientSetup::Pending`] and API resources say so. A configuration without credentials is
 //! valid too ([`ClientSetup::NoCredentials`]): `spirl_key_pair` and the ALB data source need none.
-//! No problem text ever contains the private key.
+//!
+//! Credentials: a service-account key (`sa_key_id` and `sa_private_key`, or their environment
+//! variables) when one is set; otherwise the session `spirlctl login` stored in the file at
+//! `spirlctl_config_path` (default `~/.spirl/config.json`, `{"creds":{"token":"…"}}`). A key wins
+//! when both exist. A missing or unusable session file is no configuration error: it only matters
+//! to resources that call the API, which then report why, naming both ways to authenticate.
+//! No problem text ever contains the private key or the session token.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use url::Url;
 
+use crate::client::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
+use crate::client::has_id_shape;
 use crate::client::transport::{ProxyConfig, proxy_for};
 
 use crate::keys::KeyPair;
@@ -42,6 +50,12 @@ pub const ENV_SA_KEY_ID: &str = "SPIRL_SA_KEY_ID";
 pub const ENV_SA_PRIVATE_KEY: &str = "SPIRL_SA_PRIVATE_KEY";
 /// Environment fallback of `use_tls`.
 pub const ENV_USE_TLS: &str = "SPIRL_USE_TLS";
+/// Default `spirlctl_config_path`: where `spirlctl login` stores its session (as the official
+/// provider documents it).
+pub const DEFAULT_SPIRLCTL_CONFIG_PATH: &str = "~/.spirl/config.json";
+/// A spirlctl configuration file larger than this is refused unread: the session file is a few
+/// hundred bytes, and a mistaken path (a log, a device) must not be read into memory.
+pub const MAX_SPIRLCTL_CONFIG_BYTES: u64 = 1 << 20;
 
 /// The provider block's values as Terraform hands them over.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,15 +72,55 @@ pub struct ProviderInputs {
     pub request_timeout: Attr<String>,
     /// Retries after the first attempt.
     pub max_retries: Attr<i64>,
+    /// The file `spirlctl login` wrote; `~` is the home directory.
+    pub spirlctl_config_path: Attr<String>,
 }
 
-/// The service account the client logs in as.
+/// The service-account key the client logs in with.
 #[derive(Debug, Clone)]
-pub struct Credentials {
+pub struct ServiceAccountKey {
     /// `sak-…`.
     pub key_id: String,
     /// The ed25519 key; its `Debug` is redacted.
     pub private_key: KeyPair,
+}
+
+/// The session `spirlctl login` stored: a token sent as is, with no login of the client's own.
+#[derive(Debug, Clone)]
+pub struct SpirlctlSession {
+    /// The file it was read from (with `~` expanded), for messages.
+    pub path: PathBuf,
+    /// `creds.token`; its `Debug` is redacted.
+    pub token: SecretString,
+}
+
+/// How the client authenticates.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// Logs in with `AuthenticateServiceAccount`, and again when a token is refused.
+    ServiceAccount(ServiceAccountKey),
+    /// Sends the token `spirlctl login` stored; a refusal is final (run `spirlctl login` again).
+    Spirlctl(SpirlctlSession),
+}
+
+impl Credentials {
+    /// The service-account key id, when a key is used.
+    pub fn key_id(&self) -> Option<&str> {
+        match self {
+            Credentials::ServiceAccount(key) => Some(&key.key_id),
+            Credentials::Spirlctl(_) => None,
+        }
+    }
+
+    /// What authenticates, in words for logs: never a secret.
+    pub fn describe(&self) -> String {
+        match self {
+            Credentials::ServiceAccount(key) => format!("service-account key {}", key.key_id),
+            Credentials::Spirlctl(session) => {
+                format!("the spirlctl login session in {}", session.path.display())
+            }
+        }
+    }
 }
 
 /// Everything the API client needs.
@@ -79,8 +133,11 @@ pub struct ClientConfig {
     pub proxy: Option<ProxyConfig>,
     /// `SSL_CERT_FILE`: PEM certificates trusted besides the public and system roots.
     pub ssl_cert_file: Option<PathBuf>,
-    /// The service account.
+    /// The service-account key, or the spirlctl session.
     pub credentials: Credentials,
+    /// A spirlctl session file that exists but is not used, because a service-account key is set
+    /// (the key wins); for the debug log.
+    pub unused_spirlctl_config: Option<PathBuf>,
     /// Deadline of one API operation (an RPC, its retries and a login included).
     pub request_timeout: Duration,
     /// Retries after the first attempt.
@@ -92,8 +149,15 @@ pub struct ClientConfig {
 pub enum ClientSetup {
     /// A client can be built.
     Ready(Box<ClientConfig>),
-    /// No credentials were given; only resources that make no API calls work.
-    NoCredentials,
+    /// No service-account key is set and the spirlctl session is not usable; only resources that
+    /// make no API calls work.
+    NoCredentials {
+        /// Why the spirlctl session cannot be used (names the file, never its content).
+        spirlctl: String,
+        /// The attribute the error of an API resource points at: `spirlctl_config_path` when
+        /// the configuration set it, else `sa_key_id`.
+        attribute: &'static str,
+    },
     /// Some values are only known after apply; API calls must wait for a later configure.
     Pending {
         /// The attributes not known yet.
@@ -106,11 +170,14 @@ impl ClientSetup {
     pub fn client_config(&self) -> Result<&ClientConfig, Problem> {
         match self {
             ClientSetup::Ready(config) => Ok(config),
-            ClientSetup::NoCredentials => Err(Problem::error(
-                AttributePath::root("sa_key_id"),
-                "Missing service-account credentials",
+            ClientSetup::NoCredentials {
+                spirlctl,
+                attribute,
+            } => Err(Problem::error(
+                AttributePath::root(*attribute),
+                "Missing credentials",
                 format!(
-                    "This resource calls the Defakto control plane, which needs a service account. Set `sa_key_id` and `sa_private_key` in the provider block, or the {ENV_SA_KEY_ID} and {ENV_SA_PRIVATE_KEY} environment variables. (spirl_key_pair, spirl_alb_ingress_annotations and spirl_server_monitoring work without credentials.)"
+                    "This resource calls the Defakto control plane, which needs credentials, and the provider has none: no service-account key is set, and {spirlctl}. Authenticate in one of two ways: set a service-account key (`sa_key_id` and `sa_private_key` in the provider block, or the {ENV_SA_KEY_ID} and {ENV_SA_PRIVATE_KEY} environment variables), or run `spirlctl login`, which stores a session in {DEFAULT_SPIRLCTL_CONFIG_PATH} (`spirlctl_config_path` points the provider at another file). (spirl_key_pair, spirl_alb_ingress_annotations and spirl_server_monitoring work without credentials.)"
                 ),
             )),
             ClientSetup::Pending { unknown } => Err(Problem::error(
@@ -248,6 +315,32 @@ pub fn resolve(
     if private_key.is_unknown() {
         unknown.push("sa_private_key");
     }
+    // A service-account key, set or on its way, wins over a spirlctl session.
+    let key_configured = !key_id.is_null() || !private_key.is_null();
+    let spirlctl_attribute = if inputs.spirlctl_config_path.is_null() {
+        "sa_key_id"
+    } else {
+        "spirlctl_config_path"
+    };
+    let spirlctl_path = match &inputs.spirlctl_config_path {
+        Attr::Unknown => {
+            if !key_configured {
+                unknown.push("spirlctl_config_path");
+            }
+            None
+        }
+        Attr::Value(text) if text.trim().is_empty() => {
+            problems.push(Problem::error(
+                AttributePath::root("spirlctl_config_path"),
+                "Invalid spirlctl_config_path",
+                format!("`spirlctl_config_path` is empty; omit it to use {DEFAULT_SPIRLCTL_CONFIG_PATH}, where `spirlctl login` stores its session."),
+            ));
+            None
+        }
+        Attr::Value(text) => Some(text.as_str()),
+        Attr::Null => Some(DEFAULT_SPIRLCTL_CONFIG_PATH),
+    }
+    .map(|text| expand_home(text, env));
 
     let request_timeout = match &inputs.request_timeout {
         Attr::Null => Some(DEFAULT_REQUEST_TIMEOUT),
@@ -300,33 +393,146 @@ pub fn resolve(
     if !unknown.is_empty() {
         return (Some(ClientSetup::Pending { unknown }), problems);
     }
-    let setup = match (
-        key_id.known(),
-        key_pair,
-        base_url,
-        request_timeout,
-        max_retries,
-    ) {
-        (
-            Some(key_id),
-            Some(private_key),
-            Some(base_url),
-            Some(request_timeout),
-            Some(max_retries),
-        ) => ClientSetup::Ready(Box::new(ClientConfig {
-            base_url,
-            proxy,
-            ssl_cert_file,
-            credentials: Credentials {
-                key_id: key_id.value.clone(),
-                private_key,
-            },
-            request_timeout,
-            max_retries,
+    let (Some(base_url), Some(request_timeout), Some(max_retries)) =
+        (base_url, request_timeout, max_retries)
+    else {
+        // Every one of these has either a value or an error by now.
+        return (None, problems);
+    };
+    let credentials = match (key_id.known(), key_pair) {
+        (Some(key_id), Some(private_key)) => Ok(Credentials::ServiceAccount(ServiceAccountKey {
+            key_id: key_id.value.clone(),
+            private_key,
         })),
-        _ => ClientSetup::NoCredentials,
+        _ => match &spirlctl_path {
+            Some(Ok(path)) => read_spirlctl_session(path).map(Credentials::Spirlctl),
+            Some(Err(reason)) => Err(reason.clone()),
+            None => Err("no spirlctl session file is configured".to_owned()),
+        },
+    };
+    let setup = match credentials {
+        Ok(credentials) => {
+            let unused_spirlctl_config = match (&credentials, spirlctl_path) {
+                (Credentials::ServiceAccount(_), Some(Ok(path))) if path.is_file() => Some(path),
+                _ => None,
+            };
+            ClientSetup::Ready(Box::new(ClientConfig {
+                base_url,
+                proxy,
+                ssl_cert_file,
+                credentials,
+                unused_spirlctl_config,
+                request_timeout,
+                max_retries,
+            }))
+        }
+        Err(spirlctl) => ClientSetup::NoCredentials {
+            spirlctl,
+            attribute: spirlctl_attribute,
+        },
     };
     (Some(setup), problems)
+}
+
+/// `text` with a leading `~` (alone, or before `/`) replaced by the home directory: `HOME`, or
+/// `USERPROFILE` on Windows, as Go's `os.UserHomeDir` finds it. Other paths are taken as written
+/// (`~user` is not expanded). `Err` says why the home directory is unknown.
+fn expand_home(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf, String> {
+    let rest = match text.strip_prefix('~') {
+        Some("") => "",
+        Some(rest) if rest.starts_with('/') || rest.starts_with(std::path::MAIN_SEPARATOR) => {
+            &rest[1..]
+        }
+        _ => return Ok(PathBuf::from(text)),
+    };
+    let home = env("HOME").or_else(|| env("USERPROFILE")).ok_or_else(|| {
+        format!(
+            "the spirlctl session file {} cannot be found: the home directory is unknown \
+                 (HOME is not set)",
+            quote(text)
+        )
+    })?;
+    let home = PathBuf::from(home);
+    Ok(if rest.is_empty() {
+        home
+    } else {
+        home.join(rest)
+    })
+}
+
+/// The token `spirlctl login` stored in `path` (`creds.token`; other keys are ignored), or why
+/// there is none. Messages name the file and never quote its content: the JSON parser's own
+/// messages can, so only their kind and position are reported.
+pub fn read_spirlctl_session(path: &Path) -> Result<SpirlctlSession, String> {
+    use std::io::Read as _;
+    let shown = path.display();
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!("the spirlctl session file {shown} does not exist"));
+        }
+        Err(e) => {
+            return Err(format!(
+                "the spirlctl session file {shown} cannot be read ({e})"
+            ));
+        }
+    };
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    if let Err(e) = file
+        .take(MAX_SPIRLCTL_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+    {
+        return Err(format!(
+            "the spirlctl session file {shown} cannot be read ({e})"
+        ));
+    }
+    if bytes.len() as u64 > MAX_SPIRLCTL_CONFIG_BYTES {
+        return Err(format!(
+            "the spirlctl session file {shown} is larger than {MAX_SPIRLCTL_CONFIG_BYTES} bytes, so it is not a session `spirlctl login` wrote"
+        ));
+    }
+    let mut root: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "it ends too early",
+            _ => "it is not valid JSON",
+        };
+        format!(
+            "the spirlctl session file {shown} cannot be used: {what} (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let token = root
+        .get_mut("creds")
+        .and_then(|creds| creds.get_mut("token"))
+        .map(serde_json::Value::take);
+    let token = match token {
+        Some(serde_json::Value::String(token)) => SecretString::new(token),
+        Some(_) => {
+            return Err(format!(
+                "in the spirlctl session file {shown}, `creds.token` is not a string"
+            ));
+        }
+        None => {
+            return Err(format!(
+                "the spirlctl session file {shown} holds no session (`creds.token` is missing)"
+            ));
+        }
+    };
+    if token.expose().trim().is_empty() {
+        return Err(format!(
+            "in the spirlctl session file {shown}, `creds.token` is empty (logged out?)"
+        ));
+    }
+    if !token.expose().bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!(
+            "in the spirlctl session file {shown}, `creds.token` contains characters a token cannot have"
+        ));
+    }
+    Ok(SpirlctlSession {
+        path: path.to_owned(),
+        token,
+    })
 }
 
 /// A value and the environment variable it came from, if any, so problems can say where to fix it.
@@ -526,20 +732,16 @@ fn is_loopback(host: &str) -> bool {
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
+/// `sa_key_id`: an opaque id with the `sak-` prefix the official provider's docs show (see
+/// [`SERVICE_ACCOUNT_KEY_ID_PREFIX`]). No alphabet or length rule: the control plane judges the
+/// rest when the login sends it.
 fn check_key_id(id: &Sourced<String>, problems: &mut Vec<Problem>) {
-    let valid = id.value.strip_prefix("sak-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest.len() <= 128
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    });
-    if !valid {
+    if !has_id_shape(&id.value, SERVICE_ACCOUNT_KEY_ID_PREFIX) {
         problems.push(Problem::error(
             AttributePath::root("sa_key_id"),
             "Invalid sa_key_id",
             format!(
-                "{}{} is not a service-account key id; ids look like `sak-` followed by lowercase letters and digits. Copy it from the service account's key list.",
+                "{}{} is not a service-account key id; ids start with `{SERVICE_ACCOUNT_KEY_ID_PREFIX}` and contain no whitespace or `/`. Copy it from the service account's key list.",
                 quote(&id.value),
                 id.origin()
             ),
@@ -673,6 +875,198 @@ mod tests {
         let problem = setup.unwrap().client_config().unwrap_err();
         assert_eq!(problem.path.to_string(), "sa_key_id");
         assert!(problem.detail.contains("SPIRL_SA_KEY_ID"));
+        assert!(problem.detail.contains("`spirlctl login`"));
+    }
+
+    /// A home directory holding `.spirl/config.json` with `contents` (none when `None`).
+    fn home_with(contents: Option<&str>) -> tempfile::TempDir {
+        let home = tempfile::tempdir().unwrap();
+        if let Some(contents) = contents {
+            std::fs::create_dir_all(home.path().join(".spirl")).unwrap();
+            std::fs::write(home.path().join(".spirl/config.json"), contents).unwrap();
+        }
+        home
+    }
+
+    fn env_home(home: &tempfile::TempDir) -> impl Fn(&str) -> Option<String> + use<> {
+        env_of(&[("HOME", home.path().to_str().unwrap())])
+    }
+
+    const SESSION: &str =
+        r#"{"creds":{"token":"tok-very-secret-123","refresh":"x"},"api":"api.spirl.com:443"}"#;
+
+    #[test]
+    fn config_spirlctl_session_from_the_default_path() {
+        let home = home_with(Some(SESSION));
+        let (config, problems) = ready(&ProviderInputs::default(), &env_home(&home));
+        assert!(problems.is_empty(), "{problems:?}");
+        let Credentials::Spirlctl(session) = &config.credentials else {
+            panic!("the spirlctl session: {config:?}");
+        };
+        assert_eq!(session.token.expose(), "tok-very-secret-123");
+        assert_eq!(session.path, home.path().join(".spirl/config.json"));
+        assert_eq!(config.credentials.key_id(), None);
+        assert!(config.unused_spirlctl_config.is_none());
+        // Never in Debug, nor in what the logs say.
+        assert!(!format!("{config:?}").contains("very-secret"), "{config:?}");
+        assert!(!config.credentials.describe().contains("very-secret"));
+        assert!(config.credentials.describe().contains("spirlctl"));
+    }
+
+    #[test]
+    fn config_spirlctl_path_expands_the_home_directory() {
+        let home = home_with(Some(SESSION));
+        let env = env_home(&home);
+        for (text, expected) in [
+            (
+                "~/.spirl/config.json",
+                home.path().join(".spirl/config.json"),
+            ),
+            ("~", home.path().to_owned()),
+            ("/etc/spirl.json", PathBuf::from("/etc/spirl.json")),
+            (
+                "relative/config.json",
+                PathBuf::from("relative/config.json"),
+            ),
+            ("~user/config.json", PathBuf::from("~user/config.json")),
+            ("a/~/b", PathBuf::from("a/~/b")),
+        ] {
+            assert_eq!(expand_home(text, &env), Ok(expected), "{text}");
+        }
+        let err = expand_home("~/x", &no_env).unwrap_err();
+        assert!(err.contains("HOME is not set"), "{err}");
+        let windows = env_of(&[("USERPROFILE", "/users/me")]);
+        assert_eq!(
+            expand_home("~/x", &windows),
+            Ok(PathBuf::from("/users/me/x"))
+        );
+        // An explicit path, elsewhere.
+        let other = tempfile::tempdir().unwrap();
+        let file = other.path().join("session.json");
+        std::fs::write(&file, SESSION).unwrap();
+        let inputs = ProviderInputs {
+            spirlctl_config_path: known(file.to_str().unwrap()),
+            ..ProviderInputs::default()
+        };
+        let (config, _) = ready(&inputs, &no_env);
+        assert!(matches!(&config.credentials, Credentials::Spirlctl(s) if s.path == file));
+    }
+
+    #[test]
+    fn config_service_account_key_wins_over_spirlctl() {
+        let home = home_with(Some(SESSION));
+        let (inputs, _) = with_credentials();
+        let (config, problems) = ready(&inputs, &env_home(&home));
+        assert!(problems.is_empty());
+        assert_eq!(config.credentials.key_id(), Some("sak-abc123"));
+        assert_eq!(
+            config.unused_spirlctl_config,
+            Some(home.path().join(".spirl/config.json"))
+        );
+        // From the environment too.
+        let pair = KeyPair::generate();
+        let env = env_of(&[
+            ("HOME", home.path().to_str().unwrap()),
+            (ENV_SA_KEY_ID, "sak-env"),
+            (ENV_SA_PRIVATE_KEY, pair.private_key_pem().expose()),
+        ]);
+        let (config, _) = ready(&ProviderInputs::default(), &env);
+        assert_eq!(config.credentials.key_id(), Some("sak-env"));
+        // Half a key is an error, not a fallback to the session.
+        let env = env_of(&[
+            ("HOME", home.path().to_str().unwrap()),
+            (ENV_SA_KEY_ID, "sak-env"),
+        ]);
+        let (path, _) = error(&ProviderInputs::default(), &env);
+        assert_eq!(path, "sa_private_key");
+        // Without a session file, nothing is said about one.
+        let empty = home_with(None);
+        let (config, _) = ready(&inputs, &env_home(&empty));
+        assert!(config.unused_spirlctl_config.is_none());
+    }
+
+    #[test]
+    fn config_unusable_spirlctl_session_is_an_error_only_for_the_api() {
+        let long = format!(r#"{{"creds":{{"token":"{}"}}}}"#, "t".repeat(2 << 20));
+        for (contents, reason) in [
+            (None, "does not exist"),
+            (Some("{not json"), "not valid JSON (line 1, column 2)"),
+            (Some(r#"{"creds":{"token":"#), "ends too early"),
+            (Some(r#"{"creds":{}}"#), "`creds.token` is missing"),
+            (Some(r#"{"other":1}"#), "`creds.token` is missing"),
+            (
+                Some(r#"["tok-very-secret-123"]"#),
+                "`creds.token` is missing",
+            ),
+            (Some(r#""tok-very-secret-123""#), "`creds.token` is missing"),
+            (
+                Some(r#"{"creds":"tok-very-secret-123"}"#),
+                "`creds.token` is missing",
+            ),
+            (Some(r#"{"creds":{"token":123}}"#), "not a string"),
+            (Some(r#"{"creds":{"token":""}}"#), "is empty"),
+            (Some(r#"{"creds":{"token":"  "}}"#), "is empty"),
+            (
+                Some(r#"{"creds":{"token":"tok-very-secret-123\n"}}"#),
+                "characters a token cannot have",
+            ),
+            (Some(long.as_str()), "larger than"),
+        ] {
+            let home = home_with(contents);
+            let (setup, problems) = resolve(&ProviderInputs::default(), &env_home(&home));
+            assert!(problems.is_empty(), "{contents:?}: validate stays quiet");
+            let problem = setup.unwrap().client_config().unwrap_err();
+            assert_eq!(problem.path.to_string(), "sa_key_id");
+            let detail = &problem.detail;
+            assert!(detail.contains(reason), "{contents:?}: {detail}");
+            assert!(
+                detail.contains(".spirl/config.json"),
+                "names the file: {detail}"
+            );
+            assert!(detail.contains("SPIRL_SA_KEY_ID") && detail.contains("`spirlctl login`"));
+            assert!(!detail.contains("very-secret"), "{detail}");
+            assert!(!format!("{problem:?}").contains("very-secret"));
+        }
+        // A directory where the file should be.
+        let home = home_with(None);
+        std::fs::create_dir_all(home.path().join(".spirl/config.json")).unwrap();
+        let (setup, _) = resolve(&ProviderInputs::default(), &env_home(&home));
+        let detail = setup.unwrap().client_config().unwrap_err().detail;
+        assert!(detail.contains("cannot be read"), "{detail}");
+        // An explicit path: the error points at it.
+        let inputs = ProviderInputs {
+            spirlctl_config_path: known("/nonexistent/spirl.json"),
+            ..ProviderInputs::default()
+        };
+        let (setup, _) = resolve(&inputs, &no_env);
+        let problem = setup.unwrap().client_config().unwrap_err();
+        assert_eq!(problem.path.to_string(), "spirlctl_config_path");
+        assert!(problem.detail.contains("/nonexistent/spirl.json"));
+    }
+
+    #[test]
+    fn config_spirlctl_path_rules() {
+        let inputs = ProviderInputs {
+            spirlctl_config_path: known(" "),
+            ..ProviderInputs::default()
+        };
+        let (path, detail) = error(&inputs, &no_env);
+        assert_eq!(path, "spirlctl_config_path");
+        assert!(detail.contains("is empty"), "{detail}");
+        // Not known yet: pending, unless a key makes it irrelevant.
+        let inputs = ProviderInputs {
+            spirlctl_config_path: Attr::Unknown,
+            ..ProviderInputs::default()
+        };
+        let (setup, problems) = resolve(&inputs, &no_env);
+        assert!(problems.is_empty());
+        assert!(
+            matches!(setup, Some(ClientSetup::Pending { unknown }) if unknown == ["spirlctl_config_path"])
+        );
+        let (mut inputs, _) = with_credentials();
+        inputs.spirlctl_config_path = Attr::Unknown;
+        let (config, _) = ready(&inputs, &no_env);
+        assert_eq!(config.credentials.key_id(), Some("sak-abc123"));
     }
 
     #[test]
@@ -683,11 +1077,11 @@ mod tests {
         assert_eq!(config.base_url.as_str(), "https://api.spirl.com/");
         assert_eq!(config.request_timeout, Duration::from_secs(30));
         assert_eq!(config.max_retries, 5);
-        assert_eq!(config.credentials.key_id, "sak-abc123");
-        assert_eq!(
-            config.credentials.private_key.public_key(),
-            pair.public_key()
-        );
+        let Credentials::ServiceAccount(key) = &config.credentials else {
+            panic!("a service-account key: {config:?}");
+        };
+        assert_eq!(key.key_id, "sak-abc123");
+        assert_eq!(key.private_key.public_key(), pair.public_key());
         assert!(
             !format!("{config:?}")
                 .contains(pair.private_key_pem().expose().lines().nth(1).unwrap())
@@ -708,13 +1102,13 @@ mod tests {
         let (config, problems) = ready(&ProviderInputs::default(), &env);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
-        assert_eq!(config.credentials.key_id, "sak-fromenv");
+        assert_eq!(config.credentials.key_id(), Some("sak-fromenv"));
         // The configuration wins over the environment.
         let (mut inputs, _) = with_credentials();
         inputs.endpoint = known("api.example.com:8443");
         let (config, _) = ready(&inputs, &env);
         assert_eq!(config.base_url.as_str(), "https://api.example.com:8443/");
-        assert_eq!(config.credentials.key_id, "sak-abc123");
+        assert_eq!(config.credentials.key_id(), Some("sak-abc123"));
     }
 
     #[test]
@@ -847,6 +1241,27 @@ mod tests {
         inputs.sa_private_key = Attr::Value(pair.private_key_pem());
         let (path, _) = error(&inputs, &no_env);
         assert_eq!(path, "sa_key_id");
+    }
+
+    #[test]
+    fn config_sa_key_id_is_opaque() {
+        let (mut inputs, _) = with_credentials();
+        // No alphabet or length rule (DESIGN.md §2 "Migration"): the control plane judges.
+        let long = format!("sak-{}", "x".repeat(300));
+        for good in ["sak-ABC_123", "sak-0.9:z", "sak-x", long.as_str()] {
+            inputs.sa_key_id = known(good);
+            let (config, problems) = ready(&inputs, &no_env);
+            assert!(problems.is_empty(), "{good}: {problems:?}");
+            assert_eq!(config.credentials.key_id(), Some(good));
+        }
+        for bad in [
+            "sak-", "sak-a b", "sak-a/b", "SAK-abc", "sa-abc", " sak-abc",
+        ] {
+            inputs.sa_key_id = known(bad);
+            let (path, detail) = error(&inputs, &no_env);
+            assert_eq!(path, "sa_key_id", "{bad}");
+            assert!(detail.contains("whitespace or `/`"), "{bad}: {detail}");
+        }
     }
 
     #[test]

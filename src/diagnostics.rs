@@ -76,6 +76,9 @@ pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<Attribut
             "Someone changed it outside this Terraform run. Run `terraform plan` again: the refresh reads the new version and the plan shows what differs from your configuration; apply that if it is what you want."
         }
         ApiError::InvalidArgument(_) => "Correct the value the control plane refused and retry.",
+        ApiError::Unauthenticated(_) if err.needs_spirlctl_login() => {
+            "Run `spirlctl login` again to renew the session, or set a service-account key (`sa_key_id` and `sa_private_key`, or SPIRL_SA_KEY_ID and SPIRL_SA_PRIVATE_KEY), which the provider uses instead when set."
+        }
         ApiError::Unauthenticated(_) => {
             "Check `sa_key_id` and `sa_private_key` (or SPIRL_SA_KEY_ID and SPIRL_SA_PRIVATE_KEY): the service-account key must exist and be active."
         }

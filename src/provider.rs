@@ -35,6 +35,7 @@ pub struct ProviderConfig {
     use_tls: Attr<bool>,
     request_timeout: Attr<String>,
     max_retries: Attr<Number>,
+    spirlctl_config_path: Attr<String>,
 }
 
 impl ProviderConfig {
@@ -59,6 +60,7 @@ impl ProviderConfig {
             use_tls: self.use_tls,
             request_timeout: self.request_timeout,
             max_retries,
+            spirlctl_config_path: self.spirlctl_config_path,
         })
     }
 }
@@ -73,9 +75,13 @@ impl Provider for SpirlProvider {
                 "The `spirl` provider manages Defakto (formerly SPIRL) trust domains, their \
                  deployments and deployment keys through the control plane's gRPC API, and \
                  renders what the Defakto trust-domain server needs around it: the AWS ALB \
-                 ingress annotations and the Prometheus alert rules of the server runbook. A \
-                 configuration that only uses `spirl_key_pair`, `spirl_alb_ingress_annotations` \
-                 and `spirl_server_monitoring` needs no credentials.",
+                 ingress annotations and the Prometheus alert rules of the server runbook. \
+                 \n\nIt authenticates with a service-account key (`sa_key_id` and \
+                 `sa_private_key`, or the `SPIRL_SA_KEY_ID` and `SPIRL_SA_PRIVATE_KEY` \
+                 environment variables) when one is set, and otherwise with the session \
+                 `spirlctl login` stored (`spirlctl_config_path`). A configuration that only uses \
+                 `spirl_key_pair`, `spirl_alb_ingress_annotations` and `spirl_server_monitoring` \
+                 needs no credentials.",
             )
             .attribute(Attribute::string("endpoint").optional().description(format!(
                 "The control plane's gRPC API as `host:port` (or `https://host:port`, \
@@ -116,6 +122,22 @@ impl Provider for SpirlProvider {
                          to `30s`.",
                     ),
             )
+            .attribute(
+                Attribute::string("spirlctl_config_path")
+                    .optional()
+                    .description(format!(
+                        "The file where `spirlctl login` stored its session (JSON; the token at \
+                         `creds.token` is sent with every API call). Defaults to `{}`; `~` is the \
+                         home directory. Used only when no service-account key is set (neither \
+                         `sa_key_id`/`sa_private_key` nor `{}`/`{}`): a key wins when both exist. \
+                         The session expires: when the control plane refuses it, run `spirlctl \
+                         login` again. A missing or unusable file is only an error for resources \
+                         that call the API.",
+                        config::DEFAULT_SPIRLCTL_CONFIG_PATH,
+                        config::ENV_SA_KEY_ID,
+                        config::ENV_SA_PRIVATE_KEY
+                    )),
+            )
             .attribute(Attribute::number("max_retries").optional().description(format!(
                 "How many times a call that failed with `UNAVAILABLE`, `RESOURCE_EXHAUSTED` or \
                  a connection error is retried, with exponential backoff and jitter. Defaults \
@@ -142,12 +164,20 @@ impl Provider for SpirlProvider {
         report(diags, problems)?;
         match setup? {
             ClientSetup::Ready(client_config) => {
+                let credentials = client_config.credentials.describe();
                 log::info!(
                     endpoint = client_config.base_url.as_str(),
-                    sa_key_id = client_config.credentials.key_id.as_str(),
+                    credentials = credentials.as_str(),
                     terraform_version;
                     "provider configured"
                 );
+                match &client_config.unused_spirlctl_config {
+                    Some(path) => log::debug!(
+                        "API calls authenticate with {credentials}; the spirlctl login session in {} is not used, because a service-account key is set and wins",
+                        path.display()
+                    ),
+                    None => log::debug!("API calls authenticate with {credentials}"),
+                }
                 match Client::new(&client_config, terraform_version) {
                     Ok(client) => self.client.set_client(client),
                     Err(err) => {

@@ -336,10 +336,12 @@ fn cases() -> Vec<Case> {
             "Use `https://`, or set `use_tls = false`",
         ),
         case(Provider, "endpoint", s(""), "is empty"),
+        // Ids are opaque (DESIGN.md §2): any alphabet and length after `sak-`, but no
+        // whitespace or `/`.
         case(
             Provider,
             "sa_key_id",
-            s("sak-ABC123"),
+            s("sak-abc/123"),
             "not a service-account key id",
         ),
         case(
@@ -351,7 +353,7 @@ fn cases() -> Vec<Case> {
         case(
             Provider,
             "sa_key_id",
-            V::Huge("sak-", MIB),
+            s("sak-"),
             "not a service-account key id",
         ),
         with_secret(
@@ -1064,6 +1066,13 @@ fn cluster_cases() -> Vec<Case> {
         "num_version_history",
         vec![raw("0"), raw("11"), raw("2.5"), raw("-1"), raw("1e6")],
         "Invalid num_version_history",
+    );
+    // Optional in the schema, as in the official one, but required with the block (its docs).
+    add(
+        Cluster,
+        "issuer_url",
+        vec![raw("null")],
+        "Missing k8s_psat.issuer_url",
     );
     add(ClusterData, "name", vec![s("")], "Invalid cluster name");
     add(ClusterData, "platform", vec![s("vm")], "Invalid platform");

@@ -129,14 +129,23 @@ fn provider_attestation_config_lifecycle_import_replace_cluster_refused_delete()
         },
     }))
     .expect("cluster out of band");
-    h.write_config(&config(role2, false));
-    let out = h.tf_err(&["apply", "-auto-approve", "-input=false"]);
-    assert!(out.said().contains("still in use"), "{out}");
-    assert!(out.said().contains("provider_attestation_id"), "{out}");
     let outsider = h
         .block_on(client.find_cluster(&td, "outsider"))
         .expect("list")
         .expect("found");
+    // Active (agents connected): only an active cluster keeps its trust domain (the SDK).
+    h.mock()
+        .state
+        .set_active_agents(&outsider.id, 1)
+        .expect("agents");
+    h.write_config(&config(role2, false));
+    let out = h.tf_err(&["apply", "-auto-approve", "-input=false"]);
+    assert!(out.said().contains("still in use"), "{out}");
+    assert!(out.said().contains("provider_attestation_id"), "{out}");
+    h.mock()
+        .state
+        .set_active_agents(&outsider.id, 0)
+        .expect("agents gone");
     h.block_on(client.delete_cluster(&outsider.id))
         .expect("delete outsider");
 

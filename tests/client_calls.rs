@@ -254,3 +254,149 @@ async fn client_refusals_are_classified_and_name_the_field() {
         .unwrap_err();
     assert!(no_td.is_not_found(), "{no_td}");
 }
+
+/// A realm service that answers `CreateRealm` without an id, as a faulty control plane might;
+/// with `keep` it has made the realm all the same (and lists it).
+#[derive(Clone, Default)]
+struct IdlessRealms {
+    keep: bool,
+    made: std::sync::Arc<std::sync::Mutex<Vec<spirl_api_proto::realm::Realm>>>,
+}
+
+#[tonic::async_trait]
+impl spirl_api_proto::realm::api_server::Api for IdlessRealms {
+    async fn create_realm(
+        &self,
+        request: tonic::Request<spirl_api_proto::realm::CreateRealmRequest>,
+    ) -> Result<tonic::Response<spirl_api_proto::realm::CreateRealmResponse>, tonic::Status> {
+        let r = request.into_inner();
+        if self.keep {
+            self.made
+                .lock()
+                .unwrap()
+                .push(spirl_api_proto::realm::Realm {
+                    id: "rlm-madeanyway".into(),
+                    trust_domain_id: r.trust_domain_id,
+                    name: r.name,
+                    ..Default::default()
+                });
+        }
+        Ok(tonic::Response::new(
+            spirl_api_proto::realm::CreateRealmResponse::default(),
+        ))
+    }
+
+    async fn list_realms(
+        &self,
+        _: tonic::Request<spirl_api_proto::realm::ListRealmsRequest>,
+    ) -> Result<tonic::Response<spirl_api_proto::realm::ListRealmsResponse>, tonic::Status> {
+        Ok(tonic::Response::new(
+            spirl_api_proto::realm::ListRealmsResponse {
+                realms: self.made.lock().unwrap().clone(),
+            },
+        ))
+    }
+
+    async fn delete_realm(
+        &self,
+        _: tonic::Request<spirl_api_proto::realm::DeleteRealmRequest>,
+    ) -> Result<tonic::Response<spirl_api_proto::realm::DeleteRealmResponse>, tonic::Status> {
+        Err(tonic::Status::unimplemented("not in this test"))
+    }
+}
+
+/// The mock's login in front of `realms`, on a free port; returns a client for it.
+async fn idless_server(realms: IdlessRealms) -> terraform_provider_spirl::client::Client {
+    let state = spirl_mock_api::MockState::new(MockConfig::default()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = listener.local_addr().unwrap().to_string();
+    let routes = tonic::service::Routes::new(spirl_api_proto::session::api_server::ApiServer::new(
+        spirl_mock_api::SessionService::new(state.clone()),
+    ))
+    .add_service(spirl_api_proto::realm::api_server::ApiServer::new(realms));
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_routes(routes)
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    let config = client_support::config_with(&endpoint, &state.credentials(&endpoint), &|_| None);
+    terraform_provider_spirl::client::Client::new(&config, "test").unwrap()
+}
+
+#[tokio::test]
+async fn client_create_answer_without_id_is_an_error_never_stored() {
+    let client = idless_server(IdlessRealms::default()).await;
+    let err = client.create_realm("td-1", "prod").await.unwrap_err();
+    assert!(matches!(err, ApiError::Decode(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("without the new object's id"),
+        "{err}"
+    );
+
+    // When the control plane made it anyway, the create adopts what it finds, never "".
+    let client = idless_server(IdlessRealms {
+        keep: true,
+        ..IdlessRealms::default()
+    })
+    .await;
+    assert_eq!(
+        client.create_realm("td-1", "prod").await.unwrap(),
+        "rlm-madeanyway"
+    );
+}
+
+#[tokio::test]
+async fn client_listed_trust_domain_without_issuer_status_is_read_with_info() {
+    let (mock, client) = mock_and_client(MockConfig {
+        omit_list_jwt_issuer_status: true,
+        ..MockConfig::default()
+    })
+    .await;
+    let modes = [
+        ("builtin.example.org", JwtIssuerMode::Builtin, None),
+        ("disabled.example.org", JwtIssuerMode::Disabled, None),
+        (
+            "custom.example.org",
+            JwtIssuerMode::Custom,
+            Some("https://issuer.example.com"),
+        ),
+    ];
+    for (name, mode, url) in modes {
+        client
+            .create_trust_domain(&CreateTrustDomain {
+                jwt_issuer: Some(JwtIssuerInput {
+                    mode,
+                    url: url.map(str::to_owned),
+                }),
+                ..trust_domain(name)
+            })
+            .await
+            .unwrap();
+    }
+    let before = requests(&mock, &td_method("TrustDomainInfo"));
+    let listed = client.list_trust_domains(None).await.unwrap();
+    assert_eq!(
+        requests(&mock, &td_method("TrustDomainInfo")) - before,
+        3,
+        "one TrustDomainInfo per entry without a status"
+    );
+    for ((name, mode, _), td) in modes.iter().zip(&listed) {
+        assert_eq!(&td.name, name);
+        assert_eq!(td.jwt_issuer.mode, *mode, "{td:?}");
+        // Read, not guessed: the built-in issuer keeps its computed URL.
+        assert_eq!(td, &client.trust_domain_info(&td.id).await.unwrap());
+    }
+
+    // With the status in the list, nothing more is read.
+    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    client
+        .create_trust_domain(&trust_domain("plain.example.org"))
+        .await
+        .unwrap();
+    let listed = client
+        .list_trust_domains(Some("plain.example.org"))
+        .await
+        .unwrap();
+    assert_eq!(listed[0].jwt_issuer.mode, JwtIssuerMode::Builtin);
+    assert_eq!(requests(&mock, &td_method("TrustDomainInfo")), 0);
+}

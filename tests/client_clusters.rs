@@ -257,12 +257,26 @@ async fn client_cluster_versions_activation_limit_and_rules() {
         .unwrap_err();
     assert!(matches!(&taken, ApiError::AlreadyExists(_)), "{taken:?}");
     assert!(taken.to_string().contains(&cluster.id), "{taken}");
-    // No key and no agent attestation: refused, nothing made.
+    // No key and no agent attestation config: a keyless cluster, whose agents attest through a
+    // configuration section (official provider v0.12.1); its version has no key.
     let keyless = CreateCluster {
         version: ClusterVersionSpec::default(),
         ..k8s_cluster(&td, "keyless")
     };
-    let refused = client.create_cluster(&keyless).await.unwrap_err();
+    client.create_cluster(&keyless).await.unwrap();
+    let made = client.find_cluster(&td, "keyless").await.unwrap().unwrap();
+    let versions = client.list_cluster_versions(&made.id).await.unwrap();
+    assert!(versions[0].public_key_der.is_empty(), "{versions:?}");
+    client.delete_cluster(&made.id).await.unwrap();
+    // A key that is given must be one.
+    let broken = CreateCluster {
+        version: ClusterVersionSpec {
+            public_key_der: b"not a key".to_vec(),
+            ..ClusterVersionSpec::default()
+        },
+        ..k8s_cluster(&td, "broken")
+    };
+    let refused = client.create_cluster(&broken).await.unwrap_err();
     assert!(
         matches!(&refused, ApiError::InvalidArgument(c) if c.message.contains("pkix_pubkey")),
         "{refused:?}"
@@ -349,18 +363,20 @@ async fn client_cluster_versions_activation_limit_and_rules() {
         9
     );
 
-    // What depends on the cluster: its realm and trust domain cannot go; agents keep it.
+    // What depends on the cluster: its realm cannot go; agents keep it and, while it is active,
+    // its trust domain (the SDK: "The trust domain cannot have any active clusters").
     let realm_refused = client.delete_realm(&realm).await.unwrap_err();
     assert!(
         realm_refused.to_string().contains(&cluster.id),
         "{realm_refused}"
     );
+    mock.state.set_active_agents(&cluster.id, 3).unwrap();
     let td_refused = client.delete_trust_domain(&td).await.unwrap_err();
     assert!(
-        td_refused.to_string().contains("my-cluster"),
+        td_refused.to_string().contains("active clusters")
+            && td_refused.to_string().contains("my-cluster"),
         "{td_refused}"
     );
-    mock.state.set_active_agents(&cluster.id, 3).unwrap();
     let busy = client.delete_cluster(&cluster.id).await.unwrap_err();
     assert!(
         matches!(&busy, ApiError::FailedPrecondition(c) if c.message.contains("3 active agents")),
@@ -505,6 +521,147 @@ async fn client_cluster_attestation_configs_and_lost_answers() {
     client.delete_agent_attestation(&aac).await.unwrap();
     client.delete_provider_attestation(&pac).await.unwrap();
     assert_eq!(client.agent_attestation(&aac).await.unwrap(), None);
+    client.delete_trust_domain(&td).await.unwrap();
+    assert_eq!(mock.stats().objects, Default::default());
+}
+
+const LIST_V1: &str = "/com.spirl.api.v1.cluster.API/ListClusters";
+const LIST_V2: &str = "/com.spirl.api.v1.cluster.API/ListClustersV2";
+const DESCRIBE: &str = "/com.spirl.api.v1.cluster.API/DescribeClusters";
+
+#[tokio::test]
+async fn client_clusters_are_listed_page_by_page_and_described() {
+    // Pages of two: seven clusters take four pages.
+    let (mock, client) = mock_and_client(MockConfig {
+        cluster_page_size: 2,
+        ..MockConfig::default()
+    })
+    .await;
+    let td = client
+        .create_trust_domain(&trust_domain("paged.example.org"))
+        .await
+        .unwrap();
+    let other = client
+        .create_trust_domain(&trust_domain("other.example.org"))
+        .await
+        .unwrap();
+    let realm = client.create_realm(&td, "blue").await.unwrap();
+    let mut made = Vec::new();
+    for i in 0..7 {
+        let mut body = k8s_cluster(&td, &format!("cluster-{i}"));
+        if i % 2 == 0 {
+            body.realm_id = realm.clone();
+        }
+        client.create_cluster(&body).await.unwrap();
+        made.push(format!("cluster-{i}"));
+    }
+    client
+        .create_cluster(&k8s_cluster(&other, "elsewhere"))
+        .await
+        .unwrap();
+
+    let items = client
+        .list_cluster_items(Some(&td), None, None)
+        .await
+        .unwrap();
+    let names: Vec<&str> = items.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, made, "every page, in creation order");
+    assert_eq!(requests(&mock, LIST_V2), 4);
+    assert_eq!(items[0].realm_id, realm);
+    assert_eq!(items[1].realm_id, "");
+    assert_eq!(items[0].platform, Some(Platform::Kubernetes));
+
+    // In full: the same clusters, with their current versions, in one describe (7 ≤ 100).
+    let full = client.list_clusters(Some(&td), None, None).await.unwrap();
+    assert_eq!(full.len(), 7);
+    assert_eq!(requests(&mock, LIST_V2), 8);
+    assert_eq!(requests(&mock, DESCRIBE), 1);
+    for (cluster, item) in full.iter().zip(&items) {
+        assert_eq!(cluster.id, item.id);
+        assert_eq!(cluster.realm_id, item.realm_id);
+        assert_eq!(cluster.num_versions, 1);
+        assert!(cluster.path_template.starts_with('/'), "{cluster:?}");
+    }
+    // Filters: by realm, by name, organisation-wide.
+    let in_realm = client
+        .list_cluster_items(None, None, Some(&realm))
+        .await
+        .unwrap();
+    assert_eq!(in_realm.len(), 4);
+    let all = client.list_cluster_items(None, None, None).await.unwrap();
+    assert_eq!(all.len(), 8);
+    assert_eq!(
+        client
+            .list_cluster_items(Some(&td), Some("cluster-3"), None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Found by trust domain and name with DescribeClusters alone.
+    let before = requests(&mock, LIST_V2);
+    let found = client
+        .find_cluster(&td, "cluster-4")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.realm_id, realm);
+    assert_eq!(requests(&mock, LIST_V2), before, "no listing needed");
+    assert_eq!(client.find_cluster(&td, "nope").await.unwrap(), None);
+    assert_eq!(
+        client.find_cluster(&other, "cluster-4").await.unwrap(),
+        None
+    );
+    // Described by id, unknown ones as None, in the order asked.
+    let ids = [
+        terraform_provider_spirl::client::ClusterRef::Id(&items[2].id),
+        terraform_provider_spirl::client::ClusterRef::Id("c-missing"),
+        terraform_provider_spirl::client::ClusterRef::Id(&items[0].id),
+    ];
+    let described = client.describe_clusters(&ids).await.unwrap();
+    assert_eq!(described.len(), 3);
+    assert_eq!(described[0].as_ref().unwrap().name, "cluster-2");
+    assert!(described[1].is_none());
+    assert_eq!(described[2].as_ref().unwrap().name, "cluster-0");
+
+    assert_eq!(requests(&mock, LIST_V1), 0, "v1 is not used");
+}
+
+#[tokio::test]
+async fn client_describe_sends_at_most_a_hundred_ids_a_call() {
+    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let ids: Vec<String> = (0..250).map(|i| format!("c-none{i}")).collect();
+    let refs: Vec<_> = ids
+        .iter()
+        .map(|id| terraform_provider_spirl::client::ClusterRef::Id(id))
+        .collect();
+    let described = client.describe_clusters(&refs).await.unwrap();
+    assert_eq!(described.len(), 250);
+    assert!(described.iter().all(Option::is_none));
+    assert_eq!(requests(&mock, DESCRIBE), 3);
+}
+
+#[tokio::test]
+async fn client_trust_domain_delete_takes_its_inactive_clusters_along() {
+    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let td = client
+        .create_trust_domain(&trust_domain("idle.example.org"))
+        .await
+        .unwrap();
+    client
+        .create_cluster(&k8s_cluster(&td, "idle"))
+        .await
+        .unwrap();
+    let busy = client.find_cluster(&td, "idle").await.unwrap().unwrap();
+    mock.state.set_active_agents(&busy.id, 1).unwrap();
+    let refused = client.delete_trust_domain(&td).await.unwrap_err();
+    assert!(
+        matches!(refused, ApiError::FailedPrecondition(_)),
+        "{refused:?}"
+    );
+    // Only active clusters stand in the way; an idle one goes with its trust domain.
+    mock.state.set_active_agents(&busy.id, 0).unwrap();
     client.delete_trust_domain(&td).await.unwrap();
     assert_eq!(mock.stats().objects, Default::default());
 }

@@ -30,6 +30,12 @@ pub const PROVIDER_ATTESTATION_ID_PREFIX: &str = "pac";
 pub const CICD_PROFILE_ID_PREFIX: &str = "cicdp";
 /// Prefix of CI/CD profile link ids (chosen).
 pub const CICD_LINK_ID_PREFIX: &str = "cicdl";
+/// A service account's private key, in the credentials file and `Credentials::sa_private_key`,
+/// is PKCS#8 v1 PEM (`PrivateKeyInfo`, without the public key): the form OpenSSL
+/// (`openssl genpkey -algorithm ed25519`), Go (`x509.MarshalPKCS8PrivateKey`) and Python's
+/// `cryptography` write, and the one every PKCS#8 reader accepts. (v2 with the public key is read
+/// too, from journals written before.)
+pub const SERVICE_ACCOUNT_KEY_IS_PKCS8_V1: bool = true;
 /// Prefix of service-account key ids.
 pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak";
 
@@ -44,9 +50,10 @@ pub const MAX_DESCRIPTION_BYTES: usize = 1024;
 /// Longest custom JWT issuer URL, in bytes.
 pub const MAX_ISSUER_URL_BYTES: usize = 2048;
 
-/// Longest deployment name. Deployment names are DNS labels: lowercase letters, digits and `-`,
-/// starting with a letter and not ending with `-`.
-pub const MAX_DEPLOYMENT_NAME: usize = 63;
+/// Longest deployment name, in bytes. The SDK says only that a deployment name is required
+/// ("DeploymentName is the name of the deployment the key is for. … Required."); the mock asks
+/// nothing more of it but this generous bound (`INVALID_ARGUMENT` naming `deployment_name`).
+pub const MAX_DEPLOYMENT_NAME: usize = 255;
 
 /// State of a SPIRL-hosted trust domain until its provisioning time has passed on the mock's
 /// clock (the SDK names the states `initializing`, `provisioning`, `available`, `upgrading`; the
@@ -57,6 +64,13 @@ pub const STATE_AVAILABLE: &str = "available";
 /// How long a SPIRL-hosted trust domain stays [`STATE_PROVISIONING`] unless configured
 /// otherwise (`MockConfig::provisioning`, `--provisioning-ms`).
 pub const DEFAULT_PROVISIONING: Duration = Duration::from_millis(500);
+
+/// A public key (`pkix_pubkey`) must be one DER SubjectPublicKeyInfo with the ed25519 algorithm
+/// and 32 key bytes; the bytes are not decompressed into a curve point. A published
+/// configuration registers `MCowBQYDK2VwAyEANoPrivateKeyExistsForThisPlaceholderKeyless=` (an
+/// inactive placeholder "only here to satisfy the Terraform provider") with the real control
+/// plane, and its bytes are no point: a stricter mock would refuse what the real one takes.
+pub const KEY_BYTES_ARE_NOT_CHECKED_AS_A_POINT: bool = true;
 
 /// State of a key that may be used.
 pub const KEY_ACTIVE: &str = "active";
@@ -119,13 +133,31 @@ pub const MAX_CLUSTER_VERSIONS: usize = 10;
 /// does not say; the provider deactivates leftovers itself, so either answer works).
 pub const ACTIVATE_DEACTIVATES_OTHERS: bool = true;
 
-/// A cluster name: 1–63 lowercase letters, digits and `-`, starting and ending with a letter or
-/// digit (a DNS label, as Kubernetes names clusters; the SDK only says "unique within the trust
-/// domain").
-pub const MAX_CLUSTER_NAME: usize = 63;
+/// Longest cluster name, in bytes. The SDK says only "It must be unique within the given trust
+/// domain. Required."; the mock asks nothing more of a name but this generous bound
+/// (`INVALID_ARGUMENT` naming `cluster_name`). Names are not known to be DNS labels.
+pub const MAX_CLUSTER_NAME: usize = 255;
 
-/// Longest path template and customization template, in bytes; control characters are refused.
+/// `ListClustersV2` pages: without `page_size` a page holds [`DEFAULT_CLUSTER_PAGE_SIZE`]
+/// clusters (`MockConfig::cluster_page_size` changes it, so tests can page small lists); a larger
+/// `page_size` than [`MAX_CLUSTER_PAGE_SIZE`] is lowered to it. Page tokens are opaque; one that
+/// this API did not give is `INVALID_ARGUMENT` naming `page_token`. (The SDK pages with the
+/// token until none comes back, and sends no page size.)
+pub const DEFAULT_CLUSTER_PAGE_SIZE: u32 = 100;
+/// See [`DEFAULT_CLUSTER_PAGE_SIZE`].
+pub const MAX_CLUSTER_PAGE_SIZE: u32 = 1000;
+/// `DescribeClusters` describes at most this many clusters per call (the SDK sends its ids in
+/// chunks of 100: `slices.Chunk(ids, 100)`); more is `INVALID_ARGUMENT` naming `ids`.
+pub const MAX_DESCRIBE_CLUSTERS: usize = 100;
+
+/// Longest path template and customization template, in bytes (`INVALID_ARGUMENT` naming the
+/// field). The SDK sets no limit and no alphabet: a template read with `file()`, ending with a
+/// newline (or CRLF), is accepted and kept as sent.
 pub const MAX_TEMPLATE_BYTES: usize = 4096;
+
+/// A path template, when given, starts with `/`: it is "the path component of SPIFFE IDs" (the
+/// SDK), and a SPIFFE ID path starts with `/` (`INVALID_ARGUMENT` naming `path_template`).
+pub const PATH_TEMPLATE_STARTS_WITH_SLASH: bool = true;
 
 /// The path template a cluster gets when its request leaves `path_template` empty (the SDK: "a
 /// default path template will be used based on the given platform"). `{name}` is the cluster's
@@ -140,9 +172,13 @@ pub fn default_path_template(linux: bool, name: &str) -> String {
     }
 }
 
-/// A cluster version needs a public key unless it names an agent attestation configuration (the
-/// official provider: "required unless `k8s_psat` is configured").
-pub const PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION: bool = true;
+/// A cluster version's public key is optional, with or without an agent attestation
+/// configuration. The official provider v0.12.1: `public_key` is "only needed when agents
+/// authenticate using a cluster key pair rather than agent attestation (i.e. when not setting a
+/// spirl_cluster_config AgentAttestation section)"; such a section lives in the cluster's
+/// configuration, which the mock does not interpret. (The SDK's older comment on `PublicKey`,
+/// "Required", predates that.) A key that is given must be an ed25519 SubjectPublicKeyInfo.
+pub const CLUSTER_KEY_OPTIONAL: bool = true;
 
 /// In `NewClusterVersion`, an absent optional field (customization templates, attestation ids)
 /// keeps the cluster's current value; a present empty one clears it. `path_template` (not
@@ -153,24 +189,50 @@ pub const NEW_VERSION_ABSENT_KEEPS: bool = true;
 /// many (the SDK documents none; a delete that cut running agents off would be worse).
 pub const DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS: bool = true;
 
-/// Deleting a trust domain with clusters is refused with `FAILED_PRECONDITION` naming them (the
-/// SDK: "cannot have any active clusters").
-pub const DELETE_TRUST_DOMAIN_NEEDS_NO_CLUSTERS: bool = true;
+/// Deleting a trust domain with active clusters is refused with `FAILED_PRECONDITION` naming
+/// them. The SDK: "DeleteTrustDomain deletes a trust domain. The trust domain cannot have any
+/// active clusters." Its inactive clusters are deleted with it (with their versions, links and
+/// configuration): the SDK refuses only for active ones, so the mock must not refuse more.
+pub const DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS: bool = true;
+
+/// A cluster is active while agents are connected to it (`MockState::set_active_agents`). The
+/// SDK counts "clusters in the trust domain [that] appear to be in active use"
+/// (`TrustDomainStatus.ClustersActive`) and says no more; agents connected is what the mock can
+/// observe of use. The same count is `clusters_active` in `ListTrustDomains` with statistics.
+pub const ACTIVE_CLUSTER_HAS_AGENTS: bool = true;
 
 /// Deleting the only version of a cluster is refused (`FAILED_PRECONDITION`): delete the cluster.
 pub const CLUSTER_KEEPS_ONE_VERSION: bool = true;
 
-/// The service account of `k8s_psat` when the request leaves it empty (the official provider's
-/// documented defaults).
-pub const DEFAULT_PSAT_SERVICE_ACCOUNT: &str = "spirl-agent";
-/// See [`DEFAULT_PSAT_SERVICE_ACCOUNT`].
-pub const DEFAULT_PSAT_NAMESPACE: &str = "spirl-system";
+/// Every field of a `K8SPSATConfig` is required, as the SDK's API comments mark them:
+/// "Required. The OIDC issuer URL for the Kubernetes cluster.", "Required. The service account
+/// name that the agent will use.", "Required. The namespace where the service account is
+/// located." An empty one is `INVALID_ARGUMENT` naming it (`k8s_psat.oidc_issuer_url`, …); the
+/// mock fills in no defaults (the official provider's defaults are the provider's to send).
+pub const PSAT_FIELDS_REQUIRED: bool = true;
+
+/// `k8s_psat.oidc_issuer_url` is an `https://` URL with a host (the SDK: "For EKS, this is
+/// typically https://oidc.eks.<region>.amazonaws.com/id/...."), and the service account name and
+/// namespace are Kubernetes names (DNS-1123 subdomains: lowercase letters, digits, `-`, `.`, at
+/// most 253), Kubernetes' own rule for them; anything else is `INVALID_ARGUMENT` naming the field.
+pub const PSAT_FIELDS_ARE_KUBERNETES_SHAPED: bool = true;
 
 /// An agent attestation configuration that any cluster version names cannot be deleted; a
 /// provider attestation configuration, one that a cluster's active version names (inactive
 /// versions keep its id, which then names nothing). Both refusals are `FAILED_PRECONDITION`
 /// naming the clusters.
 pub const DELETE_ATTESTATION_IN_USE_REFUSED: bool = true;
+
+/// A provider attestation configuration needs its provider's configuration, `aws` (the only
+/// one): the API marks `CreateConfigRequest.config` "Required. The specific configuration for
+/// the provider." Without it: `INVALID_ARGUMENT` naming `aws`. (The official provider's schema
+/// has the `aws` block optional; the control plane, not the provider, refuses its absence.)
+pub const PROVIDER_ATTESTATION_NEEDS_A_CONFIG: bool = true;
+
+/// `aws.role_arn` is an IAM role ARN (`arn:<partition>:iam::<12 digits>:role/<name>`): the SDK
+/// calls it "The ARN of the AWS role to assume"; anything else is `INVALID_ARGUMENT` naming
+/// `aws.role_arn`.
+pub const PROVIDER_ATTESTATION_ROLE_IS_AN_IAM_ROLE_ARN: bool = true;
 
 /// Provider attestation configuration names are unique in the organisation (the official
 /// provider imports them by name) and are 1–128 letters, digits, `-`, `_` and `.`.
@@ -241,7 +303,10 @@ pub fn read_only_section_refused(name: &str) -> crate::error::ApiError {
     ))
 }
 
-/// The top-level keys of a self-describing section document; others are refused.
+/// The top-level keys of a self-describing section document that the mock reads (`section`,
+/// `schema`, `spec`, as the official provider's examples write them). A document may carry
+/// others: the SDK calls updates "self-describing YAML documents" and lists no keys, so the mock
+/// keeps other keys as they are rather than refuse them.
 pub const SECTION_DOCUMENT_KEYS: [&str; 3] = ["section", "schema", "spec"];
 
 /// Longest section document accepted, in bytes.
@@ -282,12 +347,24 @@ pub const SERVICE_ACCOUNT_ID_PREFIX: &str = "sa";
 pub const BOOTSTRAP_SERVICE_ACCOUNT_NAME: &str = "bootstrap-admin";
 /// Prefix of user ids.
 pub const USER_ID_PREFIX: &str = "usr";
+/// The user whose session `--spirlctl-config-out` (`MockState::user_session_token`) writes,
+/// when the organisation has no user yet: `spirlctl login` logs a person in, and the mock has
+/// no one else to give the session to.
+pub fn spirlctl_user_email(base_domain: &str) -> String {
+    format!("spirlctl-user@{base_domain}")
+}
 /// Prefix of role assignment ids, as the official provider's docs show them.
 pub const ROLE_ASSIGNMENT_ID_PREFIX: &str = "ra";
 /// The realm roles, `(id, name)`: the official provider documents `Administrator` as the only
-/// valid realm role, and its holders are the realm's delegated administrators.
-pub const REALM_ROLES: [(&str, &str); 1] = [("role-realm-administrator", "Administrator")];
+/// valid realm role, and its holders are the realm's delegated administrators. Role ids have the
+/// SDK's form: `RealmRoleAssignment.role_id` is "Required. The realm role ID (rr-* format)."
+pub const REALM_ROLES: [(&str, &str); 1] = [("rr-administrator", "Administrator")];
 /// Assigning the same realm role to the same principal twice is `ALREADY_EXISTS`; a realm's
-/// assignments go with it; `ListRoleAssignments` needs one filter (`INVALID_ARGUMENT`);
-/// `ListDelegatedAdmins` leaves out realm ids it does not know.
+/// assignments go with it; `ListDelegatedAdmins` leaves out realm ids it does not know.
 pub const ROLE_ASSIGNMENTS_ARE_UNIQUE: bool = true;
+/// `ListRoleAssignments` needs one of its filters (`service_account_id`, `user_id`,
+/// `assignment_id`); without one it is `INVALID_ARGUMENT`. The SDK's API comment on the oneof:
+/// "Required. The principal (user or service account) to list role assignments for.", and every
+/// SDK method that calls it sets one (`ListUserRealmRoleAssignments`,
+/// `ListServiceAccountRealmRoleAssignments`, `ListAssignmentIDRealmRoleAssignments`).
+pub const LIST_ROLE_ASSIGNMENTS_NEEDS_A_FILTER: bool = true;

@@ -71,6 +71,11 @@ pub struct Args {
     /// A service account besides the bootstrap one, by name (repeatable).
     #[arg(long = "service-account", value_name = "NAME")]
     pub service_accounts: Vec<String>,
+    /// Write a `spirlctl login` session file (`{"creds":{"token":…}}`, mode 0600) here: a
+    /// session of a user of the organisation that expires after --token-ttl-secs, for the
+    /// provider's `spirlctl_config_path`.
+    #[arg(long, value_name = "PATH")]
+    pub spirlctl_config_out: Option<PathBuf>,
 }
 
 fn rate(text: &str) -> Result<f64, String> {
@@ -100,6 +105,7 @@ impl Args {
             seed: self.seed,
             users: self.users.clone(),
             service_accounts: self.service_accounts.clone(),
+            spirlctl_config_out: self.spirlctl_config_out.clone(),
             ..MockConfig::default()
         }
     }
@@ -108,6 +114,28 @@ impl Args {
 /// Writes `credentials` as JSON to `path` so that a reader never sees half a file: a temporary
 /// file beside it, fsynced, then renamed over it. The file is readable by its owner only.
 pub fn write_credentials(path: &Path, credentials: &Credentials) -> Result<(), MockError> {
+    let json = serde_json::to_vec_pretty(credentials).map_err(|e| MockError::Io {
+        action: "cannot encode",
+        path: path.to_owned(),
+        source: std::io::Error::other(e),
+    })?;
+    write_private_file(path, &json)
+}
+
+/// The JSON `spirlctl login` stores for a session: `{"creds":{"token":…}}`.
+pub fn spirlctl_config_json(token: &str) -> String {
+    serde_json::json!({ "creds": { "token": token } }).to_string()
+}
+
+/// Writes a `spirlctl login` session file holding `token` to `path`, like
+/// [`write_credentials`]: whole or not at all, readable by its owner only (mode 0600).
+pub fn write_spirlctl_config(path: &Path, token: &str) -> Result<(), MockError> {
+    write_private_file(path, spirlctl_config_json(token).as_bytes())
+}
+
+/// `bytes` into `path` through a temporary file beside it (created readable by its owner only),
+/// fsynced, then renamed over it.
+fn write_private_file(path: &Path, bytes: &[u8]) -> Result<(), MockError> {
     let io = |action, source| MockError::Io {
         action,
         path: path.to_owned(),
@@ -118,12 +146,10 @@ pub fn write_credentials(path: &Path, credentials: &Credentials) -> Result<(), M
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut file = tempfile::Builder::new()
-        .prefix(".credentials-")
+        .prefix(".mock-api-")
         .tempfile_in(dir)
         .map_err(|e| io("cannot create a temporary file beside", e))?;
-    let json = serde_json::to_vec_pretty(credentials)
-        .map_err(|e| io("cannot encode", std::io::Error::other(e)))?;
-    file.write_all(&json)
+    file.write_all(bytes)
         .and_then(|()| file.as_file().sync_all())
         .map_err(|e| io("cannot write", e))?;
     file.persist(path)

@@ -48,6 +48,17 @@ pub struct MockConfig {
     /// Service accounts to have besides the bootstrap one, by name (added at start when
     /// missing).
     pub service_accounts: Vec<String>,
+    /// Clusters per `ListClustersV2` page when the request gives no page size
+    /// ([`crate::assumptions::DEFAULT_CLUSTER_PAGE_SIZE`] by default); tests set it small to
+    /// page short lists.
+    pub cluster_page_size: u32,
+    /// Leave `jwt_issuer_status` out of `ListTrustDomains` answers (`TrustDomainInfo` keeps it),
+    /// as a control plane may do; clients must then read each trust domain's issuer with
+    /// `TrustDomainInfo` rather than guess it.
+    pub omit_list_jwt_issuer_status: bool,
+    /// When set, the mock writes a `spirlctl login` session file here as it starts
+    /// (`--spirlctl-config-out`; see [`crate::cli::write_spirlctl_config`]).
+    pub spirlctl_config_out: Option<PathBuf>,
 }
 
 impl Default for MockConfig {
@@ -67,6 +78,9 @@ impl Default for MockConfig {
             ids: None,
             users: Vec::new(),
             service_accounts: Vec::new(),
+            cluster_page_size: crate::assumptions::DEFAULT_CLUSTER_PAGE_SIZE,
+            omit_list_jwt_issuer_status: false,
+            spirlctl_config_out: None,
         }
     }
 }

@@ -25,6 +25,11 @@ impl Calls {
         Calls { state, service }
     }
 
+    /// The state the calls serve.
+    pub fn state(&self) -> &MockState {
+        &self.state
+    }
+
     /// Admits and authenticates a call to `method`; returns its message.
     pub async fn enter<T>(&self, request: Request<T>, method: &str) -> Result<T, Status> {
         admit(&self.state, &format!("/{}/{method}", self.service)).await?;

@@ -19,40 +19,53 @@
 //! ```
 //!
 //! # Assumptions where the Go SDK is silent
-//! All live in [`assumptions`]:
-//! - Ids are a prefix (`td-`, `tdd-`, `tdk-`, `rlm-`, `c-`, `cv-`, `aac-`, `pac-`, `cicdp-`, `cicdl-`, `sak-`) plus 16 lowercase letters and digits; the
-//!   organisation is one fixed `org-…` id.
-//! - Deleting a trust domain with deployments is `FAILED_PRECONDITION` naming them; deleting an
-//!   active key, or a deployment with active keys, needs `force` (`FAILED_PRECONDITION`).
+//! All live in [`assumptions`], each with the evidence for it or the reason for the choice:
+//! - Ids are a prefix (`td-`, `tdd-`, `tdk-`, `rlm-`, `c-`, `cv-`, `aac-`, `pac-`, `cicdp-`,
+//!   `cicdl-`, `sak-`, `rr-` for realm roles) plus 16 lowercase letters and digits; clients must
+//!   treat them as opaque. The organisation is one fixed `org-…` id.
+//! - Deleting a trust domain with active clusters (agents connected) is `FAILED_PRECONDITION`
+//!   naming them, as the SDK says; its idle clusters go with it. Deployments and realms also keep
+//!   it (`FAILED_PRECONDITION` naming them); deleting an active key, or a deployment with active
+//!   keys, needs `force`.
 //! - Deleting a deployment's last key leaves the deployment until
 //!   `DeleteTrustDomainDeployment`.
-//! - Descriptions: at most 1024 bytes, no control characters but `\n` and `\t`. Deployment
-//!   names: DNS labels (1–63, lowercase letters, digits, `-`, starting with a letter).
+//! - Descriptions: at most 1024 bytes, no control characters but `\n` and `\t`. Cluster and
+//!   deployment names: required, at most 255 bytes, nothing more (not DNS labels).
 //! - A SPIRL-hosted trust domain is `provisioning` until `MockConfig::provisioning` has passed on
 //!   the mock's clock, then `available`; a self-hosted one is `available` at once.
 //! - `CreateTrustDomainResponse.endpoint_url` (and the agent endpoint fields) is
 //!   `<td-id>.agents.<base>:443`; the built-in issuer `https://<td-id>.oidc.<base>`; the bundle
 //!   endpoint `https://<td-id>.bundle.<base>/`; the JWKS `https://<td-id>.oidc.<base>/keys`
 //!   whatever the issuer mode; OIDC discovery is the effective issuer plus
-//!   `/.well-known/openid-configuration`, empty when disabled.
+//!   `/.well-known/openid-configuration`, empty when disabled. `ListTrustDomains` refuses
+//!   `exclude_stats` with `include_dynamic_data` (the SDK: mutually exclusive), and can leave
+//!   `jwt_issuer_status` out (`MockConfig::omit_list_jwt_issuer_status`).
 //! - Realm names are SPIFFE ID path segments of at most 255 bytes; deleting a realm with
-//!   clusters, or a trust domain with realms, is `FAILED_PRECONDITION` naming them.
+//!   clusters is `FAILED_PRECONDITION` naming them.
 //! - A cluster keeps at most 10 versions (a new one pushes out the oldest inactive one) and has
 //!   at most one active version (activating deactivates the others); a new version's absent
-//!   optional fields keep the current values. Deleting a cluster with active agents, a trust
-//!   domain with clusters, or an attestation configuration a version names is
-//!   `FAILED_PRECONDITION`. Cluster names are DNS labels, unique per trust domain; without
-//!   `path_template` a platform default is used; a key is optional with agent attestation.
+//!   optional fields keep the current values. Deleting a cluster with active agents or an
+//!   attestation configuration a version names is `FAILED_PRECONDITION`. A cluster's key is
+//!   optional (official provider v0.12.1); templates are any text of at most 4096 bytes (a
+//!   trailing newline included), a path template starts with `/`; without `path_template` a
+//!   platform default is used. `ListClustersV2` pages (`MockConfig::cluster_page_size`) with
+//!   opaque tokens; `DescribeClusters` takes at most 100 ids.
+//! - Every field of a PSAT agent attestation configuration is required (the API marks them so);
+//!   a provider attestation configuration needs `aws` (the API marks it required).
 //! - CI/CD profile names are unique; without `jwks_url` a profile gets the issuer plus
 //!   `/.well-known/jwks.json`; a linked profile cannot be deleted; deleting a cluster removes
 //!   its links.
+//! - A configuration section document may carry top-level keys besides `section`, `schema` and
+//!   `spec`; they are kept.
 //! - List filters naming an unknown trust domain match nothing (no `NOT_FOUND`).
 //! - Enabling an active key or disabling an inactive one succeeds and changes nothing.
 //! - An answer dropped after commit is `UNAVAILABLE` "connection lost".
 //!
 //! # Other choices
-//! - Session tokens are random, bound to their service-account key, expire after
-//!   `token_ttl`, and are not persisted: after a restart clients log in again.
+//! - Session tokens are random, bound to their service-account key (or, for the session
+//!   `--spirlctl-config-out` writes, to a user of the organisation), expire after `token_ttl`,
+//!   and are not persisted: after a restart clients log in again. The credentials file's private
+//!   key is PKCS#8 v1.
 //! - `fail_rate` and `latency` apply to every RPC, the login included; a dropped answer only
 //!   ever follows a committed write, never a read or a write that changed nothing. All three can
 //!   be changed while the mock serves ([`MockState::set_faults`]).

@@ -311,6 +311,12 @@ impl RunningMock {
         }
         let endpoint = addr.to_string();
         let credentials = state.credentials(&endpoint);
+        if let Some(path) = &state.config().spirlctl_config_out {
+            let token = state
+                .user_session_token()
+                .map_err(|e| MockError::Config(format!("cannot make a spirlctl session: {e}")))?;
+            crate::cli::write_spirlctl_config(path, &token)?;
+        }
         let (stop, stopped) = watch::channel(false);
         let until_stopped = |mut stopped: watch::Receiver<bool>| async move {
             // A dropped sender stops the servers too.
@@ -337,6 +343,18 @@ impl RunningMock {
             stop,
             tasks,
         })
+    }
+
+    /// Writes a `spirlctl login` session file to `path` (as `--spirlctl-config-out` does) with a
+    /// new session of a user of the organisation, and returns its token (for tests that look for
+    /// it where it must not appear).
+    pub fn write_spirlctl_config(&self, path: &std::path::Path) -> Result<String, MockError> {
+        let token = self
+            .state
+            .user_session_token()
+            .map_err(|e| MockError::Config(format!("cannot make a spirlctl session: {e}")))?;
+        crate::cli::write_spirlctl_config(path, &token)?;
+        Ok(token)
     }
 
     /// Call and object counts, as `GET /_mock/stats` answers them.

@@ -100,9 +100,22 @@ impl Api for TrustDomainService {
         request: Request<ListTrustDomainsRequest>,
     ) -> Result<Response<ListTrustDomainsResponse>, Status> {
         let r = self.calls.enter(request, "ListTrustDomains").await?;
+        if r.include_dynamic_data && r.exclude_stats {
+            // The SDK: ExcludeStats is "Mutually exclusive with IncludeStatus".
+            return Err(ApiError::InvalidArgument(
+                "exclude_stats: cannot be set together with include_dynamic_data".into(),
+            )
+            .into());
+        }
+        let status = !self.calls.state().config().omit_list_jwt_issuer_status;
         Ok(self.calls.read(|store, now| {
             Ok(ListTrustDomainsResponse {
-                trust_domains: store.list_trust_domains(&r.trust_domain_name, now),
+                trust_domains: store.list_trust_domains(
+                    &r.trust_domain_name,
+                    now,
+                    !r.exclude_stats,
+                    status,
+                ),
             })
         })?)
     }

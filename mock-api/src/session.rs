@@ -51,7 +51,7 @@ pub const NONCE_LEN: usize = 32;
 pub const AUTHENTICATE_PATH: &str = "/com.spirl.api.v1.session.API/AuthenticateServiceAccount";
 
 struct Token {
-    key_id: String,
+    principal: Principal,
     expires_at: SystemTime,
 }
 
@@ -109,9 +109,43 @@ impl MockState {
                 "session token has expired; log in again".into(),
             ));
         }
-        Ok(Principal {
-            key_id: known.key_id.clone(),
-        })
+        Ok(known.principal.clone())
+    }
+
+    /// A session token of a user of the organisation, as `spirlctl login` would store it
+    /// (`{"creds":{"token":…}}`, see [`crate::cli::write_spirlctl_config`]): the first user the
+    /// mock has, or [`crate::assumptions::spirlctl_user_email`] added for it. It is sent as the
+    /// `token` metadata like a service account's, and expires after `token_ttl` on the mock's
+    /// clock; each call issues a new one.
+    pub fn user_session_token(&self) -> Result<String, ApiError> {
+        let email = crate::assumptions::spirlctl_user_email(&self.config().base_domain);
+        let existing = self.read(|store, _| Ok(store.first_user_id()))?;
+        let user_id = match existing {
+            Some(id) => id,
+            None => {
+                self.add_user(&email)?;
+                self.read(|store, _| Ok(store.first_user_id()))?
+                    .ok_or_else(|| ApiError::Internal("the added user is missing".into()))?
+            }
+        };
+        Ok(self.issue_token(Principal::User { user_id }))
+    }
+
+    /// A new token for `principal`, recorded, expiring after `token_ttl`.
+    fn issue_token(&self, principal: Principal) -> String {
+        let token = URL_SAFE_NO_PAD.encode(random::<32>());
+        let now = self.now();
+        let mut sessions = self.sessions();
+        sessions.tokens.retain(|_, t| t.expires_at > now);
+        remember(&mut sessions.record.tokens, token.clone());
+        sessions.tokens.insert(
+            token.clone(),
+            Token {
+                principal,
+                expires_at: now + self.config().token_ttl,
+            },
+        );
+        token
     }
 }
 
@@ -299,20 +333,7 @@ async fn login(
         ))
     })?;
 
-    let token = URL_SAFE_NO_PAD.encode(random::<32>());
-    let now = state.now();
-    {
-        let mut sessions = state.sessions();
-        sessions.tokens.retain(|_, t| t.expires_at > now);
-        remember(&mut sessions.record.tokens, token.clone());
-        sessions.tokens.insert(
-            token.clone(),
-            Token {
-                key_id,
-                expires_at: now + state.config().token_ttl,
-            },
-        );
-    }
+    let token = state.issue_token(Principal::ServiceAccountKey { key_id });
     send(tx, Outbound::Session(SessionInfo { token })).await;
     Ok(())
 }

@@ -55,11 +55,20 @@ pub struct Stats {
     pub objects: ObjectCounts,
 }
 
-/// The service account a call was authenticated as.
+/// Who a call was authenticated as.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// Its key id, `sak-…`.
-    pub key_id: String,
+pub enum Principal {
+    /// A service account, logged in with its key.
+    ServiceAccountKey {
+        /// The key id, `sak-…`.
+        key_id: String,
+    },
+    /// A user of the organisation, with the session `spirlctl login` would have stored
+    /// ([`MockState::user_session_token`]).
+    User {
+        /// `usr-…`.
+        user_id: String,
+    },
 }
 
 /// What an authenticated call said about its client, in metadata `x-spirl-client` and

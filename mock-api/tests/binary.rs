@@ -307,3 +307,40 @@ async fn durability_a_torn_last_line_is_cut_and_the_rest_replayed() {
     let api = Api::login(&read_credentials(&creds)).await;
     assert_eq!(api.info(&td).await.expect("replayed").name, "torn.example");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_writes_a_spirlctl_session_a_user_can_call_with() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = dir.path().join("config.json");
+    let mock = start(&[
+        "--spirlctl-config-out".to_owned(),
+        session.display().to_string(),
+        "--user".to_owned(),
+        "alice@example.com".to_owned(),
+    ]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&session)
+            .expect("written")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&session).expect("read")).expect("JSON");
+    let token = json["creds"]["token"].as_str().expect("creds.token");
+    assert!(token.len() >= 40, "{token:?}");
+    // The token works as the `token` metadata, with no login.
+    let api = common::Api {
+        client: TrustDomainClient::new(common::channel(&mock.endpoint).await),
+        token: token.to_owned(),
+    };
+    api.register("spirlctl.example").await.expect("register");
+    let (_, body) = admin_get(&mock.admin, "/_mock/stats").await;
+    let stats: serde_json::Value = serde_json::from_str(&body).expect("stats JSON");
+    assert!(
+        stats["requests"]["/com.spirl.api.v1.session.API/AuthenticateServiceAccount"].is_null(),
+        "no login: {stats}"
+    );
+}

@@ -156,7 +156,6 @@ async fn config_refuses_bad_documents_and_unknown_scopes() {
         ("section: Alpha\nschema: v1", "spec"),
         ("section: Alpha\nschema: one\nspec: {}", "schema"),
         ("section: 'a b'\nschema: v1\nspec: {}", "section name"),
-        ("section: Alpha\nschema: v1\nspec: {}\nextra: 1", "extra"),
         (
             "section: Alpha\nschema: v1\nspec: &x {a: 1}\nmore: *x",
             "anchors",
@@ -191,6 +190,21 @@ async fn config_refuses_bad_documents_and_unknown_scopes() {
         c.get(&td).await.expect("get").version,
         "1",
         "nothing stored"
+    );
+    // Top-level keys beyond section, schema and spec are kept, not refused.
+    let kept = c
+        .update(
+            &td,
+            &["section: Alpha\nschema: v1\nspec: {}\nnotes: kept\n"],
+            false,
+            "",
+            false,
+        )
+        .await
+        .expect("a document with another key");
+    assert!(
+        kept.sections[0].yaml_value.contains("notes: kept"),
+        "{kept:?}"
     );
 }
 

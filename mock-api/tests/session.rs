@@ -217,3 +217,32 @@ async fn session_token_of_another_key_acts_for_that_key() {
         .await
         .expect("own key logs in");
 }
+
+#[tokio::test]
+async fn session_user_token_expires_with_the_token_ttl() {
+    let (mut config, clock) = common::manual_config();
+    config.token_ttl = std::time::Duration::from_secs(120);
+    let mock = spirl_mock_api::spawn(config).await.expect("mock");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("config.json");
+    let token = mock.write_spirlctl_config(&path).expect("session file");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        spirl_mock_api::cli::spirlctl_config_json(&token)
+    );
+    // A user of the organisation was made for it, and the token is recorded like any other.
+    assert!(mock.state.auth_record().tokens.contains(&token));
+    let api = common::Api {
+        client: spirl_api_proto::trustdomain::api_client::ApiClient::new(
+            common::channel(&mock.endpoint).await,
+        ),
+        token,
+    };
+    api.list("").await.expect("the user's session works");
+    clock.advance(std::time::Duration::from_secs(121));
+    common::assert_status(
+        api.list("").await,
+        tonic::Code::Unauthenticated,
+        &["expired"],
+    );
+}

@@ -259,3 +259,44 @@ async fn trust_domain_names_are_unique_and_delete_waits_for_deployments() {
     // The name is free again.
     api.register("dup.example").await.expect("register again");
 }
+
+#[tokio::test]
+async fn trust_domain_list_views_and_the_status_switch() {
+    let mock = spawn(MockConfig {
+        omit_list_jwt_issuer_status: true,
+        ..MockConfig::default()
+    })
+    .await
+    .expect("mock");
+    let api = Api::of(&mock).await;
+    let id = api.register("views.example").await.expect("register");
+    let list = |include_dynamic_data, exclude_stats| {
+        let mut client = api.c();
+        let request = api.req(ListTrustDomainsRequest {
+            trust_domain_name: String::new(),
+            include_dynamic_data,
+            exclude_stats,
+        });
+        async move { client.list_trust_domains(request).await }
+    };
+    // The SDK: ExcludeStats is "Mutually exclusive with IncludeStatus".
+    assert_status(
+        list(true, true).await,
+        Code::InvalidArgument,
+        &["exclude_stats"],
+    );
+    let listed = list(true, false)
+        .await
+        .expect("list")
+        .into_inner()
+        .trust_domains;
+    assert_eq!(listed[0].id, id);
+    assert_eq!(listed[0].jwt_issuer_status, None, "left out by the switch");
+    assert_eq!(listed[0].clusters_total, 0, "statistics, none yet");
+    // TrustDomainInfo keeps the status.
+    let info = api.info(&id).await.expect("info");
+    assert_eq!(
+        info.jwt_issuer_status.expect("status").mode,
+        Mode::Builtin as i32
+    );
+}

@@ -69,12 +69,21 @@ async fn validation_key_fields() {
     let mock = spawn(MockConfig::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let td = api.register("v.example").await.expect("td");
-    for bad in ["", "Prod", "1prod", "prod-", "pr_od", &"a".repeat(64)] {
+    // Deployment names are required and bounded, nothing more (no DNS-label rule).
+    for bad in ["", &"a".repeat(256)] {
         assert_status(
             api.add_key(&td, bad, key_der(1)).await,
             Code::InvalidArgument,
             &["deployment_name"],
         );
+    }
+    for (n, good) in ["Prod", "1prod", "prod-", "pr_od", &"a".repeat(255)]
+        .into_iter()
+        .enumerate()
+    {
+        api.add_key(&td, good, key_der(100 + n as u8))
+            .await
+            .unwrap_or_else(|e| panic!("{good}: {e:?}"));
     }
     let key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]).verifying_key();
     let pem = key
@@ -126,7 +135,11 @@ async fn validation_key_fields() {
         Code::NotFound,
         &["trust_domain_id", "td-nope"],
     );
-    assert_eq!(mock.stats().objects.keys, 0, "nothing was created");
+    assert_eq!(
+        mock.stats().objects.keys,
+        5,
+        "only the five good names made keys"
+    );
     let delete = api
         .c()
         .delete_trust_domain_key(api.req(DeleteTrustDomainKeyRequest {

@@ -199,7 +199,9 @@ impl Client {
         gone_is_done(result)
     }
 
-    /// `providerattestation.API/CreateConfig`: `name` with AWS role `role_arn`; returns the new
+    /// `providerattestation.API/CreateConfig`: `name`, with the `aws` configuration of role
+    /// `role_arn` when given and none otherwise (the control plane then judges it: its API marks
+    /// the configuration "Required", the official schema has `aws` optional); returns the new
     /// configuration's id. A create whose answer was lost is found by name and adopted.
     pub async fn create_provider_attestation(
         &self,

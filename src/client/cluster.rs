@@ -1,17 +1,28 @@
-//! The cluster service (`com.spirl.api.v1.cluster.API`): clusters and their versions. The API has
-//! no update and no get by id: a cluster is found by listing, and a change of its key, path
-//! template, customization templates or attestation is a new version, activated.
+//! The cluster service (`com.spirl.api.v1.cluster.API`): clusters and their versions. Clusters are
+//! listed with `ListClustersV2` (paged) and detailed with `DescribeClusters`, as the SDK does
+//! since v0.3.5. The API has no update: a change of a cluster's key, path template,
+//! customization templates or attestation is a new version, activated.
 
 use spirl_api_proto::cluster as wire;
 use spirl_api_proto::cluster::api_client::ApiClient as ClusterApi;
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
+use tonic::Code;
+
+use super::assumptions::DESCRIBED_CLUSTER_MAY_LACK_REALM;
+use super::error::code_name;
 use super::models::rfc3339;
-use super::{ApiError, Client, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::{ApiError, Client, ErrorContext, MAX_ANSWER_BYTES, Rpc, gone_is_done};
 
 const CREATE_CLUSTER: Rpc = rpc!("create cluster", "cluster.API/CreateCluster");
-const LIST_CLUSTERS: Rpc = rpc!("list clusters", "cluster.API/ListClusters");
+const LIST_CLUSTERS: Rpc = rpc!("list clusters", "cluster.API/ListClustersV2");
+const DESCRIBE_CLUSTERS: Rpc = rpc!("read clusters", "cluster.API/DescribeClusters");
+/// `DescribeClusters` takes this many ids per call, as the SDK sends them.
+const DESCRIBE_BATCH: usize = 100;
+/// A listing that has not ended after this many pages is answered wrongly (a server that keeps
+/// sending page tokens would otherwise keep the client busy until its deadline).
+const MAX_PAGES: usize = 10_000;
 const DELETE_CLUSTER: Rpc = rpc!("delete cluster", "cluster.API/DeleteCluster");
 const NEW_VERSION: Rpc = rpc!("create cluster version", "cluster.API/NewClusterVersion");
 const ACTIVATE_VERSION: Rpc = rpc!(
@@ -90,7 +101,7 @@ impl Platform {
     }
 }
 
-/// A cluster as `ListClusters` reports it: its own fields and those of its current version.
+/// A cluster as `DescribeClusters` reports it: its own fields and those of its current version.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Cluster {
     /// `c-…`.
@@ -134,6 +145,39 @@ impl From<wire::Cluster> for Cluster {
             realm_id: c.realm_id,
             num_versions: c.num_versions,
             num_active_agents: c.num_active_agents,
+        }
+    }
+}
+
+/// A cluster as `ListClustersV2` lists it: what identifies it, without its current version.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClusterItem {
+    /// `c-…`.
+    pub id: String,
+    /// `td-…`.
+    pub trust_domain_id: String,
+    /// Unique in its trust domain.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// `None` when the server reports none this provider knows.
+    pub platform: Option<Platform>,
+    /// `rlm-…`, or empty.
+    pub realm_id: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+impl From<wire::ClusterItem> for ClusterItem {
+    fn from(c: wire::ClusterItem) -> Self {
+        ClusterItem {
+            platform: Platform::from_wire(c.platform),
+            created_at: rfc3339(c.created_at.as_ref()),
+            id: c.id,
+            trust_domain_id: c.trust_domain_id,
+            name: c.name,
+            description: c.description,
+            realm_id: c.realm_id.unwrap_or_default(),
         }
     }
 }
@@ -240,6 +284,58 @@ pub struct CreateCluster {
     pub version: ClusterVersionSpec,
 }
 
+/// A cluster to describe: by id, or by trust domain and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterRef<'a> {
+    /// `c-…`.
+    Id(&'a str),
+    /// The cluster named `name` in trust domain `trust_domain_id`.
+    Name {
+        /// `td-…`.
+        trust_domain_id: &'a str,
+        /// The cluster's name.
+        name: &'a str,
+    },
+}
+
+impl ClusterRef<'_> {
+    fn to_wire(self) -> wire::DescribeClusterId {
+        match self {
+            ClusterRef::Id(id) => wire::DescribeClusterId {
+                id: Some(id.to_owned()),
+                ..wire::DescribeClusterId::default()
+            },
+            ClusterRef::Name {
+                trust_domain_id,
+                name,
+            } => wire::DescribeClusterId {
+                id: None,
+                name: Some(name.to_owned()),
+                trust_domain_id: Some(trust_domain_id.to_owned()),
+            },
+        }
+    }
+}
+
+/// `cluster` with the realm its listing reported, when describing it reported none
+/// ([`DESCRIBED_CLUSTER_MAY_LACK_REALM`]).
+fn with_item_realm(mut cluster: Cluster, listed_realm: &str) -> Cluster {
+    if cluster.realm_id.is_empty() {
+        cluster.realm_id = listed_realm.to_owned();
+    }
+    cluster
+}
+
+fn decode_error(rpc: Rpc, message: &str) -> ApiError {
+    ApiError::Decode(ErrorContext {
+        operation: rpc.operation,
+        method: rpc.method,
+        code: None,
+        message: message.to_owned(),
+        attempts: 1,
+    })
+}
+
 fn pkix(der: &[u8]) -> Option<wire::PkixPublicKey> {
     (!der.is_empty()).then(|| wire::PkixPublicKey { data: der.to_vec() })
 }
@@ -272,7 +368,7 @@ impl Client {
         };
         let lookup = |deadline| async move {
             let found = self
-                .list_clusters_until(
+                .list_cluster_items_until(
                     Some(&body.trust_domain_id),
                     Some(&body.name),
                     None,
@@ -297,7 +393,8 @@ impl Client {
         .await
     }
 
-    /// `ListClusters`: each filter applies when given. The API does not page.
+    /// Every cluster matching the filters given, in full: `ListClustersV2` page by page, then
+    /// `DescribeClusters` for the clusters it listed.
     pub async fn list_clusters(
         &self,
         trust_domain_id: Option<&str>,
@@ -315,31 +412,159 @@ impl Client {
         realm_id: Option<&str>,
         deadline: Instant,
     ) -> Result<Vec<Cluster>, ApiError> {
-        let request = wire::ListClustersRequest {
-            trust_domain_id: trust_domain_id.unwrap_or_default().to_owned(),
-            cluster_name: name.unwrap_or_default().to_owned(),
-            realm_id: realm_id.unwrap_or_default().to_owned(),
-        };
-        let answer = self
-            .call(LIST_CLUSTERS, deadline, request, |c, r| async move {
-                clusters(c).list_clusters(r).await
-            })
+        let items = self
+            .list_cluster_items_until(trust_domain_id, name, realm_id, deadline)
             .await?;
-        Ok(answer.clusters.into_iter().map(Into::into).collect())
+        let ids: Vec<ClusterRef> = items.iter().map(|c| ClusterRef::Id(&c.id)).collect();
+        let described = self.describe_clusters_until(&ids, deadline).await?;
+        // A cluster deleted between the two calls is simply no longer listed.
+        Ok(items
+            .into_iter()
+            .zip(described)
+            .filter_map(|(item, cluster)| Some(with_item_realm(cluster?, &item.realm_id)))
+            .collect())
     }
 
-    /// The cluster named `name` in trust domain `trust_domain_id`, if there is one.
+    /// `ListClustersV2`, every page: the clusters matching the filters given, without their
+    /// current versions (cheaper than [`Client::list_clusters`] when ids and names suffice).
+    pub async fn list_cluster_items(
+        &self,
+        trust_domain_id: Option<&str>,
+        name: Option<&str>,
+        realm_id: Option<&str>,
+    ) -> Result<Vec<ClusterItem>, ApiError> {
+        self.list_cluster_items_until(trust_domain_id, name, realm_id, self.deadline())
+            .await
+    }
+
+    async fn list_cluster_items_until(
+        &self,
+        trust_domain_id: Option<&str>,
+        name: Option<&str>,
+        realm_id: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Vec<ClusterItem>, ApiError> {
+        let mut items = Vec::new();
+        let mut page_token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let request = wire::ListClustersV2Request {
+                trust_domain_id: trust_domain_id.map(str::to_owned),
+                cluster_name: name.map(str::to_owned),
+                realm_id: realm_id.map(str::to_owned),
+                page_size: None,
+                page_token: page_token.clone(),
+            };
+            let answer = self
+                .call(LIST_CLUSTERS, deadline, request, |c, r| async move {
+                    clusters(c).list_clusters_v2(r).await
+                })
+                .await?;
+            items.extend(answer.clusters.into_iter().map(ClusterItem::from));
+            match answer.next_page_token.filter(|t| !t.is_empty()) {
+                None => return Ok(items),
+                Some(next) if page_token.as_ref() == Some(&next) => {
+                    return Err(decode_error(
+                        LIST_CLUSTERS,
+                        "the server answered a page token with the same page token",
+                    ));
+                }
+                Some(next) => page_token = Some(next),
+            }
+        }
+        Err(decode_error(
+            LIST_CLUSTERS,
+            "the server kept sending page tokens past 10000 pages",
+        ))
+    }
+
+    /// `DescribeClusters`: each cluster asked for, in the same order, or `None` when it does not
+    /// exist. Asks 100 at a time, with per-cluster errors, as the SDK does.
+    pub async fn describe_clusters(
+        &self,
+        ids: &[ClusterRef<'_>],
+    ) -> Result<Vec<Option<Cluster>>, ApiError> {
+        self.describe_clusters_until(ids, self.deadline()).await
+    }
+
+    async fn describe_clusters_until(
+        &self,
+        ids: &[ClusterRef<'_>],
+        deadline: Instant,
+    ) -> Result<Vec<Option<Cluster>>, ApiError> {
+        let mut described = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(DESCRIBE_BATCH) {
+            let request = wire::DescribeClustersRequest {
+                ids: batch.iter().copied().map(ClusterRef::to_wire).collect(),
+                per_cluster_errors: true,
+            };
+            let answer = self
+                .call(DESCRIBE_CLUSTERS, deadline, request, |c, r| async move {
+                    clusters(c).describe_clusters(r).await
+                })
+                .await?;
+            if answer.clusters.len() != batch.len() || answer.errors.len() != batch.len() {
+                return Err(decode_error(
+                    DESCRIBE_CLUSTERS,
+                    &format!(
+                        "asked for {} clusters, the answer has {} clusters and {} errors",
+                        batch.len(),
+                        answer.clusters.len(),
+                        answer.errors.len()
+                    ),
+                ));
+            }
+            for (cluster, error) in answer.clusters.into_iter().zip(answer.errors) {
+                described.push(match Code::from_i32(error.code) {
+                    Code::Ok => Some(cluster.into()),
+                    Code::NotFound => None,
+                    code => {
+                        let context = ErrorContext {
+                            operation: DESCRIBE_CLUSTERS.operation,
+                            method: DESCRIBE_CLUSTERS.method,
+                            code: Some(code_name(code)),
+                            message: if error.field.is_empty() {
+                                error.message
+                            } else {
+                                format!("{} (field {})", error.message, error.field)
+                            },
+                            attempts: 1,
+                        };
+                        return Err(ApiError::from_status(code, false, context));
+                    }
+                });
+            }
+        }
+        Ok(described)
+    }
+
+    /// The cluster named `name` in trust domain `trust_domain_id`, if there is one
+    /// (`DescribeClusters` by trust domain and name).
     pub async fn find_cluster(
         &self,
         trust_domain_id: &str,
         name: &str,
     ) -> Result<Option<Cluster>, ApiError> {
-        let found = self
-            .list_clusters(Some(trust_domain_id), Some(name), None)
+        let deadline = self.deadline();
+        let wanted = [ClusterRef::Name {
+            trust_domain_id,
+            name,
+        }];
+        let Some(Some(cluster)) = self.describe_clusters_until(&wanted, deadline).await?.pop()
+        else {
+            return Ok(None);
+        };
+        if !cluster.realm_id.is_empty() || !DESCRIBED_CLUSTER_MAY_LACK_REALM {
+            return Ok(Some(cluster));
+        }
+        let listed = self
+            .list_cluster_items_until(Some(trust_domain_id), Some(name), None, deadline)
             .await?;
-        Ok(found
-            .into_iter()
-            .find(|c| c.trust_domain_id == trust_domain_id && c.name == name))
+        let realm = listed
+            .iter()
+            .find(|c| c.id == cluster.id)
+            .map(|c| c.realm_id.as_str())
+            .unwrap_or_default();
+        Ok(Some(with_item_realm(cluster, realm)))
     }
 
     /// `DeleteCluster`. `NOT_FOUND` is success; a cluster with active agents is refused

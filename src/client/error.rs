@@ -85,7 +85,17 @@ pub enum ApiError {
     Internal(ErrorContext),
 }
 
+/// What an [`ApiError::Unauthenticated`] says when the control plane refused the session that
+/// `spirlctl login` stored: the client cannot log in by itself, so the user must.
+pub const SPIRLCTL_LOGIN_AGAIN: &str = "run `spirlctl login` again";
+
 impl ApiError {
+    /// Whether this is the control plane refusing the session `spirlctl login` stored: the next
+    /// step is to log in with `spirlctl` again (or to configure a service-account key).
+    pub fn needs_spirlctl_login(&self) -> bool {
+        matches!(self, ApiError::Unauthenticated(c) if c.message.contains(SPIRLCTL_LOGIN_AGAIN))
+    }
+
     /// The details every variant carries.
     pub fn context(&self) -> &ErrorContext {
         match self {

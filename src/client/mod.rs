@@ -55,8 +55,10 @@ use tonic::{Code, Request, Response, Status};
 
 pub use self::attestation::{AgentAttestation, K8sPsat, ProviderAttestation};
 pub use self::cicd::{CicdLink, CicdProfile};
-pub use self::cluster::{Cluster, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform};
-pub use self::error::{ApiError, ErrorContext};
+pub use self::cluster::{
+    Cluster, ClusterItem, ClusterRef, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform,
+};
+pub use self::error::{ApiError, ErrorContext, SPIRLCTL_LOGIN_AGAIN};
 pub use self::handle::ClientHandle;
 pub use self::models::*;
 pub use self::realm::Realm;
@@ -163,7 +165,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("target", &self.inner.target)
-            .field("sa_key_id", &self.inner.session.key_id())
+            .field("credentials", &self.inner.session.describe())
             .field("request_timeout", &self.inner.request_timeout)
             .field("max_retries", &self.inner.max_retries)
             .finish_non_exhaustive()
@@ -300,22 +302,39 @@ impl Client {
 
     /// `TrustDomainInfo`: one trust domain; [`ApiError::NotFound`] when it does not exist.
     pub async fn trust_domain_info(&self, id: &str) -> Result<TrustDomain, ApiError> {
+        self.trust_domain_info_until(id, self.deadline()).await
+    }
+
+    async fn trust_domain_info_until(
+        &self,
+        id: &str,
+        deadline: Instant,
+    ) -> Result<TrustDomain, ApiError> {
         let request = wire::TrustDomainInfoRequest {
             trust_domain_id: id.to_owned(),
         };
         let answer = self
-            .call(
-                TRUST_DOMAIN_INFO,
-                self.deadline(),
-                request,
-                |c, r| async move { trust_domains(c).trust_domain_info(r).await },
-            )
+            .call(TRUST_DOMAIN_INFO, deadline, request, |c, r| async move {
+                trust_domains(c).trust_domain_info(r).await
+            })
             .await?;
-        Ok(answer.into())
+        TrustDomain::from_info(answer).ok_or_else(|| {
+            ApiError::Decode(ErrorContext {
+                operation: TRUST_DOMAIN_INFO.operation,
+                method: TRUST_DOMAIN_INFO.method,
+                code: None,
+                message: format!(
+                    "the answer for trust domain {id} has no jwt_issuer_status, so its JWT issuer \
+                     mode is unknown"
+                ),
+                attempts: 1,
+            })
+        })
     }
 
-    /// `ListTrustDomains` without statistics: every trust domain of the organisation, or only
-    /// the one named `name`. The API does not page.
+    /// `ListTrustDomains` with dynamic data: every trust domain of the organisation, or only the
+    /// one named `name`. The API does not page. An entry without its JWT issuer status is read
+    /// again with `TrustDomainInfo`.
     pub async fn list_trust_domains(
         &self,
         name: Option<&str>,
@@ -330,15 +349,30 @@ impl Client {
     ) -> Result<Vec<TrustDomain>, ApiError> {
         let request = wire::ListTrustDomainsRequest {
             trust_domain_name: name.unwrap_or_default().to_owned(),
-            include_dynamic_data: false,
-            exclude_stats: true,
+            include_dynamic_data: true,
+            exclude_stats: false,
         };
         let answer = self
             .call(LIST_TRUST_DOMAINS, deadline, request, |c, r| async move {
                 trust_domains(c).list_trust_domains(r).await
             })
             .await?;
-        Ok(answer.trust_domains.into_iter().map(Into::into).collect())
+        let mut found = Vec::with_capacity(answer.trust_domains.len());
+        for listed in answer.trust_domains {
+            match TrustDomain::from_listed(listed) {
+                Ok(td) => found.push(td),
+                Err(id) => {
+                    log::debug!(target: LOG_TARGET, "{}: {id} was listed without its JWT issuer status; reading it with TrustDomainInfo", LIST_TRUST_DOMAINS.operation);
+                    match self.trust_domain_info_until(&id, deadline).await {
+                        Ok(td) => found.push(td),
+                        // Deleted since it was listed.
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// `UpdateTrustDomain`: sets the JWT issuer, the only thing the API can change.
@@ -602,6 +636,7 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(failed) => failed,
             };
+            let failed = self.spirlctl_session_refused(failed)?;
             if let (ApiError::Unauthenticated(_), Some(login), false) =
                 (&failed.error, failed.token, logged_in_again)
             {
@@ -648,11 +683,11 @@ impl Client {
         loop {
             if maybe_created {
                 match lookup(deadline).await {
-                    Ok(Some(id)) => {
+                    Ok(Some(id)) if !id.is_empty() => {
                         log::debug!(target: LOG_TARGET, "{}: the answer was lost, but it had succeeded: adopting {id}", rpc.operation);
                         return Ok(id);
                     }
-                    Ok(None) => {}
+                    Ok(_) => {}
                     Err(error) => {
                         // Keep looking; never send the create blind.
                         if let Err(error) =
@@ -669,9 +704,28 @@ impl Client {
                 .attempt(rpc, deadline, &request, &send, attempts, retries)
                 .await
             {
-                Ok(answer) => return Ok(id_of(&answer)),
+                Ok(answer) => {
+                    let id = id_of(&answer);
+                    if !id.is_empty() {
+                        return Ok(id);
+                    }
+                    // The server says it made the object but not which one: an empty id is never
+                    // stored (the SDK refuses such answers too). What it made is looked up and
+                    // adopted, as after a lost answer, so nothing is left behind; else an error.
+                    let error = ApiError::Decode(ErrorContext {
+                        operation: rpc.operation,
+                        method: rpc.method,
+                        code: None,
+                        message: "the server answered the create without the new object's id, \
+                                  and no object matching the request could be found"
+                            .to_owned(),
+                        attempts,
+                    });
+                    return Self::last_look(rpc, &lookup, error).await;
+                }
                 Err(failed) => failed,
             };
+            let failed = self.spirlctl_session_refused(failed)?;
             if let (ApiError::Unauthenticated(_), Some(login), false) =
                 (&failed.error, failed.token, logged_in_again)
             {
@@ -704,6 +758,26 @@ impl Client {
         }
     }
 
+    /// A refused token that `spirlctl login` stored: final, since the client cannot log in by
+    /// itself; the error names the file and says to log in again. Any other failure is passed on.
+    fn spirlctl_session_refused(&self, failed: Failed) -> Result<Failed, ApiError> {
+        let (ApiError::Unauthenticated(context), Some(path)) =
+            (&failed.error, self.inner.session.spirlctl_path())
+        else {
+            return Ok(failed);
+        };
+        Err(ApiError::Unauthenticated(ErrorContext {
+            message: format!(
+                "the control plane refused the session that `spirlctl login` stored in {} ({}); \
+                 it has probably expired: {SPIRLCTL_LOGIN_AGAIN}, or set a service-account key, \
+                 which is used instead when set",
+                path.display(),
+                context.message
+            ),
+            ..context.clone()
+        }))
+    }
+
     /// A create that may have happened has run out of time or tries: one last look (with a
     /// little time of its own), so that what a lost answer created is adopted into the state
     /// rather than left behind; `error` when there is nothing to adopt.
@@ -713,7 +787,7 @@ impl Client {
         LFut: Future<Output = Result<Option<String>, ApiError>>,
     {
         match lookup(Instant::now() + ADOPT_GRACE).await {
-            Ok(Some(id)) => {
+            Ok(Some(id)) if !id.is_empty() => {
                 log::debug!(target: LOG_TARGET, "{}: failed, but an earlier attempt had succeeded: adopting {id}", rpc.operation);
                 Ok(id)
             }

@@ -5,9 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use spirl_api_proto::trustdomain as wire;
 
-use super::assumptions::{
-    JWT_MODE_FROM_ISSUER_URL_WHEN_NO_STATUS, KEY_STATE_ACTIVE, OIDC_DISCOVERY_PATH,
-};
+use super::assumptions::{KEY_STATE_ACTIVE, OIDC_DISCOVERY_PATH};
 
 /// How a trust domain issues JWT-SVIDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -160,19 +158,22 @@ impl std::fmt::Debug for Key {
     }
 }
 
-/// Longest id after its prefix; longer text is no id (and never goes into a request).
-pub const MAX_ID_LEN: usize = 128;
+/// Whether `id` can be an id at all: not empty, and without whitespace, control characters or `/`. The SDK treats ids
+/// as opaque strings, so this is all the provider may ask of an id whose prefix has no published
+/// evidence (service accounts, users, cluster versions, attestation configurations, …); the
+/// control plane judges the rest. (`/` is refused because import ids join parts with it.)
+pub fn is_opaque_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+}
 
-/// Whether `id` looks like an id with `prefix`: the prefix, then 1 to [`MAX_ID_LEN`] lowercase
-/// letters and digits.
+/// Whether `id` looks like an id with `prefix`: the prefix, then at least one more character,
+/// and as a whole an [`is_opaque_id`]. Use it only with the prefixes of
+/// [`super::assumptions`], each of which lists its evidence; no alphabet or length is implied.
 pub fn has_id_shape(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix).is_some_and(|rest| {
-        !rest.is_empty()
-            && rest.len() <= MAX_ID_LEN
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    })
+    is_opaque_id(id) && id.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty())
 }
 
 /// A protobuf timestamp as RFC 3339 (UTC, whole seconds); empty for none or one out of range.
@@ -189,27 +190,16 @@ pub(crate) fn rfc3339(ts: Option<&prost_types::Timestamp>) -> String {
         .unwrap_or_default()
 }
 
-/// The issuer from the status the server reported, or from its issuer URL without one.
-fn jwt_issuer(status: Option<&wire::JwtIssuerStatus>, issuer_url: &str) -> JwtIssuer {
-    match status {
-        Some(status) => JwtIssuer {
-            mode: match wire::jwt_issuer_status::Mode::try_from(status.mode) {
-                Ok(wire::jwt_issuer_status::Mode::Disabled) => JwtIssuerMode::Disabled,
-                Ok(wire::jwt_issuer_status::Mode::Custom) => JwtIssuerMode::Custom,
-                // Builtin, or a mode newer than this provider: the server computes the URL.
-                _ => JwtIssuerMode::Builtin,
-            },
-            url: status.effective_issuer.clone(),
+/// The issuer a reported status says.
+fn jwt_issuer(status: &wire::JwtIssuerStatus) -> JwtIssuer {
+    JwtIssuer {
+        mode: match wire::jwt_issuer_status::Mode::try_from(status.mode) {
+            Ok(wire::jwt_issuer_status::Mode::Disabled) => JwtIssuerMode::Disabled,
+            Ok(wire::jwt_issuer_status::Mode::Custom) => JwtIssuerMode::Custom,
+            // Builtin, or a mode newer than this provider: the server computes the URL.
+            _ => JwtIssuerMode::Builtin,
         },
-        None if JWT_MODE_FROM_ISSUER_URL_WHEN_NO_STATUS => JwtIssuer {
-            mode: if issuer_url.is_empty() {
-                JwtIssuerMode::Disabled
-            } else {
-                JwtIssuerMode::Builtin
-            },
-            url: issuer_url.to_owned(),
-        },
-        None => JwtIssuer::default(),
+        url: status.effective_issuer.clone(),
     }
 }
 
@@ -222,10 +212,12 @@ fn oidc_discovery(issuer: &str) -> String {
     }
 }
 
-impl From<wire::TrustDomainInfoResponse> for TrustDomain {
-    fn from(td: wire::TrustDomainInfoResponse) -> Self {
+impl TrustDomain {
+    /// A `TrustDomainInfo` answer; `None` when it carries no `jwt_issuer_status` (the issuer
+    /// mode is then unknown, and is never guessed from other fields).
+    pub(crate) fn from_info(td: wire::TrustDomainInfoResponse) -> Option<TrustDomain> {
         // The same facts as a list entry, under other field names.
-        wire::TrustDomain {
+        TrustDomain::from_listed(wire::TrustDomain {
             id: td.id,
             name: td.name,
             description: td.description,
@@ -240,15 +232,19 @@ impl From<wire::TrustDomainInfoResponse> for TrustDomain {
             created_at: td.created_at,
             updated_at: td.updated_at,
             ..wire::TrustDomain::default()
-        }
-        .into()
+        })
+        .ok()
     }
-}
 
-impl From<wire::TrustDomain> for TrustDomain {
-    fn from(td: wire::TrustDomain) -> Self {
-        let jwt_issuer = jwt_issuer(td.jwt_issuer_status.as_ref(), &td.jwt_issuer_endpoint_url);
-        TrustDomain {
+    /// A `ListTrustDomains` entry, or its id when it carries no `jwt_issuer_status`: the caller
+    /// then reads that trust domain with `TrustDomainInfo` (see
+    /// `assumptions::READ_ISSUER_WITH_INFO_WHEN_LIST_LACKS_STATUS`).
+    pub(crate) fn from_listed(td: wire::TrustDomain) -> Result<TrustDomain, String> {
+        let Some(status) = td.jwt_issuer_status.as_ref() else {
+            return Err(td.id);
+        };
+        let jwt_issuer = jwt_issuer(status);
+        Ok(TrustDomain {
             urls: TrustDomainUrls {
                 // The list's `endpoint_url` is the agent endpoint of a hosted trust domain.
                 agent_endpoint: td.endpoint_url,
@@ -264,7 +260,7 @@ impl From<wire::TrustDomain> for TrustDomain {
             jwt_issuer,
             created_at: rfc3339(td.created_at.as_ref()),
             updated_at: rfc3339(td.updated_at.as_ref()),
-        }
+        })
     }
 }
 
@@ -342,7 +338,7 @@ mod tests {
             }),
             ..Default::default()
         };
-        let td = TrustDomain::from(info);
+        let td = TrustDomain::from_info(info).expect("a status");
         assert_eq!(td.jwt_issuer.mode, JwtIssuerMode::Custom);
         assert_eq!(
             td.urls.oidc_discovery_endpoint,
@@ -350,20 +346,26 @@ mod tests {
         );
         assert_eq!(td.created_at, "2023-11-14T22:13:20Z");
         assert_eq!(td.updated_at, "");
-        let disabled = TrustDomain::from(wire::TrustDomainInfoResponse {
+        let disabled = TrustDomain::from_info(wire::TrustDomainInfoResponse {
             jwt_issuer_status: Some(wire::JwtIssuerStatus {
                 mode: wire::jwt_issuer_status::Mode::Disabled as i32,
                 effective_issuer: String::new(),
             }),
             ..Default::default()
-        });
+        })
+        .expect("a status");
         assert_eq!(disabled.urls.oidc_discovery_endpoint, "");
-        // No status: the issuer URL decides.
-        let legacy = TrustDomain::from(wire::TrustDomain {
-            jwt_issuer_endpoint_url: "https://td.oidc.example".into(),
+        // No status: the mode is not guessed from the issuer URL (or its absence).
+        let listed = TrustDomain::from_listed(wire::TrustDomain {
+            id: "td-nostatus".into(),
+            jwt_issuer_endpoint_url: String::new(),
             ..Default::default()
         });
-        assert_eq!(legacy.jwt_issuer.mode, JwtIssuerMode::Builtin);
+        assert_eq!(listed, Err("td-nostatus".to_owned()));
+        assert_eq!(
+            TrustDomain::from_info(wire::TrustDomainInfoResponse::default()),
+            None
+        );
     }
 
     #[test]
@@ -386,11 +388,33 @@ mod tests {
     #[test]
     fn models_id_shapes() {
         assert!(has_id_shape("td-abc123", "td-"));
-        assert!(!has_id_shape("td-", "td-"));
-        assert!(!has_id_shape("td-ABC", "td-"));
-        assert!(!has_id_shape(
-            &format!("td-{}", "a".repeat(MAX_ID_LEN + 1)),
-            "td-"
-        ));
+        // Opaque: any alphabet, any length.
+        assert!(has_id_shape("td-ABC_x.y:z", "td-"));
+        assert!(has_id_shape(&format!("td-{}", "a".repeat(1000)), "td-"));
+        assert!(has_id_shape("rr-Administrator", "rr-"));
+        for bad in [
+            "td-",
+            "",
+            "td",
+            "tdd-1",
+            "td-a b",
+            "td-a\tb",
+            "td-a/b",
+            "td-\u{a0}x",
+            "td-a\0",
+            " td-1",
+        ] {
+            assert!(!has_id_shape(bad, "td-"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn models_opaque_ids() {
+        for good in ["sa-1", "usr_X", "x", "role-realm-administrator", "ÄÖ"] {
+            assert!(is_opaque_id(good), "{good:?}");
+        }
+        for bad in ["", " ", "a b", "a/b", "a\nb", "a\u{2003}b"] {
+            assert!(!is_opaque_id(bad), "{bad:?}");
+        }
     }
 }

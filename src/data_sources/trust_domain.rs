@@ -1,5 +1,7 @@
 //! `spirl_trust_domain` (data source): an existing trust domain looked up by `domain_name`, with
-//! every attribute of the resource of the same name, read-only.
+//! every attribute of the resource of the same name, read-only. Resolved with `ListTrustDomains`
+//! and dynamic data, as the official provider does since v0.12.1; an answer without the JWT
+//! issuer status is read again with `TrustDomainInfo` (see `client::assumptions`).
 
 use tfplugin::{AttributePath, DataSource, Diagnostics, Schema, async_trait};
 
@@ -29,7 +31,8 @@ impl DataSource for TrustDomainDataSource {
     fn schema(&self) -> Schema {
         let schema = Schema::new().description(
             "Looks up an existing trust domain by its `domain_name`, for configurations that use \
-             a trust domain managed elsewhere (another workspace, the Defakto console).",
+             a trust domain managed elsewhere (another workspace, the Defakto console). \
+             Resolution uses `ListTrustDomains` with dynamic data.",
         );
         attributes(true).into_iter().fold(schema, Schema::attribute)
     }

@@ -6,15 +6,6 @@ use tfplugin::{Attr, AttributePath, Diagnostics};
 use crate::client::has_id_shape;
 use crate::problem::quote;
 
-/// Whether `id` can be an id whose prefix no published example shows (`pac-…` in the mock): ids
-/// are opaque strings, so only an empty one, or one with whitespace or `/`, is refused.
-pub fn is_opaque_id(id: &str) -> bool {
-    !id.is_empty()
-        && !id
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '/')
-}
-
 /// Reports `attr` when its known value is not an id with `prefix` (`what` names the object, `hint`
 /// says where a valid one comes from). Ids are opaque: only the prefix, which published examples
 /// show (see `crate::client::assumptions`), and the absence of whitespace and `/` are checked.

@@ -43,11 +43,21 @@ pub fn config_for(
     mock: &RunningMock,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> ClientConfig {
+    config_with(endpoint, &mock.credentials, env)
+}
+
+/// The configuration the provider would resolve for `endpoint` with `credentials` (a mock's, or
+/// a service account added to it), and the environment `env`.
+pub fn config_with(
+    endpoint: &str,
+    credentials: &spirl_mock_api::Credentials,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> ClientConfig {
     let inputs = ProviderInputs {
         endpoint: Attr::Value(endpoint.to_owned()),
-        use_tls: Attr::Value(mock.credentials.use_tls),
-        sa_key_id: Attr::Value(mock.credentials.sa_key_id.clone()),
-        sa_private_key: Attr::Value(SecretString::new(mock.credentials.sa_private_key.clone())),
+        use_tls: Attr::Value(credentials.use_tls),
+        sa_key_id: Attr::Value(credentials.sa_key_id.clone()),
+        sa_private_key: Attr::Value(SecretString::new(credentials.sa_private_key.clone())),
         ..ProviderInputs::default()
     };
     match resolve(&inputs, env) {

@@ -21,6 +21,8 @@ pub struct Harness {
     terraform: PathBuf,
     cli_config: PathBuf,
     extra_env: BTreeMap<String, String>,
+    /// Variables removed from Terraform's environment after everything else is set.
+    removed_env: std::collections::BTreeSet<String>,
     /// The mock; `None` once [`Harness::stop_mock`] took it down.
     pub mock: Option<RunningMock>,
     runtime: tokio::runtime::Runtime,
@@ -109,6 +111,9 @@ impl Harness {
             ),
         )
         .expect("write CLI config");
+        // Terraform (and the provider it starts) get a home of their own, so that a developer's
+        // ~/.spirl/config.json (a `spirlctl login` session) never reaches a test.
+        std::fs::create_dir_all(dir.path().join("home")).expect("create the home directory");
         // Modules keep this in versions.tf; the test configurations stay as users write them.
         std::fs::write(
             dir.path().join("versions.tf"),
@@ -120,6 +125,7 @@ impl Harness {
             terraform,
             cli_config,
             extra_env: BTreeMap::new(),
+            removed_env: Default::default(),
             mock: Some(mock),
             runtime,
         })
@@ -172,7 +178,21 @@ impl Harness {
 
     /// Sets an environment variable for every following Terraform command.
     pub fn set_env(&mut self, key: &str, value: &str) {
+        self.removed_env.remove(key);
         self.extra_env.insert(key.to_owned(), value.to_owned());
+    }
+
+    /// Removes an environment variable from every following Terraform command, even one the
+    /// harness sets itself (`SPIRL_SA_KEY_ID`, …).
+    pub fn unset_env(&mut self, key: &str) {
+        self.extra_env.remove(key);
+        self.removed_env.insert(key.to_owned());
+    }
+
+    /// The home directory (`HOME`) of Terraform and the provider: `home/` in the test's
+    /// directory, empty unless a test puts something there (`.spirl/config.json`).
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
     }
 
     /// Writes `main.tf` (replacing what was there).
@@ -192,7 +212,8 @@ impl Harness {
 
     /// Runs `terraform <args>` in the working directory with the mock's credentials in the
     /// provider's environment variables, as a Terraform Cloud run would pass them. Proxy
-    /// variables of the machine are removed: tests that want a proxy set their own.
+    /// variables of the machine are removed: tests that want a proxy set their own. `HOME` is
+    /// [`Harness::home`].
     pub fn tf(&self, args: &[&str]) -> TfOutput {
         let Output {
             status,
@@ -221,6 +242,7 @@ impl Harness {
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .env("CHECKPOINT_DISABLE", "1")
+            .env("HOME", self.home())
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PROVIDER")
             .env_remove("TF_LOG_PATH");
@@ -244,6 +266,9 @@ impl Harness {
                 .env("SPIRL_SA_PRIVATE_KEY", &mock.credentials.sa_private_key);
         }
         cmd.envs(&self.extra_env);
+        for key in &self.removed_env {
+            cmd.env_remove(key);
+        }
         cmd
     }
 

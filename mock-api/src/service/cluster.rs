@@ -50,6 +50,25 @@ impl Api for ClusterService {
         })?)
     }
 
+    async fn list_clusters_v2(
+        &self,
+        request: Request<ListClustersV2Request>,
+    ) -> Result<Response<ListClustersV2Response>, Status> {
+        let r = self.calls.enter(request, "ListClustersV2").await?;
+        let page_size = self.calls.state().config().cluster_page_size;
+        Ok(self
+            .calls
+            .read(|store, _| store.list_clusters_v2(&r, page_size))?)
+    }
+
+    async fn describe_clusters(
+        &self,
+        request: Request<DescribeClustersRequest>,
+    ) -> Result<Response<DescribeClustersResponse>, Status> {
+        let r = self.calls.enter(request, "DescribeClusters").await?;
+        Ok(self.calls.read(|store, _| store.describe_clusters(&r))?)
+    }
+
     async fn delete_cluster(
         &self,
         request: Request<DeleteClusterRequest>,

@@ -7,8 +7,9 @@ use spirl_api_proto::access as pb;
 
 use super::{AssignmentRecord, Change, Ctx, Principal, Store, UserRecord};
 use crate::assumptions::{
-    BOOTSTRAP_SERVICE_ACCOUNT_NAME, REALM_ROLES, ROLE_ASSIGNMENT_ID_PREFIX,
-    SERVICE_ACCOUNT_ID_PREFIX, SERVICE_ACCOUNT_KEY_ID_PREFIX, USER_ID_PREFIX,
+    BOOTSTRAP_SERVICE_ACCOUNT_NAME, LIST_ROLE_ASSIGNMENTS_NEEDS_A_FILTER, REALM_ROLES,
+    ROLE_ASSIGNMENT_ID_PREFIX, SERVICE_ACCOUNT_ID_PREFIX, SERVICE_ACCOUNT_KEY_ID_PREFIX,
+    USER_ID_PREFIX,
 };
 use crate::error::ApiError;
 use crate::validate::{self, invalid};
@@ -51,6 +52,11 @@ impl Store {
             .into_iter()
             .filter(|a| by_name.is_empty() || a.name == by_name)
             .collect()
+    }
+
+    /// The id of the organisation's first user, if it has one.
+    pub fn first_user_id(&self) -> Option<String> {
+        self.users.first().map(|u| u.id.clone())
     }
 
     /// `ListUsers`, by exact email when given.
@@ -207,7 +213,7 @@ impl Store {
             Some(Filter::AssignmentId(id)) => &a.id == id,
             None => false,
         };
-        if filter.is_none() {
+        if LIST_ROLE_ASSIGNMENTS_NEEDS_A_FILTER && filter.is_none() {
             return Err(invalid(
                 "one of service_account_id, user_id and assignment_id is required".into(),
             ));

@@ -7,9 +7,9 @@ use spirl_api_proto::providerattestation as pa;
 
 use super::{AgentAttestationRecord, Change, Ctx, ProviderAttestationRecord, Store};
 use crate::assumptions::{
-    AGENT_ATTESTATION_ID_PREFIX, DEFAULT_PSAT_NAMESPACE, DEFAULT_PSAT_SERVICE_ACCOUNT,
-    DELETE_ATTESTATION_IN_USE_REFUSED, MAX_PROVIDER_ATTESTATION_NAME,
-    PROVIDER_ATTESTATION_ID_PREFIX,
+    AGENT_ATTESTATION_ID_PREFIX, DELETE_ATTESTATION_IN_USE_REFUSED, MAX_PROVIDER_ATTESTATION_NAME,
+    PROVIDER_ATTESTATION_ID_PREFIX, PROVIDER_ATTESTATION_ROLE_IS_AN_IAM_ROLE_ARN,
+    PSAT_FIELDS_ARE_KUBERNETES_SHAPED, PSAT_FIELDS_REQUIRED,
 };
 use crate::error::ApiError;
 use crate::validate::{self, invalid};
@@ -121,13 +121,31 @@ impl Store {
         let Some(aa::create_config_request::Config::K8sPsat(psat)) = config else {
             return Err(invalid("k8s_psat is required".into()));
         };
-        validate::https_url("k8s_psat.oidc_issuer_url", &psat.oidc_issuer_url, "")?;
-        let or_default =
-            |value: &str, default: &str| if value.is_empty() { default } else { value }.to_owned();
-        let name = or_default(&psat.service_account_name, DEFAULT_PSAT_SERVICE_ACCOUNT);
-        let namespace = or_default(&psat.service_account_namespace, DEFAULT_PSAT_NAMESPACE);
-        kubernetes_name("k8s_psat.service_account_name", &name)?;
-        kubernetes_name("k8s_psat.service_account_namespace", &namespace)?;
+        let fields = [
+            ("k8s_psat.oidc_issuer_url", &psat.oidc_issuer_url),
+            ("k8s_psat.service_account_name", &psat.service_account_name),
+            (
+                "k8s_psat.service_account_namespace",
+                &psat.service_account_namespace,
+            ),
+        ];
+        if PSAT_FIELDS_REQUIRED {
+            for (field, value) in fields {
+                validate::required(field, value)?;
+            }
+        }
+        if PSAT_FIELDS_ARE_KUBERNETES_SHAPED {
+            validate::https_url("k8s_psat.oidc_issuer_url", &psat.oidc_issuer_url, "")?;
+            kubernetes_name("k8s_psat.service_account_name", &psat.service_account_name)?;
+            kubernetes_name(
+                "k8s_psat.service_account_namespace",
+                &psat.service_account_namespace,
+            )?;
+        }
+        let (name, namespace) = (
+            psat.service_account_name.clone(),
+            psat.service_account_namespace.clone(),
+        );
         let record = AgentAttestationRecord {
             id: self.fresh_id(AGENT_ATTESTATION_ID_PREFIX, ctx),
             oidc_issuer_url: psat.oidc_issuer_url.clone(),
@@ -187,9 +205,16 @@ impl Store {
             )));
         }
         let Some(pa::create_config_request::Config::Aws(aws)) = config else {
-            return Err(invalid("aws is required".into()));
+            // PROVIDER_ATTESTATION_NEEDS_A_CONFIG.
+            return Err(invalid(
+                "aws is required: a provider attestation config needs its provider's \
+                 configuration (aws, the only one)"
+                    .into(),
+            ));
         };
-        role_arn(&aws.role_arn)?;
+        if PROVIDER_ATTESTATION_ROLE_IS_AN_IAM_ROLE_ARN {
+            role_arn(&aws.role_arn)?;
+        }
         if let Some(existing) = self.provider_attestations.values().find(|p| p.name == name) {
             return Err(ApiError::AlreadyExists(format!(
                 "name: a provider attestation config named `{name}` already exists: {}",

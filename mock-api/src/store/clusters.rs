@@ -6,48 +6,26 @@ use spirl_api_proto::cluster::{self as pb, Platform};
 
 use super::{Change, ClusterEntry, ClusterRecord, ClusterVersionRecord, Ctx, Store};
 use crate::assumptions::{
-    ACTIVATE_DEACTIVATES_OTHERS, CLUSTER_ID_PREFIX, CLUSTER_KEEPS_ONE_VERSION,
-    CLUSTER_VERSION_ID_PREFIX, DELETE_ACTIVE_NEEDS_FORCE, DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS,
-    MAX_CLUSTER_NAME, MAX_CLUSTER_VERSIONS, MAX_TEMPLATE_BYTES, NEW_VERSION_ABSENT_KEEPS, ORG_ID,
-    PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION, default_path_template,
+    ACTIVATE_DEACTIVATES_OTHERS, ACTIVE_CLUSTER_HAS_AGENTS, CLUSTER_ID_PREFIX,
+    CLUSTER_KEEPS_ONE_VERSION, CLUSTER_KEY_OPTIONAL, CLUSTER_VERSION_ID_PREFIX,
+    DELETE_ACTIVE_NEEDS_FORCE, DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS, MAX_CLUSTER_NAME,
+    MAX_CLUSTER_PAGE_SIZE, MAX_CLUSTER_VERSIONS, MAX_DESCRIBE_CLUSTERS, MAX_TEMPLATE_BYTES,
+    NEW_VERSION_ABSENT_KEEPS, ORG_ID, PATH_TEMPLATE_STARTS_WITH_SLASH, default_path_template,
 };
 use crate::error::ApiError;
 use crate::validate::{self, invalid};
 
-/// A cluster name (field `cluster_name`): a DNS label.
+/// A cluster name (field `cluster_name`): required, at most [`MAX_CLUSTER_NAME`] bytes.
 fn cluster_name(name: &str) -> Result<(), ApiError> {
-    validate::required_within("cluster_name", name, MAX_CLUSTER_NAME)?;
-    if let Some((at, c)) = name
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
-    {
-        return Err(invalid(format!(
-            "cluster_name `{}` contains {c:?} at position {}; a cluster name may only contain \
-             lowercase letters, digits and '-'",
-            name.escape_debug(),
-            at + 1
-        )));
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        return Err(invalid(format!(
-            "cluster_name `{name}` must start and end with a letter or digit"
-        )));
-    }
-    Ok(())
+    validate::required_within("cluster_name", name, MAX_CLUSTER_NAME)
 }
 
-/// A template field: at most [`MAX_TEMPLATE_BYTES`], no control characters.
+/// A template field: at most [`MAX_TEMPLATE_BYTES`]; any text.
 fn template(field: &str, text: &str) -> Result<(), ApiError> {
     if text.len() > MAX_TEMPLATE_BYTES {
         return Err(invalid(format!(
             "{field} is {} bytes long; at most {MAX_TEMPLATE_BYTES} are allowed",
             text.len()
-        )));
-    }
-    if let Some(c) = text.chars().find(|c| c.is_control()) {
-        return Err(invalid(format!(
-            "{field} contains the control character {c:?}"
         )));
     }
     Ok(())
@@ -61,6 +39,22 @@ fn platform(value: i32) -> Result<Platform, ApiError> {
         ))),
         Ok(p) => Ok(p),
     }
+}
+
+/// Whether a cluster is active ([`ACTIVE_CLUSTER_HAS_AGENTS`]): agents are connected to it.
+pub(super) fn cluster_is_active(c: &ClusterEntry) -> bool {
+    ACTIVE_CLUSTER_HAS_AGENTS && c.record.active_agents > 0
+}
+
+/// The page token of the page that starts at the cluster created `seq`-th. Opaque to clients;
+/// a sequence number keeps pages stable while clusters come and go.
+fn cluster_page_token(seq: u64) -> String {
+    format!("clusters-from-{seq}")
+}
+
+/// The creation sequence a [`cluster_page_token`] names.
+fn cluster_page_start(token: &str) -> Option<u64> {
+    token.strip_prefix("clusters-from-")?.parse().ok()
 }
 
 /// What the fields of a version say, checked; `pkix` empty when there is no key.
@@ -139,13 +133,12 @@ impl Store {
         Ok((entry, version))
     }
 
-    /// The ids of the clusters of trust domain `trust_domain_id`, in creation order.
-    pub(super) fn cluster_names_of(&self, trust_domain_id: &str) -> Vec<&str> {
+    /// The clusters of trust domain `trust_domain_id`, in creation order.
+    pub(super) fn clusters_of(&self, trust_domain_id: &str) -> Vec<&ClusterEntry> {
         self.cluster_order
             .values()
             .filter_map(|id| self.clusters.get(id))
             .filter(|c| c.record.trust_domain_id == trust_domain_id)
-            .map(|c| c.record.name.as_str())
             .collect()
     }
 
@@ -202,56 +195,194 @@ impl Store {
         }
     }
 
-    /// `ListClusters`: in creation order; each filter applies when not empty. A filter naming
-    /// something unknown matches nothing.
+    /// A cluster as `ListClusters` and `DescribeClusters` give it: its own fields and those of its
+    /// current version (the active one, or the newest when none is).
+    fn cluster_view(&self, c: &ClusterEntry) -> pb::Cluster {
+        let r = &c.record;
+        let current = c
+            .versions
+            .iter()
+            .rev()
+            .find(|v| v.active)
+            .or_else(|| c.versions.last());
+        pb::Cluster {
+            org_id: ORG_ID.to_owned(),
+            trust_domain_id: r.trust_domain_id.clone(),
+            trust_domain_name: self
+                .trust_domains
+                .get(&r.trust_domain_id)
+                .map(|t| t.record.name.clone())
+                .unwrap_or_default(),
+            id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            platform: r.platform,
+            path_template: current.map(|v| v.path_template.clone()).unwrap_or_default(),
+            num_versions: c.versions.len() as i64,
+            num_active_agents: r.active_agents,
+            created_at: Some(r.created_at.into()),
+            x509_customization_template: current
+                .map(|v| v.x509_customization_template.clone())
+                .unwrap_or_default(),
+            jwt_customization_template: current
+                .map(|v| v.jwt_customization_template.clone())
+                .unwrap_or_default(),
+            realm_id: r.realm_id.clone(),
+            ..pb::Cluster::default()
+        }
+    }
+
+    /// The clusters every non-empty filter matches, with their creation sequence, in creation
+    /// order. A filter naming something unknown matches nothing.
+    fn matching_clusters<'a>(
+        &'a self,
+        trust_domain_id: &'a str,
+        name: &'a str,
+        realm_id: &'a str,
+    ) -> impl Iterator<Item = (u64, &'a ClusterEntry)> + 'a {
+        self.cluster_order
+            .iter()
+            .filter_map(|(seq, id)| Some((*seq, self.clusters.get(id)?)))
+            .filter(move |(_, c)| {
+                (trust_domain_id.is_empty() || c.record.trust_domain_id == trust_domain_id)
+                    && (name.is_empty() || c.record.name == name)
+                    && (realm_id.is_empty() || c.record.realm_id == realm_id)
+            })
+    }
+
+    /// `ListClusters` (v1): in creation order; each filter applies when not empty.
     pub fn list_clusters(
         &self,
         trust_domain_id: &str,
         name: &str,
         realm_id: &str,
     ) -> Vec<pb::Cluster> {
-        self.cluster_order
-            .values()
-            .filter_map(|id| self.clusters.get(id))
-            .filter(|c| trust_domain_id.is_empty() || c.record.trust_domain_id == trust_domain_id)
-            .filter(|c| name.is_empty() || c.record.name == name)
-            .filter(|c| realm_id.is_empty() || c.record.realm_id == realm_id)
-            .map(|c| {
-                let r = &c.record;
-                // The active version, or the newest when none is.
-                let current = c
-                    .versions
-                    .iter()
-                    .rev()
-                    .find(|v| v.active)
-                    .or_else(|| c.versions.last());
-                pb::Cluster {
-                    org_id: ORG_ID.to_owned(),
-                    trust_domain_id: r.trust_domain_id.clone(),
-                    trust_domain_name: self
-                        .trust_domains
-                        .get(&r.trust_domain_id)
-                        .map(|t| t.record.name.clone())
-                        .unwrap_or_default(),
-                    id: r.id.clone(),
-                    name: r.name.clone(),
-                    description: r.description.clone(),
-                    platform: r.platform,
-                    path_template: current.map(|v| v.path_template.clone()).unwrap_or_default(),
-                    num_versions: c.versions.len() as i64,
-                    num_active_agents: r.active_agents,
-                    created_at: Some(r.created_at.into()),
-                    x509_customization_template: current
-                        .map(|v| v.x509_customization_template.clone())
-                        .unwrap_or_default(),
-                    jwt_customization_template: current
-                        .map(|v| v.jwt_customization_template.clone())
-                        .unwrap_or_default(),
-                    realm_id: r.realm_id.clone(),
-                    ..pb::Cluster::default()
-                }
-            })
+        self.matching_clusters(trust_domain_id, name, realm_id)
+            .map(|(_, c)| self.cluster_view(c))
             .collect()
+    }
+
+    /// `ListClustersV2`: one page of the matching clusters in creation order, of at most
+    /// `page_size` entries (0: `default_page_size`; see [`MAX_CLUSTER_PAGE_SIZE`]), from
+    /// `page_token` on; the answer's `next_page_token` is set while more follow.
+    pub fn list_clusters_v2(
+        &self,
+        r: &pb::ListClustersV2Request,
+        default_page_size: u32,
+    ) -> Result<pb::ListClustersV2Response, ApiError> {
+        let size = match r.page_size.unwrap_or(0) {
+            0 => default_page_size,
+            n => n.min(MAX_CLUSTER_PAGE_SIZE),
+        }
+        .max(1) as usize;
+        let from = match r.page_token.as_deref().unwrap_or_default() {
+            "" => 0,
+            token => cluster_page_start(token).ok_or_else(|| {
+                invalid(format!(
+                    "page_token `{}` is not a page token this API gave",
+                    token.escape_debug()
+                ))
+            })?,
+        };
+        let mut page = self
+            .matching_clusters(
+                r.trust_domain_id.as_deref().unwrap_or_default(),
+                r.cluster_name.as_deref().unwrap_or_default(),
+                r.realm_id.as_deref().unwrap_or_default(),
+            )
+            .filter(|(seq, _)| *seq >= from)
+            .take(size + 1)
+            .collect::<Vec<_>>();
+        let next_page_token = (page.len() > size).then(|| cluster_page_token(page[size].0));
+        page.truncate(size);
+        Ok(pb::ListClustersV2Response {
+            clusters: page
+                .into_iter()
+                .map(|(_, c)| pb::ClusterItem {
+                    id: c.record.id.clone(),
+                    name: c.record.name.clone(),
+                    description: c.record.description.clone(),
+                    platform: c.record.platform,
+                    org_id: ORG_ID.to_owned(),
+                    trust_domain_id: c.record.trust_domain_id.clone(),
+                    realm_id: (!c.record.realm_id.is_empty()).then(|| c.record.realm_id.clone()),
+                    created_at: Some(c.record.created_at.into()),
+                })
+                .collect(),
+            next_page_token,
+        })
+    }
+
+    /// `DescribeClusters`: each id in full, in the order asked. With `per_cluster_errors`, a
+    /// cluster that cannot be described gets an empty entry and its error (code, message, field)
+    /// in `errors`, which then has one entry per cluster (code 0 for those found); without it,
+    /// the first failure fails the call.
+    pub fn describe_clusters(
+        &self,
+        r: &pb::DescribeClustersRequest,
+    ) -> Result<pb::DescribeClustersResponse, ApiError> {
+        if r.ids.is_empty() {
+            return Err(invalid("ids is required: name at least one cluster".into()));
+        }
+        if r.ids.len() > MAX_DESCRIBE_CLUSTERS {
+            return Err(invalid(format!(
+                "ids names {} clusters; at most {MAX_DESCRIBE_CLUSTERS} are described at once",
+                r.ids.len()
+            )));
+        }
+        let mut answer = pb::DescribeClustersResponse::default();
+        for (i, id) in r.ids.iter().enumerate() {
+            let field = |name: &str| format!("ids[{i}].{name}");
+            let found = match (
+                id.id.as_deref().unwrap_or_default(),
+                id.name.as_deref().unwrap_or_default(),
+                id.trust_domain_id.as_deref().unwrap_or_default(),
+            ) {
+                (id, _, _) if !id.is_empty() => self.clusters.get(id).ok_or_else(|| {
+                    let f = field("id");
+                    (
+                        ApiError::NotFound(format!("{f}: cluster {id} not found")),
+                        f,
+                    )
+                }),
+                ("", name, td) if !name.is_empty() && !td.is_empty() => self
+                    .cluster_by_name
+                    .get(&(td.to_owned(), name.to_owned()))
+                    .and_then(|id| self.clusters.get(id))
+                    .ok_or_else(|| {
+                        let f = field("name");
+                        let message =
+                            format!("{f}: trust domain {td} has no cluster named `{name}`");
+                        (ApiError::NotFound(message), f)
+                    }),
+                _ => {
+                    let f = field("id");
+                    let message = format!(
+                        "{f} is required, or both ids[{i}].name and ids[{i}].trust_domain_id"
+                    );
+                    Err((invalid(message), f))
+                }
+            };
+            match found {
+                Ok(c) => {
+                    answer.clusters.push(self.cluster_view(c));
+                    if r.per_cluster_errors {
+                        answer.errors.push(pb::DescribeClusterError::default());
+                    }
+                }
+                Err((error, field)) if r.per_cluster_errors => {
+                    let status = tonic::Status::from(error);
+                    answer.clusters.push(pb::Cluster::default());
+                    answer.errors.push(pb::DescribeClusterError {
+                        code: status.code() as i32,
+                        message: status.message().to_owned(),
+                        field,
+                    });
+                }
+                Err((error, _)) => return Err(error),
+            }
+        }
+        Ok(answer)
     }
 
     /// `ListClusterVersions`: in creation order.
@@ -278,14 +409,14 @@ impl Store {
         active: bool,
         ctx: &Ctx<'_>,
     ) -> Result<ClusterVersionRecord, ApiError> {
-        if !fields.pkix.is_empty()
-            || fields.agent_attestation.is_empty()
-            || !PUBKEY_OPTIONAL_WITH_AGENT_ATTESTATION
-        {
+        if !fields.pkix.is_empty() || !CLUSTER_KEY_OPTIONAL {
             validate::public_key_der(fields.pkix)?;
         }
         template("path_template", fields.path_template)?;
-        if !fields.path_template.is_empty() && !fields.path_template.starts_with('/') {
+        if PATH_TEMPLATE_STARTS_WITH_SLASH
+            && !fields.path_template.is_empty()
+            && !fields.path_template.starts_with('/')
+        {
             return Err(invalid(format!(
                 "path_template `{}` must start with '/'",
                 fields.path_template.escape_debug()
@@ -529,6 +660,23 @@ impl Store {
         })
     }
 
+    /// Removes cluster `id` with its versions, its CI/CD links and its configuration; false when
+    /// there is no such cluster.
+    pub(super) fn remove_cluster(&mut self, id: &str) -> bool {
+        let Some(entry) = self.clusters.remove(id) else {
+            return false;
+        };
+        self.cluster_order.remove(&entry.seq);
+        self.cluster_by_name
+            .remove(&(entry.record.trust_domain_id, entry.record.name));
+        for v in entry.versions {
+            self.version_owner.remove(&v.id);
+        }
+        self.cicd_links.retain(|_, l| l.cluster_id != id);
+        self.forget_configs(&[super::ConfigScope::Cluster(id.to_owned())]);
+        true
+    }
+
     /// Applies a cluster change (see [`Store::apply`]).
     pub(super) fn apply_cluster(&mut self, change: &Change) -> Result<(), String> {
         match change {
@@ -559,18 +707,9 @@ impl Store {
                 );
             }
             Change::ClusterDeleted { id } => {
-                let entry = self
-                    .clusters
-                    .remove(id)
-                    .ok_or_else(|| format!("cluster {id} missing"))?;
-                self.cluster_order.remove(&entry.seq);
-                self.cluster_by_name
-                    .remove(&(entry.record.trust_domain_id, entry.record.name));
-                for v in entry.versions {
-                    self.version_owner.remove(&v.id);
+                if !self.remove_cluster(id) {
+                    return Err(format!("cluster {id} missing"));
                 }
-                // Its CI/CD links go with it.
-                self.cicd_links.retain(|_, l| &l.cluster_id != id);
             }
             Change::ClusterVersionCreated { version, removed } => {
                 if self.version_owner.contains_key(&version.id) {

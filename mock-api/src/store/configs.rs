@@ -131,22 +131,16 @@ fn parse_update(index: usize, text: &str) -> Result<(String, SectionRecord), Api
             "{hint}: a section is a YAML mapping with section, schema and spec"
         )));
     };
-    for key in doc.keys() {
-        if !key
-            .as_str()
-            .is_some_and(|k| SECTION_DOCUMENT_KEYS.contains(&k))
-        {
-            return Err(invalid(format!(
-                "{hint}: unknown top-level key {key:?}; a section has section, schema and spec"
-            )));
-        }
-    }
+    // Only these keys carry meaning here; others are kept as they are (SECTION_DOCUMENT_KEYS).
+    let [section_key, schema_key, spec_key] = SECTION_DOCUMENT_KEYS;
     let field = |k: &str| doc.get(&Yaml::String(k.to_owned()));
-    let name = field("section").and_then(Yaml::as_str).unwrap_or_default();
+    let (section_key, schema_key, spec_key) =
+        (field(section_key), field(schema_key), field(spec_key));
+    let name = section_key.and_then(Yaml::as_str).unwrap_or_default();
     validate::section_name(name).map_err(|e| invalid(format!("{hint}: {e}")))?;
-    let schema = field("schema").and_then(Yaml::as_str).unwrap_or_default();
+    let schema = schema_key.and_then(Yaml::as_str).unwrap_or_default();
     validate::section_schema(schema).map_err(|e| invalid(format!("{hint}: {e}")))?;
-    if field("spec").is_none() {
+    if spec_key.is_none() {
         return Err(invalid(format!("{hint}: section {name} has no spec")));
     }
     let yaml = if SECTIONS_STORED_REFORMATTED {

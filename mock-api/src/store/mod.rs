@@ -501,6 +501,15 @@ impl Store {
                 for deployment_id in entry.deployments {
                     self.remove_deployment(&deployment_id);
                 }
+                // Its clusters (none active: the delete was refused otherwise) go with it.
+                let clusters: Vec<String> = self
+                    .clusters_of(id)
+                    .iter()
+                    .map(|c| c.record.id.clone())
+                    .collect();
+                for cluster in clusters {
+                    self.remove_cluster(&cluster);
+                }
             }
             Change::DeploymentDeleted { id } => {
                 let parent_id = self
@@ -544,12 +553,7 @@ impl Store {
             | Change::ClusterVersionActivated { .. }
             | Change::ClusterVersionDeactivated { .. }
             | Change::ClusterVersionDeleted { .. }
-            | Change::ClusterAgentsReported { .. } => {
-                if let Change::ClusterDeleted { id } = change {
-                    self.forget_configs(&[ConfigScope::Cluster(id.clone())]);
-                }
-                self.apply_cluster(change)?
-            }
+            | Change::ClusterAgentsReported { .. } => self.apply_cluster(change)?,
             Change::AgentAttestationCreated { .. }
             | Change::AgentAttestationDeleted { .. }
             | Change::ProviderAttestationCreated { .. }
@@ -703,11 +707,16 @@ impl Store {
                 "a service account named {name} exists"
             )));
         }
-        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+        use ed25519_dalek::pkcs8::{EncodePrivateKey as _, KeypairBytes};
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
-        let pem = key
-            .to_pkcs8_pem(Default::default())
-            .map_err(|e| ApiError::Internal(format!("cannot encode a private key: {e}")))?;
+        // PKCS#8 v1 (no public key inside): what OpenSSL, Go and Python write and read
+        // (SERVICE_ACCOUNT_KEY_IS_PKCS8_V1).
+        let pem = KeypairBytes {
+            secret_key: key.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_pem(Default::default())
+        .map_err(|e| ApiError::Internal(format!("cannot encode a private key: {e}")))?;
         Ok(Change::ServiceAccountCreated {
             account: ServiceAccountRecord {
                 key_id: self.fresh_id(SERVICE_ACCOUNT_KEY_ID_PREFIX, ctx),

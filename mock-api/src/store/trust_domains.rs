@@ -4,9 +4,10 @@ use std::time::SystemTime;
 
 use spirl_api_proto::trustdomain::{self as pb, jwt_issuer_status::Mode};
 
+use super::clusters::cluster_is_active;
 use super::{Change, Ctx, JwtIssuer, Store, TrustDomainEntry, TrustDomainRecord};
 use crate::assumptions::{
-    self, DELETE_TRUST_DOMAIN_NEEDS_NO_CLUSTERS, DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS,
+    self, DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS, DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS,
     DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS, OIDC_DISCOVERY_PATH, STATE_AVAILABLE, STATE_PROVISIONING,
     TRUST_DOMAIN_ID_PREFIX,
 };
@@ -120,8 +121,16 @@ impl Store {
         })
     }
 
-    /// `ListTrustDomains`: every trust domain in creation order, or the one named `name`.
-    pub fn list_trust_domains(&self, name: &str, now: SystemTime) -> Vec<pb::TrustDomain> {
+    /// `ListTrustDomains`: every trust domain in creation order, or the one named `name`. With
+    /// `stats`, each carries its cluster and federation link counts; with `status` false, no
+    /// `jwt_issuer_status` (`MockConfig::omit_list_jwt_issuer_status`).
+    pub fn list_trust_domains(
+        &self,
+        name: &str,
+        now: SystemTime,
+        stats: bool,
+        status: bool,
+    ) -> Vec<pb::TrustDomain> {
         let entries: Vec<&TrustDomainEntry> = if name.is_empty() {
             self.trust_domain_order
                 .values()
@@ -139,7 +148,7 @@ impl Store {
             .map(|entry| {
                 let record = &entry.record;
                 let view = self.trust_domain_view(record, now);
-                pb::TrustDomain {
+                let mut td = pb::TrustDomain {
                     name: record.name.clone(),
                     state: view.state.to_owned(),
                     endpoint_url: view.agent_endpoint,
@@ -152,12 +161,26 @@ impl Store {
                     description: record.description.clone(),
                     created_at: Some(record.created_at.into()),
                     updated_at: Some(record.updated_at.into()),
-                    jwt_issuer_status: Some(pb::JwtIssuerStatus {
+                    jwt_issuer_status: status.then(|| pb::JwtIssuerStatus {
                         mode: view.mode.into(),
                         effective_issuer: view.effective_issuer,
                     }),
                     ..pb::TrustDomain::default()
+                };
+                if stats {
+                    let clusters = self.clusters_of(&record.id);
+                    td.clusters_total = clusters.len() as i64;
+                    td.clusters_active =
+                        clusters.iter().filter(|c| cluster_is_active(c)).count() as i64;
+                    let links = self
+                        .federation_links
+                        .keys()
+                        .filter(|(td, _)| td == &record.id)
+                        .count() as i64;
+                    td.federation_links_total = links;
+                    td.federation_links_active = links;
                 }
+                td
             })
             .collect()
     }
@@ -228,6 +251,21 @@ impl Store {
     /// `DeleteTrustDomain`.
     pub fn plan_delete_trust_domain(&self, id: &str) -> Result<Change, ApiError> {
         let entry = self.trust_domain(id)?;
+        if DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS {
+            let active: Vec<&str> = self
+                .clusters_of(id)
+                .into_iter()
+                .filter(|c| cluster_is_active(c))
+                .map(|c| c.record.name.as_str())
+                .collect();
+            if !active.is_empty() {
+                return Err(ApiError::FailedPrecondition(format!(
+                    "trust domain {id} has active clusters (agents connected): {}; stop their \
+                     agents and delete them first",
+                    active.join(", ")
+                )));
+            }
+        }
         if DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS && !entry.deployments.is_empty() {
             let names: Vec<&str> = entry
                 .deployments
@@ -239,15 +277,6 @@ impl Store {
                 "trust domain {id} has deployments: {}; delete them first",
                 names.join(", ")
             )));
-        }
-        if DELETE_TRUST_DOMAIN_NEEDS_NO_CLUSTERS {
-            let clusters = self.cluster_names_of(id);
-            if !clusters.is_empty() {
-                return Err(ApiError::FailedPrecondition(format!(
-                    "trust domain {id} has clusters: {}; delete them first",
-                    clusters.join(", ")
-                )));
-            }
         }
         if DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS {
             let realms = self.realm_names_of(id);

@@ -268,8 +268,8 @@ fn psat_block() -> NestedBlock {
         attributes: vec![
             Attribute::string("issuer_url").optional().description(
                 "The cluster's OIDC issuer URL (`https://…`); for EKS \
-                 `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`. Optional, as in the \
-                 official provider since v0.10.1.",
+                 `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`. Optional in the schema, as \
+                 in the official provider since v0.10.1, but required when the block is set.",
             ),
             Attribute::string("service_account_name")
                 .default(DEFAULT_PSAT_SERVICE_ACCOUNT)

@@ -3,18 +3,20 @@
 //! a name is required (the SDK), the platform is one the API's enum has (and the official docs
 //! list), the key is an ed25519 SPKI (the SDK), the realm name a SPIFFE ID path segment (the
 //! official docs), ids carry their published prefix, and at most 10 versions are kept (the
-//! official docs). Descriptions, templates and the `k8s_psat` values are the control plane's to
-//! judge: a template read with `file()`, trailing newline and all, is sent as it is.
+//! official docs), and `k8s_psat` has its issuer (the official docs). Descriptions, templates and
+//! the other `k8s_psat` values are the control plane's to judge: a template read with `file()`,
+//! trailing newline and all, is sent as it is.
 
 use tfplugin::{AttributePath, Diagnostics};
 
 use super::ClusterState;
 use crate::client::Platform;
 use crate::client::assumptions::{MAX_CLUSTER_VERSIONS, TRUST_DOMAIN_ID_PREFIX};
+use crate::client::is_opaque_id;
 use crate::diagnostics;
 use crate::keys::parse_public_key_pem;
 use crate::problem::quote;
-use crate::resources::ids::{check_id, is_opaque_id};
+use crate::resources::ids::check_id;
 use crate::resources::realm::name_problem as realm_name_problem;
 
 /// Why `name` is not a valid cluster name, or `None`: the SDK only says it is required and unique
@@ -106,6 +108,19 @@ pub fn validate_config(
             at("realm_name"),
             "Invalid realm_name",
             realm_name_problem(name).map(|p| p.replacen("name", "realm_name", 1)),
+        );
+    }
+    // Optional in the official schema, but "Required when the k8s_psat block is specified" in its
+    // docs, and the agent attestation API marks the issuer required.
+    if let Some(psat) = config.k8s_psat.known()
+        && psat.issuer_url.is_null()
+    {
+        diags.error_at(
+            at("k8s_psat").attr("issuer_url"),
+            "Missing k8s_psat.issuer_url",
+            "issuer_url is required when the k8s_psat block is set: the control plane checks the \
+             agents' service account tokens against the cluster's OIDC issuer. Set it (on EKS \
+             `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`), or remove the block.",
         );
     }
     if let Some(history) = diagnostics::whole_number(
