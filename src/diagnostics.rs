@@ -104,6 +104,17 @@ pub fn api_error(diags: &mut Diagnostics, err: &ApiError, about: Option<Attribut
     api_error_then(diags, err, about, next);
 }
 
+/// A create or update answered `NOT_FOUND`: the object `path` refers to does not exist (the one
+/// being written cannot be missing). Says so at that attribute, with what to do.
+pub fn missing_reference(diags: &mut Diagnostics, err: &ApiError, path: AttributePath) {
+    let next = format!(
+        "`{path}` names an object the control plane does not have (ids and names are exact). \
+         Check the value, or create the object first: refer to its resource (such as \
+         `spirl_trust_domain.<name>.id`) so that Terraform creates it before this one."
+    );
+    api_error_then(diags, err, Some(path), &next);
+}
+
 /// Like [`api_error`] for a call that sent configured values: an `INVALID_ARGUMENT` is reported at
 /// the attribute whose request field its message names ([`refused_attribute`]), so a value the
 /// control plane refuses reads like a plan-time check of ours; anything else, and a refusal that

@@ -235,11 +235,13 @@ pub const PROVIDER_ATTESTATION_NEEDS_A_CONFIG: bool = true;
 pub const PROVIDER_ATTESTATION_ROLE_IS_AN_IAM_ROLE_ARN: bool = true;
 
 /// Provider attestation configuration names are unique in the organisation (the official
-/// provider imports them by name) and are 1–128 letters, digits, `-`, `_` and `.`.
+/// provider imports them by name) and at most this many bytes (chosen); the SDK states no
+/// alphabet, so any text is taken.
 pub const MAX_PROVIDER_ATTESTATION_NAME: usize = 128;
 
 /// CI/CD profile names are unique in the organisation (the official provider imports them by
-/// name), 1–128 letters, digits, `-`, `_` and `.`. A profile's issuer is an https URL; without a
+/// name) and at most this many bytes (chosen); the SDK states no alphabet, so any text is taken.
+/// A profile's issuer is an https URL; without a
 /// `jwks_url` the profile gets the issuer plus [`DEFAULT_JWKS_PATH`] (the SDK: "a default URL is
 /// provided").
 pub const MAX_CICD_PROFILE_NAME: usize = 128;

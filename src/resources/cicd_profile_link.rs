@@ -153,14 +153,17 @@ impl Resource for CicdProfileLinkResource {
                 None
             }
             Err(e) => {
-                let about = match &e {
-                    ApiError::NotFound(c) if c.message.starts_with("cluster_id") => {
-                        Some(AttributePath::root("cluster_id"))
+                match &e {
+                    ApiError::NotFound(c) => {
+                        let at = if c.message.starts_with("cluster_id") {
+                            "cluster_id"
+                        } else {
+                            "cicd_profile_id"
+                        };
+                        diagnostics::missing_reference(diags, &e, AttributePath::root(at));
                     }
-                    ApiError::NotFound(_) => Some(AttributePath::root("cicd_profile_id")),
-                    _ => None,
-                };
-                diagnostics::api_error(diags, &e, about);
+                    _ => diagnostics::api_error(diags, &e, None),
+                }
                 None
             }
         }

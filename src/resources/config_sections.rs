@@ -249,12 +249,15 @@ impl<K: ConfigKind> ConfigResource<K> {
     /// Reports `error`; a refused section is reported at `sections`, an unknown scope at its
     /// attribute.
     fn report(diags: &mut Diagnostics, error: &ApiError) {
-        let about = match error {
-            ApiError::InvalidArgument(_) => Some(AttributePath::root("sections")),
-            ApiError::NotFound(_) => Self::scope_path(),
-            _ => None,
-        };
-        diagnostics::api_error(diags, error, about);
+        match (error, Self::scope_path()) {
+            (ApiError::NotFound(_), Some(scope)) => {
+                diagnostics::missing_reference(diags, error, scope);
+            }
+            (ApiError::InvalidArgument(_), _) => {
+                diagnostics::api_error(diags, error, Some(AttributePath::root("sections")));
+            }
+            _ => diagnostics::api_error(diags, error, None),
+        }
     }
 
     /// Sends `sections` (pruning) with `expected_version`; the new state, or `None` after

@@ -91,11 +91,6 @@ impl FederationLinkResource {
                 ..link.into()
             }),
             Err(e) => {
-                let about = match &e {
-                    ApiError::NotFound(_) => Some(AttributePath::root("trust_domain_id")),
-                    ApiError::InvalidArgument(_) => Some(AttributePath::root("endpoint_url")),
-                    _ => None,
-                };
                 let fields = [
                     (
                         "trust_domain_name",
@@ -103,7 +98,17 @@ impl FederationLinkResource {
                     ),
                     ("url", AttributePath::root("endpoint_url")),
                 ];
-                diagnostics::api_error_at_field(diags, &e, &fields, about);
+                match &e {
+                    ApiError::NotFound(_) => {
+                        let at = AttributePath::root("trust_domain_id");
+                        diagnostics::missing_reference(diags, &e, at);
+                    }
+                    ApiError::InvalidArgument(_) => {
+                        let about = Some(AttributePath::root("endpoint_url"));
+                        diagnostics::api_error_at_field(diags, &e, &fields, about);
+                    }
+                    _ => diagnostics::api_error(diags, &e, None),
+                }
                 None
             }
         }

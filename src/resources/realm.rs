@@ -189,15 +189,16 @@ impl Resource for RealmResource {
                 diagnostics::realm_name_taken(diags, &e, &name, existing.as_deref());
                 return None;
             }
+            Err(e) if e.is_not_found() => {
+                diagnostics::missing_reference(diags, &e, AttributePath::root("trust_domain_id"));
+                return None;
+            }
             Err(e) => {
-                let about = e
-                    .is_not_found()
-                    .then(|| AttributePath::root("trust_domain_id"));
                 let fields = [
                     ("name", AttributePath::root("name")),
                     ("trust_domain_id", AttributePath::root("trust_domain_id")),
                 ];
-                diagnostics::api_error_at_field(diags, &e, &fields, about);
+                diagnostics::api_error_at_field(diags, &e, &fields, None);
                 return None;
             }
         };

@@ -46,10 +46,9 @@ fn role_arn(arn: &str) -> Result<(), ApiError> {
     let [arn_word, partition, service, region, account, resource] = parts.as_slice() else {
         return Err(refuse("it has fewer than six ':'-separated parts"));
     };
-    if *arn_word != "arn" || !matches!(*partition, "aws" | "aws-cn" | "aws-us-gov") {
-        return Err(refuse(
-            "it must start with arn:aws:, arn:aws-cn: or arn:aws-us-gov:",
-        ));
+    // Any partition: AWS adds them (aws-iso, aws-iso-b, aws-eusc, …).
+    if *arn_word != "arn" || partition.is_empty() {
+        return Err(refuse("it must start with arn:<partition>:"));
     }
     if *service != "iam" || !region.is_empty() {
         return Err(refuse("the service must be iam, with no region"));
@@ -192,18 +191,7 @@ impl Store {
         config: Option<&pa::create_config_request::Config>,
         ctx: &Ctx<'_>,
     ) -> Result<(Change, pa::Config), ApiError> {
-        validate::required("name", name)?;
-        if name.len() > MAX_PROVIDER_ATTESTATION_NAME
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        {
-            return Err(invalid(format!(
-                "name `{}` must be 1-{MAX_PROVIDER_ATTESTATION_NAME} letters, digits, '-', '_' \
-                 and '.'",
-                name.escape_debug()
-            )));
-        }
+        validate::required_within("name", name, MAX_PROVIDER_ATTESTATION_NAME)?;
         let Some(pa::create_config_request::Config::Aws(aws)) = config else {
             // PROVIDER_ATTESTATION_NEEDS_A_CONFIG.
             return Err(invalid(

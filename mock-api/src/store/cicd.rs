@@ -11,7 +11,7 @@ use crate::assumptions::{
     DELETE_LINKED_CICD_PROFILE_REFUSED, MAX_CICD_PROFILE_NAME,
 };
 use crate::error::ApiError;
-use crate::validate::{self, invalid};
+use crate::validate;
 
 fn profile_view(p: &CicdProfileRecord) -> pb::CicdProfile {
     pb::CicdProfile {
@@ -60,16 +60,6 @@ impl Store {
         ctx: &Ctx<'_>,
     ) -> Result<(Change, pb::CicdProfile), ApiError> {
         validate::required_within("name", &r.name, MAX_CICD_PROFILE_NAME)?;
-        if let Some(c) = r
-            .name
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        {
-            return Err(invalid(format!(
-                "name `{}` contains {c:?}; use letters, digits, '-', '_' and '.'",
-                r.name.escape_debug()
-            )));
-        }
         validate::https_url("issuer", &r.issuer, "")?;
         if !r.jwks_url.is_empty() {
             validate::https_url("jwks_url", &r.jwks_url, "")?;

@@ -822,18 +822,17 @@ impl Resource for ClusterResource {
                         "terraform import spirl_cluster.<name> <id>",
                     );
                 }
-                e => {
-                    let about = match e {
-                        ApiError::NotFound(c) if c.message.contains("realm") => Some("realm_name"),
-                        ApiError::NotFound(c) if c.message.contains("provider_attestation") => {
-                            Some("provider_attestation_id")
-                        }
-                        ApiError::NotFound(_) => Some("trust_domain_id"),
-                        _ => None,
+                ApiError::NotFound(c) => {
+                    let at = if c.message.contains("realm") {
+                        "realm_name"
+                    } else if c.message.contains("provider_attestation") {
+                        "provider_attestation_id"
+                    } else {
+                        "trust_domain_id"
                     };
-                    let about = about.map(AttributePath::root);
-                    diagnostics::api_error_at_field(diags, e, &cluster_fields(), about);
+                    diagnostics::missing_reference(diags, &e, AttributePath::root(at));
                 }
+                e => diagnostics::api_error_at_field(diags, e, &cluster_fields(), None),
             }
             delete_attestations(diags, client, &made).await;
             return None;
