@@ -244,7 +244,7 @@ impl Resource for RealmResource {
             Ok(()) => Some(()),
             Err(e @ ApiError::FailedPrecondition(_)) => {
                 let name = prior.name.known().map_or("", String::as_str);
-                let clusters = match client.list_clusters(None, None, Some(id)).await {
+                let clusters = match client.list_cluster_items(None, None, Some(id)).await {
                     Ok(list) => list.into_iter().map(|c| c.name).collect(),
                     Err(_) => Vec::new(),
                 };

@@ -1,6 +1,7 @@
 //! The trust-domain [`Snapshot`] of one provider process: a refresh of many trust domains costs
-//! one `ListTrustDomains` call (without statistics; the API does not page) instead of one
-//! `TrustDomainInfo` each.
+//! one `ListTrustDomains` call (with dynamic data, as the client always asks; the API does not
+//! page) instead of one `TrustDomainInfo` each, plus one for any entry that lacks its JWT issuer
+//! status.
 //!
 //! The first [`DIRECT_READS`] reads go straight to `TrustDomainInfo`: a configuration with one or
 //! two trust domains never pays for a list. A trust domain missing from the snapshot is checked

@@ -544,10 +544,11 @@ impl Resource for TrustDomainResource {
                     Ok(list) => list.into_iter().map(|d| d.name).collect(),
                     Err(_) => Vec::new(),
                 };
-                let clusters: Vec<String> = match client.list_clusters(Some(id), None, None).await {
-                    Ok(list) => list.into_iter().map(|c| c.name).collect(),
-                    Err(_) => Vec::new(),
-                };
+                let clusters: Vec<String> =
+                    match client.list_cluster_items(Some(id), None, None).await {
+                        Ok(list) => list.into_iter().map(|c| c.name).collect(),
+                        Err(_) => Vec::new(),
+                    };
                 let realms: Vec<String> = match client.list_realms(Some(id), None).await {
                     Ok(list) => list.into_iter().map(|r| r.name).collect(),
                     Err(_) => Vec::new(),
