@@ -485,7 +485,6 @@ fn trust_domain_deployment_invalid_inputs_fail_plan() {
     let public = KeyPair::generate().public_key().to_pem();
     let cases = [
         ("", format!("k = {{ public_key = {public:?} }}"), "name"),
-        ("Prod", format!("k = {{ public_key = {public:?} }}"), "name"),
         ("prod", String::new(), "keys"),
         (
             "prod",
