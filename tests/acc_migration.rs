@@ -18,10 +18,6 @@ use std::collections::BTreeMap;
 
 use common::Harness;
 use serde_json::Value as Json;
-use spirl_mock_api::MockConfig;
-
-/// The official provider's module, as its users have it.
-const MODULE: &str = include_str!("fixtures/official-v0.12.1/main.tf");
 
 /// The attributes each resource type of the official provider v0.12.1 documents (its
 /// `docs/resources/*.md`); a nested attribute's own attributes after a `.`.
@@ -138,22 +134,6 @@ const OFFICIAL_ATTRIBUTES: [(&str, &[&str]); 14] = [
 /// The official provider's default of `num_version_history`, which its states carry.
 const OFFICIAL_VERSION_HISTORY: i64 = 10;
 
-/// A harness with the mock's user and service account the module names, and the module as its
-/// configuration (its own `terraform` block replaces the harness's).
-fn start(test: &str) -> Option<Harness> {
-    let h = Harness::start_with(
-        test,
-        MockConfig {
-            users: vec!["admin@example.com".into()],
-            service_accounts: vec!["automation-sa".into()],
-            ..MockConfig::default()
-        },
-    )?;
-    std::fs::remove_file(h.path().join("versions.tf")).unwrap();
-    h.write_config(MODULE);
-    Some(h)
-}
-
 fn official_attributes(kind: &str) -> &'static [&'static str] {
     OFFICIAL_ATTRIBUTES
         .iter()
@@ -254,7 +234,7 @@ fn planned_actions(h: &Harness) -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn migration_state_written_by_the_official_provider_plans_without_replacement() {
-    let Some(h) = start("migration_official_state") else {
+    let Some(h) = common::start_official_module("migration_official_state") else {
         return;
     };
     h.apply();
@@ -335,7 +315,7 @@ fn json_line(out: &common::TfOutput, kind: &str) -> Json {
 
 #[test]
 fn migration_import_blocks_and_generated_configuration_plan_only_imports() {
-    let Some(h) = start("migration_generate_config") else {
+    let Some(h) = common::start_official_module("migration_generate_config") else {
         return;
     };
     h.apply();

@@ -164,9 +164,9 @@ fn init_apply_plan_destroy(h: &Harness) -> Vec<String> {
     hashes
 }
 
-/// (1) The zip as is, in a packed filesystem mirror named by the CLI configuration.
-fn filesystem_mirror(zip: &Path) -> Vec<String> {
-    let h = start("release_fs_mirror", "").expect("TF_ACC=1");
+/// Puts the zip as is in a packed filesystem mirror in `h`'s directory, and names it in the CLI
+/// configuration as the only source of this provider.
+fn use_filesystem_mirror(h: &Harness, zip: &Path) {
     // Packed layout: HOSTNAME/NAMESPACE/TYPE/terraform-provider-TYPE_VERSION_OS_ARCH.zip.
     let mirror = h.path().join("mirror");
     let dir = mirror.join(SOURCE);
@@ -179,6 +179,12 @@ fn filesystem_mirror(zip: &Path) -> Vec<String> {
             mirror.display().to_string()
         ),
     );
+}
+
+/// (1) The zip as is, in a packed filesystem mirror named by the CLI configuration.
+fn filesystem_mirror(zip: &Path) -> Vec<String> {
+    let h = start("release_fs_mirror", "").expect("TF_ACC=1");
+    use_filesystem_mirror(&h, zip);
     init_apply_plan_destroy(&h)
 }
 
@@ -212,37 +218,11 @@ fn implied_local_mirror(zip: &Path) -> Vec<String> {
     init_apply_plan_destroy(&h)
 }
 
-/// The official provider's module, as its users have it.
-const OFFICIAL_MODULE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/official-v0.12.1/main.tf"
-);
-
 /// (3) The official provider's module from the packed mirror: its own `required_providers`
 /// (`~> 0.12`) selects this release; apply, empty plan, destroy, nothing left on the mock.
 fn official_module(zip: &Path) {
-    let h = Harness::start_with(
-        "release_official_module",
-        spirl_mock_api::MockConfig {
-            users: vec!["admin@example.com".into()],
-            service_accounts: vec!["automation-sa".into()],
-            ..spirl_mock_api::MockConfig::default()
-        },
-    )
-    .expect("TF_ACC=1");
-    let mirror = h.path().join("mirror");
-    std::fs::create_dir_all(mirror.join(SOURCE)).unwrap();
-    std::fs::copy(zip, mirror.join(SOURCE).join(zip_name())).unwrap();
-    h.write_file(
-        "terraform.tfrc",
-        &format!(
-            "provider_installation {{\n  filesystem_mirror {{\n    path    = {:?}\n    include = [\"{SOURCE}\"]\n  }}\n}}\n",
-            mirror.display().to_string()
-        ),
-    );
-    // The module brings its own terraform block; the harness's would be a second one.
-    std::fs::remove_file(h.path().join("versions.tf")).unwrap();
-    h.write_config(&std::fs::read_to_string(OFFICIAL_MODULE).unwrap());
+    let h = common::start_official_module("release_official_module").expect("TF_ACC=1");
+    use_filesystem_mirror(&h, zip);
     let init = h.tf_ok(&["init", "-input=false"]);
     assert!(
         init.all()

@@ -388,6 +388,26 @@ fn with_no_color<'a>(args: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
+/// A module written for the official provider v0.12.1: every resource and data source of its
+/// docs, `version = "~> 0.12"` (`tests/fixtures/official-v0.12.1`).
+pub const OFFICIAL_MODULE: &str = include_str!("../fixtures/official-v0.12.1/main.tf");
+
+/// A harness whose configuration is [`OFFICIAL_MODULE`] (its own `terraform` block replaces the
+/// harness's), with the user and service account it names on the mock.
+pub fn start_official_module(test: &str) -> Option<Harness> {
+    let h = Harness::start_with(
+        test,
+        MockConfig {
+            users: vec!["admin@example.com".into()],
+            service_accounts: vec!["automation-sa".into()],
+            ..MockConfig::default()
+        },
+    )?;
+    std::fs::remove_file(h.path().join("versions.tf")).expect("remove versions.tf");
+    h.write_config(OFFICIAL_MODULE);
+    Some(h)
+}
+
 /// Finds a resource's `values` in `terraform show -json` output (root module only).
 pub fn find_resource(state: &Json, address: &str) -> Option<Json> {
     state["values"]["root_module"]["resources"]
