@@ -12,8 +12,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, DataSource, Diagnostics, EphemeralResource, Opened, Provider, Resource,
-    Schema, async_trait,
+    Attr, Attribute, AttributePath, DataSource, Diagnostics, EphemeralResource, Kind, Model,
+    Opened, Provider, Read, Resource, Schema, async_trait,
 };
 
 /// Filled by `configure`; resources are built before it runs.
@@ -82,11 +82,24 @@ struct Thing {
     dir: Dir,
 }
 
-#[derive(Serialize, Deserialize)]
+/// Each attribute is declared once, here: its description, flags and checks.
+#[derive(Clone, PartialEq, Serialize, Deserialize, Model)]
 struct ThingState {
+    /// Its id.
+    #[tf(computed, keep)]
     id: Option<String>,
+    /// Its name.
+    #[tf(required, replace, check = not_empty)]
     name: String,
+    /// Free text.
+    #[tf(optional)]
     description: Option<String>,
+}
+
+fn not_empty(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if name.is_empty() {
+        diags.error_at(at.clone(), "Empty name", "Give the thing a name.");
+    }
 }
 
 impl Thing {
@@ -118,42 +131,15 @@ impl Resource for Thing {
     type State = ThingState;
 
     fn schema(&self) -> Schema {
-        Schema::new()
-            .description("A thing stored as a file.")
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("Its id."),
-            )
-            .attribute(
-                Attribute::string("name")
-                    .required()
-                    .requires_replace()
-                    .description("Its name."),
-            )
-            .attribute(
-                Attribute::string("description")
-                    .optional()
-                    .description("Free text."),
-            )
+        Schema::of::<ThingState>(Kind::Resource).description("A thing stored as a file.")
     }
 
-    async fn validate(&self, diags: &mut Diagnostics, config: ThingState) -> Option<()> {
-        if config.name.is_empty() {
-            diags.error_at(
-                tfplugin::AttributePath::root("name"),
-                "Empty name",
-                "Give the thing a name.",
-            );
-        }
-        Some(())
-    }
-
-    async fn read(&self, diags: &mut Diagnostics, state: ThingState) -> Option<ThingState> {
+    async fn read(&self, diags: &mut Diagnostics, state: ThingState) -> Option<Read<ThingState>> {
         let path = self.path(diags, state.id.as_deref()?)?;
-        let bytes = std::fs::read(&path).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Some(Read::Gone);
+        };
+        serde_json::from_slice(&bytes).ok().map(Read::Found)
     }
 
     async fn create(

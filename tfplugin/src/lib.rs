@@ -20,10 +20,14 @@
 //! - [`lifeline`]: noticing that Terraform is gone (killed, crashed) and exiting.
 //! - [`log`]: JSON logs for `TF_LOG`.
 
+// So `#[derive(Model)]`, which names `::tfplugin`, works inside this crate too.
+extern crate self as tfplugin;
+
 pub mod diag;
 pub mod goplugin;
 pub mod lifeline;
 pub mod log;
+pub mod model;
 pub mod plan;
 pub mod provider;
 pub mod schema;
@@ -35,10 +39,11 @@ pub mod typed;
 pub mod value;
 
 pub use diag::{AttributePath, Diagnostic, Diagnostics, Severity};
-pub use plan::Plan;
+pub use model::{Kind, Model, TfValue};
+pub use plan::{Change, Plan};
 pub use provider::{
-    DataSource, EphemeralResource, Function, FunctionError, Opened, Parameter, Provider, Renewed,
-    Resource, Signature, data_source, ephemeral_resource, function, resource,
+    DataSource, EphemeralResource, Function, FunctionError, Opened, Parameter, Provider, Read,
+    Renewed, Resource, Signature, data_source, ephemeral_resource, function, resource,
 };
 pub use schema::{Attribute, Block, BlockNesting, NestedBlock, Nesting, Schema};
 pub use serve::{connect, run, serve, serve_on};

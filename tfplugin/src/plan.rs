@@ -93,6 +93,37 @@ impl Plan {
     }
 }
 
+/// A resource change being planned, typed: what a resource's `plan` hook adjusts. Read a field
+/// of `config`, `prior` or `planned`, set `planned.x = Attr::Unknown` to plan it known after
+/// apply, and `require_replace(State::paths().x)` to replace the resource because of it.
+#[derive(Clone, Debug)]
+pub struct Change<S> {
+    /// The prior state (`None` on create).
+    pub prior: Option<S>,
+    /// The configuration (unknown values as `Attr::Unknown`).
+    pub config: S,
+    /// The planned new state, as the standard plan made it.
+    pub planned: S,
+    /// Paths, beyond the schema's `requires_replace` ones, whose change replaces the resource.
+    pub requires_replace: Vec<AttributePath>,
+    /// Private data carried from plan to apply.
+    pub private: Vec<u8>,
+}
+
+impl<S> Change<S> {
+    /// Whether this plans a create.
+    pub fn is_create(&self) -> bool {
+        self.prior.is_none()
+    }
+
+    /// Asks Terraform to replace the resource because of `path` (from `State::paths()`).
+    pub fn require_replace(&mut self, path: AttributePath) {
+        if !self.requires_replace.contains(&path) {
+            self.requires_replace.push(path);
+        }
+    }
+}
+
 /// The standard plan for a resource of schema `block`.
 pub(crate) fn standard_plan(block: &Block, prior: Value, proposed: Value, config: Value) -> Plan {
     let mut plan = Plan {
@@ -133,15 +164,6 @@ pub(crate) fn standard_plan(block: &Block, prior: Value, proposed: Value, config
         changed,
         &root,
     );
-    if !create {
-        collect_replace(
-            block,
-            &plan.prior,
-            &plan.planned,
-            &root,
-            &mut plan.requires_replace,
-        );
-    }
     plan
 }
 
@@ -291,6 +313,16 @@ fn nth(v: &Value, i: usize) -> &Value {
     }
 }
 
+/// The paths whose planned change requires replacement, by the schema's `requires_replace`
+/// (inside nested attributes and blocks too); none on create or destroy.
+pub(crate) fn replacements(block: &Block, prior: &Value, planned: &Value) -> Vec<AttributePath> {
+    let mut out = Vec::new();
+    if !prior.is_null() && !planned.is_null() {
+        collect_replace(block, prior, planned, &AttributePath::new(), &mut out);
+    }
+    out
+}
+
 fn collect_replace(
     block: &Block,
     prior: &Value,
@@ -298,6 +330,24 @@ fn collect_replace(
     path: &AttributePath,
     out: &mut Vec<AttributePath>,
 ) {
+    for b in &block.blocks {
+        let s = prior.get_attr(&b.type_name).unwrap_or(&Value::Null);
+        let p = planned.get_attr(&b.type_name).unwrap_or(&Value::Null);
+        let nesting = match b.nesting {
+            BlockNesting::Single | BlockNesting::Group => Nesting::Single,
+            BlockNesting::List => Nesting::List,
+            BlockNesting::Set => Nesting::Set,
+            BlockNesting::Map => Nesting::Map,
+        };
+        collect_nested(
+            &b.block,
+            nesting,
+            s,
+            p,
+            &path.clone().attr(&b.type_name),
+            out,
+        );
+    }
     for a in &block.attributes {
         let s = prior.get_attr(&a.name).unwrap_or(&Value::Null);
         let p = planned.get_attr(&a.name).unwrap_or(&Value::Null);
@@ -311,27 +361,40 @@ fn collect_replace(
                 attributes: attrs.clone(),
                 ..Block::default()
             };
-            match nesting {
-                Nesting::Single => collect_replace(&nested, s, p, &here, out),
-                Nesting::List => {
-                    if let (Value::List(ss), Value::List(ps)) = (s.inner(), p.inner()) {
-                        for (i, (se, pe)) in ss.iter().zip(ps).enumerate() {
-                            collect_replace(&nested, se, pe, &here.clone().index(i as i64), out);
-                        }
-                    }
+            collect_nested(&nested, *nesting, s, p, &here, out);
+        }
+    }
+}
+
+/// [`collect_replace`] inside nested attributes or a nested block.
+fn collect_nested(
+    block: &Block,
+    nesting: Nesting,
+    s: &Value,
+    p: &Value,
+    here: &AttributePath,
+    out: &mut Vec<AttributePath>,
+) {
+    match nesting {
+        // A block added or removed as a whole changes each of its attributes (from or to null).
+        Nesting::Single => collect_replace(block, s, p, here, out),
+        Nesting::List => {
+            if let (Value::List(ss), Value::List(ps)) = (s.inner(), p.inner()) {
+                for (i, (se, pe)) in ss.iter().zip(ps).enumerate() {
+                    collect_replace(block, se, pe, &here.clone().index(i as i64), out);
                 }
-                Nesting::Map => {
-                    if let (Value::Map(ss), Value::Map(ps)) = (s.inner(), p.inner()) {
-                        for (k, pe) in ps {
-                            if let Some(se) = ss.get(k) {
-                                collect_replace(&nested, se, pe, &here.clone().key(k), out);
-                            }
-                        }
-                    }
-                }
-                Nesting::Set => {}
             }
         }
+        Nesting::Map => {
+            if let (Value::Map(ss), Value::Map(ps)) = (s.inner(), p.inner()) {
+                for (k, pe) in ps {
+                    if let Some(se) = ss.get(k) {
+                        collect_replace(block, se, pe, &here.clone().key(k), out);
+                    }
+                }
+            }
+        }
+        Nesting::Set => {}
     }
 }
 
@@ -526,7 +589,10 @@ mod tests {
             plan.planned.get_path(&k.key("k2").attr("id")),
             Some(&Value::Unknown)
         );
-        assert_eq!(plan.requires_replace, vec![AttributePath::root("name")]);
+        assert_eq!(
+            replacements(&schema().block, &plan.prior, &plan.planned),
+            vec![AttributePath::root("name")]
+        );
     }
 
     #[test]

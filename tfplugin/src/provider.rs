@@ -1,6 +1,8 @@
 //! The traits a provider author implements: [`Provider`], [`Resource`], [`DataSource`],
 //! [`EphemeralResource`] and [`Function`]. Methods take `&mut Diagnostics` and return `Option`:
-//! `None` means "failed, see the diagnostics" (for `Resource::read`: the object is gone).
+//! `None` means "failed, see the diagnostics". A resource's state is a [`Model`], so the layer
+//! knows its attributes: it runs their declared checks, keeps the prior spelling of values that
+//! mean the same, and hands the plan hook a typed [`Change`].
 //!
 //! Types are registered by name with [`resource`], [`data_source`], [`ephemeral_resource`] and
 //! [`function`], which erase them into the object-safe forms the server uses.
@@ -11,8 +13,9 @@ use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::diag::Diagnostics;
-use crate::plan::Plan;
+use crate::diag::{AttributePath, Diagnostics};
+use crate::model::{Model, TfValue};
+use crate::plan::{Change, Plan};
 use crate::schema::Schema;
 use crate::typed;
 use crate::value::{Type, Value, ValueError};
@@ -60,31 +63,49 @@ pub trait Provider: Send + Sync + 'static {
     }
 }
 
+/// What a refresh found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Read<S> {
+    /// The object, as it is now.
+    Found(S),
+    /// The object no longer exists: Terraform removes it from the state.
+    Gone,
+}
+
 /// A managed resource type. One struct, `State`, is its configuration, plan and state; see
-/// [`crate::typed`] for how fields map to attributes.
+/// [`crate::typed`] for how fields map to attributes and [`crate::model`] for how they are
+/// declared.
 #[async_trait]
 pub trait Resource: Send + Sync + 'static {
     /// Configuration, plan and state as a struct.
-    type State: Serialize + DeserializeOwned + Send + Sync;
+    type State: Model + Serialize + DeserializeOwned + Send + Sync;
 
-    /// The schema.
+    /// The schema: typically `Schema::of::<Self::State>(Kind::Resource).description(…)`.
     fn schema(&self) -> Schema;
 
-    /// Checks the configuration. Unknown values read as null; when a plain (non-`Option`,
-    /// non-`Attr`) field is unknown this hook is skipped, as the value will be checked at plan.
+    /// Checks the configuration beyond the attributes' declared checks (which have run). Unknown
+    /// values read as null; when a plain (non-`Option`, non-`Attr`) field is unknown this hook is
+    /// skipped, as the value will be checked at plan.
     async fn validate(&self, _diags: &mut Diagnostics, _config: Self::State) -> Option<()> {
         Some(())
     }
 
-    /// Refreshes the state from the remote object; `None` without errors means it is gone.
-    async fn read(&self, diags: &mut Diagnostics, state: Self::State) -> Option<Self::State>;
+    /// Refreshes the state from the remote object.
+    async fn read(&self, diags: &mut Diagnostics, state: Self::State) -> Option<Read<Self::State>>;
 
-    /// Adjusts the standard plan (see [`crate::plan`]); the default keeps it.
-    async fn plan(&self, _diags: &mut Diagnostics, _plan: &mut Plan) -> Option<()> {
+    /// Adjusts the standard plan (see [`crate::plan`]) of a create or update; the default keeps
+    /// it.
+    async fn plan(
+        &self,
+        _diags: &mut Diagnostics,
+        _change: &mut Change<Self::State>,
+    ) -> Option<()> {
         Some(())
     }
 
-    /// Creates the object. `planned` has unknown values read as null; return the full state.
+    /// Creates the object. `planned` has unknown values as [`crate::Attr::Unknown`]; return the
+    /// full state. A failure after part of the work was done returns what exists now together
+    /// with the error, and Terraform records it (unknown values in it become null).
     async fn create(
         &self,
         diags: &mut Diagnostics,
@@ -92,14 +113,18 @@ pub trait Resource: Send + Sync + 'static {
         config: Self::State,
     ) -> Option<Self::State>;
 
-    /// Updates the object in place.
+    /// Updates the object in place; like `create`, a partial result may come with an error. The
+    /// default, for a type whose every configurable attribute requires replacement, records the
+    /// plan (what it leaves unknown keeps its prior value).
     async fn update(
         &self,
-        diags: &mut Diagnostics,
-        prior: Self::State,
+        _diags: &mut Diagnostics,
+        _prior: Self::State,
         planned: Self::State,
-        config: Self::State,
-    ) -> Option<Self::State>;
+        _config: Self::State,
+    ) -> Option<Self::State> {
+        Some(planned)
+    }
 
     /// Deletes the object.
     async fn delete(&self, diags: &mut Diagnostics, prior: Self::State) -> Option<()>;
@@ -494,15 +519,60 @@ impl<R: Resource> DynResource for Typed<R> {
         &self.ty
     }
     async fn validate(&self, diags: &mut Diagnostics, config: &Value) {
-        validate_typed(config, |c| self.inner.validate(diags, c)).await;
+        if let Ok(c) = typed::from_value_lenient::<R::State>(config) {
+            c.check(&AttributePath::new(), diags);
+            self.inner.validate(diags, c).await;
+        }
     }
     async fn read(&self, diags: &mut Diagnostics, state: &Value) -> Option<Value> {
-        let s = read_as(diags, "state", state, false)?;
-        let new = self.inner.read(diags, s).await?;
-        write_as(diags, "state", &new, &self.ty)
+        let prior: R::State = read_as(diags, "state", state, false)?;
+        match self.inner.read(diags, prior.clone()).await? {
+            Read::Found(mut new) => {
+                new.keep_spelling(&prior);
+                write_as(diags, "state", &new, &self.ty)
+            }
+            Read::Gone => {
+                log::info!("the object is gone; Terraform removes it from the state");
+                Some(Value::Null)
+            }
+        }
     }
     async fn plan(&self, diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
-        self.inner.plan(diags, plan).await
+        if plan.is_destroy() {
+            return Some(());
+        }
+        let prior: Option<R::State> = plan
+            .prior_as()
+            .map_err(|e| decode_error(diags, "prior state", e))
+            .ok()?;
+        let config = read_as(diags, "configuration", &plan.config, true)?;
+        // A state struct with `Option` fields reads an unknown as null: it is written back only
+        // when the hook (or semantic equality) changed it.
+        let mut planned: R::State = match typed::from_value(&plan.planned) {
+            Ok(p) => p,
+            Err(_) => read_as(diags, "planned state", &plan.planned, true)?,
+        };
+        let standard = planned.clone();
+        if let Some(prior) = &prior {
+            planned.keep_spelling(prior);
+        }
+        let mut change = Change {
+            prior,
+            config,
+            planned,
+            requires_replace: Vec::new(),
+            private: std::mem::take(&mut plan.private),
+        };
+        let outcome = self.inner.plan(diags, &mut change).await;
+        plan.private = change.private;
+        if change.planned != standard {
+            plan.planned = write_as(diags, "planned state", &change.planned, &self.ty)?;
+        }
+        let by_schema = crate::plan::replacements(&self.schema.block, &plan.prior, &plan.planned);
+        for path in by_schema.into_iter().chain(change.requires_replace) {
+            plan.require_replace(path);
+        }
+        outcome
     }
     async fn create(
         &self,
@@ -510,10 +580,11 @@ impl<R: Resource> DynResource for Typed<R> {
         planned: &Value,
         config: &Value,
     ) -> Option<Value> {
-        let p = read_as(diags, "planned state", planned, true)?;
+        let p: R::State = read_as(diags, "planned state", planned, true)?;
         let c = read_as(diags, "configuration", config, true)?;
-        let new = self.inner.create(diags, p, c).await?;
-        write_as(diags, "state", &new, &self.ty)
+        let mut new = self.inner.create(diags, p.clone(), c).await?;
+        new.keep_spelling(&p);
+        applied(diags, &new, &self.ty, None)
     }
     async fn update(
         &self,
@@ -523,10 +594,11 @@ impl<R: Resource> DynResource for Typed<R> {
         config: &Value,
     ) -> Option<Value> {
         let s = read_as(diags, "prior state", prior, false)?;
-        let p = read_as(diags, "planned state", planned, true)?;
+        let p: R::State = read_as(diags, "planned state", planned, true)?;
         let c = read_as(diags, "configuration", config, true)?;
-        let new = self.inner.update(diags, s, p, c).await?;
-        write_as(diags, "state", &new, &self.ty)
+        let mut new = self.inner.update(diags, s, p.clone(), c).await?;
+        new.keep_spelling(&p);
+        applied(diags, &new, &self.ty, Some(prior))
     }
     async fn delete(&self, diags: &mut Diagnostics, prior: &Value) -> Option<()> {
         let s = read_as(diags, "prior state", prior, false)?;
@@ -544,6 +616,24 @@ impl<R: Resource> DynResource for Typed<R> {
     ) -> Option<Value> {
         self.inner.upgrade_state(diags, version, raw_json).await
     }
+}
+
+/// The state an apply returns: what it leaves unknown keeps the `prior` value; with errors (a
+/// partial result) what is still unknown becomes null, so Terraform can record it.
+fn applied<S: Serialize>(
+    diags: &mut Diagnostics,
+    new: &S,
+    ty: &Type,
+    prior: Option<&Value>,
+) -> Option<Value> {
+    let mut v = write_as(diags, "state", new, ty)?;
+    if let Some(prior) = prior {
+        v.fill_unknown_from(prior);
+    }
+    if diags.has_errors() {
+        v.fill_unknown_from(&Value::Null);
+    }
+    Some(v)
 }
 
 /// The object-safe form of a [`DataSource`].

@@ -617,7 +617,11 @@ impl pb::provider_server::Provider for ProviderService {
                     match out {
                         Some(mut v) => {
                             schema::null_write_only(&res.schema().block, &mut v);
-                            plan::check_applied(&planned, &v, &AttributePath::new(), &mut diags);
+                            // With errors, the state is what was done so far: it need not be
+                            // the plan (terraform-plugin-framework's resp.State with errors).
+                            if !diags.has_errors() {
+                                plan::check_applied(&planned, &v, &AttributePath::new(), &mut diags);
+                            }
                             v
                         }
                         None => prior,

@@ -175,6 +175,35 @@ impl Value {
             })
     }
 
+    /// Replaces every unknown value inside with the value at the same place in `other` (null
+    /// where `other` has none).
+    pub fn fill_unknown_from(&mut self, other: &Value) {
+        match self {
+            Value::Unknown => *self = other.clone(),
+            Value::Object(m) | Value::Map(m) => {
+                for (k, v) in m.iter_mut() {
+                    v.fill_unknown_from(other.get_attr(k).unwrap_or(&Value::Null));
+                }
+            }
+            Value::List(l) | Value::Tuple(l) => {
+                for (i, v) in l.iter_mut().enumerate() {
+                    let o = match other.inner() {
+                        Value::List(o) | Value::Tuple(o) => o.get(i),
+                        _ => None,
+                    };
+                    v.fill_unknown_from(o.unwrap_or(&Value::Null));
+                }
+            }
+            Value::Set(l) => {
+                for v in l.iter_mut() {
+                    v.fill_unknown_from(&Value::Null);
+                }
+            }
+            Value::Dynamic(d) => d.1.fill_unknown_from(other),
+            _ => {}
+        }
+    }
+
     /// Replaces the value at `path`; false when the path does not exist.
     pub fn set_path(&mut self, path: &AttributePath, new: Value) -> bool {
         let mut v = self;

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use tfplugin::provider::{NamedDataSource, NamedEphemeralResource, NamedResource};
 use tfplugin::stop::StopSignal;
 use tfplugin::{
-    Attr, Attribute, DataSource, Diagnostics, EphemeralResource, Opened, Provider, Resource,
-    Schema, Type, Value, async_trait,
+    Attr, Attribute, DataSource, Diagnostics, EphemeralResource, Model, Opened, Provider, Read,
+    Resource, Schema, Type, Value, async_trait,
 };
 use tonic::transport::Channel;
 
@@ -78,11 +78,15 @@ impl Provider for TestProvider {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Model)]
 pub struct ThingState {
+    #[tf(computed, keep)]
     pub id: Option<String>,
+    #[tf(required, replace)]
     pub name: String,
+    #[tf(optional)]
     pub description: Option<String>,
+    #[tf(default = 1)]
     pub size: Option<i64>,
 }
 
@@ -113,13 +117,15 @@ impl Resource for Thing {
         thing_schema()
     }
 
-    async fn read(&self, _diags: &mut Diagnostics, state: ThingState) -> Option<ThingState> {
-        self.0
+    async fn read(&self, _diags: &mut Diagnostics, state: ThingState) -> Option<Read<ThingState>> {
+        let found = self
+            .0
             .things
             .lock()
             .unwrap()
             .get(state.id.as_deref()?)
-            .cloned()
+            .cloned();
+        Some(found.map_or(Read::Gone, Read::Found))
     }
 
     async fn create(
@@ -169,23 +175,31 @@ impl Resource for Thing {
 /// operation, so that tests see the protocol layer null them.
 pub struct Secret(Arc<Shared>);
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
 pub struct SecretState {
+    #[tf(computed, keep)]
     pub id: Option<String>,
+    #[tf(optional, write_only)]
     pub top_wo: Option<String>,
+    #[tf(optional, nested)]
     pub entries: Option<std::collections::BTreeMap<String, SecretEntry>>,
+    #[tf(block)]
     pub rule: Vec<SecretRule>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
 pub struct SecretEntry {
+    #[tf(optional, write_only)]
     pub value_wo: Option<String>,
+    #[tf(optional)]
     pub version: Option<i64>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Model)]
 pub struct SecretRule {
+    #[tf(optional, write_only)]
     pub token_wo: Option<String>,
+    #[tf(optional)]
     pub name: Option<String>,
 }
 
@@ -226,13 +240,15 @@ impl Resource for Secret {
         secret_schema()
     }
 
-    async fn read(&self, _d: &mut Diagnostics, s: SecretState) -> Option<SecretState> {
-        self.0
+    async fn read(&self, _d: &mut Diagnostics, s: SecretState) -> Option<Read<SecretState>> {
+        let found = self
+            .0
             .secrets
             .lock()
             .unwrap()
             .get(s.id.as_deref()?)
-            .cloned()
+            .cloned();
+        Some(found.map_or(Read::Gone, Read::Found))
     }
 
     async fn create(
@@ -274,8 +290,9 @@ impl Resource for Secret {
 /// Creating one blocks until the provider is stopped.
 pub struct Slow(Arc<Shared>);
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Model)]
 pub struct SlowState {
+    #[tf(computed)]
     pub id: Option<String>,
 }
 
@@ -287,8 +304,8 @@ impl Resource for Slow {
         Schema::new().attribute(Attribute::string("id").computed())
     }
 
-    async fn read(&self, _d: &mut Diagnostics, s: SlowState) -> Option<SlowState> {
-        Some(s)
+    async fn read(&self, _d: &mut Diagnostics, s: SlowState) -> Option<Read<SlowState>> {
+        Some(Read::Found(s))
     }
 
     async fn create(
@@ -333,7 +350,7 @@ impl Resource for Panics {
         Schema::new().attribute(Attribute::string("id").computed())
     }
 
-    async fn read(&self, _d: &mut Diagnostics, _s: SlowState) -> Option<SlowState> {
+    async fn read(&self, _d: &mut Diagnostics, _s: SlowState) -> Option<Read<SlowState>> {
         panic!("boom in read")
     }
 
