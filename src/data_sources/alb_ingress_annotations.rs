@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, DataSource, Diagnostics, Number, Schema, Type, async_trait};
+use tfplugin::{Attr, Attribute, Diagnostics, LegacyDataSource, Number, Schema, Type, async_trait};
 
 use crate::alb::{self, AlbInputs};
 use crate::diagnostics::{inputs_not_known, report, whole_number};
@@ -57,7 +57,7 @@ impl AlbState {
 pub struct AlbIngressAnnotations;
 
 #[async_trait]
-impl DataSource for AlbIngressAnnotations {
+impl LegacyDataSource for AlbIngressAnnotations {
     type State = AlbState;
 
     fn schema(&self) -> Schema {

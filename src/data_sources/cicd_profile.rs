@@ -1,6 +1,6 @@
 //! `spirl_cicd_profile` (data source): an existing CI/CD profile looked up by `name`.
 
-use tfplugin::{AttributePath, DataSource, Diagnostics, Schema, async_trait};
+use tfplugin::{AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
@@ -22,7 +22,7 @@ impl CicdProfileDataSource {
 }
 
 #[async_trait]
-impl DataSource for CicdProfileDataSource {
+impl LegacyDataSource for CicdProfileDataSource {
     type State = CicdProfileState;
 
     fn schema(&self) -> Schema {

@@ -1,7 +1,7 @@
 //! `spirl_cluster` (data source): an existing cluster looked up by `trust_domain_id` and `name`,
 //! with its current version's configuration.
 
-use tfplugin::{Attr, AttributePath, DataSource, Diagnostics, Schema, async_trait};
+use tfplugin::{Attr, AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
@@ -42,7 +42,7 @@ fn settable(state: &ClusterState) -> [(&'static str, &Attr<String>); 7] {
 }
 
 #[async_trait]
-impl DataSource for ClusterDataSource {
+impl LegacyDataSource for ClusterDataSource {
     type State = ClusterState;
 
     fn schema(&self) -> Schema {

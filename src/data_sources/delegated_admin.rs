@@ -3,7 +3,9 @@
 //! trust domain, the realm's name and the principal.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, DataSource, Diagnostics, Schema, async_trait};
+use tfplugin::{
+    Attr, Attribute, AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait,
+};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
@@ -46,7 +48,7 @@ impl DelegatedAdminDataSource {
 }
 
 #[async_trait]
-impl DataSource for DelegatedAdminDataSource {
+impl LegacyDataSource for DelegatedAdminDataSource {
     type State = DelegatedAdminState;
 
     fn schema(&self) -> Schema {

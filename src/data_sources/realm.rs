@@ -1,11 +1,11 @@
 //! `spirl_realm` (data source): an existing realm looked up by `trust_domain_id` and `name`.
 
-use tfplugin::{AttributePath, DataSource, Diagnostics, Schema, async_trait};
+use tfplugin::{DataSource, Diagnostics, Kind, Model, Schema, async_trait};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
 use crate::problem::quote;
-use crate::resources::realm::{RealmState, attributes, validate_config};
+use crate::resources::realm::RealmState;
 
 /// The `spirl_realm` data source.
 pub struct RealmDataSource {
@@ -26,19 +26,13 @@ impl DataSource for RealmDataSource {
     type State = RealmState;
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new().description(
+        Schema::of::<RealmState>(Kind::DataSource).description(
             "Looks up an existing realm by its trust domain and name, for configurations that \
              use a realm managed elsewhere.",
-        );
-        attributes(true).into_iter().fold(schema, Schema::attribute)
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: RealmState) -> Option<()> {
-        validate_config(diags, &config)
+        )
     }
 
     async fn read(&self, diags: &mut Diagnostics, config: RealmState) -> Option<RealmState> {
-        validate_config(diags, &config)?;
         let client = self.client.get(diags)?;
         let (Some(td), Some(name)) = (config.trust_domain_id.known(), config.name.known()) else {
             diagnostics::inputs_not_known(diags);
@@ -47,7 +41,7 @@ impl DataSource for RealmDataSource {
         let found = match client.list_realms(Some(td), Some(name)).await {
             Ok(all) => all.into_iter().find(|r| &r.name == name),
             Err(e) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("name")));
+                diagnostics::api_error(diags, &e, Some(RealmState::paths().name));
                 return None;
             }
         };
@@ -55,7 +49,7 @@ impl DataSource for RealmDataSource {
             Some(realm) => Some(realm.into()),
             None => {
                 diags.error_at(
-                    AttributePath::root("name"),
+                    RealmState::paths().name,
                     "Realm not found",
                     format!(
                         "Trust domain {} has no realm named {}. Check the name (realm names are \

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, DataSource, Diagnostics, Number, Schema, Type, Value, async_trait,
+    Attr, Attribute, Diagnostics, LegacyDataSource, Number, Schema, Type, Value, async_trait,
 };
 
 use crate::diagnostics::{inputs_not_known, report};
@@ -103,7 +103,7 @@ fn to_value(node: &Node) -> Value {
 pub struct ServerMonitoring;
 
 #[async_trait]
-impl DataSource for ServerMonitoring {
+impl LegacyDataSource for ServerMonitoring {
     type State = ServerMonitoringState;
 
     fn schema(&self) -> Schema {

@@ -2,7 +2,9 @@
 //! id (`sa-…`) and details.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, DataSource, Diagnostics, Schema, async_trait};
+use tfplugin::{
+    Attr, Attribute, AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait,
+};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
@@ -46,7 +48,7 @@ impl ServiceAccountDataSource {
 }
 
 #[async_trait]
-impl DataSource for ServiceAccountDataSource {
+impl LegacyDataSource for ServiceAccountDataSource {
     type State = ServiceAccountState;
 
     fn schema(&self) -> Schema {

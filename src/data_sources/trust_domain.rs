@@ -3,7 +3,7 @@
 //! and dynamic data, as the official provider does since v0.12.1; an answer without the JWT
 //! issuer status is read again with `TrustDomainInfo` (see `client::assumptions`).
 
-use tfplugin::{AttributePath, DataSource, Diagnostics, Schema, async_trait};
+use tfplugin::{AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
@@ -25,7 +25,7 @@ impl TrustDomainDataSource {
 }
 
 #[async_trait]
-impl DataSource for TrustDomainDataSource {
+impl LegacyDataSource for TrustDomainDataSource {
     type State = TrustDomainState;
 
     fn schema(&self) -> Schema {

@@ -4,7 +4,7 @@
 //! same name (`crate::data_sources::cicd_profile`) shares the state struct and checks.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
+use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
 
 use crate::client::{ApiError, CicdProfile, Client, ClientHandle, ErrorContext};
 use crate::diagnostics;
@@ -122,7 +122,7 @@ impl CicdProfileResource {
 }
 
 #[async_trait]
-impl Resource for CicdProfileResource {
+impl LegacyResource for CicdProfileResource {
     type State = CicdProfileState;
 
     fn schema(&self) -> Schema {
@@ -152,7 +152,7 @@ impl Resource for CicdProfileResource {
             .list_cicd_profiles()
             .await
             .map(|all| all.into_iter().find(|p| &p.id == id));
-        super::refreshed(diags, "CI/CD profile", id, found)
+        super::refreshed_legacy(diags, "CI/CD profile", id, found)
     }
 
     async fn create(

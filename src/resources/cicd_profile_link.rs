@@ -3,7 +3,7 @@
 //! every change replaces it, and it imports as `cicdp-…:c-…`.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
+use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
 
 use super::ids::check_id;
 use crate::client::assumptions::{CICD_PROFILE_ID_PREFIX, CLUSTER_ID_PREFIX};
@@ -56,7 +56,7 @@ impl CicdProfileLinkResource {
 }
 
 #[async_trait]
-impl Resource for CicdProfileLinkResource {
+impl LegacyResource for CicdProfileLinkResource {
     type State = CicdLinkState;
 
     fn schema(&self) -> Schema {
@@ -117,7 +117,7 @@ impl Resource for CicdProfileLinkResource {
         let profile = state.cicd_profile_id.known()?;
         let cluster = state.cluster_id.known()?;
         let found = find(client, profile, cluster).await;
-        super::refreshed(
+        super::refreshed_legacy(
             diags,
             "CI/CD profile link",
             &format!("{profile}:{cluster}"),

@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Plan, Resource, Schema};
+use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Plan, Schema};
 
 use crate::client::{ApiError, Client, ClientHandle, ConfigScope, ConfigUpdate, Configuration};
 use crate::diagnostics;
@@ -288,7 +288,7 @@ impl<K: ConfigKind> ConfigResource<K> {
 }
 
 #[tfplugin::async_trait]
-impl<K: ConfigKind> Resource for ConfigResource<K> {
+impl<K: ConfigKind> LegacyResource for ConfigResource<K> {
     type State = K::State;
 
     fn schema(&self) -> Schema {

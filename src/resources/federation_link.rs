@@ -5,7 +5,7 @@
 //! configurations cannot silently fight over one link.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
+use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
 
 use super::ids::{check_id, https_url_problem};
 use super::trust_domain::domain_name_problem;
@@ -116,7 +116,7 @@ impl FederationLinkResource {
 }
 
 #[async_trait]
-impl Resource for FederationLinkResource {
+impl LegacyResource for FederationLinkResource {
     type State = FederationLinkState;
 
     fn schema(&self) -> Schema {
@@ -204,7 +204,7 @@ impl Resource for FederationLinkResource {
         let td = state.trust_domain_id.known()?;
         let foreign = state.foreign_trust_domain_name.known()?;
         let found = client.find_federation_link(td, foreign).await;
-        let link = super::refreshed::<_, FederationLink>(
+        let link = super::refreshed_legacy::<_, FederationLink>(
             diags,
             "federation link",
             &format!("{td}/{foreign}"),

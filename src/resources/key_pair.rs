@@ -4,7 +4,7 @@
 //! attributes below and keeps the private key out of the state.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
+use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
 
 use crate::keys::{KeyPair, PublicKey};
 
@@ -107,7 +107,7 @@ pub fn validate_algorithm(diags: &mut Diagnostics, algorithm: &Attr<String>) -> 
 pub struct KeyPairResource;
 
 #[async_trait]
-impl Resource for KeyPairResource {
+impl LegacyResource for KeyPairResource {
     type State = KeyPairState;
 
     fn schema(&self) -> Schema {

@@ -21,31 +21,30 @@ pub mod trust_domain_config;
 pub mod trust_domain_deployment;
 pub mod trust_domain_deployment_config;
 
-use tfplugin::Diagnostics;
 use tfplugin::provider::NamedResource;
+use tfplugin::{Diagnostics, Read};
 
 use self::config_sections::ConfigResource;
 use crate::client::{ApiError, ClientHandle};
 use crate::diagnostics;
 
-/// A refresh's outcome as Terraform wants it: the object's state; `None` when it is gone (the
-/// `what` with `id` is then removed from the state, which is logged); `None` after reporting an
-/// error.
+/// A refresh's outcome as Terraform wants it: found, gone (the `what` with `id` is then removed
+/// from the state, which is logged), or `None` after reporting an error.
 pub fn refreshed<T, S: From<T>>(
     diags: &mut Diagnostics,
     what: &str,
     id: &str,
     found: Result<Option<T>, ApiError>,
-) -> Option<S> {
+) -> Option<Read<S>> {
     match found {
-        Ok(Some(object)) => Some(object.into()),
+        Ok(Some(object)) => Some(Read::Found(object.into())),
         Ok(None) => {
             log::info!(id; "{what} is gone; removing it from the state");
-            None
+            Some(Read::Gone)
         }
         Err(e) if e.is_not_found() => {
             log::info!(id; "{what} is gone; removing it from the state");
-            None
+            Some(Read::Gone)
         }
         Err(e) => {
             diagnostics::api_error(diags, &e, None);
@@ -54,53 +53,66 @@ pub fn refreshed<T, S: From<T>>(
     }
 }
 
+/// [`refreshed`] for resources not yet declared as models (removed once none is left).
+pub fn refreshed_legacy<T, S: From<T>>(
+    diags: &mut Diagnostics,
+    what: &str,
+    id: &str,
+    found: Result<Option<T>, ApiError>,
+) -> Option<S> {
+    match refreshed(diags, what, id, found)? {
+        Read::Found(s) => Some(s),
+        Read::Gone => None,
+    }
+}
+
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_cicd_profile",
             cicd_profile::CicdProfileResource::new(client),
         ),
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_cicd_profile_link",
             cicd_profile_link::CicdProfileLinkResource::new(client),
         ),
-        tfplugin::resource("spirl_cluster", cluster::ClusterResource::new(client)),
-        tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
-        tfplugin::resource(
+        tfplugin::legacy_resource("spirl_cluster", cluster::ClusterResource::new(client)),
+        tfplugin::legacy_resource("spirl_key_pair", key_pair::KeyPairResource),
+        tfplugin::legacy_resource(
             "spirl_provider_attestation_config",
             provider_attestation_config::ProviderAttestationConfig::new(client),
         ),
         tfplugin::resource("spirl_realm", realm::RealmResource::new(client)),
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_trust_domain",
             trust_domain::TrustDomainResource::new(client),
         ),
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_trust_domain_deployment",
             trust_domain_deployment::TrustDomainDeployment::new(client),
         ),
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_cluster_config",
             ConfigResource::<cluster_config::ClusterConfig>::new(client),
         ),
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_federation_link",
             federation_link::FederationLinkResource::new(client),
         ),
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_realm_role_assignment",
             realm_role_assignment::RealmRoleAssignmentResource::new(client),
         ),
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_org_config",
             ConfigResource::<org_config::OrgConfig>::new(client),
         ),
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_trust_domain_config",
             ConfigResource::<trust_domain_config::TrustDomainConfig>::new(client),
         ),
-        tfplugin::resource(
+        tfplugin::legacy_resource(
             "spirl_trust_domain_deployment_config",
             ConfigResource::<trust_domain_deployment_config::DeploymentConfig>::new(client),
         ),

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Plan, Resource,
-    Schema, async_trait,
+    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, LegacyResource, NestedBlock,
+    Plan, Schema, async_trait,
 };
 
 use crate::client::{ApiError, Client, ClientHandle, ProviderAttestation};
@@ -94,7 +94,7 @@ async fn find(client: &Client, name: &str) -> Result<Option<ProviderAttestation>
 }
 
 #[async_trait]
-impl Resource for ProviderAttestationConfig {
+impl LegacyResource for ProviderAttestationConfig {
     type State = ProviderAttestationState;
 
     fn schema(&self) -> Schema {
@@ -180,7 +180,7 @@ impl Resource for ProviderAttestationConfig {
         let id = state.id.known()?;
         // Found by name; one of the same name with another id is a replacement made elsewhere.
         let found = find(client, name).await.map(|p| p.filter(|p| &p.id == id));
-        super::refreshed(diags, "provider attestation config", id, found)
+        super::refreshed_legacy(diags, "provider attestation config", id, found)
     }
 
     async fn create(

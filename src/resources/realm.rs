@@ -6,24 +6,35 @@
 //! read by listing its trust domain's realms. A realm that clusters still use cannot be deleted.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
+use tfplugin::{
+    Attr, AttributePath, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
+};
 
-use super::ids::check_id;
-use crate::client::assumptions::{REALM_ID_PREFIX, TRUST_DOMAIN_ID_PREFIX};
+use super::ids::trust_domain_id;
+use crate::client::assumptions::REALM_ID_PREFIX;
 use crate::client::{ApiError, ClientHandle, Realm, has_id_shape};
 use crate::diagnostics;
 use crate::problem::quote;
 
-/// Configuration and state of `spirl_realm`, and the result of the data source.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Configuration and state of `spirl_realm`, and the result of the data source (the same
+/// attributes: looked up by trust domain and name, the rest read-only).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct RealmState {
-    /// `rlm-…`.
+    /// The realm's id, `rlm-…`.
+    #[tf(computed, keep, data(computed))]
     pub id: Attr<String>,
-    /// `td-…`.
+    /// The id of the trust domain to create the realm in (`td-…`), such as
+    /// `spirl_trust_domain.example.id`. Changing it replaces the realm.
+    #[tf(required, replace, check = trust_domain_id(), data(required,
+        doc = "The id of the trust domain the realm belongs to (`td-…`)."))]
     pub trust_domain_id: Attr<String>,
-    /// A SPIFFE ID path segment.
+    /// The realm's name, unique in its trust domain: a SPIFFE ID path segment (ASCII letters,
+    /// digits, `.`, `-` and `_`, not `.` or `..`). The API cannot rename a realm: changing it
+    /// replaces the realm.
+    #[tf(required, replace, check = check_name, data(required, doc = "The realm's name."))]
     pub name: Attr<String>,
-    /// RFC 3339.
+    /// When the realm was created (RFC 3339, UTC).
+    #[tf(computed, keep, data(computed))]
     pub created_at: Attr<String>,
 }
 
@@ -36,41 +47,6 @@ impl From<Realm> for RealmState {
             created_at: Attr::Value(r.created_at),
         }
     }
-}
-
-/// The attributes of the resource, or of the data source (`data_source`: looked up by trust
-/// domain and name, the rest read-only). One list, so the two cannot drift apart.
-pub fn attributes(data_source: bool) -> Vec<Attribute> {
-    let input = |a: Attribute| {
-        let a = a.required();
-        if data_source { a } else { a.requires_replace() }
-    };
-    let read_only = |a: Attribute| {
-        let a = a.computed();
-        if data_source {
-            a
-        } else {
-            a.use_state_for_unknown()
-        }
-    };
-    vec![
-        read_only(Attribute::string("id")).description("The realm's id, `rlm-…`."),
-        input(Attribute::string("trust_domain_id")).description(if data_source {
-            "The id of the trust domain the realm belongs to (`td-…`)."
-        } else {
-            "The id of the trust domain to create the realm in (`td-…`), such as \
-             `spirl_trust_domain.example.id`. Changing it replaces the realm."
-        }),
-        input(Attribute::string("name")).description(if data_source {
-            "The realm's name."
-        } else {
-            "The realm's name, unique in its trust domain: a SPIFFE ID path segment (ASCII \
-             letters, digits, `.`, `-` and `_`, not `.` or `..`). The API \
-             cannot rename a realm: changing it replaces the realm."
-        }),
-        read_only(Attribute::string("created_at"))
-            .description("When the realm was created (RFC 3339, UTC)."),
-    ]
 }
 
 /// Why `name` is not a valid realm name (what is wrong and what to do), or `None`: the official
@@ -108,20 +84,10 @@ pub fn name_problem(name: &str) -> Option<String> {
     None
 }
 
-/// The plan-time checks of the resource and the data source.
-pub fn validate_config(diags: &mut Diagnostics, config: &RealmState) -> Option<()> {
-    if let Some(problem) = config.name.known().and_then(|n| name_problem(n)) {
-        diags.error_at(AttributePath::root("name"), "Invalid realm name", problem);
+fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(problem) = name_problem(name) {
+        diags.error_at(at.clone(), "Invalid realm name", problem);
     }
-    check_id(
-        diags,
-        "trust_domain_id",
-        &config.trust_domain_id,
-        TRUST_DOMAIN_ID_PREFIX,
-        "trust domain",
-        "`spirl_trust_domain.<name>.id`",
-    );
-    (!diags.has_errors()).then_some(())
 }
 
 /// The `spirl_realm` resource.
@@ -143,23 +109,16 @@ impl Resource for RealmResource {
     type State = RealmState;
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new().description(
+        Schema::of::<RealmState>(Kind::Resource).description(
             "A realm: a named part of a trust domain, so that a team manages its own clusters \
              (`spirl_cluster.realm_name`) without reaching what lies outside it. The control \
              plane cannot edit a realm, so every change replaces it, and it refuses to delete a \
              realm that clusters still belong to. Import with `terraform import \
              spirl_realm.<name> rlm-…`.",
-        );
-        attributes(false)
-            .into_iter()
-            .fold(schema, Schema::attribute)
+        )
     }
 
-    async fn validate(&self, diags: &mut Diagnostics, config: RealmState) -> Option<()> {
-        validate_config(diags, &config)
-    }
-
-    async fn read(&self, diags: &mut Diagnostics, state: RealmState) -> Option<RealmState> {
+    async fn read(&self, diags: &mut Diagnostics, state: RealmState) -> Option<Read<RealmState>> {
         let client = self.client.get(diags)?;
         let id = state.id.known()?;
         let found = client
@@ -190,14 +149,12 @@ impl Resource for RealmResource {
                 return None;
             }
             Err(e) if e.is_not_found() => {
-                diagnostics::missing_reference(diags, &e, AttributePath::root("trust_domain_id"));
+                diagnostics::missing_reference(diags, &e, RealmState::paths().trust_domain_id);
                 return None;
             }
             Err(e) => {
-                let fields = [
-                    ("name", AttributePath::root("name")),
-                    ("trust_domain_id", AttributePath::root("trust_domain_id")),
-                ];
+                let at = RealmState::paths();
+                let fields = [("name", at.name), ("trust_domain_id", at.trust_domain_id)];
                 diagnostics::api_error_at_field(diags, &e, &fields, None);
                 return None;
             }
@@ -224,17 +181,6 @@ impl Resource for RealmResource {
                 None
             }
         }
-    }
-
-    async fn update(
-        &self,
-        _diags: &mut Diagnostics,
-        prior: RealmState,
-        _planned: RealmState,
-        _config: RealmState,
-    ) -> Option<RealmState> {
-        // Every attribute forces a replacement: nothing changes in place.
-        Some(prior)
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: RealmState) -> Option<()> {

@@ -5,7 +5,7 @@
 //! attribute replaces it. Import by the assignment id, `ra-…`.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, Resource, Schema, async_trait};
+use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
 
 use super::ids::check_id;
 use super::realm::name_problem as realm_name_problem;
@@ -102,7 +102,7 @@ impl RealmRoleAssignmentResource {
 }
 
 #[async_trait]
-impl Resource for RealmRoleAssignmentResource {
+impl LegacyResource for RealmRoleAssignmentResource {
     type State = RealmRoleAssignmentState;
 
     fn schema(&self) -> Schema {
@@ -207,7 +207,7 @@ impl Resource for RealmRoleAssignmentResource {
         let id = state.id.known()?;
         let found = client.role_assignment(id).await;
         let assignment =
-            super::refreshed::<_, RoleAssignment>(diags, "role assignment", id, found)?;
+            super::refreshed_legacy::<_, RoleAssignment>(diags, "role assignment", id, found)?;
         Some(Self::state(assignment, state))
     }
 

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Diagnostics, Nesting, Plan, Resource, Schema, Value,
+    Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Nesting, Plan, Schema, Value,
     async_trait,
 };
 
@@ -78,7 +78,7 @@ impl TrustDomainDeployment {
 }
 
 #[async_trait]
-impl Resource for TrustDomainDeployment {
+impl LegacyResource for TrustDomainDeployment {
     type State = DeploymentState;
 
     fn schema(&self) -> Schema {

@@ -19,8 +19,8 @@
 //! `keep` (use the prior state for unknown), `default = <expr>` (planned when unset),
 //! `deprecated = "…"`, `doc = "…"` (instead of the comment), `omit` (not in this kind of type);
 //! `data(…)` and `ephemeral(…)` give the flags for a data source or ephemeral resource made of
-//! the same struct (else the resource's are used); `check = <fn>` runs
-//! `fn(&T, &AttributePath, &mut Diagnostics)` on the known value at validation; `ty = <expr>`
+//! the same struct (else the resource's are used); `check = <expr>` runs the function it names
+//! (or returns), `Fn(&T, &AttributePath, &mut Diagnostics)`, on the known value at validation; `ty = <expr>`
 //! overrides the Terraform type; `nested` and `block` make a field of a `Model` type (`X`,
 //! `Attr<X>`, `Vec<X>` or `BTreeMap<String, X>`) nested attributes or a nested block; `skip`
 //! leaves a field out; `name = "…"` renames.

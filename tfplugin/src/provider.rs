@@ -174,8 +174,8 @@ pub trait Resource: Send + Sync + 'static {
 /// A data source type.
 #[async_trait]
 pub trait DataSource: Send + Sync + 'static {
-    /// Configuration and result as a struct.
-    type State: Serialize + DeserializeOwned + Send + Sync;
+    /// Configuration and result as a struct (the attributes' declared checks run at validation).
+    type State: Model + Serialize + DeserializeOwned + Send + Sync;
 
     /// The schema.
     fn schema(&self) -> Schema;
@@ -449,7 +449,7 @@ pub(crate) fn decode_error(diags: &mut Diagnostics, what: &str, e: ValueError) {
     }
 }
 
-fn read_as<T: DeserializeOwned>(
+pub(crate) fn read_as<T: DeserializeOwned>(
     diags: &mut Diagnostics,
     what: &str,
     v: &Value,
@@ -463,14 +463,19 @@ fn read_as<T: DeserializeOwned>(
     r.map_err(|e| decode_error(diags, what, e)).ok()
 }
 
-fn write_as<T: Serialize>(diags: &mut Diagnostics, what: &str, v: &T, ty: &Type) -> Option<Value> {
+pub(crate) fn write_as<T: Serialize>(
+    diags: &mut Diagnostics,
+    what: &str,
+    v: &T,
+    ty: &Type,
+) -> Option<Value> {
     typed::to_value(v, ty)
         .map_err(|e| decode_error(diags, what, e))
         .ok()
 }
 
 /// Runs a typed validate hook unless the configuration holds unknowns its struct cannot take.
-async fn validate_typed<T: DeserializeOwned, Fut: Future<Output = Option<()>>>(
+pub(crate) async fn validate_typed<T: DeserializeOwned, Fut: Future<Output = Option<()>>>(
     config: &Value,
     hook: impl FnOnce(T) -> Fut,
 ) {
@@ -654,10 +659,18 @@ impl<D: DataSource> DynDataSource for Typed<D> {
         &self.ty
     }
     async fn validate(&self, diags: &mut Diagnostics, config: &Value) {
-        validate_typed(config, |c| self.inner.validate(diags, c)).await;
+        if let Ok(c) = typed::from_value_lenient::<D::State>(config) {
+            c.check(&AttributePath::new(), diags);
+            self.inner.validate(diags, c).await;
+        }
     }
     async fn read(&self, diags: &mut Diagnostics, config: &Value) -> Option<Value> {
-        let c = read_as(diags, "configuration", config, true)?;
+        let c: D::State = read_as(diags, "configuration", config, true)?;
+        // Checks again with what is known now (at validation it may not have been).
+        c.check(&AttributePath::new(), diags);
+        if diags.has_errors() {
+            return None;
+        }
         let new = self.inner.read(diags, c).await?;
         write_as(diags, "data", &new, &self.ty)
     }

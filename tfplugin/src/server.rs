@@ -620,7 +620,12 @@ impl pb::provider_server::Provider for ProviderService {
                             // With errors, the state is what was done so far: it need not be
                             // the plan (terraform-plugin-framework's resp.State with errors).
                             if !diags.has_errors() {
-                                plan::check_applied(&planned, &v, &AttributePath::new(), &mut diags);
+                                plan::check_applied(
+                                    &planned,
+                                    &v,
+                                    &AttributePath::new(),
+                                    &mut diags,
+                                );
                             }
                             v
                         }

@@ -19,8 +19,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Number, Plan,
-    Resource, Schema, Value, async_trait,
+    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, LegacyResource, NestedBlock,
+    Number, Plan, Schema, Value, async_trait,
 };
 
 mod validate;
@@ -672,7 +672,7 @@ impl ClusterResource {
 }
 
 #[async_trait]
-impl Resource for ClusterResource {
+impl LegacyResource for ClusterResource {
     type State = ClusterState;
 
     fn schema(&self) -> Schema {

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, NestedBlock, Plan, Resource,
-    Schema, Value, async_trait,
+    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, LegacyResource, NestedBlock,
+    Plan, Schema, Value, async_trait,
 };
 use tokio::time::Instant;
 
@@ -298,7 +298,7 @@ impl TrustDomainResource {
 }
 
 #[async_trait]
-impl Resource for TrustDomainResource {
+impl LegacyResource for TrustDomainResource {
     type State = TrustDomainState;
 
     fn schema(&self) -> Schema {

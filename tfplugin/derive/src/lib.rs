@@ -8,7 +8,7 @@ use proc_macro2::TokenStream as Tokens;
 use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 use syn::{
-    Data, DeriveInput, Error, Expr, Fields, GenericArgument, LitStr, Path, PathArguments, Type,
+    Data, DeriveInput, Error, Expr, Fields, GenericArgument, LitStr, PathArguments, Type,
     parse_macro_input,
 };
 
@@ -54,7 +54,7 @@ struct Field {
     base: Flags,
     data: Option<Flags>,
     ephemeral: Option<Flags>,
-    check: Vec<Path>,
+    check: Vec<Expr>,
     tf_type: Option<Expr>,
     skip: bool,
 }
@@ -316,7 +316,10 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 Shape::Block => {
                     let (nesting, inner) = nesting_of(ty);
                     let nesting = format_ident!("{}", nesting);
-                    let doc = flags.doc.as_ref().map_or_else(|| f.doc.clone(), LitStr::value);
+                    let doc = flags
+                        .doc
+                        .as_ref()
+                        .map_or_else(|| f.doc.clone(), LitStr::value);
                     quote! {
                         blocks.push(::tfplugin::NestedBlock::new(
                             #attr_name,
@@ -341,8 +344,9 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
         }
 
         // Typed paths: a nested model's own paths, under this attribute.
+        let path_doc = format!("The path of `{attr_name}`.");
         if f.shape == Shape::Plain {
-            path_fields.push(quote! { pub #ident: ::tfplugin::AttributePath });
+            path_fields.push(quote! { #[doc = #path_doc] pub #ident: ::tfplugin::AttributePath });
             path_inits.push(quote! { #ident: at.clone().attr(#attr_name) });
         } else {
             let (nesting, inner) = nesting_of(ty);
@@ -355,16 +359,18 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 "List" | "Map" => {
                     quote! { ::tfplugin::model::ElementPaths::under(at.clone().attr(#attr_name)) }
                 }
-                _ => quote! { <#inner as ::tfplugin::Model>::paths_at(at.clone().attr(#attr_name)) },
+                _ => {
+                    quote! { <#inner as ::tfplugin::Model>::paths_at(at.clone().attr(#attr_name)) }
+                }
             };
-            path_fields.push(quote! { pub #ident: #paths_ty });
+            path_fields.push(quote! { #[doc = #path_doc] pub #ident: #paths_ty });
             path_inits.push(quote! { #ident: #init });
         }
 
         for c in &f.check {
             checks.push(quote! {
                 if let Some(v) = ::tfplugin::model::Known::known_value(&self.#ident) {
-                    #c(v, &at.clone().attr(#attr_name), diags);
+                    (#c)(v, &at.clone().attr(#attr_name), diags);
                 }
             });
         }
