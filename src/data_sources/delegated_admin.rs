@@ -103,6 +103,10 @@ impl LegacyDataSource for DelegatedAdminDataSource {
             &PrincipalInput {
                 service_account_name: &config.service_account_name,
                 user_email: &config.user_email,
+                at: (
+                    AttributePath::root("service_account_name"),
+                    AttributePath::root("user_email"),
+                ),
             },
         );
         (!diags.has_errors()).then_some(())
@@ -124,8 +128,16 @@ impl LegacyDataSource for DelegatedAdminDataSource {
         let input = PrincipalInput {
             service_account_name: &config.service_account_name,
             user_email: &config.user_email,
+            at: (
+                AttributePath::root("service_account_name"),
+                AttributePath::root("user_email"),
+            ),
         };
-        let realm = resolve_realm(diags, client, td, realm_name).await?;
+        let realm_at = (
+            AttributePath::root("realm_name"),
+            AttributePath::root("trust_domain_id"),
+        );
+        let realm = resolve_realm(diags, client, td, realm_name, realm_at).await?;
         let principal = resolve_principal(diags, client, &input).await?;
         let admins = match client.delegated_admins(&realm).await {
             Ok(admins) => admins,

@@ -100,7 +100,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             "spirl_federation_link",
             federation_link::FederationLinkResource::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_realm_role_assignment",
             realm_role_assignment::RealmRoleAssignmentResource::new(client),
         ),

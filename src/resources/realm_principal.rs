@@ -13,12 +13,14 @@ use crate::data_sources::service_account::service_account_name_problem;
 use crate::diagnostics;
 use crate::problem::quote;
 
-/// The principal attributes of a configuration.
+/// The principal attributes of a configuration, with where each is reported.
 pub struct PrincipalInput<'a> {
     /// `service_account_name`.
     pub service_account_name: &'a Attr<String>,
     /// `user_email`.
     pub user_email: &'a Attr<String>,
+    /// The paths of `service_account_name` and `user_email`.
+    pub at: (AttributePath, AttributePath),
 }
 
 /// Checks the principal attributes: exactly one set (the official docs), none empty. Unknown
@@ -27,7 +29,7 @@ pub fn check_principal(diags: &mut Diagnostics, input: &PrincipalInput<'_>) {
     let set = |a: &Attr<String>| !matches!(a, Attr::Null);
     match (set(input.service_account_name), set(input.user_email)) {
         (true, true) => diags.error_at(
-            AttributePath::root("user_email"),
+            input.at.1.clone(),
             "Conflicting principals",
             "Both service_account_name and user_email are set; a role assignment is for \
              exactly one principal. Keep one of them (use two resources for two principals).",
@@ -45,17 +47,13 @@ pub fn check_principal(diags: &mut Diagnostics, input: &PrincipalInput<'_>) {
         .known()
         .and_then(|n| service_account_name_problem("service_account_name", n))
     {
-        diags.error_at(
-            AttributePath::root("service_account_name"),
-            "Invalid service_account_name",
-            problem,
-        );
+        diags.error_at(input.at.0.clone(), "Invalid service_account_name", problem);
     }
     // The lookup by email is exact, so anything but an empty value (which would filter nothing)
     // is the control plane's to find or not.
     if input.user_email.known().is_some_and(String::is_empty) {
         diags.error_at(
-            AttributePath::root("user_email"),
+            input.at.1.clone(),
             "Invalid user_email",
             "user_email is empty. Set it to the email the user signs in to Defakto with, such as \
              \"admin@example.com\".",
@@ -63,20 +61,21 @@ pub fn check_principal(diags: &mut Diagnostics, input: &PrincipalInput<'_>) {
     }
 }
 
-/// The id of realm `name` of trust domain `trust_domain_id`, or `None` after reporting at
-/// `realm_name`.
+/// The id of realm `name` of trust domain `trust_domain_id`, or `None` after reporting at `at`:
+/// the paths of the configuration's `realm_name` and `trust_domain_id`.
 pub async fn resolve_realm(
     diags: &mut Diagnostics,
     client: &Client,
     trust_domain_id: &str,
     name: &str,
+    at: (AttributePath, AttributePath),
 ) -> Option<String> {
     match client.list_realms(Some(trust_domain_id), Some(name)).await {
         Ok(found) => match found.into_iter().find(|r| r.name == name) {
             Some(realm) => Some(realm.id),
             None => {
                 diags.error_at(
-                    AttributePath::root("realm_name"),
+                    at.0,
                     "Realm not found",
                     format!(
                         "Trust domain {trust_domain_id} has no realm named {}. Create it with \
@@ -90,7 +89,7 @@ pub async fn resolve_realm(
             }
         },
         Err(e) => {
-            diagnostics::api_error(diags, &e, Some(AttributePath::root("trust_domain_id")));
+            diagnostics::api_error(diags, &e, Some(at.1));
             None
         }
     }
@@ -104,7 +103,7 @@ pub async fn resolve_principal(
     input: &PrincipalInput<'_>,
 ) -> Option<Principal> {
     if let Some(name) = input.service_account_name.known() {
-        let at = AttributePath::root("service_account_name");
+        let at = input.at.0.clone();
         return match client.list_service_accounts(Some(name)).await {
             Ok(found) => match found.into_iter().next() {
                 Some(a) => Some(Principal::ServiceAccount(a.id)),
@@ -128,7 +127,7 @@ pub async fn resolve_principal(
         };
     }
     let email = input.user_email.known()?;
-    let at = AttributePath::root("user_email");
+    let at = input.at.1.clone();
     match client.list_users(Some(email)).await {
         Ok(found) => match found.into_iter().next() {
             Some(u) => Some(Principal::User(u.id)),
@@ -185,6 +184,7 @@ mod tests {
             &PrincipalInput {
                 service_account_name: &sa,
                 user_email: &email,
+                at: (AttributePath::new(), AttributePath::new()),
             },
         );
         diags.items.iter().map(|d| d.summary.clone()).collect()

@@ -5,45 +5,73 @@
 //! attribute replaces it. Import by the assignment id, `ra-…`.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
+use tfplugin::{
+    Attr, AttributePath, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
+};
 
-use super::ids::check_id;
+use super::ids::trust_domain_id;
 use super::realm::name_problem as realm_name_problem;
 use super::realm_principal::{
     PrincipalInput, check_principal, principal_names, resolve_principal, resolve_realm,
 };
-use crate::client::assumptions::{
-    REALM_ADMIN_ROLE, ROLE_ASSIGNMENT_ID_PREFIX, TRUST_DOMAIN_ID_PREFIX,
-};
+use crate::client::assumptions::{REALM_ADMIN_ROLE, ROLE_ASSIGNMENT_ID_PREFIX};
 use crate::client::{ApiError, Client, ClientHandle, RoleAssignment};
 use crate::diagnostics;
 use crate::problem::quote;
 
 /// Configuration and state of `spirl_realm_role_assignment`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct RealmRoleAssignmentState {
-    /// `ra-…`.
+    /// The role assignment's id (`ra-…`).
+    #[tf(computed, keep)]
     pub id: Attr<String>,
-    /// `td-…`.
+    /// The id (`td-…`) of the trust domain the realm belongs to.
+    #[tf(required, replace, check = trust_domain_id())]
     pub trust_domain_id: Attr<String>,
-    /// The realm, by name.
+    /// The realm's name.
+    #[tf(required, replace, check = check_realm_name)]
     pub realm_name: Attr<String>,
-    /// The realm role, by name.
+    /// The realm role's name: `Administrator` (the roles the control plane lists are accepted;
+    /// another name is an error that lists them).
+    #[tf(required, replace, check = check_role_name)]
     pub role_name: Attr<String>,
-    /// The service account, by name (or `user_email`).
+    /// The name of the service account that gets the role (exclusive with `user_email`).
+    #[tf(optional, replace)]
     pub service_account_name: Attr<String>,
-    /// The user, by email (or `service_account_name`).
+    /// The email of the user that gets the role (exclusive with `service_account_name`).
+    #[tf(optional, replace)]
     pub user_email: Attr<String>,
-    /// RFC 3339.
+    /// When the role was assigned (RFC 3339, UTC).
+    #[tf(computed, keep)]
     pub created_at: Attr<String>,
 }
 
 impl RealmRoleAssignmentState {
     fn principal(&self) -> PrincipalInput<'_> {
+        let at = Self::paths();
         PrincipalInput {
             service_account_name: &self.service_account_name,
             user_email: &self.user_email,
+            at: (at.service_account_name, at.user_email),
         }
+    }
+}
+
+fn check_realm_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(problem) = realm_name_problem(name) {
+        let problem = problem.replacen("name", "realm_name", 1);
+        diags.error_at(at.clone(), "Invalid realm_name", problem);
+    }
+}
+
+/// Roles are resolved by name through the API, which lists the valid ones if this is not.
+fn check_role_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if name.is_empty() {
+        diags.error_at(
+            at.clone(),
+            "Invalid role_name",
+            "role_name is empty. Set it to the realm role's name, such as `Administrator`.",
+        );
     }
 }
 
@@ -63,7 +91,7 @@ impl RealmRoleAssignmentResource {
     /// The id of the realm role `name`, or `None` after reporting at `role_name` with the
     /// roles there are.
     async fn resolve_role(diags: &mut Diagnostics, client: &Client, name: &str) -> Option<String> {
-        let at = AttributePath::root("role_name");
+        let at = RealmRoleAssignmentState::paths().role_name;
         match client.list_realm_roles().await {
             Ok(roles) => {
                 if let Some(role) = roles.iter().find(|r| r.name == name) {
@@ -102,64 +130,19 @@ impl RealmRoleAssignmentResource {
 }
 
 #[async_trait]
-impl LegacyResource for RealmRoleAssignmentResource {
+impl Resource for RealmRoleAssignmentResource {
     type State = RealmRoleAssignmentState;
 
     fn schema(&self) -> Schema {
-        let replaces = |name: &str, description: &str| {
-            Attribute::string(name)
-                .required()
-                .requires_replace()
-                .description(description)
-        };
-        let principal = |name: &str, description: &str| {
-            Attribute::string(name)
-                .optional()
-                .requires_replace()
-                .description(description)
-        };
-        Schema::new()
-            .description(
-                "A realm role for a service account or a user: with `Administrator`, a delegated \
-                 administrator of the realm. Exactly one of `service_account_name` and \
-                 `user_email` is set (checked at plan time); names are resolved to ids at \
-                 create. An assignment cannot change, so every attribute replaces it. The \
-                 official provider's `idp_group` is not offered: the published API has no field \
-                 for an IdP group. Import with `terraform import \
-                 spirl_realm_role_assignment.<name> ra-…`.",
-            )
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("The role assignment's id (`ra-…`)."),
-            )
-            .attribute(replaces(
-                "trust_domain_id",
-                "The id (`td-…`) of the trust domain the realm belongs to.",
-            ))
-            .attribute(replaces("realm_name", "The realm's name."))
-            .attribute(replaces(
-                "role_name",
-                "The realm role's name: `Administrator` (the roles the control plane lists are \
-                 accepted; another name is an error that lists them).",
-            ))
-            .attribute(principal(
-                "service_account_name",
-                "The name of the service account that gets the role (exclusive with \
-                 `user_email`).",
-            ))
-            .attribute(principal(
-                "user_email",
-                "The email of the user that gets the role (exclusive with \
-                 `service_account_name`).",
-            ))
-            .attribute(
-                Attribute::string("created_at")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("When the role was assigned (RFC 3339, UTC)."),
-            )
+        Schema::of::<RealmRoleAssignmentState>(Kind::Resource).description(
+            "A realm role for a service account or a user: with `Administrator`, a delegated \
+             administrator of the realm. Exactly one of `service_account_name` and \
+             `user_email` is set (checked at plan time); names are resolved to ids at \
+             create. An assignment cannot change, so every attribute replaces it. The \
+             official provider's `idp_group` is not offered: the published API has no field \
+             for an IdP group. Import with `terraform import \
+             spirl_realm_role_assignment.<name> ra-…`.",
+        )
     }
 
     async fn validate(
@@ -168,47 +151,23 @@ impl LegacyResource for RealmRoleAssignmentResource {
         config: RealmRoleAssignmentState,
     ) -> Option<()> {
         check_principal(diags, &config.principal());
-        check_id(
-            diags,
-            "trust_domain_id",
-            &config.trust_domain_id,
-            TRUST_DOMAIN_ID_PREFIX,
-            "trust domain",
-            "`spirl_trust_domain.<name>.id`",
-        );
-        if let Some(problem) = config
-            .realm_name
-            .known()
-            .and_then(|n| realm_name_problem(n))
-        {
-            diags.error_at(
-                AttributePath::root("realm_name"),
-                "Invalid realm_name",
-                problem.replacen("name", "realm_name", 1),
-            );
-        }
-        // Roles are resolved by name through the API, which lists the valid ones if this is not.
-        if config.role_name.known().is_some_and(String::is_empty) {
-            diags.error_at(
-                AttributePath::root("role_name"),
-                "Invalid role_name",
-                "role_name is empty. Set it to the realm role's name, such as `Administrator`.",
-            );
-        }
-        (!diags.has_errors()).then_some(())
+        Some(())
     }
 
     async fn read(
         &self,
         diags: &mut Diagnostics,
         state: RealmRoleAssignmentState,
-    ) -> Option<RealmRoleAssignmentState> {
+    ) -> Option<Read<RealmRoleAssignmentState>> {
         let client = self.client.get(diags)?;
         let id = state.id.known()?;
         let found = client.role_assignment(id).await;
-        let assignment =
-            super::refreshed_legacy::<_, RoleAssignment>(diags, "role assignment", id, found)?;
-        Some(Self::state(assignment, state))
+        Some(
+            match super::refreshed::<_, RoleAssignment>(diags, "role assignment", id, found)? {
+                Read::Found(assignment) => Read::Found(Self::state(assignment, state)),
+                Read::Gone => Read::Gone,
+            },
+        )
     }
 
     async fn create(
@@ -219,7 +178,9 @@ impl LegacyResource for RealmRoleAssignmentResource {
     ) -> Option<RealmRoleAssignmentState> {
         let client = self.client.get(diags)?;
         let td = planned.trust_domain_id.known()?;
-        let realm = resolve_realm(diags, client, td, planned.realm_name.known()?).await?;
+        let at = RealmRoleAssignmentState::paths();
+        let realm_at = (at.realm_name, at.trust_domain_id);
+        let realm = resolve_realm(diags, client, td, planned.realm_name.known()?, realm_at).await?;
         let role = Self::resolve_role(diags, client, planned.role_name.known()?).await?;
         let principal = resolve_principal(diags, client, &planned.principal()).await?;
         let id = match client.assign_realm_role(&principal, &realm, &role).await {
@@ -249,21 +210,6 @@ impl LegacyResource for RealmRoleAssignmentResource {
                 ..planned
             }),
         }
-    }
-
-    async fn update(
-        &self,
-        _diags: &mut Diagnostics,
-        prior: RealmRoleAssignmentState,
-        planned: RealmRoleAssignmentState,
-        _config: RealmRoleAssignmentState,
-    ) -> Option<RealmRoleAssignmentState> {
-        // Every attribute replaces: only a change of nothing reaches here.
-        Some(RealmRoleAssignmentState {
-            id: prior.id,
-            created_at: prior.created_at,
-            ..planned
-        })
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: RealmRoleAssignmentState) -> Option<()> {

@@ -776,7 +776,13 @@ impl LegacyResource for ClusterResource {
         let name = planned.name.known()?.clone();
         let platform = Platform::parse(planned.platform.known()?)?;
         let realm_id = match planned.realm_name.known() {
-            Some(realm) => resolve_realm(diags, client, &td, realm).await?,
+            Some(realm) => {
+                let at = (
+                    AttributePath::root("realm_name"),
+                    AttributePath::root("trust_domain_id"),
+                );
+                resolve_realm(diags, client, &td, realm, at).await?
+            }
             None => String::new(),
         };
         let psat = planned.k8s_psat.known().map(PsatBlock::to_client);
