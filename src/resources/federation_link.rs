@@ -5,9 +5,11 @@
 //! configurations cannot silently fight over one link.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
+use tfplugin::{
+    Attr, AttributePath, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
+};
 
-use super::ids::{check_id, https_url_problem};
+use super::ids::{https_url_problem, id};
 use super::trust_domain::domain_name_problem;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{ApiError, Client, ClientHandle, FederationLink};
@@ -15,15 +17,23 @@ use crate::diagnostics;
 use crate::problem::quote;
 
 /// Configuration and state of `spirl_federation_link`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct FederationLinkState {
-    /// The link's id.
+    /// The federation link's id.
+    #[tf(computed, keep)]
     pub id: Attr<String>,
-    /// `td-…`: the trust domain that trusts the foreign one.
+    /// The id (`td-…`) of the trust domain that trusts the foreign one. Changing it replaces the
+    /// link.
+    #[tf(required, replace, check = id(TRUST_DOMAIN_ID_PREFIX, "trust domain",
+        "the id, such as `spirl_trust_domain.example.id`, not the domain name"))]
     pub trust_domain_id: Attr<String>,
-    /// The foreign trust domain's name.
+    /// The name of the foreign trust domain, such as `partner.example`: a SPIFFE trust domain
+    /// name, not a SPIFFE ID, and not the trust domain's own name. Changing it replaces the link.
+    #[tf(required, replace, check = check_foreign_name)]
     pub foreign_trust_domain_name: Attr<String>,
-    /// The foreign SPIFFE bundle endpoint.
+    /// The foreign trust domain's SPIFFE bundle endpoint, an `https://` URL (for a trust domain
+    /// on Defakto: its `spiffe_bundle_endpoint`). Changed in place.
+    #[tf(required, check = check_endpoint)]
     pub endpoint_url: Attr<String>,
 }
 
@@ -42,6 +52,20 @@ impl From<FederationLink> for FederationLinkState {
 /// this attribute.
 fn foreign_name_problem(name: &str) -> Option<String> {
     domain_name_problem(name).map(|p| p.replace("domain_name", "foreign_trust_domain_name"))
+}
+
+fn check_foreign_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(problem) = foreign_name_problem(name) {
+        diags.error_at(at.clone(), "Invalid foreign_trust_domain_name", problem);
+    }
+}
+
+fn check_endpoint(url: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    let want = "the foreign trust domain's SPIFFE bundle endpoint, such as \
+                \"https://bundle.partner.example/\"";
+    if let Some(problem) = https_url_problem("endpoint_url", url, want) {
+        diags.error_at(at.clone(), "Invalid endpoint_url", problem);
+    }
 }
 
 /// The `spirl_federation_link` resource.
@@ -91,20 +115,17 @@ impl FederationLinkResource {
                 ..link.into()
             }),
             Err(e) => {
+                let at = FederationLinkState::paths();
                 let fields = [
-                    (
-                        "trust_domain_name",
-                        AttributePath::root("foreign_trust_domain_name"),
-                    ),
-                    ("url", AttributePath::root("endpoint_url")),
+                    ("trust_domain_name", at.foreign_trust_domain_name),
+                    ("url", at.endpoint_url.clone()),
                 ];
                 match &e {
                     ApiError::NotFound(_) => {
-                        let at = AttributePath::root("trust_domain_id");
-                        diagnostics::missing_reference(diags, &e, at);
+                        diagnostics::missing_reference(diags, &e, at.trust_domain_id);
                     }
                     ApiError::InvalidArgument(_) => {
-                        let about = Some(AttributePath::root("endpoint_url"));
+                        let about = Some(at.endpoint_url);
                         diagnostics::api_error_at_field(diags, &e, &fields, about);
                     }
                     _ => diagnostics::api_error(diags, &e, None),
@@ -116,105 +137,36 @@ impl FederationLinkResource {
 }
 
 #[async_trait]
-impl LegacyResource for FederationLinkResource {
+impl Resource for FederationLinkResource {
     type State = FederationLinkState;
 
     fn schema(&self) -> Schema {
-        Schema::new()
-            .description(
-                "A SPIFFE federation link: the trust domain `trust_domain_id` trusts the \
-                 foreign trust domain `foreign_trust_domain_name`, whose bundle the control \
-                 plane fetches from `endpoint_url` (the https_web profile). Changing the \
-                 endpoint updates the link in place; changing either trust domain replaces it. \
-                 Import with `terraform import spirl_federation_link.<name> \
-                 td-…/foreign-trust-domain-name`.",
-            )
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("The federation link's id."),
-            )
-            .attribute(
-                Attribute::string("trust_domain_id")
-                    .required()
-                    .requires_replace()
-                    .description(
-                        "The id (`td-…`) of the trust domain that trusts the foreign one. \
-                         Changing it replaces the link.",
-                    ),
-            )
-            .attribute(
-                Attribute::string("foreign_trust_domain_name")
-                    .required()
-                    .requires_replace()
-                    .description(
-                        "The name of the foreign trust domain, such as `partner.example`: a \
-                         SPIFFE trust domain name, not a SPIFFE ID, and not the trust domain's \
-                         own name. Changing it replaces the link.",
-                    ),
-            )
-            .attribute(Attribute::string("endpoint_url").required().description(
-                "The foreign trust domain's SPIFFE bundle endpoint, an `https://` URL \
-                         (for a trust domain on Defakto: its `spiffe_bundle_endpoint`). Changed \
-                         in place.",
-            ))
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: FederationLinkState) -> Option<()> {
-        let at = AttributePath::root;
-        check_id(
-            diags,
-            "trust_domain_id",
-            &config.trust_domain_id,
-            TRUST_DOMAIN_ID_PREFIX,
-            "trust domain",
-            "the id, such as `spirl_trust_domain.example.id`, not the domain name",
-        );
-        if let Some(problem) = config
-            .foreign_trust_domain_name
-            .known()
-            .and_then(|n| foreign_name_problem(n))
-        {
-            diags.error_at(
-                at("foreign_trust_domain_name"),
-                "Invalid foreign_trust_domain_name",
-                problem,
-            );
-        }
-        if let Some(problem) = config.endpoint_url.known().and_then(|url| {
-            https_url_problem(
-                "endpoint_url",
-                url,
-                "the foreign trust domain's SPIFFE bundle endpoint, such as \
-                 \"https://bundle.partner.example/\"",
-            )
-        }) {
-            diags.error_at(at("endpoint_url"), "Invalid endpoint_url", problem);
-        }
-        (!diags.has_errors()).then_some(())
+        Schema::of::<FederationLinkState>(Kind::Resource).description(
+            "A SPIFFE federation link: the trust domain `trust_domain_id` trusts the \
+             foreign trust domain `foreign_trust_domain_name`, whose bundle the control \
+             plane fetches from `endpoint_url` (the https_web profile). Changing the \
+             endpoint updates the link in place; changing either trust domain replaces it. \
+             Import with `terraform import spirl_federation_link.<name> \
+             td-…/foreign-trust-domain-name`.",
+        )
     }
 
     async fn read(
         &self,
         diags: &mut Diagnostics,
         state: FederationLinkState,
-    ) -> Option<FederationLinkState> {
+    ) -> Option<Read<FederationLinkState>> {
         let client = self.client.get(diags)?;
         let td = state.trust_domain_id.known()?;
         let foreign = state.foreign_trust_domain_name.known()?;
         let found = client.find_federation_link(td, foreign).await;
-        let link = super::refreshed_legacy::<_, FederationLink>(
-            diags,
-            "federation link",
-            &format!("{td}/{foreign}"),
-            found,
-        )?;
-        Some(FederationLinkState {
+        let what = format!("{td}/{foreign}");
+        let read = super::refreshed::<_, FederationLink>(diags, "federation link", &what, found)?;
+        Some(read.map(|link| FederationLinkState {
             trust_domain_id: Attr::Value(td.clone()),
             foreign_trust_domain_name: Attr::Value(foreign.clone()),
             ..link.into()
-        })
+        }))
     }
 
     async fn create(
@@ -231,7 +183,7 @@ impl LegacyResource for FederationLinkResource {
             Ok(None) => {}
             Ok(Some(existing)) => {
                 diags.error_at(
-                    AttributePath::root("foreign_trust_domain_name"),
+                    FederationLinkState::paths().foreign_trust_domain_name,
                     "Federation link already exists",
                     format!(
                         "Trust domain {td} already has a federation link to `{foreign}` \

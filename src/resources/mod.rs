@@ -96,7 +96,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             "spirl_cluster_config",
             ConfigResource::<cluster_config::ClusterConfig>::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_federation_link",
             federation_link::FederationLinkResource::new(client),
         ),

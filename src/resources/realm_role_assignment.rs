@@ -162,12 +162,8 @@ impl Resource for RealmRoleAssignmentResource {
         let client = self.client.get(diags)?;
         let id = state.id.known()?;
         let found = client.role_assignment(id).await;
-        Some(
-            match super::refreshed::<_, RoleAssignment>(diags, "role assignment", id, found)? {
-                Read::Found(assignment) => Read::Found(Self::state(assignment, state)),
-                Read::Gone => Read::Gone,
-            },
-        )
+        let read = super::refreshed::<_, RoleAssignment>(diags, "role assignment", id, found)?;
+        Some(read.map(|assignment| Self::state(assignment, state)))
     }
 
     async fn create(

@@ -72,6 +72,16 @@ pub enum Read<S> {
     Gone,
 }
 
+impl<S> Read<S> {
+    /// The found object transformed by `f`.
+    pub fn map<T>(self, f: impl FnOnce(S) -> T) -> Read<T> {
+        match self {
+            Read::Found(s) => Read::Found(f(s)),
+            Read::Gone => Read::Gone,
+        }
+    }
+}
+
 /// A managed resource type. One struct, `State`, is its configuration, plan and state; see
 /// [`crate::typed`] for how fields map to attributes and [`crate::model`] for how they are
 /// declared.
