@@ -279,7 +279,7 @@ pub fn name_taken(
     what: &str,
     name: &str,
     existing_id: Option<&str>,
-    attr: &str,
+    attr: AttributePath,
     import: &str,
 ) {
     let next = match existing_id {
@@ -291,7 +291,7 @@ pub fn name_taken(
             "A {what} named `{name}` already exists. Import it (`{import}`), or choose another `{attr}`."
         ),
     };
-    api_error_then(diags, err, Some(AttributePath::root(attr)), &next);
+    api_error_then(diags, err, Some(attr), &next);
 }
 
 /// The control plane refused to delete the `what` `name` (`id`) because `dependents` (names, when
@@ -336,7 +336,7 @@ pub fn realm_name_taken(
         "realm",
         name,
         existing,
-        "name",
+        AttributePath::root("name"),
         "terraform import spirl_realm.<name> <id>",
     );
 }

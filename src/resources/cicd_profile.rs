@@ -174,7 +174,7 @@ impl LegacyResource for CicdProfileResource {
                     "CI/CD profile",
                     &name,
                     Some(&name),
-                    "name",
+                    AttributePath::root("name"),
                     "terraform import spirl_cicd_profile.<name> <id>",
                 );
                 return None;

@@ -3,22 +3,28 @@
 //! every change replaces it, and it imports as `cicdp-…:c-…`.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
+use tfplugin::{Attr, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait};
 
-use super::ids::check_id;
+use super::ids::id;
 use crate::client::assumptions::{CICD_PROFILE_ID_PREFIX, CLUSTER_ID_PREFIX};
 use crate::client::{ApiError, CicdLink, Client, ClientHandle, has_id_shape};
 use crate::diagnostics;
 use crate::problem::quote;
 
 /// Configuration and state of `spirl_cicd_profile_link`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct CicdLinkState {
     /// The link's id.
+    #[tf(computed, keep)]
     pub id: Attr<String>,
-    /// `cicdp-…`.
+    /// The id of the CI/CD profile to link (`spirl_cicd_profile.<name>.id`). Changing it
+    /// replaces the link.
+    #[tf(required, replace,
+        check = id(CICD_PROFILE_ID_PREFIX, "CI/CD profile", "`spirl_cicd_profile.<name>.id`"))]
     pub cicd_profile_id: Attr<String>,
-    /// `c-…`.
+    /// The id of the cluster to link it to (`spirl_cluster.<name>.id`). Changing it replaces the
+    /// link.
+    #[tf(required, replace, check = id(CLUSTER_ID_PREFIX, "cluster", "`spirl_cluster.<name>.id`"))]
     pub cluster_id: Attr<String>,
 }
 
@@ -56,73 +62,28 @@ impl CicdProfileLinkResource {
 }
 
 #[async_trait]
-impl LegacyResource for CicdProfileLinkResource {
+impl Resource for CicdProfileLinkResource {
     type State = CicdLinkState;
 
     fn schema(&self) -> Schema {
-        Schema::new()
-            .description(
-                "Links a CI/CD profile to a cluster, so the cluster exchanges the CI/CD system's \
-                 tokens for identities. A link cannot be edited: any change replaces it. Import \
-                 with `terraform import spirl_cicd_profile_link.<name> cicdp-…:c-…`.",
-            )
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("The link's id."),
-            )
-            .attribute(
-                Attribute::string("cicd_profile_id")
-                    .required()
-                    .requires_replace()
-                    .description(
-                        "The id of the CI/CD profile to link (`spirl_cicd_profile.<name>.id`). \
-                         Changing it replaces the link.",
-                    ),
-            )
-            .attribute(
-                Attribute::string("cluster_id")
-                    .required()
-                    .requires_replace()
-                    .description(
-                        "The id of the cluster to link it to (`spirl_cluster.<name>.id`). \
-                         Changing it replaces the link.",
-                    ),
-            )
+        Schema::of::<CicdLinkState>(Kind::Resource).description(
+            "Links a CI/CD profile to a cluster, so the cluster exchanges the CI/CD system's \
+             tokens for identities. A link cannot be edited: any change replaces it. Import \
+             with `terraform import spirl_cicd_profile_link.<name> cicdp-…:c-…`.",
+        )
     }
 
-    async fn validate(&self, diags: &mut Diagnostics, config: CicdLinkState) -> Option<()> {
-        check_id(
-            diags,
-            "cicd_profile_id",
-            &config.cicd_profile_id,
-            CICD_PROFILE_ID_PREFIX,
-            "CI/CD profile",
-            "`spirl_cicd_profile.<name>.id`",
-        );
-        check_id(
-            diags,
-            "cluster_id",
-            &config.cluster_id,
-            CLUSTER_ID_PREFIX,
-            "cluster",
-            "`spirl_cluster.<name>.id`",
-        );
-        (!diags.has_errors()).then_some(())
-    }
-
-    async fn read(&self, diags: &mut Diagnostics, state: CicdLinkState) -> Option<CicdLinkState> {
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: CicdLinkState,
+    ) -> Option<Read<CicdLinkState>> {
         let client = self.client.get(diags)?;
         let profile = state.cicd_profile_id.known()?;
         let cluster = state.cluster_id.known()?;
         let found = find(client, profile, cluster).await;
-        super::refreshed_legacy(
-            diags,
-            "CI/CD profile link",
-            &format!("{profile}:{cluster}"),
-            found,
-        )
+        let what = format!("{profile}:{cluster}");
+        super::refreshed(diags, "CI/CD profile link", &what, found)
     }
 
     async fn create(
@@ -147,7 +108,7 @@ impl LegacyResource for CicdProfileLinkResource {
                     "CI/CD profile link",
                     &format!("{profile}:{cluster}"),
                     Some(&format!("{profile}:{cluster}")),
-                    "cluster_id",
+                    CicdLinkState::paths().cluster_id,
                     "terraform import spirl_cicd_profile_link.<name> <id>",
                 );
                 None
@@ -155,29 +116,19 @@ impl LegacyResource for CicdProfileLinkResource {
             Err(e) => {
                 match &e {
                     ApiError::NotFound(c) => {
+                        let at = CicdLinkState::paths();
                         let at = if c.message.starts_with("cluster_id") {
-                            "cluster_id"
+                            at.cluster_id
                         } else {
-                            "cicd_profile_id"
+                            at.cicd_profile_id
                         };
-                        diagnostics::missing_reference(diags, &e, AttributePath::root(at));
+                        diagnostics::missing_reference(diags, &e, at);
                     }
                     _ => diagnostics::api_error(diags, &e, None),
                 }
                 None
             }
         }
-    }
-
-    async fn update(
-        &self,
-        _diags: &mut Diagnostics,
-        prior: CicdLinkState,
-        _planned: CicdLinkState,
-        _config: CicdLinkState,
-    ) -> Option<CicdLinkState> {
-        // Every attribute forces a replacement: nothing changes in place.
-        Some(prior)
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: CicdLinkState) -> Option<()> {

@@ -73,7 +73,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             "spirl_cicd_profile",
             cicd_profile::CicdProfileResource::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_cicd_profile_link",
             cicd_profile_link::CicdProfileLinkResource::new(client),
         ),

@@ -209,7 +209,7 @@ impl LegacyResource for ProviderAttestationConfig {
                     "provider attestation configuration",
                     &name,
                     Some(&name),
-                    "name",
+                    AttributePath::root("name"),
                     "terraform import spirl_provider_attestation_config.<name> <id>",
                 );
                 return None;

@@ -133,6 +133,9 @@ impl<R: LegacyResource> DynResource for Legacy<R> {
         write_as(diags, "state", &new, &self.0.ty)
     }
     async fn plan(&self, diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
+        for path in crate::plan::replacements(&self.0.schema.block, &plan.prior, &plan.planned) {
+            plan.require_replace(path);
+        }
         self.0.inner.plan(diags, plan).await
     }
     async fn create(

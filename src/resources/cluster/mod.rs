@@ -824,7 +824,7 @@ impl LegacyResource for ClusterResource {
                         "cluster",
                         &name,
                         existing.map(|c| format!("{td}/{}", c.name)).as_deref(),
-                        "name",
+                        AttributePath::root("name"),
                         "terraform import spirl_cluster.<name> <id>",
                     );
                 }
