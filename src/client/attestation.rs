@@ -10,7 +10,8 @@ use spirl_api_proto::providerattestation::api_client::ApiClient as ProviderApi;
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
-use super::{ApiError, Client, ErrorContext, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::{ApiError, Client, ErrorContext};
 
 const CREATE_AGENT: Rpc = rpc!(
     "create agent attestation config",

@@ -7,7 +7,8 @@ use spirl_api_proto::cicd::api_client::ApiClient as CicdApi;
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
-use super::{ApiError, Client, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::{ApiError, Client};
 
 const CREATE_PROFILE: Rpc = rpc!("create CI/CD profile", "cicd.API/CreateCICDProfile");
 const LIST_PROFILES: Rpc = rpc!("list CI/CD profiles", "cicd.API/ListCICDProfiles");

@@ -11,9 +11,10 @@ use tonic::transport::Channel;
 use tonic::Code;
 
 use super::assumptions::DESCRIBED_CLUSTER_MAY_LACK_REALM;
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
 use super::error::code_name;
 use super::models::rfc3339;
-use super::{ApiError, Client, ErrorContext, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::{ApiError, Client, ErrorContext};
 
 const CREATE_CLUSTER: Rpc = rpc!("create cluster", "cluster.API/CreateCluster");
 const LIST_CLUSTERS: Rpc = rpc!("list clusters", "cluster.API/ListClustersV2");

@@ -6,8 +6,9 @@ use spirl_api_proto::realm::api_client::ApiClient as RealmApi;
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
 use super::models::rfc3339;
-use super::{ApiError, Client, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::{ApiError, Client};
 
 const CREATE_REALM: Rpc = rpc!("create realm", "realm.API/CreateRealm");
 const LIST_REALMS: Rpc = rpc!("list realms", "realm.API/ListRealms");
