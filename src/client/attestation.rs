@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use tonic::transport::Channel;
 
 use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::read_back::ReadBack;
 use super::{ApiError, Client, ErrorContext};
 
 const CREATE_AGENT: Rpc = rpc!(
@@ -273,5 +274,17 @@ impl Client {
             )
             .await;
         gone_is_done(result)
+    }
+}
+
+impl ReadBack {
+    /// Provider attestation configuration `id`, just created: read back by listing them.
+    pub fn provider_attestation(id: &str) -> Self {
+        Self::created(
+            "provider attestation config",
+            id,
+            "read the new provider attestation config",
+            LIST_PROVIDER,
+        )
     }
 }

@@ -10,6 +10,7 @@
 //! | [`retry`] | backoff with full jitter |
 //! | [`models`] | what the methods take and return, and the conversions from the wire types |
 //! | [`trust_domain`] | the trust-domain service: trust domains, deployments and their keys |
+//! | [`read_back`] | after a create: read the new object back, or remove it |
 //! | [`realm`] | the realm service: realms of a trust domain |
 //! | [`cluster`] | the cluster service: clusters and their versions |
 //! | [`attestation`] | agent and provider attestation configurations |
@@ -41,6 +42,7 @@ pub mod cicd;
 pub mod cluster;
 pub mod config;
 pub mod federation;
+pub mod read_back;
 pub mod realm;
 pub mod trust_domain;
 
@@ -56,4 +58,5 @@ pub use self::error::{ApiError, ErrorContext, SPIRLCTL_LOGIN_AGAIN};
 pub use self::federation::FederationLink;
 pub use self::handle::ClientHandle;
 pub use self::models::*;
+pub use self::read_back::{CreatedButUnreadable, ReadBack};
 pub use self::realm::Realm;

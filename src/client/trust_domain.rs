@@ -4,12 +4,21 @@
 
 use spirl_api_proto::trustdomain as wire;
 use spirl_api_proto::trustdomain::api_client::ApiClient as TrustDomainApi;
+use std::time::Duration;
+
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
+use super::assumptions::TRUST_DOMAIN_READY_STATES;
 use super::engine::{LOG_TARGET, MAX_ANSWER_BYTES, Rpc, gone_is_done};
 use super::models::{CreateTrustDomain, Deployment, JwtIssuerInput, Key, TrustDomain};
+use super::read_back::ReadBack;
 use super::{ApiError, Client, ErrorContext};
+
+/// First wait between two looks at a trust domain being provisioned; it doubles up to the next.
+const PROVISIONING_POLL_FIRST: Duration = Duration::from_millis(100);
+/// Longest wait between two looks at a trust domain being provisioned.
+const PROVISIONING_POLL_MAX: Duration = Duration::from_secs(5);
 
 const REGISTER_TRUST_DOMAIN: Rpc =
     rpc!("create trust domain", "trustdomain.API/RegisterTrustDomain");
@@ -166,6 +175,41 @@ impl Client {
             }
         }
         Ok(found)
+    }
+
+    /// Waits until the SPIRL-hosted trust domain `id` is ready for use
+    /// ([`TRUST_DOMAIN_READY_STATES`]), looking at it with growing pauses, until `deadline`
+    /// (`timeouts.create`, which `limit` states for the message).
+    pub async fn wait_trust_domain_available(
+        &self,
+        id: &str,
+        deadline: Instant,
+        limit: Duration,
+    ) -> Result<TrustDomain, ApiError> {
+        let mut pause = PROVISIONING_POLL_FIRST;
+        loop {
+            let td = self.trust_domain_info(id).await?;
+            if TRUST_DOMAIN_READY_STATES.contains(&td.state.as_str()) {
+                return Ok(td);
+            }
+            if Instant::now() + pause >= deadline {
+                return Err(ApiError::Timeout(ErrorContext {
+                    operation: "wait for the trust domain to be provisioned",
+                    method: TRUST_DOMAIN_INFO.method,
+                    code: None,
+                    message: format!(
+                        "trust domain {id} is still `{}` after timeouts.create ({}); raise \
+                         `timeouts.create` if provisioning takes longer",
+                        td.state,
+                        humantime::format_duration(limit)
+                    ),
+                    attempts: 1,
+                }));
+            }
+            log::debug!(target: LOG_TARGET, id, state = td.state.as_str(); "trust domain not available yet");
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(PROVISIONING_POLL_MAX);
+        }
     }
 
     /// `UpdateTrustDomain`: sets the JWT issuer, the only thing the API can change.
@@ -377,4 +421,27 @@ impl Client {
 /// The trust-domain service's client on `channel`.
 fn trust_domains(channel: Channel) -> TrustDomainApi<Channel> {
     TrustDomainApi::new(channel).max_decoding_message_size(MAX_ANSWER_BYTES)
+}
+
+impl ReadBack {
+    /// Trust domain `id`, just created: read back with `TrustDomainInfo`.
+    pub fn trust_domain(id: &str) -> Self {
+        Self::created(
+            "trust domain",
+            id,
+            "read the new trust domain",
+            TRUST_DOMAIN_INFO,
+        )
+    }
+
+    /// Deployment `name` of trust domain `trust_domain_id` (its import id), whose keys were just
+    /// registered: read back by listing the trust domain's deployments.
+    pub fn deployment(trust_domain_id: &str, name: &str) -> Self {
+        Self::created(
+            "deployment",
+            format!("{trust_domain_id}/{name}"),
+            "read the new deployment",
+            LIST_DEPLOYMENTS,
+        )
+    }
 }

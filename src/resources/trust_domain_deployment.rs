@@ -26,7 +26,7 @@ use tfplugin::{
 use super::deployment_cache::{self, DeploymentSnapshot, RemoteDeployment};
 use super::ids::check_id;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
-use crate::client::{ApiError, Client, ClientHandle, has_id_shape};
+use crate::client::{ApiError, Client, ClientHandle, ReadBack, has_id_shape};
 use crate::diagnostics::{api_error, cleanup_failed};
 use crate::keys::{PublicKey, parse_public_key_pem, same_public_key};
 use crate::problem::quote;
@@ -334,47 +334,40 @@ impl Resource for TrustDomainDeployment {
             }
         }
         self.snapshot.invalidate();
-        let deployment = match failure {
-            Some(failure) => Err(failure),
-            // Only the id is missing: the keys are the ones just registered.
-            None => match client
-                .list_deployments(Some(&td))
-                .await
-                .map(|all| all.into_iter().find(|d| d.name == name))
+        let fields = [("deployment_name", AttributePath::root("name"))];
+        if let Some((err, at)) = failure {
+            crate::diagnostics::api_error_at_field(diags, &err, &fields, at);
+            // Nothing half-created: without the deployment in the state, Terraform would never
+            // manage (or delete) what was registered so far.
+            if !keys.is_empty()
+                && let Err(cleanup) = client.delete_deployment(&td, &name, true).await
             {
-                Ok(Some(found)) => Ok(found),
-                Ok(None) => Err((
-                    ApiError::Decode(crate::client::ErrorContext {
-                        operation: "create deployment",
-                        method: "trustdomain.API/ListTrustDomainDeployments",
-                        code: None,
-                        message: format!(
-                            "the keys were registered, but trust domain {td} lists no deployment named {name}"
-                        ),
-                        attempts: 1,
-                    }),
-                    None,
-                )),
-                Err(err) => Err((err, None)),
-            },
+                cleanup_failed(diags, &cleanup, "deployment", &format!("{td}/{name}"));
+            }
+            return None;
+        }
+        // Only the id is missing: the keys are the ones just registered. A deployment that
+        // cannot be read back is removed, for the same reason.
+        let read = async {
+            let all = client.list_deployments(Some(&td)).await?;
+            Ok(all.into_iter().find(|d| d.name == name))
         };
-        match deployment {
+        let read_back = client
+            .read_back_or_remove(
+                ReadBack::deployment(&td, &name),
+                read,
+                client.delete_deployment(&td, &name, true),
+            )
+            .await;
+        match read_back {
             Ok(deployment) => Some(DeploymentState {
                 id: Attr::Value(deployment.id),
                 trust_domain_id: Attr::Value(td),
                 name: Attr::Value(name),
                 keys: Attr::Value(keys),
             }),
-            Err((err, at)) => {
-                let fields = [("deployment_name", AttributePath::root("name"))];
-                crate::diagnostics::api_error_at_field(diags, &err, &fields, at);
-                // Nothing half-created: without the deployment in the state, Terraform would
-                // never manage (or delete) what was registered so far.
-                if !keys.is_empty()
-                    && let Err(cleanup) = client.delete_deployment(&td, &name, true).await
-                {
-                    cleanup_failed(diags, &cleanup, "deployment", &format!("{td}/{name}"));
-                }
+            Err(failed) => {
+                crate::diagnostics::created_but_unreadable(diags, &failed, &fields);
                 None
             }
         }

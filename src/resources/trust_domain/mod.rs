@@ -26,9 +26,9 @@ use self::validate::parse_mode;
 pub use self::validate::{MAX_DOMAIN_NAME, domain_name_problem, validate_config};
 use super::trust_domain_cache::TrustDomainSnapshot;
 use crate::client::ClientHandle;
-use crate::client::assumptions::{TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_READY_STATES};
+use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{
-    ApiError, Client, CreateTrustDomain, JwtIssuerInput, JwtIssuerMode, TrustDomain,
+    ApiError, Client, CreateTrustDomain, JwtIssuerInput, JwtIssuerMode, ReadBack, TrustDomain,
 };
 use crate::diagnostics;
 use crate::problem::quote;
@@ -74,10 +74,6 @@ pub struct Timeouts {
 
 /// How long create waits for a SPIRL-hosted trust domain by default.
 pub const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
-/// First wait between two looks at a trust domain being provisioned; it doubles up to the next.
-const PROVISIONING_POLL_FIRST: Duration = Duration::from_millis(100);
-/// Longest wait between two looks at a trust domain being provisioned.
-const PROVISIONING_POLL_MAX: Duration = Duration::from_secs(5);
 
 impl From<TrustDomain> for TrustDomainState {
     fn from(td: TrustDomain) -> Self {
@@ -461,7 +457,9 @@ impl Resource for TrustDomainResource {
         let ready = if self_hosted {
             client.trust_domain_info(&id).await
         } else {
-            wait_available(client, &id, deadline, limit).await
+            client
+                .wait_trust_domain_available(&id, deadline, limit)
+                .await
         };
         let ready = match (ready, body.jwt_issuer.as_ref()) {
             (Ok(td), Some(wanted)) if !issuer_matches(&td, wanted) => {
@@ -474,17 +472,21 @@ impl Resource for TrustDomainResource {
             }
             (ready, _) => ready,
         };
-        match ready {
+        // Nothing half-created: a trust domain Terraform cannot record is removed.
+        let read_back = client
+            .read_back_or_remove(
+                ReadBack::trust_domain(&id),
+                async { ready.map(Some) },
+                client.delete_trust_domain(&id),
+            )
+            .await;
+        match read_back {
             Ok(td) => {
                 check_builtin_issuer(diags, &planned, &td);
                 Some(TrustDomainState::remote(td, &planned.timeouts))
             }
-            Err(e) => {
-                // Nothing half-created: a trust domain Terraform cannot record is removed.
-                diagnostics::api_error(diags, &e, None);
-                if let Err(cleanup) = client.delete_trust_domain(&id).await {
-                    diagnostics::cleanup_failed(diags, &cleanup, "trust domain", &id);
-                }
+            Err(failed) => {
+                diagnostics::created_but_unreadable(diags, &failed, &[]);
                 self.snapshot.invalidate();
                 None
             }
@@ -604,40 +606,6 @@ impl Resource for TrustDomainResource {
             ),
         );
         None
-    }
-}
-
-/// Waits until the SPIRL-hosted trust domain `id` is available, looking at it with growing
-/// pauses, until `deadline` (`timeouts.create`, which `limit` states for the message).
-async fn wait_available(
-    client: &Client,
-    id: &str,
-    deadline: Instant,
-    limit: Duration,
-) -> Result<TrustDomain, ApiError> {
-    let mut pause = PROVISIONING_POLL_FIRST;
-    loop {
-        let td = client.trust_domain_info(id).await?;
-        if TRUST_DOMAIN_READY_STATES.contains(&td.state.as_str()) {
-            return Ok(td);
-        }
-        if Instant::now() + pause >= deadline {
-            return Err(ApiError::Timeout(crate::client::ErrorContext {
-                operation: "wait for the trust domain to be provisioned",
-                method: "trustdomain.API/TrustDomainInfo",
-                code: None,
-                message: format!(
-                    "trust domain {id} is still `{}` after timeouts.create ({}); raise \
-                     `timeouts.create` if provisioning takes longer",
-                    td.state,
-                    humantime::format_duration(limit)
-                ),
-                attempts: 1,
-            }));
-        }
-        log::debug!(id, state = td.state.as_str(); "trust domain not available yet");
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(PROVISIONING_POLL_MAX);
     }
 }
 
