@@ -27,6 +27,7 @@ use tonic::metadata::{AsciiMetadataValue, MetadataMap};
 use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Code, Request, Response, Status};
 
+use super::cache::Caches;
 use super::error::{self, ApiError, ErrorContext, SPIRLCTL_LOGIN_AGAIN};
 use super::retry;
 use super::session::{Session, Token};
@@ -79,6 +80,8 @@ struct Inner {
     session: Session,
     request_timeout: Duration,
     max_retries: u32,
+    /// The read caches; see [`super::cache`].
+    caches: Caches,
 }
 
 impl fmt::Debug for Client {
@@ -166,6 +169,7 @@ impl Client {
                 session: Session::new(config.credentials.clone()),
                 request_timeout: config.request_timeout,
                 max_retries: config.max_retries,
+                caches: Caches::default(),
             }),
         })
     }
@@ -173,6 +177,11 @@ impl Client {
     /// The gRPC target, `host:port`.
     pub fn target(&self) -> &str {
         &self.inner.target
+    }
+
+    /// The read caches, which the client's writes invalidate.
+    pub(super) fn caches(&self) -> &Caches {
+        &self.inner.caches
     }
 
     /// The deadline of each RPC (`request_timeout`).

@@ -17,6 +17,7 @@
 //! | [`cicd`] | CI/CD profiles and their links to clusters |
 //! | [`error`] | [`ApiError`] and its [`ErrorContext`] |
 //! | [`assumptions`] | what the provider assumes where the SDK is silent, in one place |
+//! | [`cache`] | the read caches a refresh goes through; the client's writes invalidate them |
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
 //! | [`access`] | the access service: service accounts, users, realm roles and their assignments |
 //! | [`federation`] | the federation service: links to foreign trust domains (`SetLink` upserts) |
@@ -26,6 +27,7 @@
 //! logging) are the [`engine`]'s; its module docs say them.
 
 pub mod assumptions;
+pub mod cache;
 // First: it declares `rpc!`, which the services' modules use.
 #[macro_use]
 pub mod engine;
@@ -48,6 +50,7 @@ pub mod trust_domain;
 
 pub use self::access::{Principal, Role, RoleAssignment, ServiceAccount, User};
 pub use self::attestation::{AgentAttestation, K8sPsat, ProviderAttestation};
+pub use self::cache::RemoteDeployment;
 pub use self::cicd::{CicdLink, CicdProfile};
 pub use self::cluster::{
     Cluster, ClusterItem, ClusterRef, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform,

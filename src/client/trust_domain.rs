@@ -71,7 +71,7 @@ impl Client {
             }
         };
         let jwt_issuer = body.jwt_issuer.as_ref().map(JwtIssuerInput::to_wire);
-        if body.self_hosted {
+        let created = if body.self_hosted {
             let request = wire::RegisterTrustDomainRequest {
                 name: body.name.clone(),
                 description: body.description.clone(),
@@ -99,7 +99,9 @@ impl Client {
                 lookup,
             )
             .await
-        }
+        };
+        self.caches().trust_domains_changed();
+        created
     }
 
     /// `TrustDomainInfo`: one trust domain; [`ApiError::NotFound`] when it does not exist.
@@ -222,14 +224,16 @@ impl Client {
             trust_domain_id: id.to_owned(),
             jwt_issuer: Some(issuer.to_wire()),
         };
-        self.call(
-            UPDATE_TRUST_DOMAIN,
-            self.deadline(),
-            request,
-            |c, r| async move { trust_domains(c).update_trust_domain(r).await },
-        )
-        .await?;
-        Ok(())
+        let result = self
+            .call(
+                UPDATE_TRUST_DOMAIN,
+                self.deadline(),
+                request,
+                |c, r| async move { trust_domains(c).update_trust_domain(r).await },
+            )
+            .await;
+        self.caches().trust_domains_changed();
+        result.map(drop)
     }
 
     /// `DeleteTrustDomain`. `NOT_FOUND` is success; `FAILED_PRECONDITION` while it has
@@ -246,6 +250,7 @@ impl Client {
                 |c, r| async move { trust_domains(c).delete_trust_domain(r).await },
             )
             .await;
+        self.caches().trust_domains_changed();
         gone_is_done(result)
     }
 
@@ -337,14 +342,17 @@ impl Client {
                 .find(|k| k.public_key_der == public_key_der)
                 .map(|k| k.id))
         };
-        self.create(
-            CREATE_KEY,
-            request,
-            |c, r| async move { trust_domains(c).create_trust_domain_key(r).await },
-            |a: &wire::CreateTrustDomainKeyResponse| a.id.clone(),
-            lookup,
-        )
-        .await
+        let created = self
+            .create(
+                CREATE_KEY,
+                request,
+                |c, r| async move { trust_domains(c).create_trust_domain_key(r).await },
+                |a: &wire::CreateTrustDomainKeyResponse| a.id.clone(),
+                lookup,
+            )
+            .await;
+        self.caches().deployments_changed();
+        created
     }
 
     /// `EnableTrustDomainKey`.
@@ -353,11 +361,13 @@ impl Client {
             trust_domain_id: trust_domain_id.to_owned(),
             trust_domain_key_id: key_id.to_owned(),
         };
-        self.call(ENABLE_KEY, self.deadline(), request, |c, r| async move {
-            trust_domains(c).enable_trust_domain_key(r).await
-        })
-        .await?;
-        Ok(())
+        let result = self
+            .call(ENABLE_KEY, self.deadline(), request, |c, r| async move {
+                trust_domains(c).enable_trust_domain_key(r).await
+            })
+            .await;
+        self.caches().deployments_changed();
+        result.map(drop)
     }
 
     /// `DisableTrustDomainKey`.
@@ -366,11 +376,13 @@ impl Client {
             trust_domain_id: trust_domain_id.to_owned(),
             trust_domain_key_id: key_id.to_owned(),
         };
-        self.call(DISABLE_KEY, self.deadline(), request, |c, r| async move {
-            trust_domains(c).disable_trust_domain_key(r).await
-        })
-        .await?;
-        Ok(())
+        let result = self
+            .call(DISABLE_KEY, self.deadline(), request, |c, r| async move {
+                trust_domains(c).disable_trust_domain_key(r).await
+            })
+            .await;
+        self.caches().deployments_changed();
+        result.map(drop)
     }
 
     /// `DeleteTrustDomainKey`; `force` deletes an active key. `NOT_FOUND` is success.
@@ -390,6 +402,7 @@ impl Client {
                 trust_domains(c).delete_trust_domain_key(r).await
             })
             .await;
+        self.caches().deployments_changed();
         gone_is_done(result)
     }
 
@@ -414,6 +427,7 @@ impl Client {
                 |c, r| async move { trust_domains(c).delete_trust_domain_deployment(r).await },
             )
             .await;
+        self.caches().deployments_changed();
         gone_is_done(result)
     }
 }

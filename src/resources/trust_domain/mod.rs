@@ -8,8 +8,9 @@
 //! A SPIRL-hosted trust domain is provisioned asynchronously: create waits until it is
 //! available, for at most `timeouts.create`.
 //!
-//! Plan-time checks live in `validate`. Refresh reads go through a [`TrustDomainSnapshot`], so
-//! that many trust domains cost one list call instead of one `TrustDomainInfo` each.
+//! Plan-time checks live in `validate`. Refresh reads go through the client's trust-domain snapshot
+//! ([`Client::refresh_trust_domain`]), so that many trust domains cost one list call instead of
+//! one `TrustDomainInfo` each.
 
 use std::time::Duration;
 
@@ -24,7 +25,6 @@ mod validate;
 
 use self::validate::parse_mode;
 pub use self::validate::{MAX_DOMAIN_NAME, domain_name_problem, validate_config};
-use super::trust_domain_cache::TrustDomainSnapshot;
 use crate::client::ClientHandle;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{
@@ -264,7 +264,6 @@ fn prior_str<'a>(plan: &'a Plan, attr: &str) -> Option<&'a str> {
 /// The `spirl_trust_domain` resource.
 pub struct TrustDomainResource {
     client: ClientHandle,
-    snapshot: TrustDomainSnapshot,
 }
 
 impl TrustDomainResource {
@@ -272,7 +271,6 @@ impl TrustDomainResource {
     pub fn new(client: &ClientHandle) -> Self {
         TrustDomainResource {
             client: client.clone(),
-            snapshot: TrustDomainSnapshot::default(),
         }
     }
 
@@ -333,7 +331,7 @@ impl Resource for TrustDomainResource {
     ) -> Option<TrustDomainState> {
         let client = self.client.get(diags)?;
         let id = state.id.known()?;
-        match self.snapshot.get(client, id).await {
+        match client.refresh_trust_domain(id).await {
             Ok(Some(td)) => Some(TrustDomainState::remote(td, &state.timeouts)),
             Ok(None) => {
                 log::info!(id = id.as_str(); "trust domain is gone; removing it from the state");
@@ -441,7 +439,6 @@ impl Resource for TrustDomainResource {
         let limit = planned.create_timeout();
         let deadline = Instant::now() + limit;
         let result = client.create_trust_domain(&body).await;
-        self.snapshot.invalidate();
         let id = match result {
             Ok(id) => id,
             Err(e @ ApiError::AlreadyExists(_)) => {
@@ -487,7 +484,6 @@ impl Resource for TrustDomainResource {
             }
             Err(failed) => {
                 diagnostics::created_but_unreadable(diags, &failed, &[]);
-                self.snapshot.invalidate();
                 None
             }
         }
@@ -516,7 +512,6 @@ impl Resource for TrustDomainResource {
             Ok(()) => client.trust_domain_info(&id).await,
             Err(e) => Err(e),
         };
-        self.snapshot.invalidate();
         match result {
             Ok(td) => {
                 check_builtin_issuer(diags, &planned, &td);
@@ -534,7 +529,6 @@ impl Resource for TrustDomainResource {
         let client = self.client.get(diags)?;
         let id = prior.id.known()?;
         let result = client.delete_trust_domain(id).await;
-        self.snapshot.invalidate();
         match result {
             Ok(()) => Some(()),
             // Already gone: exactly what destroy wanted.
