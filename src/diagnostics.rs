@@ -4,7 +4,7 @@
 
 use tfplugin::{Attr, AttributePath, Diagnostics, Number};
 
-use crate::client::ApiError;
+use crate::client::{ApiError, CreatedButUnreadable};
 use crate::problem::{Problem, Severity, quote};
 
 /// Reports every problem; returns `Some(())` when none of them is an error. A problem with an
@@ -181,6 +181,20 @@ pub fn cleanup_failed(diags: &mut Diagnostics, err: &ApiError, what: &str, id: &
          the Defakto console before applying again."
     );
     api_error_then(diags, err, None, &next);
+}
+
+/// A create whose object could not be read back (the client removed it): the error, at the
+/// attribute an `INVALID_ARGUMENT` names among `fields`, and what is left when removing it failed
+/// too.
+pub fn created_but_unreadable(
+    diags: &mut Diagnostics,
+    failed: &CreatedButUnreadable,
+    fields: &[(&str, AttributePath)],
+) {
+    api_error_at_field(diags, &failed.error, fields, None);
+    if let Some(cleanup) = &failed.cleanup {
+        cleanup_failed(diags, cleanup, failed.kind, &failed.id);
+    }
 }
 
 /// A trust domain could not be created because its name is taken. `existing_id` is the trust

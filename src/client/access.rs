@@ -10,8 +10,9 @@ use spirl_api_proto::access::api_client::ApiClient as AccessApi;
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
 use super::models::rfc3339;
-use super::{ApiError, Client, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::{ApiError, Client};
 
 const LIST_ROLES: Rpc = rpc!("list realm roles", "access.API/ListRoles");
 const LIST_USERS: Rpc = rpc!("list users", "access.API/ListUsers");

@@ -10,7 +10,9 @@ use spirl_api_proto::providerattestation::api_client::ApiClient as ProviderApi;
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
-use super::{ApiError, Client, ErrorContext, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::read_back::ReadBack;
+use super::{ApiError, Client, ErrorContext};
 
 const CREATE_AGENT: Rpc = rpc!(
     "create agent attestation config",
@@ -272,5 +274,17 @@ impl Client {
             )
             .await;
         gone_is_done(result)
+    }
+}
+
+impl ReadBack {
+    /// Provider attestation configuration `id`, just created: read back by listing them.
+    pub fn provider_attestation(id: &str) -> Self {
+        Self::created(
+            "provider attestation config",
+            id,
+            "read the new provider attestation config",
+            LIST_PROVIDER,
+        )
     }
 }

@@ -7,7 +7,9 @@ use spirl_api_proto::cicd::api_client::ApiClient as CicdApi;
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
-use super::{ApiError, Client, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::read_back::ReadBack;
+use super::{ApiError, Client};
 
 const CREATE_PROFILE: Rpc = rpc!("create CI/CD profile", "cicd.API/CreateCICDProfile");
 const LIST_PROFILES: Rpc = rpc!("list CI/CD profiles", "cicd.API/ListCICDProfiles");
@@ -209,5 +211,17 @@ impl Client {
             })
             .await?;
         Ok(answer.links.into_iter().map(Into::into).collect())
+    }
+}
+
+impl ReadBack {
+    /// CI/CD profile `id`, just created: read back by listing the profiles.
+    pub fn cicd_profile(id: &str) -> Self {
+        Self::created(
+            "CI/CD profile",
+            id,
+            "read the new CI/CD profile",
+            LIST_PROFILES,
+        )
     }
 }

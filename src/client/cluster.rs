@@ -11,9 +11,11 @@ use tonic::transport::Channel;
 use tonic::Code;
 
 use super::assumptions::DESCRIBED_CLUSTER_MAY_LACK_REALM;
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
 use super::error::code_name;
 use super::models::rfc3339;
-use super::{ApiError, Client, ErrorContext, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::read_back::ReadBack;
+use super::{ApiError, Client, ErrorContext};
 
 const CREATE_CLUSTER: Rpc = rpc!("create cluster", "cluster.API/CreateCluster");
 const LIST_CLUSTERS: Rpc = rpc!("list clusters", "cluster.API/ListClustersV2");
@@ -710,5 +712,18 @@ impl Client {
         // Oldest first whatever order the server lists them in (RFC 3339 UTC sorts as text).
         versions.sort_by(|a, b| a.created_at.cmp(&b.created_at));
         Ok(versions)
+    }
+}
+
+impl ReadBack {
+    /// Cluster `name` of trust domain `trust_domain_id` (its import id), just created: read back
+    /// by listing the trust domain's clusters.
+    pub fn cluster(trust_domain_id: &str, name: &str) -> Self {
+        Self::created(
+            "cluster",
+            format!("{trust_domain_id}/{name}"),
+            "read the new cluster",
+            LIST_CLUSTERS,
+        )
     }
 }

@@ -12,8 +12,9 @@ use spirl_api_proto::config as wire;
 use spirl_api_proto::config::api_client::ApiClient as ConfigApi;
 use tonic::transport::Channel;
 
+use super::engine::{MAX_ANSWER_BYTES, Rpc};
 use super::models::rfc3339;
-use super::{ApiError, Client, ErrorContext, MAX_ANSWER_BYTES, Rpc};
+use super::{ApiError, Client, ErrorContext};
 
 const GET_ORG_CONFIG: Rpc = rpc!("read organisation configuration", "config.API/GetOrgConfig");
 const UPDATE_ORG_CONFIG: Rpc = rpc!(
@@ -233,7 +234,7 @@ impl Client {
             return Err(error);
         };
         if now.holds(update) {
-            log::debug!(target: super::LOG_TARGET, "{}: the configuration holds the update: it had been applied", rpc.operation);
+            log::debug!(target: super::engine::LOG_TARGET, "{}: the configuration holds the update: it had been applied", rpc.operation);
             return Ok(now);
         }
         if !update.expected_version.is_empty() && now.version != update.expected_version {

@@ -6,8 +6,9 @@ use spirl_api_proto::federation as wire;
 use spirl_api_proto::federation::api_client::ApiClient as FederationApi;
 use tonic::transport::Channel;
 
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
 use super::models::rfc3339;
-use super::{ApiError, Client, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::{ApiError, Client};
 
 const SET_LINK: Rpc = rpc!("set federation link", "federation.API/SetLink");
 const LIST_LINKS: Rpc = rpc!("list federation links", "federation.API/ListLinks");

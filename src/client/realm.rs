@@ -6,8 +6,10 @@ use spirl_api_proto::realm::api_client::ApiClient as RealmApi;
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
+use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
 use super::models::rfc3339;
-use super::{ApiError, Client, MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::read_back::ReadBack;
+use super::{ApiError, Client};
 
 const CREATE_REALM: Rpc = rpc!("create realm", "realm.API/CreateRealm");
 const LIST_REALMS: Rpc = rpc!("list realms", "realm.API/ListRealms");
@@ -127,5 +129,12 @@ impl Client {
             })
             .await;
         gone_is_done(result)
+    }
+}
+
+impl ReadBack {
+    /// Realm `id`, just created: read back by listing the realms.
+    pub fn realm(id: &str) -> Self {
+        Self::created("realm", id, "read the new realm", LIST_REALMS)
     }
 }

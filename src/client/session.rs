@@ -30,8 +30,9 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::Request;
 use zeroize::Zeroizing;
 
+use super::Client;
+use super::engine::{LOG_TARGET, Rpc, status_error, timeout_error};
 use super::error::{ApiError, ErrorContext};
-use super::{Client, LOG_TARGET, Rpc, status_error, timeout_error};
 use crate::config::{Credentials, ServiceAccountKey};
 use crate::secret::SecretString;
 
@@ -101,7 +102,7 @@ impl Session {
                         method: LOGIN.method,
                     },
                     0,
-                    client.inner.request_timeout,
+                    client.request_timeout(),
                 ));
             }
         };
@@ -158,7 +159,7 @@ impl Session {
                 tokio::time::timeout_at(deadline, login_once(client, key, rpc, attempts)).await;
             let result = match outcome {
                 Ok(result) => result,
-                Err(_) => Err(timeout_error(rpc, attempts, client.inner.request_timeout)),
+                Err(_) => Err(timeout_error(rpc, attempts, client.request_timeout())),
             };
             let code = match &result {
                 Ok(_) => "OK",
@@ -190,7 +191,7 @@ async fn login_once(
     rpc: Rpc,
     attempts: u32,
 ) -> Result<SecretString, ApiError> {
-    let timeout = client.inner.request_timeout;
+    let timeout = client.request_timeout();
     let refused = |message: &str| {
         ApiError::Decode(ErrorContext {
             operation: rpc.operation,

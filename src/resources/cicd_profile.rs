@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
 
-use crate::client::{ApiError, CicdProfile, Client, ClientHandle, ErrorContext};
+use crate::client::{ApiError, CicdProfile, Client, ClientHandle, ReadBack};
 use crate::diagnostics;
 use crate::problem::quote;
 
@@ -186,27 +186,22 @@ impl LegacyResource for CicdProfileResource {
             }
         };
         log::info!(id = id.as_str(), name = name.as_str(); "created CI/CD profile");
-        let found = client
-            .list_cicd_profiles()
-            .await
-            .map(|all| all.into_iter().find(|p| p.id == id));
-        match found {
-            Ok(Some(p)) => Some(p.into()),
-            outcome => {
-                // Nothing half-created: a profile Terraform cannot record is removed.
-                let e = outcome.err().unwrap_or_else(|| {
-                    ApiError::Decode(ErrorContext {
-                        operation: "read the new CI/CD profile",
-                        method: "cicd.API/ListCICDProfiles",
-                        code: None,
-                        message: format!("{id} was created but is not listed"),
-                        attempts: 1,
-                    })
-                });
-                diagnostics::api_error(diags, &e, None);
-                if let Err(cleanup) = client.delete_cicd_profile(&id).await {
-                    diagnostics::cleanup_failed(diags, &cleanup, "CI/CD profile", &id);
-                }
+        // Nothing half-created: a profile Terraform cannot record is removed.
+        let read = async {
+            let all = client.list_cicd_profiles().await?;
+            Ok(all.into_iter().find(|p| p.id == id))
+        };
+        let read_back = client
+            .read_back_or_remove(
+                ReadBack::cicd_profile(&id),
+                read,
+                client.delete_cicd_profile(&id),
+            )
+            .await;
+        match read_back {
+            Ok(p) => Some(p.into()),
+            Err(failed) => {
+                diagnostics::created_but_unreadable(diags, &failed, &[]);
                 None
             }
         }

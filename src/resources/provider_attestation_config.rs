@@ -10,7 +10,7 @@ use tfplugin::{
     Plan, Schema, async_trait,
 };
 
-use crate::client::{ApiError, Client, ClientHandle, ProviderAttestation};
+use crate::client::{ApiError, Client, ClientHandle, ProviderAttestation, ReadBack};
 use crate::diagnostics;
 use crate::problem::quote;
 
@@ -225,28 +225,19 @@ impl LegacyResource for ProviderAttestationConfig {
             }
         };
         log::info!(id = id.as_str(), name = name.as_str(); "created provider attestation config");
-        match find(client, &name).await {
-            Ok(Some(p)) if p.id == id => Some(p.into()),
-            outcome => {
-                // Nothing half-created: a configuration Terraform cannot record is removed.
-                let e = outcome.err().unwrap_or_else(|| {
-                    ApiError::Decode(crate::client::ErrorContext {
-                        operation: "read the new provider attestation config",
-                        method: "providerattestation.API/ListConfigs",
-                        code: None,
-                        message: format!("{id} was created but is not listed"),
-                        attempts: 1,
-                    })
-                });
-                diagnostics::api_error(diags, &e, None);
-                if let Err(cleanup) = client.delete_provider_attestation(&id).await {
-                    diagnostics::cleanup_failed(
-                        diags,
-                        &cleanup,
-                        "provider attestation config",
-                        &id,
-                    );
-                }
+        // Nothing half-created: a configuration Terraform cannot record is removed.
+        let read = async { Ok(find(client, &name).await?.filter(|p| p.id == id)) };
+        let read_back = client
+            .read_back_or_remove(
+                ReadBack::provider_attestation(&id),
+                read,
+                client.delete_provider_attestation(&id),
+            )
+            .await;
+        match read_back {
+            Ok(p) => Some(p.into()),
+            Err(failed) => {
+                diagnostics::created_but_unreadable(diags, &failed, &[]);
                 None
             }
         }

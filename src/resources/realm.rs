@@ -12,7 +12,7 @@ use tfplugin::{
 
 use super::ids::trust_domain_id;
 use crate::client::assumptions::REALM_ID_PREFIX;
-use crate::client::{ApiError, ClientHandle, Realm, has_id_shape};
+use crate::client::{ApiError, ClientHandle, ReadBack, Realm, has_id_shape};
 use crate::diagnostics;
 use crate::problem::quote;
 
@@ -160,24 +160,18 @@ impl Resource for RealmResource {
             }
         };
         log::info!(id = id.as_str(), name = name.as_str(); "created realm");
-        match client.find_realm(&id, Some(&trust_domain_id)).await {
-            Ok(Some(realm)) => Some(realm.into()),
-            outcome => {
-                // Nothing half-created: a realm Terraform cannot record is removed.
-                let e = match outcome {
-                    Err(e) => e,
-                    _ => ApiError::Decode(crate::client::ErrorContext {
-                        operation: "read the new realm",
-                        method: "realm.API/ListRealms",
-                        code: None,
-                        message: format!("realm {id} was created but is not listed"),
-                        attempts: 1,
-                    }),
-                };
-                diagnostics::api_error(diags, &e, None);
-                if let Err(cleanup) = client.delete_realm(&id).await {
-                    diagnostics::cleanup_failed(diags, &cleanup, "realm", &id);
-                }
+        // Nothing half-created: a realm Terraform cannot record is removed.
+        let read_back = client
+            .read_back_or_remove(
+                ReadBack::realm(&id),
+                client.find_realm(&id, Some(&trust_domain_id)),
+                client.delete_realm(&id),
+            )
+            .await;
+        match read_back {
+            Ok(realm) => Some(realm.into()),
+            Err(failed) => {
+                diagnostics::created_but_unreadable(diags, &failed, &[]);
                 None
             }
         }

@@ -7,8 +7,8 @@
 //! registered key, planned precisely (an untouched key keeps its known `id`; a new or re-keyed
 //! entry's `id` is unknown), and keys registered out of band show up in the state under their
 //! own id, so the next plan removes them. Public keys travel as DER and are compared as keys, not
-//! as text: a PEM with other line endings is the same key. Refreshes share one
-//! organisation-wide snapshot ([`DeploymentSnapshot`]).
+//! as text: a PEM with other line endings is the same key. Refreshes share the client's
+//! organisation-wide snapshot ([`Client::refresh_deployment`]).
 //!
 //! An entry may give its key write-only (`public_key_wo`, Terraform 1.11+): only the
 //! configuration holds it, so the entry's registration is tied to its name and
@@ -23,10 +23,9 @@ use tfplugin::{
     async_trait,
 };
 
-use super::deployment_cache::{self, DeploymentSnapshot, RemoteDeployment};
 use super::ids::check_id;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
-use crate::client::{ApiError, Client, ClientHandle, has_id_shape};
+use crate::client::{ApiError, Client, ClientHandle, ReadBack, RemoteDeployment, has_id_shape};
 use crate::diagnostics::{api_error, cleanup_failed};
 use crate::keys::{PublicKey, parse_public_key_pem, same_public_key};
 use crate::problem::quote;
@@ -64,7 +63,6 @@ pub struct KeyState {
 /// The `spirl_trust_domain_deployment` resource.
 pub struct TrustDomainDeployment {
     client: ClientHandle,
-    snapshot: DeploymentSnapshot,
 }
 
 impl TrustDomainDeployment {
@@ -72,7 +70,6 @@ impl TrustDomainDeployment {
     pub fn new(client: &ClientHandle) -> Self {
         TrustDomainDeployment {
             client: client.clone(),
-            snapshot: DeploymentSnapshot::default(),
         }
     }
 }
@@ -197,7 +194,7 @@ impl LegacyResource for TrustDomainDeployment {
     ) -> Option<DeploymentState> {
         let client = self.client.get(diags)?;
         let (td, id) = (state.trust_domain_id.known()?, state.id.known()?);
-        match self.snapshot.get(client, td, id).await {
+        match client.refresh_deployment(td, id).await {
             Ok(Some(remote)) => Some(state_from_remote(remote, state.keys.known())),
             Ok(None) => {
                 log::info!(id = id.as_str(); "deployment is gone; removing it from the state");
@@ -298,7 +295,7 @@ impl LegacyResource for TrustDomainDeployment {
         let configured = config.keys.into_known().unwrap_or_default();
         // Registering a key into an existing deployment would silently take it over: the API
         // has no create that could refuse, so look first.
-        match deployment_cache::find(client, &td, |d| d.name == name).await {
+        match client.find_deployment(&td, |d| d.name == name).await {
             Ok(None) => {}
             Ok(Some(existing)) => {
                 diags.error_at(
@@ -333,48 +330,40 @@ impl LegacyResource for TrustDomainDeployment {
                 }
             }
         }
-        self.snapshot.invalidate();
-        let deployment = match failure {
-            Some(failure) => Err(failure),
-            // Only the id is missing: the keys are the ones just registered.
-            None => match client
-                .list_deployments(Some(&td))
-                .await
-                .map(|all| all.into_iter().find(|d| d.name == name))
+        let fields = [("deployment_name", AttributePath::root("name"))];
+        if let Some((err, at)) = failure {
+            crate::diagnostics::api_error_at_field(diags, &err, &fields, at);
+            // Nothing half-created: without the deployment in the state, Terraform would never
+            // manage (or delete) what was registered so far.
+            if !keys.is_empty()
+                && let Err(cleanup) = client.delete_deployment(&td, &name, true).await
             {
-                Ok(Some(found)) => Ok(found),
-                Ok(None) => Err((
-                    ApiError::Decode(crate::client::ErrorContext {
-                        operation: "create deployment",
-                        method: "trustdomain.API/ListTrustDomainDeployments",
-                        code: None,
-                        message: format!(
-                            "the keys were registered, but trust domain {td} lists no deployment named {name}"
-                        ),
-                        attempts: 1,
-                    }),
-                    None,
-                )),
-                Err(err) => Err((err, None)),
-            },
+                cleanup_failed(diags, &cleanup, "deployment", &format!("{td}/{name}"));
+            }
+            return None;
+        }
+        // Only the id is missing: the keys are the ones just registered. A deployment that
+        // cannot be read back is removed, for the same reason.
+        let read = async {
+            let all = client.list_deployments(Some(&td)).await?;
+            Ok(all.into_iter().find(|d| d.name == name))
         };
-        match deployment {
+        let read_back = client
+            .read_back_or_remove(
+                ReadBack::deployment(&td, &name),
+                read,
+                client.delete_deployment(&td, &name, true),
+            )
+            .await;
+        match read_back {
             Ok(deployment) => Some(DeploymentState {
                 id: Attr::Value(deployment.id),
                 trust_domain_id: Attr::Value(td),
                 name: Attr::Value(name),
                 keys: Attr::Value(keys),
             }),
-            Err((err, at)) => {
-                let fields = [("deployment_name", AttributePath::root("name"))];
-                crate::diagnostics::api_error_at_field(diags, &err, &fields, at);
-                // Nothing half-created: without the deployment in the state, Terraform would
-                // never manage (or delete) what was registered so far.
-                if !keys.is_empty()
-                    && let Err(cleanup) = client.delete_deployment(&td, &name, true).await
-                {
-                    cleanup_failed(diags, &cleanup, "deployment", &format!("{td}/{name}"));
-                }
+            Err(failed) => {
+                crate::diagnostics::created_but_unreadable(diags, &failed, &fields);
                 None
             }
         }
@@ -472,7 +461,6 @@ impl LegacyResource for TrustDomainDeployment {
                 }
             }
         }
-        self.snapshot.invalidate();
         if outcome.is_none() {
             // A partial update still says what exists now, so nothing registered is lost from
             // the state: the keys done so far, and the old ones not yet deleted (by their id).
@@ -496,7 +484,6 @@ impl LegacyResource for TrustDomainDeployment {
         let (td, name) = (prior.trust_domain_id.known()?, prior.name.known()?);
         // The keys belong to the deployment: they go with it (force: active ones too).
         let result = client.delete_deployment(td, name, true).await;
-        self.snapshot.invalidate();
         match result {
             Ok(()) => Some(()),
             Err(err) => {
@@ -522,7 +509,7 @@ impl LegacyResource for TrustDomainDeployment {
             );
             return None;
         };
-        match deployment_cache::find(client, td, |d| d.name == name).await {
+        match client.find_deployment(td, |d| d.name == name).await {
             Ok(Some(remote)) => Some(state_from_remote(remote, None)),
             Ok(None) => {
                 diags.error(

@@ -32,7 +32,7 @@ use crate::client::assumptions::{
 };
 use crate::client::{
     ApiError, Client, ClientHandle, Cluster, ClusterVersion, ClusterVersionSpec, CreateCluster,
-    ErrorContext, K8sPsat, Platform, has_id_shape,
+    K8sPsat, Platform, ReadBack, has_id_shape,
 };
 use crate::diagnostics;
 use crate::keys::{PublicKey, parse_public_key_pem, same_public_key};
@@ -369,17 +369,6 @@ fn attestations_of(versions: &[ClusterVersion]) -> BTreeSet<String> {
         .collect()
 }
 
-/// What could not be read back after a write.
-fn vanished(operation: &'static str, what: String) -> ApiError {
-    ApiError::Decode(ErrorContext {
-        operation,
-        method: "cluster.API/ListClusters",
-        code: None,
-        message: what,
-        attempts: 1,
-    })
-}
-
 /// The state of `cluster`, read with its versions, realm and attestation. `prior` supplies what
 /// the control plane does not hold (`num_version_history`) and the forms of unset values.
 async fn remote_state(
@@ -643,22 +632,20 @@ impl ClusterResource {
         Some(())
     }
 
-    /// Reads the cluster back after a write; an error when it cannot be.
+    /// Reads cluster `id` back after an update; an error when it cannot be.
     async fn read_back(
         diags: &mut Diagnostics,
         client: &Client,
         planned: &ClusterState,
-        id: Option<&str>,
-        operation: &'static str,
+        id: &str,
     ) -> Option<ClusterState> {
         let td = planned.trust_domain_id.known()?;
         let name = planned.name.known()?;
-        let result = match read_cluster(client, td, name, id, planned).await {
+        let result = match read_cluster(client, td, name, Some(id), planned).await {
             Ok(Some(state)) => Ok(state),
-            Ok(None) => Err(vanished(
-                operation,
-                format!("cluster `{name}` is not listed"),
-            )),
+            Ok(None) => Err(ReadBack::cluster(td, name)
+                .updated("read the updated cluster")
+                .missing()),
             Err(e) => Err(e),
         };
         match result {
@@ -844,17 +831,27 @@ impl LegacyResource for ClusterResource {
             return None;
         }
         log::info!(name = name.as_str(), trust_domain_id = td.as_str(); "created cluster");
-        match Self::read_back(diags, client, &planned, None, "read the new cluster").await {
-            Some(state) => Some(state),
-            None => {
-                // Nothing half-created: a cluster Terraform cannot record is removed.
-                if let Ok(Some(cluster)) = client.find_cluster(&td, &name).await
-                    && let Err(cleanup) = client.delete_cluster(&cluster.id).await
-                {
-                    diagnostics::cleanup_failed(diags, &cleanup, "cluster", &cluster.id);
-                    return None;
+        // Nothing half-created: a cluster Terraform cannot record is removed.
+        let remove = async {
+            match client.find_cluster(&td, &name).await {
+                Ok(Some(cluster)) => client.delete_cluster(&cluster.id).await,
+                _ => Ok(()),
+            }
+        };
+        let read_back = client
+            .read_back_or_remove(
+                ReadBack::cluster(&td, &name),
+                read_cluster(client, &td, &name, None, &planned),
+                remove,
+            )
+            .await;
+        match read_back {
+            Ok(state) => Some(state),
+            Err(failed) => {
+                diagnostics::created_but_unreadable(diags, &failed, &[]);
+                if failed.cleanup.is_none() {
+                    delete_attestations(diags, client, &made).await;
                 }
-                delete_attestations(diags, client, &made).await;
                 None
             }
         }
@@ -920,14 +917,7 @@ impl LegacyResource for ClusterResource {
         }
         let keep = planned.num_version_history.known().and_then(Number::as_i64);
         Self::trim(diags, client, &id, keep).await;
-        let state = Self::read_back(
-            diags,
-            client,
-            &planned,
-            Some(&id),
-            "read the updated cluster",
-        )
-        .await;
+        let state = Self::read_back(diags, client, &planned, &id).await;
         // Attestation configurations that no version names any more go.
         if let Ok(after) = client.list_cluster_versions(&id).await {
             let still = attestations_of(&after);

@@ -8,8 +8,9 @@
 //! A SPIRL-hosted trust domain is provisioned asynchronously: create waits until it is
 //! available, for at most `timeouts.create`.
 //!
-//! Plan-time checks live in `validate`. Refresh reads go through a [`TrustDomainSnapshot`], so
-//! that many trust domains cost one list call instead of one `TrustDomainInfo` each.
+//! Plan-time checks live in `validate`. Refresh reads go through the client's trust-domain snapshot
+//! ([`Client::refresh_trust_domain`]), so that many trust domains cost one list call instead of
+//! one `TrustDomainInfo` each.
 
 use std::time::Duration;
 
@@ -24,11 +25,10 @@ mod validate;
 
 use self::validate::parse_mode;
 pub use self::validate::{MAX_DOMAIN_NAME, domain_name_problem, validate_config};
-use super::trust_domain_cache::TrustDomainSnapshot;
 use crate::client::ClientHandle;
-use crate::client::assumptions::{TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_READY_STATES};
+use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{
-    ApiError, Client, CreateTrustDomain, JwtIssuerInput, JwtIssuerMode, TrustDomain,
+    ApiError, Client, CreateTrustDomain, JwtIssuerInput, JwtIssuerMode, ReadBack, TrustDomain,
 };
 use crate::diagnostics;
 use crate::problem::quote;
@@ -74,10 +74,6 @@ pub struct Timeouts {
 
 /// How long create waits for a SPIRL-hosted trust domain by default.
 pub const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(600);
-/// First wait between two looks at a trust domain being provisioned; it doubles up to the next.
-const PROVISIONING_POLL_FIRST: Duration = Duration::from_millis(100);
-/// Longest wait between two looks at a trust domain being provisioned.
-const PROVISIONING_POLL_MAX: Duration = Duration::from_secs(5);
 
 impl From<TrustDomain> for TrustDomainState {
     fn from(td: TrustDomain) -> Self {
@@ -268,7 +264,6 @@ fn prior_str<'a>(plan: &'a Plan, attr: &str) -> Option<&'a str> {
 /// The `spirl_trust_domain` resource.
 pub struct TrustDomainResource {
     client: ClientHandle,
-    snapshot: TrustDomainSnapshot,
 }
 
 impl TrustDomainResource {
@@ -276,7 +271,6 @@ impl TrustDomainResource {
     pub fn new(client: &ClientHandle) -> Self {
         TrustDomainResource {
             client: client.clone(),
-            snapshot: TrustDomainSnapshot::default(),
         }
     }
 
@@ -337,7 +331,7 @@ impl LegacyResource for TrustDomainResource {
     ) -> Option<TrustDomainState> {
         let client = self.client.get(diags)?;
         let id = state.id.known()?;
-        match self.snapshot.get(client, id).await {
+        match client.refresh_trust_domain(id).await {
             Ok(Some(td)) => Some(TrustDomainState::remote(td, &state.timeouts)),
             Ok(None) => {
                 log::info!(id = id.as_str(); "trust domain is gone; removing it from the state");
@@ -445,7 +439,6 @@ impl LegacyResource for TrustDomainResource {
         let limit = planned.create_timeout();
         let deadline = Instant::now() + limit;
         let result = client.create_trust_domain(&body).await;
-        self.snapshot.invalidate();
         let id = match result {
             Ok(id) => id,
             Err(e @ ApiError::AlreadyExists(_)) => {
@@ -461,7 +454,9 @@ impl LegacyResource for TrustDomainResource {
         let ready = if self_hosted {
             client.trust_domain_info(&id).await
         } else {
-            wait_available(client, &id, deadline, limit).await
+            client
+                .wait_trust_domain_available(&id, deadline, limit)
+                .await
         };
         let ready = match (ready, body.jwt_issuer.as_ref()) {
             (Ok(td), Some(wanted)) if !issuer_matches(&td, wanted) => {
@@ -474,18 +469,21 @@ impl LegacyResource for TrustDomainResource {
             }
             (ready, _) => ready,
         };
-        match ready {
+        // Nothing half-created: a trust domain Terraform cannot record is removed.
+        let read_back = client
+            .read_back_or_remove(
+                ReadBack::trust_domain(&id),
+                async { ready.map(Some) },
+                client.delete_trust_domain(&id),
+            )
+            .await;
+        match read_back {
             Ok(td) => {
                 check_builtin_issuer(diags, &planned, &td);
                 Some(TrustDomainState::remote(td, &planned.timeouts))
             }
-            Err(e) => {
-                // Nothing half-created: a trust domain Terraform cannot record is removed.
-                diagnostics::api_error(diags, &e, None);
-                if let Err(cleanup) = client.delete_trust_domain(&id).await {
-                    diagnostics::cleanup_failed(diags, &cleanup, "trust domain", &id);
-                }
-                self.snapshot.invalidate();
+            Err(failed) => {
+                diagnostics::created_but_unreadable(diags, &failed, &[]);
                 None
             }
         }
@@ -514,7 +512,6 @@ impl LegacyResource for TrustDomainResource {
             Ok(()) => client.trust_domain_info(&id).await,
             Err(e) => Err(e),
         };
-        self.snapshot.invalidate();
         match result {
             Ok(td) => {
                 check_builtin_issuer(diags, &planned, &td);
@@ -532,7 +529,6 @@ impl LegacyResource for TrustDomainResource {
         let client = self.client.get(diags)?;
         let id = prior.id.known()?;
         let result = client.delete_trust_domain(id).await;
-        self.snapshot.invalidate();
         match result {
             Ok(()) => Some(()),
             // Already gone: exactly what destroy wanted.
@@ -604,40 +600,6 @@ impl LegacyResource for TrustDomainResource {
             ),
         );
         None
-    }
-}
-
-/// Waits until the SPIRL-hosted trust domain `id` is available, looking at it with growing
-/// pauses, until `deadline` (`timeouts.create`, which `limit` states for the message).
-async fn wait_available(
-    client: &Client,
-    id: &str,
-    deadline: Instant,
-    limit: Duration,
-) -> Result<TrustDomain, ApiError> {
-    let mut pause = PROVISIONING_POLL_FIRST;
-    loop {
-        let td = client.trust_domain_info(id).await?;
-        if TRUST_DOMAIN_READY_STATES.contains(&td.state.as_str()) {
-            return Ok(td);
-        }
-        if Instant::now() + pause >= deadline {
-            return Err(ApiError::Timeout(crate::client::ErrorContext {
-                operation: "wait for the trust domain to be provisioned",
-                method: "trustdomain.API/TrustDomainInfo",
-                code: None,
-                message: format!(
-                    "trust domain {id} is still `{}` after timeouts.create ({}); raise \
-                     `timeouts.create` if provisioning takes longer",
-                    td.state,
-                    humantime::format_duration(limit)
-                ),
-                attempts: 1,
-            }));
-        }
-        log::debug!(id, state = td.state.as_str(); "trust domain not available yet");
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(PROVISIONING_POLL_MAX);
     }
 }
 
