@@ -1,11 +1,11 @@
 //! `spirl_cicd_profile` (data source): an existing CI/CD profile looked up by `name`.
 
-use tfplugin::{AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait};
+use tfplugin::{DataSource, Diagnostics, Kind, Model, Schema, async_trait};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
 use crate::problem::quote;
-use crate::resources::cicd_profile::{CicdProfileState, attributes, find_by_name, validate_config};
+use crate::resources::cicd_profile::{CicdProfileState, find_by_name};
 
 /// The `spirl_cicd_profile` data source.
 pub struct CicdProfileDataSource {
@@ -22,18 +22,13 @@ impl CicdProfileDataSource {
 }
 
 #[async_trait]
-impl LegacyDataSource for CicdProfileDataSource {
+impl DataSource for CicdProfileDataSource {
     type State = CicdProfileState;
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new().description(
+        Schema::of::<CicdProfileState>(Kind::DataSource).description(
             "Looks up an existing CI/CD profile by its name, with its issuer and JWKS URL.",
-        );
-        attributes(true).into_iter().fold(schema, Schema::attribute)
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: CicdProfileState) -> Option<()> {
-        validate_config(diags, &config)
+        )
     }
 
     async fn read(
@@ -41,7 +36,6 @@ impl LegacyDataSource for CicdProfileDataSource {
         diags: &mut Diagnostics,
         config: CicdProfileState,
     ) -> Option<CicdProfileState> {
-        validate_config(diags, &config)?;
         let client = self.client.get(diags)?;
         let Some(name) = config.name.known() else {
             diagnostics::inputs_not_known(diags);
@@ -51,7 +45,7 @@ impl LegacyDataSource for CicdProfileDataSource {
             Ok(Some(p)) => Some(p.into()),
             Ok(None) => {
                 diags.error_at(
-                    AttributePath::root("name"),
+                    CicdProfileState::paths().name,
                     "CI/CD profile not found",
                     format!(
                         "No CI/CD profile is named {}. Check the name; create it with the \
@@ -62,7 +56,7 @@ impl LegacyDataSource for CicdProfileDataSource {
                 None
             }
             Err(e) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("name")));
+                diagnostics::api_error(diags, &e, Some(CicdProfileState::paths().name));
                 None
             }
         }

@@ -20,7 +20,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
             "spirl_alb_ingress_annotations",
             alb_ingress_annotations::AlbIngressAnnotations,
         ),
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_cicd_profile",
             cicd_profile::CicdProfileDataSource::new(client),
         ),

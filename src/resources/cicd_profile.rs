@@ -4,22 +4,32 @@
 //! same name (`crate::data_sources::cicd_profile`) shares the state struct and checks.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Schema, async_trait};
+use tfplugin::{
+    Attr, AttributePath, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
+};
 
 use crate::client::{ApiError, CicdProfile, Client, ClientHandle, ReadBack};
 use crate::diagnostics;
 use crate::problem::quote;
 
-/// Configuration and state of `spirl_cicd_profile`, and the result of the data source.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Configuration and state of `spirl_cicd_profile`, and the result of the data source (looked
+/// up by name).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct CicdProfileState {
-    /// `cicdp-…`.
+    /// The CI/CD profile's id, `cicdp-…`.
+    #[tf(computed, keep, data(computed))]
     pub id: Attr<String>,
-    /// Unique in the organisation.
+    /// The profile's name, unique in the organisation. Changing it replaces the profile.
+    #[tf(required, replace, check = check_name, data(required))]
     pub name: Attr<String>,
-    /// The OIDC issuer.
+    /// The OIDC issuer URL of the CI/CD system whose tokens the profile accepts (such as
+    /// `https://gitlab.com` or `https://token.actions.githubusercontent.com`). Changing it
+    /// replaces the profile.
+    #[tf(required, replace, data(computed))]
     pub issuer: Attr<String>,
-    /// Where the issuer's keys are.
+    /// The URL of the issuer's JSON Web Key Set. Unset: the control plane derives one from the
+    /// issuer, read back. Changing it replaces the profile.
+    #[tf(optional, computed, keep, replace, data(computed))]
     pub jwks_url: Attr<String>,
 }
 
@@ -34,68 +44,16 @@ impl From<CicdProfile> for CicdProfileState {
     }
 }
 
-/// The attributes of the resource, or of the data source (`data_source`: looked up by name).
-pub fn attributes(data_source: bool) -> Vec<Attribute> {
-    let replaces = |a: Attribute| {
-        if data_source {
-            a.computed()
-        } else {
-            a.requires_replace()
-        }
-    };
-    vec![
-        {
-            let a = Attribute::string("id").computed();
-            if data_source {
-                a
-            } else {
-                a.use_state_for_unknown()
-            }
-        }
-        .description("The CI/CD profile's id, `cicdp-…`."),
-        {
-            let a = Attribute::string("name").required();
-            if data_source { a } else { a.requires_replace() }
-        }
-        .description(
-            "The profile's name, unique in the organisation. Changing it replaces the profile.",
-        ),
-        replaces(if data_source {
-            Attribute::string("issuer")
-        } else {
-            Attribute::string("issuer").required()
-        })
-        .description(
-            "The OIDC issuer URL of the CI/CD system whose tokens the profile accepts (such as \
-             `https://gitlab.com` or \
-             `https://token.actions.githubusercontent.com`). Changing it replaces the profile.",
-        ),
-        replaces(if data_source {
-            Attribute::string("jwks_url")
-        } else {
-            Attribute::string("jwks_url")
-                .optional()
-                .computed()
-                .use_state_for_unknown()
-        })
-        .description(
-            "The URL of the issuer's JSON Web Key Set. Unset: the control plane \
-             derives one from the issuer, read back. Changing it replaces the profile.",
-        ),
-    ]
-}
-
-/// The plan-time checks of the resource and the data source: the SDK says only that a name is
-/// required; the issuer and JWKS URLs are the control plane's to judge.
-pub fn validate_config(diags: &mut Diagnostics, config: &CicdProfileState) -> Option<()> {
-    if config.name.known().is_some_and(String::is_empty) {
+/// The SDK says only that a name is required; the issuer and JWKS URLs are the control plane's
+/// to judge.
+fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if name.is_empty() {
         diags.error_at(
-            AttributePath::root("name"),
+            at.clone(),
             "Invalid CI/CD profile name",
             "name is empty. Set it to the profile's name, such as \"my-cicd-profile\".",
         );
     }
-    (!diags.has_errors()).then_some(())
 }
 
 /// The profile named `name`, if there is one.
@@ -122,37 +80,30 @@ impl CicdProfileResource {
 }
 
 #[async_trait]
-impl LegacyResource for CicdProfileResource {
+impl Resource for CicdProfileResource {
     type State = CicdProfileState;
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new().description(
+        Schema::of::<CicdProfileState>(Kind::Resource).description(
             "A CI/CD profile: tokens of a CI/CD system's OIDC issuer map to identities in the \
              clusters it is linked to (`spirl_cicd_profile_link`). The control plane cannot edit \
              a profile, so every change replaces it, and it refuses to delete one that is still \
              linked. Import with `terraform import spirl_cicd_profile.<name> <profile name>`.",
-        );
-        attributes(false)
-            .into_iter()
-            .fold(schema, Schema::attribute)
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: CicdProfileState) -> Option<()> {
-        validate_config(diags, &config)
+        )
     }
 
     async fn read(
         &self,
         diags: &mut Diagnostics,
         state: CicdProfileState,
-    ) -> Option<CicdProfileState> {
+    ) -> Option<Read<CicdProfileState>> {
         let client = self.client.get(diags)?;
         let id = state.id.known()?;
         let found = client
             .list_cicd_profiles()
             .await
             .map(|all| all.into_iter().find(|p| &p.id == id));
-        super::refreshed_legacy(diags, "CI/CD profile", id, found)
+        super::refreshed(diags, "CI/CD profile", id, found)
     }
 
     async fn create(
@@ -174,13 +125,18 @@ impl LegacyResource for CicdProfileResource {
                     "CI/CD profile",
                     &name,
                     Some(&name),
-                    AttributePath::root("name"),
+                    CicdProfileState::paths().name,
                     "terraform import spirl_cicd_profile.<name> <id>",
                 );
                 return None;
             }
             Err(e) => {
-                let fields = ["name", "issuer", "jwks_url"].map(|a| (a, AttributePath::root(a)));
+                let at = CicdProfileState::paths();
+                let fields = [
+                    ("name", at.name),
+                    ("issuer", at.issuer),
+                    ("jwks_url", at.jwks_url),
+                ];
                 diagnostics::api_error_at_field(diags, &e, &fields, None);
                 return None;
             }
@@ -205,17 +161,6 @@ impl LegacyResource for CicdProfileResource {
                 None
             }
         }
-    }
-
-    async fn update(
-        &self,
-        _diags: &mut Diagnostics,
-        prior: CicdProfileState,
-        _planned: CicdProfileState,
-        _config: CicdProfileState,
-    ) -> Option<CicdProfileState> {
-        // Every attribute forces a replacement: nothing changes in place.
-        Some(prior)
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: CicdProfileState) -> Option<()> {

@@ -66,7 +66,7 @@ pub fn refreshed_legacy<T, S: From<T>>(
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_cicd_profile",
             cicd_profile::CicdProfileResource::new(client),
         ),
