@@ -76,7 +76,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         ),
         tfplugin::legacy_resource("spirl_cluster", cluster::ClusterResource::new(client)),
         tfplugin::legacy_resource("spirl_key_pair", key_pair::KeyPairResource),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_provider_attestation_config",
             provider_attestation_config::ProviderAttestationConfig::new(client),
         ),

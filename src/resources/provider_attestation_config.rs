@@ -6,8 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, LegacyResource, NestedBlock,
-    Plan, Schema, async_trait,
+    Attr, AttributePath, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
 };
 
 use crate::client::{ApiError, Client, ClientHandle, ProviderAttestation, ReadBack};
@@ -15,21 +14,45 @@ use crate::diagnostics;
 use crate::problem::quote;
 
 /// Configuration and state of `spirl_provider_attestation_config`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct ProviderAttestationState {
     /// The configuration's id.
+    #[tf(computed, keep)]
     pub id: Attr<String>,
-    /// Unique in the organisation.
+    /// The configuration's name, unique in the organisation. Changing it replaces the
+    /// configuration.
+    #[tf(required, replace, check = check_name)]
     pub name: Attr<String>,
-    /// The AWS settings.
+    /// AWS settings: the provider whose instances agents attest with. Optional, as in the
+    /// official schema.
+    #[tf(block)]
     pub aws: Attr<AwsBlock>,
 }
 
 /// The `aws` block.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct AwsBlock {
-    /// The role the control plane assumes.
+    /// The ARN of the AWS IAM role the control plane assumes to look up the EC2 instances agents
+    /// run on (`arn:aws:iam::<account>:role/<name>`). Provision the role separately, with
+    /// permission to describe EC2 instances. Changing it replaces the configuration.
+    #[tf(optional, replace, check = check_role_arn)]
     pub role_arn: Attr<String>,
+}
+
+fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if name.is_empty() {
+        diags.error_at(
+            at.clone(),
+            "Invalid name",
+            "name is empty. Set it to the configuration's name, such as \"my-attestation\".",
+        );
+    }
+}
+
+fn check_role_arn(arn: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(problem) = role_arn_problem(arn) {
+        diags.error_at(at.clone(), "Invalid aws.role_arn", problem);
+    }
 }
 
 impl From<ProviderAttestation> for ProviderAttestationState {
@@ -94,93 +117,30 @@ async fn find(client: &Client, name: &str) -> Result<Option<ProviderAttestation>
 }
 
 #[async_trait]
-impl LegacyResource for ProviderAttestationConfig {
+impl Resource for ProviderAttestationConfig {
     type State = ProviderAttestationState;
 
     fn schema(&self) -> Schema {
-        let aws =
-            Block {
-                attributes:
-                    vec![Attribute::string("role_arn").optional().requires_replace().description(
-                "The ARN of the AWS IAM role the control plane assumes to look up the EC2 \
-                 instances agents run on (`arn:aws:iam::<account>:role/<name>`). Provision the \
-                 role separately, with permission to describe EC2 instances. Changing it \
-                 replaces the configuration.",
-            )],
-                description: "AWS settings: the provider whose instances agents attest with. \
-                              Optional, as in the official schema."
-                    .into(),
-                ..Block::default()
-            };
-        Schema::new()
-            .description(
-                "A provider attestation configuration: agents prove where they run through \
-                 their cloud provider. Clusters use it by id \
-                 (`spirl_cluster.provider_attestation_id`). The control plane cannot edit one, \
-                 so every change replaces it, and it refuses to delete one a cluster uses. \
-                 Import with `terraform import spirl_provider_attestation_config.<name> <name>`.",
-            )
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("The configuration's id."),
-            )
-            .attribute(
-                Attribute::string("name")
-                    .required()
-                    .requires_replace()
-                    .description(
-                        "The configuration's name, unique in the organisation. Changing it \
-                         replaces the configuration.",
-                    ),
-            )
-            .block(NestedBlock::new("aws", BlockNesting::Single, aws))
-    }
-
-    async fn validate(
-        &self,
-        diags: &mut Diagnostics,
-        config: ProviderAttestationState,
-    ) -> Option<()> {
-        if config.name.known().is_some_and(String::is_empty) {
-            diags.error_at(
-                AttributePath::root("name"),
-                "Invalid name",
-                "name is empty. Set it to the configuration's name, such as \"my-attestation\".",
-            );
-        }
-        let role = config.aws.known().map(|a| &a.role_arn);
-        if let Some(problem) = role.and_then(Attr::known).and_then(|a| role_arn_problem(a)) {
-            diags.error_at(
-                AttributePath::root("aws").attr("role_arn"),
-                "Invalid aws.role_arn",
-                problem,
-            );
-        }
-        (!diags.has_errors()).then_some(())
-    }
-
-    async fn plan(&self, _diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
-        // The block's attribute forces a replacement too (the API has no update).
-        let role = AttributePath::root("aws").attr("role_arn");
-        if plan.is_update() && plan.planned_at(&role) != plan.prior_at(&role) {
-            plan.require_replace(role);
-        }
-        Some(())
+        Schema::of::<ProviderAttestationState>(Kind::Resource).description(
+            "A provider attestation configuration: agents prove where they run through \
+             their cloud provider. Clusters use it by id \
+             (`spirl_cluster.provider_attestation_id`). The control plane cannot edit one, \
+             so every change replaces it, and it refuses to delete one a cluster uses. \
+             Import with `terraform import spirl_provider_attestation_config.<name> <name>`.",
+        )
     }
 
     async fn read(
         &self,
         diags: &mut Diagnostics,
         state: ProviderAttestationState,
-    ) -> Option<ProviderAttestationState> {
+    ) -> Option<Read<ProviderAttestationState>> {
         let client = self.client.get(diags)?;
         let name = state.name.known()?;
         let id = state.id.known()?;
         // Found by name; one of the same name with another id is a replacement made elsewhere.
         let found = find(client, name).await.map(|p| p.filter(|p| &p.id == id));
-        super::refreshed_legacy(diags, "provider attestation config", id, found)
+        super::refreshed(diags, "provider attestation config", id, found)
     }
 
     async fn create(
@@ -209,16 +169,17 @@ impl LegacyResource for ProviderAttestationConfig {
                     "provider attestation configuration",
                     &name,
                     Some(&name),
-                    AttributePath::root("name"),
+                    ProviderAttestationState::paths().name,
                     "terraform import spirl_provider_attestation_config.<name> <id>",
                 );
                 return None;
             }
             Err(e) => {
+                let at = ProviderAttestationState::paths();
                 let fields = [
-                    ("name", AttributePath::root("name")),
-                    ("role_arn", AttributePath::root("aws").attr("role_arn")),
-                    ("aws", AttributePath::root("aws")),
+                    ("name", at.name),
+                    ("role_arn", at.aws.role_arn),
+                    ("aws", at.aws.root),
                 ];
                 diagnostics::api_error_at_field(diags, &e, &fields, None);
                 return None;
@@ -241,17 +202,6 @@ impl LegacyResource for ProviderAttestationConfig {
                 None
             }
         }
-    }
-
-    async fn update(
-        &self,
-        _diags: &mut Diagnostics,
-        prior: ProviderAttestationState,
-        _planned: ProviderAttestationState,
-        _config: ProviderAttestationState,
-    ) -> Option<ProviderAttestationState> {
-        // Every attribute forces a replacement: nothing changes in place.
-        Some(prior)
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: ProviderAttestationState) -> Option<()> {
