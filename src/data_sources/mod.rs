@@ -38,7 +38,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
             "spirl_delegated_admin",
             delegated_admin::DelegatedAdminDataSource::new(client),
         ),
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_trust_domain",
             trust_domain::TrustDomainDataSource::new(client),
         ),

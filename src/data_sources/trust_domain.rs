@@ -3,12 +3,12 @@
 //! and dynamic data, as the official provider does since v0.12.1; an answer without the JWT
 //! issuer status is read again with `TrustDomainInfo` (see `client::assumptions`).
 
-use tfplugin::{AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait};
+use tfplugin::{DataSource, Diagnostics, Kind, Model, Schema, async_trait};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
 use crate::problem::quote;
-use crate::resources::trust_domain::{TrustDomainState, attributes, validate_config};
+use crate::resources::trust_domain::TrustDomainState;
 
 /// The `spirl_trust_domain` data source.
 pub struct TrustDomainDataSource {
@@ -25,20 +25,15 @@ impl TrustDomainDataSource {
 }
 
 #[async_trait]
-impl LegacyDataSource for TrustDomainDataSource {
+impl DataSource for TrustDomainDataSource {
     type State = TrustDomainState;
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new().description(
+        Schema::of::<TrustDomainState>(Kind::DataSource).description(
             "Looks up an existing trust domain by its `domain_name`, for configurations that use \
              a trust domain managed elsewhere (another workspace, the Defakto console). \
              Resolution uses `ListTrustDomains` with dynamic data.",
-        );
-        attributes(true).into_iter().fold(schema, Schema::attribute)
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: TrustDomainState) -> Option<()> {
-        validate_config(diags, &config)
+        )
     }
 
     async fn read(
@@ -46,11 +41,10 @@ impl LegacyDataSource for TrustDomainDataSource {
         diags: &mut Diagnostics,
         config: TrustDomainState,
     ) -> Option<TrustDomainState> {
-        validate_config(diags, &config)?;
         let client = self.client.get(diags)?;
         let Some(name) = config.domain_name.known() else {
             diags.error_at(
-                AttributePath::root("domain_name"),
+                TrustDomainState::paths().domain_name,
                 "domain_name not known",
                 "Terraform read the data source before domain_name was known. This is a bug in \
                  Terraform or the provider; please report it.",
@@ -60,7 +54,7 @@ impl LegacyDataSource for TrustDomainDataSource {
         let found = match client.list_trust_domains(Some(name)).await {
             Ok(all) => all.into_iter().find(|td| &td.name == name),
             Err(e) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("domain_name")));
+                diagnostics::api_error(diags, &e, Some(TrustDomainState::paths().domain_name));
                 return None;
             }
         };
@@ -68,7 +62,7 @@ impl LegacyDataSource for TrustDomainDataSource {
             Some(td) => Some(td.into()),
             None => {
                 diags.error_at(
-                    AttributePath::root("domain_name"),
+                    TrustDomainState::paths().domain_name,
                     "Trust domain not found",
                     format!(
                         "No trust domain named {} exists on the control plane. Check the name \

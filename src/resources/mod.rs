@@ -81,7 +81,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             provider_attestation_config::ProviderAttestationConfig::new(client),
         ),
         tfplugin::resource("spirl_realm", realm::RealmResource::new(client)),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_trust_domain",
             trust_domain::TrustDomainResource::new(client),
         ),

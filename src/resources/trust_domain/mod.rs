@@ -16,15 +16,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, LegacyResource, NestedBlock,
-    Plan, Schema, Value, async_trait,
+    Attr, AttributePath, Change, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
 };
 use tokio::time::Instant;
 
 mod validate;
 
-use self::validate::parse_mode;
-pub use self::validate::{MAX_DOMAIN_NAME, domain_name_problem, validate_config};
+pub use self::validate::{MAX_DOMAIN_NAME, domain_name_problem};
+use self::validate::{check_domain_name, parse_mode, validate_config};
 use crate::client::ClientHandle;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{
@@ -33,43 +32,93 @@ use crate::client::{
 use crate::diagnostics;
 use crate::problem::quote;
 
-/// Configuration and state of `spirl_trust_domain`, and the result of the data source.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Configuration and state of `spirl_trust_domain`, and the result of the data source (looked
+/// up by `domain_name`, everything else read-only).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct TrustDomainState {
-    /// `td-…`.
+    /// The trust domain's id, `td-…`.
+    #[tf(computed, keep, data(computed))]
     pub id: Attr<String>,
-    /// The SPIFFE trust domain name.
+    /// The SPIFFE trust domain name, such as `example.org`: lowercase letters, digits, `.`, `-`
+    /// and `_`, at most 255 characters. Changing it replaces the trust domain.
+    #[tf(required, replace, check = check_domain_name, data(required))]
     pub domain_name: Attr<String>,
-    /// Free text.
+    /// Free text shown in the Defakto console. Defaults to empty. The control plane cannot edit
+    /// it: changing it replaces the trust domain (the plan warns what that costs).
+    #[tf(default = "", replace, data(computed))]
     pub description: Attr<String>,
-    /// Whether the customer runs the trust-domain servers.
+    /// Whether you run the trust-domain servers yourself (`true`, the default) or Defakto hosts
+    /// them. Changing it replaces the trust domain.
+    #[tf(default = true, replace, data(computed))]
     pub self_hosted: Attr<bool>,
-    /// `builtin`, `disabled` or `custom`.
+    /// How JWT-SVIDs are issued: `builtin` (the default; the control plane is the issuer),
+    /// `disabled`, or `custom` (you name the issuer in `jwt_issuer`). Changed in place.
+    #[tf(default = "builtin", data(computed))]
     pub jwt_issuer_mode: Attr<String>,
-    /// The issuer URL: computed for `builtin`, empty for `disabled`.
+    /// The JWT issuer URL. Required (an `https://` URL) when `jwt_issuer_mode` is `custom`.
+    /// Computed otherwise: the control plane's built-in issuer for `builtin`, empty for
+    /// `disabled`; leave it unset there, or set it to exactly that value (as `terraform plan
+    /// -generate-config-out` writes it).
+    #[tf(optional, computed, data(computed))]
     pub jwt_issuer: Attr<String>,
-    /// RFC 3339.
+    /// When the trust domain was created (RFC 3339, UTC).
+    #[tf(computed, keep, data(computed))]
     pub created_at: Attr<String>,
-    /// RFC 3339; changes with every update.
+    /// When the trust domain last changed (RFC 3339, UTC).
+    #[tf(computed)]
     pub updated_at: Attr<String>,
-    /// The SPIFFE bundle endpoint.
+    /// The SPIFFE bundle endpoint URL, for federation.
+    #[tf(computed, keep, data(computed))]
     pub spiffe_bundle_endpoint: Attr<String>,
-    /// The OIDC discovery document.
+    /// The OIDC discovery document of the effective JWT issuer (the issuer followed by
+    /// `/.well-known/openid-configuration`); empty when JWT issuing is disabled.
+    #[tf(computed)]
     pub oidc_discovery_endpoint: Attr<String>,
-    /// The JWKS.
+    /// The JWKS URL of the trust domain's JWT issuer.
+    #[tf(computed)]
     pub jwks_endpoint: Attr<String>,
-    /// `host:port` agents connect to; empty when self-hosted.
+    /// The `host:port` agents connect to when Defakto hosts the trust-domain servers; empty when
+    /// `self_hosted` is `true`.
+    #[tf(computed, keep, data(computed))]
     pub spirl_agent_endpoint: Attr<String>,
-    /// How long operations may take (resource only).
+    /// Time limits of operations that wait for the control plane. A block rather than a single
+    /// nested attribute, as terraform-plugin-framework-timeouts' `Block` spells it, because
+    /// Terraform 1.0.x crashes planning a resource whose single nested attribute is left unset
+    /// (`proposedNewNestedType`, hashicorp/terraform#29473); its value has the same object type
+    /// either way, so states written with the attribute still decode.
+    #[tf(
+        block,
+        doc = "Time limits of operations that wait for the control plane.",
+        data(omit)
+    )]
     #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub timeouts: Attr<Timeouts>,
 }
 
 /// `timeouts`, as terraform-plugin-framework-timeouts spells it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct Timeouts {
-    /// How long create may wait for a SPIRL-hosted trust domain to become available.
+    /// How long create may wait for a SPIRL-hosted trust domain (`self_hosted = false`) to be
+    /// provisioned, as a duration such as `10m` or `1h`. Defaults to `10m`
+    /// ([`DEFAULT_CREATE_TIMEOUT`]).
+    #[tf(optional, check = check_timeout,
+        doc = "How long create may wait for a SPIRL-hosted trust domain (`self_hosted = false`) \
+               to be provisioned, as a duration such as `10m` or `1h`. Defaults to `10m`.")]
     pub create: Attr<String>,
+}
+
+fn check_timeout(text: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Err(reason) = crate::config::parse_duration(text) {
+        diags.error_at(
+            at.clone(),
+            "Invalid timeouts.create",
+            format!(
+                "timeouts.create is {}, which is not a duration: {reason}. Write a number and a \
+                 unit, such as `10m` or `1h30m`.",
+                quote(text)
+            ),
+        );
+    }
 }
 
 /// How long create waits for a SPIRL-hosted trust domain by default.
@@ -115,106 +164,6 @@ impl TrustDomainState {
     }
 }
 
-/// The attributes of the resource, or of the data source (`data_source`: everything but
-/// `domain_name` read-only). One list, so the two cannot drift apart.
-pub fn attributes(data_source: bool) -> Vec<Attribute> {
-    let read_only = |a: Attribute| {
-        let a = a.computed();
-        if data_source {
-            a
-        } else {
-            a.use_state_for_unknown()
-        }
-    };
-    // Configurable on the resource, read-only on the data source.
-    let input = |a: Attribute, resource: fn(Attribute) -> Attribute| {
-        if data_source {
-            a.computed()
-        } else {
-            resource(a)
-        }
-    };
-    let mut domain_name = Attribute::string("domain_name").required().description(
-        "The SPIFFE trust domain name, such as `example.org`: lowercase letters, digits, `.`, \
-         `-` and `_`, at most 255 characters. Changing it replaces the trust domain.",
-    );
-    if !data_source {
-        domain_name = domain_name.requires_replace();
-    }
-    vec![
-        read_only(Attribute::string("id")).description("The trust domain's id, `td-…`."),
-        domain_name,
-        input(Attribute::string("description"), |a| {
-            a.default("").requires_replace()
-        })
-        .description(
-            "Free text shown in the Defakto console. Defaults to empty. The control plane cannot \
-             edit it: changing it replaces the trust domain (the plan warns what that costs).",
-        ),
-        input(Attribute::bool("self_hosted"), |a| {
-            a.default(true).requires_replace()
-        })
-        .description(
-            "Whether you run the trust-domain servers yourself (`true`, the default) or Defakto \
-             hosts them. Changing it replaces the trust domain.",
-        ),
-        input(Attribute::string("jwt_issuer_mode"), |a| {
-            a.default("builtin")
-        })
-        .description(
-            "How JWT-SVIDs are issued: `builtin` (the default; the control plane is the issuer), \
-             `disabled`, or `custom` (you name the issuer in `jwt_issuer`). Changed in place.",
-        ),
-        input(Attribute::string("jwt_issuer"), |a| a.optional().computed()).description(
-            "The JWT issuer URL. Required (an `https://` URL) when `jwt_issuer_mode` is `custom`. \
-             Computed otherwise: the control plane's built-in issuer for `builtin`, empty for \
-             `disabled`; leave it unset there, or set it to exactly that value (as `terraform \
-             plan -generate-config-out` writes it).",
-        ),
-        read_only(Attribute::string("created_at"))
-            .description("When the trust domain was created (RFC 3339, UTC)."),
-        Attribute::string("updated_at")
-            .computed()
-            .description("When the trust domain last changed (RFC 3339, UTC)."),
-        read_only(Attribute::string("spiffe_bundle_endpoint"))
-            .description("The SPIFFE bundle endpoint URL, for federation."),
-        Attribute::string("oidc_discovery_endpoint")
-            .computed()
-            .description(
-                "The OIDC discovery document of the effective JWT issuer (the issuer followed by \
-             `/.well-known/openid-configuration`); empty when JWT issuing is disabled.",
-            ),
-        Attribute::string("jwks_endpoint")
-            .computed()
-            .description("The JWKS URL of the trust domain's JWT issuer."),
-        read_only(Attribute::string("spirl_agent_endpoint")).description(
-            "The `host:port` agents connect to when Defakto hosts the trust-domain servers; empty \
-             when `self_hosted` is `true`.",
-        ),
-    ]
-}
-
-/// The resource's `timeouts` block: a block rather than a single nested attribute, as
-/// terraform-plugin-framework-timeouts' `Block` spells it, because Terraform 1.0.x crashes
-/// planning a resource whose single nested attribute is left unset (`proposedNewNestedType`,
-/// hashicorp/terraform#29473). Its value has the same object type either way, so states written
-/// with the attribute still decode.
-fn timeouts_block() -> NestedBlock {
-    NestedBlock::new(
-        "timeouts",
-        BlockNesting::Single,
-        Block {
-            attributes: vec![Attribute::string("create").optional().description(format!(
-                "How long create may wait for a SPIRL-hosted trust domain (`self_hosted = false`) \
-                 to be provisioned, as a duration such as `10m` or `1h`. Defaults to `{}`.",
-                humantime::format_duration(DEFAULT_CREATE_TIMEOUT)
-            ))],
-            description: "Time limits of operations that wait for the control plane.".to_owned(),
-            ..Block::default()
-        },
-    )
-}
-
 /// The `jwt_issuer` of a request: the URL only for `custom`, where the server keeps it.
 fn issuer_input(state: &TrustDomainState) -> Option<JwtIssuerInput> {
     let mode = parse_mode(state.jwt_issuer_mode.known()?)?;
@@ -235,11 +184,12 @@ fn issuer_matches(td: &TrustDomain, wanted: &JwtIssuerInput) -> bool {
 /// The request fields of a create or update, by the attribute that sets them: where an
 /// `INVALID_ARGUMENT` is reported.
 fn trust_domain_fields() -> [(&'static str, AttributePath); 4] {
+    let at = TrustDomainState::paths();
     [
-        ("name", AttributePath::root("domain_name")),
-        ("description", AttributePath::root("description")),
-        ("issuer", AttributePath::root("jwt_issuer")),
-        ("jwt_issuer", AttributePath::root("jwt_issuer")),
+        ("name", at.domain_name),
+        ("description", at.description),
+        ("issuer", at.jwt_issuer.clone()),
+        ("jwt_issuer", at.jwt_issuer),
     ]
 }
 
@@ -253,12 +203,6 @@ fn check_builtin_issuer(diags: &mut Diagnostics, planned: &TrustDomainState, td:
     {
         diagnostics::builtin_issuer_mismatch(diags, wanted, &td.jwt_issuer.url);
     }
-}
-
-/// A string of the prior state, when there is one.
-fn prior_str<'a>(plan: &'a Plan, attr: &str) -> Option<&'a str> {
-    plan.prior_at(&AttributePath::root(attr))
-        .and_then(Value::as_str)
 }
 
 /// The `spirl_trust_domain` resource.
@@ -292,67 +236,47 @@ impl TrustDomainResource {
 }
 
 #[async_trait]
-impl LegacyResource for TrustDomainResource {
+impl Resource for TrustDomainResource {
     type State = TrustDomainState;
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new().description(
+        Schema::of::<TrustDomainState>(Kind::Resource).description(
             "A SPIFFE trust domain on the Defakto control plane. Its deployments \
              (`spirl_trust_domain_deployment`) must be destroyed before it can be. Import with \
              `terraform import spirl_trust_domain.<name> td-…` or with the domain name.",
-        );
-        attributes(false)
-            .into_iter()
-            .fold(schema, Schema::attribute)
-            .block(timeouts_block())
+        )
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: TrustDomainState) -> Option<()> {
-        let create = config.timeouts.known().and_then(|t| t.create.known());
-        if let Some(Err(reason)) = create.map(|text| crate::config::parse_duration(text)) {
-            diags.error_at(
-                AttributePath::root("timeouts").attr("create"),
-                "Invalid timeouts.create",
-                format!(
-                    "timeouts.create is {}, which is not a duration: {reason}. Write a number \
-                     and a unit, such as `10m` or `1h30m`.",
-                    quote(create.map_or("", String::as_str))
-                ),
-            );
-        }
-        let checked = validate_config(diags, &config);
-        (checked.is_some() && !diags.has_errors()).then_some(())
+        validate_config(diags, &config)
     }
 
     async fn read(
         &self,
         diags: &mut Diagnostics,
         state: TrustDomainState,
-    ) -> Option<TrustDomainState> {
+    ) -> Option<Read<TrustDomainState>> {
         let client = self.client.get(diags)?;
         let id = state.id.known()?;
-        match client.refresh_trust_domain(id).await {
-            Ok(Some(td)) => Some(TrustDomainState::remote(td, &state.timeouts)),
-            Ok(None) => {
-                log::info!(id = id.as_str(); "trust domain is gone; removing it from the state");
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let found = client.refresh_trust_domain(id).await;
+        let read = super::refreshed::<_, TrustDomain>(diags, "trust domain", id, found)?;
+        Some(read.map(|td| TrustDomainState::remote(td, &state.timeouts)))
     }
 
-    async fn plan(&self, diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
-        let at = AttributePath::root;
-        if plan.is_update() && plan.requires_replace.contains(&at("description")) {
-            let name = prior_str(plan, "domain_name")
-                .unwrap_or_default()
-                .to_owned();
-            let id = prior_str(plan, "id").unwrap_or_default().to_owned();
+    async fn plan(
+        &self,
+        diags: &mut Diagnostics,
+        change: &mut Change<TrustDomainState>,
+    ) -> Option<()> {
+        let at = TrustDomainState::paths();
+        let planned = &mut change.planned;
+        if let Some(prior) = &change.prior
+            && planned.description != prior.description
+        {
+            let name = prior.domain_name.known().cloned().unwrap_or_default();
+            let id = prior.id.known().cloned().unwrap_or_default();
             diags.warning_at(
-                at("description"),
+                at.description,
                 "Changing the description replaces the trust domain",
                 format!(
                     "The control plane cannot edit a trust domain's description, so this plan \
@@ -365,58 +289,57 @@ impl LegacyResource for TrustDomainResource {
                 ),
             );
         }
+        let prior_builtin = change
+            .prior
+            .as_ref()
+            .filter(|p| p.jwt_issuer_mode.known().is_some_and(|m| m == "builtin"))
+            .and_then(|p| p.jwt_issuer.known());
+        let builtin = planned
+            .jwt_issuer_mode
+            .known()
+            .is_some_and(|m| m == "builtin");
         // jwt_issuer set with "builtin" (as `-generate-config-out` writes it): it must be the
         // built-in issuer, which is known once the trust domain exists with that mode.
-        if let (Some("builtin"), Some(Value::String(wanted)), Some("builtin"), Some(builtin)) = (
-            plan.planned_at(&at("jwt_issuer_mode"))
-                .and_then(Value::as_str),
-            plan.config_at(&at("jwt_issuer")),
-            prior_str(plan, "jwt_issuer_mode"),
-            prior_str(plan, "jwt_issuer"),
-        ) && wanted != builtin
+        if let (true, Some(wanted), Some(builtin)) =
+            (builtin, change.config.jwt_issuer.known(), prior_builtin)
+            && wanted != builtin
         {
             diagnostics::builtin_issuer_mismatch(diags, wanted, builtin);
             return None;
         }
         // jwt_issuer left unset: what the server will report for the planned mode.
-        if plan.config_at(&at("jwt_issuer")).is_none_or(Value::is_null) {
-            let mode = plan
-                .planned_at(&at("jwt_issuer_mode"))
-                .and_then(Value::as_str);
-            let issuer = match mode {
-                Some("disabled") => Value::from(""),
+        if change.config.jwt_issuer.is_null() {
+            planned.jwt_issuer = match planned.jwt_issuer_mode.known().map(String::as_str) {
+                Some("disabled") => Attr::Value(String::new()),
                 // The built-in URL is stable while the mode stays builtin.
-                Some("builtin") if prior_str(plan, "jwt_issuer_mode") == Some("builtin") => {
-                    prior_str(plan, "jwt_issuer").map_or(Value::Unknown, Value::from)
-                }
-                _ => Value::Unknown,
+                Some("builtin") => prior_builtin.cloned().map_or(Attr::Unknown, Attr::Value),
+                _ => Attr::Unknown,
             };
-            plan.set_planned(&at("jwt_issuer"), issuer);
         }
         // The discovery document follows the effective issuer.
-        let discovery = match plan.planned_at(&at("jwt_issuer")) {
-            Some(Value::String(issuer)) if issuer.is_empty() => Value::from(""),
-            Some(Value::String(issuer)) => Value::from(format!(
+        planned.oidc_discovery_endpoint = match planned.jwt_issuer.known() {
+            Some(issuer) if issuer.is_empty() => Attr::Value(String::new()),
+            Some(issuer) => Attr::Value(format!(
                 "{}{}",
                 issuer.trim_end_matches('/'),
                 crate::client::assumptions::OIDC_DISCOVERY_PATH
             )),
-            _ => Value::Unknown,
+            None => Attr::Unknown,
         };
-        plan.set_planned(&at("oidc_discovery_endpoint"), discovery);
         // updated_at (and the JWKS, which belongs to the issuer) move exactly when
         // `UpdateTrustDomain` is sent.
-        if plan.is_update() {
-            let changes = ["jwt_issuer_mode", "jwt_issuer"]
-                .iter()
-                .any(|a| plan.planned_at(&at(a)) != plan.prior_at(&at(a)));
-            for attr in ["updated_at", "jwks_endpoint"] {
-                let planned = match plan.prior_at(&at(attr)) {
-                    Some(prior) if !changes => prior.clone(),
-                    _ => Value::Unknown,
-                };
-                plan.set_planned(&at(attr), planned);
-            }
+        if let Some(prior) = &change.prior {
+            let unchanged = planned.jwt_issuer_mode == prior.jwt_issuer_mode
+                && planned.jwt_issuer == prior.jwt_issuer;
+            let keep = |v: &Attr<String>| {
+                if unchanged && !v.is_null() {
+                    v.clone()
+                } else {
+                    Attr::Unknown
+                }
+            };
+            planned.updated_at = keep(&prior.updated_at);
+            planned.jwks_endpoint = keep(&prior.jwks_endpoint);
         }
         Some(())
     }
@@ -518,7 +441,7 @@ impl LegacyResource for TrustDomainResource {
                 Some(TrustDomainState::remote(td, &planned.timeouts))
             }
             Err(e) => {
-                let about = Some(AttributePath::root("jwt_issuer_mode"));
+                let about = Some(TrustDomainState::paths().jwt_issuer_mode);
                 diagnostics::api_error_at_field(diags, &e, &trust_domain_fields(), about);
                 None
             }

@@ -2,7 +2,7 @@
 //! the JWT issuer mode and URL, each reported at its attribute with what is wrong and what to do.
 //! The description has no rule of ours: the SDK states none, so the control plane judges it.
 
-use tfplugin::{Attr, AttributePath, Diagnostics};
+use tfplugin::{Attr, AttributePath, Diagnostics, Model};
 
 use super::TrustDomainState;
 use crate::client::JwtIssuerMode;
@@ -78,27 +78,28 @@ fn issuer_url_problem(url: &str) -> Option<String> {
     )
 }
 
-/// Checks the configuration of the resource or the data source; values not known yet are
-/// checked at apply by the control plane.
+/// The declared check of `domain_name`.
+pub fn check_domain_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(problem) = domain_name_problem(name) {
+        diags.error_at(at.clone(), "Invalid trust domain name", problem);
+    }
+}
+
+/// Checks `jwt_issuer_mode` and `jwt_issuer` together; values not known yet are checked at
+/// apply by the control plane.
 pub fn validate_config(diags: &mut Diagnostics, config: &TrustDomainState) -> Option<()> {
-    let mut problems: Vec<(&str, &str, String)> = Vec::new();
-    if let Some(problem) = config
-        .domain_name
-        .known()
-        .and_then(|n| domain_name_problem(n))
-    {
-        problems.push(("domain_name", "Invalid trust domain name", problem));
+    match issuer_problem(config) {
+        Some((at, summary, detail)) => {
+            diags.error_at(at, summary, detail);
+            None
+        }
+        None => Some(()),
     }
-    problems.extend(issuer_problem(config));
-    let ok = problems.is_empty();
-    for (attr, summary, detail) in problems {
-        diags.error_at(AttributePath::root(attr), summary, detail);
-    }
-    ok.then_some(())
 }
 
 /// What is wrong with `jwt_issuer_mode` and `jwt_issuer` together, if anything.
-fn issuer_problem(config: &TrustDomainState) -> Option<(&'static str, &'static str, String)> {
+fn issuer_problem(config: &TrustDomainState) -> Option<(AttributePath, &'static str, String)> {
+    let paths = TrustDomainState::paths();
     let mode = match &config.jwt_issuer_mode {
         Attr::Value(m) => m.as_str(),
         Attr::Null => JwtIssuerMode::Builtin.as_str(),
@@ -106,7 +107,7 @@ fn issuer_problem(config: &TrustDomainState) -> Option<(&'static str, &'static s
     };
     let (attr, summary, detail) = match (parse_mode(mode), &config.jwt_issuer) {
         (None, _) => (
-            "jwt_issuer_mode",
+            paths.jwt_issuer_mode,
             "Invalid jwt_issuer_mode",
             format!(
                 "jwt_issuer_mode is {}; it must be \"builtin\", \"disabled\" or \"custom\".",
@@ -114,19 +115,21 @@ fn issuer_problem(config: &TrustDomainState) -> Option<(&'static str, &'static s
             ),
         ),
         (Some(JwtIssuerMode::Custom), Attr::Null) => (
-            "jwt_issuer",
+            paths.jwt_issuer,
             "Missing jwt_issuer",
             "jwt_issuer is required when jwt_issuer_mode is \"custom\". Set jwt_issuer to the \
              https:// URL of your JWT issuer, or use jwt_issuer_mode = \"builtin\"."
                 .into(),
         ),
-        (Some(JwtIssuerMode::Custom), Attr::Value(url)) => {
-            ("jwt_issuer", "Invalid jwt_issuer", issuer_url_problem(url)?)
-        }
+        (Some(JwtIssuerMode::Custom), Attr::Value(url)) => (
+            paths.jwt_issuer,
+            "Invalid jwt_issuer",
+            issuer_url_problem(url)?,
+        ),
         // What `terraform plan -generate-config-out` writes for a disabled issuer: the empty
         // value the control plane reports. Anything else names an issuer that cannot exist.
         (Some(JwtIssuerMode::Disabled), Attr::Value(url)) if !url.is_empty() => (
-            "jwt_issuer",
+            paths.jwt_issuer,
             "jwt_issuer not allowed",
             "jwt_issuer must not be set when jwt_issuer_mode is \"disabled\": JWT-SVIDs are \
              disabled, so there is no issuer. Remove jwt_issuer, or set jwt_issuer_mode = \
