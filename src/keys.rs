@@ -313,6 +313,41 @@ pub fn same_public_key(a: &str, b: &str) -> bool {
     }
 }
 
+/// A public key attribute's value: SPKI `PUBLIC KEY` PEM text that compares as the key it holds
+/// ([`same_public_key`]), so plans, refreshes and applies keep the configured spelling of the
+/// same key (as terraform-plugin-framework-jsontypes' normalized type does for JSON).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct PublicKeyPem(pub String);
+
+impl std::ops::Deref for PublicKeyPem {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl From<String> for PublicKeyPem {
+    fn from(s: String) -> Self {
+        PublicKeyPem(s)
+    }
+}
+
+impl From<&str> for PublicKeyPem {
+    fn from(s: &str) -> Self {
+        PublicKeyPem(s.to_owned())
+    }
+}
+
+impl tfplugin::TfValue for PublicKeyPem {
+    fn tf_type() -> tfplugin::Type {
+        tfplugin::Type::String
+    }
+    fn semantically_equal(&self, other: &Self) -> bool {
+        same_public_key(self, other)
+    }
+}
+
 /// Checks that `text` is exactly one SPKI `PUBLIC KEY` PEM block holding an ed25519 key, and
 /// says precisely what it is otherwise (an RSA or EC key, a private key, not PEM, trailing text).
 pub fn parse_public_key_pem(text: &str) -> Result<PublicKey, KeyError> {

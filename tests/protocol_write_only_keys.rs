@@ -12,7 +12,7 @@ use magma_protocol::tfplugin6 as pb;
 use terraform_provider_spirl::client::ClientHandle;
 use terraform_provider_spirl::keys::KeyPair;
 use terraform_provider_spirl::resources::trust_domain_deployment::TrustDomainDeployment;
-use tfplugin::{AttributePath, LegacyResource as _, Value};
+use tfplugin::{AttributePath, Resource as _, Value};
 
 const TYPE: &str = "spirl_trust_domain_deployment";
 

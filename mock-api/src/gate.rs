@@ -56,7 +56,8 @@ impl Calls {
 }
 
 /// Counts the call under its full gRPC path, waits out the latency, then maybe refuses it with
-/// `UNAVAILABLE` or `RESOURCE_EXHAUSTED` (half each) before it is looked at.
+/// `UNAVAILABLE` or `RESOURCE_EXHAUSTED` (half each) before it is looked at; a method refused
+/// by the test ([`MockState::set_refused_methods`]) is refused with `UNAVAILABLE`.
 pub(crate) async fn admit(state: &MockState, path: &str) -> Result<(), Status> {
     state.count_request(path);
     let faults = state.faults();
@@ -70,6 +71,11 @@ pub(crate) async fn admit(state: &MockState, path: &str) -> Result<(), Status> {
             ApiError::Unavailable("service unavailable (injected); retry later".into())
         };
         return Err(refusal.into());
+    }
+    let method = path.rsplit('/').next().unwrap_or_default();
+    if state.is_refused(method) {
+        let refusal = format!("{method} is unavailable (injected refusal); retry later");
+        return Err(ApiError::Unavailable(refusal).into());
     }
     Ok(())
 }

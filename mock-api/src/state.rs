@@ -159,6 +159,7 @@ struct Shared {
     clients: Mutex<BTreeSet<ClientMetadata>>,
     dice: Mutex<StdRng>,
     faults: Mutex<Faults>,
+    refused: Mutex<BTreeSet<String>>,
     tls: Mutex<Option<Arc<TlsMaterial>>>,
     admin_endpoint: Mutex<String>,
 }
@@ -232,6 +233,7 @@ impl MockState {
                 clients: Mutex::new(BTreeSet::new()),
                 dice: Mutex::new(dice),
                 faults: Mutex::new(faults),
+                refused: Mutex::new(BTreeSet::new()),
                 tls: Mutex::new(None),
                 admin_endpoint: Mutex::new(String::new()),
                 config,
@@ -281,6 +283,18 @@ impl MockState {
         faults.check()?;
         *lock(&self.shared.faults) = faults;
         Ok(())
+    }
+
+    /// Refuses every call of the methods named (such as `DeleteTrustDomainKey`) with
+    /// `UNAVAILABLE` from the next call on, until called again without them: an outage of one
+    /// operation, for tests of what a client does when a step in the middle of its work fails.
+    pub fn set_refused_methods<S: Into<String>>(&self, methods: impl IntoIterator<Item = S>) {
+        *lock(&self.shared.refused) = methods.into_iter().map(Into::into).collect();
+    }
+
+    /// Whether calls of `method` are refused now ([`MockState::set_refused_methods`]).
+    pub(crate) fn is_refused(&self, method: &str) -> bool {
+        lock(&self.shared.refused).contains(method)
     }
 
     /// Credentials of the bootstrap service account, for a mock reachable at `endpoint`

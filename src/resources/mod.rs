@@ -85,7 +85,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             "spirl_trust_domain",
             trust_domain::TrustDomainResource::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_trust_domain_deployment",
             trust_domain_deployment::TrustDomainDeployment::new(client),
         ),

@@ -19,44 +19,71 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Nesting, Plan, Schema, Value,
+    Attr, AttributePath, Change, Diagnostics, Kind, Model, Number, Read, Resource, Schema,
     async_trait,
 };
 
-use super::ids::check_id;
+use super::ids::trust_domain_id;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{ApiError, Client, ClientHandle, ReadBack, RemoteDeployment, has_id_shape};
 use crate::diagnostics::{api_error, cleanup_failed};
-use crate::keys::{PublicKey, parse_public_key_pem, same_public_key};
+use crate::keys::{PublicKey, PublicKeyPem, parse_public_key_pem, same_public_key};
 use crate::problem::quote;
 
 /// Configuration and state of `spirl_trust_domain_deployment`.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct DeploymentState {
-    /// `tdd-…`.
+    /// The deployment id, `tdd-…`: the Helm release name and namespace in the ALB guide.
+    #[tf(computed, keep)]
     pub id: Attr<String>,
-    /// The parent trust domain, `td-…`.
+    /// The trust domain (`td-…`), usually `spirl_trust_domain.<name>.id`. Changing it replaces
+    /// the deployment.
+    #[tf(required, replace, check = trust_domain_id())]
     pub trust_domain_id: Attr<String>,
-    /// Unique within the trust domain.
+    /// The deployment name, unique within the trust domain. Changing it replaces the deployment.
+    #[tf(required, replace, check = check_name)]
     pub name: Attr<String>,
-    /// The deployment's keys, by a name of the user's choosing.
+    /// The deployment's keys, by a name of your choosing (for example `key1`): at least one,
+    /// since the control plane creates a deployment with its first key.
+    #[tf(required, nested, check = check_keys)]
     pub keys: Attr<BTreeMap<String, KeyState>>,
 }
 
 /// One entry of `keys`.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct KeyState {
-    /// `tdk-…`.
+    /// The key id, `tdk-…`: the server's `controlPlane.auth.key.id` Helm value.
+    #[tf(computed, keep)]
     pub id: Attr<String>,
-    /// Ed25519 SPKI PEM, kept in the state.
-    pub public_key: Attr<String>,
-    /// Ed25519 SPKI PEM, write-only: only ever in the configuration.
+    /// The ed25519 public key as SPKI `PUBLIC KEY` PEM, for example
+    /// `spirl_key_pair.<name>.public_key_pem`; stored in the state. Compared as a key, so line
+    /// endings do not matter. Changing it replaces this key only. Set exactly one of
+    /// `public_key` and `public_key_wo`.
+    #[tf(optional)]
+    pub public_key: Attr<PublicKeyPem>,
+    /// The ed25519 public key as SPKI `PUBLIC KEY` PEM, write-only: Terraform never stores it in
+    /// the plan or the state, so it can come from an ephemeral value, such as
+    /// `ephemeral.spirl_key_pair.<name>.public_key_pem`. It is registered when the entry is
+    /// created and whenever `public_key_wo_version` changes; otherwise its value is not
+    /// compared. Needs Terraform 1.11 or later. Set exactly one of `public_key` and
+    /// `public_key_wo`.
+    // Not sensitive: a public key, which Terraform never shows anyway.
+    #[tf(optional, write_only)]
     pub public_key_wo: Attr<String>,
-    /// Registers `public_key_wo` again when it changes.
-    pub public_key_wo_version: Attr<i64>,
-    /// `SHA256:…` of the registered key, read back from the control plane.
+    /// A number of your choosing that goes with `public_key_wo`: change it (for example
+    /// increment it) to register the key `public_key_wo` holds now in place of the registered
+    /// one. The new key is registered before the old one is deleted.
+    #[tf(optional, check = check_version)]
+    pub public_key_wo_version: Attr<Number>,
+    /// The SHA-256 fingerprint of the registered key, `SHA256:` and unpadded base64 as
+    /// `ssh-keygen -l` prints it (the same as `spirl_key_pair`'s `public_key_fingerprint_sha256`),
+    /// read back from the control plane: how the state tells a `public_key_wo` key apart
+    /// without holding it.
+    #[tf(computed)]
     pub public_key_fingerprint_sha256: Attr<String>,
-    /// Whether the control plane trusts the key.
+    /// Whether the control plane accepts the key. Unset means `true`.
+    // Optional but not computed, so that an entry is planned exactly from the configuration.
+    #[tf(optional)]
     pub active: Attr<bool>,
 }
 
@@ -75,142 +102,44 @@ impl TrustDomainDeployment {
 }
 
 #[async_trait]
-impl LegacyResource for TrustDomainDeployment {
+impl Resource for TrustDomainDeployment {
     type State = DeploymentState;
 
     fn schema(&self) -> Schema {
-        Schema::new()
-            .description(
-                "A deployment of a trust domain's self-hosted servers, and the ed25519 keys the \
-                 servers authenticate to the control plane with. The control plane creates a \
-                 deployment with its first key, so `keys` needs at least one entry. Changing \
-                 `keys` updates the deployment in place: a new entry registers a key, a removed \
-                 entry deletes it, `active` enables or disables it, a changed `public_key` \
-                 replaces that one key, and so does a new `public_key_wo_version` for a key given \
-                 write-only (`public_key_wo`, Terraform 1.11+, never stored); new keys are \
-                 registered before old ones are deleted. \
-                 Keys registered outside Terraform appear under their own id and are removed by \
-                 the next apply.\n\n\
-                 Needs Terraform 1.0.6 or later: earlier 1.0.x releases crash on plans of \
-                 `keys` (hashicorp/terraform#29473), so with them the plan stops with an error \
-                 that says so.",
-            )
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("The deployment id, `tdd-…`: the Helm release name and namespace in the ALB guide."),
-            )
-            .attribute(
-                Attribute::string("trust_domain_id")
-                    .required()
-                    .requires_replace()
-                    .description("The trust domain (`td-…`), usually `spirl_trust_domain.<name>.id`. Changing it replaces the deployment."),
-            )
-            .attribute(
-                Attribute::string("name")
-                    .required()
-                    .requires_replace()
-                    .description("The deployment name, unique within the trust domain. Changing it replaces the deployment."),
-            )
-            .attribute(
-                Attribute::nested(
-                    "keys",
-                    Nesting::Map,
-                    vec![
-                        Attribute::string("id")
-                            .computed()
-                            .use_state_for_unknown()
-                            .description("The key id, `tdk-…`: the server's `controlPlane.auth.key.id` Helm value."),
-                        Attribute::string("public_key")
-                            .optional()
-                            .description("The ed25519 public key as SPKI `PUBLIC KEY` PEM, for example `spirl_key_pair.<name>.public_key_pem`; stored in the state. Compared as a key, so line endings do not matter. Changing it replaces this key only. Set exactly one of `public_key` and `public_key_wo`."),
-                        // Not sensitive: a public key, which Terraform never shows anyway.
-                        Attribute::string("public_key_wo")
-                            .optional()
-                            .write_only()
-                            .description("The ed25519 public key as SPKI `PUBLIC KEY` PEM, write-only: Terraform never stores it in the plan or the state, so it can come from an ephemeral value, such as `ephemeral.spirl_key_pair.<name>.public_key_pem`. It is registered when the entry is created and whenever `public_key_wo_version` changes; otherwise its value is not compared. Needs Terraform 1.11 or later. Set exactly one of `public_key` and `public_key_wo`."),
-                        Attribute::number("public_key_wo_version")
-                            .optional()
-                            .validate(|v, path, diags| {
-                                if v.as_number().and_then(tfplugin::Number::as_i64).is_none() {
-                                    diags.error_at(
-                                        path.clone(),
-                                        "Invalid public_key_wo_version",
-                                        format!(
-                                            "{path} must be a whole number (from -2^63 to 2^63-1), \
-                                             for example 1; increment it to register a new key."
-                                        ),
-                                    );
-                                }
-                            })
-                            .description("A number of your choosing that goes with `public_key_wo`: change it (for example increment it) to register the key `public_key_wo` holds now in place of the registered one. The new key is registered before the old one is deleted."),
-                        Attribute::string("public_key_fingerprint_sha256")
-                            .computed()
-                            .description("The SHA-256 fingerprint of the registered key, `SHA256:` and unpadded base64 as `ssh-keygen -l` prints it (the same as `spirl_key_pair`'s `public_key_fingerprint_sha256`), read back from the control plane: how the state tells a `public_key_wo` key apart without holding it."),
-                        // Optional but not computed, so that an entry is planned exactly from
-                        // the configuration.
-                        Attribute::bool("active")
-                            .optional()
-                            .description("Whether the control plane accepts the key. Unset means `true`."),
-                    ],
-                )
-                .required()
-                .description("The deployment's keys, by a name of your choosing (for example `key1`): at least one, since the control plane creates a deployment with its first key."),
-            )
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: DeploymentState) -> Option<()> {
-        if let Some(name) = config.name.known() {
-            validate_name(diags, name);
-        }
-        check_id(
-            diags,
-            "trust_domain_id",
-            &config.trust_domain_id,
-            TRUST_DOMAIN_ID_PREFIX,
-            "trust domain",
-            "`spirl_trust_domain.<name>.id`",
-        );
-        if config.keys.known().is_some_and(BTreeMap::is_empty) {
-            diags.error_at(
-                AttributePath::root("keys"),
-                "A deployment needs a key",
-                "keys is empty. The control plane creates a deployment when its first key is \
-                 registered and has no deployment without one: add at least one entry, for \
-                 example `keys = { key1 = { public_key = spirl_key_pair.server.public_key_pem } }`.",
-            );
-        }
-        for (key, entry) in config.keys.known().into_iter().flatten() {
-            validate_key_entry(diags, key, entry);
-        }
-        (!diags.has_errors()).then_some(())
+        Schema::of::<DeploymentState>(Kind::Resource).description(
+            "A deployment of a trust domain's self-hosted servers, and the ed25519 keys the \
+             servers authenticate to the control plane with. The control plane creates a \
+             deployment with its first key, so `keys` needs at least one entry. Changing \
+             `keys` updates the deployment in place: a new entry registers a key, a removed \
+             entry deletes it, `active` enables or disables it, a changed `public_key` \
+             replaces that one key, and so does a new `public_key_wo_version` for a key given \
+             write-only (`public_key_wo`, Terraform 1.11+, never stored); new keys are \
+             registered before old ones are deleted. \
+             Keys registered outside Terraform appear under their own id and are removed by \
+             the next apply.\n\n\
+             Needs Terraform 1.0.6 or later: earlier 1.0.x releases crash on plans of \
+             `keys` (hashicorp/terraform#29473), so with them the plan stops with an error \
+             that says so.",
+        )
     }
 
     async fn read(
         &self,
         diags: &mut Diagnostics,
         state: DeploymentState,
-    ) -> Option<DeploymentState> {
+    ) -> Option<Read<DeploymentState>> {
         let client = self.client.get(diags)?;
         let (td, id) = (state.trust_domain_id.known()?, state.id.known()?);
-        match client.refresh_deployment(td, id).await {
-            Ok(Some(remote)) => Some(state_from_remote(remote, state.keys.known())),
-            Ok(None) => {
-                log::info!(id = id.as_str(); "deployment is gone; removing it from the state");
-                None
-            }
-            Err(err) => {
-                api_error(diags, &err, None);
-                None
-            }
-        }
+        let found = client.refresh_deployment(td, id).await;
+        let read = super::refreshed::<_, RemoteDeployment>(diags, "deployment", id, found)?;
+        Some(read.map(|remote| state_from_remote(remote, state.keys.known())))
     }
 
-    async fn plan(&self, diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
-        if plan.is_destroy() {
-            return Some(());
-        }
+    async fn plan(
+        &self,
+        diags: &mut Diagnostics,
+        change: &mut Change<DeploymentState>,
+    ) -> Option<()> {
         if let Some(version) = self
             .client
             .terraform_version()
@@ -219,7 +148,7 @@ impl LegacyResource for TrustDomainDeployment {
             // Terraform 1.0.0–1.0.5 crash ("value is not an object") validating any plan of a
             // map-nested attribute with a computed attribute inside, as `keys[…].id` is.
             diags.error_at(
-                AttributePath::root("keys"),
+                DeploymentState::paths().keys.root,
                 "Terraform 1.0.6 or later required",
                 format!(
                     "spirl_trust_domain_deployment needs Terraform 1.0.6 or later; this is \
@@ -231,31 +160,19 @@ impl LegacyResource for TrustDomainDeployment {
             );
             return None;
         }
-        let keys = AttributePath::root("keys");
-        let entries = |v: Option<&Value>| -> BTreeMap<String, KeyState> {
-            v.filter(|v| matches!(v, Value::Map(_)))
-                .and_then(|v| tfplugin::typed::from_value(v).ok())
-                .unwrap_or_default()
+        // (The same key in other PEM text is no change: the layer keeps the state's text.)
+        let prior = change.prior.as_ref().and_then(|p| p.keys.known());
+        let prior = prior.cloned().unwrap_or_default();
+        let Some(planned) = change.planned.keys.known_mut() else {
+            return Some(());
         };
-        let prior = entries(plan.prior_at(&keys));
-        let mut planned = entries(plan.planned_at(&keys));
-        // The same key in other PEM text (line endings, wrapping) is no change: keep the text
-        // the state has, so the plan shows none.
-        for (name, entry) in &mut planned {
-            if let (Some(new), Some(old)) = (
-                entry.public_key.known(),
-                prior.get(name).and_then(|p| p.public_key.known()),
-            ) && new != old
-                && same_public_key(new, old)
-            {
-                entry.public_key = Attr::Value(old.clone());
-                plan.set_planned(&keys.clone().key(name).attr("public_key"), old.clone());
-            }
-        }
-        let assigned = assign_registrations(&registered(&prior), &wanted_registrations(&planned));
-        for (name, entry) in &planned {
-            let at = keys.clone().key(name);
-            let (id, fingerprint) = match assigned.get(name.as_str()).map(|from| &prior[*from]) {
+        let assigned = assign_registrations(&registered(&prior), &wanted_registrations(planned));
+        let assigned: BTreeMap<String, String> = assigned
+            .into_iter()
+            .map(|(to, from)| (to.to_owned(), from.to_owned()))
+            .collect();
+        for (name, entry) in planned.iter_mut() {
+            let (id, fingerprint) = match assigned.get(name).map(|from| &prior[from]) {
                 // (A state from before fingerprints has none until refreshed.)
                 Some(kept) => (
                     kept.id.known().cloned(),
@@ -271,13 +188,8 @@ impl LegacyResource for TrustDomainDeployment {
                     entry.public_key.known().and_then(|pem| fingerprint(pem)),
                 ),
             };
-            for (attr, value) in [("id", id), ("public_key_fingerprint_sha256", fingerprint)] {
-                let path = at.clone().attr(attr);
-                match value {
-                    Some(v) => plan.set_planned(&path, v),
-                    None => plan.set_unknown(&path),
-                };
-            }
+            entry.id = id.map_or(Attr::Unknown, Attr::Value);
+            entry.public_key_fingerprint_sha256 = fingerprint.map_or(Attr::Unknown, Attr::Value);
         }
         Some(())
     }
@@ -299,7 +211,7 @@ impl LegacyResource for TrustDomainDeployment {
             Ok(None) => {}
             Ok(Some(existing)) => {
                 diags.error_at(
-                    AttributePath::root("name"),
+                    DeploymentState::paths().name,
                     "Deployment already exists",
                     format!(
                         "Trust domain {td} already has a deployment named {} ({}). Import it \
@@ -313,7 +225,7 @@ impl LegacyResource for TrustDomainDeployment {
                 return None;
             }
             Err(err) => {
-                api_error(diags, &err, Some(AttributePath::root("trust_domain_id")));
+                api_error(diags, &err, Some(DeploymentState::paths().trust_domain_id));
                 return None;
             }
         }
@@ -325,12 +237,12 @@ impl LegacyResource for TrustDomainDeployment {
                     keys.insert(key.clone(), registered);
                 }
                 Err(err) => {
-                    failure = Some((err, Some(AttributePath::root("keys").key(key))));
+                    failure = Some((err, Some(DeploymentState::paths().keys.key(key).root)));
                     break;
                 }
             }
         }
-        let fields = [("deployment_name", AttributePath::root("name"))];
+        let fields = [("deployment_name", DeploymentState::paths().name)];
         if let Some((err, at)) = failure {
             crate::diagnostics::api_error_at_field(diags, &err, &fields, at);
             // Nothing half-created: without the deployment in the state, Terraform would never
@@ -383,7 +295,7 @@ impl LegacyResource for TrustDomainDeployment {
         let wanted = planned.keys.into_known().unwrap_or_default();
         let configured = config.keys.into_known().unwrap_or_default();
         let mut result = BTreeMap::new();
-        let keys_path = AttributePath::root("keys");
+        let keys_path = DeploymentState::paths().keys;
         let assigned: BTreeMap<String, String> =
             assign_registrations(&registered(&old), &wanted_registrations(&wanted))
                 .into_iter()
@@ -413,7 +325,7 @@ impl LegacyResource for TrustDomainDeployment {
             let keep = assigned.get(entry_name).cloned().or_else(unchanged_key);
             let registered = match keep.and_then(|from| old.remove(&from)) {
                 Some(mut kept) => {
-                    let path = keys_path.clone().key(entry_name).attr("active");
+                    let path = keys_path.key(entry_name).active;
                     if set_active(client, diags, &td, &mut kept, entry, path)
                         .await
                         .is_none()
@@ -434,7 +346,7 @@ impl LegacyResource for TrustDomainDeployment {
                 None => match register(client, &td, &name, entry, config_entry).await {
                     Ok(k) => k,
                     Err(err) => {
-                        api_error(diags, &err, Some(keys_path.clone().key(entry_name)));
+                        api_error(diags, &err, Some(keys_path.key(entry_name).root));
                         outcome = None;
                         break;
                     }
@@ -455,28 +367,28 @@ impl LegacyResource for TrustDomainDeployment {
                 if let Some(key_id) = prev.id.known()
                     && let Err(err) = client.delete_key(&td, key_id, true).await
                 {
-                    api_error(diags, &err, Some(keys_path.clone().key(entry_name)));
+                    api_error(diags, &err, Some(keys_path.key(entry_name).root));
                     outcome = None;
                     break;
                 }
             }
         }
         if outcome.is_none() {
-            // A partial update still says what exists now, so nothing registered is lost from
-            // the state: the keys done so far, and the old ones not yet deleted (by their id).
+            // A partial update says what exists now, together with the error, and Terraform
+            // records it, so nothing registered is lost from the state: the keys done so far,
+            // and the old ones not yet deleted (by their id), which the next apply deletes.
             for (_, prev) in old {
                 if let Some(id) = prev.id.known().cloned() {
                     result.entry(id).or_insert(prev);
                 }
             }
         }
-        let state = DeploymentState {
+        Some(DeploymentState {
             id: prior.id,
             trust_domain_id: Attr::Value(td),
             name: Attr::Value(name),
             keys: Attr::Value(result),
-        };
-        outcome.map(|()| state)
+        })
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: DeploymentState) -> Option<()> {
@@ -573,7 +485,10 @@ fn registration(name: &str, entry: &KeyState) -> Option<String> {
     match (&entry.public_key, &entry.public_key_wo_version) {
         (Attr::Value(pem), _) => Some(format!("key {}", normalized(pem))),
         (Attr::Unknown, _) | (Attr::Null, Attr::Unknown) => None,
-        (Attr::Null, version) => Some(format!("write-only {name:?} {:?}", version.known())),
+        (Attr::Null, version) => Some(format!(
+            "write-only {name:?} {:?}",
+            version.known().and_then(Number::as_i64)
+        )),
     }
 }
 
@@ -684,8 +599,8 @@ async fn register(
     let pem = entry
         .public_key
         .known()
-        .or_else(|| configured?.public_key_wo.known())
-        .map(String::as_str)
+        .map(|p| p.as_str())
+        .or_else(|| configured?.public_key_wo.known().map(String::as_str))
         .unwrap_or_default();
     let der = match parse_public_key_pem(pem) {
         Ok(key) => key.to_spki_der(),
@@ -735,7 +650,7 @@ fn state_from_remote(
                     .known()
                     .is_some_and(|text| same_public_key(text, &remote_pem))
                 {
-                    entry.public_key = Attr::Value(remote_pem);
+                    entry.public_key = Attr::Value(remote_pem.into());
                 }
                 (name, entry)
             }
@@ -753,7 +668,7 @@ fn state_from_remote(
                 k.id.clone(),
                 KeyState {
                     id: Attr::Null,
-                    public_key: Attr::Value(remote_pem),
+                    public_key: Attr::Value(remote_pem.into()),
                     public_key_wo: Attr::Null,
                     public_key_wo_version: Attr::Null,
                     public_key_fingerprint_sha256: Attr::Null,
@@ -779,12 +694,28 @@ fn state_from_remote(
     }
 }
 
-/// One `keys` entry: exactly one of `public_key` and `public_key_wo`, each a key.
-fn validate_key_entry(diags: &mut Diagnostics, key: &str, entry: &KeyState) {
-    let at = AttributePath::root("keys").key(key);
+/// The declared check of `keys`: at least one entry, each with exactly one of `public_key` and
+/// `public_key_wo`, each a key.
+fn check_keys(keys: &BTreeMap<String, KeyState>, at: &AttributePath, diags: &mut Diagnostics) {
+    if keys.is_empty() {
+        diags.error_at(
+            at.clone(),
+            "A deployment needs a key",
+            "keys is empty. The control plane creates a deployment when its first key is \
+             registered and has no deployment without one: add at least one entry, for \
+             example `keys = { key1 = { public_key = spirl_key_pair.server.public_key_pem } }`.",
+        );
+    }
+    for (key, entry) in keys {
+        check_key_entry(diags, key, entry);
+    }
+}
+
+fn check_key_entry(diags: &mut Diagnostics, key: &str, entry: &KeyState) {
+    let at = DeploymentState::paths().keys.key(key);
     match (entry.public_key.is_null(), entry.public_key_wo.is_null()) {
         (true, true) => diags.error_at(
-            at.clone(),
+            at.root.clone(),
             "Deployment key has no public key",
             format!(
                 "keys[{key:?}] sets neither public_key nor public_key_wo. Set public_key (stored \
@@ -794,7 +725,7 @@ fn validate_key_entry(diags: &mut Diagnostics, key: &str, entry: &KeyState) {
             ),
         ),
         (false, false) => diags.error_at(
-            at.clone().attr("public_key_wo"),
+            at.public_key_wo.clone(),
             "Conflicting public keys",
             format!(
                 "keys[{key:?}] sets both public_key and public_key_wo. Set one: public_key to \
@@ -805,7 +736,7 @@ fn validate_key_entry(diags: &mut Diagnostics, key: &str, entry: &KeyState) {
     }
     if entry.public_key_wo.is_null() && !entry.public_key_wo_version.is_null() {
         diags.error_at(
-            at.clone().attr("public_key_wo_version"),
+            at.public_key_wo_version,
             "public_key_wo_version without public_key_wo",
             format!(
                 "keys[{key:?}].public_key_wo_version only says when to register public_key_wo \
@@ -814,13 +745,21 @@ fn validate_key_entry(diags: &mut Diagnostics, key: &str, entry: &KeyState) {
             ),
         );
     }
-    for (attr, pem) in [
-        ("public_key", entry.public_key.known()),
-        ("public_key_wo", entry.public_key_wo.known()),
+    for (attr, path, pem) in [
+        (
+            "public_key",
+            at.public_key,
+            entry.public_key.known().map(|p| p.as_str()),
+        ),
+        (
+            "public_key_wo",
+            at.public_key_wo,
+            entry.public_key_wo.known().map(String::as_str),
+        ),
     ] {
-        if let Some(Err(e)) = pem.map(|pem| parse_public_key_pem(pem)) {
+        if let Some(Err(e)) = pem.map(parse_public_key_pem) {
             diags.error_at(
-                at.clone().attr(attr),
+                path,
                 "Invalid deployment public key",
                 format!(
                     "keys[{key:?}].{attr} is not an ed25519 public key in SPKI PEM: {e}. Use \
@@ -832,12 +771,25 @@ fn validate_key_entry(diags: &mut Diagnostics, key: &str, entry: &KeyState) {
     }
 }
 
+fn check_version(version: &Number, at: &AttributePath, diags: &mut Diagnostics) {
+    if version.as_i64().is_none() {
+        diags.error_at(
+            at.clone(),
+            "Invalid public_key_wo_version",
+            format!(
+                "{at} must be a whole number (from -2^63 to 2^63-1), for example 1; increment it \
+                 to register a new key."
+            ),
+        );
+    }
+}
+
 /// Reports an empty deployment name: the SDK says a name is required, and nothing about its
 /// shape, so the control plane judges the rest.
-fn validate_name(diags: &mut Diagnostics, name: &str) {
+fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
     if name.is_empty() {
         diags.error_at(
-            AttributePath::root("name"),
+            at.clone(),
             "Invalid deployment name",
             "name is empty. Set it to the deployment's name, for example \"production\".",
         );
@@ -911,7 +863,7 @@ mod tests {
         );
     }
 
-    fn entry(public_key: Attr<String>, version: Attr<i64>) -> KeyState {
+    fn entry(public_key: Attr<PublicKeyPem>, version: Attr<Number>) -> KeyState {
         KeyState {
             id: Attr::Value("tdk-1".into()),
             public_key,
@@ -924,7 +876,7 @@ mod tests {
 
     #[test]
     fn write_only_keys_keep_their_registration_until_their_version_changes() {
-        let prior = BTreeMap::from([("k".to_owned(), entry(Attr::Null, Attr::Value(1)))]);
+        let prior = BTreeMap::from([("k".to_owned(), entry(Attr::Null, Attr::Value(1.into())))]);
         let plan = |name: &str, public_key, version| {
             let planned = BTreeMap::from([(name.to_owned(), entry(public_key, version))]);
             assign_registrations(&registered(&prior), &wanted_registrations(&planned))
@@ -933,13 +885,13 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let kept = vec![("k".to_owned(), "k".to_owned())];
-        assert_eq!(plan("k", Attr::Null, Attr::Value(1)), kept);
+        assert_eq!(plan("k", Attr::Null, Attr::Value(1.into())), kept);
         // A new version, one not known yet, another entry name, or a key moved into the state:
         // each registers anew.
-        assert_eq!(plan("k", Attr::Null, Attr::Value(2)), []);
+        assert_eq!(plan("k", Attr::Null, Attr::Value(2.into())), []);
         assert_eq!(plan("k", Attr::Null, Attr::Unknown), []);
         assert_eq!(plan("k", Attr::Null, Attr::Null), []);
-        assert_eq!(plan("other", Attr::Null, Attr::Value(1)), []);
+        assert_eq!(plan("other", Attr::Null, Attr::Value(1.into())), []);
         assert_eq!(plan("k", Attr::Value("A".into()), Attr::Null), []);
         // Without a version, the entry keeps its registration as long as it stays write-only.
         let prior = BTreeMap::from([("k".to_owned(), entry(Attr::Null, Attr::Null))]);
@@ -958,11 +910,11 @@ mod tests {
             .schema()
             .value_type();
         let old = br#"{"id":"tdd-1","trust_domain_id":"td-1","name":"prod","keys":{"key1":{"id":"tdk-1","public_key":"PEM","active":null}}}"#;
-        let v = Value::from_json(old, &ty).expect("old state reads");
+        let v = tfplugin::Value::from_json(old, &ty).expect("old state reads");
         let keys: BTreeMap<String, KeyState> =
             tfplugin::typed::from_value(v.get_attr("keys").expect("keys")).expect("typed");
         let key = &keys["key1"];
-        assert_eq!(key.public_key.known().map(String::as_str), Some("PEM"));
+        assert_eq!(key.public_key.known().map(|p| p.as_str()), Some("PEM"));
         assert!(key.public_key_wo_version.is_null() && key.public_key_fingerprint_sha256.is_null());
     }
 

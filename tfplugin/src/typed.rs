@@ -45,6 +45,14 @@ impl<T> Attr<T> {
         }
     }
 
+    /// The known value, to change in place, if any.
+    pub fn known_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Attr::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
     /// Takes the known value, if any.
     pub fn into_known(self) -> Option<T> {
         match self {
