@@ -524,3 +524,62 @@ fn trust_domain_deployment_invalid_inputs_fail_plan() {
         "nothing was created"
     );
 }
+
+/// A rotation whose new key is registered but whose old key cannot be deleted (the mock refuses
+/// `DeleteTrustDomainKey` until told otherwise): the failed apply records what exists, the new
+/// key under its entry and the old one under its id, so nothing registered is lost from the
+/// state; once the refusal stops, the next apply deletes the old key and registers nothing
+/// again.
+#[test]
+fn trust_domain_deployment_failed_rotation_records_the_new_key() {
+    let Some(w) = start_planning("trust_domain_deployment_failed_rotation_records_the_new_key")
+    else {
+        return;
+    };
+    let entry = |name: &str, pair: &str| {
+        format!("    {name} = {{ public_key = spirl_key_pair.{pair}.public_key_pem }}")
+    };
+    w.h.write_config(&config(&w.td, "prod", &entry("key1", "a")));
+    w.h.apply();
+    let old_id = keys(&w.h)["key1"].0.clone();
+
+    w.h.write_config(&config(&w.td, "prod", &entry("key2", "b")));
+    w.h.mock()
+        .state
+        .set_refused_methods(["DeleteTrustDomainKey"]);
+    let out = w.h.tf_err(&["apply", "-auto-approve", "-input=false"]);
+    assert!(out.said().contains("unavailable"), "{out}");
+    let recorded = keys(&w.h);
+    let new_id = recorded["key2"].0.clone();
+    assert!(
+        new_id.starts_with("tdk-") && new_id != old_id,
+        "{recorded:?}"
+    );
+    assert_eq!(
+        recorded[&old_id].0, old_id,
+        "the old key stays under its id"
+    );
+    assert_eq!(by_id(&recorded), w.remote_keys("prod"));
+    assert_eq!(w.calls("CreateTrustDomainKey"), 2);
+
+    w.h.mock().state.set_refused_methods(Vec::<String>::new());
+    let (actions, unknown) = planned_change(&w.h);
+    assert_eq!(actions, serde_json::json!(["update"]));
+    assert!(
+        unknown.is_empty(),
+        "no key is registered again: {unknown:?}"
+    );
+    w.h.apply();
+    assert_eq!(
+        w.calls("CreateTrustDomainKey"),
+        2,
+        "key2 registered exactly once"
+    );
+    let after = keys(&w.h);
+    assert_eq!(after.keys().collect::<Vec<_>>(), ["key2"]);
+    assert_eq!(after["key2"].0, new_id);
+    assert_eq!(w.remote_keys("prod"), BTreeMap::from([(new_id, true)]));
+    w.h.assert_plan_empty();
+    w.h.destroy();
+    w.assert_mock_empty_after_td_delete();
+}
