@@ -1,12 +1,12 @@
 //! `spirl_cluster` (data source): an existing cluster looked up by `trust_domain_id` and `name`,
 //! with its current version's configuration.
 
-use tfplugin::{Attr, AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait};
+use tfplugin::{Attr, AttributePath, DataSource, Diagnostics, Kind, Model, Schema, async_trait};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
 use crate::problem::quote;
-use crate::resources::cluster::{ClusterState, attributes, read_cluster, validate_config};
+use crate::resources::cluster::{ClusterState, read_cluster};
 
 /// The `spirl_cluster` data source.
 pub struct ClusterDataSource {
@@ -22,45 +22,47 @@ impl ClusterDataSource {
     }
 }
 
-/// The attributes a configuration may set on the data source, and their values in `state`.
-fn settable(state: &ClusterState) -> [(&'static str, &Attr<String>); 7] {
+fn text(a: &Attr<String>) -> Option<&str> {
+    a.known().map(String::as_str)
+}
+
+/// The attributes a configuration may set on the data source, with their values in `state`.
+fn settable(state: &ClusterState) -> [(AttributePath, Option<&str>); 7] {
+    let at = ClusterState::paths();
     [
-        ("description", &state.description),
-        ("platform", &state.platform),
-        ("public_key", &state.public_key),
-        ("path_template", &state.path_template),
+        (at.description, text(&state.description)),
+        (at.platform, text(&state.platform)),
+        (at.public_key, state.public_key.known().map(|k| k.as_str())),
+        (at.path_template, text(&state.path_template)),
         (
-            "x509_customization_template",
-            &state.x509_customization_template,
+            at.x509_customization_template,
+            text(&state.x509_customization_template),
         ),
         (
-            "jwt_customization_template",
-            &state.jwt_customization_template,
+            at.jwt_customization_template,
+            text(&state.jwt_customization_template),
         ),
-        ("provider_attestation_id", &state.provider_attestation_id),
+        (
+            at.provider_attestation_id,
+            text(&state.provider_attestation_id),
+        ),
     ]
 }
 
 #[async_trait]
-impl LegacyDataSource for ClusterDataSource {
+impl DataSource for ClusterDataSource {
     type State = ClusterState;
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new().description(
+        Schema::of::<ClusterState>(Kind::DataSource).description(
             "Looks up an existing cluster by its trust domain and name, with the configuration \
              of its active version (key, path template, customization templates, attestation), \
              for configurations that use a cluster managed elsewhere. An attribute that the \
              configuration sets must match the cluster's.",
-        );
-        attributes(true).into_iter().fold(schema, Schema::attribute)
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: ClusterState) -> Option<()> {
-        validate_config(diags, &config, true)
+        )
     }
 
     async fn read(&self, diags: &mut Diagnostics, config: ClusterState) -> Option<ClusterState> {
-        validate_config(diags, &config, true)?;
         let client = self.client.get(diags)?;
         let (Some(td), Some(name)) = (config.trust_domain_id.known(), config.name.known()) else {
             diagnostics::inputs_not_known(diags);
@@ -69,13 +71,13 @@ impl LegacyDataSource for ClusterDataSource {
         let found = match read_cluster(client, td, name, None, &config).await {
             Ok(found) => found,
             Err(e) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("name")));
+                diagnostics::api_error(diags, &e, Some(ClusterState::paths().name));
                 return None;
             }
         };
         let Some(state) = found else {
             diags.error_at(
-                AttributePath::root("name"),
+                ClusterState::paths().name,
                 "Cluster not found",
                 format!(
                     "Trust domain {} has no cluster named {}. Check the name and the trust \
@@ -87,22 +89,20 @@ impl LegacyDataSource for ClusterDataSource {
             return None;
         };
         // What the configuration sets must be what the cluster has: a data source cannot change it.
+        let key = ClusterState::paths().public_key;
         for ((attr, wanted), (_, actual)) in settable(&config).into_iter().zip(settable(&state)) {
-            if let Some(wanted) = wanted.known()
-                && actual.known() != Some(wanted)
-                && !(attr == "public_key"
-                    && actual
-                        .known()
-                        .is_some_and(|a| crate::keys::same_public_key(a, wanted)))
+            if let Some(wanted) = wanted
+                && actual != Some(wanted)
+                && !(attr == key && actual.is_some_and(|a| crate::keys::same_public_key(a, wanted)))
             {
                 diags.error_at(
-                    AttributePath::root(attr),
+                    attr.clone(),
                     format!("The cluster's {attr} differs"),
                     format!(
                         "Cluster {} has {attr} {}, not {}. Remove {attr} from the data source \
                          to read it, or correct it.",
                         quote(name),
-                        quote(actual.known().map_or("(unset)", String::as_str)),
+                        quote(actual.unwrap_or("(unset)")),
                         quote(wanted)
                     ),
                 );

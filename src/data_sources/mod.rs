@@ -24,7 +24,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
             "spirl_cicd_profile",
             cicd_profile::CicdProfileDataSource::new(client),
         ),
-        tfplugin::legacy_data_source("spirl_cluster", cluster::ClusterDataSource::new(client)),
+        tfplugin::data_source("spirl_cluster", cluster::ClusterDataSource::new(client)),
         tfplugin::data_source("spirl_realm", realm::RealmDataSource::new(client)),
         tfplugin::legacy_data_source(
             "spirl_server_monitoring",

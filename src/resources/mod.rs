@@ -74,7 +74,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             "spirl_cicd_profile_link",
             cicd_profile_link::CicdProfileLinkResource::new(client),
         ),
-        tfplugin::legacy_resource("spirl_cluster", cluster::ClusterResource::new(client)),
+        tfplugin::resource("spirl_cluster", cluster::ClusterResource::new(client)),
         tfplugin::legacy_resource("spirl_key_pair", key_pair::KeyPairResource),
         tfplugin::resource(
             "spirl_provider_attestation_config",

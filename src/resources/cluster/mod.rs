@@ -19,13 +19,18 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attr, Attribute, AttributePath, Block, BlockNesting, Diagnostics, LegacyResource, NestedBlock,
-    Number, Plan, Schema, Value, async_trait,
+    Attr, AttributePath, Change, Diagnostics, Kind, Model, Number, Read, Resource, Schema,
+    async_trait,
 };
 
 mod validate;
 
-pub use self::validate::{name_problem, validate_config};
+pub use self::validate::name_problem;
+use self::validate::{
+    check_history, check_name, check_platform, check_provider_attestation_id, check_public_key,
+    check_realm_name, validate_config,
+};
+use super::ids::id;
 use crate::client::assumptions::{
     DEFAULT_PSAT_NAMESPACE, DEFAULT_PSAT_SERVICE_ACCOUNT, MAX_CLUSTER_VERSIONS,
     TRUST_DOMAIN_ID_PREFIX,
@@ -35,59 +40,149 @@ use crate::client::{
     K8sPsat, Platform, ReadBack, has_id_shape,
 };
 use crate::diagnostics;
-use crate::keys::{PublicKey, parse_public_key_pem, same_public_key};
+use crate::keys::{PublicKey, PublicKeyPem, parse_public_key_pem};
 use crate::problem::quote;
 use crate::resources::realm_principal::resolve_realm;
 
-/// Configuration and state of `spirl_cluster`, and the result of the data source.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Configuration and state of `spirl_cluster`, and the result of the data source (looked up by
+/// trust domain and name; what the configuration sets must match the cluster's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct ClusterState {
-    /// `c-…`.
+    /// The cluster's id, `c-…`.
+    #[tf(computed, keep, data(computed))]
     pub id: Attr<String>,
-    /// `td-…`.
+    /// The id of the cluster's trust domain (`td-…`). Changing it replaces the cluster.
+    #[tf(required, replace, check = id(TRUST_DOMAIN_ID_PREFIX, "trust domain",
+            "`spirl_trust_domain.<name>.id` or `data.spirl_trust_domain.<name>.id`"),
+        data(required, doc = "The id of the cluster's trust domain (`td-…`)."))]
     pub trust_domain_id: Attr<String>,
-    /// Unique in the trust domain.
+    /// The cluster's name, unique in its trust domain. Changing it replaces the cluster.
+    #[tf(required, replace, check = check_name,
+        data(required, doc = "The cluster's name, unique in its trust domain."))]
     pub name: Attr<String>,
-    /// Free text.
+    /// Free text about the cluster; empty by default. Changing it replaces the cluster.
+    #[tf(
+        default = "",
+        replace,
+        data(
+            optional,
+            computed,
+            doc = "Free text about the cluster; empty by default."
+        )
+    )]
     pub description: Attr<String>,
-    /// `k8s`, `istio`, `eks`, `eks-istio` or `linux`.
+    /// Where the cluster's workloads run: one of k8s, istio, eks, eks-istio, linux (`linux` is a
+    /// node group in `spirlctl`). Changing it replaces the cluster.
+    #[tf(required, replace, check = check_platform, data(optional, computed,
+        doc = "Where the cluster's workloads run: one of k8s, istio, eks, eks-istio, linux \
+               (`linux` is a node group in `spirlctl`)."))]
     pub platform: Attr<String>,
-    /// Ed25519 SPKI PEM.
-    pub public_key: Attr<String>,
-    /// The SPIFFE ID path template.
+    /// The cluster's ed25519 public key as SPKI `PUBLIC KEY` PEM (`openssl pkey -pubout`, or
+    /// `spirl_key_pair.<name>.public_key_pem`); compared as a key, so line endings do not
+    /// matter. Only needed when agents authenticate with the cluster's key pair: a cluster whose
+    /// agents attest with `k8s_psat`, or with an `AgentAttestation` section of its
+    /// `spirl_cluster_config`, needs none. Changing it makes a new cluster version and activates
+    /// it, in place.
+    #[tf(optional, check = check_public_key, data(optional, computed,
+        doc = "The cluster's ed25519 public key as SPKI `PUBLIC KEY` PEM (`openssl pkey -pubout`, \
+               or `spirl_key_pair.<name>.public_key_pem`); compared as a key, so line endings \
+               do not matter. Only needed when agents authenticate with the cluster's key pair: \
+               a cluster whose agents attest with `k8s_psat`, or with an `AgentAttestation` \
+               section of its `spirl_cluster_config`, needs none."))]
+    pub public_key: Attr<PublicKeyPem>,
+    /// The path of the SPIFFE IDs the cluster's workloads get, with placeholders, such as
+    /// `/my-cluster/ns/{{kubernetes.pod.namespace}}/sa/{{kubernetes.pod.service_account}}`.
+    /// Unset: the control plane's default for the platform, read back. Changing it makes a new
+    /// cluster version and activates it, in place.
+    #[tf(
+        optional,
+        computed,
+        keep,
+        data(
+            optional,
+            computed,
+            doc = "The path of the SPIFFE IDs the cluster's workloads get, with placeholders, such as \
+               `/my-cluster/ns/{{kubernetes.pod.namespace}}/sa/{{kubernetes.pod.service_account}}`. \
+               Unset: the control plane's default for the platform, read back."
+        )
+    )]
     pub path_template: Attr<String>,
-    /// X.509-SVID customization.
+    /// How the cluster customizes the X.509-SVIDs it issues (for example `CN=Test`). Changing it
+    /// makes a new cluster version and activates it, in place.
+    #[tf(
+        optional,
+        data(
+            optional,
+            computed,
+            doc = "How the cluster customizes the X.509-SVIDs it issues (for example `CN=Test`)."
+        )
+    )]
     pub x509_customization_template: Attr<String>,
-    /// JWT-SVID customization.
+    /// Extra claims of the JWT-SVIDs the cluster issues, as `claim={{attribute}}` pairs separated
+    /// by commas. Changing it makes a new cluster version and activates it, in place.
+    #[tf(
+        optional,
+        data(
+            optional,
+            computed,
+            doc = "Extra claims of the JWT-SVIDs the cluster issues, as `claim={{attribute}}` pairs \
+               separated by commas."
+        )
+    )]
     pub jwt_customization_template: Attr<String>,
-    /// A provider attestation configuration's id.
+    /// The id of the provider attestation configuration its agents use
+    /// (`spirl_provider_attestation_config.<name>.id`). Changing it makes a new cluster version
+    /// and activates it, in place.
+    #[tf(optional, check = check_provider_attestation_id, data(optional, computed,
+        doc = "The id of the provider attestation configuration its agents use \
+               (`spirl_provider_attestation_config.<name>.id`)."))]
     pub provider_attestation_id: Attr<String>,
-    /// The realm's name.
+    /// The name of the realm the cluster belongs to (a `spirl_realm` in the same trust domain);
+    /// unset for none. Changing it replaces the cluster.
+    #[tf(optional, replace, check = check_realm_name,
+        data(computed, doc = "The name of the cluster's realm; empty without a realm."))]
     pub realm_name: Attr<String>,
-    /// The realm's id, `rlm-…`.
+    /// The id of the cluster's realm (`rlm-…`); empty without a realm.
+    #[tf(computed, keep, data(computed))]
     pub realm_id: Attr<String>,
-    /// How many versions to keep (resource only).
+    /// How many versions of the cluster to keep, 1 to 10: after a new version, the oldest
+    /// inactive versions beyond this number are deleted. Unset, the control plane keeps up to 10
+    /// and drops the oldest beyond that (states written by the official provider hold its
+    /// default, 10, which means the same and plans no change). Agents still using a deleted
+    /// version cannot authenticate until they are given the new key.
+    #[tf(optional, computed, check = check_history, data(omit))]
     #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub num_version_history: Attr<Number>,
-    /// PSAT agent attestation (resource only).
+    /// Kubernetes projected service account token attestation: the SPIRL agent proves its
+    /// identity with its service account token, checked against the cluster's OIDC issuer,
+    /// instead of a key pair. Changing it makes a new cluster version, in place.
+    #[tf(block, data(omit))]
     #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub k8s_psat: Attr<PsatBlock>,
-    /// RFC 3339.
+    /// When the cluster was created (RFC 3339, UTC).
+    #[tf(computed, keep, data(computed))]
     pub created_at: Attr<String>,
-    /// The active version's id; empty when no version is active.
+    /// The id of the cluster's active version. It changes when a new version is made.
+    #[tf(computed, keep)]
     pub version_id: Attr<String>,
-    /// RFC 3339.
+    /// When the active version was created (RFC 3339, UTC).
+    #[tf(computed, keep)]
     pub version_created_at: Attr<String>,
 }
 
 /// The `k8s_psat` block.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct PsatBlock {
-    /// The cluster's OIDC issuer.
+    /// The cluster's OIDC issuer URL (`https://…`); for EKS
+    /// `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`. Optional in the schema, as in
+    /// the official provider since v0.10.1, but required when the block is set.
+    #[tf(optional)]
     pub issuer_url: Attr<String>,
-    /// The agent's service account.
+    /// The SPIRL agent's Kubernetes service account; `spirl-agent` by default.
+    #[tf(default = DEFAULT_PSAT_SERVICE_ACCOUNT)]
     pub service_account_name: Attr<String>,
-    /// Its namespace.
+    /// The namespace of that service account; `spirl-system` by default.
+    #[tf(default = DEFAULT_PSAT_NAMESPACE)]
     pub service_account_namespace: Attr<String>,
 }
 
@@ -117,180 +212,18 @@ impl PsatBlock {
     }
 }
 
-/// The attributes whose change makes a new version.
-const VERSION_ATTRIBUTES: [&str; 6] = [
-    "public_key",
-    "path_template",
-    "x509_customization_template",
-    "jwt_customization_template",
-    "provider_attestation_id",
-    "k8s_psat",
-];
-
-/// The attributes of the resource, or of the data source (`data_source`).
-pub fn attributes(data_source: bool) -> Vec<Attribute> {
-    let read_only = |a: Attribute| {
-        let a = a.computed();
-        if data_source {
-            a
-        } else {
-            a.use_state_for_unknown()
-        }
-    };
-    // Set on the resource; on the data source read back (optional there, as the official
-    // provider's data source has them, so configurations that set them keep working).
-    let version = |a: Attribute| {
-        if data_source {
-            a.optional().computed()
-        } else {
-            a.optional()
-        }
-    };
-    let platforms: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
-    let platforms = platforms.join(", ");
-    let replaces = if data_source {
-        ""
-    } else {
-        " Changing it replaces the cluster."
-    };
-    let in_place = if data_source {
-        ""
-    } else {
-        " Changing it makes a new cluster version and activates it, in place."
-    };
-    let mut list = vec![
-        read_only(Attribute::string("id")).description("The cluster's id, `c-…`."),
-        {
-            let a = Attribute::string("trust_domain_id").required();
-            if data_source { a } else { a.requires_replace() }
-        }
-        .description(format!(
-            "The id of the cluster's trust domain (`td-…`).{replaces}"
-        )),
-        {
-            let a = Attribute::string("name").required();
-            if data_source { a } else { a.requires_replace() }
-        }
-        .description(format!(
-            "The cluster's name, unique in its trust domain.{replaces}"
-        )),
-        if data_source {
-            Attribute::string("description").optional().computed()
-        } else {
-            Attribute::string("description").default("").requires_replace()
-        }
-        .description(format!(
-            "Free text about the cluster; empty by default.{replaces}"
-        )),
-        if data_source {
-            Attribute::string("platform").optional().computed()
-        } else {
-            Attribute::string("platform").required().requires_replace()
-        }
-        .description(format!(
-            "Where the cluster's workloads run: one of {platforms} (`linux` is a node group in \
-             `spirlctl`).{replaces}"
-        )),
-        version(Attribute::string("public_key")).description(format!(
-            "The cluster's ed25519 public key as SPKI `PUBLIC KEY` PEM (`openssl pkey -pubout`, \
-             or `spirl_key_pair.<name>.public_key_pem`); compared as a key, so line endings do \
-             not matter. Only needed when agents authenticate with the cluster's key pair: a \
-             cluster whose agents attest with `k8s_psat`, or with an `AgentAttestation` section \
-             of its `spirl_cluster_config`, needs none.{in_place}"
-        )),
-        if data_source {
-            Attribute::string("path_template").optional().computed()
-        } else {
-            Attribute::string("path_template")
-                .optional()
-                .computed()
-                .use_state_for_unknown()
-        }
-        .description(format!(
-            "The path of the SPIFFE IDs the cluster's workloads get, with placeholders, such as \
-             `/my-cluster/ns/{{{{kubernetes.pod.namespace}}}}/sa/{{{{kubernetes.pod.service_account}}}}`. \
-             Unset: the control plane's default for the platform, read back.{in_place}"
-        )),
-        version(Attribute::string("x509_customization_template")).description(format!(
-            "How the cluster customizes the X.509-SVIDs it issues (for example `CN=Test`).{in_place}"
-        )),
-        version(Attribute::string("jwt_customization_template")).description(format!(
-            "Extra claims of the JWT-SVIDs the cluster issues, as `claim={{{{attribute}}}}` pairs \
-             separated by commas.{in_place}"
-        )),
-        version(Attribute::string("provider_attestation_id")).description(format!(
-            "The id of the provider attestation configuration its agents use \
-             (`spirl_provider_attestation_config.<name>.id`).{in_place}"
-        )),
-        read_only(Attribute::string("realm_id"))
-            .description("The id of the cluster's realm (`rlm-…`); empty without a realm."),
-        read_only(Attribute::string("created_at"))
-            .description("When the cluster was created (RFC 3339, UTC)."),
-        Attribute::string("version_id").computed().use_state_for_unknown().description(
-            "The id of the cluster's active version. It changes when a new version is made.",
-        ),
-        Attribute::string("version_created_at")
-            .computed()
-            .use_state_for_unknown()
-            .description("When the active version was created (RFC 3339, UTC)."),
-    ];
-    if data_source {
-        list.push(
-            Attribute::string("realm_name")
-                .computed()
-                .description("The name of the cluster's realm; empty without a realm."),
-        );
-    } else {
-        list.push(
-            Attribute::string("realm_name")
-                .optional()
-                .requires_replace()
-                .description(
-                    "The name of the realm the cluster belongs to (a `spirl_realm` in the same \
-                     trust domain); unset for none. Changing it replaces the cluster.",
-                ),
-        );
-        list.push(Attribute::number("num_version_history").optional().computed().description(
-            "How many versions of the cluster to keep, 1 to 10: after a new version, the oldest \
-             inactive versions beyond this number are deleted. Unset, the control plane keeps \
-             up to 10 and drops the oldest beyond that (states written by the official \
-             provider hold its default, 10, which means the same and plans no change). Agents \
-             still using a deleted version cannot authenticate until they are given the new \
-             key.",
-        ));
+impl ClusterState {
+    /// What a cluster version holds: a change of any of it makes a new version.
+    fn version_spec(&self) -> impl PartialEq + '_ {
+        (
+            &self.public_key,
+            &self.path_template,
+            &self.x509_customization_template,
+            &self.jwt_customization_template,
+            &self.provider_attestation_id,
+            &self.k8s_psat,
+        )
     }
-    list
-}
-
-/// The resource's `k8s_psat` block.
-fn psat_block() -> NestedBlock {
-    let block = Block {
-        attributes: vec![
-            Attribute::string("issuer_url").optional().description(
-                "The cluster's OIDC issuer URL (`https://…`); for EKS \
-                 `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`. Optional in the schema, as \
-                 in the official provider since v0.10.1, but required when the block is set.",
-            ),
-            Attribute::string("service_account_name")
-                .default(DEFAULT_PSAT_SERVICE_ACCOUNT)
-                .description(format!(
-                    "The SPIRL agent's Kubernetes service account; `{DEFAULT_PSAT_SERVICE_ACCOUNT}` \
-                     by default."
-                )),
-            Attribute::string("service_account_namespace")
-                .default(DEFAULT_PSAT_NAMESPACE)
-                .description(format!(
-                    "The namespace of that service account; `{DEFAULT_PSAT_NAMESPACE}` by default."
-                )),
-        ],
-        description: "Kubernetes projected service account token attestation: the SPIRL agent \
-                      proves its identity with its service account token, checked against the \
-                      cluster's OIDC issuer, instead of a key pair. Changing it makes a new \
-                      cluster version, in place."
-            .into(),
-        ..Block::default()
-    };
-    NestedBlock::new("k8s_psat", BlockNesting::Single, block)
 }
 
 /// An optional string as the API reports it: empty means unset, which reads as the prior value's
@@ -316,38 +249,32 @@ fn template(remote: &str, prior: &Attr<String>) -> Attr<String> {
 /// The request fields of a cluster or cluster version, by the attribute that sets them: where an
 /// `INVALID_ARGUMENT` is reported.
 fn cluster_fields() -> Vec<(&'static str, AttributePath)> {
-    let at = AttributePath::root;
+    let at = ClusterState::paths();
     vec![
-        ("cluster_name", at("name")),
-        ("name", at("name")),
-        ("description", at("description")),
-        ("platform", at("platform")),
-        ("pkix_pubkey", at("public_key")),
-        ("path_template", at("path_template")),
+        ("cluster_name", at.name.clone()),
+        ("name", at.name),
+        ("description", at.description),
+        ("platform", at.platform),
+        ("pkix_pubkey", at.public_key),
+        ("path_template", at.path_template),
         (
             "x509_customization_template",
-            at("x509_customization_template"),
+            at.x509_customization_template,
         ),
-        (
-            "jwt_customization_template",
-            at("jwt_customization_template"),
-        ),
-        (
-            "provider_attestation_config_id",
-            at("provider_attestation_id"),
-        ),
-        ("realm_id", at("realm_name")),
-        ("trust_domain_id", at("trust_domain_id")),
+        ("jwt_customization_template", at.jwt_customization_template),
+        ("provider_attestation_config_id", at.provider_attestation_id),
+        ("realm_id", at.realm_name),
+        ("trust_domain_id", at.trust_domain_id),
     ]
 }
 
 /// The request fields of the `k8s_psat` block's agent attestation configuration.
 fn psat_fields() -> Vec<(&'static str, AttributePath)> {
-    let at = |a: &str| AttributePath::root("k8s_psat").attr(a);
+    let at = ClusterState::paths().k8s_psat;
     vec![
-        ("oidc_issuer_url", at("issuer_url")),
-        ("service_account_name", at("service_account_name")),
-        ("service_account_namespace", at("service_account_namespace")),
+        ("oidc_issuer_url", at.issuer_url),
+        ("service_account_name", at.service_account_name),
+        ("service_account_namespace", at.service_account_namespace),
     ]
 }
 
@@ -391,8 +318,8 @@ async fn remote_state(
             {
                 Attr::Value(pem.clone())
             }
-            (Ok(key), _) => Attr::Value(key.to_pem()),
-            (Err(_), _) => Attr::Value(String::new()),
+            (Ok(key), _) => Attr::Value(key.to_pem().into()),
+            (Err(_), _) => Attr::Value(PublicKeyPem::default()),
         }
     };
     let provider_attestation_id = if version.provider_attestation_config_name.is_empty() {
@@ -527,7 +454,7 @@ async fn checked_spec(
         Ok(spec) => Some(spec),
         Err(problem) => {
             diags.error_at(
-                AttributePath::root("public_key"),
+                ClusterState::paths().public_key,
                 "Invalid public_key",
                 problem,
             );
@@ -578,14 +505,14 @@ impl ClusterResource {
         let versions = match client.list_cluster_versions(cluster_id).await {
             Ok(v) => v,
             Err(e) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("num_version_history")));
+                diagnostics::api_error(diags, &e, Some(ClusterState::paths().num_version_history));
                 return None;
             }
         };
         let excess = versions.len().saturating_sub(keep);
         for old in versions.iter().filter(|v| !v.active).take(excess) {
             if let Err(e) = client.delete_cluster_version(&old.id, false).await {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("num_version_history")));
+                diagnostics::api_error(diags, &e, Some(ClusterState::paths().num_version_history));
                 return None;
             }
         }
@@ -659,11 +586,11 @@ impl ClusterResource {
 }
 
 #[async_trait]
-impl LegacyResource for ClusterResource {
+impl Resource for ClusterResource {
     type State = ClusterState;
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new().description(
+        Schema::of::<ClusterState>(Kind::Resource).description(
             "A cluster in a trust domain: a Kubernetes cluster (or a Linux node group) whose \
              SPIRL agents get identities from the control plane. The agents prove themselves \
              with the cluster's key pair (`public_key`, Ed25519 only; generate it with \
@@ -675,79 +602,50 @@ impl LegacyResource for ClusterResource {
              the oldest; agents still using a dropped version cannot authenticate until they \
              get the new key. A cluster with active agents cannot be deleted. Import with \
              `terraform import spirl_cluster.<name> td-…/<cluster-name>`.",
-        );
-        attributes(false)
-            .into_iter()
-            .fold(schema, Schema::attribute)
-            .block(psat_block())
+        )
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: ClusterState) -> Option<()> {
-        validate_config(diags, &config, false)
+        validate_config(diags, &config)
     }
 
-    async fn read(&self, diags: &mut Diagnostics, state: ClusterState) -> Option<ClusterState> {
+    async fn read(
+        &self,
+        diags: &mut Diagnostics,
+        state: ClusterState,
+    ) -> Option<Read<ClusterState>> {
         let client = self.client.get(diags)?;
-        let (Some(td), Some(name)) = (state.trust_domain_id.known(), state.name.known()) else {
-            return None;
-        };
-        match read_cluster(
-            client,
-            td,
-            name,
-            state.id.known().map(String::as_str),
-            &state,
-        )
-        .await
-        {
-            Ok(Some(remote)) => Some(remote),
-            Ok(None) => {
-                log::info!(name = name.as_str(); "cluster is gone; removing it from the state");
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let (td, name) = (state.trust_domain_id.known()?, state.name.known()?);
+        let id = state.id.known().map(String::as_str);
+        let found = read_cluster(client, td, name, id, &state).await;
+        super::refreshed::<_, ClusterState>(diags, "cluster", name, found)
     }
 
-    async fn plan(&self, _diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
-        let at = AttributePath::root;
+    async fn plan(
+        &self,
+        _diags: &mut Diagnostics,
+        change: &mut Change<ClusterState>,
+    ) -> Option<()> {
+        let planned = &mut change.planned;
         // Unset: unset, except that the official provider's states carry its schema default, 10
         // (the control plane's own limit), which means the same and must plan no change.
-        if plan
-            .config_at(&at("num_version_history"))
-            .is_some_and(Value::is_null)
-        {
-            let kept = match plan.prior_at(&at("num_version_history")) {
-                Some(prior) if *prior == Value::from(Number::from(MAX_CLUSTER_VERSIONS)) => {
-                    prior.clone()
+        if change.config.num_version_history.is_null() {
+            let official_default = Number::from(MAX_CLUSTER_VERSIONS);
+            planned.num_version_history = match change.prior.as_ref() {
+                Some(prior) if prior.num_version_history.known() == Some(&official_default) => {
+                    prior.num_version_history.clone()
                 }
-                _ => Value::Null,
+                _ => Attr::Null,
             };
-            plan.set_planned(&at("num_version_history"), kept);
         }
-        if !plan.is_update() {
+        let Some(prior) = &change.prior else {
             return Some(());
-        }
-        // The same key in another PEM spelling is no change.
-        if let (Some(Value::String(prior)), Some(Value::String(planned))) = (
-            plan.prior_at(&at("public_key")).cloned(),
-            plan.planned_at(&at("public_key")).cloned(),
-        ) && prior != planned
-            && same_public_key(&prior, &planned)
-        {
-            plan.set_planned(&at("public_key"), prior);
-        }
-        let changed = VERSION_ATTRIBUTES
-            .iter()
-            .any(|a| plan.planned_at(&at(a)) != plan.prior_at(&at(a)));
+        };
         // A cluster without an active version (deactivated out of band) needs one again.
-        let inactive = plan.prior_at(&at("version_id")).and_then(Value::as_str) == Some("");
-        if changed || inactive {
-            plan.set_unknown(&at("version_id"));
-            plan.set_unknown(&at("version_created_at"));
+        let inactive = prior.version_id.known().is_some_and(String::is_empty);
+        if planned.version_spec() != prior.version_spec() || inactive {
+            planned.version_id = Attr::Unknown;
+            planned.version_created_at = Attr::Unknown;
         }
         Some(())
     }
@@ -764,11 +662,15 @@ impl LegacyResource for ClusterResource {
         let platform = Platform::parse(planned.platform.known()?)?;
         let realm_id = match planned.realm_name.known() {
             Some(realm) => {
-                let at = (
-                    AttributePath::root("realm_name"),
-                    AttributePath::root("trust_domain_id"),
-                );
-                resolve_realm(diags, client, &td, realm, at).await?
+                let at = ClusterState::paths();
+                resolve_realm(
+                    diags,
+                    client,
+                    &td,
+                    realm,
+                    (at.realm_name, at.trust_domain_id),
+                )
+                .await?
             }
             None => String::new(),
         };
@@ -777,7 +679,7 @@ impl LegacyResource for ClusterResource {
             Some(psat) => match client.create_agent_attestation(psat).await {
                 Ok(id) => Some(id),
                 Err(e) => {
-                    let at = Some(AttributePath::root("k8s_psat"));
+                    let at = Some(ClusterState::paths().k8s_psat.root);
                     diagnostics::api_error_at_field(diags, &e, &psat_fields(), at);
                     return None;
                 }
@@ -811,19 +713,20 @@ impl LegacyResource for ClusterResource {
                         "cluster",
                         &name,
                         existing.map(|c| format!("{td}/{}", c.name)).as_deref(),
-                        AttributePath::root("name"),
+                        ClusterState::paths().name,
                         "terraform import spirl_cluster.<name> <id>",
                     );
                 }
                 ApiError::NotFound(c) => {
+                    let at = ClusterState::paths();
                     let at = if c.message.contains("realm") {
-                        "realm_name"
+                        at.realm_name
                     } else if c.message.contains("provider_attestation") {
-                        "provider_attestation_id"
+                        at.provider_attestation_id
                     } else {
-                        "trust_domain_id"
+                        at.trust_domain_id
                     };
-                    diagnostics::missing_reference(diags, &e, AttributePath::root(at));
+                    diagnostics::missing_reference(diags, &e, at);
                 }
                 e => diagnostics::api_error_at_field(diags, e, &cluster_fields(), None),
             }
@@ -874,12 +777,7 @@ impl LegacyResource for ClusterResource {
                 return None;
             }
         };
-        let new_version = planned.public_key != prior.public_key
-            || planned.path_template != prior.path_template
-            || planned.x509_customization_template != prior.x509_customization_template
-            || planned.jwt_customization_template != prior.jwt_customization_template
-            || planned.provider_attestation_id != prior.provider_attestation_id
-            || planned.k8s_psat != prior.k8s_psat
+        let new_version = planned.version_spec() != prior.version_spec()
             || prior.version_id.known().is_some_and(String::is_empty);
         let mut made = BTreeSet::new();
         if new_version {
@@ -900,7 +798,7 @@ impl LegacyResource for ClusterResource {
                         id
                     }
                     Err(e) => {
-                        let at = Some(AttributePath::root("k8s_psat"));
+                        let at = Some(ClusterState::paths().k8s_psat.root);
                         diagnostics::api_error_at_field(diags, &e, &psat_fields(), at);
                         return None;
                     }

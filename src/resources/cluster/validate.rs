@@ -7,16 +7,14 @@
 //! the other `k8s_psat` values are the control plane's to judge: a template read with `file()`,
 //! trailing newline and all, is sent as it is.
 
-use tfplugin::{AttributePath, Diagnostics};
+use tfplugin::{AttributePath, Diagnostics, Model, Number};
 
 use super::ClusterState;
 use crate::client::Platform;
-use crate::client::assumptions::{MAX_CLUSTER_VERSIONS, TRUST_DOMAIN_ID_PREFIX};
+use crate::client::assumptions::MAX_CLUSTER_VERSIONS;
 use crate::client::is_opaque_id;
-use crate::diagnostics;
-use crate::keys::parse_public_key_pem;
+use crate::keys::{PublicKeyPem, parse_public_key_pem};
 use crate::problem::quote;
-use crate::resources::ids::check_id;
 use crate::resources::realm::name_problem as realm_name_problem;
 
 /// Why `name` is not a valid cluster name, or `None`: the SDK only says it is required and unique
@@ -26,41 +24,17 @@ pub fn name_problem(name: &str) -> Option<String> {
         .then(|| "name is empty. Set it to the cluster's name, such as \"my-cluster\".".into())
 }
 
-fn report(diags: &mut Diagnostics, path: AttributePath, summary: &str, problem: Option<String>) {
-    if let Some(detail) = problem {
-        diags.error_at(path, summary, detail);
+pub(super) fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(problem) = name_problem(name) {
+        diags.error_at(at.clone(), "Invalid cluster name", problem);
     }
 }
 
-/// The plan-time checks of the resource (`data_source` false) and the data source.
-pub fn validate_config(
-    diags: &mut Diagnostics,
-    config: &ClusterState,
-    data_source: bool,
-) -> Option<()> {
-    let at = AttributePath::root;
-    if let Some(name) = config.name.known() {
-        report(
-            diags,
-            at("name"),
-            "Invalid cluster name",
-            name_problem(name),
-        );
-    }
-    check_id(
-        diags,
-        "trust_domain_id",
-        &config.trust_domain_id,
-        TRUST_DOMAIN_ID_PREFIX,
-        "trust domain",
-        "`spirl_trust_domain.<name>.id` or `data.spirl_trust_domain.<name>.id`",
-    );
-    if let Some(platform) = config.platform.known()
-        && Platform::parse(platform).is_none()
-    {
+pub(super) fn check_platform(platform: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if Platform::parse(platform).is_none() {
         let valid: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
         diags.error_at(
-            at("platform"),
+            at.clone(),
             "Invalid platform",
             format!(
                 "platform is {}; it must be one of {}.",
@@ -69,13 +43,12 @@ pub fn validate_config(
             ),
         );
     }
-    if let Some(Err(e)) = config
-        .public_key
-        .known()
-        .map(|pem| parse_public_key_pem(pem))
-    {
+}
+
+pub(super) fn check_public_key(pem: &PublicKeyPem, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Err(e) = parse_public_key_pem(pem) {
         diags.error_at(
-            at("public_key"),
+            at.clone(),
             "Invalid public_key",
             format!(
                 "public_key is not an ed25519 public key in SPKI PEM: {e}. Only Ed25519 keys are \
@@ -85,11 +58,16 @@ pub fn validate_config(
             ),
         );
     }
-    if let Some(id) = config.provider_attestation_id.known()
-        && !is_opaque_id(id)
-    {
+}
+
+pub(super) fn check_provider_attestation_id(
+    id: &String,
+    at: &AttributePath,
+    diags: &mut Diagnostics,
+) {
+    if !is_opaque_id(id) {
         diags.error_at(
-            at("provider_attestation_id"),
+            at.clone(),
             "Invalid provider_attestation_id",
             format!(
                 "provider_attestation_id is {}; use the id of a provider attestation \
@@ -99,40 +77,27 @@ pub fn validate_config(
             ),
         );
     }
-    if data_source {
-        return (!diags.has_errors()).then_some(());
+}
+
+pub(super) fn check_realm_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(problem) = realm_name_problem(name) {
+        let problem = problem.replacen("name", "realm_name", 1);
+        diags.error_at(at.clone(), "Invalid realm_name", problem);
     }
-    if let Some(name) = config.realm_name.known() {
-        report(
-            diags,
-            at("realm_name"),
-            "Invalid realm_name",
-            realm_name_problem(name).map(|p| p.replacen("name", "realm_name", 1)),
-        );
-    }
-    // Optional in the official schema, but "Required when the k8s_psat block is specified" in its
-    // docs, and the agent attestation API marks the issuer required.
-    if let Some(psat) = config.k8s_psat.known()
-        && psat.issuer_url.is_null()
-    {
+}
+
+pub(super) fn check_history(history: &Number, at: &AttributePath, diags: &mut Diagnostics) {
+    let Some(n) = history.as_i64() else {
         diags.error_at(
-            at("k8s_psat").attr("issuer_url"),
-            "Missing k8s_psat.issuer_url",
-            "issuer_url is required when the k8s_psat block is set: the control plane checks the \
-             agents' service account tokens against the cluster's OIDC issuer. Set it (on EKS \
-             `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`), or remove the block.",
+            at.clone(),
+            "Invalid num_version_history",
+            format!("num_version_history must be a whole number; it is {history}."),
         );
-    }
-    if let Some(history) = diagnostics::whole_number(
-        diags,
-        "num_version_history",
-        &config.num_version_history,
-        "a whole number",
-    ) && let Some(n) = history.known()
-        && !(1..=MAX_CLUSTER_VERSIONS).contains(n)
-    {
+        return;
+    };
+    if !(1..=MAX_CLUSTER_VERSIONS).contains(&n) {
         diags.error_at(
-            at("num_version_history"),
+            at.clone(),
             "Invalid num_version_history",
             format!(
                 "num_version_history is {n}; it must be between 1 and {MAX_CLUSTER_VERSIONS} \
@@ -142,5 +107,23 @@ pub fn validate_config(
             ),
         );
     }
-    (!diags.has_errors()).then_some(())
+}
+
+/// The resource's check across attributes: `k8s_psat` has its issuer. Optional in the official
+/// schema, but "Required when the k8s_psat block is specified" in its docs, and the agent
+/// attestation API marks the issuer required.
+pub(super) fn validate_config(diags: &mut Diagnostics, config: &ClusterState) -> Option<()> {
+    if let Some(psat) = config.k8s_psat.known()
+        && psat.issuer_url.is_null()
+    {
+        diags.error_at(
+            ClusterState::paths().k8s_psat.issuer_url,
+            "Missing k8s_psat.issuer_url",
+            "issuer_url is required when the k8s_psat block is set: the control plane checks the \
+             agents' service account tokens against the cluster's OIDC issuer. Set it (on EKS \
+             `https://oidc.eks.<region>.amazonaws.com/id/<cluster-id>`), or remove the block.",
+        );
+        return None;
+    }
+    Some(())
 }
