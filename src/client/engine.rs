@@ -21,6 +21,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use spirl_api_proto::vocabulary::{CLIENT_METADATA, CLIENT_VERSION_METADATA, TOKEN_METADATA};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 use tonic::metadata::{AsciiMetadataValue, MetadataMap};
@@ -211,11 +212,11 @@ impl Client {
     /// `x-spirl-client` and `x-spirl-client-version`, which every call carries.
     pub(crate) fn add_client_metadata(metadata: &mut MetadataMap) {
         metadata.insert(
-            "x-spirl-client",
+            CLIENT_METADATA,
             AsciiMetadataValue::from_static(CLIENT_NAME),
         );
         metadata.insert(
-            "x-spirl-client-version",
+            CLIENT_VERSION_METADATA,
             AsciiMetadataValue::from_static(CLIENT_VERSION),
         );
     }
@@ -460,7 +461,7 @@ impl Client {
             });
         };
         value.set_sensitive(true);
-        message.metadata_mut().insert("token", value);
+        message.metadata_mut().insert(TOKEN_METADATA, value);
         Self::add_client_metadata(message.metadata_mut());
         let remaining = deadline.saturating_duration_since(Instant::now());
         message.set_timeout(remaining);

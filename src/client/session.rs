@@ -24,6 +24,9 @@ use rand::rngs::OsRng;
 use sha2::Digest as _;
 use spirl_api_proto::session as wire;
 use spirl_api_proto::session::api_client::ApiClient as SessionApi;
+use spirl_api_proto::vocabulary::{
+    LOGIN_NONCE_LEN as NONCE_LEN, LOGIN_PROOF_CONTEXT as PROOF_CONTEXT,
+};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
@@ -36,10 +39,6 @@ use super::error::{ApiError, ErrorContext};
 use crate::config::{Credentials, ServiceAccountKey};
 use crate::secret::SecretString;
 
-/// The Ed25519ph context of a login proof.
-const PROOF_CONTEXT: &[u8] = b"service-account-key-proof";
-/// Length of both nonces.
-const NONCE_LEN: usize = 32;
 const LOGIN: Rpc = Rpc {
     operation: "log in",
     method: "session.API/AuthenticateServiceAccount",

@@ -758,7 +758,7 @@ impl Store {
     /// restart on the same data directory.
     fn fresh_id(&self, prefix: &str, ctx: &Ctx<'_>) -> String {
         loop {
-            let id = format!("{prefix}-{}", ctx.ids.next_suffix());
+            let id = format!("{prefix}{}", ctx.ids.next_suffix());
             if !self.id_taken(&id) {
                 return id;
             }
