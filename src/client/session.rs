@@ -13,7 +13,7 @@
 //! nonces or the signature is ever logged, shown in an error or kept after use.
 //!
 //! Without a service-account key, the token is the one `spirlctl login` stored
-//! ([`crate::config::SpirlctlSession`]): sent as the same `token` metadata, with no login stream
+//! ([`crate::settings::SpirlctlSession`]): sent as the same `token` metadata, with no login stream
 //! of the client's own, so a refusal of it is final ([`Session::is_spirlctl`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,8 +36,8 @@ use zeroize::Zeroizing;
 use super::Client;
 use super::engine::{LOG_TARGET, Rpc, status_error, timeout_error};
 use super::error::{ApiError, ErrorContext};
-use crate::config::{Credentials, ServiceAccountKey};
 use crate::secret::SecretString;
+use crate::settings::{Credentials, ServiceAccountKey};
 
 const LOGIN: Rpc = Rpc {
     operation: "log in",

@@ -110,7 +110,7 @@ impl TrustDomainState {
         self.timeouts
             .known()
             .and_then(|t| t.create.known())
-            .and_then(|text| crate::config::parse_duration(text).ok())
+            .and_then(|text| crate::settings::parse_duration(text).ok())
             .unwrap_or(DEFAULT_CREATE_TIMEOUT)
     }
 }
@@ -309,7 +309,7 @@ impl Resource for TrustDomainResource {
 
     async fn validate(&self, diags: &mut Diagnostics, config: TrustDomainState) -> Option<()> {
         let create = config.timeouts.known().and_then(|t| t.create.known());
-        if let Some(Err(reason)) = create.map(|text| crate::config::parse_duration(text)) {
+        if let Some(Err(reason)) = create.map(|text| crate::settings::parse_duration(text)) {
             diags.error_at(
                 AttributePath::root("timeouts").attr("create"),
                 "Invalid timeouts.create",
