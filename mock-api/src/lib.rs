@@ -77,8 +77,7 @@
 //! | [`config`] | [`MockConfig`], the injectable [`Clock`] and [`IdGenerator`] |
 //! | [`server`] | [`routes`], [`serve`] (h2c or TLS), [`serve_admin`], [`spawn`] |
 //! | [`session`] | the login stream and its tokens |
-//! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`], [`service::federation`], [`service::access`] and [`service::attestation`] the others |
-//! | [`config_service`] | the configuration service: sections, versions, prune, read-only |
+//! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`], [`service::federation`], [`service::access`], [`service::attestation`], [`service::cicd`] and [`service::sections`] (the configuration service: sections, versions, prune, read-only) the others |
 //! | [`validate`] | field rules: SPIFFE names, deployment names, ed25519 SPKI DER keys |
 //! | [`error`] | [`ApiError`] (→ gRPC status) and [`MockError`] |
 //! | [`cli`] | the binary's flags and run loop |
@@ -91,7 +90,6 @@
 pub mod assumptions;
 pub mod cli;
 pub mod config;
-pub mod config_service;
 pub mod error;
 mod gate;
 mod journal;

@@ -21,14 +21,14 @@ mod access;
 mod attestation;
 mod cicd;
 mod clusters;
-mod configs;
 mod deployments;
 mod federation;
 mod realms;
+mod sections;
 mod trust_domains;
 
-pub(crate) use self::configs::ConfigRecord;
-pub use self::configs::ConfigScope;
+pub(crate) use self::sections::ConfigRecord;
+pub use self::sections::ConfigScope;
 
 /// A service account key that may log in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
