@@ -27,8 +27,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::service::Routes;
 use tonic::transport::server::{Connected, TcpIncoming};
 
-use crate::config::MockConfig;
 use crate::error::MockError;
+use crate::options::MockConfig;
 use crate::service::TrustDomainService;
 use crate::service::access::AccessService;
 use crate::service::attestation::{AgentAttestationService, ProviderAttestationService};

@@ -14,8 +14,8 @@ use ed25519_dalek::pkcs8::DecodePrivateKey as _;
 use serde::{Deserialize, Serialize};
 
 use crate::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
-use crate::config::IdGenerator;
 use crate::error::ApiError;
+use crate::options::IdGenerator;
 
 mod access;
 mod attestation;
