@@ -477,16 +477,9 @@ impl Resource for TrustDomainResource {
                 client.delete_trust_domain(&id),
             )
             .await;
-        match read_back {
-            Ok(td) => {
-                check_builtin_issuer(diags, &planned, &td);
-                Some(TrustDomainState::remote(td, &planned.timeouts))
-            }
-            Err(failed) => {
-                diagnostics::created_but_unreadable(diags, &failed, &[]);
-                None
-            }
-        }
+        let td = diagnostics::read_back(diags, read_back, &[])?;
+        check_builtin_issuer(diags, &planned, &td);
+        Some(TrustDomainState::remote(td, &planned.timeouts))
     }
 
     async fn update(
