@@ -22,7 +22,7 @@ use url::Url;
 
 use crate::client::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
 use crate::client::has_id_shape;
-use crate::client::transport::{ProxyConfig, proxy_for};
+use crate::client::transport::{ProxySettings, proxy_for};
 
 use crate::keys::KeyPair;
 use crate::problem::{AttributePath, Problem, has_errors, quote};
@@ -130,7 +130,7 @@ pub struct ClientSettings {
     /// port are the gRPC target.
     pub base_url: Url,
     /// The HTTP proxy to tunnel through (`HTTPS_PROXY`, unless `NO_PROXY` or loopback).
-    pub proxy: Option<ProxyConfig>,
+    pub proxy: Option<ProxySettings>,
     /// `SSL_CERT_FILE`: PEM certificates trusted besides the public and system roots.
     pub ssl_cert_file: Option<PathBuf>,
     /// The service-account key, or the spirlctl session.
