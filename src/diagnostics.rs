@@ -197,6 +197,18 @@ pub fn created_but_unreadable(
     }
 }
 
+/// What a create read back, or `None` after reporting why it could not be read
+/// ([`created_but_unreadable`]).
+pub fn read_back<T>(
+    diags: &mut Diagnostics,
+    result: Result<T, CreatedButUnreadable>,
+    fields: &[(&str, AttributePath)],
+) -> Option<T> {
+    result
+        .map_err(|failed| created_but_unreadable(diags, &failed, fields))
+        .ok()
+}
+
 /// A trust domain could not be created because its name is taken. `existing_id` is the trust
 /// domain that holds the name, when the provider could look it up: the user can then import it.
 pub fn trust_domain_name_taken(

@@ -13,7 +13,7 @@
 //! | [`data_sources`] | data source types, one per file |
 //! | [`ephemeral_resources`] | ephemeral resource types (Terraform 1.10+), one per file |
 //! | [`diagnostics`] | the one place problems and API errors become Terraform diagnostics |
-//! | [`config`] | the provider block: attributes, environment fallbacks, defaults → [`config::ClientConfig`] |
+//! | [`config`] | the provider block: attributes, environment fallbacks, defaults → [`config::ClientSettings`] |
 //! | [`keys`] | ed25519 key generation, PEM/OpenSSH encodings, and precise PEM validation |
 //! | [`problem`] | [`problem::Problem`]: a configuration finding named by attribute path, for diagnostics |
 //! | [`sections`] | configuration sections: strict YAML parsing, plan-time checks, comparison by meaning |
@@ -24,7 +24,6 @@
 
 pub mod alb;
 pub mod client;
-pub mod config;
 pub mod data_sources;
 pub mod diagnostics;
 pub mod ephemeral_resources;
@@ -35,5 +34,6 @@ pub mod provider;
 pub mod resources;
 pub mod secret;
 pub mod sections;
+pub mod settings;
 #[cfg(test)]
 mod test_support;

@@ -6,9 +6,9 @@ use tfplugin::provider::{NamedDataSource, NamedEphemeralResource, NamedResource}
 use tfplugin::{Attr, Attribute, Diagnostics, Number, Provider, Schema, async_trait};
 
 use crate::client::{Client, ClientHandle};
-use crate::config::{self, ClientSetup, ProviderInputs};
 use crate::diagnostics::{report, whole_number};
 use crate::secret::SecretString;
+use crate::settings::{self, ClientSetup, ProviderInputs};
 use crate::{data_sources, ephemeral_resources, resources};
 
 /// The provider's local name; Terraform runs the binary as `terraform-provider-spirl`.
@@ -28,7 +28,7 @@ pub struct SpirlProvider {
 
 /// The provider block as Terraform sends it. Every attribute may be unset or unknown.
 #[derive(Deserialize)]
-pub struct ProviderConfig {
+pub struct ProviderBlock {
     endpoint: Attr<String>,
     sa_key_id: Attr<String>,
     sa_private_key: Attr<String>,
@@ -38,15 +38,15 @@ pub struct ProviderConfig {
     spirlctl_config_path: Attr<String>,
 }
 
-impl ProviderConfig {
-    /// The inputs of [`config::resolve`], or `None` after reporting a value that is not even of
+impl ProviderBlock {
+    /// The inputs of [`settings::resolve`], or `None` after reporting a value that is not even of
     /// the right shape.
     fn inputs(self, diags: &mut Diagnostics) -> Option<ProviderInputs> {
         let max_retries = whole_number(
             diags,
             "max_retries",
             &self.max_retries,
-            &format!("a whole number from 0 to {}", config::MAX_MAX_RETRIES),
+            &format!("a whole number from 0 to {}", settings::MAX_MAX_RETRIES),
         )?;
         let sa_private_key = match self.sa_private_key {
             Attr::Value(pem) => Attr::Value(SecretString::new(pem)),
@@ -67,7 +67,7 @@ impl ProviderConfig {
 
 #[async_trait]
 impl Provider for SpirlProvider {
-    type Config = ProviderConfig;
+    type Config = ProviderBlock;
 
     fn schema(&self) -> Schema {
         Schema::new()
@@ -87,13 +87,13 @@ impl Provider for SpirlProvider {
                 "The control plane's gRPC API as `host:port` (or `https://host:port`, \
                  `http://host:port` for plaintext HTTP/2). Defaults to `{}`, or the `{}` \
                  environment variable. `HTTPS_PROXY` and `NO_PROXY` are honoured.",
-                config::DEFAULT_ENDPOINT,
-                config::ENV_ENDPOINT
+                settings::DEFAULT_ENDPOINT,
+                settings::ENV_ENDPOINT
             )))
             .attribute(Attribute::string("sa_key_id").optional().description(format!(
                 "The service-account key id (`sak-…`) to log in with. Defaults to the `{}` \
                  environment variable.",
-                config::ENV_SA_KEY_ID
+                settings::ENV_SA_KEY_ID
             )))
             .attribute(
                 Attribute::string("sa_private_key")
@@ -103,7 +103,7 @@ impl Provider for SpirlProvider {
                         "The service account's ed25519 private key, PKCS#8 PEM \
                          (`-----BEGIN PRIVATE KEY-----`). Defaults to the `{}` environment \
                          variable, which is how Terraform Cloud workspaces should pass it.",
-                        config::ENV_SA_PRIVATE_KEY
+                        settings::ENV_SA_PRIVATE_KEY
                     )),
             )
             .attribute(Attribute::bool("use_tls").optional().description(format!(
@@ -111,7 +111,7 @@ impl Provider for SpirlProvider {
                  `false` speaks plaintext HTTP/2 (h2c), meant for a local mock: to a host other \
                  than loopback it needs `use_tls = false` set explicitly and is warned about. \
                  A private CA is trusted through `SSL_CERT_FILE`.",
-                config::ENV_USE_TLS
+                settings::ENV_USE_TLS
             )))
             .attribute(
                 Attribute::string("request_timeout")
@@ -133,22 +133,22 @@ impl Provider for SpirlProvider {
                          The session expires: when the control plane refuses it, run `spirlctl \
                          login` again. A missing or unusable file is only an error for resources \
                          that call the API.",
-                        config::DEFAULT_SPIRLCTL_CONFIG_PATH,
-                        config::ENV_SA_KEY_ID,
-                        config::ENV_SA_PRIVATE_KEY
+                        settings::DEFAULT_SPIRLCTL_CONFIG_PATH,
+                        settings::ENV_SA_KEY_ID,
+                        settings::ENV_SA_PRIVATE_KEY
                     )),
             )
             .attribute(Attribute::number("max_retries").optional().description(format!(
                 "How many times a call that failed with `UNAVAILABLE`, `RESOURCE_EXHAUSTED` or \
                  a connection error is retried, with exponential backoff and jitter. Defaults \
                  to {}.",
-                config::DEFAULT_MAX_RETRIES
+                settings::DEFAULT_MAX_RETRIES
             )))
     }
 
-    async fn validate(&self, diags: &mut Diagnostics, config: ProviderConfig) -> Option<()> {
-        let inputs = config.inputs(diags)?;
-        let (_, problems) = config::resolve(&inputs, &config::process_env);
+    async fn validate(&self, diags: &mut Diagnostics, block: ProviderBlock) -> Option<()> {
+        let inputs = block.inputs(diags)?;
+        let (_, problems) = settings::resolve(&inputs, &settings::process_env);
         report(diags, problems)
     }
 
@@ -156,29 +156,29 @@ impl Provider for SpirlProvider {
         &self,
         diags: &mut Diagnostics,
         terraform_version: &str,
-        config: ProviderConfig,
+        block: ProviderBlock,
     ) -> Option<()> {
         self.client.set_terraform_version(terraform_version);
-        let inputs = config.inputs(diags)?;
-        let (setup, problems) = config::resolve(&inputs, &config::process_env);
+        let inputs = block.inputs(diags)?;
+        let (setup, problems) = settings::resolve(&inputs, &settings::process_env);
         report(diags, problems)?;
         match setup? {
-            ClientSetup::Ready(client_config) => {
-                let credentials = client_config.credentials.describe();
+            ClientSetup::Ready(client_settings) => {
+                let credentials = client_settings.credentials.describe();
                 log::info!(
-                    endpoint = client_config.base_url.as_str(),
+                    endpoint = client_settings.base_url.as_str(),
                     credentials = credentials.as_str(),
                     terraform_version;
                     "provider configured"
                 );
-                match &client_config.unused_spirlctl_config {
+                match &client_settings.unused_spirlctl_config {
                     Some(path) => log::debug!(
                         "API calls authenticate with {credentials}; the spirlctl login session in {} is not used, because a service-account key is set and wins",
                         path.display()
                     ),
                     None => log::debug!("API calls authenticate with {credentials}"),
                 }
-                match Client::new(&client_config, terraform_version) {
+                match Client::new(&client_settings, terraform_version) {
                     Ok(client) => self.client.set_client(client),
                     Err(err) => {
                         crate::diagnostics::api_error(diags, &err, None);
@@ -186,7 +186,7 @@ impl Provider for SpirlProvider {
                     }
                 }
             }
-            other => match other.client_config() {
+            other => match other.client_settings() {
                 Err(problem) => {
                     log::info!(reason = problem.summary.as_str(); "provider configured without an API client");
                     self.client.set_unavailable(problem);

@@ -11,10 +11,10 @@ use std::time::{Duration, SystemTime};
 use client_support::{LOGIN, client_for, mock_and_client, requests, td_method, trust_domain};
 use spirl_mock_api::{ManualClock, MockConfig};
 use terraform_provider_spirl::client::ApiError;
-use terraform_provider_spirl::config::{
+use terraform_provider_spirl::keys::KeyPair;
+use terraform_provider_spirl::settings::{
     ClientSetup, Credentials, ProviderInputs, ServiceAccountKey, resolve,
 };
-use terraform_provider_spirl::keys::KeyPair;
 use tfplugin::Attr;
 
 /// Service-account credentials of `key_id` signed with `private_key`.

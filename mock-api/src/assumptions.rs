@@ -1,43 +1,43 @@
 //! Every choice the public Go SDK (`spirl/spirl-sdk-go`) does not settle, in one place. The rest
 //! of the mock uses these constants and functions instead of deciding again; the crate doc lists
 //! them. When the real control plane is seen to behave otherwise, change it here.
+//!
+//! The words the mock shares with the provider's client (evidenced id prefixes, states, metadata
+//! keys, the login proof, limits) live once in [`spirl_api_proto::vocabulary`] and are
+//! re-exported here; this module restates none of them.
 
 use std::time::Duration;
 
-/// Alphabet of the random part of every id: ids are a prefix ([`TRUST_DOMAIN_ID_PREFIX`], …),
-/// a `-`, then lowercase ASCII letters and digits (the SDK treats ids as opaque strings; the
-/// seeds show `td-`, `tdd-` and `tdk-` ids of this shape).
+pub use spirl_api_proto::vocabulary::{
+    CICD_PROFILE_ID_PREFIX, CLIENT_METADATA, CLIENT_VERSION_METADATA, CLUSTER_ID_PREFIX,
+    DEPLOYMENT_ID_PREFIX, DESCRIBE_CLUSTERS_BATCH, KEY_ID_PREFIX, KEY_STATE_ACTIVE,
+    KEY_STATE_INACTIVE, LOGIN_NONCE_LEN, LOGIN_PROOF_CONTEXT, MAX_CLUSTER_VERSIONS,
+    OIDC_DISCOVERY_PATH, REALM_ADMIN_ROLE, REALM_ID_PREFIX, REALM_ROLE_ID_PREFIX,
+    ROLE_ASSIGNMENT_ID_PREFIX, SERVICE_ACCOUNT_ID_PREFIX, SERVICE_ACCOUNT_KEY_ID_PREFIX,
+    TOKEN_METADATA, TRUST_DOMAIN_AVAILABLE, TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_PROVISIONING,
+};
+
+/// Alphabet of the random part of every id: ids are a prefix (the evidenced ones from
+/// [`spirl_api_proto::vocabulary`], the chosen ones below) then lowercase ASCII letters and
+/// digits (the SDK treats ids as opaque strings; the seeds show `td-`, `tdd-` and `tdk-` ids of
+/// this shape).
 pub const ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 /// Length of the random part of a generated id.
 pub const ID_SUFFIX_LEN: usize = 16;
-/// Prefix of trust domain ids.
-pub const TRUST_DOMAIN_ID_PREFIX: &str = "td";
-/// Prefix of deployment ids.
-pub const DEPLOYMENT_ID_PREFIX: &str = "tdd";
-/// Prefix of deployment key ids.
-pub const KEY_ID_PREFIX: &str = "tdk";
-/// Prefix of realm ids (the official provider's import example shows `rlm-…`).
-pub const REALM_ID_PREFIX: &str = "rlm";
-/// Prefix of cluster ids (the official provider's docs show `c-…`).
-pub const CLUSTER_ID_PREFIX: &str = "c";
 /// Prefix of cluster version ids (not shown anywhere public; chosen).
-pub const CLUSTER_VERSION_ID_PREFIX: &str = "cv";
+pub const CLUSTER_VERSION_ID_PREFIX: &str = "cv-";
 /// Prefix of agent attestation configuration ids (chosen).
-pub const AGENT_ATTESTATION_ID_PREFIX: &str = "aac";
+pub const AGENT_ATTESTATION_ID_PREFIX: &str = "aac-";
 /// Prefix of provider attestation configuration ids (chosen).
-pub const PROVIDER_ATTESTATION_ID_PREFIX: &str = "pac";
-/// Prefix of CI/CD profile ids (the official provider's docs show `cicdp-…`).
-pub const CICD_PROFILE_ID_PREFIX: &str = "cicdp";
+pub const PROVIDER_ATTESTATION_ID_PREFIX: &str = "pac-";
 /// Prefix of CI/CD profile link ids (chosen).
-pub const CICD_LINK_ID_PREFIX: &str = "cicdl";
+pub const CICD_LINK_ID_PREFIX: &str = "cicdl-";
 /// A service account's private key, in the credentials file and `Credentials::sa_private_key`,
 /// is PKCS#8 v1 PEM (`PrivateKeyInfo`, without the public key): the form OpenSSL
 /// (`openssl genpkey -algorithm ed25519`), Go (`x509.MarshalPKCS8PrivateKey`) and Python's
 /// `cryptography` write, and the one every PKCS#8 reader accepts. (v2 with the public key is read
 /// too, from journals written before.)
 pub const SERVICE_ACCOUNT_KEY_IS_PKCS8_V1: bool = true;
-/// Prefix of service-account key ids.
-pub const SERVICE_ACCOUNT_KEY_ID_PREFIX: &str = "sak";
 
 /// The organisation every object of a mock belongs to (`org_id` of a deployment). A mock serves
 /// one organisation; its id is fixed so that it is the same after a restart.
@@ -55,13 +55,7 @@ pub const MAX_ISSUER_URL_BYTES: usize = 2048;
 /// nothing more of it but this generous bound (`INVALID_ARGUMENT` naming `deployment_name`).
 pub const MAX_DEPLOYMENT_NAME: usize = 255;
 
-/// State of a SPIRL-hosted trust domain until its provisioning time has passed on the mock's
-/// clock (the SDK names the states `initializing`, `provisioning`, `available`, `upgrading`; the
-/// mock uses only these two).
-pub const STATE_PROVISIONING: &str = "provisioning";
-/// State of a self-hosted trust domain at once, and of a hosted one once provisioned.
-pub const STATE_AVAILABLE: &str = "available";
-/// How long a SPIRL-hosted trust domain stays [`STATE_PROVISIONING`] unless configured
+/// How long a SPIRL-hosted trust domain stays [`TRUST_DOMAIN_PROVISIONING`] unless configured
 /// otherwise (`MockConfig::provisioning`, `--provisioning-ms`).
 pub const DEFAULT_PROVISIONING: Duration = Duration::from_millis(500);
 
@@ -71,11 +65,6 @@ pub const DEFAULT_PROVISIONING: Duration = Duration::from_millis(500);
 /// inactive placeholder "only here to satisfy the Terraform provider") with the real control
 /// plane, and its bytes are no point: a stricter mock would refuse what the real one takes.
 pub const KEY_BYTES_ARE_NOT_CHECKED_AS_A_POINT: bool = true;
-
-/// State of a key that may be used.
-pub const KEY_ACTIVE: &str = "active";
-/// State of a disabled key.
-pub const KEY_INACTIVE: &str = "inactive";
 
 /// The agent endpoint of a SPIRL-hosted trust domain: `CreateTrustDomainResponse.endpoint_url`,
 /// `TrustDomainInfoResponse.spirl_agent_endpoint_url` and `TrustDomain.endpoint_url` are all this
@@ -100,10 +89,6 @@ pub fn jwks_endpoint(trust_domain_id: &str, base_domain: &str) -> String {
     format!("{}/keys", builtin_issuer(trust_domain_id, base_domain))
 }
 
-/// The OIDC discovery document: the effective issuer plus this path, or `""` when JWT-SVIDs are
-/// disabled.
-pub const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
-
 /// Deleting a trust domain that still has deployments is refused with `FAILED_PRECONDITION`
 /// naming them (the SDK only says "cannot have any active clusters").
 pub const DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS: bool = true;
@@ -125,10 +110,6 @@ pub const DELETE_REALM_NEEDS_NO_CLUSTERS: bool = true;
 /// trust domain matches nothing (as for the trust-domain lists).
 pub const LIST_REALMS_UNFILTERED_LISTS_ALL: bool = true;
 
-/// A cluster keeps at most this many versions (the official provider's docs: "a maximum of 10
-/// versions"); a new version beyond it removes the oldest inactive one, in the same write.
-pub const MAX_CLUSTER_VERSIONS: usize = 10;
-
 /// A cluster has at most one active version: activating one deactivates the others (the SDK
 /// does not say; the provider deactivates leftovers itself, so either answer works).
 pub const ACTIVATE_DEACTIVATES_OTHERS: bool = true;
@@ -146,9 +127,6 @@ pub const MAX_CLUSTER_NAME: usize = 255;
 pub const DEFAULT_CLUSTER_PAGE_SIZE: u32 = 100;
 /// See [`DEFAULT_CLUSTER_PAGE_SIZE`].
 pub const MAX_CLUSTER_PAGE_SIZE: u32 = 1000;
-/// `DescribeClusters` describes at most this many clusters per call (the SDK sends its ids in
-/// chunks of 100: `slices.Chunk(ids, 100)`); more is `INVALID_ARGUMENT` naming `ids`.
-pub const MAX_DESCRIBE_CLUSTERS: usize = 100;
 
 /// Longest path template and customization template, in bytes (`INVALID_ARGUMENT` naming the
 /// field). The SDK sets no limit and no alphabet: a template read with `file()`, ending with a
@@ -275,13 +253,6 @@ pub fn dropped_answer() -> crate::error::ApiError {
     crate::error::ApiError::Unavailable("connection lost".into())
 }
 
-/// Metadata key of the session token on every call but the login.
-pub const TOKEN_METADATA: &str = "token";
-/// Metadata key naming the client (`terraform-provider-spirl`).
-pub const CLIENT_METADATA: &str = "x-spirl-client";
-/// Metadata key with the client's version.
-pub const CLIENT_VERSION_METADATA: &str = "x-spirl-client-version";
-
 // ---- configuration sections (config.API) -------------------------------------------------
 
 /// The version of a configuration never written. Versions are opaque strings to clients; the
@@ -330,43 +301,50 @@ pub const SECTION_NAMES_ARE_IDENTIFIERS: bool = true;
 // ---- federation links (federation.API) -----------------------------------------------------
 
 /// Prefix of federation link ids (the SDK and the official provider's docs show none).
-pub const FEDERATION_LINK_ID_PREFIX: &str = "fl";
+pub const FEDERATION_LINK_ID_PREFIX: &str = "fl-";
 
-/// `SetLink` is an upsert keyed by the trust domain and the foreign trust domain's name: setting
-/// an existing link changes its endpoint and keeps its id and creation time; setting it as it
-/// is changes nothing. A trust domain cannot federate with itself (`INVALID_ARGUMENT`), the
-/// endpoint must be an https URL with a host, the profile is required (`https_web`, the only
-/// one). Deleting a link that does not exist is `NOT_FOUND`. A trust domain's links go with it.
-pub const SET_LINK_UPSERTS_BY_FOREIGN_NAME: bool = true;
+// `SetLink` is an upsert keyed by the trust domain and the foreign trust domain's name: setting
+// an existing link changes its endpoint and keeps its id and creation time; setting it as it
+// is changes nothing. A trust domain cannot federate with itself (`INVALID_ARGUMENT`), the
+// endpoint must be an https URL with a host, the profile is required (`https_web`, the only
+// one). Deleting a link that does not exist is `NOT_FOUND`. A trust domain's links go with it.
 
 // ---- access (access.API) -------------------------------------------------------------------
 
-/// Each service-account key the mock makes belongs to a service account of its own, whose id is
-/// the key's random part with this prefix (`sak-x` → `sa-x`); the official provider's docs show
-/// `sa-` ids.
-pub const SERVICE_ACCOUNT_ID_PREFIX: &str = "sa";
+// Each service-account key the mock makes belongs to a service account of its own, whose id is
+// the key's random part with `SERVICE_ACCOUNT_ID_PREFIX` (`sak-x` → `sa-x`).
+
 /// The name of the bootstrap service account (the one whose credentials the mock writes).
 pub const BOOTSTRAP_SERVICE_ACCOUNT_NAME: &str = "bootstrap-admin";
 /// Prefix of user ids.
-pub const USER_ID_PREFIX: &str = "usr";
+pub const USER_ID_PREFIX: &str = "usr-";
 /// The user whose session `--spirlctl-config-out` (`MockState::user_session_token`) writes,
 /// when the organisation has no user yet: `spirlctl login` logs a person in, and the mock has
 /// no one else to give the session to.
 pub fn spirlctl_user_email(base_domain: &str) -> String {
     format!("spirlctl-user@{base_domain}")
 }
-/// Prefix of role assignment ids, as the official provider's docs show them.
-pub const ROLE_ASSIGNMENT_ID_PREFIX: &str = "ra";
-/// The realm roles, `(id, name)`: the official provider documents `Administrator` as the only
-/// valid realm role, and its holders are the realm's delegated administrators. Role ids have the
-/// SDK's form: `RealmRoleAssignment.role_id` is "Required. The realm role ID (rr-* format)."
-pub const REALM_ROLES: [(&str, &str); 1] = [("rr-administrator", "Administrator")];
-/// Assigning the same realm role to the same principal twice is `ALREADY_EXISTS`; a realm's
-/// assignments go with it; `ListDelegatedAdmins` leaves out realm ids it does not know.
-pub const ROLE_ASSIGNMENTS_ARE_UNIQUE: bool = true;
+/// The realm roles, `(id, name)`: [`REALM_ADMIN_ROLE`], the only one, whose holders are the
+/// realm's delegated administrators. Role ids start with [`REALM_ROLE_ID_PREFIX`].
+pub const REALM_ROLES: [(&str, &str); 1] = [("rr-administrator", REALM_ADMIN_ROLE)];
+// Assigning the same realm role to the same principal twice is `ALREADY_EXISTS`; a realm's
+// assignments go with it; `ListDelegatedAdmins` leaves out realm ids it does not know.
+
 /// `ListRoleAssignments` needs one of its filters (`service_account_id`, `user_id`,
 /// `assignment_id`); without one it is `INVALID_ARGUMENT`. The SDK's API comment on the oneof:
 /// "Required. The principal (user or service account) to list role assignments for.", and every
 /// SDK method that calls it sets one (`ListUserRealmRoleAssignments`,
 /// `ListServiceAccountRealmRoleAssignments`, `ListAssignmentIDRealmRoleAssignments`).
 pub const LIST_ROLE_ASSIGNMENTS_NEEDS_A_FILTER: bool = true;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn realm_role_ids_have_the_sdk_prefix() {
+        for (id, _) in REALM_ROLES {
+            assert!(id.starts_with(REALM_ROLE_ID_PREFIX), "{id}");
+        }
+    }
+}

@@ -9,8 +9,8 @@ use std::time::Duration;
 use clap::Parser;
 use tokio::net::TcpListener;
 
-use crate::config::MockConfig;
 use crate::error::MockError;
+use crate::options::MockConfig;
 use crate::server::RunningMock;
 use crate::state::Credentials;
 use crate::state::MockState;

@@ -74,11 +74,10 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`assumptions`] | every choice the SDK leaves open |
-//! | [`config`] | [`MockConfig`], the injectable [`Clock`] and [`IdGenerator`] |
+//! | [`options`] | [`MockConfig`], the mock's run options, and the injectable [`Clock`] and [`IdGenerator`] |
 //! | [`server`] | [`routes`], [`serve`] (h2c or TLS), [`serve_admin`], [`spawn`] |
 //! | [`session`] | the login stream and its tokens |
-//! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`], [`service::federation`], [`service::access`] and [`service::attestation`] the others |
-//! | [`config_service`] | the configuration service: sections, versions, prune, read-only |
+//! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`], [`service::federation`], [`service::access`], [`service::attestation`], [`service::cicd`] and [`service::sections`] (the configuration service: sections, versions, prune, read-only) the others |
 //! | [`validate`] | field rules: SPIFFE names, deployment names, ed25519 SPKI DER keys |
 //! | [`error`] | [`ApiError`] (→ gRPC status) and [`MockError`] |
 //! | [`cli`] | the binary's flags and run loop |
@@ -90,11 +89,10 @@
 
 pub mod assumptions;
 pub mod cli;
-pub mod config;
-pub mod config_service;
 pub mod error;
 mod gate;
 mod journal;
+pub mod options;
 pub mod server;
 pub mod service;
 pub mod session;
@@ -103,11 +101,11 @@ mod store;
 mod tls;
 pub mod validate;
 
-pub use config::{
-    Clock, IdGenerator, ManualClock, MockConfig, RandomIds, SequentialIds, SystemClock,
-};
 pub use error::{ApiError, MockError};
 pub use journal::JOURNAL_FILE;
+pub use options::{
+    Clock, IdGenerator, ManualClock, MockConfig, RandomIds, SequentialIds, SystemClock,
+};
 pub use server::{RunningMock, STATS_PATH, routes, serve, serve_admin, spawn};
 pub use service::TrustDomainService;
 pub use service::access::AccessService;

@@ -27,9 +27,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::service::Routes;
 use tonic::transport::server::{Connected, TcpIncoming};
 
-use crate::config::MockConfig;
-use crate::config_service::ConfigService;
 use crate::error::MockError;
+use crate::options::MockConfig;
 use crate::service::TrustDomainService;
 use crate::service::access::AccessService;
 use crate::service::attestation::{AgentAttestationService, ProviderAttestationService};
@@ -37,6 +36,7 @@ use crate::service::cicd::CicdService;
 use crate::service::cluster::ClusterService;
 use crate::service::federation::FederationService;
 use crate::service::realm::RealmService;
+use crate::service::sections::SectionsService;
 use crate::session::SessionService;
 use crate::state::{Credentials, MockState, Stats};
 
@@ -71,7 +71,7 @@ pub fn routes(state: MockState) -> Routes {
     .add_service(cicd::api_server::ApiServer::new(CicdService::new(
         state.clone(),
     )))
-    .add_service(config::api_server::ApiServer::new(ConfigService::new(
+    .add_service(config::api_server::ApiServer::new(SectionsService::new(
         state.clone(),
     )))
     .add_service(federation::api_server::ApiServer::new(

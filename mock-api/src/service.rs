@@ -17,6 +17,7 @@ pub mod cicd;
 pub mod cluster;
 pub mod federation;
 pub mod realm;
+pub mod sections;
 
 /// The gRPC service name; paths are `/<SERVICE>/<Method>`.
 pub const SERVICE: &str = "com.spirl.api.v1.trustdomain.API";

@@ -37,15 +37,10 @@ use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::assumptions::{LOGIN_NONCE_LEN as NONCE_LEN, LOGIN_PROOF_CONTEXT as PROOF_CONTEXT};
 use crate::error::ApiError;
 use crate::gate;
 use crate::state::{MockState, Principal};
-
-/// The Ed25519ph context of a login proof.
-pub const PROOF_CONTEXT: &[u8] = b"service-account-key-proof";
-
-/// Length of both nonces.
-pub const NONCE_LEN: usize = 32;
 
 /// Full gRPC path of the login.
 pub const AUTHENTICATE_PATH: &str = "/com.spirl.api.v1.session.API/AuthenticateServiceAccount";

@@ -10,9 +10,9 @@ use rand::Rng as _;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{IdGenerator, MockConfig, RandomIds, seeded_rng};
 use crate::error::{ApiError, MockError};
 use crate::journal::{Entry, Journal};
+use crate::options::{IdGenerator, MockConfig, RandomIds, seeded_rng};
 use crate::session::Sessions;
 use crate::store::{Change, ConfigScope, Ctx, ObjectCounts, Store};
 use crate::tls::TlsMaterial;

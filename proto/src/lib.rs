@@ -18,6 +18,7 @@
 //! | [`agentattestation`] | `com.spirl.api.v1.agentattestation`: how agents prove who they are |
 //! | [`providerattestation`] | `com.spirl.api.v1.providerattestation`: cloud-provider attestation |
 //! | [`cicd`] | `com.spirl.api.v1.cicd`: CI/CD profiles and their links to clusters |
+//! | [`vocabulary`] | what the client and the mock both spell the same way beyond the wire: id prefixes, states, metadata keys, limits |
 
 #![allow(missing_docs, clippy::all, clippy::unwrap_used)]
 
@@ -70,6 +71,8 @@ pub mod providerattestation {
 pub mod cicd {
     tonic::include_proto!("com.spirl.api.v1.cicd");
 }
+
+pub mod vocabulary;
 
 /// The serialized `FileDescriptorSet` this crate was generated from.
 pub const FILE_DESCRIPTOR_SET: &[u8] =

@@ -5,6 +5,7 @@
 
 use spirl_api_proto::cluster as wire;
 use spirl_api_proto::cluster::api_client::ApiClient as ClusterApi;
+use spirl_api_proto::vocabulary::DESCRIBE_CLUSTERS_BATCH;
 use tokio::time::Instant;
 use tonic::transport::Channel;
 
@@ -20,8 +21,6 @@ use super::{ApiError, Client, ErrorContext};
 const CREATE_CLUSTER: Rpc = rpc!("create cluster", "cluster.API/CreateCluster");
 const LIST_CLUSTERS: Rpc = rpc!("list clusters", "cluster.API/ListClustersV2");
 const DESCRIBE_CLUSTERS: Rpc = rpc!("read clusters", "cluster.API/DescribeClusters");
-/// `DescribeClusters` takes this many ids per call, as the SDK sends them.
-const DESCRIBE_BATCH: usize = 100;
 /// A listing that has not ended after this many pages is answered wrongly (a server that keeps
 /// sending page tokens would otherwise keep the client busy until its deadline).
 const MAX_PAGES: usize = 10_000;
@@ -494,7 +493,7 @@ impl Client {
         deadline: Instant,
     ) -> Result<Vec<Option<Cluster>>, ApiError> {
         let mut described = Vec::with_capacity(ids.len());
-        for batch in ids.chunks(DESCRIBE_BATCH) {
+        for batch in ids.chunks(DESCRIBE_CLUSTERS_BATCH) {
             let request = wire::DescribeClustersRequest {
                 ids: batch.iter().copied().map(ClusterRef::to_wire).collect(),
                 per_cluster_errors: true,

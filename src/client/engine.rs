@@ -21,6 +21,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use spirl_api_proto::vocabulary::{CLIENT_METADATA, CLIENT_VERSION_METADATA, TOKEN_METADATA};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 use tonic::metadata::{AsciiMetadataValue, MetadataMap};
@@ -32,7 +33,7 @@ use super::error::{self, ApiError, ErrorContext, SPIRLCTL_LOGIN_AGAIN};
 use super::retry;
 use super::session::{Session, Token};
 use super::transport;
-use crate::config::ClientConfig;
+use crate::settings::ClientSettings;
 
 /// The `log` target of every line the client writes. It starts with the crate's name because
 /// the provider forwards only its own crate's debug lines to `TF_LOG` (libraries' are noise).
@@ -102,9 +103,9 @@ struct Failed {
 }
 
 impl Client {
-    /// Builds a client for `config`; it connects on its first call. `terraform_version` (from
+    /// Builds a client for `settings`; it connects on its first call. `terraform_version` (from
     /// Terraform's configure request) goes into the user agent.
-    pub fn new(config: &ClientConfig, terraform_version: &str) -> Result<Self, ApiError> {
+    pub fn new(settings: &ClientSettings, terraform_version: &str) -> Result<Self, ApiError> {
         let setup_error = |message: String| {
             ApiError::Transport(ErrorContext {
                 operation: "configure the API client",
@@ -114,7 +115,7 @@ impl Client {
                 attempts: 0,
             })
         };
-        let url = &config.base_url;
+        let url = &settings.base_url;
         let host = url
             .host_str()
             .ok_or_else(|| setup_error("the endpoint has no host".into()))?;
@@ -124,7 +125,7 @@ impl Client {
             .unwrap_or(if tls { 443 } else { 80 });
         let target = format!("{host}:{port}");
         let tls_config = if tls {
-            Some(transport::tls_config(config.ssl_cert_file.as_ref()).map_err(setup_error)?)
+            Some(transport::tls_config(settings.ssl_cert_file.as_ref()).map_err(setup_error)?)
         } else {
             None
         };
@@ -132,8 +133,8 @@ impl Client {
             host,
             port,
             tls_config,
-            config.proxy.clone(),
-            CONNECT_TIMEOUT.min(config.request_timeout.max(Duration::from_millis(100))),
+            settings.proxy.clone(),
+            CONNECT_TIMEOUT.min(settings.request_timeout.max(Duration::from_millis(100))),
         )
         .map_err(setup_error)?;
         let mut user_agent = format!("{CLIENT_NAME}/{CLIENT_VERSION}");
@@ -166,9 +167,9 @@ impl Client {
                 endpoint,
                 connector,
                 channel: OnceCell::new(),
-                session: Session::new(config.credentials.clone()),
-                request_timeout: config.request_timeout,
-                max_retries: config.max_retries,
+                session: Session::new(settings.credentials.clone()),
+                request_timeout: settings.request_timeout,
+                max_retries: settings.max_retries,
                 caches: Caches::default(),
             }),
         })
@@ -211,11 +212,11 @@ impl Client {
     /// `x-spirl-client` and `x-spirl-client-version`, which every call carries.
     pub(crate) fn add_client_metadata(metadata: &mut MetadataMap) {
         metadata.insert(
-            "x-spirl-client",
+            CLIENT_METADATA,
             AsciiMetadataValue::from_static(CLIENT_NAME),
         );
         metadata.insert(
-            "x-spirl-client-version",
+            CLIENT_VERSION_METADATA,
             AsciiMetadataValue::from_static(CLIENT_VERSION),
         );
     }
@@ -460,7 +461,7 @@ impl Client {
             });
         };
         value.set_sensitive(true);
-        message.metadata_mut().insert("token", value);
+        message.metadata_mut().insert(TOKEN_METADATA, value);
         Self::add_client_metadata(message.metadata_mut());
         let remaining = deadline.saturating_duration_since(Instant::now());
         message.set_timeout(remaining);

@@ -21,7 +21,7 @@
 //! | [`handle`] | [`ClientHandle`]: the client every resource holds, filled by `configure` |
 //! | [`access`] | the access service: service accounts, users, realm roles and their assignments |
 //! | [`federation`] | the federation service: links to foreign trust domains (`SetLink` upserts) |
-//! | [`config`] | the configuration service: sections of each scope, optimistic concurrency |
+//! | [`sections`] | the configuration service (`config.API`): sections of each scope, optimistic concurrency |
 //!
 //! The rules every call follows (retries, re-login, adopting a create whose answer was lost,
 //! logging) are the [`engine`]'s; its module docs say them.
@@ -42,10 +42,10 @@ pub mod access;
 pub mod attestation;
 pub mod cicd;
 pub mod cluster;
-pub mod config;
 pub mod federation;
 pub mod read_back;
 pub mod realm;
+pub mod sections;
 pub mod trust_domain;
 
 pub use self::access::{Principal, Role, RoleAssignment, ServiceAccount, User};
@@ -55,7 +55,6 @@ pub use self::cicd::{CicdLink, CicdProfile};
 pub use self::cluster::{
     Cluster, ClusterItem, ClusterRef, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform,
 };
-pub use self::config::{ConfigScope, ConfigSection, ConfigUpdate, Configuration};
 pub use self::engine::{CLIENT_NAME, CLIENT_VERSION, Client, LOG_TARGET};
 pub use self::error::{ApiError, ErrorContext, SPIRLCTL_LOGIN_AGAIN};
 pub use self::federation::FederationLink;
@@ -63,3 +62,4 @@ pub use self::handle::ClientHandle;
 pub use self::models::*;
 pub use self::read_back::{CreatedButUnreadable, ReadBack};
 pub use self::realm::Realm;
+pub use self::sections::{ConfigScope, ConfigSection, ConfigUpdate, Configuration};

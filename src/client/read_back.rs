@@ -110,3 +110,100 @@ impl Client {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::secret::SecretString;
+    use crate::settings::{ClientSettings, Credentials, SpirlctlSession};
+
+    /// A client that is never asked to call: the helper only sequences the futures it is given.
+    fn client() -> Client {
+        let settings = ClientSettings {
+            base_url: "http://127.0.0.1:9/".parse().expect("a URL"),
+            proxy: None,
+            ssl_cert_file: None,
+            credentials: Credentials::Spirlctl(SpirlctlSession {
+                path: "test-only".into(),
+                token: SecretString::new("test-only"),
+            }),
+            unused_spirlctl_config: None,
+            request_timeout: Duration::from_secs(1),
+            max_retries: 0,
+        };
+        Client::new(&settings, "").expect("a client")
+    }
+
+    fn refused(operation: &'static str) -> ApiError {
+        ApiError::PermissionDenied(ErrorContext {
+            operation,
+            method: "test.API/Test",
+            code: Some("PERMISSION_DENIED"),
+            message: "no".into(),
+            attempts: 1,
+        })
+    }
+
+    #[tokio::test]
+    async fn read_back_found_does_not_remove() {
+        let removed = Cell::new(false);
+        let got = client()
+            .read_back_or_remove(ReadBack::realm("rlm-1"), async { Ok(Some(7)) }, async {
+                removed.set(true);
+                Ok(())
+            })
+            .await;
+        assert_eq!(got.ok(), Some(7));
+        assert!(!removed.get());
+    }
+
+    #[tokio::test]
+    async fn read_back_not_listed_removes_and_says_which_list() {
+        let removed = Cell::new(false);
+        let failed = client()
+            .read_back_or_remove(ReadBack::realm("rlm-1"), async { Ok(None::<u8>) }, async {
+                removed.set(true);
+                Ok(())
+            })
+            .await
+            .expect_err("not listed");
+        assert!(removed.get());
+        assert!(failed.cleanup.is_none());
+        assert_eq!((failed.kind, failed.id.as_str()), ("realm", "rlm-1"));
+        let ApiError::Decode(context) = &failed.error else {
+            panic!("{:?}", failed.error);
+        };
+        assert_eq!(context.method, "realm.API/ListRealms");
+        assert_eq!(context.message, "realm rlm-1 was created but is not listed");
+    }
+
+    #[tokio::test]
+    async fn read_back_failed_read_and_failed_removal_are_both_carried() {
+        let failed = client()
+            .read_back_or_remove(
+                ReadBack::cicd_profile("cicdp-1"),
+                async { Err::<Option<u8>, _>(refused("read")) },
+                async { Err(refused("delete")) },
+            )
+            .await
+            .expect_err("unreadable");
+        assert_eq!(failed.error.context().operation, "read");
+        let cleanup = failed.cleanup.expect("the removal failed");
+        assert_eq!(cleanup.context().operation, "delete");
+    }
+
+    #[test]
+    fn updated_object_missing_says_updated() {
+        let missing = ReadBack::cluster("td-1", "web")
+            .updated("read the updated cluster")
+            .missing();
+        assert_eq!(missing.context().operation, "read the updated cluster");
+        assert_eq!(
+            missing.context().message,
+            "cluster td-1/web was updated but is not listed"
+        );
+    }
+}

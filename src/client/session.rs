@@ -13,7 +13,7 @@
 //! nonces or the signature is ever logged, shown in an error or kept after use.
 //!
 //! Without a service-account key, the token is the one `spirlctl login` stored
-//! ([`crate::config::SpirlctlSession`]): sent as the same `token` metadata, with no login stream
+//! ([`crate::settings::SpirlctlSession`]): sent as the same `token` metadata, with no login stream
 //! of the client's own, so a refusal of it is final ([`Session::is_spirlctl`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +24,9 @@ use rand::rngs::OsRng;
 use sha2::Digest as _;
 use spirl_api_proto::session as wire;
 use spirl_api_proto::session::api_client::ApiClient as SessionApi;
+use spirl_api_proto::vocabulary::{
+    LOGIN_NONCE_LEN as NONCE_LEN, LOGIN_PROOF_CONTEXT as PROOF_CONTEXT,
+};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
@@ -33,13 +36,9 @@ use zeroize::Zeroizing;
 use super::Client;
 use super::engine::{LOG_TARGET, Rpc, status_error, timeout_error};
 use super::error::{ApiError, ErrorContext};
-use crate::config::{Credentials, ServiceAccountKey};
 use crate::secret::SecretString;
+use crate::settings::{Credentials, ServiceAccountKey};
 
-/// The Ed25519ph context of a login proof.
-const PROOF_CONTEXT: &[u8] = b"service-account-key-proof";
-/// Length of both nonces.
-const NONCE_LEN: usize = 32;
 const LOGIN: Rpc = Rpc {
     operation: "log in",
     method: "session.API/AuthenticateServiceAccount",

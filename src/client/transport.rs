@@ -30,7 +30,7 @@ const MAX_PROXY_ANSWER: usize = 16 * 1024;
 
 /// An HTTP proxy to tunnel through.
 #[derive(Clone)]
-pub struct ProxyConfig {
+pub struct ProxySettings {
     /// Host of the proxy.
     pub host: String,
     /// Port of the proxy (default 80... as Go: the scheme's, 80 for `http://`).
@@ -41,9 +41,9 @@ pub struct ProxyConfig {
     pub source: &'static str,
 }
 
-impl std::fmt::Debug for ProxyConfig {
+impl std::fmt::Debug for ProxySettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProxyConfig")
+        f.debug_struct("ProxySettings")
             .field("host", &self.host)
             .field("port", &self.port)
             .field(
@@ -60,7 +60,7 @@ impl std::fmt::Debug for ProxyConfig {
 pub fn proxy_for(
     host: &str,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<ProxyConfig>, String> {
+) -> Result<Option<ProxySettings>, String> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if host.eq_ignore_ascii_case("localhost")
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
@@ -111,7 +111,7 @@ pub fn proxy_for(
             decode(url.password().unwrap_or_default())
         ))
     });
-    Ok(Some(ProxyConfig {
+    Ok(Some(ProxySettings {
         host: proxy_host
             .trim_start_matches('[')
             .trim_end_matches(']')
@@ -234,7 +234,7 @@ struct Dial {
         tokio_rustls::TlsConnector,
         rustls::pki_types::ServerName<'static>,
     )>,
-    proxy: Option<ProxyConfig>,
+    proxy: Option<ProxySettings>,
     connect_timeout: Duration,
 }
 
@@ -243,7 +243,7 @@ impl Connector {
         host: &str,
         port: u16,
         tls: Option<rustls::ClientConfig>,
-        proxy: Option<ProxyConfig>,
+        proxy: Option<ProxySettings>,
         connect_timeout: Duration,
     ) -> Result<Self, String> {
         let bare = host
@@ -323,7 +323,7 @@ impl Dial {
     }
 
     /// A TCP stream to the endpoint through `proxy`'s `CONNECT`.
-    async fn tunnel(&self, proxy: &ProxyConfig) -> std::io::Result<TcpStream> {
+    async fn tunnel(&self, proxy: &ProxySettings) -> std::io::Result<TcpStream> {
         let failed = |what: String| {
             std::io::Error::other(format!(
                 "proxy {}:{} ({}): {what}",

@@ -195,13 +195,7 @@ impl Resource for ProviderAttestationConfig {
                 client.delete_provider_attestation(&id),
             )
             .await;
-        match read_back {
-            Ok(p) => Some(p.into()),
-            Err(failed) => {
-                diagnostics::created_but_unreadable(diags, &failed, &[]);
-                None
-            }
-        }
+        diagnostics::read_back(diags, read_back, &[]).map(Into::into)
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: ProviderAttestationState) -> Option<()> {

@@ -168,13 +168,7 @@ impl Resource for RealmResource {
                 client.delete_realm(&id),
             )
             .await;
-        match read_back {
-            Ok(realm) => Some(realm.into()),
-            Err(failed) => {
-                diagnostics::created_but_unreadable(diags, &failed, &[]);
-                None
-            }
-        }
+        diagnostics::read_back(diags, read_back, &[]).map(Into::into)
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: RealmState) -> Option<()> {

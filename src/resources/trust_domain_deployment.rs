@@ -267,18 +267,13 @@ impl Resource for TrustDomainDeployment {
                 client.delete_deployment(&td, &name, true),
             )
             .await;
-        match read_back {
-            Ok(deployment) => Some(DeploymentState {
-                id: Attr::Value(deployment.id),
-                trust_domain_id: Attr::Value(td),
-                name: Attr::Value(name),
-                keys: Attr::Value(keys),
-            }),
-            Err(failed) => {
-                crate::diagnostics::created_but_unreadable(diags, &failed, &fields);
-                None
-            }
-        }
+        let deployment = crate::diagnostics::read_back(diags, read_back, &fields)?;
+        Some(DeploymentState {
+            id: Attr::Value(deployment.id),
+            trust_domain_id: Attr::Value(td),
+            name: Attr::Value(name),
+            keys: Attr::Value(keys),
+        })
     }
 
     async fn update(

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use spirl_mock_api::{MockConfig, RunningMock};
 use terraform_provider_spirl::client::{Client, CreateTrustDomain};
-use terraform_provider_spirl::config::{ClientConfig, ClientSetup, ProviderInputs, resolve};
 use terraform_provider_spirl::keys::KeyPair;
 use terraform_provider_spirl::secret::SecretString;
+use terraform_provider_spirl::settings::{ClientSettings, ClientSetup, ProviderInputs, resolve};
 use tfplugin::Attr;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -30,7 +30,7 @@ pub async fn mock_and_client(config: MockConfig) -> (RunningMock, Client) {
 }
 
 /// A client for `mock`, its configuration adjusted by `adjust`.
-pub fn client_for(mock: &RunningMock, adjust: impl FnOnce(&mut ClientConfig)) -> Client {
+pub fn client_for(mock: &RunningMock, adjust: impl FnOnce(&mut ClientSettings)) -> Client {
     let mut config = config_for(&mock.endpoint, mock, &|_| None);
     adjust(&mut config);
     Client::new(&config, "1.0.3").unwrap()
@@ -42,7 +42,7 @@ pub fn config_for(
     endpoint: &str,
     mock: &RunningMock,
     env: &dyn Fn(&str) -> Option<String>,
-) -> ClientConfig {
+) -> ClientSettings {
     config_with(endpoint, &mock.credentials, env)
 }
 
@@ -52,7 +52,7 @@ pub fn config_with(
     endpoint: &str,
     credentials: &spirl_mock_api::Credentials,
     env: &dyn Fn(&str) -> Option<String>,
-) -> ClientConfig {
+) -> ClientSettings {
     let inputs = ProviderInputs {
         endpoint: Attr::Value(endpoint.to_owned()),
         use_tls: Attr::Value(credentials.use_tls),

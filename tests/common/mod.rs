@@ -427,8 +427,8 @@ pub fn seed_annotations() -> BTreeMap<String, String> {
 /// A client of the provider's own for `mock`, for changes made out of band (the same client the
 /// provider uses, so out-of-band calls speak the real wire too).
 pub fn out_of_band_client(mock: &RunningMock) -> terraform_provider_spirl::client::Client {
-    use terraform_provider_spirl::config::{ClientSetup, ProviderInputs, resolve};
     use terraform_provider_spirl::secret::SecretString;
+    use terraform_provider_spirl::settings::{ClientSetup, ProviderInputs, resolve};
     use tfplugin::Attr;
     let inputs = ProviderInputs {
         endpoint: Attr::Value(mock.endpoint.clone()),

@@ -713,12 +713,12 @@ pub(crate) mod tests {
         }
         assert!(pages.contains_key("guides/alb-ingress.md"));
         // The auth section names the variables the provider actually reads.
-        use terraform_provider_spirl::config;
+        use terraform_provider_spirl::settings;
         for var in [
-            config::ENV_ENDPOINT,
-            config::ENV_SA_KEY_ID,
-            config::ENV_SA_PRIVATE_KEY,
-            config::ENV_USE_TLS,
+            settings::ENV_ENDPOINT,
+            settings::ENV_SA_KEY_ID,
+            settings::ENV_SA_PRIVATE_KEY,
+            settings::ENV_USE_TLS,
         ] {
             assert!(pages["index.md"].contains(var), "index.md mentions {var}");
         }

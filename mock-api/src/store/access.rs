@@ -18,9 +18,8 @@ use crate::validate::{self, invalid};
 fn service_account_id(key_id: &str) -> String {
     let suffix = key_id
         .strip_prefix(SERVICE_ACCOUNT_KEY_ID_PREFIX)
-        .unwrap_or(key_id)
-        .trim_start_matches('-');
-    format!("{SERVICE_ACCOUNT_ID_PREFIX}-{suffix}")
+        .unwrap_or(key_id);
+    format!("{SERVICE_ACCOUNT_ID_PREFIX}{suffix}")
 }
 
 impl Store {

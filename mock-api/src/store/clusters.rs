@@ -8,8 +8,8 @@ use super::{Change, ClusterEntry, ClusterRecord, ClusterVersionRecord, Ctx, Stor
 use crate::assumptions::{
     ACTIVATE_DEACTIVATES_OTHERS, ACTIVE_CLUSTER_HAS_AGENTS, CLUSTER_ID_PREFIX,
     CLUSTER_KEEPS_ONE_VERSION, CLUSTER_KEY_OPTIONAL, CLUSTER_VERSION_ID_PREFIX,
-    DELETE_ACTIVE_NEEDS_FORCE, DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS, MAX_CLUSTER_NAME,
-    MAX_CLUSTER_PAGE_SIZE, MAX_CLUSTER_VERSIONS, MAX_DESCRIBE_CLUSTERS, MAX_TEMPLATE_BYTES,
+    DELETE_ACTIVE_NEEDS_FORCE, DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS, DESCRIBE_CLUSTERS_BATCH,
+    MAX_CLUSTER_NAME, MAX_CLUSTER_PAGE_SIZE, MAX_CLUSTER_VERSIONS, MAX_TEMPLATE_BYTES,
     NEW_VERSION_ABSENT_KEEPS, ORG_ID, PATH_TEMPLATE_STARTS_WITH_SLASH, default_path_template,
 };
 use crate::error::ApiError;
@@ -324,9 +324,9 @@ impl Store {
         if r.ids.is_empty() {
             return Err(invalid("ids is required: name at least one cluster".into()));
         }
-        if r.ids.len() > MAX_DESCRIBE_CLUSTERS {
+        if r.ids.len() > DESCRIBE_CLUSTERS_BATCH {
             return Err(invalid(format!(
-                "ids names {} clusters; at most {MAX_DESCRIBE_CLUSTERS} are described at once",
+                "ids names {} clusters; at most {DESCRIBE_CLUSTERS_BATCH} are described at once",
                 r.ids.len()
             )));
         }

@@ -5,8 +5,9 @@ use spirl_api_proto::trustdomain::{self as pb, trust_domain_key::Pubkey};
 
 use super::{Change, Ctx, DeploymentEntry, DeploymentRecord, KeyRecord, Store, TrustDomainEntry};
 use crate::assumptions::{
-    DELETE_ACTIVE_NEEDS_FORCE, DEPLOYMENT_ID_PREFIX, KEY_ACTIVE, KEY_ID_PREFIX, KEY_INACTIVE,
-    KEY_STATE_CHANGES_ARE_IDEMPOTENT, LAST_KEY_LEAVES_DEPLOYMENT, ORG_ID, UNKNOWN_FILTER_IS_EMPTY,
+    DELETE_ACTIVE_NEEDS_FORCE, DEPLOYMENT_ID_PREFIX, KEY_ID_PREFIX, KEY_STATE_ACTIVE,
+    KEY_STATE_CHANGES_ARE_IDEMPOTENT, KEY_STATE_INACTIVE, LAST_KEY_LEAVES_DEPLOYMENT, ORG_ID,
+    UNKNOWN_FILTER_IS_EMPTY,
 };
 use crate::error::ApiError;
 use crate::validate;
@@ -15,7 +16,12 @@ fn key_view(record: &DeploymentRecord, key: &KeyRecord) -> pb::TrustDomainKey {
     pb::TrustDomainKey {
         id: key.id.clone(),
         trust_domain_id: record.trust_domain_id.clone(),
-        state: if key.active { KEY_ACTIVE } else { KEY_INACTIVE }.to_owned(),
+        state: if key.active {
+            KEY_STATE_ACTIVE
+        } else {
+            KEY_STATE_INACTIVE
+        }
+        .to_owned(),
         deployment_name: record.name.clone(),
         pubkey: Some(Pubkey::PkixPubkey(pb::PkixPublicKey {
             data: key.pkix_der.clone(),

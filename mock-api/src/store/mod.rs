@@ -14,21 +14,21 @@ use ed25519_dalek::pkcs8::DecodePrivateKey as _;
 use serde::{Deserialize, Serialize};
 
 use crate::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
-use crate::config::IdGenerator;
 use crate::error::ApiError;
+use crate::options::IdGenerator;
 
 mod access;
 mod attestation;
 mod cicd;
 mod clusters;
-mod configs;
 mod deployments;
 mod federation;
 mod realms;
+mod sections;
 mod trust_domains;
 
-pub(crate) use self::configs::ConfigRecord;
-pub use self::configs::ConfigScope;
+pub(crate) use self::sections::ConfigRecord;
+pub use self::sections::ConfigScope;
 
 /// A service account key that may log in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -758,7 +758,7 @@ impl Store {
     /// restart on the same data directory.
     fn fresh_id(&self, prefix: &str, ctx: &Ctx<'_>) -> String {
         loop {
-            let id = format!("{prefix}-{}", ctx.ids.next_suffix());
+            let id = format!("{prefix}{}", ctx.ids.next_suffix());
             if !self.id_taken(&id) {
                 return id;
             }

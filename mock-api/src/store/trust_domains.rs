@@ -8,8 +8,8 @@ use super::clusters::cluster_is_active;
 use super::{Change, Ctx, JwtIssuer, Store, TrustDomainEntry, TrustDomainRecord};
 use crate::assumptions::{
     self, DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS, DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS,
-    DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS, OIDC_DISCOVERY_PATH, STATE_AVAILABLE, STATE_PROVISIONING,
-    TRUST_DOMAIN_ID_PREFIX,
+    DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS, OIDC_DISCOVERY_PATH, TRUST_DOMAIN_AVAILABLE,
+    TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_PROVISIONING,
 };
 use crate::error::ApiError;
 use crate::validate;
@@ -76,9 +76,9 @@ impl Store {
         };
         View {
             state: if now < record.available_at {
-                STATE_PROVISIONING
+                TRUST_DOMAIN_PROVISIONING
             } else {
-                STATE_AVAILABLE
+                TRUST_DOMAIN_AVAILABLE
             },
             agent_endpoint: if record.self_managed {
                 String::new()

@@ -108,7 +108,7 @@ pub struct Timeouts {
 }
 
 fn check_timeout(text: &String, at: &AttributePath, diags: &mut Diagnostics) {
-    if let Err(reason) = crate::config::parse_duration(text) {
+    if let Err(reason) = crate::settings::parse_duration(text) {
         diags.error_at(
             at.clone(),
             "Invalid timeouts.create",
@@ -159,7 +159,7 @@ impl TrustDomainState {
         self.timeouts
             .known()
             .and_then(|t| t.create.known())
-            .and_then(|text| crate::config::parse_duration(text).ok())
+            .and_then(|text| crate::settings::parse_duration(text).ok())
             .unwrap_or(DEFAULT_CREATE_TIMEOUT)
     }
 }
@@ -400,16 +400,9 @@ impl Resource for TrustDomainResource {
                 client.delete_trust_domain(&id),
             )
             .await;
-        match read_back {
-            Ok(td) => {
-                check_builtin_issuer(diags, &planned, &td);
-                Some(TrustDomainState::remote(td, &planned.timeouts))
-            }
-            Err(failed) => {
-                diagnostics::created_but_unreadable(diags, &failed, &[]);
-                None
-            }
-        }
+        let td = diagnostics::read_back(diags, read_back, &[])?;
+        check_builtin_issuer(diags, &planned, &td);
+        Some(TrustDomainState::remote(td, &planned.timeouts))
     }
 
     async fn update(

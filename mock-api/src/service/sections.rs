@@ -1,5 +1,5 @@
 //! The configuration service, `com.spirl.api.v1.config.API`: the sections of the organisation, a
-//! trust domain, a deployment and a cluster (`store::configs` holds the rules).
+//! trust domain, a deployment and a cluster (`store::sections` holds the rules).
 
 use spirl_api_proto::config::api_server::Api;
 use spirl_api_proto::config::*;
@@ -13,16 +13,16 @@ use crate::store::ConfigScope;
 /// The gRPC service name; paths are `/<SERVICE>/<Method>`.
 pub const SERVICE: &str = "com.spirl.api.v1.config.API";
 
-/// The configuration service.
+/// The configuration (sections) service.
 #[derive(Debug, Clone)]
-pub struct ConfigService {
+pub struct SectionsService {
     calls: Calls,
 }
 
-impl ConfigService {
+impl SectionsService {
     /// The service over `state`.
     pub fn new(state: MockState) -> Self {
-        ConfigService {
+        SectionsService {
             calls: Calls::new(state, SERVICE),
         }
     }
@@ -45,7 +45,7 @@ impl ConfigService {
 }
 
 #[tonic::async_trait]
-impl Api for ConfigService {
+impl Api for SectionsService {
     async fn get_org_config(
         &self,
         request: Request<GetOrgConfigRequest>,

@@ -1,5 +1,5 @@
-//! The provider block (DESIGN.md §2): turns the configured values and their environment
-//! fallbacks into a [`ClientConfig`], or into [`Problem`]s that name the attribute and say what
+//! The provider block's settings (DESIGN.md §2): turns the configured values and their environment
+//! fallbacks into a [`ClientSettings`], or into [`Problem`]s that name the attribute and say what
 //! to do.
 //!
 //! Precedence: a value in the configuration, then its environment variable, then the default. A
@@ -22,7 +22,7 @@ use url::Url;
 
 use crate::client::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
 use crate::client::has_id_shape;
-use crate::client::transport::{ProxyConfig, proxy_for};
+use crate::client::transport::{ProxySettings, proxy_for};
 
 use crate::keys::KeyPair;
 use crate::problem::{AttributePath, Problem, has_errors, quote};
@@ -125,12 +125,12 @@ impl Credentials {
 
 /// Everything the API client needs.
 #[derive(Debug, Clone)]
-pub struct ClientConfig {
+pub struct ClientSettings {
     /// `https://host[:port]/` (or `http://` when TLS is off: plaintext HTTP/2). Its host and
     /// port are the gRPC target.
     pub base_url: Url,
     /// The HTTP proxy to tunnel through (`HTTPS_PROXY`, unless `NO_PROXY` or loopback).
-    pub proxy: Option<ProxyConfig>,
+    pub proxy: Option<ProxySettings>,
     /// `SSL_CERT_FILE`: PEM certificates trusted besides the public and system roots.
     pub ssl_cert_file: Option<PathBuf>,
     /// The service-account key, or the spirlctl session.
@@ -148,7 +148,7 @@ pub struct ClientConfig {
 #[derive(Debug, Clone)]
 pub enum ClientSetup {
     /// A client can be built.
-    Ready(Box<ClientConfig>),
+    Ready(Box<ClientSettings>),
     /// No service-account key is set and the spirlctl session is not usable; only resources that
     /// make no API calls work.
     NoCredentials {
@@ -167,7 +167,7 @@ pub enum ClientSetup {
 
 impl ClientSetup {
     /// The client configuration, or the problem an API resource reports when there is none.
-    pub fn client_config(&self) -> Result<&ClientConfig, Problem> {
+    pub fn client_settings(&self) -> Result<&ClientSettings, Problem> {
         match self {
             ClientSetup::Ready(config) => Ok(config),
             ClientSetup::NoCredentials {
@@ -416,7 +416,7 @@ pub fn resolve(
                 (Credentials::ServiceAccount(_), Some(Ok(path))) if path.is_file() => Some(path),
                 _ => None,
             };
-            ClientSetup::Ready(Box::new(ClientConfig {
+            ClientSetup::Ready(Box::new(ClientSettings {
                 base_url,
                 proxy,
                 ssl_cert_file,
@@ -852,7 +852,7 @@ mod tests {
     fn ready(
         inputs: &ProviderInputs,
         env: &dyn Fn(&str) -> Option<String>,
-    ) -> (ClientConfig, Vec<Problem>) {
+    ) -> (ClientSettings, Vec<Problem>) {
         match resolve(inputs, env) {
             (Some(ClientSetup::Ready(config)), problems) => (*config, problems),
             other => panic!("not ready: {other:?}"),
@@ -872,7 +872,7 @@ mod tests {
     fn config_defaults_without_credentials() {
         let (setup, problems) = resolve(&ProviderInputs::default(), &no_env);
         assert!(problems.is_empty());
-        let problem = setup.unwrap().client_config().unwrap_err();
+        let problem = setup.unwrap().client_settings().unwrap_err();
         assert_eq!(problem.path.to_string(), "sa_key_id");
         assert!(problem.detail.contains("SPIRL_SA_KEY_ID"));
         assert!(problem.detail.contains("`spirlctl login`"));
@@ -1015,7 +1015,7 @@ mod tests {
             let home = home_with(contents);
             let (setup, problems) = resolve(&ProviderInputs::default(), &env_home(&home));
             assert!(problems.is_empty(), "{contents:?}: validate stays quiet");
-            let problem = setup.unwrap().client_config().unwrap_err();
+            let problem = setup.unwrap().client_settings().unwrap_err();
             assert_eq!(problem.path.to_string(), "sa_key_id");
             let detail = &problem.detail;
             assert!(detail.contains(reason), "{contents:?}: {detail}");
@@ -1031,7 +1031,7 @@ mod tests {
         let home = home_with(None);
         std::fs::create_dir_all(home.path().join(".spirl/config.json")).unwrap();
         let (setup, _) = resolve(&ProviderInputs::default(), &env_home(&home));
-        let detail = setup.unwrap().client_config().unwrap_err().detail;
+        let detail = setup.unwrap().client_settings().unwrap_err().detail;
         assert!(detail.contains("cannot be read"), "{detail}");
         // An explicit path: the error points at it.
         let inputs = ProviderInputs {
@@ -1039,7 +1039,7 @@ mod tests {
             ..ProviderInputs::default()
         };
         let (setup, _) = resolve(&inputs, &no_env);
-        let problem = setup.unwrap().client_config().unwrap_err();
+        let problem = setup.unwrap().client_settings().unwrap_err();
         assert_eq!(problem.path.to_string(), "spirlctl_config_path");
         assert!(problem.detail.contains("/nonexistent/spirl.json"));
     }
@@ -1302,7 +1302,7 @@ mod tests {
         assert!(
             matches!(&setup, ClientSetup::Pending { unknown } if unknown == &["endpoint", "sa_private_key"])
         );
-        let problem = setup.client_config().unwrap_err();
+        let problem = setup.client_settings().unwrap_err();
         assert!(
             problem
                 .detail

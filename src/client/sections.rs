@@ -9,7 +9,7 @@
 //! reported as [`ApiError::Conflict`] naming both versions.
 
 use spirl_api_proto::config as wire;
-use spirl_api_proto::config::api_client::ApiClient as ConfigApi;
+use spirl_api_proto::config::api_client::ApiClient as SectionsApi;
 use tonic::transport::Channel;
 
 use super::engine::{MAX_ANSWER_BYTES, Rpc};
@@ -124,8 +124,8 @@ impl ConfigUpdate {
     }
 }
 
-fn configs(channel: Channel) -> ConfigApi<Channel> {
-    ConfigApi::new(channel).max_decoding_message_size(MAX_ANSWER_BYTES)
+fn config_api(channel: Channel) -> SectionsApi<Channel> {
+    SectionsApi::new(channel).max_decoding_message_size(MAX_ANSWER_BYTES)
 }
 
 /// The configuration of an answer; an answer without one is not what the API describes.
@@ -164,7 +164,7 @@ impl Client {
                 let request = wire::GetOrgConfigRequest {};
                 let answer = self
                     .call(GET_ORG_CONFIG, deadline, request, |c, r| async move {
-                        configs(c).get_org_config(r).await
+                        config_api(c).get_org_config(r).await
                     })
                     .await?;
                 (GET_ORG_CONFIG, answer.config)
@@ -178,7 +178,7 @@ impl Client {
                         GET_TRUST_DOMAIN_CONFIG,
                         deadline,
                         request,
-                        |c, r| async move { configs(c).get_trust_domain_config(r).await },
+                        |c, r| async move { config_api(c).get_trust_domain_config(r).await },
                     )
                     .await?;
                 (GET_TRUST_DOMAIN_CONFIG, answer.config)
@@ -189,7 +189,7 @@ impl Client {
                 };
                 let answer = self
                     .call(GET_DEPLOYMENT_CONFIG, deadline, request, |c, r| async move {
-                        configs(c).get_trust_domain_deployment_config(r).await
+                        config_api(c).get_trust_domain_deployment_config(r).await
                     })
                     .await?;
                 (GET_DEPLOYMENT_CONFIG, answer.config)
@@ -200,7 +200,7 @@ impl Client {
                 };
                 let answer = self
                     .call(GET_CLUSTER_CONFIG, deadline, request, |c, r| async move {
-                        configs(c).get_cluster_config(r).await
+                        config_api(c).get_cluster_config(r).await
                     })
                     .await?;
                 (GET_CLUSTER_CONFIG, answer.config)
@@ -263,7 +263,7 @@ impl Client {
                 let request = wire::UpdateOrgConfigRequest { params };
                 let result = self
                     .call(UPDATE_ORG_CONFIG, deadline, request, |c, r| async move {
-                        configs(c).update_org_config(r).await
+                        config_api(c).update_org_config(r).await
                     })
                     .await;
                 (UPDATE_ORG_CONFIG, result.map(|a| a.config))
@@ -278,7 +278,7 @@ impl Client {
                         UPDATE_TRUST_DOMAIN_CONFIG,
                         deadline,
                         request,
-                        |c, r| async move { configs(c).update_trust_domain_config(r).await },
+                        |c, r| async move { config_api(c).update_trust_domain_config(r).await },
                     )
                     .await;
                 (UPDATE_TRUST_DOMAIN_CONFIG, result.map(|a| a.config))
@@ -294,7 +294,7 @@ impl Client {
                         deadline,
                         request,
                         |c, r| async move {
-                            configs(c).update_trust_domain_deployment_config(r).await
+                            config_api(c).update_trust_domain_deployment_config(r).await
                         },
                     )
                     .await;
@@ -310,7 +310,7 @@ impl Client {
                         UPDATE_CLUSTER_CONFIG,
                         deadline,
                         request,
-                        |c, r| async move { configs(c).update_cluster_config(r).await },
+                        |c, r| async move { config_api(c).update_cluster_config(r).await },
                     )
                     .await;
                 (UPDATE_CLUSTER_CONFIG, result.map(|a| a.config))

@@ -1,4 +1,4 @@
-//! How a mock is configured, and the two things tests inject: the clock and the id generator.
+//! The options a mock runs with, and the two things tests inject: the clock and the id generator.
 
 use std::fmt;
 use std::path::PathBuf;
