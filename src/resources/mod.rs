@@ -92,7 +92,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             "spirl_trust_domain_deployment",
             trust_domain_deployment::TrustDomainDeployment::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_cluster_config",
             ConfigResource::<cluster_config::ClusterConfig>::new(client),
         ),
@@ -104,15 +104,15 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             "spirl_realm_role_assignment",
             realm_role_assignment::RealmRoleAssignmentResource::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_org_config",
             ConfigResource::<org_config::OrgConfig>::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_trust_domain_config",
             ConfigResource::<trust_domain_config::TrustDomainConfig>::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_trust_domain_deployment_config",
             ConfigResource::<trust_domain_deployment_config::DeploymentConfig>::new(client),
         ),
