@@ -78,7 +78,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             cicd_profile_link::CicdProfileLinkResource::new(client),
         ),
         tfplugin::legacy_resource("spirl_cluster", cluster::ClusterResource::new(client)),
-        tfplugin::legacy_resource("spirl_key_pair", key_pair::KeyPairResource),
+        tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
         tfplugin::legacy_resource(
             "spirl_provider_attestation_config",
             provider_attestation_config::ProviderAttestationConfig::new(client),
