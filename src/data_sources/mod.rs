@@ -30,11 +30,11 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
             "spirl_server_monitoring",
             server_monitoring::ServerMonitoring,
         ),
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_service_account",
             service_account::ServiceAccountDataSource::new(client),
         ),
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_delegated_admin",
             delegated_admin::DelegatedAdminDataSource::new(client),
         ),
