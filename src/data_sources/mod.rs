@@ -16,7 +16,7 @@ use crate::client::ClientHandle;
 /// Every data source type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
     vec![
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_alb_ingress_annotations",
             alb_ingress_annotations::AlbIngressAnnotations,
         ),
