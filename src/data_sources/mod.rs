@@ -26,7 +26,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
         ),
         tfplugin::legacy_data_source("spirl_cluster", cluster::ClusterDataSource::new(client)),
         tfplugin::data_source("spirl_realm", realm::RealmDataSource::new(client)),
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_server_monitoring",
             server_monitoring::ServerMonitoring,
         ),
