@@ -36,16 +36,26 @@ pub fn whole_number(
         Attr::Value(n) => match n.as_i64() {
             Some(i) => Some(Attr::Value(i)),
             None => {
-                diags.error_at(
-                    AttributePath::root(name),
-                    format!("Invalid {name}"),
-                    format!("{name} must be {what}; it is {n}."),
-                );
+                whole(what)(n, &AttributePath::root(name), diags);
                 None
             }
         },
         Attr::Unknown => Some(Attr::Unknown),
         Attr::Null => Some(Attr::Null),
+    }
+}
+
+/// The declared check (`#[tf(check = whole("a whole number"))]`) of a number attribute that
+/// must be `what`, a whole number.
+pub fn whole(what: &str) -> impl Fn(&Number, &AttributePath, &mut Diagnostics) + '_ {
+    move |n, at, diags| {
+        if n.as_i64().is_none() {
+            diags.error_at(
+                at.clone(),
+                format!("Invalid {at}"),
+                format!("{at} must be {what}; it is {n}."),
+            );
+        }
     }
 }
 

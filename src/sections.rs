@@ -1,7 +1,9 @@
 //! Configuration sections (the `sections` of `spirl_org_config`, `spirl_trust_domain_config`,
 //! `spirl_trust_domain_deployment_config` and `spirl_cluster_config`): self-describing YAML
 //! documents, parsed into a [`Node`] tree so that two texts are compared by what they mean, not
-//! how they are written (key order, quoting, flow or block style, comments, indentation).
+//! how they are written (key order, quoting, flow or block style, comments, indentation). A
+//! [`SectionYaml`] attribute value owns that comparison, so the state keeps the text the user
+//! wrote while the control plane's re-serialised copy means the same.
 //!
 //! Parsing is strict where YAML is dangerous or ambiguous: one document only, no anchors or
 //! aliases (an alias bomb of a few hundred bytes expands to gigabytes), no tags but `!!str`,
@@ -11,6 +13,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+use tfplugin::{TfValue, Type};
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::yaml::Yaml;
@@ -269,6 +273,21 @@ pub fn same(a: &str, b: &str) -> bool {
         }
 }
 
+/// A section's YAML document as an attribute holds it: equal to any text that means the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SectionYaml(pub String);
+
+impl TfValue for SectionYaml {
+    fn tf_type() -> Type {
+        Type::String
+    }
+
+    fn semantically_equal(&self, other: &Self) -> bool {
+        same(&self.0, &other.0)
+    }
+}
+
 /// Why `name` cannot be a section name, or `None`: only an empty one. Which sections exist is the
 /// control plane's to say (its `validate_only` update runs in the plan).
 pub fn name_problem(name: &str) -> Option<String> {
@@ -298,6 +317,13 @@ mod tests {
         assert!(same("a: [1, 2]", "a:\n  - 1\n  - 2"));
         assert!(!same("a: [1, 2]", "a: [2, 1]"));
         assert!(same("a: ~", "a: null"));
+        // As an attribute value: a plan, refresh or apply keeps the prior spelling.
+        let mut new = SectionYaml(reformatted.to_owned());
+        new.keep_spelling(&SectionYaml(KEY_MANAGER.to_owned()));
+        assert_eq!(new.0, KEY_MANAGER);
+        let mut changed = SectionYaml(other_region.clone());
+        changed.keep_spelling(&SectionYaml(KEY_MANAGER.to_owned()));
+        assert_eq!(changed.0, other_region);
     }
 
     #[test]

@@ -6,46 +6,81 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{Attr, Attribute, Diagnostics, LegacyDataSource, Number, Schema, Type, async_trait};
+use tfplugin::{Attr, DataSource, Diagnostics, Kind, Model, Number, Schema, async_trait};
 
 use crate::alb::{self, AlbInputs};
-use crate::diagnostics::{inputs_not_known, report, whole_number};
+use crate::diagnostics::{inputs_not_known, report, whole};
 
 /// Configuration and result of the data source.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct AlbState {
+    /// `internet-facing` (default) or `internal`: whether the ALB is reachable from the internet
+    /// or only from private networks. Default `internet-facing`.
+    #[tf(optional)]
     scheme: Attr<String>,
+    /// `ip` (default; routes to pod IPs, as EKS needs) or `instance`. Default `ip`.
+    #[tf(optional)]
     target_type: Attr<String>,
+    /// ACM (or IAM) certificate ARNs for the HTTPS listener, joined with commas into
+    /// `certificate-arn`. Leave unset to let the controller discover a certificate.
+    #[tf(optional)]
     certificate_arns: Attr<Vec<Attr<String>>>,
+    /// The ALB TLS security policy. Default `ELBSecurityPolicy-TLS13-1-3-PQ-2025-09`.
+    #[tf(optional)]
     ssl_policy: Attr<String>,
+    /// The HTTPS listener port (`listen-ports`). Default 443.
+    #[tf(optional, check = whole("a whole number"))]
     https_port: Attr<Number>,
+    /// The ALB idle timeout, 1–4000. Default 4000. Below 1800 seconds (the agents' 30-minute
+    /// maximum connection lifetime) is a warning: the ALB would reset idle gRPC streams and
+    /// agents would reconnect in a storm.
+    #[tf(optional, check = whole("a whole number"))]
     idle_timeout_seconds: Attr<Number>,
+    /// An ingress group (`group.name`) to share one ALB between ingresses.
+    #[tf(optional)]
     group_name: Attr<String>,
+    /// More ALB attributes, merged into the `load-balancer-attributes` value (sorted
+    /// `key=value` pairs joined with commas). The idle timeout is set with
+    /// `idle_timeout_seconds`.
+    #[tf(optional)]
     additional_load_balancer_attributes: Attr<BTreeMap<String, Attr<String>>>,
+    /// More annotations, merged last. Annotations an input controls must be set through that
+    /// input.
+    #[tf(optional)]
     extra_annotations: Attr<BTreeMap<String, Attr<String>>>,
+    /// A fixed identifier; the data source has no remote object.
+    #[tf(computed)]
     id: Attr<String>,
+    /// The annotations, for `ingress.annotations`.
+    #[tf(computed)]
     annotations: Attr<BTreeMap<String, String>>,
+    /// The ingress class: `alb`.
+    #[tf(computed)]
     ingress_class_name: Attr<String>,
+    /// The gRPC health-check path the annotations use.
+    #[tf(computed)]
     health_check_path: Attr<String>,
 }
 
+/// A number attribute as a whole number (one that is not was reported by its declared check).
+fn whole_value(n: &Attr<Number>) -> Option<Attr<i64>> {
+    match n {
+        Attr::Value(n) => n.as_i64().map(Attr::Value),
+        Attr::Unknown => Some(Attr::Unknown),
+        Attr::Null => Some(Attr::Null),
+    }
+}
+
 impl AlbState {
-    /// The inputs of [`alb::render`], or `None` after reporting a number that is not a whole one.
-    fn inputs(&self, diags: &mut Diagnostics) -> Option<AlbInputs> {
-        let https_port = whole_number(diags, "https_port", &self.https_port, "a whole number");
-        let idle_timeout_seconds = whole_number(
-            diags,
-            "idle_timeout_seconds",
-            &self.idle_timeout_seconds,
-            "a whole number",
-        );
+    /// The inputs of [`alb::render`], or `None` when a number is not a whole one.
+    fn inputs(&self) -> Option<AlbInputs> {
         Some(AlbInputs {
             scheme: self.scheme.clone(),
             target_type: self.target_type.clone(),
             certificate_arns: self.certificate_arns.clone(),
             ssl_policy: self.ssl_policy.clone(),
-            https_port: https_port?,
-            idle_timeout_seconds: idle_timeout_seconds?,
+            https_port: whole_value(&self.https_port)?,
+            idle_timeout_seconds: whole_value(&self.idle_timeout_seconds)?,
             group_name: self.group_name.clone(),
             additional_load_balancer_attributes: self.additional_load_balancer_attributes.clone(),
             extra_annotations: self.extra_annotations.clone(),
@@ -57,112 +92,30 @@ impl AlbState {
 pub struct AlbIngressAnnotations;
 
 #[async_trait]
-impl LegacyDataSource for AlbIngressAnnotations {
+impl DataSource for AlbIngressAnnotations {
     type State = AlbState;
 
     fn schema(&self) -> Schema {
-        let string_map = Type::Map(Box::new(Type::String));
-        Schema::new()
-            .description(
-                "Renders the AWS Load Balancer Controller ingress annotations the Defakto ALB \
-                 guide recommends for the trust-domain server's agent endpoint (gRPC over \
-                 HTTP/2, gRPC health checks, TLS 1.3 policy, and the 4000-second idle timeout), \
-                 ready for `ingress.annotations` in `helm_release` values. With no inputs the \
-                 map equals the guide's annotation set exactly. No API calls.\n\n\
-                 **Why the idle timeout matters:** agents keep long-lived HTTP/2 gRPC streams to \
-                 the servers for trust-bundle and configuration updates. The ALB's default idle \
-                 timeout of 60 seconds resets those streams (`stream terminated by RST_STREAM`) \
-                 and agents reconnect constantly. 4000 seconds (66 minutes) outlasts the agents' \
-                 30-minute maximum connection lifetime, so they reconnect on their own schedule.",
-            )
-            .attribute(Attribute::string("scheme").optional().description(format!(
-                "`internet-facing` (default) or `internal`: whether the ALB is reachable from \
-                 the internet or only from private networks. Default `{}`.",
-                alb::DEFAULT_SCHEME
-            )))
-            .attribute(Attribute::string("target_type").optional().description(format!(
-                "`ip` (default; routes to pod IPs, as EKS needs) or `instance`. Default `{}`.",
-                alb::DEFAULT_TARGET_TYPE
-            )))
-            .attribute(
-                Attribute::new("certificate_arns", Type::List(Box::new(Type::String)))
-                    .optional()
-                    .description(
-                        "ACM (or IAM) certificate ARNs for the HTTPS listener, joined with \
-                         commas into `certificate-arn`. Leave unset to let the controller \
-                         discover a certificate.",
-                    ),
-            )
-            .attribute(Attribute::string("ssl_policy").optional().description(format!(
-                "The ALB TLS security policy. Default `{}`.",
-                alb::DEFAULT_SSL_POLICY
-            )))
-            .attribute(Attribute::number("https_port").optional().description(format!(
-                "The HTTPS listener port (`listen-ports`). Default {}.",
-                alb::DEFAULT_HTTPS_PORT
-            )))
-            .attribute(
-                Attribute::number("idle_timeout_seconds")
-                    .optional()
-                    .description(format!(
-                        "The ALB idle timeout, 1–{}. Default {}. Below {} seconds (the agents' \
-                         30-minute maximum connection lifetime) is a warning: the ALB would \
-                         reset idle gRPC streams and agents would reconnect in a storm.",
-                        alb::MAX_IDLE_TIMEOUT_SECONDS,
-                        alb::DEFAULT_IDLE_TIMEOUT_SECONDS,
-                        alb::MIN_RECOMMENDED_IDLE_TIMEOUT_SECONDS
-                    )),
-            )
-            .attribute(Attribute::string("group_name").optional().description(
-                "An ingress group (`group.name`) to share one ALB between ingresses.",
-            ))
-            .attribute(
-                Attribute::new("additional_load_balancer_attributes", string_map.clone())
-                    .optional()
-                    .description(
-                        "More ALB attributes, merged into the `load-balancer-attributes` \
-                         value (sorted `key=value` pairs joined with commas). The idle timeout \
-                         is set with `idle_timeout_seconds`.",
-                    ),
-            )
-            .attribute(
-                Attribute::new("extra_annotations", string_map.clone())
-                    .optional()
-                    .description(
-                        "More annotations, merged last. Annotations an input controls must be \
-                         set through that input.",
-                    ),
-            )
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .description("A fixed identifier; the data source has no remote object."),
-            )
-            .attribute(
-                Attribute::new("annotations", string_map)
-                    .computed()
-                    .description("The annotations, for `ingress.annotations`."),
-            )
-            .attribute(
-                Attribute::string("ingress_class_name")
-                    .computed()
-                    .description("The ingress class: `alb`."),
-            )
-            .attribute(
-                Attribute::string("health_check_path")
-                    .computed()
-                    .description("The gRPC health-check path the annotations use."),
-            )
+        Schema::of::<AlbState>(Kind::DataSource).description(
+            "Renders the AWS Load Balancer Controller ingress annotations the Defakto ALB \
+             guide recommends for the trust-domain server's agent endpoint (gRPC over \
+             HTTP/2, gRPC health checks, TLS 1.3 policy, and the 4000-second idle timeout), \
+             ready for `ingress.annotations` in `helm_release` values. With no inputs the \
+             map equals the guide's annotation set exactly. No API calls.\n\n\
+             **Why the idle timeout matters:** agents keep long-lived HTTP/2 gRPC streams to \
+             the servers for trust-bundle and configuration updates. The ALB's default idle \
+             timeout of 60 seconds resets those streams (`stream terminated by RST_STREAM`) \
+             and agents reconnect constantly. 4000 seconds (66 minutes) outlasts the agents' \
+             30-minute maximum connection lifetime, so they reconnect on their own schedule.",
+        )
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: AlbState) -> Option<()> {
-        let inputs = config.inputs(diags)?;
-        report(diags, alb::validate(&inputs))
+        report(diags, alb::validate(&config.inputs()?))
     }
 
     async fn read(&self, diags: &mut Diagnostics, mut config: AlbState) -> Option<AlbState> {
-        let inputs = config.inputs(diags)?;
-        let (output, problems) = alb::render(&inputs);
+        let (output, problems) = alb::render(&config.inputs()?);
         report(diags, problems)?;
         let Some(output) = output else {
             inputs_not_known(diags);
@@ -173,5 +126,35 @@ impl LegacyDataSource for AlbIngressAnnotations {
         config.ingress_class_name = Attr::Value(output.ingress_class_name.to_owned());
         config.health_check_path = Attr::Value(output.health_check_path.to_owned());
         Some(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alb_descriptions_state_the_defaults() {
+        let schema = AlbIngressAnnotations.schema();
+        let docs: Vec<&str> = schema
+            .block
+            .attributes
+            .iter()
+            .map(|a| a.description.as_str())
+            .collect();
+        let (max, default, min) = (
+            alb::MAX_IDLE_TIMEOUT_SECONDS,
+            alb::DEFAULT_IDLE_TIMEOUT_SECONDS,
+            alb::MIN_RECOMMENDED_IDLE_TIMEOUT_SECONDS,
+        );
+        for text in [
+            format!("Default `{}`.", alb::DEFAULT_SCHEME),
+            format!("Default `{}`.", alb::DEFAULT_TARGET_TYPE),
+            format!("Default `{}`.", alb::DEFAULT_SSL_POLICY),
+            format!("Default {}.", alb::DEFAULT_HTTPS_PORT),
+            format!("1–{max}. Default {default}. Below {min} seconds"),
+        ] {
+            assert!(docs.iter().any(|d| d.contains(&text)), "{text}");
+        }
     }
 }

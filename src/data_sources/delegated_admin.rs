@@ -3,9 +3,7 @@
 //! trust domain, the realm's name and the principal.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{
-    Attr, Attribute, AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait,
-};
+use tfplugin::{Attr, DataSource, Diagnostics, Kind, Model, Schema, async_trait};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
@@ -15,22 +13,40 @@ use crate::resources::realm_principal::{
 };
 
 /// Configuration and result of `spirl_delegated_admin`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct DelegatedAdminState {
-    /// `td-…`.
+    /// The id (`td-…`) of the trust domain the realm belongs to.
+    #[tf(required)]
     pub trust_domain_id: Attr<String>,
-    /// The realm, by name.
+    /// The realm's name.
+    #[tf(required)]
     pub realm_name: Attr<String>,
-    /// The service account, by name (or `user_email`).
+    /// The name of the delegated administrator service account (exclusive with `user_email`).
+    #[tf(optional)]
     pub service_account_name: Attr<String>,
-    /// The user, by email (or `service_account_name`).
+    /// The email of the delegated administrator user (exclusive with `service_account_name`).
+    #[tf(optional)]
     pub user_email: Attr<String>,
-    /// The assignment's id, `ra-…`.
+    /// The id (`ra-…`) of the realm role assignment that makes the principal an administrator.
+    #[tf(computed)]
     pub assignment_id: Attr<String>,
-    /// Same as `assignment_id`.
+    /// The same as `assignment_id`.
+    #[tf(computed)]
     pub id: Attr<String>,
-    /// RFC 3339.
+    /// When the assignment was made (RFC 3339, UTC).
+    #[tf(computed)]
     pub created_at: Attr<String>,
+}
+
+impl DelegatedAdminState {
+    fn principal(&self) -> PrincipalInput<'_> {
+        let at = Self::paths();
+        PrincipalInput {
+            service_account_name: &self.service_account_name,
+            user_email: &self.user_email,
+            at: (at.service_account_name, at.user_email),
+        }
+    }
 }
 
 /// The `spirl_delegated_admin` data source.
@@ -48,67 +64,21 @@ impl DelegatedAdminDataSource {
 }
 
 #[async_trait]
-impl LegacyDataSource for DelegatedAdminDataSource {
+impl DataSource for DelegatedAdminDataSource {
     type State = DelegatedAdminState;
 
     fn schema(&self) -> Schema {
-        let computed = |name: &str, description: &str| {
-            Attribute::string(name).computed().description(description)
-        };
-        Schema::new()
-            .description(
-                "Finds the assignment that makes a service account or a user a delegated \
-                 administrator of a realm. Exactly one of `service_account_name` and \
-                 `user_email` is set (checked at plan time); an error names the principal when \
-                 it is not an administrator of the realm. The official provider's `idp_group` \
-                 is not offered: the published API has no field for an IdP group.",
-            )
-            .attribute(
-                Attribute::string("trust_domain_id")
-                    .required()
-                    .description("The id (`td-…`) of the trust domain the realm belongs to."),
-            )
-            .attribute(
-                Attribute::string("realm_name")
-                    .required()
-                    .description("The realm's name."),
-            )
-            .attribute(
-                Attribute::string("service_account_name")
-                    .optional()
-                    .description(
-                        "The name of the delegated administrator service account (exclusive \
-                         with `user_email`).",
-                    ),
-            )
-            .attribute(Attribute::string("user_email").optional().description(
-                "The email of the delegated administrator user (exclusive with \
-                         `service_account_name`).",
-            ))
-            .attribute(computed(
-                "assignment_id",
-                "The id (`ra-…`) of the realm role assignment that makes the principal an \
-                 administrator.",
-            ))
-            .attribute(computed("id", "The same as `assignment_id`."))
-            .attribute(computed(
-                "created_at",
-                "When the assignment was made (RFC 3339, UTC).",
-            ))
+        Schema::of::<DelegatedAdminState>(Kind::DataSource).description(
+            "Finds the assignment that makes a service account or a user a delegated \
+             administrator of a realm. Exactly one of `service_account_name` and `user_email` \
+             is set (checked at plan time); an error names the principal when it is not an \
+             administrator of the realm. The official provider's `idp_group` is not offered: \
+             the published API has no field for an IdP group.",
+        )
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: DelegatedAdminState) -> Option<()> {
-        check_principal(
-            diags,
-            &PrincipalInput {
-                service_account_name: &config.service_account_name,
-                user_email: &config.user_email,
-                at: (
-                    AttributePath::root("service_account_name"),
-                    AttributePath::root("user_email"),
-                ),
-            },
-        );
+        check_principal(diags, &config.principal());
         (!diags.has_errors()).then_some(())
     }
 
@@ -125,24 +95,14 @@ impl LegacyDataSource for DelegatedAdminDataSource {
             diagnostics::inputs_not_known(diags);
             return None;
         };
-        let input = PrincipalInput {
-            service_account_name: &config.service_account_name,
-            user_email: &config.user_email,
-            at: (
-                AttributePath::root("service_account_name"),
-                AttributePath::root("user_email"),
-            ),
-        };
-        let realm_at = (
-            AttributePath::root("realm_name"),
-            AttributePath::root("trust_domain_id"),
-        );
+        let at = DelegatedAdminState::paths();
+        let realm_at = (at.realm_name, at.trust_domain_id);
         let realm = resolve_realm(diags, client, td, realm_name, realm_at).await?;
-        let principal = resolve_principal(diags, client, &input).await?;
+        let principal = resolve_principal(diags, client, &config.principal()).await?;
         let admins = match client.delegated_admins(&realm).await {
             Ok(admins) => admins,
             Err(e) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("realm_name")));
+                diagnostics::api_error(diags, &e, Some(DelegatedAdminState::paths().realm_name));
                 return None;
             }
         };

@@ -16,7 +16,7 @@ use crate::client::ClientHandle;
 /// Every data source type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
     vec![
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_alb_ingress_annotations",
             alb_ingress_annotations::AlbIngressAnnotations,
         ),
@@ -26,15 +26,15 @@ pub fn all(client: &ClientHandle) -> Vec<NamedDataSource> {
         ),
         tfplugin::data_source("spirl_cluster", cluster::ClusterDataSource::new(client)),
         tfplugin::data_source("spirl_realm", realm::RealmDataSource::new(client)),
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_server_monitoring",
             server_monitoring::ServerMonitoring,
         ),
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_service_account",
             service_account::ServiceAccountDataSource::new(client),
         ),
-        tfplugin::legacy_data_source(
+        tfplugin::data_source(
             "spirl_delegated_admin",
             delegated_admin::DelegatedAdminDataSource::new(client),
         ),

@@ -2,26 +2,29 @@
 //! id (`sa-…`) and details.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{
-    Attr, Attribute, AttributePath, Diagnostics, LegacyDataSource, Schema, async_trait,
-};
+use tfplugin::{Attr, AttributePath, DataSource, Diagnostics, Kind, Model, Schema, async_trait};
 
 use crate::client::ClientHandle;
 use crate::diagnostics;
 use crate::problem::quote;
 
 /// Configuration and result of `spirl_service_account`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct ServiceAccountState {
-    /// The name looked up.
+    /// The service account's name (exact).
+    #[tf(required, check = check_name)]
     pub name: Attr<String>,
-    /// `sa-…`.
+    /// The service account's id (`sa-…`).
+    #[tf(computed)]
     pub id: Attr<String>,
-    /// Free text.
+    /// The service account's description.
+    #[tf(computed)]
     pub description: Attr<String>,
-    /// The organisation-level role.
+    /// The id of the organisation-level role the service account has.
+    #[tf(computed)]
     pub role_id: Attr<String>,
-    /// RFC 3339.
+    /// When the service account was created (RFC 3339, UTC).
+    #[tf(computed)]
     pub created_at: Attr<String>,
 }
 
@@ -31,6 +34,12 @@ pub struct ServiceAccountState {
 pub fn service_account_name_problem(attr: &str, name: &str) -> Option<String> {
     name.is_empty()
         .then(|| format!("{attr} is empty. Set it to the service account's name."))
+}
+
+fn check_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
+    if let Some(problem) = service_account_name_problem(&at.to_string(), name) {
+        diags.error_at(at.clone(), "Invalid name", problem);
+    }
 }
 
 /// The `spirl_service_account` data source.
@@ -48,52 +57,14 @@ impl ServiceAccountDataSource {
 }
 
 #[async_trait]
-impl LegacyDataSource for ServiceAccountDataSource {
+impl DataSource for ServiceAccountDataSource {
     type State = ServiceAccountState;
 
     fn schema(&self) -> Schema {
-        Schema::new()
-            .description(
-                "Looks up a service account of the organisation by its name, for its id (`sa-…`) \
-                 and details.",
-            )
-            .attribute(
-                Attribute::string("name")
-                    .required()
-                    .description("The service account's name (exact)."),
-            )
-            .attribute(
-                Attribute::string("id")
-                    .computed()
-                    .description("The service account's id (`sa-…`)."),
-            )
-            .attribute(
-                Attribute::string("description")
-                    .computed()
-                    .description("The service account's description."),
-            )
-            .attribute(
-                Attribute::string("role_id")
-                    .computed()
-                    .description("The id of the organisation-level role the service account has."),
-            )
-            .attribute(
-                Attribute::string("created_at")
-                    .computed()
-                    .description("When the service account was created (RFC 3339, UTC)."),
-            )
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: ServiceAccountState) -> Option<()> {
-        if let Some(problem) = config
-            .name
-            .known()
-            .and_then(|n| service_account_name_problem("name", n))
-        {
-            diags.error_at(AttributePath::root("name"), "Invalid name", problem);
-            return None;
-        }
-        Some(())
+        Schema::of::<ServiceAccountState>(Kind::DataSource).description(
+            "Looks up a service account of the organisation by its name, for its id (`sa-…`) \
+             and details.",
+        )
     }
 
     async fn read(
@@ -101,7 +72,6 @@ impl LegacyDataSource for ServiceAccountDataSource {
         diags: &mut Diagnostics,
         config: ServiceAccountState,
     ) -> Option<ServiceAccountState> {
-        self.validate(diags, config.clone()).await?;
         let client = self.client.get(diags)?;
         let Some(name) = config.name.known() else {
             diagnostics::inputs_not_known(diags);
@@ -118,7 +88,7 @@ impl LegacyDataSource for ServiceAccountDataSource {
                 }),
                 None => {
                     diags.error_at(
-                        AttributePath::root("name"),
+                        ServiceAccountState::paths().name,
                         "Service account not found",
                         format!(
                             "No service account named {} exists in the organisation. Check the \
@@ -131,7 +101,7 @@ impl LegacyDataSource for ServiceAccountDataSource {
                 }
             },
             Err(e) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("name")));
+                diagnostics::api_error(diags, &e, Some(ServiceAccountState::paths().name));
                 None
             }
         }

@@ -2,9 +2,11 @@
 //! pair as the resource, generated at each run and never written to plan or state, for
 //! write-only arguments such as `helm_release`'s `set_wo`.
 
-use tfplugin::{Diagnostics, EphemeralResource, Opened, Schema, async_trait};
+use tfplugin::{
+    AttributePath, Diagnostics, EphemeralResource, Kind, Opened, Schema, TfValue, async_trait,
+};
 
-use crate::resources::key_pair::{KeyPairState, attributes, validate_algorithm};
+use crate::resources::key_pair::KeyPairState;
 
 /// The ephemeral `spirl_key_pair`.
 pub struct EphemeralKeyPair;
@@ -15,18 +17,17 @@ impl EphemeralResource for EphemeralKeyPair {
     type Private = ();
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new().description(
+        Schema::of::<KeyPairState>(Kind::Ephemeral).description(
             "Generates an ed25519 key pair at each run without storing it: the private key \
              never reaches the plan or the state. Feed it to write-only arguments (for example \
              `helm_release`'s `set_wo`). Needs Terraform 1.10+ or OpenTofu 1.11+.",
-        );
-        attributes(false)
-            .into_iter()
-            .fold(schema, Schema::attribute)
+        )
     }
 
     async fn validate(&self, diags: &mut Diagnostics, config: KeyPairState) -> Option<()> {
-        validate_algorithm(diags, &config.algorithm)
+        // The layer does not run an ephemeral model's declared checks yet.
+        config.check(&AttributePath::new(), diags);
+        Some(())
     }
 
     async fn open(
@@ -34,8 +35,7 @@ impl EphemeralResource for EphemeralKeyPair {
         diags: &mut Diagnostics,
         mut config: KeyPairState,
     ) -> Option<Opened<KeyPairState, ()>> {
-        validate_algorithm(diags, &config.algorithm)?;
-        config.generate();
+        config.generate(diags)?;
         Some(Opened {
             result: config,
             private: None,

@@ -46,7 +46,7 @@ impl From<CicdProfile> for CicdProfileState {
 
 /// The SDK says only that a name is required; the issuer and JWKS URLs are the control plane's
 /// to judge.
-fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if name.is_empty() {
         diags.error_at(
             at.clone(),

@@ -1,14 +1,15 @@
 //! `spirl_cluster_config`: a cluster's configuration sections (`config.API`
 //! `Get`/`UpdateClusterConfig`); everything but the scope is [`super::config_sections`].
 
-use super::config_sections::{ConfigKind, config_state, id_import_problem};
+use super::config_sections::{ConfigKind, config_state, id_import_problem, scope_check};
 use crate::client::ConfigScope;
 use crate::client::assumptions::CLUSTER_ID_PREFIX;
 
 config_state!(
     /// Configuration and state of `spirl_cluster_config`.
     ClusterConfigState,
-    cluster_id
+    /// The id of the cluster (`c-…`). Changing it replaces the resource.
+    cluster_id(required, replace, check = scope_check)
 );
 
 /// A cluster's configuration.
@@ -17,13 +18,10 @@ pub struct ClusterConfig;
 impl ConfigKind for ClusterConfig {
     type State = ClusterConfigState;
     const WHAT: &'static str = "cluster configuration";
-    const SCOPE_ATTRIBUTE: Option<&'static str> = Some("cluster_id");
     const DESCRIPTION: &'static str = "A cluster's configuration sections, managed whole: \
         each is a self-describing YAML document keyed by its section name. Import with \
         `terraform import spirl_cluster_config.<name> c-…`. Destroying it removes the \
         sections it manages; the configuration goes with its cluster.";
-    const SCOPE_DESCRIPTION: &'static str =
-        "The id of the cluster (`c-…`). Changing it replaces the resource.";
     const IMPORT_ID: &'static str = "with the cluster id";
 
     fn scope(id: &str) -> ConfigScope {

@@ -19,14 +19,17 @@
 
 use std::collections::BTreeMap;
 
-use tfplugin::{Attr, Attribute, AttributePath, Diagnostics, LegacyResource, Plan, Schema};
+use tfplugin::{
+    Attr, AttributePath, Change, Diagnostics, Kind, Model, Read, Resource, Schema, TfValue,
+};
 
+use super::refreshed;
 use crate::client::{ApiError, Client, ClientHandle, ConfigScope, ConfigUpdate, Configuration};
 use crate::diagnostics;
-use crate::sections;
+use crate::sections::{self, SectionYaml};
 
 /// `sections` as the state holds it.
-pub type Sections = BTreeMap<String, Attr<String>>;
+pub type Sections = BTreeMap<String, Attr<SectionYaml>>;
 
 /// What every configuration state has besides its scope attribute.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -41,36 +44,65 @@ pub struct ConfigFields {
 
 /// The state of a configuration type: its scope attribute and the [`ConfigFields`].
 pub trait ConfigState:
-    serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Clone + 'static
+    Model + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static
 {
-    /// The scope attribute's value, when known.
-    fn scope_id(&self) -> Option<String>;
+    /// The scope attribute.
+    fn scope(&self) -> &Attr<String>;
+    /// The path of the scope attribute.
+    fn scope_path() -> AttributePath;
+    /// The path of `sections`.
+    fn sections_path() -> AttributePath;
     /// The common fields.
     fn fields(&self) -> ConfigFields;
+    /// Sets the common fields.
+    fn set_fields(&mut self, fields: ConfigFields);
     /// A state of `scope_id` with `fields`.
     fn of(scope_id: &str, fields: ConfigFields) -> Self;
 }
 
-/// Declares the state struct of a configuration type whose scope is the object id in the
-/// attribute `$scope`, and its [`ConfigState`].
+/// Declares the state struct of a configuration type, its scope attribute (with its description
+/// and `#[tf]` flags) first, and its [`ConfigState`].
 macro_rules! config_state {
-    ($(#[$doc:meta])* $name:ident, $scope:ident) => {
+    ($(#[$doc:meta])* $name:ident, $(#[doc = $scope_doc:literal])* $scope:ident($($flags:tt)*)) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(
+            Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, tfplugin::Model,
+        )]
         pub struct $name {
-            /// The id of the object whose configuration this is.
+            $(#[doc = $scope_doc])*
+            #[tf($($flags)*)]
             pub $scope: tfplugin::Attr<String>,
-            /// Section name → YAML document.
+            /// The configuration sections: each key is a section name (such as `KeyManager`),
+            /// each value its self-describing YAML document with `section` (the same name),
+            /// `schema` (such as `v1`) and `spec` (the settings). Documents are compared by
+            /// meaning, so the control plane's formatting never shows as a change. Sections not
+            /// in the map are removed; sections the control plane manages itself (read-only) are
+            /// left alone and not shown. Anchors, aliases, tags other than `!!str` and several
+            /// documents in one value are refused.
+            #[tf(required, check = $crate::resources::config_sections::check_sections)]
             pub sections: tfplugin::Attr<$crate::resources::config_sections::Sections>,
-            /// The configuration's version.
+            /// The configuration's version, for optimistic concurrency: every update sends the
+            /// version Terraform last read, and the control plane refuses it if someone changed
+            /// the configuration since (the error names both versions; plan again to see the
+            /// change).
+            #[tf(computed)]
             pub version: tfplugin::Attr<String>,
-            /// RFC 3339.
+            /// When the configuration last changed (RFC 3339, UTC); empty if never.
+            #[tf(computed)]
             pub updated_at: tfplugin::Attr<String>,
         }
 
         impl $crate::resources::config_sections::ConfigState for $name {
-            fn scope_id(&self) -> Option<String> {
-                self.$scope.known().cloned()
+            fn scope(&self) -> &tfplugin::Attr<String> {
+                &self.$scope
+            }
+
+            fn scope_path() -> tfplugin::AttributePath {
+                <Self as tfplugin::Model>::paths().$scope
+            }
+
+            fn sections_path() -> tfplugin::AttributePath {
+                <Self as tfplugin::Model>::paths().sections
             }
 
             fn fields(&self) -> $crate::resources::config_sections::ConfigFields {
@@ -81,16 +113,19 @@ macro_rules! config_state {
                 }
             }
 
-            fn of(
-                scope_id: &str,
-                fields: $crate::resources::config_sections::ConfigFields,
-            ) -> Self {
-                $name {
+            fn set_fields(&mut self, fields: $crate::resources::config_sections::ConfigFields) {
+                self.sections = fields.sections;
+                self.version = fields.version;
+                self.updated_at = fields.updated_at;
+            }
+
+            fn of(scope_id: &str, fields: $crate::resources::config_sections::ConfigFields) -> Self {
+                let mut state = $name {
                     $scope: tfplugin::Attr::Value(scope_id.to_owned()),
-                    sections: fields.sections,
-                    version: fields.version,
-                    updated_at: fields.updated_at,
-                }
+                    ..$name::default()
+                };
+                $crate::resources::config_sections::ConfigState::set_fields(&mut state, fields);
+                state
             }
         }
     };
@@ -103,13 +138,11 @@ pub trait ConfigKind: Send + Sync + 'static {
     type State: ConfigState;
     /// "trust domain configuration", for messages.
     const WHAT: &'static str;
-    /// The attribute naming the scope's object (`trust_domain_id`), or `None` for the
-    /// organisation.
-    const SCOPE_ATTRIBUTE: Option<&'static str>;
+    /// The id of the only configuration of its kind (the organisation's, whose scope attribute
+    /// is computed), or `None` when the scope attribute names the object.
+    const SINGLETON: Option<&'static str> = None;
     /// The resource's description (markdown).
     const DESCRIPTION: &'static str;
-    /// The description of the scope attribute (markdown).
-    const SCOPE_DESCRIPTION: &'static str;
     /// What `terraform import` takes, in words.
     const IMPORT_ID: &'static str;
 
@@ -119,111 +152,49 @@ pub trait ConfigKind: Send + Sync + 'static {
     fn import_problem(id: &str) -> Option<String>;
 }
 
-/// The attributes every configuration type has; the scope attribute first when there is one.
-fn schema_of<K: ConfigKind>() -> Schema {
-    let mut schema = Schema::new().description(K::DESCRIPTION);
-    if let Some(name) = K::SCOPE_ATTRIBUTE {
-        schema = schema.attribute(
-            Attribute::string(name)
-                .required()
-                .requires_replace()
-                .description(K::SCOPE_DESCRIPTION),
-        );
-    } else {
-        schema = schema.attribute(
-            Attribute::string("id")
-                .computed()
-                .use_state_for_unknown()
-                .description(K::SCOPE_DESCRIPTION),
+/// The check of a scope attribute: the control plane judges the id, but an empty one is no id.
+pub fn scope_check(id: &str, at: &AttributePath, diags: &mut Diagnostics) {
+    if id.trim().is_empty() {
+        diags.error_at(
+            at.clone(),
+            format!("Empty {at}"),
+            format!("{at} is empty. Set it to the id of the object whose configuration this is."),
         );
     }
-    schema
-        .attribute(
-            Attribute::new("sections", tfplugin::Type::map(tfplugin::Type::String))
-                .required()
-                .description(
-                    "The configuration sections: each key is a section name (such as \
-                     `KeyManager`), each value its self-describing YAML document with \
-                     `section` (the same name), `schema` (such as `v1`) and `spec` (the \
-                     settings). Documents are compared by meaning, so the control plane's \
-                     formatting never shows as a change. Sections not in the map are removed; \
-                     sections the control plane manages itself (read-only) are left alone and \
-                     not shown. Anchors, aliases, tags other than `!!str` and several \
-                     documents in one value are refused.",
-                ),
-        )
-        .attribute(Attribute::string("version").computed().description(
-            "The configuration's version, for optimistic concurrency: every update \
-                     sends the version Terraform last read, and the control plane refuses it \
-                     if someone changed the configuration since (the error names both \
-                     versions; plan again to see the change).",
-        ))
-        .attribute(
-            Attribute::string("updated_at").computed().description(
-                "When the configuration last changed (RFC 3339, UTC); empty if never.",
-            ),
-        )
 }
 
-/// Reports every problem of `sections` at its element; `Some(())` when there are none.
-fn check_sections(diags: &mut Diagnostics, sections: &Attr<Sections>) -> Option<()> {
-    let mut ok = true;
-    for (name, text) in sections.known().into_iter().flatten() {
-        let at = AttributePath::root("sections").key(name);
+/// The check of `sections`: every problem, at its element.
+pub fn check_sections(sections: &Sections, at: &AttributePath, diags: &mut Diagnostics) {
+    for (name, text) in sections {
+        let at = at.clone().key(name);
         if let Some(problem) = sections::name_problem(name) {
-            diags.error_at(at.clone(), "Invalid section name", problem);
-            ok = false;
-            continue;
-        }
-        if let Some(Err(problem)) = text.known().map(|t| sections::parse_section(name, t)) {
+            diags.error_at(at, "Invalid section name", problem);
+        } else if let Some(Err(problem)) = text.known().map(|t| sections::parse_section(name, &t.0))
+        {
             diags.error_at(at, "Invalid configuration section", problem);
-            ok = false;
         }
     }
-    ok.then_some(())
 }
 
 /// The known sections, when every one of them is known.
-fn known_sections(sections: &Attr<Sections>) -> Option<Vec<(String, String)>> {
+fn known_sections(sections: &Sections) -> Option<Vec<(String, String)>> {
     sections
-        .known()?
         .iter()
-        .map(|(name, text)| Some((name.clone(), text.known()?.clone())))
+        .map(|(name, text)| Some((name.clone(), text.known()?.0.clone())))
         .collect()
 }
 
-/// The state's `sections` for `remote`: each writable section, in the text of `wanted` while it
-/// means the same (what the user wrote), else as the control plane has it.
-fn sections_state(wanted: Option<&Sections>, remote: &Configuration) -> Sections {
-    remote
+/// The fields for `remote`: each writable section as the control plane has it (the layer keeps
+/// the text the user wrote while it means the same).
+fn fields_of(remote: &Configuration) -> ConfigFields {
+    let sections = remote
         .writable()
-        .map(|s| {
-            let text = wanted
-                .and_then(|w| w.get(&s.name))
-                .and_then(Attr::known)
-                .filter(|t| sections::same(t, &s.yaml))
-                .unwrap_or(&s.yaml);
-            (s.name.clone(), Attr::Value(text.clone()))
-        })
-        .collect()
-}
-
-fn fields_of(wanted: Option<&Sections>, remote: &Configuration) -> ConfigFields {
+        .map(|s| (s.name.clone(), Attr::Value(SectionYaml(s.yaml.clone()))));
     ConfigFields {
-        sections: Attr::Value(sections_state(wanted, remote)),
+        sections: Attr::Value(sections.collect()),
         version: Attr::Value(remote.version.clone()),
         updated_at: Attr::Value(remote.updated_at.clone()),
     }
-}
-
-/// Whether two section maps mean the same.
-fn same_sections(a: &[(String, String)], b: &Sections) -> bool {
-    a.len() == b.len()
-        && a.iter().all(|(name, text)| {
-            b.get(name)
-                .and_then(Attr::known)
-                .is_some_and(|t| sections::same(t, text))
-        })
 }
 
 /// The generic resource of a [`ConfigKind`].
@@ -241,20 +212,22 @@ impl<K: ConfigKind> ConfigResource<K> {
         }
     }
 
-    /// Where an API failure about the scope belongs.
-    fn scope_path() -> Option<AttributePath> {
-        K::SCOPE_ATTRIBUTE.map(AttributePath::root)
+    /// The scope id of `state`, when known.
+    fn scope_id(state: &K::State) -> Option<String> {
+        K::SINGLETON
+            .map(str::to_owned)
+            .or_else(|| state.scope().known().cloned())
     }
 
     /// Reports `error`; a refused section is reported at `sections`, an unknown scope at its
     /// attribute.
     fn report(diags: &mut Diagnostics, error: &ApiError) {
-        match (error, Self::scope_path()) {
-            (ApiError::NotFound(_), Some(scope)) => {
-                diagnostics::missing_reference(diags, error, scope);
+        match error {
+            ApiError::NotFound(_) if K::SINGLETON.is_none() => {
+                diagnostics::missing_reference(diags, error, K::State::scope_path());
             }
-            (ApiError::InvalidArgument(_), _) => {
-                diagnostics::api_error(diags, error, Some(AttributePath::root("sections")));
+            ApiError::InvalidArgument(_) => {
+                diagnostics::api_error(diags, error, Some(K::State::sections_path()));
             }
             _ => diagnostics::api_error(diags, error, None),
         }
@@ -270,15 +243,14 @@ impl<K: ConfigKind> ConfigResource<K> {
         wanted: &Sections,
         expected_version: String,
     ) -> Option<K::State> {
-        let sections = known_sections(&Attr::Value(wanted.clone()))?;
         let update = ConfigUpdate {
-            sections,
+            sections: known_sections(wanted)?,
             prune: true,
             expected_version,
             validate_only: false,
         };
         match client.update_config(&K::scope(scope_id), &update).await {
-            Ok(config) => Some(K::State::of(scope_id, fields_of(Some(wanted), &config))),
+            Ok(config) => Some(K::State::of(scope_id, fields_of(&config))),
             Err(e) => {
                 Self::report(diags, &e);
                 None
@@ -288,76 +260,44 @@ impl<K: ConfigKind> ConfigResource<K> {
 }
 
 #[tfplugin::async_trait]
-impl<K: ConfigKind> LegacyResource for ConfigResource<K> {
+impl<K: ConfigKind> Resource for ConfigResource<K> {
     type State = K::State;
 
     fn schema(&self) -> Schema {
-        schema_of::<K>()
+        Schema::of::<K::State>(Kind::Resource).description(K::DESCRIPTION)
     }
 
-    async fn validate(&self, diags: &mut Diagnostics, config: K::State) -> Option<()> {
-        if let (Some(name), Some(id)) = (K::SCOPE_ATTRIBUTE, ConfigState::scope_id(&config))
-            && id.trim().is_empty()
-        {
-            diags.error_at(
-                AttributePath::root(name),
-                format!("Empty {name}"),
-                format!(
-                    "{name} is empty. Set it to the id of the object whose configuration this is."
-                ),
-            );
-        }
-        check_sections(diags, &ConfigState::fields(&config).sections);
-        (!diags.has_errors()).then_some(())
-    }
-
-    async fn read(&self, diags: &mut Diagnostics, state: K::State) -> Option<K::State> {
+    async fn read(&self, diags: &mut Diagnostics, state: K::State) -> Option<Read<K::State>> {
         let client = self.client.get(diags)?;
-        let scope_id = ConfigState::scope_id(&state)?;
-        match client.get_config(&K::scope(&scope_id)).await {
-            Ok(config) => {
-                let prior = ConfigState::fields(&state).sections;
-                Some(K::State::of(&scope_id, fields_of(prior.known(), &config)))
-            }
-            Err(e) if e.is_not_found() => {
-                log::info!(scope = scope_id.as_str(); "{} is gone with its object; removing it from the state", K::WHAT);
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let scope_id = Self::scope_id(&state)?;
+        let found = client.get_config(&K::scope(&scope_id)).await;
+        let found = found.map(|config| Some(K::State::of(&scope_id, fields_of(&config))));
+        refreshed(diags, K::WHAT, &scope_id, found)
     }
 
-    async fn plan(&self, diags: &mut Diagnostics, plan: &mut Plan) -> Option<()> {
-        if plan.is_destroy() {
-            return Some(());
-        }
-        let Ok(config) = plan.config_as::<K::State>() else {
-            return Some(());
-        };
-        let Some(wanted) = known_sections(&ConfigState::fields(&config).sections) else {
-            return Some(());
-        };
-        let prior = plan.prior_as::<K::State>().ok().flatten();
-        let prior_sections = prior.as_ref().map(|p| p.fields().sections);
-        let unchanged = prior_sections
-            .as_ref()
-            .and_then(Attr::known)
-            .is_some_and(|p| same_sections(&wanted, p));
-        if unchanged && plan.is_update() {
+    async fn plan(&self, diags: &mut Diagnostics, change: &mut Change<K::State>) -> Option<()> {
+        let config = change.config.fields();
+        if let Some(prior) = change.prior.as_ref().map(ConfigState::fields) {
             // Only the text changed: nothing is sent, the version stays.
-            for attr in ["version", "updated_at"] {
-                let at = AttributePath::root(attr);
-                if let Some(prior) = plan.prior_at(&at).cloned() {
-                    plan.set_planned(&at, prior);
-                }
+            let unchanged = prior.sections.semantically_equal(&config.sections);
+            let kept = if unchanged {
+                prior
+            } else {
+                change.planned.fields()
+            };
+            // The text as configured, not the prior's that the layer keeps where it means the
+            // same: Terraform takes a map's plan whole, and the state keeps what the user wrote.
+            let sections = config.sections.clone();
+            change.planned.set_fields(ConfigFields { sections, ..kept });
+            if unchanged {
+                return Some(());
             }
-            return Some(());
         }
+        let Some(wanted) = config.sections.known().and_then(known_sections) else {
+            return Some(());
+        };
         // The control plane's own check, when the scope is known and a client is configured.
-        let Some(scope_id) = ConfigState::scope_id(&config) else {
+        let Some(scope_id) = Self::scope_id(&change.config) else {
             return Some(());
         };
         let mut quiet = Diagnostics::new();
@@ -365,7 +305,7 @@ impl<K: ConfigKind> LegacyResource for ConfigResource<K> {
             return Some(());
         };
         let scope = K::scope(&scope_id);
-        if plan.is_create()
+        if change.is_create()
             && let Ok(existing) = client.get_config(&scope).await
         {
             let dropped: Vec<String> = existing
@@ -375,7 +315,7 @@ impl<K: ConfigKind> LegacyResource for ConfigResource<K> {
                 .collect();
             if !dropped.is_empty() {
                 diags.warning_at(
-                    AttributePath::root("sections"),
+                    K::State::sections_path(),
                     format!("Existing sections will be removed from the {}", K::WHAT),
                     format!(
                         "The {} already has the sections {}, which are not in this \
@@ -398,7 +338,7 @@ impl<K: ConfigKind> LegacyResource for ConfigResource<K> {
         match client.update_config(&scope, &check).await {
             Ok(_) => {}
             Err(e @ ApiError::InvalidArgument(_)) => {
-                diagnostics::api_error(diags, &e, Some(AttributePath::root("sections")));
+                diagnostics::api_error(diags, &e, Some(K::State::sections_path()));
                 return None;
             }
             // Anything else (the object does not exist yet, the network) is for apply to say.
@@ -417,8 +357,8 @@ impl<K: ConfigKind> LegacyResource for ConfigResource<K> {
         _config: K::State,
     ) -> Option<K::State> {
         let client = self.client.get(diags)?;
-        let scope_id = ConfigState::scope_id(&planned)?;
-        let wanted = ConfigState::fields(&planned).sections.into_known()?;
+        let scope_id = Self::scope_id(&planned)?;
+        let wanted = planned.fields().sections.into_known()?;
         // The configuration exists with its object; its version guards the takeover.
         let current = match client.get_config(&K::scope(&scope_id)).await {
             Ok(current) => current,
@@ -439,38 +379,24 @@ impl<K: ConfigKind> LegacyResource for ConfigResource<K> {
         _config: K::State,
     ) -> Option<K::State> {
         let client = self.client.get(diags)?;
-        let scope_id = ConfigState::scope_id(&prior)?;
-        let wanted = ConfigState::fields(&planned).sections.into_known()?;
-        let before = ConfigState::fields(&prior);
-        let wanted_list = known_sections(&Attr::Value(wanted.clone()))?;
-        if before
-            .sections
-            .known()
-            .is_some_and(|p| same_sections(&wanted_list, p))
-        {
-            // Only formatting changed: keep the new text, send nothing.
-            return Some(K::State::of(
-                &scope_id,
-                ConfigFields {
-                    sections: Attr::Value(wanted),
-                    ..before
-                },
-            ));
+        let scope_id = Self::scope_id(&prior)?;
+        let (prior, wanted) = (prior.fields(), planned.fields().sections);
+        if prior.sections.semantically_equal(&wanted) {
+            // Only the text changed (the plan kept the version): nothing to send.
+            return Some(planned);
         }
-        let version = before.version.into_known().unwrap_or_default();
-        self.write(diags, client, &scope_id, &wanted, version).await
+        let version = prior.version.into_known().unwrap_or_default();
+        self.write(diags, client, &scope_id, &wanted.into_known()?, version)
+            .await
     }
 
     async fn delete(&self, diags: &mut Diagnostics, prior: K::State) -> Option<()> {
         let client = self.client.get(diags)?;
-        let scope_id = ConfigState::scope_id(&prior)?;
+        let scope_id = Self::scope_id(&prior)?;
         let update = ConfigUpdate {
             sections: Vec::new(),
             prune: true,
-            expected_version: ConfigState::fields(&prior)
-                .version
-                .into_known()
-                .unwrap_or_default(),
+            expected_version: prior.fields().version.into_known().unwrap_or_default(),
             validate_only: false,
         };
         match client.update_config(&K::scope(&scope_id), &update).await {
@@ -492,7 +418,7 @@ impl<K: ConfigKind> LegacyResource for ConfigResource<K> {
             return None;
         }
         match client.get_config(&K::scope(&id)).await {
-            Ok(config) => Some(K::State::of(&id, fields_of(None, &config))),
+            Ok(config) => Some(K::State::of(&id, fields_of(&config))),
             Err(e) => {
                 diagnostics::api_error(diags, &e, None);
                 None
@@ -516,6 +442,7 @@ pub fn id_import_problem(id: &str, prefix: &str, what: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::client::ConfigSection;
+    use crate::resources::trust_domain_config::{TrustDomainConfig, TrustDomainConfigState};
 
     fn remote(sections: &[(&str, &str, bool)]) -> Configuration {
         Configuration {
@@ -533,23 +460,73 @@ mod tests {
         }
     }
 
+    fn state(sections: &[(&str, &str, bool)]) -> TrustDomainConfigState {
+        TrustDomainConfigState::of("td-1", fields_of(&remote(sections)))
+    }
+
     #[test]
     fn config_state_keeps_the_users_text_while_it_means_the_same() {
         let mine = "section: A\nschema: v1\nspec: {x: 1}\n";
         let theirs = "---\nsection: A\nschema: v1\nspec:\n  x: 1\n";
-        let wanted: Sections = [("A".to_owned(), Attr::Value(mine.to_owned()))].into();
-        let state = sections_state(Some(&wanted), &remote(&[(("A"), theirs, false)]));
-        assert_eq!(state["A"], Attr::Value(mine.to_owned()));
+        let wanted = state(&[("A", mine, false)]);
+        let refreshed = |sections: &[(&str, &str, bool)]| {
+            let mut s = state(sections);
+            s.keep_spelling(&wanted);
+            s.sections.into_known().unwrap_or_default()
+        };
+        let text = |t: &str| Attr::Value(SectionYaml(t.to_owned()));
+        assert_eq!(refreshed(&[("A", theirs, false)])["A"], text(mine));
         // Drift shows as the control plane's text.
         let changed = "section: A\nschema: v1\nspec: {x: 2}\n";
-        let state = sections_state(Some(&wanted), &remote(&[("A", changed, false)]));
-        assert_eq!(state["A"], Attr::Value(changed.to_owned()));
+        assert_eq!(refreshed(&[("A", changed, false)])["A"], text(changed));
         // Read-only sections are not the user's.
-        let state = sections_state(
-            Some(&wanted),
-            &remote(&[("A", theirs, false), ("B", theirs, true)]),
+        assert_eq!(
+            refreshed(&[("A", theirs, false), ("B", theirs, true)]).len(),
+            1
         );
-        assert_eq!(state.len(), 1);
+    }
+
+    /// What the layer and the hook plan: the configuration in the prior's spelling where it
+    /// means the same, computed values unknown; then the hook (without a client).
+    async fn plan(
+        prior: &TrustDomainConfigState,
+        config: TrustDomainConfigState,
+    ) -> TrustDomainConfigState {
+        let mut planned = config.clone();
+        planned.keep_spelling(prior);
+        planned.version = Attr::Unknown;
+        let mut change = Change {
+            prior: Some(prior.clone()),
+            config,
+            planned,
+            requires_replace: Vec::new(),
+            private: Vec::new(),
+        };
+        let resource = ConfigResource::<TrustDomainConfig>::new(&ClientHandle::default());
+        let outcome = resource.plan(&mut Diagnostics::new(), &mut change).await;
+        assert_eq!(outcome, Some(()));
+        change.planned
+    }
+
+    #[tokio::test]
+    async fn config_plan_is_the_configuration_or_the_prior_state_whole() {
+        let a = "section: A\nschema: v1\nspec: {x: 1}";
+        let a_flow = "{section: A, schema: v1, spec: {x: 1}}";
+        let b = "section: B\nschema: v1\nspec: {y: 1}";
+        let prior = state(&[("A", a, false), ("B", b, false)]);
+        // Only formatting: the new text, with the prior version.
+        let reformatted = state(&[("A", a_flow, false), ("B", b, false)]);
+        let planned = plan(&prior, reformatted.clone()).await;
+        assert_eq!(planned.sections, reformatted.sections);
+        assert_eq!(planned.version, prior.version);
+        // One section reformatted, another changed: the configuration, not a mix.
+        let config = state(&[
+            ("A", a_flow, false),
+            ("B", "section: B\nschema: v1\nspec: {y: 2}", false),
+        ]);
+        let planned = plan(&prior, config.clone()).await;
+        assert_eq!(planned.sections, config.sections);
+        assert_eq!(planned.version, Attr::Unknown);
     }
 
     #[test]

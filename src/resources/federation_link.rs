@@ -54,13 +54,13 @@ fn foreign_name_problem(name: &str) -> Option<String> {
     domain_name_problem(name).map(|p| p.replace("domain_name", "foreign_trust_domain_name"))
 }
 
-fn check_foreign_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_foreign_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if let Some(problem) = foreign_name_problem(name) {
         diags.error_at(at.clone(), "Invalid foreign_trust_domain_name", problem);
     }
 }
 
-fn check_endpoint(url: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_endpoint(url: &str, at: &AttributePath, diags: &mut Diagnostics) {
     let want = "the foreign trust domain's SPIFFE bundle endpoint, such as \
                 \"https://bundle.partner.example/\"";
     if let Some(problem) = https_url_problem("endpoint_url", url, want) {

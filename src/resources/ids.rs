@@ -63,17 +63,3 @@ pub fn https_url_problem(attr: &str, url: &str, want: &str) -> Option<String> {
     };
     Some(format!("{attr} {} {what}. Set it to {want}.", quote(url)))
 }
-
-/// The form of [`id`] for resources not yet declared as models (removed once none is left).
-pub fn check_id(
-    diags: &mut Diagnostics,
-    attr: &str,
-    value: &tfplugin::Attr<String>,
-    prefix: &'static str,
-    what: &'static str,
-    hint: &'static str,
-) {
-    if let Some(v) = value.known() {
-        id(prefix, what, hint)(v, &AttributePath::root(attr), diags);
-    }
-}

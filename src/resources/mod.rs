@@ -50,19 +50,6 @@ pub fn refreshed<T, S: From<T>>(
     }
 }
 
-/// [`refreshed`] for resources not yet declared as models (removed once none is left).
-pub fn refreshed_legacy<T, S: From<T>>(
-    diags: &mut Diagnostics,
-    what: &str,
-    id: &str,
-    found: Result<Option<T>, ApiError>,
-) -> Option<S> {
-    match refreshed(diags, what, id, found)? {
-        Read::Found(s) => Some(s),
-        Read::Gone => None,
-    }
-}
-
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![
@@ -75,7 +62,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             cicd_profile_link::CicdProfileLinkResource::new(client),
         ),
         tfplugin::resource("spirl_cluster", cluster::ClusterResource::new(client)),
-        tfplugin::legacy_resource("spirl_key_pair", key_pair::KeyPairResource),
+        tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
         tfplugin::resource(
             "spirl_provider_attestation_config",
             provider_attestation_config::ProviderAttestationConfig::new(client),
@@ -89,7 +76,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             "spirl_trust_domain_deployment",
             trust_domain_deployment::TrustDomainDeployment::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_cluster_config",
             ConfigResource::<cluster_config::ClusterConfig>::new(client),
         ),
@@ -101,15 +88,15 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             "spirl_realm_role_assignment",
             realm_role_assignment::RealmRoleAssignmentResource::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_org_config",
             ConfigResource::<org_config::OrgConfig>::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_trust_domain_config",
             ConfigResource::<trust_domain_config::TrustDomainConfig>::new(client),
         ),
-        tfplugin::legacy_resource(
+        tfplugin::resource(
             "spirl_trust_domain_deployment_config",
             ConfigResource::<trust_domain_deployment_config::DeploymentConfig>::new(client),
         ),

@@ -39,7 +39,7 @@ pub struct AwsBlock {
     pub role_arn: Attr<String>,
 }
 
-fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if name.is_empty() {
         diags.error_at(
             at.clone(),
@@ -49,7 +49,7 @@ fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
     }
 }
 
-fn check_role_arn(arn: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_role_arn(arn: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if let Some(problem) = role_arn_problem(arn) {
         diags.error_at(at.clone(), "Invalid aws.role_arn", problem);
     }

@@ -84,7 +84,7 @@ pub fn name_problem(name: &str) -> Option<String> {
     None
 }
 
-fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if let Some(problem) = name_problem(name) {
         diags.error_at(at.clone(), "Invalid realm name", problem);
     }

@@ -57,7 +57,7 @@ impl RealmRoleAssignmentState {
     }
 }
 
-fn check_realm_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_realm_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if let Some(problem) = realm_name_problem(name) {
         let problem = problem.replacen("name", "realm_name", 1);
         diags.error_at(at.clone(), "Invalid realm_name", problem);
@@ -65,7 +65,7 @@ fn check_realm_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) 
 }
 
 /// Roles are resolved by name through the API, which lists the valid ones if this is not.
-fn check_role_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_role_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if name.is_empty() {
         diags.error_at(
             at.clone(),

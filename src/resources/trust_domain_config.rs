@@ -1,14 +1,15 @@
 //! `spirl_trust_domain_config`: a trust domain's configuration sections (`config.API`
 //! `Get`/`UpdateTrustDomainConfig`); everything but the scope is [`super::config_sections`].
 
-use super::config_sections::{ConfigKind, config_state, id_import_problem};
+use super::config_sections::{ConfigKind, config_state, id_import_problem, scope_check};
 use crate::client::ConfigScope;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 
 config_state!(
     /// Configuration and state of `spirl_trust_domain_config`.
     TrustDomainConfigState,
-    trust_domain_id
+    /// The id of the trust domain (`td-…`). Changing it replaces the resource.
+    trust_domain_id(required, replace, check = scope_check)
 );
 
 /// A trust domain's configuration.
@@ -17,13 +18,10 @@ pub struct TrustDomainConfig;
 impl ConfigKind for TrustDomainConfig {
     type State = TrustDomainConfigState;
     const WHAT: &'static str = "trust domain configuration";
-    const SCOPE_ATTRIBUTE: Option<&'static str> = Some("trust_domain_id");
     const DESCRIPTION: &'static str = "A trust domain's configuration sections, managed whole: \
         each is a self-describing YAML document keyed by its section name. Import with \
         `terraform import spirl_trust_domain_config.<name> td-…`. Destroying it removes the \
         sections it manages; the configuration goes with its trust domain.";
-    const SCOPE_DESCRIPTION: &'static str =
-        "The id of the trust domain (`td-…`). Changing it replaces the resource.";
     const IMPORT_ID: &'static str = "with the trust domain id";
 
     fn scope(id: &str) -> ConfigScope {

@@ -781,7 +781,7 @@ fn check_version(version: &Number, at: &AttributePath, diags: &mut Diagnostics) 
 
 /// Reports an empty deployment name: the SDK says a name is required, and nothing about its
 /// shape, so the control plane judges the rest.
-fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if name.is_empty() {
         diags.error_at(
             at.clone(),

@@ -1,14 +1,15 @@
 //! `spirl_trust_domain_deployment_config`: a trust-domain deployment's configuration sections (`config.API`
 //! `Get`/`UpdateTrustDomainDeploymentConfig`); everything but the scope is [`super::config_sections`].
 
-use super::config_sections::{ConfigKind, config_state, id_import_problem};
+use super::config_sections::{ConfigKind, config_state, id_import_problem, scope_check};
 use crate::client::ConfigScope;
 use crate::client::assumptions::DEPLOYMENT_ID_PREFIX;
 
 config_state!(
     /// Configuration and state of `spirl_trust_domain_deployment_config`.
     DeploymentConfigState,
-    trust_domain_deployment_id
+    /// The id of the trust-domain deployment (`tdd-…`). Changing it replaces the resource.
+    trust_domain_deployment_id(required, replace, check = scope_check)
 );
 
 /// A trust-domain deployment's configuration.
@@ -17,13 +18,10 @@ pub struct DeploymentConfig;
 impl ConfigKind for DeploymentConfig {
     type State = DeploymentConfigState;
     const WHAT: &'static str = "deployment configuration";
-    const SCOPE_ATTRIBUTE: Option<&'static str> = Some("trust_domain_deployment_id");
     const DESCRIPTION: &'static str = "A trust-domain deployment's configuration sections, managed whole: \
         each is a self-describing YAML document keyed by its section name. Import with \
         `terraform import spirl_trust_domain_deployment_config.<name> tdd-…`. Destroying it removes the \
         sections it manages; the configuration goes with its deployment.";
-    const SCOPE_DESCRIPTION: &'static str =
-        "The id of the trust-domain deployment (`tdd-…`). Changing it replaces the resource.";
     const IMPORT_ID: &'static str = "with the deployment id";
 
     fn scope(id: &str) -> ConfigScope {

@@ -25,7 +25,6 @@ extern crate self as tfplugin;
 
 pub mod diag;
 pub mod goplugin;
-pub mod legacy;
 pub mod lifeline;
 pub mod log;
 pub mod model;
@@ -40,7 +39,6 @@ pub mod typed;
 pub mod value;
 
 pub use diag::{AttributePath, Diagnostic, Diagnostics, Severity};
-pub use legacy::{LegacyDataSource, LegacyResource, legacy_data_source, legacy_resource};
 pub use model::{Kind, Model, TfValue};
 pub use plan::{Change, Plan};
 pub use provider::{

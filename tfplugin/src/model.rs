@@ -90,6 +90,11 @@ pub fn object_type<M: Model>() -> Type {
 /// A value an attribute holds: its Terraform type, checks of what it contains, and semantic
 /// equality.
 pub trait TfValue: Clone + PartialEq {
+    /// Whether it is an object of nested attributes (a [`Model`]): Terraform checks a plan of
+    /// nested attributes attribute by attribute, so spelling is kept per element; a list or map
+    /// of plain values is one value, kept whole or not at all.
+    const NESTED: bool = false;
+
     /// Its Terraform type.
     fn tf_type() -> Type;
 
@@ -138,6 +143,7 @@ plain!(
 );
 
 impl<T: TfValue> TfValue for Attr<T> {
+    const NESTED: bool = T::NESTED;
     fn tf_type() -> Type {
         T::tf_type()
     }
@@ -160,6 +166,7 @@ impl<T: TfValue> TfValue for Attr<T> {
 }
 
 impl<T: TfValue> TfValue for Option<T> {
+    const NESTED: bool = T::NESTED;
     fn tf_type() -> Type {
         T::tf_type()
     }
@@ -194,7 +201,11 @@ impl<T: TfValue> TfValue for Vec<T> {
         self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a.semantically_equal(b))
     }
     fn keep_spelling(&mut self, prior: &Self) {
-        if self.len() == prior.len() {
+        if !T::NESTED {
+            if self != prior && self.semantically_equal(prior) {
+                *self = prior.clone();
+            }
+        } else if self.len() == prior.len() {
             for (a, b) in self.iter_mut().zip(prior) {
                 a.keep_spelling(b);
             }
@@ -224,6 +235,12 @@ impl<T: TfValue> TfValue for BTreeMap<String, T> {
                 .all(|(k, a)| other.get(k).is_some_and(|b| a.semantically_equal(b)))
     }
     fn keep_spelling(&mut self, prior: &Self) {
+        if !T::NESTED {
+            if self != prior && self.semantically_equal(prior) {
+                *self = prior.clone();
+            }
+            return;
+        }
         for (k, a) in self.iter_mut() {
             if let Some(b) = prior.get(k) {
                 a.keep_spelling(b);
@@ -453,5 +470,23 @@ mod tests {
         assert_eq!(a.key, Attr::Value(Caseless("KEY".into())));
         assert_eq!(a.id, Attr::Value("2".into()), "other values stay");
         assert!(!new.semantically_equal(&prior));
+    }
+
+    #[test]
+    fn a_map_of_plain_values_keeps_its_spelling_whole_or_not_at_all() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, Caseless> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), Caseless((*v).to_owned())))
+                .collect()
+        };
+        let prior = map(&[("a", "X"), ("b", "Y")]);
+        let mut same = map(&[("a", "x"), ("b", "y")]);
+        same.keep_spelling(&prior);
+        assert_eq!(same, prior);
+        // One entry changed: Terraform takes a planned map only whole, so nothing is kept.
+        let mut changed = map(&[("a", "x"), ("b", "z")]);
+        changed.keep_spelling(&prior);
+        assert_eq!(changed, map(&[("a", "x"), ("b", "z")]));
     }
 }

@@ -459,7 +459,7 @@ pub(crate) fn decode_error(diags: &mut Diagnostics, what: &str, e: ValueError) {
     }
 }
 
-pub(crate) fn read_as<T: DeserializeOwned>(
+fn read_as<T: DeserializeOwned>(
     diags: &mut Diagnostics,
     what: &str,
     v: &Value,
@@ -473,19 +473,14 @@ pub(crate) fn read_as<T: DeserializeOwned>(
     r.map_err(|e| decode_error(diags, what, e)).ok()
 }
 
-pub(crate) fn write_as<T: Serialize>(
-    diags: &mut Diagnostics,
-    what: &str,
-    v: &T,
-    ty: &Type,
-) -> Option<Value> {
+fn write_as<T: Serialize>(diags: &mut Diagnostics, what: &str, v: &T, ty: &Type) -> Option<Value> {
     typed::to_value(v, ty)
         .map_err(|e| decode_error(diags, what, e))
         .ok()
 }
 
 /// Runs a typed validate hook unless the configuration holds unknowns its struct cannot take.
-pub(crate) async fn validate_typed<T: DeserializeOwned, Fut: Future<Output = Option<()>>>(
+async fn validate_typed<T: DeserializeOwned, Fut: Future<Output = Option<()>>>(
     config: &Value,
     hook: impl FnOnce(T) -> Fut,
 ) {

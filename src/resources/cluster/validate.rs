@@ -24,13 +24,13 @@ pub fn name_problem(name: &str) -> Option<String> {
         .then(|| "name is empty. Set it to the cluster's name, such as \"my-cluster\".".into())
 }
 
-pub(super) fn check_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+pub(super) fn check_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if let Some(problem) = name_problem(name) {
         diags.error_at(at.clone(), "Invalid cluster name", problem);
     }
 }
 
-pub(super) fn check_platform(platform: &String, at: &AttributePath, diags: &mut Diagnostics) {
+pub(super) fn check_platform(platform: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if Platform::parse(platform).is_none() {
         let valid: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
         diags.error_at(
@@ -61,7 +61,7 @@ pub(super) fn check_public_key(pem: &PublicKeyPem, at: &AttributePath, diags: &m
 }
 
 pub(super) fn check_provider_attestation_id(
-    id: &String,
+    id: &str,
     at: &AttributePath,
     diags: &mut Diagnostics,
 ) {
@@ -79,7 +79,7 @@ pub(super) fn check_provider_attestation_id(
     }
 }
 
-pub(super) fn check_realm_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+pub(super) fn check_realm_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if let Some(problem) = realm_name_problem(name) {
         let problem = problem.replacen("name", "realm_name", 1);
         diags.error_at(at.clone(), "Invalid realm_name", problem);

@@ -107,7 +107,7 @@ pub struct Timeouts {
     pub create: Attr<String>,
 }
 
-fn check_timeout(text: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn check_timeout(text: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if let Err(reason) = crate::settings::parse_duration(text) {
         diags.error_at(
             at.clone(),

@@ -79,7 +79,7 @@ fn issuer_url_problem(url: &str) -> Option<String> {
 }
 
 /// The declared check of `domain_name`.
-pub fn check_domain_name(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+pub fn check_domain_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if let Some(problem) = domain_name_problem(name) {
         diags.error_at(at.clone(), "Invalid trust domain name", problem);
     }

@@ -415,6 +415,8 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
         }
 
         impl ::tfplugin::TfValue for #name {
+            const NESTED: bool = true;
+
             fn tf_type() -> ::tfplugin::Type {
                 ::tfplugin::model::object_type::<#name>()
             }
