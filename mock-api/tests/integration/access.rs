@@ -1,9 +1,7 @@
 //! Access: the bootstrap service account listed with an `sa-` id, users from the configuration,
 //! the realm role, assignments unique per principal, realm and role, removed with their realm.
 
-mod common;
-
-use common::{Api, assert_status, channel};
+use crate::common::{Api, assert_status, channel};
 use spirl_api_proto::access::api_client::ApiClient;
 use spirl_api_proto::access::*;
 use spirl_mock_api::{MockConfig, spawn};

@@ -1,9 +1,7 @@
 //! Configuration sections: versions and optimistic concurrency, prune, read-only sections,
 //! validate-only updates, refused documents, unknown scopes, and durability.
 
-mod common;
-
-use common::{Api, assert_status, channel};
+use crate::common::{Api, assert_status, channel};
 use spirl_api_proto::config::api_client::ApiClient as ConfigClient;
 use spirl_api_proto::config::*;
 use spirl_mock_api::{ConfigScope, MockConfig, spawn};

@@ -3,8 +3,6 @@
 //!
 //! The keys made here are test-only: derived from fixed seeds, never used anywhere else.
 
-#![allow(dead_code)]
-
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
