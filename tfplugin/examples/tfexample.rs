@@ -197,9 +197,13 @@ impl Resource for Thing {
 /// `tfexample_echo`: upper-cases its input.
 struct Echo;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Model)]
 struct EchoState {
+    /// Text.
+    #[tf(required)]
     input: String,
+    /// The text in upper case.
+    #[tf(computed)]
     output: Attr<String>,
 }
 
@@ -208,9 +212,7 @@ impl DataSource for Echo {
     type State = EchoState;
 
     fn schema(&self) -> Schema {
-        Schema::new()
-            .attribute(Attribute::string("input").required())
-            .attribute(Attribute::string("output").computed())
+        Schema::of::<EchoState>(Kind::DataSource)
     }
 
     async fn read(&self, _diags: &mut Diagnostics, mut config: EchoState) -> Option<EchoState> {

@@ -41,10 +41,12 @@ mod schema_md;
 mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use terraform_provider_spirl::provider::{NAME, SpirlProvider};
 use tfplugin::{Provider as _, Schema};
+
+use crate::workspace_root;
 
 /// Writes `docs/` (or, with `check`, fails when the committed docs differ).
 pub fn run(check: bool, args: &[String]) -> Result<(), String> {
@@ -78,12 +80,6 @@ pub fn run(check: bool, args: &[String]) -> Result<(), String> {
         );
         Ok(())
     }
-}
-
-/// The workspace root: the parent of this crate's directory.
-fn workspace_root() -> PathBuf {
-    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
-    xtask.parent().unwrap_or(xtask).to_path_buf()
 }
 
 /// What kind of Terraform type a page documents.
@@ -505,6 +501,7 @@ pub fn write(docs: &Path, pages: &BTreeMap<String, String>) -> Result<usize, Str
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tfplugin::{Attribute, Nesting};
 

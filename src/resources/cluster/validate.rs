@@ -60,11 +60,7 @@ pub(super) fn check_public_key(pem: &PublicKeyPem, at: &AttributePath, diags: &m
     }
 }
 
-pub(super) fn check_provider_attestation_id(
-    id: &str,
-    at: &AttributePath,
-    diags: &mut Diagnostics,
-) {
+pub(super) fn check_provider_attestation_id(id: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if !is_opaque_id(id) {
         diags.error_at(
             at.clone(),

@@ -18,18 +18,10 @@ pub struct Tools {
     pub spirl_provider: PathBuf,
 }
 
-/// The repository root (the benchmark crate's parent).
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
 /// Runs the setup step and the release build; `terraform` overrides the CLI setup finds, and
 /// `provider` a build of our provider made elsewhere (then nothing is built).
 pub fn prepare(terraform: Option<PathBuf>, provider: Option<PathBuf>) -> Result<Tools, String> {
-    let repo = repo_root();
+    let repo = crate::workspace_root();
     let mut setup = Command::new(repo.join("scripts/setup.sh"));
     setup.arg("--null").stderr(Stdio::inherit());
     if let Some(tf) = &terraform {

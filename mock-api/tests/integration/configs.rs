@@ -1,9 +1,7 @@
 //! Configuration sections: versions and optimistic concurrency, prune, read-only sections,
 //! validate-only updates, refused documents, unknown scopes, and durability.
 
-mod common;
-
-use common::{Api, assert_status, channel};
+use crate::common::{Api, assert_status, channel, restart};
 use spirl_api_proto::config::api_client::ApiClient as ConfigClient;
 use spirl_api_proto::config::*;
 use spirl_mock_api::{ConfigScope, MockConfig, spawn};
@@ -223,7 +221,7 @@ async fn config_survives_a_restart_on_the_same_data_dir() {
         .await
         .expect("write");
     mock.shutdown().await.expect("stop");
-    let mock = spawn(config()).await.expect("restart");
+    let mock = restart(config).await;
     let c = configs(&mock).await;
     assert_eq!(c.get(&td).await.expect("get"), written);
 }

@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use spirl_mock_api::{MockConfig, RunningMock};
 
-use crate::rss::{Recorder, usage};
-use crate::setup::Tools;
+use super::rss::{Recorder, usage};
+use super::setup::Tools;
 
 /// What the configuration holds, N times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -268,7 +268,7 @@ impl Bench {
             .env("CHECKPOINT_DISABLE", "1")
             // Both providers put their plugin sockets under TMPDIR.
             .env("TMPDIR", self.root.join("sock"))
-            .env(crate::rss::DIR_ENV, self.recorder.dir())
+            .env(super::rss::DIR_ENV, self.recorder.dir())
             .stdin(Stdio::null());
         for var in [
             "TF_LOG",

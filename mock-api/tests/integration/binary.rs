@@ -1,7 +1,7 @@
 //! The `spirl-mock-api` binary: its announcement, credentials file, admin listener, TLS, and
 //! durability across `kill -9`.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::io::{BufRead as _, BufReader};
@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use common::{Api, within};
+use crate::common::{Api, within};
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, ServerName};
 use spirl_api_proto::trustdomain::api_client::ApiClient as TrustDomainClient;

@@ -1,9 +1,7 @@
 //! Deployments and their keys: the first key makes the deployment, lists, enable/disable,
 //! deletes with and without force.
 
-mod common;
-
-use common::{Api, assert_status, key_der};
+use crate::common::{Api, assert_status, key_der};
 use spirl_api_proto::trustdomain::trust_domain_key::Pubkey;
 use spirl_api_proto::trustdomain::*;
 use spirl_mock_api::assumptions::ORG_ID;

@@ -3,9 +3,7 @@
 //! with `file()`), what it refuses because the API says so (each refusal `INVALID_ARGUMENT`
 //! naming its field), and ListClustersV2 / DescribeClusters.
 
-mod common;
-
-use common::{Api, assert_status, channel, key_der};
+use crate::common::{Api, assert_status, channel, key_der};
 use spirl_api_proto::agentattestation as aa;
 use spirl_api_proto::cluster::api_client::ApiClient as ClusterClient;
 use spirl_api_proto::cluster::*;

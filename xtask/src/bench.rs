@@ -1,6 +1,7 @@
-//! `make bench`: terraform-provider-spirl against the Go provider `hashicorp/null` v2.1.2, side
-//! by side in one run under the same Terraform CLI (DESIGN.md §6, issue 7). Not a test: it prints
-//! a markdown table of medians with their min–max spread, and the ratios ours/Go.
+//! `make bench` (`cargo run --release -p xtask -- bench`): terraform-provider-spirl against the Go
+//! provider `hashicorp/null` v2.1.2, side by side in one run under the same Terraform CLI
+//! (DESIGN.md §6, issue 7). Not a test: it prints a markdown table of medians with their min–max
+//! spread, and the ratios ours/Go.
 //!
 //! | module | what it measures or does |
 //! |---|---|
@@ -10,7 +11,7 @@
 //! | [`rss`] | peak RSS of every provider process Terraform starts, and CPU accounting |
 //! | [`stats`] | medians, spreads and ratios |
 //!
-//! Usage: `spirl-bench [-r REPEATS] [-s STARTS] [-n N,N,…] [-w key_pair,trust_domain]
+//! Usage: `bench [-r REPEATS] [-s STARTS] [-n N,N,…] [-w key_pair,trust_domain]
 //! [--terraform PATH] [--provider PATH]`. Defaults: 3 repeats, 30 starts, N = 1,100,1000, both
 //! workloads, the Terraform CLI `scripts/setup.sh` finds, and our provider built here in release
 //! mode (`--provider` measures another build of it instead, for comparisons).
@@ -23,8 +24,8 @@ mod workflow;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
+pub use rss::run_as_wrapper;
 use stats::{Samples, Unit, ratio};
 use workflow::{Bench, STEPS, Side, Workload};
 
@@ -37,8 +38,8 @@ struct Options {
     provider: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: spirl-bench [-r REPEATS] [-s STARTS] [-n N,N,...] \
-                     [-w key_pair,trust_domain] [--terraform PATH] [--provider PATH]";
+const USAGE: &str = "usage: cargo run --release -p xtask -- bench [-r REPEATS] [-s STARTS] \
+                     [-n N,N,...] [-w key_pair,trust_domain] [--terraform PATH] [--provider PATH]";
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
@@ -88,31 +89,20 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     Ok(o)
 }
 
-fn main() -> ExitCode {
-    if let Some(code) = rss::run_as_wrapper() {
-        return code;
+/// Runs the benchmark with its command-line arguments and prints the table.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let table = measure(&parse_args(args)?)?;
+    #[allow(clippy::print_stdout, reason = "the table is the program's output")]
+    {
+        println!("{table}");
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = parse_args(&args).and_then(|o| run(&o));
-    match result {
-        Ok(table) => {
-            #[allow(clippy::print_stdout, reason = "the table is the program's output")]
-            {
-                println!("{table}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("bench: error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    Ok(())
 }
 
 /// Figures per (workload, N, side): per step wall time, cycle, CPU, RSS, plan requests.
 type Key = (Workload, usize, Side);
 
-fn run(o: &Options) -> Result<String, String> {
+fn measure(o: &Options) -> Result<String, String> {
     let tools = setup::prepare(o.terraform.clone(), o.provider.clone())?;
     let tmp = tempfile::Builder::new()
         .prefix("spirl-bench.")

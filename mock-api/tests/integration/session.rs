@@ -1,10 +1,10 @@
 //! The login stream and session tokens, over real sockets.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     Api, LoginStream, assert_status, channel, login, manual_config, sign_proof, signing_key,
 };
 use spirl_api_proto::session::ServiceAccountKeyAuthorization;

@@ -3,8 +3,6 @@
 //!
 //! The keys made here are test-only: derived from fixed seeds, never used anywhere else.
 
-#![allow(dead_code)]
-
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
@@ -21,7 +19,9 @@ use spirl_api_proto::session::{
 use spirl_api_proto::trustdomain::api_client::ApiClient as TrustDomainClient;
 use spirl_api_proto::trustdomain::create_trust_domain_key_request::Pubkey;
 use spirl_api_proto::trustdomain::*;
-use spirl_mock_api::{Credentials, ManualClock, MockConfig, RunningMock, SequentialIds};
+use spirl_mock_api::{
+    Credentials, ManualClock, MockConfig, MockError, RunningMock, SequentialIds, spawn,
+};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::{Channel, Endpoint};
@@ -35,6 +35,24 @@ pub async fn within<T>(future: impl Future<Output = T>) -> T {
     tokio::time::timeout(TIMEOUT, future)
         .await
         .expect("timed out")
+}
+
+/// Starts a mock again on the data dir of one just shut down. The stopped mock's journal lock can
+/// outlive it for a moment: these tests share one process, and a child that another test forks
+/// at that instant holds a copy of the journal's descriptor, and with it the lock, until it execs.
+/// So wait for the lock, as a second process would, within [`TIMEOUT`].
+pub async fn restart(config: impl Fn() -> MockConfig) -> RunningMock {
+    within(async {
+        loop {
+            match spawn(config()).await {
+                Err(MockError::DataDirInUse(_)) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await
+                }
+                other => return other.expect("restart"),
+            }
+        }
+    })
+    .await
 }
 
 /// A fixed start time for manual clocks: 2026-11-21T08:00:00Z.

@@ -89,7 +89,7 @@ pub fn run_as_wrapper() -> Option<ExitCode> {
     Some(match wrap(&name) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("spirl-bench wrapper for {name}: {e}");
+            eprintln!("bench wrapper for {name}: {e}");
             ExitCode::FAILURE
         }
     })

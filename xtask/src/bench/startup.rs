@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use tfplugin::serve::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE};
 
-use crate::stats::Samples;
+use super::stats::Samples;
 
 /// One provider binary and the plugin protocol it speaks.
 pub struct Subject<'a> {

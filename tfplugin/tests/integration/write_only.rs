@@ -3,9 +3,7 @@
 //! would store them in plan and state) is refused at validation, each value named by its path.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{dv, errors, harness, secret_schema, val};
+use crate::common::{dv, errors, harness, secret_schema, val};
 use magma_protocol::tfplugin6 as pb;
 use tfplugin::{AttributePath, Value};
 

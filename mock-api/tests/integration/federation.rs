@@ -1,9 +1,7 @@
 //! Federation links: SetLink upserts by foreign name, refusals, delete, and links going with
 //! their trust domain.
 
-mod common;
-
-use common::{Api, assert_status, channel};
+use crate::common::{Api, assert_status, channel};
 use spirl_api_proto::federation::api_client::ApiClient;
 use spirl_api_proto::federation::*;
 use spirl_mock_api::{MockConfig, spawn};

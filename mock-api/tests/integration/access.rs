@@ -1,9 +1,7 @@
 //! Access: the bootstrap service account listed with an `sa-` id, users from the configuration,
 //! the realm role, assignments unique per principal, realm and role, removed with their realm.
 
-mod common;
-
-use common::{Api, assert_status, channel};
+use crate::common::{Api, assert_status, channel, restart};
 use spirl_api_proto::access::api_client::ApiClient;
 use spirl_api_proto::access::*;
 use spirl_mock_api::{MockConfig, spawn};
@@ -116,7 +114,7 @@ async fn access_accounts_users_roles_and_unique_assignments() {
 
     // Durable: after a restart the user and the assignment are still there.
     mock.shutdown().await.expect("stop");
-    let mock = spawn(config()).await.expect("restart");
+    let mock = restart(config).await;
     assert_eq!(mock.stats().objects.role_assignments, 1);
     let api = Api::of(&mock).await;
     let mut access = ApiClient::new(channel(&mock.endpoint).await);

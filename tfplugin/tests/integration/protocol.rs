@@ -2,12 +2,10 @@
 //! generated tfplugin6 client.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::{dv, errors, harness, thing_schema, val, wait_for};
+use crate::common::{dv, errors, harness, thing_schema, val, wait_for};
 use magma_protocol::tfplugin6 as pb;
 use tfplugin::{AttributePath, Value};
 

@@ -2,7 +2,7 @@
 //! an empty plan, an in-place update, a replacement, destroy, through `dev_overrides`.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,8 +1,6 @@
 //! Every refusal names its field and carries the code the real API gives.
 
-mod common;
-
-use common::{Api, assert_status, key_der};
+use crate::common::{Api, assert_status, key_der};
 use ed25519_dalek::pkcs8::EncodePublicKey as _;
 use spirl_api_proto::trustdomain::*;
 use spirl_mock_api::{MockConfig, spawn};

@@ -1,10 +1,8 @@
 //! Fault injection in gRPC terms, request counting, and the client metadata record.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Api, LoginStream, assert_status, channel};
+use crate::common::{Api, LoginStream, assert_status, channel};
 use spirl_mock_api::{ClientMetadata, Faults, MockConfig, spawn};
 use tonic::Code;
 

@@ -1,7 +1,7 @@
 //! The go-plugin handshake, acting as Terraform: the example provider runs as a child process.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;

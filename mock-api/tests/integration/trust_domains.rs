@@ -1,10 +1,10 @@
 //! Trust domains: register and create, read, list, update the JWT issuer, delete.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::{Api, assert_status, manual_config};
+use crate::common::{Api, assert_status, manual_config};
 use spirl_api_proto::trustdomain::jwt_issuer_status::Mode;
 use spirl_api_proto::trustdomain::*;
 use spirl_mock_api::{MockConfig, spawn};

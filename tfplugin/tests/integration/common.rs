@@ -380,9 +380,11 @@ impl Resource for Panics {
 
 pub struct Echo;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Model)]
 pub struct EchoState {
+    #[tf(required)]
     pub input: String,
+    #[tf(computed)]
     pub output: Attr<String>,
 }
 
@@ -520,7 +522,21 @@ pub fn example_binary() -> PathBuf {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     PATH.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = std::process::Command::new(cargo)
+        let mut command = std::process::Command::new(cargo);
+        // Cargo runs this test with the variables of the package under test (CARGO_PKG_NAME,
+        // CARGO_MANIFEST_DIR, OUT_DIR, ...). Build scripts such as ring's rerun when those change,
+        // so a cargo inheriting them rebuilt ring and everything above it, and the next ordinary
+        // build rebuilt it all back: half a minute each way.
+        for (key, _) in std::env::vars_os() {
+            if let Some(k) = key.to_str()
+                && (k.starts_with("CARGO_PKG_")
+                    || k.starts_with("CARGO_MANIFEST_")
+                    || matches!(k, "CARGO_CRATE_NAME" | "CARGO_PRIMARY_PACKAGE" | "OUT_DIR"))
+            {
+                command.env_remove(&key);
+            }
+        }
+        let out = command
             .args([
                 "build",
                 "-q",
