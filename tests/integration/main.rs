@@ -10,7 +10,8 @@
 //! - `support`: the shared harness: Terraform runs, mocks, clients, log capture, lifecycle steps.
 //!
 //! Tests share this process: none changes the process environment or working directory
-//! (Terraform and other tools get theirs through their `Command`).
+//! (Terraform and other tools get theirs through their `Command`), each owns its mock, ports and
+//! temp dir, and the one logger (`support::capture_logs`) keeps each test's records apart.
 
 mod acceptance;
 mod client;

@@ -3,13 +3,13 @@
 //! service account's private key.
 #![allow(clippy::unwrap_used)]
 
-use crate::support::{LOGS, client_for, record_logs, trust_domain};
+use crate::support::{capture_logs, client_for, trust_domain};
 use base64::Engine as _;
 use spirl_mock_api::MockConfig;
 
 #[tokio::test]
 async fn client_logs_calls_and_no_secret() {
-    record_logs();
+    let logs = capture_logs();
     let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
     let client = client_for(&mock, |c| c.max_retries = 1);
 
@@ -53,7 +53,7 @@ async fn client_logs_calls_and_no_secret() {
             .map(str::to_owned),
     );
 
-    let logs = LOGS.lock().unwrap().join("\n");
+    let logs = logs.text();
     let debug = format!("{client:?} {errors:?}");
     let display: String = errors.iter().map(|e| format!("{e}\n")).collect();
     for secret in &secrets {

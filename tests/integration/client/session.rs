@@ -181,7 +181,7 @@ fn spirlctl_client(
 
 #[tokio::test]
 async fn client_spirlctl_session_is_sent_as_the_token_without_a_login() {
-    crate::support::record_logs();
+    let logs = crate::support::capture_logs();
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
     let mock = spirl_mock_api::spawn(MockConfig {
         token_ttl: Duration::from_secs(60),
@@ -230,6 +230,6 @@ async fn client_spirlctl_session_is_sent_as_the_token_without_a_login() {
     assert!(err.needs_spirlctl_login(), "{err:?}");
     assert_eq!(mock.stats().objects.trust_domains, 1);
 
-    let logs = crate::support::LOGS.lock().unwrap().join("\n");
+    let logs = logs.text();
     assert!(!logs.contains(&token), "the token was logged");
 }

@@ -1,6 +1,6 @@
-//! Shared by the `client_*` tests: a mock on a free port, a client configured for it through
-//! the provider's own config code, a log recorder, and small raw-socket servers for what the mock
-//! cannot be (a proxy, a dead port).
+//! For the `client` tests: a mock on a free port, a client configured for it through the
+//! provider's own config code, and small raw-socket servers for what the mock cannot be (a
+//! proxy, a dead port).
 #![allow(clippy::unwrap_used, dead_code)]
 
 use std::sync::{Arc, Mutex};
@@ -172,47 +172,4 @@ pub async fn read_head(stream: &mut TcpStream) -> String {
         }
     }
     String::from_utf8_lossy(&buf).into_owned()
-}
-
-/// Every log record of the process, formatted with its key-values.
-pub static LOGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-struct Recorder;
-
-impl log::Log for Recorder {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        struct Collect(String);
-        impl<'kvs> log::kv::VisitSource<'kvs> for Collect {
-            fn visit_pair(
-                &mut self,
-                key: log::kv::Key<'kvs>,
-                value: log::kv::Value<'kvs>,
-            ) -> Result<(), log::kv::Error> {
-                self.0.push_str(&format!(" {key}={value}"));
-                Ok(())
-            }
-        }
-        let mut line = Collect(format!(
-            "{} {} {}",
-            record.level(),
-            record.target(),
-            record.args()
-        ));
-        let _ = record.key_values().visit(&mut line);
-        LOGS.lock().unwrap().push(line.0);
-    }
-
-    fn flush(&self) {}
-}
-
-static RECORDER: Recorder = Recorder;
-
-/// Sends every log record, at every level, to [`LOGS`].
-pub fn record_logs() {
-    let _ = log::set_logger(&RECORDER);
-    log::set_max_level(log::LevelFilter::Trace);
 }

@@ -4,6 +4,8 @@
 
 mod api_client;
 mod harness;
+mod logs;
 
 pub use api_client::*;
 pub use harness::*;
+pub use logs::*;
