@@ -1,7 +1,6 @@
 //! For the `client` tests: a mock on a free port, a client configured for it through the
 //! provider's own config code, and small raw-socket servers for what the mock cannot be (a
 //! proxy, a dead port).
-#![allow(clippy::unwrap_used, dead_code)]
 
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +26,12 @@ pub async fn mock_and_client(config: MockConfig) -> (RunningMock, Client) {
     let mock = spirl_mock_api::spawn(config).await.unwrap();
     let client = client_for(&mock, |_| {});
     (mock, client)
+}
+
+/// A client of the provider's own for `mock`, for changes made out of band in acceptance tests
+/// (the same client the provider uses, so out-of-band calls speak the real wire too).
+pub fn out_of_band_client(mock: &RunningMock) -> Client {
+    client_for(mock, |_| {})
 }
 
 /// A client for `mock`, its configuration adjusted by `adjust`.

@@ -4,7 +4,6 @@
 //! Acceptance tests run only when `TF_ACC=1` (the README's test command sets it, with
 //! `TF_ACC_TERRAFORM_PATH` pointing at the Terraform CLI that `scripts/setup.sh` found or
 //! installed); otherwise [`Harness::start`] says the test was skipped and returns `None`.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -428,27 +427,6 @@ pub fn seed_annotations() -> BTreeMap<String, String> {
         "/tests/fixtures/seed_annotations.json"
     )))
     .expect("the fixture is a JSON object of strings")
-}
-
-/// A client of the provider's own for `mock`, for changes made out of band (the same client the
-/// provider uses, so out-of-band calls speak the real wire too).
-pub fn out_of_band_client(mock: &RunningMock) -> terraform_provider_spirl::client::Client {
-    use terraform_provider_spirl::config::{ClientSetup, ProviderInputs, resolve};
-    use terraform_provider_spirl::secret::SecretString;
-    use tfplugin::Attr;
-    let inputs = ProviderInputs {
-        endpoint: Attr::Value(mock.endpoint.clone()),
-        use_tls: Attr::Value(mock.credentials.use_tls),
-        sa_key_id: Attr::Value(mock.credentials.sa_key_id.clone()),
-        sa_private_key: Attr::Value(SecretString::new(mock.credentials.sa_private_key.clone())),
-        ..ProviderInputs::default()
-    };
-    match resolve(&inputs, &|_| None) {
-        (Some(ClientSetup::Ready(config)), problems) if problems.is_empty() => {
-            terraform_provider_spirl::client::Client::new(&config, "test").expect("client")
-        }
-        other => panic!("mock configuration does not resolve: {other:?}"),
-    }
 }
 
 /// The provider served in-process as Terraform starts it, on a unix socket in a temp dir, with
