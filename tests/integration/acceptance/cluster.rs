@@ -4,7 +4,8 @@
 //! replacement, repairs of out-of-band changes, the refused delete of a cluster with agents, and
 //! destroy.
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::Action::{Create, Replace, Update};
+use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client};
 use serde_json::Value as Json;
 
 const ADDRESS: &str = "spirl_cluster.my_cluster";
@@ -61,35 +62,13 @@ fn str_of<'a>(v: &'a Json, attr: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{attr} is not a string: {v}"))
 }
 
-/// Applies, with nothing inconsistent in what the provider returned.
-fn apply_consistent(h: &Harness) {
-    let out = h.apply();
-    assert!(!out.all().contains("inconsistent"), "{out}");
-}
-
-/// The plan of an in-place version change: one update, and only `version_id` and
+/// A new version activated in place: one update, with only `version_id` and
 /// `version_created_at` unknown.
-fn assert_version_plan(h: &Harness) {
-    let plan = h.assert_plan_changes("0 to add, 1 to change, 0 to destroy");
-    // The resource's own block of the plan (the data source reading it is deferred too).
-    let block: Vec<&str> = plan
-        .stdout
-        .lines()
-        .skip_while(|l| !l.contains("# spirl_cluster.my_cluster will be updated in-place"))
-        .take_while(|l| !l.trim().is_empty())
-        .collect();
-    assert!(!block.is_empty(), "{plan}");
-    let unknown: Vec<&&str> = block
-        .iter()
-        .filter(|l| l.contains("(known after apply)"))
-        .collect();
-    assert_eq!(unknown.len(), 2, "{plan}");
-    assert!(unknown.iter().any(|l| l.contains("version_id")), "{plan}");
-    assert!(
-        unknown.iter().any(|l| l.contains("version_created_at")),
-        "{plan}"
-    );
-    assert!(!plan.stdout.contains("must be replaced"), "{plan}");
+fn new_version(step: Step) -> Step {
+    step.plan([(ADDRESS, Update)])
+        .plan_unknown(ADDRESS, ["version_id", "version_created_at"])
+        .state(ADDRESS, "id", Is::Unchanged)
+        .state(ADDRESS, "version_id", Is::Changed)
 }
 
 #[test]
@@ -101,37 +80,33 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     let base = r#"  description         = "A cluster created with terraform"
   realm_name          = spirl_realm.production.name
   num_version_history = 3"#;
-    h.write_config(&config(&format!(
-        "{base}\n  public_key = spirl_key_pair.k1.public_key_pem"
-    )));
-    apply_consistent(&h);
-    let created = h.resource(ADDRESS);
+    let mut t = Lifecycle::new(&h);
+    let applied = t.step(
+        Step::config(config(&format!(
+            "{base}\n  public_key = spirl_key_pair.k1.public_key_pem"
+        )))
+        .state(ADDRESS, "id", Is::prefix("c-"))
+        .state(
+            ADDRESS,
+            "realm_id",
+            Is::same("spirl_realm.production", "id"),
+        )
+        .state(ADDRESS, "realm_name", "production")
+        // The platform's default, read back.
+        .state(
+            ADDRESS,
+            "path_template",
+            "/my-cluster/ns/{{kubernetes.pod.namespace}}/sa/{{kubernetes.pod.service_account}}",
+        )
+        .state(ADDRESS, "x509_customization_template", Is::Null)
+        .state(ADDRESS, "version_id", Is::prefix("cv-"))
+        .state(ADDRESS, "created_at", Is::Rfc3339)
+        .state(ADDRESS, "version_created_at", Is::Rfc3339),
+    );
+    let created = applied.resource(ADDRESS);
     let id = str_of(&created, "id").to_owned();
-    assert!(id.starts_with("c-"), "{created}");
-    assert_eq!(
-        created["realm_id"],
-        h.resource("spirl_realm.production")["id"]
-    );
-    assert_eq!(created["realm_name"], "production");
-    assert_eq!(
-        created["path_template"],
-        "/my-cluster/ns/{{kubernetes.pod.namespace}}/sa/{{kubernetes.pod.service_account}}",
-        "the platform's default, read back"
-    );
-    assert!(
-        created["x509_customization_template"].is_null(),
-        "{created}"
-    );
-    assert!(
-        str_of(&created, "version_id").starts_with("cv-"),
-        "{created}"
-    );
-    for attr in ["created_at", "version_created_at"] {
-        humantime::parse_rfc3339(str_of(&created, attr)).expect("RFC 3339");
-    }
-    h.assert_plan_empty();
     // The data source reads what the resource holds.
-    let read = &h.outputs()["read"];
+    let read = applied.output("read");
     for attr in [
         "id",
         "public_key",
@@ -148,39 +123,39 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     // Import by `td-…/name`: the same cluster; num_version_history lives only in the
     // configuration, so the next apply sets it without touching the control plane's versions.
     let td = str_of(&created, "trust_domain_id").to_owned();
-    h.tf_ok(&["state", "rm", ADDRESS]);
     // What is no `td-…/name`, or names no cluster, is refused with what to give instead.
     for bad in ["my-cluster", "td-x/", &format!("{td}/other")] {
-        let out = h.tf_err(&["import", ADDRESS, bad]);
-        assert!(out.said().contains("Cannot import cluster"), "{out}");
+        t.step(
+            Step::import(ADDRESS)
+                .id(bad)
+                .expect_error("Cannot import cluster"),
+        );
     }
-    h.tf_ok(&["import", ADDRESS, &format!("{td}/my-cluster")]);
-    let imported = h.resource(ADDRESS);
-    for (attr, value) in created.as_object().expect("object") {
-        if attr != "num_version_history" {
-            assert_eq!(&imported[attr], value, "{attr} after import");
-        }
-    }
+    t.step(
+        Step::import(ADDRESS)
+            .id(format!("{td}/my-cluster"))
+            .ignore(["num_version_history"])
+            .plan([(ADDRESS, Update)]),
+    );
     let versions_made = calls(&h, "NewClusterVersion");
-    apply_consistent(&h);
-    assert_eq!(h.resource(ADDRESS), created);
+    let adopted = t.step(Step::same_config().plan([(ADDRESS, Update)]));
+    assert_eq!(adopted.resource(ADDRESS), created);
     assert_eq!(calls(&h, "NewClusterVersion"), versions_made);
-    h.assert_plan_empty();
 
     // A new key is a new version, activated in place: the plan says exactly that.
     let with_key2 = format!("{base}\n  public_key = spirl_key_pair.k2.public_key_pem");
-    h.write_config(&config(&with_key2));
-    assert_version_plan(&h);
-    apply_consistent(&h);
-    let rekeyed = h.resource(ADDRESS);
-    assert_eq!(rekeyed["id"], id.as_str());
-    assert_ne!(rekeyed["version_id"], created["version_id"]);
-    assert_eq!(
-        rekeyed["public_key"],
-        h.resource("spirl_key_pair.k2")["public_key_pem"]
+    let rekeyed = t.step(
+        new_version(Step::config(config(&with_key2)))
+            .plan_lacks("must be replaced")
+            .state(
+                ADDRESS,
+                "public_key",
+                Is::same("spirl_key_pair.k2", "public_key_pem"),
+            )
+            // Kept.
+            .state(ADDRESS, "path_template", Is::Unchanged),
     );
-    assert_eq!(rekeyed["path_template"], created["path_template"], "kept");
-    h.assert_plan_empty();
+    assert_ne!(rekeyed.get(ADDRESS, "version_id"), created["version_id"]);
     let versions = h
         .block_on(client.list_cluster_versions(&id))
         .expect("versions");
@@ -192,25 +167,24 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     assert_eq!(versions.len(), 2);
 
     // The same key with other line endings is no change: keys compare as keys.
-    h.write_config(&config(&format!(
-        "{base}\n  public_key = replace(spirl_key_pair.k2.public_key_pem, \"\\n\", \"\\r\\n\")"
-    )));
-    h.assert_plan_empty();
+    t.step(
+        Step::config(config(&format!(
+            "{base}\n  public_key = replace(spirl_key_pair.k2.public_key_pem, \"\\n\", \"\\r\\n\")"
+        )))
+        .plan_only(),
+    );
 
     // More versions than num_version_history: the oldest inactive ones go.
     for template in ["CN=v3", "CN=v4", "CN=v5"] {
-        h.write_config(&config(&format!(
+        t.step(new_version(Step::config(config(&format!(
             "{with_key2}\n  x509_customization_template = \"{template}\"\n  path_template = \"/prod/{{{{kubernetes.pod.namespace}}}}\""
-        )));
-        assert_version_plan(&h);
-        apply_consistent(&h);
-        h.assert_plan_empty();
+        )))));
     }
     let versions = h
         .block_on(client.list_cluster_versions(&id))
         .expect("versions");
     assert_eq!(versions.len(), 3, "{versions:?}");
-    let now = h.resource(ADDRESS);
+    let now = t.state().resource(ADDRESS);
     assert_eq!(now["x509_customization_template"], "CN=v5");
     assert_eq!(now["path_template"], "/prod/{{kubernetes.pod.namespace}}");
     assert_eq!(
@@ -223,23 +197,20 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     let psat = format!(
         "{base}\n  k8s_psat {{\n    issuer_url = \"https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE123\"\n  }}"
     );
-    h.write_config(&config(&psat));
-    let plan = h.assert_plan_changes("0 to add, 1 to change, 0 to destroy");
-    assert!(plan.stdout.contains("\"spirl-system\""), "{plan}");
-    apply_consistent(&h);
-    let attested = h.resource(ADDRESS);
-    assert!(attested["public_key"].is_null(), "{attested}");
-    assert_eq!(attested["k8s_psat"]["service_account_name"], "spirl-agent");
+    let attested = t.step(
+        Step::config(config(&psat))
+            .plan([(ADDRESS, Update)])
+            .plan_says("\"spirl-system\"")
+            .state(ADDRESS, "public_key", Is::Null)
+            .state(ADDRESS, "k8s_psat.service_account_name", "spirl-agent"),
+    );
+    let active = attested.str(ADDRESS, "version_id");
     assert_eq!(h.mock_objects().agent_attestation_configs, 1);
-    h.assert_plan_empty();
 
     // Out of band: the active version deactivated. The plan activates a version again.
-    let active = str_of(&attested, "version_id").to_owned();
     h.block_on(client.deactivate_cluster_version(&active))
         .expect("deactivate");
-    h.assert_plan_changes("0 to add, 1 to change, 0 to destroy");
-    apply_consistent(&h);
-    h.assert_plan_empty();
+    t.step(Step::same_config().plan([(ADDRESS, Update)]));
     let versions = h
         .block_on(client.list_cluster_versions(&id))
         .expect("versions");
@@ -250,20 +221,20 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     );
 
     // The description cannot change in place: a new cluster.
-    h.write_config(&config(&psat.replace("created with terraform", "replaced")));
-    let plan = h.tf_ok(&["plan"]);
-    assert!(plan.stdout.contains("must be replaced"), "{plan}");
-    apply_consistent(&h);
-    let replaced = h.resource(ADDRESS);
-    assert_ne!(replaced["id"], id.as_str());
+    let id = t
+        .step(
+            Step::config(config(&psat.replace("created with terraform", "replaced")))
+                .plan([(ADDRESS, Replace)])
+                .plan_says("must be replaced")
+                .state(ADDRESS, "id", Is::Changed),
+        )
+        .str(ADDRESS, "id");
     assert_eq!(h.mock_objects().clusters, 1);
     assert_eq!(
         h.mock_objects().agent_attestation_configs,
         1,
         "the old cluster's went with it"
     );
-    h.assert_plan_empty();
-    let id = str_of(&replaced, "id").to_owned();
 
     // Deleted out of band: recreated.
     // (Its agent attestation configuration too, as whoever deletes a cluster by hand would.)
@@ -281,21 +252,19 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
         Ok::<_, terraform_provider_spirl::client::ApiError>(())
     })
     .expect("delete out of band");
-    h.assert_plan_changes("1 to add, 0 to change, 0 to destroy");
-    apply_consistent(&h);
-    let id = str_of(&h.resource(ADDRESS), "id").to_owned();
-    h.assert_plan_empty();
+    let id = t
+        .step(Step::same_config().plan([(ADDRESS, Create)]))
+        .str(ADDRESS, "id");
 
     // Agents connected: destroy is refused with what to do, and nothing is lost.
     h.mock().state.set_active_agents(&id, 2).expect("agents");
-    let out = h.tf_err(&["destroy", "-auto-approve"]);
-    let said = out.said();
-    assert!(said.contains("Could not delete cluster"), "{out}");
-    assert!(said.contains("2 active agents"), "{out}");
-    assert!(said.contains("Uninstall the SPIRL agent"), "{out}");
-    assert!(!said.contains("panic"), "{out}");
+    t.step(
+        Step::destroy()
+            .expect_error("Could not delete cluster")
+            .expect_error("2 active agents")
+            .expect_error("Uninstall the SPIRL agent"),
+    );
     assert_eq!(h.mock_objects().clusters, 1);
     h.mock().state.set_active_agents(&id, 0).expect("agents");
-    h.destroy();
-    assert_eq!(h.mock_objects(), Default::default());
+    t.finish();
 }

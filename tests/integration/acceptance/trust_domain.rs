@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::Action::{Create, Replace, Update};
+use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client, total_requests};
 use serde_json::Value as Json;
 use spirl_mock_api::MockConfig;
 use terraform_provider_spirl::client::{CreateTrustDomain, TrustDomain};
@@ -12,11 +13,6 @@ use terraform_provider_spirl::keys::KeyPair;
 const ADDRESS: &str = "spirl_trust_domain.example";
 const TD_API: &str = "/com.spirl.api.v1.trustdomain.API/";
 const REPLACE_WARNING: &str = "Changing the description replaces the trust domain";
-
-/// Every API request the mock has seen so far.
-fn total_requests(h: &Harness) -> u64 {
-    h.mock().stats().requests.values().sum()
-}
 
 /// Calls of trust-domain method `name` the mock has seen.
 fn calls(h: &Harness, name: &str) -> u64 {
@@ -59,16 +55,6 @@ fn assert_issuer(td: &Json, mode: &str, issuer: &str) {
     assert_eq!(td["oidc_discovery_endpoint"], discovery, "{td}");
 }
 
-fn assert_rfc3339(s: &str) {
-    humantime::parse_rfc3339(s).unwrap_or_else(|e| panic!("{s:?} is not RFC 3339: {e}"));
-}
-
-/// Applies, and checks that Terraform found nothing inconsistent in what the provider returned.
-fn apply_consistent(h: &Harness) {
-    let out = h.apply();
-    assert!(!out.all().contains("inconsistent"), "{out}");
-}
-
 /// The state's values of the resource, without `timeouts` (which the data source lacks).
 fn without_timeouts(mut v: Json) -> Json {
     if let Some(o) = v.as_object_mut() {
@@ -82,33 +68,31 @@ fn trust_domain_lifecycle_create_import_update_replace_destroy() {
     let Some(h) = Harness::start("trust_domain_lifecycle") else {
         return;
     };
-    h.write_config(&config(
-        "  domain_name = \"example.org\"\n  description = \"first\"",
-    ));
-    apply_consistent(&h);
+    let mut t = Lifecycle::new(&h);
+    let created = t
+        .step(
+            Step::config(config(
+                "  domain_name = \"example.org\"\n  description = \"first\"",
+            ))
+            .plan([(ADDRESS, Create)])
+            .state(ADDRESS, "id", Is::prefix("td-"))
+            .state(ADDRESS, "domain_name", "example.org")
+            .state(ADDRESS, "description", "first")
+            .state(ADDRESS, "self_hosted", true)
+            .state(ADDRESS, "spirl_agent_endpoint", "")
+            .state(ADDRESS, "created_at", Is::Rfc3339)
+            .state(ADDRESS, "updated_at", Is::Rfc3339),
+        )
+        .resource(ADDRESS);
+    let id = str_of(&created, "id").to_owned();
+    assert_mock_urls(&created, &id);
     // Self-hosted by default: RegisterTrustDomain, never CreateTrustDomain.
     assert_eq!(calls(&h, "RegisterTrustDomain"), 1);
     assert_eq!(calls(&h, "CreateTrustDomain"), 0);
 
-    let created = h.resource(ADDRESS);
-    let id = str_of(&created, "id").to_owned();
-    assert!(id.starts_with("td-"), "{id}");
-    assert_eq!(created["domain_name"], "example.org");
-    assert_eq!(created["description"], "first");
-    assert_eq!(created["self_hosted"], true);
-    assert_eq!(created["spirl_agent_endpoint"], "");
-    assert_mock_urls(&created, &id);
-    assert_rfc3339(str_of(&created, "created_at"));
-    assert_rfc3339(str_of(&created, "updated_at"));
-    h.assert_plan_empty();
-
     // Import by id, then by name, into a state without the resource: the same state comes back.
-    for import_id in [id.as_str(), "example.org"] {
-        h.tf_ok(&["state", "rm", ADDRESS]);
-        h.tf_ok(&["import", ADDRESS, import_id]);
-        assert_eq!(h.resource(ADDRESS), created, "imported with {import_id}");
-        h.assert_plan_empty();
-    }
+    t.step(Step::import(ADDRESS));
+    t.step(Step::import(ADDRESS).id("example.org"));
     assert_eq!(h.mock_objects().trust_domains, 1);
 
     // The JWT issuer changes in place (UpdateTrustDomain): builtin → custom → disabled →
@@ -118,85 +102,65 @@ fn trust_domain_lifecycle_create_import_update_replace_destroy() {
             "  domain_name = \"example.org\"\n  description = \"first\"\n{issuer}"
         ))
     };
-    h.write_config(&body(
-        "  jwt_issuer_mode = \"custom\"\n  jwt_issuer = \"https://issuer.example.com\"",
-    ));
-    let plan = h.tf_ok(&["plan"]);
-    assert!(
-        plan.stdout.contains("0 to add, 1 to change, 0 to destroy"),
-        "{plan}"
+    let custom = t.step(
+        Step::config(body(
+            "  jwt_issuer_mode = \"custom\"\n  jwt_issuer = \"https://issuer.example.com\"",
+        ))
+        .plan([(ADDRESS, Update)])
+        .plan_lacks(REPLACE_WARNING)
+        // The mock's clock ticks in seconds, so the plan, not the value, shows that updated_at
+        // moves; the JWKS endpoint is the control plane's to say for the new issuer.
+        .plan_unknown(ADDRESS, ["jwks_endpoint", "updated_at"])
+        .state(ADDRESS, "id", Is::Unchanged)
+        .state(ADDRESS, "created_at", Is::Unchanged),
     );
-    assert!(!plan.all().contains(REPLACE_WARNING), "{plan}");
-    // The mock's clock ticks in seconds, so the plan, not the value, shows that updated_at moves.
-    let updated_line = plan.stdout.lines().find(|l| l.contains("updated_at"));
-    assert!(
-        updated_line.is_some_and(|l| l.contains("(known after apply)")),
-        "{plan}"
+    assert_issuer(
+        &custom.resource(ADDRESS),
+        "custom",
+        "https://issuer.example.com",
     );
-    apply_consistent(&h);
-    let custom = h.resource(ADDRESS);
-    assert_eq!(custom["id"], id.as_str());
-    assert_issuer(&custom, "custom", "https://issuer.example.com");
-    assert_eq!(custom["created_at"], created["created_at"]);
-    h.assert_plan_empty();
 
-    h.write_config(&body("  jwt_issuer_mode = \"disabled\""));
-    apply_consistent(&h);
-    let disabled = h.resource(ADDRESS);
-    assert_eq!(disabled["id"], id.as_str());
-    assert_issuer(&disabled, "disabled", "");
-    h.assert_plan_empty();
+    let disabled = t.step(
+        Step::config(body("  jwt_issuer_mode = \"disabled\"")).state(ADDRESS, "id", Is::Unchanged),
+    );
+    assert_issuer(&disabled.resource(ADDRESS), "disabled", "");
 
     // Back to builtin (the default): the computed issuer returns.
-    h.write_config(&body(""));
-    apply_consistent(&h);
-    let builtin = h.resource(ADDRESS);
-    assert_eq!(builtin["id"], id.as_str());
-    assert_mock_urls(&builtin, &id);
-    h.assert_plan_empty();
+    let builtin = t.step(Step::config(body("")).state(ADDRESS, "id", Is::Unchanged));
+    assert_mock_urls(&builtin.resource(ADDRESS), &id);
     assert_eq!(calls(&h, "UpdateTrustDomain"), 3);
 
-    // The API cannot edit a description: a change plans a replacement, with a warning.
-    h.write_config(&config(
-        "  domain_name = \"example.org\"\n  description = \"second\"",
-    ));
-    let plan = h.tf_ok(&["plan"]);
-    assert!(plan.stdout.contains("must be replaced"), "{plan}");
-    assert!(plan.stdout.contains("-/+"), "{plan}");
-    assert!(
-        plan.stdout.contains("1 to add, 0 to change, 1 to destroy"),
-        "{plan}"
+    // The API cannot edit a description: a change plans a replacement, with a warning that
+    // names the trust domain.
+    let described = t.step(
+        Step::config(config(
+            "  domain_name = \"example.org\"\n  description = \"second\"",
+        ))
+        .plan([(ADDRESS, Replace)])
+        .plan_says("must be replaced")
+        .plan_says("-/+")
+        .plan_says(REPLACE_WARNING)
+        .plan_says(&id)
+        .state(ADDRESS, "id", Is::Changed)
+        .state(ADDRESS, "description", "second"),
     );
-    assert!(plan.said().contains(REPLACE_WARNING), "{plan}");
-    assert!(
-        plan.said().contains(&id),
-        "the warning names the trust domain:\n{plan}"
-    );
-    apply_consistent(&h);
-    let described = h.resource(ADDRESS);
-    let described_id = str_of(&described, "id").to_owned();
-    assert_ne!(described_id, id);
-    assert_eq!(described["description"], "second");
-    assert_mock_urls(&described, &described_id);
+    let described = described.resource(ADDRESS);
+    assert_mock_urls(&described, str_of(&described, "id"));
     assert_eq!(h.mock_objects().trust_domains, 1);
-    h.assert_plan_empty();
 
     // domain_name forces replacement too, without the description's warning.
-    h.write_config(&config(
-        "  domain_name = \"example.com\"\n  description = \"second\"",
-    ));
-    let plan = h.tf_ok(&["plan"]);
-    assert!(plan.stdout.contains("must be replaced"), "{plan}");
-    assert!(!plan.all().contains(REPLACE_WARNING), "{plan}");
-    apply_consistent(&h);
-    let renamed = h.resource(ADDRESS);
-    assert_ne!(renamed["id"], described_id.as_str());
-    assert_eq!(renamed["domain_name"], "example.com");
+    t.step(
+        Step::config(config(
+            "  domain_name = \"example.com\"\n  description = \"second\"",
+        ))
+        .plan([(ADDRESS, Replace)])
+        .plan_says("must be replaced")
+        .plan_lacks(REPLACE_WARNING)
+        .state(ADDRESS, "id", Is::Changed)
+        .state(ADDRESS, "domain_name", "example.com"),
+    );
     assert_eq!(h.mock_objects().trust_domains, 1);
-    h.assert_plan_empty();
-
-    h.destroy();
-    assert_eq!(h.mock_objects(), Default::default());
+    t.finish();
 }
 
 #[test]
@@ -212,14 +176,14 @@ fn trust_domain_hosted_waits_until_available_and_times_out_cleanly() {
         return;
     };
     let hosted = "  domain_name = \"hosted.example.org\"\n  self_hosted = false";
-    h.write_config(&config(&format!(
-        "{hosted}\n  timeouts {{\n    create = \"1s\"\n  }}"
-    )));
-    let out = h.tf_err(&["apply", "-auto-approve"]);
-    let text = out.said();
-    assert!(text.contains("timeouts.create"), "{out}");
-    assert!(text.contains("provisioning"), "{out}");
-    assert!(!text.contains("panic"), "{out}");
+    let mut t = Lifecycle::new(&h);
+    t.step(
+        Step::config(config(&format!(
+            "{hosted}\n  timeouts {{\n    create = \"1s\"\n  }}"
+        )))
+        .expect_error("timeouts.create")
+        .expect_error("provisioning"),
+    );
     // Nothing half-created: the trust domain Terraform could not record is gone again.
     assert_eq!(h.mock_objects(), Default::default());
     assert!(
@@ -228,44 +192,43 @@ fn trust_domain_hosted_waits_until_available_and_times_out_cleanly() {
         h.state()
     );
 
-    h.write_config(&config(hosted));
     let polls_before = calls(&h, "TrustDomainInfo");
-    apply_consistent(&h);
+    let td = t
+        .step(
+            Step::config(config(hosted))
+                .plan([(ADDRESS, Create)])
+                .state(ADDRESS, "self_hosted", false),
+        )
+        .resource(ADDRESS);
     assert_eq!(calls(&h, "CreateTrustDomain"), 2);
     assert_eq!(calls(&h, "RegisterTrustDomain"), 0);
-    assert!(
-        calls(&h, "TrustDomainInfo") - polls_before >= 2,
-        "create polled until available: {:?}",
-        h.mock().stats().requests
-    );
-    let td = h.resource(ADDRESS);
     let id = str_of(&td, "id").to_owned();
-    assert_eq!(td["self_hosted"], false);
     assert_eq!(
         td["spirl_agent_endpoint"],
         format!("{id}.agents.spirl.test:443")
     );
     assert_mock_urls(&td, &id);
-    // Create returned only once the control plane said `available`.
+    // Create returned only once the control plane said `available`, after polling.
     let remote = h
         .block_on(out_of_band_client(h.mock()).trust_domain_info(&id))
         .expect("read out of band");
     assert_eq!(remote.state, "available");
-    h.assert_plan_empty();
+    assert!(
+        calls(&h, "TrustDomainInfo") - polls_before >= 2,
+        "create polled until available: {:?}",
+        h.mock().stats().requests
+    );
 
     // Hosting forces replacement: self-hosted again is a new trust domain.
-    h.write_config(&config("  domain_name = \"hosted.example.org\""));
-    let plan = h.tf_ok(&["plan"]);
-    assert!(plan.stdout.contains("must be replaced"), "{plan}");
-    apply_consistent(&h);
-    let replaced = h.resource(ADDRESS);
-    assert_ne!(replaced["id"], id.as_str());
-    assert_eq!(replaced["self_hosted"], true);
-    assert_eq!(replaced["spirl_agent_endpoint"], "");
-    h.assert_plan_empty();
-
-    h.destroy();
-    assert_eq!(h.mock_objects(), Default::default());
+    t.step(
+        Step::config(config("  domain_name = \"hosted.example.org\""))
+            .plan([(ADDRESS, Replace)])
+            .plan_says("must be replaced")
+            .state(ADDRESS, "id", Is::Changed)
+            .state(ADDRESS, "self_hosted", true)
+            .state(ADDRESS, "spirl_agent_endpoint", ""),
+    );
+    t.finish();
 }
 
 #[test]
@@ -274,21 +237,23 @@ fn trust_domain_deleted_out_of_band_is_recreated() {
         return;
     };
     let client = out_of_band_client(h.mock());
-    h.write_config(&config("  domain_name = \"example.org\""));
-    h.apply();
-    let id = str_of(&h.resource(ADDRESS), "id").to_owned();
+    let mut t = Lifecycle::new(&h);
+    let id = t
+        .step(Step::config(config("  domain_name = \"example.org\"")))
+        .str(ADDRESS, "id");
 
     h.block_on(client.delete_trust_domain(&id))
         .expect("delete out of band");
-    h.assert_plan_changes("1 to add, 0 to change, 0 to destroy");
-
-    h.apply();
-    assert_ne!(h.resource(ADDRESS)["id"], id.as_str());
+    let id = t
+        .step(
+            Step::same_config()
+                .plan([(ADDRESS, Create)])
+                .state(ADDRESS, "id", Is::Changed),
+        )
+        .str(ADDRESS, "id");
     assert_eq!(h.mock_objects().trust_domains, 1);
-    h.assert_plan_empty();
 
     // A JWT issuer changed out of band is changed back in place.
-    let id = str_of(&h.resource(ADDRESS), "id").to_owned();
     h.block_on(client.update_trust_domain_jwt_issuer(
         &id,
         &terraform_provider_spirl::client::JwtIssuerInput {
@@ -297,10 +262,8 @@ fn trust_domain_deleted_out_of_band_is_recreated() {
         },
     ))
     .expect("disable the issuer out of band");
-    h.assert_plan_changes("0 to add, 1 to change, 0 to destroy");
-    apply_consistent(&h);
-    assert_mock_urls(&h.resource(ADDRESS), &id);
-    h.assert_plan_empty();
+    let repaired = t.step(Step::same_config().plan([(ADDRESS, Update)]));
+    assert_mock_urls(&repaired.resource(ADDRESS), &id);
 
     // NOT_FOUND on delete counts as deleted.
     h.block_on(client.delete_trust_domain(&id))
@@ -373,18 +336,17 @@ fn trust_domain_invalid_inputs_fail_plan() {
             "timeouts.create is \"soon\", which is not a duration",
         ),
     ];
+    let mut t = Lifecycle::new(&h);
     for (body, attribute, says) in cases {
-        h.write_config(&config(&format!("  {body}")));
-        let out = h.tf_err(&["plan"]);
-        let all = out.said();
-        assert!(all.contains(says), "{body}: expected {says:?}:\n{out}");
-        assert!(
-            all.contains(attribute),
-            "{body}: expected {attribute}:\n{out}"
+        t.step(
+            Step::config(config(&format!("  {body}")))
+                .plan_only()
+                .expect_error(says)
+                .expect_error(attribute),
         );
     }
     assert_eq!(h.mock_objects(), Default::default());
-    assert_eq!(total_requests(&h), 0, "plan-time errors call no API");
+    assert_eq!(total_requests(h.mock()), 0, "plan-time errors call no API");
 }
 
 /// A state entry for `td` as the provider wrote it while `timeouts` was a single nested
@@ -484,23 +446,19 @@ fn trust_domain_duplicate_name_says_which_and_how_to_import() {
             }),
         )
         .expect("create out of band");
-    h.write_config(&config("  domain_name = \"example.org\""));
-    let out = h.tf_err(&["apply", "-auto-approve"]);
-    let all = out.said();
-    assert!(all.contains("already exists"), "{out}");
-    assert!(all.contains(&existing), "{out}");
-    assert!(
-        all.contains(&format!(
-            "terraform import spirl_trust_domain.example {existing}"
-        )),
-        "{out}"
+    let mut t = Lifecycle::new(&h);
+    t.step(
+        Step::config(config("  domain_name = \"example.org\""))
+            .expect_error("already exists")
+            .expect_error(&existing)
+            .expect_error(format!(
+                "terraform import spirl_trust_domain.example {existing}"
+            )),
     );
 
     // The advice works: import, and the plan is empty.
-    h.tf_ok(&["import", ADDRESS, &existing]);
-    h.assert_plan_empty();
-    h.destroy();
-    assert_eq!(h.mock_objects(), Default::default());
+    t.step(Step::import(ADDRESS).id(&existing));
+    t.finish();
 }
 
 #[test]
@@ -509,10 +467,14 @@ fn trust_domain_import_unknown_id_fails_clearly() {
         return;
     };
     h.write_config(&config("  domain_name = \"example.org\""));
+    let mut t = Lifecycle::new(&h);
     for bad in ["td-doesnotexist", "nowhere.example.org"] {
-        let out = h.tf_err(&["import", ADDRESS, bad]);
-        assert!(out.said().contains("Cannot import trust domain"), "{out}");
-        assert!(out.all().contains(bad), "{out}");
+        t.step(
+            Step::import(ADDRESS)
+                .id(bad)
+                .expect_error("Cannot import trust domain")
+                .expect_error(bad),
+        );
     }
 }
 
@@ -521,29 +483,28 @@ fn trust_domain_with_deployments_cannot_be_destroyed() {
     let Some(h) = Harness::start("trust_domain_with_deployments") else {
         return;
     };
-    h.write_config(&config("  domain_name = \"example.org\""));
-    h.apply();
-    let id = str_of(&h.resource(ADDRESS), "id").to_owned();
+    let mut t = Lifecycle::new(&h);
+    let id = t
+        .step(Step::config(config("  domain_name = \"example.org\"")))
+        .str(ADDRESS, "id");
     let client = out_of_band_client(h.mock());
     let der = KeyPair::generate().public_key().to_spki_der();
     h.block_on(client.create_key(&id, "prod-cluster", &der))
         .expect("register a deployment out of band");
 
-    let out = h.tf_err(&["destroy", "-auto-approve"]);
-    let text = out.said();
-    assert!(text.contains("still has deployments"), "{out}");
-    assert!(
-        text.contains("`prod-cluster`"),
-        "names the deployment:\n{out}"
+    t.step(
+        Step::destroy()
+            .expect_error("still has deployments")
+            // Names the deployment and what manages one.
+            .expect_error("`prod-cluster`")
+            .expect_error("spirl_trust_domain_deployment"),
     );
-    assert!(text.contains("spirl_trust_domain_deployment"), "{out}");
     assert_eq!(h.mock_objects().trust_domains, 1);
     assert_eq!(h.resource(ADDRESS)["id"], id.as_str(), "still in the state");
 
     h.block_on(client.delete_deployment(&id, "prod-cluster", true))
         .expect("delete deployment");
-    h.destroy();
-    assert_eq!(h.mock_objects(), Default::default());
+    t.finish();
 }
 
 #[test]
@@ -551,7 +512,8 @@ fn trust_domain_data_source_reads_the_resource() {
     let Some(h) = Harness::start("trust_domain_data_source") else {
         return;
     };
-    h.write_config(&format!(
+    let mut t = Lifecycle::new(&h);
+    let applied = t.step(Step::config(format!(
         "{}\n{}",
         config("  domain_name = \"example.org\"\n  description = \"read me\""),
         r#"
@@ -569,18 +531,20 @@ variable "look_for_missing" {
   default = false
 }
 "#
-    ));
-    h.apply();
-    let resource = without_timeouts(h.resource(ADDRESS));
-    let data = h.resource("data.spirl_trust_domain.lookup");
-    assert_eq!(data, resource);
-    h.assert_plan_empty();
+    )));
+    assert_eq!(
+        applied.resource("data.spirl_trust_domain.lookup"),
+        without_timeouts(applied.resource(ADDRESS))
+    );
 
-    let out = h.tf_err(&["plan", "-var", "look_for_missing=true"]);
-    assert!(out.all().contains("Trust domain not found"), "{out}");
-    assert!(out.all().contains("missing.example.org"), "{out}");
-    h.destroy();
-    assert_eq!(h.mock_objects(), Default::default());
+    t.step(
+        Step::same_config()
+            .file("missing.auto.tfvars", "look_for_missing = true\n")
+            .plan_only()
+            .expect_error("Trust domain not found")
+            .expect_error("missing.example.org"),
+    );
+    t.finish();
 }
 
 #[test]
@@ -595,9 +559,9 @@ fn trust_domain_refresh_batches_reads() {
     h.apply();
     assert_eq!(h.mock_objects().trust_domains, N as usize);
 
-    let before = total_requests(&h);
+    let before = total_requests(h.mock());
     h.assert_plan_empty();
-    let refresh = total_requests(&h) - before;
+    let refresh = total_requests(h.mock()) - before;
     // One list of the organisation's trust domains, and a login: not one read each.
     let budget = 5;
     eprintln!("refresh of {N} trust domains cost {refresh} API requests (budget {budget})");
