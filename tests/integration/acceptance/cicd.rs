@@ -2,12 +2,14 @@
 //! `spirl_cicd_profile_link` with the real Terraform CLI against the gRPC mock (run with
 //! `TF_ACC=1`).
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::Action::{Create, Replace};
+use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client};
 use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
 use terraform_provider_spirl::keys::KeyPair;
 
 const PROFILE: &str = "spirl_cicd_profile.test";
 const LINK: &str = "spirl_cicd_profile_link.test";
+const CLUSTER: &str = "spirl_cluster.ci";
 
 fn config(issuer: &str) -> String {
     format!(
@@ -53,25 +55,22 @@ fn cicd_profile_and_link_lifecycle_import_replace_repair_destroy() {
     let Some(h) = Harness::start("cicd_lifecycle") else {
         return;
     };
-    h.write_config(&config("https://gitlab.com"));
-    let out = h.apply();
-    assert!(!out.all().contains("inconsistent"), "{out}");
-    let profile = h.resource(PROFILE);
-    let profile_id = profile["id"].as_str().expect("id").to_owned();
-    assert!(profile_id.starts_with("cicdp-"), "{profile}");
-    assert_eq!(
-        profile["jwks_url"], "https://gitlab.com/.well-known/jwks.json",
-        "the default, read back"
+    let mut t = Lifecycle::new(&h);
+    let created = t.step(
+        Step::config(config("https://gitlab.com"))
+            .state(PROFILE, "id", Is::prefix("cicdp-"))
+            // The default, read back.
+            .state(
+                PROFILE,
+                "jwks_url",
+                "https://gitlab.com/.well-known/jwks.json",
+            )
+            .state(LINK, "cluster_id", Is::same(CLUSTER, "id"))
+            .state(LINK, "cicd_profile_id", Is::same(PROFILE, "id")),
     );
-    assert_eq!(h.outputs()["read"], profile);
-    let link = h.resource(LINK);
-    let cluster_id = h.resource("spirl_cluster.ci")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    assert_eq!(link["cluster_id"], cluster_id.as_str());
-    assert_eq!(link["cicd_profile_id"], profile_id.as_str());
-    h.assert_plan_empty();
+    assert_eq!(created.output("read"), created.resource(PROFILE));
+    let profile_id = created.str(PROFILE, "id");
+    let cluster_id = created.str(CLUSTER, "id");
 
     // Imports as the official docs show: the profile by name, the link as `cicdp-…:c-…`.
     for (address, import_id, bad) in [
@@ -86,43 +85,28 @@ fn cicd_profile_and_link_lifecycle_import_replace_repair_destroy() {
             format!("{cluster_id}:{profile_id}"),
         ),
     ] {
-        let before = h.resource(address);
-        h.tf_ok(&["state", "rm", address]);
-        let out = h.tf_err(&["import", address, &bad]);
-        assert!(out.said().contains("Cannot import"), "{out}");
-        h.tf_ok(&["import", address, &import_id]);
-        assert_eq!(h.resource(address), before, "{address}");
+        t.step(Step::import(address).id(bad).expect_error("Cannot import"));
+        t.step(Step::import(address).id(import_id));
     }
-    h.assert_plan_empty();
 
     // No update RPC: a new issuer replaces the profile, and the link with it.
-    h.write_config(&config("https://token.actions.githubusercontent.com"));
-    let plan = h.tf_ok(&["plan"]);
-    assert!(
-        plan.stdout.contains("2 to add, 0 to change, 2 to destroy"),
-        "{plan}"
+    t.step(
+        Step::config(config("https://token.actions.githubusercontent.com"))
+            .plan([(PROFILE, Replace), (LINK, Replace)])
+            .state(PROFILE, "id", Is::Changed)
+            .state(LINK, "cicd_profile_id", Is::same(PROFILE, "id")),
     );
-    h.apply();
-    let replaced = h.resource(PROFILE);
-    assert_ne!(replaced["id"], profile_id.as_str());
-    assert_eq!(h.resource(LINK)["cicd_profile_id"], replaced["id"]);
     assert_eq!(h.mock_objects().cicd_profiles, 1);
-    h.assert_plan_empty();
-    let profile_id = replaced["id"].as_str().expect("id").to_owned();
+    let profile_id = t.state().str(PROFILE, "id");
 
     // Unlinked out of band: linked again.
     let client = out_of_band_client(h.mock());
     h.block_on(client.unlink_cicd_profile(&profile_id, &cluster_id))
         .expect("unlink");
-    h.assert_plan_changes("1 to add, 0 to change, 0 to destroy");
-    h.apply();
-    h.assert_plan_empty();
+    t.step(Step::same_config().plan([(LINK, Create)]));
 
     // Linked out of band to another cluster: the profile's delete is refused, naming it.
-    let td = h.resource("spirl_trust_domain.td")["id"]
-        .as_str()
-        .expect("td")
-        .to_owned();
+    let td = t.state().str("spirl_trust_domain.td", "id");
     let other = h
         .block_on(async {
             client
@@ -143,15 +127,14 @@ fn cicd_profile_and_link_lifecycle_import_replace_repair_destroy() {
             Ok::<_, terraform_provider_spirl::client::ApiError>(other.id)
         })
         .expect("link out of band");
-    let out = h.tf_err(&["destroy", "-auto-approve"]);
-    assert!(
-        out.said().contains("Could not delete CI/CD profile"),
-        "{out}"
+    t.step(
+        Step::destroy()
+            .expect_error("Could not delete CI/CD profile")
+            // Names the cluster.
+            .expect_error(&other),
     );
-    assert!(out.said().contains(&other), "names the cluster: {out}");
     assert_eq!(h.mock_objects().cicd_profiles, 1);
     h.block_on(client.delete_cluster(&other))
         .expect("delete the other cluster");
-    h.destroy();
-    assert_eq!(h.mock_objects(), Default::default());
+    t.finish();
 }

@@ -2,9 +2,12 @@
 //! (run with `TF_ACC=1`). The lifecycle starts from the official provider's documented example,
 //! applied unchanged.
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::Action::{Create, Replace, Update};
+use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client};
 
 const ADDRESS: &str = "spirl_federation_link.test";
+const TD: &str = "spirl_trust_domain.my_domain";
+const FOREIGN: &str = "spirl_trust_domain.foreign_domain";
 const FEDERATION_API: &str = "/com.spirl.api.v1.federation.API/";
 
 /// The official provider's `spirl_federation_link` example, as published.
@@ -51,69 +54,65 @@ fn federation_link_lifecycle_official_example_import_update_replace_drift_destro
         return;
     };
     let client = out_of_band_client(h.mock());
-    h.write_config(OFFICIAL_EXAMPLE);
-    h.apply();
-    let link = h.resource(ADDRESS);
-    let td = h.resource("spirl_trust_domain.my_domain");
-    let foreign = h.resource("spirl_trust_domain.foreign_domain");
-    assert_eq!(link["trust_domain_id"], td["id"]);
-    assert_eq!(
-        link["foreign_trust_domain_name"],
-        "foreign-trust-domain.internal"
+    let mut t = Lifecycle::new(&h);
+    let created = t.step(
+        Step::config(OFFICIAL_EXAMPLE)
+            .state(ADDRESS, "id", Is::prefix("fl-"))
+            .state(ADDRESS, "trust_domain_id", Is::same(TD, "id"))
+            .state(
+                ADDRESS,
+                "foreign_trust_domain_name",
+                "foreign-trust-domain.internal",
+            )
+            .state(
+                ADDRESS,
+                "endpoint_url",
+                Is::same(FOREIGN, "spiffe_bundle_endpoint"),
+            ),
     );
-    assert_eq!(link["endpoint_url"], foreign["spiffe_bundle_endpoint"]);
-    let id = link["id"].as_str().expect("id").to_owned();
-    assert!(id.starts_with("fl-"), "{id}");
-    let td_id = td["id"].as_str().expect("td id").to_owned();
+    let id = created.str(ADDRESS, "id");
+    let td_id = created.str(TD, "id");
     let remote = h
         .block_on(client.find_federation_link(&td_id, "foreign-trust-domain.internal"))
         .expect("list")
         .expect("the link exists");
     assert_eq!(remote.id, id);
     assert_eq!(h.mock_objects().federation_links, 1);
-    h.assert_plan_empty();
 
     // Import by td-…/foreign name gives the same state.
-    h.tf_ok(&["state", "rm", ADDRESS]);
-    let out = h.tf_err(&["import", ADDRESS, "foreign-trust-domain.internal"]);
-    assert!(
-        out.all().contains("td-…/foreign-trust-domain-name"),
-        "{out}"
+    t.step(
+        Step::import(ADDRESS)
+            .id("foreign-trust-domain.internal")
+            .expect_error("td-…/foreign-trust-domain-name"),
     );
-    h.tf_ok(&[
-        "import",
-        ADDRESS,
-        &format!("{td_id}/foreign-trust-domain.internal"),
-    ]);
-    assert_eq!(h.resource(ADDRESS), link);
-    h.assert_plan_empty();
+    t.step(Step::import(ADDRESS).id(format!("{td_id}/foreign-trust-domain.internal")));
 
     // Creating a link that exists is refused with import advice, not adopted silently.
-    h.write_file(
-        "twin.tf",
-        &format!(
-            "resource \"spirl_federation_link\" \"twin\" {{\n  trust_domain_id = \"{td_id}\"\n  foreign_trust_domain_name = \"foreign-trust-domain.internal\"\n  endpoint_url = \"https://elsewhere.example/\"\n}}\n"
-        ),
+    t.step(
+        Step::same_config()
+            .file(
+                "twin.tf",
+                format!(
+                    "resource \"spirl_federation_link\" \"twin\" {{\n  trust_domain_id = \"{td_id}\"\n  foreign_trust_domain_name = \"foreign-trust-domain.internal\"\n  endpoint_url = \"https://elsewhere.example/\"\n}}\n"
+                ),
+            )
+            .expect_error("already exists")
+            .expect_error("terraform import"),
     );
-    let out = h.tf_err(&["apply", "-auto-approve"]);
-    assert!(out.all().contains("already exists"), "{out}");
-    assert!(out.all().contains("terraform import"), "{out}");
-    std::fs::remove_file(h.path().join("twin.tf")).expect("remove twin.tf");
-    h.assert_plan_empty();
+    t.step(Step::same_config().plan_only());
 
     // A new endpoint is changed in place: same id, one SetLink.
     let before = sets(&h);
-    h.write_config(&config(
-        "foreign-trust-domain.internal",
-        "https://bundle.foreign.example/v2",
-    ));
-    h.assert_plan_changes("0 to add, 1 to change, 0 to destroy");
-    h.apply();
-    let updated = h.resource(ADDRESS);
-    assert_eq!(updated["id"], id.as_str());
-    assert_eq!(updated["endpoint_url"], "https://bundle.foreign.example/v2");
+    t.step(
+        Step::config(config(
+            "foreign-trust-domain.internal",
+            "https://bundle.foreign.example/v2",
+        ))
+        .plan([(ADDRESS, Update)])
+        .state(ADDRESS, "id", Is::Unchanged)
+        .state(ADDRESS, "endpoint_url", "https://bundle.foreign.example/v2"),
+    );
     assert_eq!(sets(&h), before + 1);
-    h.assert_plan_empty();
 
     // Changed out of band: the plan shows it and apply repairs it.
     h.block_on(client.set_federation_link(
@@ -122,29 +121,26 @@ fn federation_link_lifecycle_official_example_import_update_replace_drift_destro
         "https://attacker.example/",
     ))
     .expect("out-of-band set");
-    let plan = h.assert_plan_changes("1 to change");
-    assert!(plan.stdout.contains("attacker.example"), "{plan}");
-    h.apply();
+    t.step(
+        Step::same_config()
+            .plan([(ADDRESS, Update)])
+            .plan_says("attacker.example"),
+    );
     // Deleted out of band: recreated.
     h.block_on(client.delete_federation_link(&td_id, "foreign-trust-domain.internal"))
         .expect("out-of-band delete");
-    h.assert_plan_changes("1 to add");
-    h.apply();
-    h.assert_plan_empty();
+    t.step(Step::same_config().plan([(ADDRESS, Create)]));
 
     // A new foreign trust domain replaces the link.
-    h.write_config(&config(
-        "partner.example",
-        "https://bundle.partner.example/",
-    ));
-    h.assert_plan_changes("1 to add, 0 to change, 1 to destroy");
-    h.apply();
+    t.step(
+        Step::config(config("partner.example", "https://bundle.partner.example/"))
+            .plan([(ADDRESS, Replace)]),
+    );
     let links = h
         .block_on(client.list_federation_links(Some(&td_id)))
         .expect("list");
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].foreign_trust_domain_name, "partner.example");
 
-    h.destroy();
-    assert_eq!(h.mock_objects(), Default::default(), "the mock is empty");
+    t.finish();
 }

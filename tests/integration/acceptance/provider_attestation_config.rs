@@ -1,11 +1,13 @@
 //! Acceptance tests of `spirl_provider_attestation_config` with the real Terraform CLI against
 //! the gRPC mock (run with `TF_ACC=1`), and of the cluster attribute that names it.
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::Action::{Create, Replace, Update};
+use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client};
 use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
 use terraform_provider_spirl::keys::KeyPair;
 
 const ADDRESS: &str = "spirl_provider_attestation_config.test";
+const CLUSTER: &str = "spirl_cluster.eks";
 
 fn config(role: &str, cluster: bool) -> String {
     // Names are unique: the one that replaces it while the old one still exists needs another.
@@ -57,63 +59,46 @@ fn provider_attestation_config_lifecycle_import_replace_cluster_refused_delete()
         return;
     };
     let role = "arn:aws:iam::123456789012:role/my-role";
-    h.write_config(&config(role, false));
-    h.apply();
-    let created = h.resource(ADDRESS);
-    let id = created["id"].as_str().expect("id").to_owned();
-    assert!(id.starts_with("pac-"), "{created}");
-    assert_eq!(created["aws"]["role_arn"], role);
-    h.assert_plan_empty();
+    let mut t = Lifecycle::new(&h);
+    t.step(
+        Step::config(config(role, false))
+            .plan([(ADDRESS, Create)])
+            .state(ADDRESS, "id", Is::prefix("pac-"))
+            .state(ADDRESS, "aws.role_arn", role),
+    );
 
     // Import by name, as the official docs show.
-    h.tf_ok(&["state", "rm", ADDRESS]);
-    let out = h.tf_err(&["import", ADDRESS, "no-such-config"]);
-    assert!(
-        out.said().contains("No provider attestation configuration"),
-        "{out}"
+    t.step(
+        Step::import(ADDRESS)
+            .id("no-such-config")
+            .expect_error("No provider attestation configuration"),
     );
-    h.tf_ok(&["import", ADDRESS, "my-attestation-config"]);
-    assert_eq!(h.resource(ADDRESS), created);
-    h.assert_plan_empty();
+    t.step(Step::import(ADDRESS).id("my-attestation-config"));
 
     // A cluster that names it reads back the id (the API reports the name).
-    h.write_config(&config(role, true));
-    h.apply();
-    assert_eq!(
-        h.resource("spirl_cluster.eks")["provider_attestation_id"],
-        id.as_str()
-    );
-    h.assert_plan_empty();
+    t.step(Step::config(config(role, true)).state(
+        CLUSTER,
+        "provider_attestation_id",
+        Is::same(ADDRESS, "id"),
+    ));
 
     // No update RPC: a new role replaces the configuration; created before the old one goes
     // (`create_before_destroy`), the cluster moves to it in place, a new version naming it.
     let role2 = "arn:aws:iam::123456789012:role/path/other-role";
-    h.write_config(&config(role2, true));
-    let plan = h.tf_ok(&["plan"]);
-    assert!(plan.stdout.contains("must be replaced"), "{plan}");
-    assert!(
-        plan.stdout.contains("1 to add, 1 to change, 1 to destroy"),
-        "{plan}"
+    let replaced = t.step(
+        Step::config(config(role2, true))
+            .plan([(ADDRESS, Replace), (CLUSTER, Update)])
+            .plan_says("must be replaced")
+            .state(ADDRESS, "id", Is::Changed)
+            .state(ADDRESS, "aws.role_arn", role2)
+            .state(CLUSTER, "provider_attestation_id", Is::same(ADDRESS, "id")),
     );
-    let out = h.apply();
-    assert!(!out.all().contains("inconsistent"), "{out}");
-    let replaced = h.resource(ADDRESS);
-    assert_ne!(replaced["id"], id.as_str());
-    assert_eq!(replaced["aws"]["role_arn"], role2);
-    assert_eq!(
-        h.resource("spirl_cluster.eks")["provider_attestation_id"],
-        replaced["id"]
-    );
+    let id = replaced.str(ADDRESS, "id");
     assert_eq!(h.mock_objects().provider_attestation_configs, 1);
-    h.assert_plan_empty();
-    let id = replaced["id"].as_str().expect("id").to_owned();
 
     // A cluster outside Terraform that uses it: destroy says so and keeps it.
     let client = out_of_band_client(h.mock());
-    let td = h.resource("spirl_trust_domain.td")["id"]
-        .as_str()
-        .expect("td")
-        .to_owned();
+    let td = t.state().str("spirl_trust_domain.td", "id");
     h.block_on(client.create_cluster(&CreateCluster {
         trust_domain_id: td.clone(),
         name: "outsider".into(),
@@ -136,10 +121,11 @@ fn provider_attestation_config_lifecycle_import_replace_cluster_refused_delete()
         .state
         .set_active_agents(&outsider.id, 1)
         .expect("agents");
-    h.write_config(&config(role2, false));
-    let out = h.tf_err(&["apply", "-auto-approve", "-input=false"]);
-    assert!(out.said().contains("still in use"), "{out}");
-    assert!(out.said().contains("provider_attestation_id"), "{out}");
+    t.step(
+        Step::config(config(role2, false))
+            .expect_error("still in use")
+            .expect_error("provider_attestation_id"),
+    );
     h.mock()
         .state
         .set_active_agents(&outsider.id, 0)
@@ -148,13 +134,9 @@ fn provider_attestation_config_lifecycle_import_replace_cluster_refused_delete()
         .expect("delete outsider");
 
     // Deleted out of band: recreated.
-    h.apply();
-    let now = h.resource(ADDRESS)["id"].as_str().expect("id").to_owned();
+    let now = t.step(Step::same_config()).str(ADDRESS, "id");
     h.block_on(client.delete_provider_attestation(&now))
         .expect("delete out of band");
-    h.assert_plan_changes("1 to add, 0 to change, 0 to destroy");
-    h.apply();
-    h.assert_plan_empty();
-    h.destroy();
-    assert_eq!(h.mock_objects(), Default::default());
+    t.step(Step::same_config().plan([(ADDRESS, Create)]));
+    t.finish();
 }

@@ -3,7 +3,8 @@
 //! with `TF_ACC=1`). The mock's organisation has the user and the service account the official
 //! provider's example names; realms are made out of band.
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::Action::{Create, Replace};
+use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client};
 use spirl_mock_api::MockConfig;
 use terraform_provider_spirl::client::{CreateTrustDomain, Principal};
 
@@ -89,81 +90,75 @@ fn realm_role_assignment_lifecycle_names_import_data_sources_replace_and_drift()
     let out = h.tf_err(&["validate"]);
     assert!(out.all().contains("No principal"), "{out}");
     // A realm that does not exist is named at apply, and nothing is left behind.
-    h.write_config(&config(&td, "nowhere"));
-    let out = h.tf_err(&["apply", "-auto-approve"]);
-    assert!(
-        out.all().contains("has no realm named \"nowhere\""),
-        "{out}"
-    );
+    let mut t = Lifecycle::new(&h);
+    t.step(Step::config(config(&td, "nowhere")).expect_error("has no realm named \"nowhere\""));
 
-    // Create.
-    h.write_config(&config(&td, "production"));
-    h.apply();
-    let user = h.resource(USER);
-    let id = user["id"].as_str().expect("id").to_owned();
-    assert!(id.starts_with("ra-"), "{id}");
-    assert!(!user["created_at"].as_str().unwrap_or_default().is_empty());
-    let sa = h.resource(SA);
-    assert!(sa["user_email"].is_null());
-    let outputs = h.outputs();
-    let sa_id = outputs["sa_id"].as_str().expect("sa id").to_owned();
+    // Create (the service account's assignment, in a realm that exists, was made already).
+    let created = t.step(
+        Step::config(config(&td, "production"))
+            .plan([(USER, Create)])
+            .state(USER, "id", Is::prefix("ra-"))
+            .state(USER, "created_at", Is::Rfc3339)
+            .state(SA, "user_email", Is::Null),
+    );
+    let id = created.str(USER, "id");
+    let sa_id = created.output("sa_id").as_str().expect("sa id").to_owned();
     assert!(sa_id.starts_with("sa-"), "{sa_id}");
-    assert_eq!(outputs["admin_assignment"], id.as_str());
+    assert_eq!(created.output("admin_assignment"), id.as_str());
     let held = h
         .block_on(client.list_role_assignments(&Principal::ServiceAccount(sa_id.clone())))
         .expect("assignments");
     assert_eq!(held.len(), 1);
     assert_eq!(h.mock_objects().role_assignments, 2);
-    h.assert_plan_empty();
 
     // Import by ra-… writes the names back.
-    h.tf_ok(&["state", "rm", USER]);
-    let out = h.tf_err(&["import", USER, "admin@example.com"]);
-    assert!(out.all().contains("`ra-…`"), "{out}");
-    h.tf_ok(&["import", USER, &id]);
-    assert_eq!(h.resource(USER), user);
-    h.assert_plan_empty();
+    t.step(
+        Step::import(USER)
+            .id("admin@example.com")
+            .expect_error("`ra-…`"),
+    );
+    t.step(Step::import(USER));
 
     // The same assignment again is refused with the id to import.
-    h.write_file(
-        "twin.tf",
-        &format!(
-            "resource \"spirl_realm_role_assignment\" \"twin\" {{\n  trust_domain_id = \"{td}\"\n  realm_name = \"production\"\n  role_name = \"Administrator\"\n  user_email = \"admin@example.com\"\n}}\n"
-        ),
+    t.step(
+        Step::same_config()
+            .file(
+                "twin.tf",
+                format!(
+                    "resource \"spirl_realm_role_assignment\" \"twin\" {{\n  trust_domain_id = \"{td}\"\n  realm_name = \"production\"\n  role_name = \"Administrator\"\n  user_email = \"admin@example.com\"\n}}\n"
+                ),
+            )
+            .expect_error("Import it instead")
+            .expect_error(&id),
     );
-    let out = h.tf_err(&["apply", "-auto-approve"]);
-    assert!(out.all().contains("Import it instead"), "{out}");
-    assert!(out.all().contains(&id), "{out}");
-    std::fs::remove_file(h.path().join("twin.tf")).expect("remove twin.tf");
     // An unknown role lists the roles there are.
-    h.write_file(
-        "typo.tf",
-        &format!(
-            "resource \"spirl_realm_role_assignment\" \"typo\" {{\n  trust_domain_id = \"{td}\"\n  realm_name = \"staging\"\n  role_name = \"Admin\"\n  service_account_name = \"automation-sa\"\n}}\n"
-        ),
+    t.step(
+        Step::same_config()
+            .file(
+                "typo.tf",
+                format!(
+                    "resource \"spirl_realm_role_assignment\" \"typo\" {{\n  trust_domain_id = \"{td}\"\n  realm_name = \"staging\"\n  role_name = \"Admin\"\n  service_account_name = \"automation-sa\"\n}}\n"
+                ),
+            )
+            .expect_error("`Administrator`"),
     );
-    let out = h.tf_err(&["apply", "-auto-approve"]);
-    assert!(out.all().contains("`Administrator`"), "{out}");
-    std::fs::remove_file(h.path().join("typo.tf")).expect("remove typo.tf");
-    h.assert_plan_empty();
+    t.step(Step::same_config().plan_only());
 
     // Another realm replaces the assignment.
-    h.write_config(&config(&td, "staging"));
-    h.assert_plan_changes("1 to add, 0 to change, 1 to destroy");
-    h.apply();
-    let moved = h.resource(USER);
-    assert_ne!(moved["id"], id.as_str());
-    assert_eq!(moved["realm_name"], "staging");
+    let moved = t.step(
+        Step::config(config(&td, "staging"))
+            .plan([(USER, Replace)])
+            .state(USER, "id", Is::Changed)
+            .state(USER, "realm_name", "staging"),
+    );
+    let moved_id = moved.str(USER, "id");
     assert_eq!(h.mock_objects().role_assignments, 2);
 
     // Removed out of band: planned again and restored.
-    let moved_id = moved["id"].as_str().expect("id").to_owned();
     h.block_on(client.remove_role_assignment(&moved_id))
         .expect("out-of-band remove");
-    h.assert_plan_changes("1 to add");
-    h.apply();
-    h.assert_plan_empty();
+    t.step(Step::same_config().plan([(USER, Create)]));
 
-    h.destroy();
-    assert_eq!(h.mock_objects().role_assignments, 0);
+    // The trust domain and realms were made out of band and stay.
+    t.finish_with(|h| assert_eq!(h.mock_objects().role_assignments, 0));
 }
