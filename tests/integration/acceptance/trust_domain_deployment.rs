@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::{Harness, out_of_band_client};
-use serde_json::Value as Json;
+use crate::support::Action::{Create, Replace, Update};
+use crate::support::{Harness, Is, Lifecycle, State, Step, out_of_band_client};
 use spirl_mock_api::MockConfig;
 use terraform_provider_spirl::client::{Client, CreateTrustDomain};
 use terraform_provider_spirl::keys::KeyPair;
@@ -142,9 +142,9 @@ resource "spirl_trust_domain_deployment" "d" {{
 }
 
 /// `keys` as `name -> (id, active, public_key)` from the state.
-fn keys(h: &Harness) -> BTreeMap<String, (String, bool, String)> {
-    let d = h.resource(ADDRESS);
-    d["keys"]
+fn keys(state: &State) -> BTreeMap<String, (String, bool, String)> {
+    state
+        .get(ADDRESS, "keys")
         .as_object()
         .map(|m| {
             m.iter()
@@ -167,37 +167,13 @@ fn by_id(keys: &BTreeMap<String, (String, bool, String)>) -> BTreeMap<String, bo
         .collect()
 }
 
-/// The deployment's planned change in a saved plan: its actions and which `keys` entries have
-/// an unknown `id`.
-fn planned_change(h: &Harness) -> (Json, Vec<String>) {
-    h.tf_ok(&["plan", "-out=tfplan"]);
-    let plan: Json =
-        serde_json::from_str(&h.tf_ok(&["show", "-json", "tfplan"]).stdout).expect("plan JSON");
-    let change = plan["resource_changes"]
-        .as_array()
-        .expect("resource_changes")
-        .iter()
-        .find(|c| c["address"] == ADDRESS)
-        .expect("the deployment changes")
-        .clone();
-    let mut unknown: Vec<String> = change["change"]["after_unknown"]["keys"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(_, v)| v["id"] == Json::Bool(true))
-                .map(|(k, _)| k.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    unknown.sort();
-    (change["change"]["actions"].clone(), unknown)
-}
-
-/// Which `keys` entries have an unknown `id` in an in-place update's saved plan.
-fn unknown_key_ids(h: &Harness) -> Vec<String> {
-    let (actions, unknown) = planned_change(h);
-    assert_eq!(actions, serde_json::json!(["update"]));
-    unknown
+/// An in-place update of the deployment in which only the `keys` entries `new` (registered by
+/// this apply) have an unknown `id`.
+fn in_place<const N: usize>(step: Step, new: [&str; N]) -> Step {
+    let ids = new.map(|k| format!("keys.{k}.id"));
+    step.plan([(ADDRESS, Update)])
+        .plan_unknown(ADDRESS, ids.each_ref().map(String::as_str))
+        .state(ADDRESS, "id", Is::Unchanged)
 }
 
 #[test]
@@ -206,52 +182,56 @@ fn trust_domain_deployment_lifecycle() {
         return;
     };
     let (h, td) = (&w.h, w.td.as_str());
-
-    // Create with two keys, one disabled: registered, then disabled.
-    h.write_config(&config(
+    let mut t = Lifecycle::new(h);
+    let two_keys = config(
         td,
         "eks-alb-demo",
         r#"    key1 = { public_key = spirl_key_pair.a.public_key_pem, active = true }
     key2 = { public_key = spirl_key_pair.b.public_key_pem, active = false }"#,
-    ));
-    h.apply();
-    let d = h.resource(ADDRESS);
-    let deployment_id = d["id"].as_str().expect("id").to_owned();
-    assert!(deployment_id.starts_with("tdd-"), "{d}");
-    assert_eq!(d["trust_domain_id"], td);
-    assert_eq!(d["name"], "eks-alb-demo");
-    let created = keys(h);
+    );
+
+    // Create with two keys, one disabled: registered, then disabled.
+    let applied = t.step(
+        Step::config(&two_keys)
+            .state(ADDRESS, "id", Is::prefix("tdd-"))
+            .state(ADDRESS, "trust_domain_id", td)
+            .state(ADDRESS, "name", "eks-alb-demo")
+            .state(
+                ADDRESS,
+                "keys.key1.public_key",
+                Is::same("spirl_key_pair.a", "public_key_pem"),
+            ),
+    );
+    let deployment_id = applied.str(ADDRESS, "id");
+    let created = keys(applied);
     assert_eq!(created.len(), 2);
     assert!(created["key1"].0.starts_with("tdk-") && created["key1"].1);
     assert!(created["key2"].0.starts_with("tdk-") && !created["key2"].1);
-    assert_eq!(
-        created["key1"].2,
-        h.resource("spirl_key_pair.a")["public_key_pem"]
-    );
     assert_eq!(w.remote_keys("eks-alb-demo"), by_id(&created));
     assert_eq!(w.calls("CreateTrustDomainKey"), 2);
     assert_eq!(w.calls("DisableTrustDomainKey"), 1);
-    h.assert_plan_empty();
 
     // The same key in PEM with CRLF line endings is no change: keys compare as keys.
-    h.write_config(&config(
-        td,
-        "eks-alb-demo",
-        r#"    key1 = { public_key = replace(spirl_key_pair.a.public_key_pem, "\n", "\r\n"), active = true }
+    let crlf = t.step(
+        Step::config(config(
+            td,
+            "eks-alb-demo",
+            r#"    key1 = { public_key = replace(spirl_key_pair.a.public_key_pem, "\n", "\r\n"), active = true }
     key2 = { public_key = spirl_key_pair.b.public_key_pem, active = false }"#,
-    ));
-    h.assert_plan_empty();
-    h.apply();
-    assert_eq!(by_id(&keys(h)), by_id(&created));
+        ))
+        .plan([]),
+    );
+    assert_eq!(by_id(&keys(crlf)), by_id(&created));
 
     // Import by `td-…/name` and compare: the same deployment and the same registered keys,
-    // named by their ids.
-    h.tf_ok(&["state", "rm", ADDRESS]);
-    h.tf_ok(&["import", ADDRESS, &format!("{td}/eks-alb-demo")]);
-    let imported = h.resource(ADDRESS);
-    assert_eq!(imported["id"], deployment_id.as_str());
-    assert_eq!(imported["name"], "eks-alb-demo");
-    let imported_keys = keys(h);
+    // named by their ids (so the configuration renames them: an update).
+    let imported = t.step(
+        Step::import(ADDRESS)
+            .id(format!("{td}/eks-alb-demo"))
+            .ignore(["keys"])
+            .plan([(ADDRESS, Update)]),
+    );
+    let imported_keys = keys(imported);
     for (id, active, pem) in created.values() {
         let (named, (_, imported_active, imported_pem)) = imported_keys
             .iter()
@@ -263,46 +243,35 @@ fn trust_domain_deployment_lifecycle() {
     }
     // Applying the configuration renames them without touching the registrations, and the
     // plan says so: every id is known.
-    h.write_config(&config(
-        td,
-        "eks-alb-demo",
-        r#"    key1 = { public_key = spirl_key_pair.a.public_key_pem, active = true }
-    key2 = { public_key = spirl_key_pair.b.public_key_pem, active = false }"#,
-    ));
-    assert_eq!(unknown_key_ids(h), Vec::<String>::new());
-    h.apply();
-    assert_eq!(keys(h), created);
-    h.assert_plan_empty();
+    let renamed = t.step(in_place(Step::config(&two_keys), []));
+    assert_eq!(keys(renamed), created);
 
     // An `import` block (Terraform 1.5+) imports during plan, where the configuration's names
-    // already apply: the plan is precise and the apply registers nothing.
+    // already apply: the plan (the renaming update) is precise and the apply registers nothing.
     if h.terraform_version() >= (1, 5, 0) {
-        h.tf_ok(&["state", "rm", ADDRESS]);
-        h.write_file(
-            "import.tf",
-            &format!("import {{\n  to = {ADDRESS}\n  id = \"{td}/eks-alb-demo\"\n}}\n"),
-        );
-        let (_, unknown) = planned_change(h);
-        assert_eq!(unknown, Vec::<String>::new());
         let registered = w.calls("CreateTrustDomainKey");
-        h.apply();
-        assert_eq!(keys(h), created);
+        let imported = t.step(
+            Step::import(ADDRESS)
+                .id(format!("{td}/eks-alb-demo"))
+                .by_block()
+                .plan([(ADDRESS, Update)])
+                .plan_unknown(ADDRESS, []),
+        );
+        assert_eq!(keys(imported), created);
         assert_eq!(w.calls("CreateTrustDomainKey"), registered);
-        std::fs::remove_file(h.path().join("import.tf")).expect("remove import.tf");
-        h.assert_plan_empty();
     }
 
     // In place: enable key2, remove key1, add key3 (unset `active` means active).
-    h.write_config(&config(
-        td,
-        "eks-alb-demo",
-        r#"    key2 = { public_key = spirl_key_pair.b.public_key_pem, active = true }
+    let updated = t.step(in_place(
+        Step::config(config(
+            td,
+            "eks-alb-demo",
+            r#"    key2 = { public_key = spirl_key_pair.b.public_key_pem, active = true }
     key3 = { public_key = spirl_key_pair.c.public_key_pem }"#,
+        )),
+        ["key3"],
     ));
-    assert_eq!(unknown_key_ids(h), ["key3"]);
-    h.apply();
-    let updated = keys(h);
-    assert_eq!(h.resource(ADDRESS)["id"], deployment_id.as_str());
+    let updated = keys(updated);
     assert_eq!(updated["key2"].0, created["key2"].0, "key2 keeps its id");
     assert!(updated["key2"].1, "key2 enabled");
     assert_eq!(
@@ -312,32 +281,32 @@ fn trust_domain_deployment_lifecycle() {
             (updated["key3"].0.clone(), true)
         ])
     );
-    h.assert_plan_empty();
 
     // Disable key3 in place: same id, one call.
-    h.write_config(&config(
-        td,
-        "eks-alb-demo",
-        r#"    key2 = { public_key = spirl_key_pair.b.public_key_pem, active = true }
+    let disabled = t.step(in_place(
+        Step::config(config(
+            td,
+            "eks-alb-demo",
+            r#"    key2 = { public_key = spirl_key_pair.b.public_key_pem, active = true }
     key3 = { public_key = spirl_key_pair.c.public_key_pem, active = false }"#,
+        )),
+        [],
     ));
-    assert_eq!(unknown_key_ids(h), Vec::<String>::new());
-    h.apply();
-    assert_eq!(keys(h)["key3"].0, updated["key3"].0);
+    assert_eq!(keys(disabled)["key3"].0, updated["key3"].0);
     assert!(!w.remote_keys("eks-alb-demo")[&updated["key3"].0]);
-    h.assert_plan_empty();
 
     // Rotate key2: only its id is unknown in the plan; key3 keeps its id; the new key is
     // registered before the old one is deleted, so the deployment is never without it.
-    h.write_config(&config(
-        td,
-        "eks-alb-demo",
-        r#"    key2 = { public_key = spirl_key_pair.a.public_key_pem, active = true }
+    let rotated = t.step(in_place(
+        Step::config(config(
+            td,
+            "eks-alb-demo",
+            r#"    key2 = { public_key = spirl_key_pair.a.public_key_pem, active = true }
     key3 = { public_key = spirl_key_pair.c.public_key_pem, active = false }"#,
+        )),
+        ["key2"],
     ));
-    assert_eq!(unknown_key_ids(h), ["key2"]);
-    h.apply();
-    let rotated = keys(h);
+    let rotated = keys(rotated);
     assert_ne!(rotated["key2"].0, updated["key2"].0);
     assert_eq!(rotated["key3"].0, updated["key3"].0);
     assert_eq!(w.remote_keys("eks-alb-demo"), by_id(&rotated));
@@ -346,27 +315,25 @@ fn trust_domain_deployment_lifecycle() {
             < w.journal_position("key_deleted", &updated["key2"].0),
         "the new key is registered before the old one is deleted"
     );
-    h.assert_plan_empty();
 
     // A new name replaces the deployment.
-    h.write_config(&config(
-        td,
-        "production",
-        r#"    key1 = { public_key = spirl_key_pair.a.public_key_pem }"#,
-    ));
-    let plan = h.tf_ok(&["plan"]);
-    assert!(plan.stdout.contains("must be replaced"), "{plan}");
-    h.apply();
-    let replaced = h.resource(ADDRESS);
-    assert_ne!(replaced["id"], deployment_id.as_str());
-    assert_eq!(replaced["name"], "production");
+    t.step(
+        Step::config(config(
+            td,
+            "production",
+            r#"    key1 = { public_key = spirl_key_pair.a.public_key_pem }"#,
+        ))
+        .plan([(ADDRESS, Replace)])
+        .plan_says("must be replaced")
+        .state(ADDRESS, "id", Is::Changed)
+        .state(ADDRESS, "name", "production"),
+    );
     let objects = h.mock_objects();
     assert_eq!((objects.deployments, objects.keys), (1, 1));
     assert!(w.remote_keys("eks-alb-demo").is_empty());
-    h.assert_plan_empty();
+    assert_ne!(t.state().str(ADDRESS, "id"), deployment_id);
 
-    h.destroy();
-    w.assert_mock_empty_after_td_delete();
+    t.finish_with(|_| w.assert_mock_empty_after_td_delete());
 }
 
 #[test]
@@ -375,15 +342,13 @@ fn trust_domain_deployment_drift_is_repaired() {
         return;
     };
     let (h, td, client) = (&w.h, w.td.as_str(), &w.client);
-    h.write_config(&config(
+    let mut t = Lifecycle::new(h);
+    let before = keys(t.step(Step::config(config(
         td,
         "prod",
         r#"    key1 = { public_key = spirl_key_pair.a.public_key_pem }
     key2 = { public_key = spirl_key_pair.b.public_key_pem }"#,
-    ));
-    h.apply();
-    let before = keys(h);
-    let dep = h.resource(ADDRESS)["id"].as_str().expect("id").to_owned();
+    ))));
 
     // key1 disabled, key2 deleted, and a rogue key added, all out of band.
     let rogue = h
@@ -394,13 +359,14 @@ fn trust_domain_deployment_drift_is_repaired() {
             client.create_key(td, "prod", &der).await
         })
         .expect("out-of-band changes");
-    let out = h.assert_plan_changes("0 to add, 1 to change, 0 to destroy");
-    assert!(
-        out.stdout.contains(&rogue),
-        "the rogue key is shown:\n{out}"
+    let after = keys(
+        t.step(
+            Step::same_config()
+                .plan([(ADDRESS, Update)])
+                // The rogue key is shown.
+                .plan_says(&rogue),
+        ),
     );
-    h.apply();
-    let after = keys(h);
     assert_eq!(
         after["key1"].0, before["key1"].0,
         "key1 is re-enabled, not replaced"
@@ -411,17 +377,17 @@ fn trust_domain_deployment_drift_is_repaired() {
     assert_eq!(remote, by_id(&after));
     assert!(!remote.contains_key(&rogue), "the rogue key is removed");
     assert!(remote.values().all(|active| *active));
-    h.assert_plan_empty();
 
     // The whole deployment deleted out of band: the plan recreates it.
     h.block_on(client.delete_deployment(td, "prod", true))
         .expect("delete out of band");
-    h.assert_plan_changes("1 to add, 0 to change, 0 to destroy");
-    h.apply();
-    assert_ne!(h.resource(ADDRESS)["id"], dep.as_str());
+    let recreated = t.step(Step::same_config().plan([(ADDRESS, Create)]).state(
+        ADDRESS,
+        "id",
+        Is::Changed,
+    ));
     assert_eq!(h.mock_objects().keys, 2);
-    assert_eq!(w.remote_keys("prod"), by_id(&keys(h)));
-    h.assert_plan_empty();
+    assert_eq!(w.remote_keys("prod"), by_id(&keys(recreated)));
 
     // Deleted out of band once more, then destroyed without a refresh: NOT_FOUND is done.
     h.block_on(client.delete_deployment(td, "prod", true))
@@ -440,19 +406,17 @@ fn trust_domain_deployment_existing_name_says_import_it() {
     let foreign = h
         .block_on(w.client.create_key(td, "prod", &der))
         .expect("register a deployment out of band");
-    h.write_config(&config(
-        td,
-        "prod",
-        "    key1 = { public_key = spirl_key_pair.a.public_key_pem }",
-    ));
-    let out = h.tf_err(&["apply", "-auto-approve"]);
-    let text = out.said();
-    assert!(text.contains("Deployment already exists"), "{out}");
-    assert!(
-        text.contains(&format!(
+    let mut t = Lifecycle::new(h);
+    t.step(
+        Step::config(config(
+            td,
+            "prod",
+            "    key1 = { public_key = spirl_key_pair.a.public_key_pem }",
+        ))
+        .expect_error("Deployment already exists")
+        .expect_error(format!(
             "terraform import spirl_trust_domain_deployment.<name> {td}/prod"
         )),
-        "{out}"
     );
     // Nothing was registered into the deployment someone else made.
     assert_eq!(
@@ -462,15 +426,16 @@ fn trust_domain_deployment_existing_name_says_import_it() {
 
     // The advice works: imported, the configuration takes over; the foreign key, which the
     // configuration does not name, is removed.
-    h.tf_ok(&["import", ADDRESS, &format!("{td}/prod")]);
-    h.apply();
-    let adopted = keys(h);
+    t.step(
+        Step::import(ADDRESS)
+            .id(format!("{td}/prod"))
+            .plan([(ADDRESS, Update)]),
+    );
+    let adopted = keys(t.step(Step::same_config()));
     assert_eq!(adopted.len(), 1);
     assert_eq!(w.remote_keys("prod"), by_id(&adopted));
     assert!(!w.remote_keys("prod").contains_key(&foreign));
-    h.assert_plan_empty();
-    h.destroy();
-    w.assert_mock_empty_after_td_delete();
+    t.finish_with(|_| w.assert_mock_empty_after_td_delete());
 }
 
 #[test]
