@@ -2,4 +2,5 @@
 //! the installed Terraform cannot or does not call.
 
 mod ephemeral_key_pair;
+mod schema_descriptions;
 mod write_only_keys;
