@@ -105,6 +105,14 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     );
     let created = applied.resource(ADDRESS);
     let id = str_of(&created, "id").to_owned();
+    // The cluster's versions on the control plane, and how many of them are active.
+    let versions = || {
+        let listed = h
+            .block_on(client.list_cluster_versions(&id))
+            .expect("versions");
+        let active = listed.iter().filter(|v| v.active).count();
+        (listed, active)
+    };
     // The data source reads what the resource holds.
     let read = applied.output("read");
     for attr in [
@@ -156,15 +164,8 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
             .state(ADDRESS, "path_template", Is::Unchanged),
     );
     assert_ne!(rekeyed.get(ADDRESS, "version_id"), created["version_id"]);
-    let versions = h
-        .block_on(client.list_cluster_versions(&id))
-        .expect("versions");
-    assert_eq!(
-        versions.iter().filter(|v| v.active).count(),
-        1,
-        "{versions:?}"
-    );
-    assert_eq!(versions.len(), 2);
+    let (listed, active) = versions();
+    assert_eq!((listed.len(), active), (2, 1), "{listed:?}");
 
     // The same key with other line endings is no change: keys compare as keys.
     t.step(
@@ -180,15 +181,13 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
             "{with_key2}\n  x509_customization_template = \"{template}\"\n  path_template = \"/prod/{{{{kubernetes.pod.namespace}}}}\""
         )))));
     }
-    let versions = h
-        .block_on(client.list_cluster_versions(&id))
-        .expect("versions");
-    assert_eq!(versions.len(), 3, "{versions:?}");
+    let (listed, _) = versions();
+    assert_eq!(listed.len(), 3, "{listed:?}");
     let now = t.state().resource(ADDRESS);
     assert_eq!(now["x509_customization_template"], "CN=v5");
     assert_eq!(now["path_template"], "/prod/{{kubernetes.pod.namespace}}");
     assert_eq!(
-        versions.last().map(|v| v.id.as_str()),
+        listed.last().map(|v| v.id.as_str()),
         now["version_id"].as_str()
     );
 
@@ -211,14 +210,8 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     h.block_on(client.deactivate_cluster_version(&active))
         .expect("deactivate");
     t.step(Step::same_config().plan([(ADDRESS, Update)]));
-    let versions = h
-        .block_on(client.list_cluster_versions(&id))
-        .expect("versions");
-    assert_eq!(
-        versions.iter().filter(|v| v.active).count(),
-        1,
-        "{versions:?}"
-    );
+    let (listed, active) = versions();
+    assert_eq!(active, 1, "{listed:?}");
 
     // The description cannot change in place: a new cluster.
     let id = t

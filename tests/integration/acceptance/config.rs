@@ -4,11 +4,9 @@
 //! every step here also proves that sections compare by meaning. One test walks the whole
 //! lifecycle of all three types: each Terraform run costs seconds.
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::{Harness, out_of_band_client, trust_domain};
 use serde_json::Value as Json;
-use terraform_provider_spirl::client::{
-    Client, ConfigScope, ConfigUpdate, Configuration, CreateTrustDomain,
-};
+use terraform_provider_spirl::client::{Client, ConfigScope, ConfigUpdate, Configuration};
 use terraform_provider_spirl::keys::KeyPair;
 
 const CONFIG_API: &str = "/com.spirl.api.v1.config.API/";
@@ -31,12 +29,8 @@ fn start(test: &str) -> Option<World> {
     let h = Harness::start(test)?;
     let client = out_of_band_client(h.mock());
     let create = |name: &str| {
-        h.block_on(client.create_trust_domain(&CreateTrustDomain {
-            name: name.into(),
-            self_hosted: true,
-            ..CreateTrustDomain::default()
-        }))
-        .expect("create trust domain")
+        h.block_on(client.create_trust_domain(&trust_domain(name)))
+            .expect("create trust domain")
     };
     let (td, td2) = (create("config.example"), create("other.example"));
     let key = KeyPair::generate().public_key().to_spki_der();

@@ -7,10 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{Harness, out_of_band_client, seed_annotations};
-use terraform_provider_spirl::client::{
-    ClusterVersionSpec, CreateCluster, CreateTrustDomain, Platform,
-};
+use crate::support::{Harness, out_of_band_client, seed_annotations, trust_domain};
+use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
 use terraform_provider_spirl::keys::KeyPair;
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
@@ -293,11 +291,7 @@ fn examples_data_source_trust_domain_reads_an_existing_domain() {
     let existing = h
         .block_on(async {
             let id = client
-                .create_trust_domain(&CreateTrustDomain {
-                    name: "example.org".into(),
-                    self_hosted: true,
-                    ..CreateTrustDomain::default()
-                })
+                .create_trust_domain(&trust_domain("example.org"))
                 .await?;
             client.trust_domain_info(&id).await
         })
@@ -420,11 +414,7 @@ fn examples_data_source_realm_reads_an_existing_realm() {
     let realm = h
         .block_on(async {
             let td = client
-                .create_trust_domain(&CreateTrustDomain {
-                    name: "example.org".into(),
-                    self_hosted: true,
-                    ..CreateTrustDomain::default()
-                })
+                .create_trust_domain(&trust_domain("example.org"))
                 .await?;
             client.create_realm(&td, "production").await
         })
@@ -444,12 +434,8 @@ fn examples_data_source_realm_reads_an_existing_realm() {
 /// source); returns its id.
 fn existing_trust_domain(h: &Harness, name: &str) -> String {
     let client = out_of_band_client(h.mock());
-    h.block_on(client.create_trust_domain(&CreateTrustDomain {
-        name: name.into(),
-        self_hosted: true,
-        ..CreateTrustDomain::default()
-    }))
-    .expect("create trust domain")
+    h.block_on(client.create_trust_domain(&trust_domain(name)))
+        .expect("create trust domain")
 }
 
 #[test]
@@ -680,11 +666,7 @@ fn examples_resource_config_sections_apply_import_plan_destroy() {
     let cluster = h
         .block_on(async {
             let td = client
-                .create_trust_domain(&CreateTrustDomain {
-                    name: "clusters.example".into(),
-                    self_hosted: true,
-                    ..CreateTrustDomain::default()
-                })
+                .create_trust_domain(&trust_domain("clusters.example"))
                 .await?;
             client
                 .create_cluster(&CreateCluster {
@@ -741,11 +723,7 @@ fn examples_access_role_assignment_service_account_and_delegated_admin() {
     };
     let client = out_of_band_client(h.mock());
     let td = h
-        .block_on(client.create_trust_domain(&CreateTrustDomain {
-            name: "access.example".into(),
-            self_hosted: true,
-            ..CreateTrustDomain::default()
-        }))
+        .block_on(client.create_trust_domain(&trust_domain("access.example")))
         .expect("trust domain");
     h.block_on(client.create_realm(&td, "production"))
         .expect("realm");

@@ -4,9 +4,9 @@
 //! provider's example names; realms are made out of band.
 
 use crate::support::Action::{Create, Replace};
-use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client};
+use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client, trust_domain};
 use spirl_mock_api::MockConfig;
-use terraform_provider_spirl::client::{CreateTrustDomain, Principal};
+use terraform_provider_spirl::client::Principal;
 
 const USER: &str = "spirl_realm_role_assignment.user_admin";
 const SA: &str = "spirl_realm_role_assignment.sa_admin";
@@ -67,11 +67,7 @@ fn realm_role_assignment_lifecycle_names_import_data_sources_replace_and_drift()
     };
     let client = out_of_band_client(h.mock());
     let td = h
-        .block_on(client.create_trust_domain(&CreateTrustDomain {
-            name: "realms.example".into(),
-            self_hosted: true,
-            ..CreateTrustDomain::default()
-        }))
+        .block_on(client.create_trust_domain(&trust_domain("realms.example")))
         .expect("trust domain");
     for realm in ["production", "staging"] {
         h.block_on(client.create_realm(&td, realm)).expect("realm");

@@ -13,10 +13,9 @@
 //!   that does not exist.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::{Harness, out_of_band_client, trust_domain};
 use serde_json::Value as Json;
 use spirl_mock_api::MockConfig;
-use terraform_provider_spirl::client::CreateTrustDomain;
 use terraform_provider_spirl::keys::KeyPair;
 
 /// A key from a configuration that works with the official provider: an ed25519 SPKI whose 32
@@ -174,11 +173,7 @@ fn relaxed_rules_values_reach_the_control_plane_which_judges_them_at_the_attribu
     };
     let client = out_of_band_client(h.mock());
     let td = h
-        .block_on(client.create_trust_domain(&CreateTrustDomain {
-            name: "relaxed.example.com".into(),
-            self_hosted: true,
-            ..CreateTrustDomain::default()
-        }))
+        .block_on(client.create_trust_domain(&trust_domain("relaxed.example.com")))
         .expect("trust domain");
     h.write_file("cluster.pem", &KeyPair::generate().public_key().to_pem());
     h.write_file("server.pem", &KeyPair::generate().public_key().to_pem());

@@ -9,9 +9,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::{Harness, out_of_band_client, trust_domain};
 use spirl_mock_api::{Faults, MockConfig};
-use terraform_provider_spirl::client::{ConfigScope, CreateTrustDomain, Principal};
+use terraform_provider_spirl::client::{ConfigScope, Principal};
 
 /// Principals, links and sections in the scenario.
 const N: usize = 12;
@@ -86,11 +86,7 @@ fn reliability_realms_assignments_links_and_sections_under_refusals_and_lost_ans
     };
     let client = out_of_band_client(h.mock());
     let td = h
-        .block_on(client.create_trust_domain(&CreateTrustDomain {
-            name: "reliable.example".into(),
-            self_hosted: true,
-            ..CreateTrustDomain::default()
-        }))
+        .block_on(client.create_trust_domain(&trust_domain("reliable.example")))
         .expect("trust domain");
     h.set_mock_faults(Faults {
         latency: std::time::Duration::ZERO,

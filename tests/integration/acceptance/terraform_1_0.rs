@@ -10,10 +10,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::{Harness, out_of_band_client, trust_domain};
 use serde_json::Value as Json;
 use spirl_mock_api::MockConfig;
-use terraform_provider_spirl::client::CreateTrustDomain;
 use terraform_provider_spirl::keys::KeyPair;
 
 /// The resource types this test leaves out, each with the reason.
@@ -261,11 +260,7 @@ fn terraform_1_0_3_applies_plans_updates_and_destroys_every_type_but_the_deploym
     let (oob_td, tdd) = h
         .block_on(async {
             let td = client
-                .create_trust_domain(&CreateTrustDomain {
-                    name: "deployments.example.org".into(),
-                    self_hosted: true,
-                    ..CreateTrustDomain::default()
-                })
+                .create_trust_domain(&trust_domain("deployments.example.org"))
                 .await?;
             let key = KeyPair::generate().public_key().to_spki_der();
             client.create_key(&td, "production", &key).await?;

@@ -4,10 +4,12 @@
 use std::time::Duration;
 
 use crate::support::Action::{Create, Replace, Update};
-use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client, total_requests};
+use crate::support::{
+    Harness, Is, Lifecycle, Step, out_of_band_client, total_requests, trust_domain,
+};
 use serde_json::Value as Json;
 use spirl_mock_api::MockConfig;
-use terraform_provider_spirl::client::{CreateTrustDomain, TrustDomain};
+use terraform_provider_spirl::client::TrustDomain;
 use terraform_provider_spirl::keys::KeyPair;
 
 const ADDRESS: &str = "spirl_trust_domain.example";
@@ -387,13 +389,7 @@ fn trust_domain_state_of_the_timeouts_attribute_plans_empty_with_the_block() {
     let client = out_of_band_client(h.mock());
     let [with, without] = ["with.example.org", "without.example.org"].map(|name| {
         h.block_on(async {
-            let id = client
-                .create_trust_domain(&CreateTrustDomain {
-                    name: name.into(),
-                    self_hosted: true,
-                    ..CreateTrustDomain::default()
-                })
-                .await?;
+            let id = client.create_trust_domain(&trust_domain(name)).await?;
             client.trust_domain_info(&id).await
         })
         .expect("trust domain made out of band")
@@ -438,13 +434,7 @@ fn trust_domain_duplicate_name_says_which_and_how_to_import() {
         return;
     };
     let existing = h
-        .block_on(
-            out_of_band_client(h.mock()).create_trust_domain(&CreateTrustDomain {
-                name: "example.org".into(),
-                self_hosted: true,
-                ..CreateTrustDomain::default()
-            }),
-        )
+        .block_on(out_of_band_client(h.mock()).create_trust_domain(&trust_domain("example.org")))
         .expect("create out of band");
     let mut t = Lifecycle::new(&h);
     t.step(

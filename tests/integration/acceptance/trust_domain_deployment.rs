@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use crate::support::Action::{Create, Replace, Update};
-use crate::support::{Harness, Is, Lifecycle, State, Step, out_of_band_client};
+use crate::support::{Harness, Is, Lifecycle, State, Step, out_of_band_client, trust_domain};
 use spirl_mock_api::MockConfig;
-use terraform_provider_spirl::client::{Client, CreateTrustDomain};
+use terraform_provider_spirl::client::Client;
 use terraform_provider_spirl::keys::KeyPair;
 
 const ADDRESS: &str = "spirl_trust_domain_deployment.d";
@@ -36,11 +36,7 @@ fn start(test: &str) -> Option<World> {
     )?;
     let client = out_of_band_client(h.mock());
     let td = h
-        .block_on(client.create_trust_domain(&CreateTrustDomain {
-            name: "example.org".into(),
-            self_hosted: true,
-            ..CreateTrustDomain::default()
-        }))
+        .block_on(client.create_trust_domain(&trust_domain("example.org")))
         .expect("create trust domain");
     Some(World {
         h,

@@ -17,12 +17,12 @@
 
 use std::io::Read as _;
 
-use crate::support::{Harness, out_of_band_client};
+use crate::support::{Harness, out_of_band_client, trust_domain};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value as Json;
 use spirl_mock_api::MockConfig;
-use terraform_provider_spirl::client::{Client, CreateTrustDomain, Key as TrustDomainKey};
+use terraform_provider_spirl::client::{Client, Key as TrustDomainKey};
 use terraform_provider_spirl::keys::{KeyPair, PublicKey};
 
 const ADDRESS: &str = "spirl_trust_domain_deployment.d";
@@ -168,11 +168,7 @@ fn write_only_key_flow_keeps_every_key_out_of_plan_state_and_logs() {
     };
     let client = out_of_band_client(h.mock());
     let td = h
-        .block_on(client.create_trust_domain(&CreateTrustDomain {
-            name: "example.org".into(),
-            self_hosted: true,
-            ..CreateTrustDomain::default()
-        }))
+        .block_on(client.create_trust_domain(&trust_domain("example.org")))
         .expect("create trust domain");
 
     if h.terraform_version() < (1, 11, 0) {

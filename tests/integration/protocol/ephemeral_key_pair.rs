@@ -39,13 +39,8 @@ fn errors(diags: &[pb::Diagnostic]) -> Vec<String> {
 #[tokio::test]
 async fn ephemeral_key_pair_opens_fresh_keys_and_closes() {
     let mut served = Served::start().await;
+    let schemas = served.schemas().await;
     let client = &mut served.client;
-
-    let schemas = client
-        .get_provider_schema(pb::get_provider_schema::Request {})
-        .await
-        .unwrap()
-        .into_inner();
     let schema = &schemas.ephemeral_resource_schemas[TYPE];
     let private = schema
         .block

@@ -90,12 +90,8 @@ fn runs_of_spaces_are_found_after_indentation_only() {
 #[tokio::test]
 async fn schema_descriptions_have_no_runs_of_spaces() {
     let mut served = Served::start().await;
+    let schemas = served.schemas().await;
     let client = &mut served.client;
-    let schemas = client
-        .get_provider_schema(pb::get_provider_schema::Request {})
-        .await
-        .expect("GetProviderSchema")
-        .into_inner();
     let identities = client
         .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})
         .await

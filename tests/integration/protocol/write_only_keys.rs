@@ -17,13 +17,8 @@ const TYPE: &str = "spirl_trust_domain_deployment";
 #[tokio::test]
 async fn public_key_wo_is_refused_before_terraform_1_11_and_named() {
     let mut served = Served::start().await;
+    let schemas = served.schemas().await;
     let client = &mut served.client;
-
-    let schemas = client
-        .get_provider_schema(pb::get_provider_schema::Request {})
-        .await
-        .unwrap()
-        .into_inner();
     let keys = schemas.resource_schemas[TYPE]
         .block
         .as_ref()

@@ -461,6 +461,15 @@ impl Served {
         }
     }
 
+    /// The schemas the provider serves (`GetProviderSchema`), as Terraform first asks for them.
+    pub async fn schemas(&mut self) -> magma_protocol::tfplugin6::get_provider_schema::Response {
+        self.client
+            .get_provider_schema(magma_protocol::tfplugin6::get_provider_schema::Request {})
+            .await
+            .expect("GetProviderSchema")
+            .into_inner()
+    }
+
     /// Stops serving, as Terraform does when it is done with the provider.
     pub async fn stop(self) {
         self.stop.stop();
