@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{Harness, out_of_band_client, seed_annotations, trust_domain};
+use crate::support::{
+    Harness, official_principals, out_of_band_client, seed_annotations, trust_domain,
+};
 use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
 use terraform_provider_spirl::keys::KeyPair;
 
@@ -711,14 +713,7 @@ fn examples_resource_federation_link_apply_import_plan_destroy() {
 
 #[test]
 fn examples_access_role_assignment_service_account_and_delegated_admin() {
-    let Some(h) = Harness::start_with(
-        "examples_access",
-        spirl_mock_api::MockConfig {
-            users: vec!["admin@example.com".into()],
-            service_accounts: vec!["automation-sa".into()],
-            ..spirl_mock_api::MockConfig::default()
-        },
-    ) else {
+    let Some(h) = Harness::start_with("examples_access", official_principals()) else {
         return;
     };
     let client = out_of_band_client(h.mock());

@@ -4,8 +4,9 @@
 //! provider's example names; realms are made out of band.
 
 use crate::support::Action::{Create, Replace};
-use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client, trust_domain};
-use spirl_mock_api::MockConfig;
+use crate::support::{
+    Harness, Is, Lifecycle, Step, official_principals, out_of_band_client, trust_domain,
+};
 use terraform_provider_spirl::client::Principal;
 
 const USER: &str = "spirl_realm_role_assignment.user_admin";
@@ -55,14 +56,7 @@ output "admin_assignment" {{
 
 #[test]
 fn realm_role_assignment_lifecycle_names_import_data_sources_replace_and_drift() {
-    let Some(h) = Harness::start_with(
-        "realm-role-assignment",
-        MockConfig {
-            users: vec!["admin@example.com".into()],
-            service_accounts: vec!["automation-sa".into()],
-            ..MockConfig::default()
-        },
-    ) else {
+    let Some(h) = Harness::start_with("realm-role-assignment", official_principals()) else {
         return;
     };
     let client = out_of_band_client(h.mock());

@@ -10,9 +10,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::support::{Harness, out_of_band_client, trust_domain};
+use crate::support::{Harness, official_principals, out_of_band_client, trust_domain};
 use serde_json::Value as Json;
-use spirl_mock_api::MockConfig;
 use terraform_provider_spirl::keys::KeyPair;
 
 /// The resource types this test leaves out, each with the reason.
@@ -241,14 +240,7 @@ fn provider_types(h: &Harness) -> (BTreeSet<String>, BTreeSet<String>) {
 
 #[test]
 fn terraform_1_0_3_applies_plans_updates_and_destroys_every_type_but_the_deployment() {
-    let Some(mut h) = Harness::start_with(
-        "terraform_1_0_3",
-        MockConfig {
-            users: vec!["admin@example.com".into()],
-            service_accounts: vec!["automation-sa".into()],
-            ..MockConfig::default()
-        },
-    ) else {
+    let Some(mut h) = Harness::start_with("terraform_1_0_3", official_principals()) else {
         return;
     };
     if !h.use_legacy_terraform() {

@@ -394,17 +394,20 @@ pub const OFFICIAL_MODULE: &str = include_str!(concat!(
     "/tests/fixtures/official-v0.12.1/main.tf"
 ));
 
+/// A mock whose organisation has the user (`admin@example.com`) and the service account
+/// (`automation-sa`) that the official provider's examples name.
+pub fn official_principals() -> MockConfig {
+    MockConfig {
+        users: vec!["admin@example.com".into()],
+        service_accounts: vec!["automation-sa".into()],
+        ..MockConfig::default()
+    }
+}
+
 /// A harness whose configuration is [`OFFICIAL_MODULE`] (its own `terraform` block replaces the
 /// harness's), with the user and service account it names on the mock.
 pub fn start_official_module(test: &str) -> Option<Harness> {
-    let h = Harness::start_with(
-        test,
-        MockConfig {
-            users: vec!["admin@example.com".into()],
-            service_accounts: vec!["automation-sa".into()],
-            ..MockConfig::default()
-        },
-    )?;
+    let h = Harness::start_with(test, official_principals())?;
     std::fs::remove_file(h.path().join("versions.tf")).expect("remove versions.tf");
     h.write_config(OFFICIAL_MODULE);
     Some(h)
