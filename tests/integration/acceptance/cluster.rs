@@ -67,6 +67,7 @@ fn str_of<'a>(v: &'a Json, attr: &str) -> &'a str {
 fn new_version(step: Step) -> Step {
     step.plan([(ADDRESS, Update)])
         .plan_unknown(ADDRESS, ["version_id", "version_created_at"])
+        .plan_lacks("must be replaced")
         .state(ADDRESS, "id", Is::Unchanged)
         .state(ADDRESS, "version_id", Is::Changed)
 }
@@ -154,7 +155,6 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     let with_key2 = format!("{base}\n  public_key = spirl_key_pair.k2.public_key_pem");
     let rekeyed = t.step(
         new_version(Step::config(config(&with_key2)))
-            .plan_lacks("must be replaced")
             .state(
                 ADDRESS,
                 "public_key",

@@ -199,27 +199,29 @@ fn trust_domain_hosted_waits_until_available_and_times_out_cleanly() {
         .step(
             Step::config(config(hosted))
                 .plan([(ADDRESS, Create)])
+                .after_apply(move |h| {
+                    assert_eq!(calls(h, "CreateTrustDomain"), 2);
+                    assert_eq!(calls(h, "RegisterTrustDomain"), 0);
+                    assert!(
+                        calls(h, "TrustDomainInfo") - polls_before >= 2,
+                        "create polled until available: {:?}",
+                        h.mock().stats().requests
+                    );
+                })
                 .state(ADDRESS, "self_hosted", false),
         )
         .resource(ADDRESS);
-    assert_eq!(calls(&h, "CreateTrustDomain"), 2);
-    assert_eq!(calls(&h, "RegisterTrustDomain"), 0);
     let id = str_of(&td, "id").to_owned();
     assert_eq!(
         td["spirl_agent_endpoint"],
         format!("{id}.agents.spirl.test:443")
     );
     assert_mock_urls(&td, &id);
-    // Create returned only once the control plane said `available`, after polling.
+    // Create returned only once the control plane said `available`.
     let remote = h
         .block_on(out_of_band_client(h.mock()).trust_domain_info(&id))
         .expect("read out of band");
     assert_eq!(remote.state, "available");
-    assert!(
-        calls(&h, "TrustDomainInfo") - polls_before >= 2,
-        "create polled until available: {:?}",
-        h.mock().stats().requests
-    );
 
     // Hosting forces replacement: self-hosted again is a new trust domain.
     t.step(

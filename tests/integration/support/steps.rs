@@ -195,6 +195,9 @@ enum What {
     Destroy,
 }
 
+/// A check run on the harness at one point of a step.
+type Check = Box<dyn FnOnce(&Harness)>;
+
 /// One step: what to do, and what Terraform must make of it.
 pub struct Step {
     what: What,
@@ -206,6 +209,7 @@ pub struct Step {
     plan_unknown: Vec<(String, Vec<String>)>,
     errors: Vec<String>,
     values: Vec<(String, String, Is)>,
+    after_apply: Option<Check>,
 }
 
 impl Step {
@@ -220,6 +224,7 @@ impl Step {
             plan_unknown: Vec::new(),
             errors: Vec::new(),
             values: Vec::new(),
+            after_apply: None,
         }
     }
 
@@ -330,6 +335,13 @@ impl Step {
         self
     }
 
+    /// Runs `check` right after the apply, before the state is read and the next plan refreshes
+    /// it: for what only the apply may have done (the calls it made, say).
+    pub fn after_apply(mut self, check: impl FnOnce(&Harness) + 'static) -> Step {
+        self.after_apply = Some(Box::new(check));
+        self
+    }
+
     /// After the step, the attribute at `path` of the resource at `address` must be as `is` says.
     pub fn state(mut self, address: &str, path: &str, is: impl Into<Is>) -> Step {
         self.values
@@ -373,7 +385,7 @@ impl<'h> Lifecycle<'h> {
     }
 
     /// Runs `step` now, checks what it expects, and returns the state it left.
-    pub fn step(&mut self, step: Step) -> &State {
+    pub fn step(&mut self, mut step: Step) -> &State {
         self.steps += 1;
         for (name, contents) in &step.files {
             self.h.write_file(name, contents);
@@ -383,7 +395,7 @@ impl<'h> Lifecycle<'h> {
                 if let Some(hcl) = hcl {
                     self.h.write_config(hcl);
                 }
-                self.apply(&step);
+                self.apply(&mut step);
             }
             What::Import { .. } => self.import(&step),
             What::Destroy => self.destroy(&step),
@@ -531,7 +543,7 @@ impl<'h> Lifecycle<'h> {
         Some(())
     }
 
-    fn apply(&mut self, step: &Step) {
+    fn apply(&mut self, step: &mut Step) {
         let saved = step.plan.is_some()
             || step.plan_only
             || !step.plan_unknown.is_empty()
@@ -559,6 +571,9 @@ impl<'h> Lifecycle<'h> {
             "{}: {out}",
             self.label()
         );
+        if let Some(check) = step.after_apply.take() {
+            check(self.h);
+        }
         self.record(step, true);
     }
 
