@@ -109,8 +109,9 @@ install_legacy_terraform() {
 install_legacy_terraform
 
 # promtool (Debian's `prometheus` package) checks and unit-tests the alert rules that
-# spirl_server_monitoring renders (tests/server_monitoring_promtool.rs). It is optional: without it
-# those tests print "skipped: ..." and pass, so a machine where apt cannot run still builds.
+# spirl_server_monitoring renders (tests/integration/interop/server_monitoring_promtool.rs). It
+# is optional: without it those tests print "skipped: ..." and pass, so a machine where apt
+# cannot run still builds.
 install_promtool() {
   if command -v promtool >/dev/null 2>&1 || [ -x /usr/bin/promtool ]; then
     say "promtool: found ($(command -v promtool 2>/dev/null || echo /usr/bin/promtool))"

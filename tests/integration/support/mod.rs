@@ -1,0 +1,14 @@
+//! What the integration tests share: the acceptance harness (Terraform, the built provider and a
+//! mock in a temp dir) and its lifecycle steps, the API client configured for a mock, and a log
+//! recorder.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api_client;
+mod harness;
+mod logs;
+mod steps;
+
+pub use api_client::*;
+pub use harness::*;
+pub use logs::*;
+pub use steps::*;
