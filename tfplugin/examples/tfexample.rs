@@ -96,7 +96,7 @@ struct ThingState {
     description: Option<String>,
 }
 
-fn not_empty(name: &String, at: &AttributePath, diags: &mut Diagnostics) {
+fn not_empty(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if name.is_empty() {
         diags.error_at(at.clone(), "Empty name", "Give the thing a name.");
     }

@@ -345,7 +345,7 @@ mod tests {
         }
     }
 
-    fn not_empty(v: &String, at: &AttributePath, diags: &mut Diagnostics) {
+    fn not_empty(v: &str, at: &AttributePath, diags: &mut Diagnostics) {
         if v.is_empty() {
             diags.error_at(at.clone(), "Empty", "Set it.");
         }

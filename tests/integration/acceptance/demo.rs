@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
+use crate::support::without_package_env;
+
 /// One demo directory and the address its mock listens on; stops a mock left running on drop.
 struct Demo {
     dir: tempfile::TempDir,
@@ -117,6 +119,8 @@ impl Demo {
     /// `DEMO_LISTEN`.
     fn run(&self, command: &str, pin_listen: bool) -> Run {
         let mut cmd = Command::new(repo().join("scripts/demo.sh"));
+        // demo.sh builds the provider with cargo.
+        without_package_env(&mut cmd);
         cmd.arg(command)
             .current_dir(repo())
             .env("DEMO_DIR", self.path())

@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{Harness, provider_binary};
+use crate::support::{Harness, provider_binary, without_package_env};
 use sha2::{Digest as _, Sha256};
 
 /// The provider's version, which names the release files.
@@ -53,7 +53,7 @@ fn sha256_hex(path: &Path) -> String {
 /// the artifact set and the checksums, and returns the zip's path.
 fn package(out: &Path) -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let run = Command::new(cargo)
+    let run = without_package_env(&mut Command::new(cargo))
         .args([
             "run", "--locked", "-q", "-p", "xtask", "--", "release", "--binary",
         ])

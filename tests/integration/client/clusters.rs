@@ -3,7 +3,9 @@
 //! depends on the object), lost answers adopted, and the objects surviving a restart.
 #![allow(clippy::unwrap_used)]
 
-use crate::support::{client_for, drop_answers, mock_and_client, new_key, requests, trust_domain};
+use crate::support::{
+    client_for, drop_answers, mock_and_client, new_key, requests, respawn, trust_domain,
+};
 use spirl_mock_api::MockConfig;
 use terraform_provider_spirl::client::{
     ApiError, ClusterVersionSpec, CreateCluster, K8sPsat, Platform, has_id_shape,
@@ -183,7 +185,7 @@ async fn client_lost_realm_is_adopted_and_every_kind_survives_a_restart() {
     let credentials = mock.credentials.clone();
     mock.shutdown().await.unwrap();
 
-    let mock = spirl_mock_api::spawn(config()).await.unwrap();
+    let mock = respawn(config).await;
     assert_eq!(mock.credentials.sa_key_id, credentials.sa_key_id);
     let client = client_for(&mock, |_| {});
     let realms = client.list_realms(Some(&td), None).await.unwrap();

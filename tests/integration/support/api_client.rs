@@ -178,3 +178,20 @@ pub async fn read_head(stream: &mut TcpStream) -> String {
     }
     String::from_utf8_lossy(&buf).into_owned()
 }
+
+/// Starts a mock again on the data directory of one just stopped. The stopped mock's lock on it
+/// can outlive it for a moment: a child process that another test forks just then holds a copy
+/// of the locked file until it execs. So `DataDirInUse` is retried, for at most 30 seconds.
+pub async fn respawn(config: impl Fn() -> MockConfig) -> RunningMock {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match spirl_mock_api::spawn(config()).await {
+            Err(spirl_mock_api::MockError::DataDirInUse(_))
+                if std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            other => return other.expect("restart the mock API"),
+        }
+    }
+}

@@ -69,6 +69,23 @@ pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-spirl"))
 }
 
+/// Removes from `command` the variables Cargo sets for the package under test
+/// (`CARGO_PKG_*`, `CARGO_MANIFEST_*`, `OUT_DIR`, ...), for a command that runs `cargo` itself:
+/// build scripts such as ring's rerun when those change, so a nested cargo that inherits them
+/// rebuilds ring and everything above it, and the next ordinary build rebuilds it all back.
+pub fn without_package_env(command: &mut Command) -> &mut Command {
+    for (key, _) in std::env::vars_os() {
+        if let Some(k) = key.to_str()
+            && (k.starts_with("CARGO_PKG_")
+                || k.starts_with("CARGO_MANIFEST_")
+                || matches!(k, "CARGO_CRATE_NAME" | "CARGO_PRIMARY_PACKAGE" | "OUT_DIR"))
+        {
+            command.env_remove(&key);
+        }
+    }
+    command
+}
+
 impl Harness {
     /// Starts a harness with a default mock, or returns `None` (after saying so) when acceptance
     /// tests are not enabled.
@@ -357,10 +374,7 @@ impl Harness {
     /// credentials, on a new port. Following Terraform commands get the new endpoint.
     pub fn restart_mock(&mut self, config: MockConfig) {
         self.stop_mock();
-        let mock = self
-            .runtime
-            .block_on(spirl_mock_api::spawn(config))
-            .expect("restart the mock API");
+        let mock = self.runtime.block_on(super::respawn(|| config.clone()));
         self.mock = Some(mock);
     }
 
