@@ -56,7 +56,7 @@ pub const MAX_ISSUER_URL_BYTES: usize = 2048;
 pub const MAX_DEPLOYMENT_NAME: usize = 255;
 
 /// How long a SPIRL-hosted trust domain stays [`TRUST_DOMAIN_PROVISIONING`] unless configured
-/// otherwise (`MockConfig::provisioning`, `--provisioning-ms`).
+/// otherwise (`MockOptions::provisioning`, `--provisioning-ms`).
 pub const DEFAULT_PROVISIONING: Duration = Duration::from_millis(500);
 
 /// A public key (`pkix_pubkey`) must be one DER SubjectPublicKeyInfo with the ed25519 algorithm
@@ -120,7 +120,7 @@ pub const ACTIVATE_DEACTIVATES_OTHERS: bool = true;
 pub const MAX_CLUSTER_NAME: usize = 255;
 
 /// `ListClustersV2` pages: without `page_size` a page holds [`DEFAULT_CLUSTER_PAGE_SIZE`]
-/// clusters (`MockConfig::cluster_page_size` changes it, so tests can page small lists); a larger
+/// clusters (`MockOptions::cluster_page_size` changes it, so tests can page small lists); a larger
 /// `page_size` than [`MAX_CLUSTER_PAGE_SIZE`] is lowered to it. Page tokens are opaque; one that
 /// this API did not give is `INVALID_ARGUMENT` naming `page_token`. (The SDK pages with the
 /// token until none comes back, and sends no page size.)

@@ -10,7 +10,7 @@ use clap::Parser;
 use tokio::net::TcpListener;
 
 use crate::error::MockError;
-use crate::options::MockConfig;
+use crate::options::MockOptions;
 use crate::server::RunningMock;
 use crate::state::Credentials;
 use crate::state::MockState;
@@ -91,8 +91,8 @@ fn rate(text: &str) -> Result<f64, String> {
 
 impl Args {
     /// The configuration these flags describe.
-    pub fn config(&self) -> MockConfig {
-        MockConfig {
+    pub fn config(&self) -> MockOptions {
+        MockOptions {
             base_domain: self.base_domain.clone(),
             token_ttl: Duration::from_secs(self.token_ttl_secs),
             challenge_ttl: Duration::from_secs(self.challenge_ttl_secs),
@@ -106,7 +106,7 @@ impl Args {
             users: self.users.clone(),
             service_accounts: self.service_accounts.clone(),
             spirlctl_config_out: self.spirlctl_config_out.clone(),
-            ..MockConfig::default()
+            ..MockOptions::default()
         }
     }
 }

@@ -13,7 +13,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), spirl_mock_api::MockError> {
-//! let mock = spirl_mock_api::spawn(spirl_mock_api::MockConfig::default()).await?;
+//! let mock = spirl_mock_api::spawn(spirl_mock_api::MockOptions::default()).await?;
 //! // point a gRPC client at mock.endpoint (h2c) and log in with mock.credentials
 //! # Ok(()) }
 //! ```
@@ -31,7 +31,7 @@
 //!   `DeleteTrustDomainDeployment`.
 //! - Descriptions: at most 1024 bytes, no control characters but `\n` and `\t`. Cluster and
 //!   deployment names: required, at most 255 bytes, nothing more (not DNS labels).
-//! - A SPIRL-hosted trust domain is `provisioning` until `MockConfig::provisioning` has passed on
+//! - A SPIRL-hosted trust domain is `provisioning` until `MockOptions::provisioning` has passed on
 //!   the mock's clock, then `available`; a self-hosted one is `available` at once.
 //! - `CreateTrustDomainResponse.endpoint_url` (and the agent endpoint fields) is
 //!   `<td-id>.agents.<base>:443`; the built-in issuer `https://<td-id>.oidc.<base>`; the bundle
@@ -39,7 +39,7 @@
 //!   whatever the issuer mode; OIDC discovery is the effective issuer plus
 //!   `/.well-known/openid-configuration`, empty when disabled. `ListTrustDomains` refuses
 //!   `exclude_stats` with `include_dynamic_data` (the SDK: mutually exclusive), and can leave
-//!   `jwt_issuer_status` out (`MockConfig::omit_list_jwt_issuer_status`).
+//!   `jwt_issuer_status` out (`MockOptions::omit_list_jwt_issuer_status`).
 //! - Realm names are SPIFFE ID path segments of at most 255 bytes; deleting a realm with
 //!   clusters is `FAILED_PRECONDITION` naming them.
 //! - A cluster keeps at most 10 versions (a new one pushes out the oldest inactive one) and has
@@ -48,7 +48,7 @@
 //!   attestation configuration a version names is `FAILED_PRECONDITION`. A cluster's key is
 //!   optional (official provider v0.12.1); templates are any text of at most 4096 bytes (a
 //!   trailing newline included), a path template starts with `/`; without `path_template` a
-//!   platform default is used. `ListClustersV2` pages (`MockConfig::cluster_page_size`) with
+//!   platform default is used. `ListClustersV2` pages (`MockOptions::cluster_page_size`) with
 //!   opaque tokens; `DescribeClusters` takes at most 100 ids.
 //! - Every field of a PSAT agent attestation configuration is required (the API marks them so);
 //!   a provider attestation configuration needs `aws` (the API marks it required).
@@ -74,7 +74,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`assumptions`] | every choice the SDK leaves open |
-//! | [`options`] | [`MockConfig`], the mock's run options, and the injectable [`Clock`] and [`IdGenerator`] |
+//! | [`options`] | [`MockOptions`], the mock's run options, and the injectable [`Clock`] and [`IdGenerator`] |
 //! | [`server`] | [`routes`], [`serve`] (h2c or TLS), [`serve_admin`], [`spawn`] |
 //! | [`session`] | the login stream and its tokens |
 //! | [`service`] | the trust-domain service; [`service::realm`], [`service::cluster`], [`service::federation`], [`service::access`], [`service::attestation`], [`service::cicd`] and [`service::sections`] (the configuration service: sections, versions, prune, read-only) the others |
@@ -104,7 +104,7 @@ pub mod validate;
 pub use error::{ApiError, MockError};
 pub use journal::JOURNAL_FILE;
 pub use options::{
-    Clock, IdGenerator, ManualClock, MockConfig, RandomIds, SequentialIds, SystemClock,
+    Clock, IdGenerator, ManualClock, MockOptions, RandomIds, SequentialIds, SystemClock,
 };
 pub use server::{RunningMock, STATS_PATH, routes, serve, serve_admin, spawn};
 pub use service::TrustDomainService;
@@ -116,5 +116,5 @@ pub use service::federation::FederationService;
 pub use service::realm::RealmService;
 pub use session::{AuthRecord, SessionService};
 pub use state::{ClientMetadata, Credentials, Faults, MockState, Principal, Stats};
-pub use store::ConfigScope;
 pub use store::ObjectCounts;
+pub use store::SectionScope;

@@ -11,10 +11,10 @@ use rand::{Rng, SeedableRng};
 
 use crate::state::lock;
 
-/// Everything a mock can be told at start. `MockConfig::default()` is an in-memory mock with no
+/// Everything a mock can be told at start. `MockOptions::default()` is an in-memory mock with no
 /// faults, a real clock and random ids.
 #[derive(Clone, Debug)]
-pub struct MockConfig {
+pub struct MockOptions {
     /// Domain the computed trust-domain URLs are built under (`https://<td-id>.bundle.<base>/`).
     pub base_domain: String,
     /// Lifetime of a session token from `AuthenticateServiceAccount`.
@@ -61,9 +61,9 @@ pub struct MockConfig {
     pub spirlctl_config_out: Option<PathBuf>,
 }
 
-impl Default for MockConfig {
+impl Default for MockOptions {
     fn default() -> Self {
-        MockConfig {
+        MockOptions {
             base_domain: "spirl.test".to_owned(),
             token_ttl: Duration::from_secs(3600),
             challenge_ttl: Duration::from_secs(60),

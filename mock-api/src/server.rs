@@ -28,7 +28,7 @@ use tonic::service::Routes;
 use tonic::transport::server::{Connected, TcpIncoming};
 
 use crate::error::MockError;
-use crate::options::MockConfig;
+use crate::options::MockOptions;
 use crate::service::TrustDomainService;
 use crate::service::access::AccessService;
 use crate::service::attestation::{AgentAttestationService, ProviderAttestationService};
@@ -91,7 +91,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let router = tonic::transport::Server::builder().add_routes(routes(state.clone()));
-    if state.config().tls {
+    if state.options().tls {
         let ip = listener.local_addr()?.ip();
         let tls = state.tls_for(ip).map_err(io::Error::other)?;
         let incoming = tls_incoming(listener, TlsAcceptor::from(tls.server_config.clone()));
@@ -306,12 +306,12 @@ impl RunningMock {
         let addr = listener.local_addr().map_err(MockError::Serve)?;
         let admin_addr = admin_listener.local_addr().map_err(MockError::Serve)?;
         state.set_admin_endpoint(format!("http://{admin_addr}"));
-        if state.config().tls {
+        if state.options().tls {
             state.tls_for(addr.ip())?;
         }
         let endpoint = addr.to_string();
         let credentials = state.credentials(&endpoint);
-        if let Some(path) = &state.config().spirlctl_config_out {
+        if let Some(path) = &state.options().spirlctl_config_out {
             let token = state
                 .user_session_token()
                 .map_err(|e| MockError::Config(format!("cannot make a spirlctl session: {e}")))?;
@@ -384,7 +384,7 @@ impl Drop for RunningMock {
 
 /// Starts a mock on `127.0.0.1:0` (gRPC) and another free loopback port (admin) in background
 /// tokio tasks. The listeners are bound before this returns, so the mock is ready for calls.
-pub async fn spawn(config: MockConfig) -> Result<RunningMock, MockError> {
+pub async fn spawn(config: MockOptions) -> Result<RunningMock, MockError> {
     let state = MockState::new(config)?;
     let listener = TcpListener::bind("127.0.0.1:0")
         .await

@@ -108,7 +108,7 @@ impl Api for TrustDomainService {
             )
             .into());
         }
-        let status = !self.calls.state().config().omit_list_jwt_issuer_status;
+        let status = !self.calls.state().options().omit_list_jwt_issuer_status;
         Ok(self.calls.read(|store, now| {
             Ok(ListTrustDomainsResponse {
                 trust_domains: store.list_trust_domains(

@@ -113,7 +113,7 @@ impl MockState {
     /// `token` metadata like a service account's, and expires after `token_ttl` on the mock's
     /// clock; each call issues a new one.
     pub fn user_session_token(&self) -> Result<String, ApiError> {
-        let email = crate::assumptions::spirlctl_user_email(&self.config().base_domain);
+        let email = crate::assumptions::spirlctl_user_email(&self.options().base_domain);
         let existing = self.read(|store, _| Ok(store.first_user_id()))?;
         let user_id = match existing {
             Some(id) => id,
@@ -137,7 +137,7 @@ impl MockState {
             token.clone(),
             Token {
                 principal,
-                expires_at: now + self.config().token_ttl,
+                expires_at: now + self.options().token_ttl,
             },
         );
         token
@@ -247,7 +247,7 @@ async fn login(
             ))
         })?;
     let server_nonce = random::<NONCE_LEN>();
-    let expires_at = state.now() + state.config().challenge_ttl;
+    let expires_at = state.now() + state.options().challenge_ttl;
     remember(
         &mut state.sessions().record.server_nonces,
         STANDARD.encode(server_nonce),

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, MockError};
 use crate::journal::{Entry, Journal};
-use crate::options::{IdGenerator, MockConfig, RandomIds, seeded_rng};
+use crate::options::{IdGenerator, MockOptions, RandomIds, seeded_rng};
 use crate::session::Sessions;
-use crate::store::{Change, ConfigScope, Ctx, ObjectCounts, Store};
+use crate::store::{Change, Ctx, ObjectCounts, SectionScope, Store};
 use crate::tls::TlsMaterial;
 
 /// Locks a mutex, carrying on after a panic elsewhere: every critical section leaves its data
@@ -81,7 +81,7 @@ pub struct ClientMetadata {
     pub version: Option<String>,
 }
 
-/// The faults a running mock injects. They start as [`MockConfig`] says and can be changed while
+/// The faults a running mock injects. They start as [`MockOptions`] says and can be changed while
 /// it serves ([`MockState::set_faults`]), so that a test can, for example, make the API slow,
 /// watch a client time out, and then let the same mock (same objects, same address) recover.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -96,7 +96,7 @@ pub struct Faults {
 
 impl Faults {
     /// The faults `config` starts with.
-    pub fn of(config: &MockConfig) -> Self {
+    pub fn of(config: &MockOptions) -> Self {
         Faults {
             latency: config.latency,
             fail_rate: config.fail_rate,
@@ -151,7 +151,7 @@ impl Data {
 }
 
 struct Shared {
-    config: MockConfig,
+    config: MockOptions,
     ids: Arc<dyn IdGenerator>,
     data: Mutex<Data>,
     sessions: Mutex<Sessions>,
@@ -182,7 +182,7 @@ impl std::fmt::Debug for MockState {
 impl MockState {
     /// A mock as `config` says. With a data directory, replays its journal; on first start,
     /// creates the bootstrap service account (journaled too, so it survives restarts).
-    pub fn new(config: MockConfig) -> Result<MockState, MockError> {
+    pub fn new(config: MockOptions) -> Result<MockState, MockError> {
         let faults = Faults::of(&config);
         faults.check()?;
         if config.base_domain.is_empty()
@@ -266,9 +266,9 @@ impl MockState {
         Ok(state)
     }
 
-    /// The configuration the mock started with (its faults may have changed since: see
+    /// The options the mock started with (its faults may have changed since: see
     /// [`MockState::faults`]).
-    pub fn config(&self) -> &MockConfig {
+    pub fn options(&self) -> &MockOptions {
         &self.shared.config
     }
 
@@ -381,7 +381,7 @@ impl MockState {
     /// Puts a section the control plane owns (`read_only`: updates cannot set it, prune keeps
     /// it) into `scope`'s configuration, durable like any write. `yaml` is a self-describing
     /// section document.
-    pub fn put_read_only_section(&self, scope: &ConfigScope, yaml: &str) -> Result<(), ApiError> {
+    pub fn put_read_only_section(&self, scope: &SectionScope, yaml: &str) -> Result<(), ApiError> {
         self.write(|store, ctx| {
             let change = store.plan_read_only_section(scope, yaml, ctx)?;
             Ok((Some(change), ()))

@@ -62,4 +62,4 @@ pub use self::handle::ClientHandle;
 pub use self::models::*;
 pub use self::read_back::{CreatedButUnreadable, ReadBack};
 pub use self::realm::Realm;
-pub use self::sections::{ConfigScope, ConfigSection, ConfigUpdate, Configuration};
+pub use self::sections::{ScopeSections, Section, SectionScope, SectionsUpdate};

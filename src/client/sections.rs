@@ -45,7 +45,7 @@ const UPDATE_CLUSTER_CONFIG: Rpc = rpc!(
 
 /// Whose configuration: the organisation's, or that of the object with this id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfigScope {
+pub enum SectionScope {
     /// The organisation (a singleton).
     Org,
     /// A trust domain, `td-…`.
@@ -58,7 +58,7 @@ pub enum ConfigScope {
 
 /// One section as the control plane reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ConfigSection {
+pub struct Section {
     /// `KeyManager`.
     pub name: String,
     /// `v1`.
@@ -71,24 +71,24 @@ pub struct ConfigSection {
 
 /// A configuration: its version and sections.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Configuration {
+pub struct ScopeSections {
     /// Opaque; changes with every stored change.
     pub version: String,
     /// RFC 3339; empty when never updated.
     pub updated_at: String,
     /// Every section, read-only ones included.
-    pub sections: Vec<ConfigSection>,
+    pub sections: Vec<Section>,
 }
 
-impl Configuration {
+impl ScopeSections {
     /// The sections an update can set, by name.
-    pub fn writable(&self) -> impl Iterator<Item = &ConfigSection> {
+    pub fn writable(&self) -> impl Iterator<Item = &Section> {
         self.sections.iter().filter(|s| !s.read_only)
     }
 
     /// Whether this configuration holds what `update` asked for: each document (compared by
     /// meaning) and, when pruning, no other writable section.
-    pub fn holds(&self, update: &ConfigUpdate) -> bool {
+    pub fn holds(&self, update: &SectionsUpdate) -> bool {
         let sent = update.sections.iter().all(|(name, yaml)| {
             self.writable()
                 .any(|s| &s.name == name && crate::sections::same(&s.yaml, yaml))
@@ -102,7 +102,7 @@ impl Configuration {
 
 /// What an update sends.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ConfigUpdate {
+pub struct SectionsUpdate {
     /// Section name and its YAML document.
     pub sections: Vec<(String, String)>,
     /// Remove writable sections not named here.
@@ -113,7 +113,7 @@ pub struct ConfigUpdate {
     pub validate_only: bool,
 }
 
-impl ConfigUpdate {
+impl SectionsUpdate {
     fn to_wire(&self) -> wire::UpdateConfigParams {
         wire::UpdateConfigParams {
             section_updates: self.sections.iter().map(|(_, yaml)| yaml.clone()).collect(),
@@ -129,7 +129,7 @@ fn config_api(channel: Channel) -> SectionsApi<Channel> {
 }
 
 /// The configuration of an answer; an answer without one is not what the API describes.
-fn decode(rpc: Rpc, config: Option<wire::Config>) -> Result<Configuration, ApiError> {
+fn decode(rpc: Rpc, config: Option<wire::Config>) -> Result<ScopeSections, ApiError> {
     let config = config.ok_or_else(|| {
         ApiError::Decode(ErrorContext {
             operation: rpc.operation,
@@ -139,13 +139,13 @@ fn decode(rpc: Rpc, config: Option<wire::Config>) -> Result<Configuration, ApiEr
             attempts: 1,
         })
     })?;
-    Ok(Configuration {
+    Ok(ScopeSections {
         version: config.version,
         updated_at: rfc3339(config.updated_at.as_ref()),
         sections: config
             .sections
             .into_iter()
-            .map(|s| ConfigSection {
+            .map(|s| Section {
                 name: s.name,
                 schema: s.schema,
                 yaml: s.yaml_value,
@@ -157,10 +157,10 @@ fn decode(rpc: Rpc, config: Option<wire::Config>) -> Result<Configuration, ApiEr
 
 impl Client {
     /// `Get…Config` of `scope`; [`ApiError::NotFound`] when its object does not exist.
-    pub async fn get_config(&self, scope: &ConfigScope) -> Result<Configuration, ApiError> {
+    pub async fn get_config(&self, scope: &SectionScope) -> Result<ScopeSections, ApiError> {
         let deadline = self.deadline();
         let (rpc, config) = match scope {
-            ConfigScope::Org => {
+            SectionScope::Org => {
                 let request = wire::GetOrgConfigRequest {};
                 let answer = self
                     .call(GET_ORG_CONFIG, deadline, request, |c, r| async move {
@@ -169,7 +169,7 @@ impl Client {
                     .await?;
                 (GET_ORG_CONFIG, answer.config)
             }
-            ConfigScope::TrustDomain(id) => {
+            SectionScope::TrustDomain(id) => {
                 let request = wire::GetTrustDomainConfigRequest {
                     trust_domain_id: id.clone(),
                 };
@@ -183,7 +183,7 @@ impl Client {
                     .await?;
                 (GET_TRUST_DOMAIN_CONFIG, answer.config)
             }
-            ConfigScope::Deployment(id) => {
+            SectionScope::Deployment(id) => {
                 let request = wire::GetTrustDomainDeploymentConfigRequest {
                     trust_domain_deployment_id: id.clone(),
                 };
@@ -194,7 +194,7 @@ impl Client {
                     .await?;
                 (GET_DEPLOYMENT_CONFIG, answer.config)
             }
-            ConfigScope::Cluster(id) => {
+            SectionScope::Cluster(id) => {
                 let request = wire::GetClusterConfigRequest {
                     cluster_id: id.clone(),
                 };
@@ -213,9 +213,9 @@ impl Client {
     /// the configuration again, a concurrent change is [`ApiError::Conflict`].
     pub async fn update_config(
         &self,
-        scope: &ConfigScope,
-        update: &ConfigUpdate,
-    ) -> Result<Configuration, ApiError> {
+        scope: &SectionScope,
+        update: &SectionsUpdate,
+    ) -> Result<ScopeSections, ApiError> {
         let (rpc, result) = self.send_update(scope, update).await;
         let error = match result.and_then(|config| decode(rpc, config)) {
             Ok(config) => return Ok(config),
@@ -253,13 +253,13 @@ impl Client {
 
     async fn send_update(
         &self,
-        scope: &ConfigScope,
-        update: &ConfigUpdate,
+        scope: &SectionScope,
+        update: &SectionsUpdate,
     ) -> (Rpc, Result<Option<wire::Config>, ApiError>) {
         let deadline = self.deadline();
         let params = Some(update.to_wire());
         match scope {
-            ConfigScope::Org => {
+            SectionScope::Org => {
                 let request = wire::UpdateOrgConfigRequest { params };
                 let result = self
                     .call(UPDATE_ORG_CONFIG, deadline, request, |c, r| async move {
@@ -268,7 +268,7 @@ impl Client {
                     .await;
                 (UPDATE_ORG_CONFIG, result.map(|a| a.config))
             }
-            ConfigScope::TrustDomain(id) => {
+            SectionScope::TrustDomain(id) => {
                 let request = wire::UpdateTrustDomainConfigRequest {
                     trust_domain_id: id.clone(),
                     params,
@@ -283,7 +283,7 @@ impl Client {
                     .await;
                 (UPDATE_TRUST_DOMAIN_CONFIG, result.map(|a| a.config))
             }
-            ConfigScope::Deployment(id) => {
+            SectionScope::Deployment(id) => {
                 let request = wire::UpdateTrustDomainDeploymentConfigRequest {
                     trust_domain_deployment_id: id.clone(),
                     params,
@@ -300,7 +300,7 @@ impl Client {
                     .await;
                 (UPDATE_DEPLOYMENT_CONFIG, result.map(|a| a.config))
             }
-            ConfigScope::Cluster(id) => {
+            SectionScope::Cluster(id) => {
                 let request = wire::UpdateClusterConfigRequest {
                     cluster_id: id.clone(),
                     params,

@@ -2,9 +2,7 @@
 //! pair as the resource, generated at each run and never written to plan or state, for
 //! write-only arguments such as `helm_release`'s `set_wo`.
 
-use tfplugin::{
-    AttributePath, Diagnostics, EphemeralResource, Kind, Opened, Schema, TfValue, async_trait,
-};
+use tfplugin::{Diagnostics, EphemeralResource, Kind, Opened, Schema, async_trait};
 
 use crate::resources::key_pair::KeyPairState;
 
@@ -22,12 +20,6 @@ impl EphemeralResource for EphemeralKeyPair {
              never reaches the plan or the state. Feed it to write-only arguments (for example \
              `helm_release`'s `set_wo`). Needs Terraform 1.10+ or OpenTofu 1.11+.",
         )
-    }
-
-    async fn validate(&self, diags: &mut Diagnostics, config: KeyPairState) -> Option<()> {
-        // The layer does not run an ephemeral model's declared checks yet.
-        config.check(&AttributePath::new(), diags);
-        Some(())
     }
 
     async fn open(

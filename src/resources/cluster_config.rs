@@ -1,8 +1,8 @@
 //! `spirl_cluster_config`: a cluster's configuration sections (`config.API`
-//! `Get`/`UpdateClusterConfig`); everything but the scope is [`super::config_sections`].
+//! `Get`/`UpdateClusterConfig`); everything but the scope is [`super::scoped_sections`].
 
-use super::config_sections::{ConfigKind, config_state, id_import_problem, scope_check};
-use crate::client::ConfigScope;
+use super::scoped_sections::{Scope, config_state, id_import_problem, scope_check};
+use crate::client::SectionScope;
 use crate::client::assumptions::CLUSTER_ID_PREFIX;
 
 config_state!(
@@ -15,7 +15,7 @@ config_state!(
 /// A cluster's configuration.
 pub struct ClusterConfig;
 
-impl ConfigKind for ClusterConfig {
+impl Scope for ClusterConfig {
     type State = ClusterConfigState;
     const WHAT: &'static str = "cluster configuration";
     const DESCRIPTION: &'static str = "A cluster's configuration sections, managed whole: \
@@ -24,8 +24,8 @@ impl ConfigKind for ClusterConfig {
         sections it manages; the configuration goes with its cluster.";
     const IMPORT_ID: &'static str = "with the cluster id";
 
-    fn scope(id: &str) -> ConfigScope {
-        ConfigScope::Cluster(id.to_owned())
+    fn scope(id: &str) -> SectionScope {
+        SectionScope::Cluster(id.to_owned())
     }
 
     fn import_problem(id: &str) -> Option<String> {

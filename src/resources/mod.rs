@@ -4,7 +4,6 @@ pub mod cicd_profile;
 pub mod cicd_profile_link;
 pub mod cluster;
 pub mod cluster_config;
-pub mod config_sections;
 pub mod federation_link;
 pub mod ids;
 pub mod key_pair;
@@ -13,6 +12,7 @@ pub mod provider_attestation_config;
 pub mod realm;
 pub mod realm_principal;
 pub mod realm_role_assignment;
+pub mod scoped_sections;
 pub mod trust_domain;
 pub mod trust_domain_config;
 pub mod trust_domain_deployment;
@@ -21,7 +21,7 @@ pub mod trust_domain_deployment_config;
 use tfplugin::provider::NamedResource;
 use tfplugin::{Diagnostics, Read};
 
-use self::config_sections::ConfigResource;
+use self::scoped_sections::SectionsResource;
 use crate::client::{ApiError, ClientHandle};
 use crate::diagnostics;
 
@@ -78,7 +78,7 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         ),
         tfplugin::resource(
             "spirl_cluster_config",
-            ConfigResource::<cluster_config::ClusterConfig>::new(client),
+            SectionsResource::<cluster_config::ClusterConfig>::new(client),
         ),
         tfplugin::resource(
             "spirl_federation_link",
@@ -90,15 +90,15 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
         ),
         tfplugin::resource(
             "spirl_org_config",
-            ConfigResource::<org_config::OrgConfig>::new(client),
+            SectionsResource::<org_config::OrgConfig>::new(client),
         ),
         tfplugin::resource(
             "spirl_trust_domain_config",
-            ConfigResource::<trust_domain_config::TrustDomainConfig>::new(client),
+            SectionsResource::<trust_domain_config::TrustDomainConfig>::new(client),
         ),
         tfplugin::resource(
             "spirl_trust_domain_deployment_config",
-            ConfigResource::<trust_domain_deployment_config::DeploymentConfig>::new(client),
+            SectionsResource::<trust_domain_deployment_config::DeploymentConfig>::new(client),
         ),
     ]
 }

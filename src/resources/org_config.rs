@@ -1,9 +1,9 @@
 //! `spirl_org_config`: the organisation's configuration sections (`config.API`
 //! `Get`/`UpdateOrgConfig`). A singleton with the id `ORG`; everything else is
-//! [`super::config_sections`].
+//! [`super::scoped_sections`].
 
-use super::config_sections::{ConfigKind, config_state};
-use crate::client::ConfigScope;
+use super::scoped_sections::{Scope, config_state};
+use crate::client::SectionScope;
 use crate::client::assumptions::ORG_CONFIG_ID;
 
 config_state!(
@@ -16,7 +16,7 @@ config_state!(
 /// The organisation's configuration.
 pub struct OrgConfig;
 
-impl ConfigKind for OrgConfig {
+impl Scope for OrgConfig {
     type State = OrgConfigState;
     const WHAT: &'static str = "organisation configuration";
     const SINGLETON: Option<&'static str> = Some(ORG_CONFIG_ID);
@@ -26,8 +26,8 @@ impl ConfigKind for OrgConfig {
         Destroying it removes the sections it manages.";
     const IMPORT_ID: &'static str = "with the id `ORG`";
 
-    fn scope(_id: &str) -> ConfigScope {
-        ConfigScope::Org
+    fn scope(_id: &str) -> SectionScope {
+        SectionScope::Org
     }
 
     fn import_problem(id: &str) -> Option<String> {

@@ -1,8 +1,8 @@
 //! `spirl_trust_domain_config`: a trust domain's configuration sections (`config.API`
-//! `Get`/`UpdateTrustDomainConfig`); everything but the scope is [`super::config_sections`].
+//! `Get`/`UpdateTrustDomainConfig`); everything but the scope is [`super::scoped_sections`].
 
-use super::config_sections::{ConfigKind, config_state, id_import_problem, scope_check};
-use crate::client::ConfigScope;
+use super::scoped_sections::{Scope, config_state, id_import_problem, scope_check};
+use crate::client::SectionScope;
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 
 config_state!(
@@ -15,7 +15,7 @@ config_state!(
 /// A trust domain's configuration.
 pub struct TrustDomainConfig;
 
-impl ConfigKind for TrustDomainConfig {
+impl Scope for TrustDomainConfig {
     type State = TrustDomainConfigState;
     const WHAT: &'static str = "trust domain configuration";
     const DESCRIPTION: &'static str = "A trust domain's configuration sections, managed whole: \
@@ -24,8 +24,8 @@ impl ConfigKind for TrustDomainConfig {
         sections it manages; the configuration goes with its trust domain.";
     const IMPORT_ID: &'static str = "with the trust domain id";
 
-    fn scope(id: &str) -> ConfigScope {
-        ConfigScope::TrustDomain(id.to_owned())
+    fn scope(id: &str) -> SectionScope {
+        SectionScope::TrustDomain(id.to_owned())
     }
 
     fn import_problem(id: &str) -> Option<String> {

@@ -1,8 +1,8 @@
 //! `spirl_trust_domain_deployment_config`: a trust-domain deployment's configuration sections (`config.API`
-//! `Get`/`UpdateTrustDomainDeploymentConfig`); everything but the scope is [`super::config_sections`].
+//! `Get`/`UpdateTrustDomainDeploymentConfig`); everything but the scope is [`super::scoped_sections`].
 
-use super::config_sections::{ConfigKind, config_state, id_import_problem, scope_check};
-use crate::client::ConfigScope;
+use super::scoped_sections::{Scope, config_state, id_import_problem, scope_check};
+use crate::client::SectionScope;
 use crate::client::assumptions::DEPLOYMENT_ID_PREFIX;
 
 config_state!(
@@ -15,7 +15,7 @@ config_state!(
 /// A trust-domain deployment's configuration.
 pub struct DeploymentConfig;
 
-impl ConfigKind for DeploymentConfig {
+impl Scope for DeploymentConfig {
     type State = DeploymentConfigState;
     const WHAT: &'static str = "deployment configuration";
     const DESCRIPTION: &'static str = "A trust-domain deployment's configuration sections, managed whole: \
@@ -24,8 +24,8 @@ impl ConfigKind for DeploymentConfig {
         sections it manages; the configuration goes with its deployment.";
     const IMPORT_ID: &'static str = "with the deployment id";
 
-    fn scope(id: &str) -> ConfigScope {
-        ConfigScope::Deployment(id.to_owned())
+    fn scope(id: &str) -> SectionScope {
+        SectionScope::Deployment(id.to_owned())
     }
 
     fn import_problem(id: &str) -> Option<String> {

@@ -224,9 +224,13 @@ impl DataSource for Echo {
 /// `tfexample_token`: an ephemeral value (Terraform 1.10+).
 struct Token;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Model)]
 struct TokenState {
+    /// What the token starts with.
+    #[tf(optional)]
     prefix: Option<String>,
+    /// The token.
+    #[tf(computed, sensitive)]
     token: Option<String>,
 }
 
@@ -236,9 +240,7 @@ impl EphemeralResource for Token {
     type Private = String;
 
     fn schema(&self) -> Schema {
-        Schema::new()
-            .attribute(Attribute::string("prefix").optional())
-            .attribute(Attribute::string("token").computed().sensitive())
+        Schema::of::<TokenState>(Kind::Ephemeral)
     }
 
     async fn open(

@@ -223,8 +223,8 @@ pub struct Renewed<P> {
 /// stored in plan or state.
 #[async_trait]
 pub trait EphemeralResource: Send + Sync + 'static {
-    /// Configuration and result as a struct.
-    type State: Serialize + DeserializeOwned + Send + Sync;
+    /// Configuration and result as a struct (the attributes' declared checks run at validation).
+    type State: Model + Serialize + DeserializeOwned + Send + Sync;
     /// Private data carried from open to renew and close.
     type Private: Serialize + DeserializeOwned + Send + Sync;
 
@@ -479,6 +479,19 @@ fn write_as<T: Serialize>(diags: &mut Diagnostics, what: &str, v: &T, ty: &Type)
         .ok()
 }
 
+/// Runs a model's declared checks, then its type's validate hook, unless the configuration holds
+/// unknowns its struct cannot take.
+async fn validate_model<'a, M: Model + DeserializeOwned, Fut: Future<Output = Option<()>> + 'a>(
+    diags: &'a mut Diagnostics,
+    config: &Value,
+    hook: impl FnOnce(&'a mut Diagnostics, M) -> Fut,
+) {
+    if let Ok(c) = typed::from_value_lenient::<M>(config) {
+        c.check(&AttributePath::new(), diags);
+        hook(diags, c).await;
+    }
+}
+
 /// Runs a typed validate hook unless the configuration holds unknowns its struct cannot take.
 async fn validate_typed<T: DeserializeOwned, Fut: Future<Output = Option<()>>>(
     config: &Value,
@@ -529,10 +542,8 @@ impl<R: Resource> DynResource for Typed<R> {
         &self.ty
     }
     async fn validate(&self, diags: &mut Diagnostics, config: &Value) {
-        if let Ok(c) = typed::from_value_lenient::<R::State>(config) {
-            c.check(&AttributePath::new(), diags);
-            self.inner.validate(diags, c).await;
-        }
+        validate_model::<R::State, _>(diags, config, |diags, c| self.inner.validate(diags, c))
+            .await;
     }
     async fn read(&self, diags: &mut Diagnostics, state: &Value) -> Option<Value> {
         let prior: R::State = read_as(diags, "state", state, false)?;
@@ -664,10 +675,8 @@ impl<D: DataSource> DynDataSource for Typed<D> {
         &self.ty
     }
     async fn validate(&self, diags: &mut Diagnostics, config: &Value) {
-        if let Ok(c) = typed::from_value_lenient::<D::State>(config) {
-            c.check(&AttributePath::new(), diags);
-            self.inner.validate(diags, c).await;
-        }
+        validate_model::<D::State, _>(diags, config, |diags, c| self.inner.validate(diags, c))
+            .await;
     }
     async fn read(&self, diags: &mut Diagnostics, config: &Value) -> Option<Value> {
         let c: D::State = read_as(diags, "configuration", config, true)?;
@@ -736,7 +745,8 @@ impl<E: EphemeralResource> DynEphemeral for Typed<E> {
         &self.ty
     }
     async fn validate(&self, diags: &mut Diagnostics, config: &Value) {
-        validate_typed(config, |c| self.inner.validate(diags, c)).await;
+        validate_model::<E::State, _>(diags, config, |diags, c| self.inner.validate(diags, c))
+            .await;
     }
     async fn open(&self, diags: &mut Diagnostics, config: &Value) -> Option<OpenedRaw> {
         let c = read_as(diags, "configuration", config, true)?;

@@ -55,7 +55,7 @@ impl Api for ClusterService {
         request: Request<ListClustersV2Request>,
     ) -> Result<Response<ListClustersV2Response>, Status> {
         let r = self.calls.enter(request, "ListClustersV2").await?;
-        let page_size = self.calls.state().config().cluster_page_size;
+        let page_size = self.calls.state().options().cluster_page_size;
         Ok(self
             .calls
             .read(|store, _| store.list_clusters_v2(&r, page_size))?)

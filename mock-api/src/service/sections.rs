@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 use crate::error::ApiError;
 use crate::gate::Calls;
 use crate::state::MockState;
-use crate::store::ConfigScope;
+use crate::store::SectionScope;
 
 /// The gRPC service name; paths are `/<SERVICE>/<Method>`.
 pub const SERVICE: &str = "com.spirl.api.v1.config.API";
@@ -27,14 +27,14 @@ impl SectionsService {
         }
     }
 
-    fn get(&self, scope: &ConfigScope) -> Result<Option<Config>, ApiError> {
+    fn get(&self, scope: &SectionScope) -> Result<Option<Config>, ApiError> {
         let answer = self.calls.read(|store, _| store.get_config(scope))?;
         Ok(Some(answer.into_inner()))
     }
 
     fn update(
         &self,
-        scope: &ConfigScope,
+        scope: &SectionScope,
         params: Option<&UpdateConfigParams>,
     ) -> Result<Option<Config>, ApiError> {
         let answer = self
@@ -51,7 +51,7 @@ impl Api for SectionsService {
         request: Request<GetOrgConfigRequest>,
     ) -> Result<Response<GetOrgConfigResponse>, Status> {
         self.calls.enter(request, "GetOrgConfig").await?;
-        let config = self.get(&ConfigScope::Org)?;
+        let config = self.get(&SectionScope::Org)?;
         Ok(Response::new(GetOrgConfigResponse { config }))
     }
 
@@ -60,7 +60,7 @@ impl Api for SectionsService {
         request: Request<UpdateOrgConfigRequest>,
     ) -> Result<Response<UpdateOrgConfigResponse>, Status> {
         let r = self.calls.enter(request, "UpdateOrgConfig").await?;
-        let config = self.update(&ConfigScope::Org, r.params.as_ref())?;
+        let config = self.update(&SectionScope::Org, r.params.as_ref())?;
         Ok(Response::new(UpdateOrgConfigResponse { config }))
     }
 
@@ -69,7 +69,7 @@ impl Api for SectionsService {
         request: Request<GetTrustDomainConfigRequest>,
     ) -> Result<Response<GetTrustDomainConfigResponse>, Status> {
         let r = self.calls.enter(request, "GetTrustDomainConfig").await?;
-        let scope = ConfigScope::TrustDomain(r.trust_domain_id);
+        let scope = SectionScope::TrustDomain(r.trust_domain_id);
         let config = self.get(&scope)?;
         Ok(Response::new(GetTrustDomainConfigResponse { config }))
     }
@@ -79,7 +79,7 @@ impl Api for SectionsService {
         request: Request<UpdateTrustDomainConfigRequest>,
     ) -> Result<Response<UpdateTrustDomainConfigResponse>, Status> {
         let r = self.calls.enter(request, "UpdateTrustDomainConfig").await?;
-        let scope = ConfigScope::TrustDomain(r.trust_domain_id);
+        let scope = SectionScope::TrustDomain(r.trust_domain_id);
         let config = self.update(&scope, r.params.as_ref())?;
         Ok(Response::new(UpdateTrustDomainConfigResponse { config }))
     }
@@ -89,7 +89,7 @@ impl Api for SectionsService {
         request: Request<GetClusterConfigRequest>,
     ) -> Result<Response<GetClusterConfigResponse>, Status> {
         let r = self.calls.enter(request, "GetClusterConfig").await?;
-        let config = self.get(&ConfigScope::Cluster(r.cluster_id))?;
+        let config = self.get(&SectionScope::Cluster(r.cluster_id))?;
         Ok(Response::new(GetClusterConfigResponse { config }))
     }
 
@@ -98,7 +98,7 @@ impl Api for SectionsService {
         request: Request<UpdateClusterConfigRequest>,
     ) -> Result<Response<UpdateClusterConfigResponse>, Status> {
         let r = self.calls.enter(request, "UpdateClusterConfig").await?;
-        let scope = ConfigScope::Cluster(r.cluster_id);
+        let scope = SectionScope::Cluster(r.cluster_id);
         let config = self.update(&scope, r.params.as_ref())?;
         Ok(Response::new(UpdateClusterConfigResponse { config }))
     }
@@ -111,7 +111,7 @@ impl Api for SectionsService {
             .calls
             .enter(request, "GetTrustDomainDeploymentConfig")
             .await?;
-        let scope = ConfigScope::Deployment(r.trust_domain_deployment_id);
+        let scope = SectionScope::Deployment(r.trust_domain_deployment_id);
         let config = self.get(&scope)?;
         Ok(Response::new(GetTrustDomainDeploymentConfigResponse {
             config,
@@ -126,7 +126,7 @@ impl Api for SectionsService {
             .calls
             .enter(request, "UpdateTrustDomainDeploymentConfig")
             .await?;
-        let scope = ConfigScope::Deployment(r.trust_domain_deployment_id);
+        let scope = SectionScope::Deployment(r.trust_domain_deployment_id);
         let config = self.update(&scope, r.params.as_ref())?;
         Ok(Response::new(UpdateTrustDomainDeploymentConfigResponse {
             config,

@@ -673,7 +673,7 @@ impl Store {
             self.version_owner.remove(&v.id);
         }
         self.cicd_links.retain(|_, l| l.cluster_id != id);
-        self.forget_configs(&[super::ConfigScope::Cluster(id.to_owned())]);
+        self.forget_configs(&[super::SectionScope::Cluster(id.to_owned())]);
         true
     }
 

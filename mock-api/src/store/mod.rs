@@ -28,7 +28,7 @@ mod sections;
 mod trust_domains;
 
 pub(crate) use self::sections::ConfigRecord;
-pub use self::sections::ConfigScope;
+pub use self::sections::SectionScope;
 
 /// A service account key that may log in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -264,7 +264,7 @@ pub(crate) enum Change {
     },
     /// A scope's whole configuration after an update: replay needs no YAML.
     ConfigSet {
-        scope: ConfigScope,
+        scope: SectionScope,
         config: ConfigRecord,
     },
     RealmCreated {
@@ -360,7 +360,7 @@ pub struct ObjectCounts {
     pub keys: usize,
     /// Configuration sections, over all scopes (read-only ones included).
     #[serde(default)]
-    pub config_sections: usize,
+    pub scoped_sections: usize,
     /// Federation links, over all trust domains.
     #[serde(default)]
     pub federation_links: usize,
@@ -430,7 +430,7 @@ pub(crate) struct Store {
     cicd_links: BTreeMap<String, CicdLinkRecord>,
     next_seq: u64,
     /// Configurations that were ever written; the others are empty.
-    configs: HashMap<ConfigScope, ConfigRecord>,
+    configs: HashMap<SectionScope, ConfigRecord>,
     /// Users, in the order they were added.
     users: Vec<UserRecord>,
     /// Role assignments by id.
@@ -496,7 +496,7 @@ impl Store {
                     .ok_or_else(|| format!("trust domain {id} missing"))?;
                 self.trust_domain_order.remove(&entry.seq);
                 self.trust_domain_by_name.remove(&entry.record.name);
-                self.forget_configs(&[ConfigScope::TrustDomain(id.clone())]);
+                self.forget_configs(&[SectionScope::TrustDomain(id.clone())]);
                 self.federation_links.retain(|(td, _), _| td != id);
                 for deployment_id in entry.deployments {
                     self.remove_deployment(&deployment_id);
@@ -661,7 +661,7 @@ impl Store {
     }
 
     fn remove_deployment(&mut self, id: &str) {
-        self.forget_configs(&[ConfigScope::Deployment(id.to_owned())]);
+        self.forget_configs(&[SectionScope::Deployment(id.to_owned())]);
         if let Some(entry) = self.deployments.remove(id) {
             for key in entry.keys {
                 self.key_owner.remove(&key.id);
@@ -675,7 +675,7 @@ impl Store {
             trust_domains: self.trust_domains.len(),
             deployments: self.deployments.len(),
             keys: self.key_owner.len(),
-            config_sections: self.configs.values().map(|c| c.sections.len()).sum(),
+            scoped_sections: self.configs.values().map(|c| c.sections.len()).sum(),
             federation_links: self.federation_links.len(),
             role_assignments: self.assignments.len(),
             realms: self.realms.len(),

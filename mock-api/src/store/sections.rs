@@ -21,7 +21,7 @@ use crate::validate;
 /// Whose configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
-pub enum ConfigScope {
+pub enum SectionScope {
     /// The organisation.
     Org,
     /// A trust domain by id.
@@ -165,11 +165,11 @@ fn parse_update(index: usize, text: &str) -> Result<(String, SectionRecord), Api
 
 impl Store {
     /// The scope must exist: `NOT_FOUND` for an unknown object, `INVALID_ARGUMENT` for no id.
-    fn config_scope_exists(&self, scope: &ConfigScope) -> Result<(), ApiError> {
+    fn config_scope_exists(&self, scope: &SectionScope) -> Result<(), ApiError> {
         match scope {
-            ConfigScope::Org => Ok(()),
-            ConfigScope::TrustDomain(id) => self.trust_domain(id).map(|_| ()),
-            ConfigScope::Deployment(id) => {
+            SectionScope::Org => Ok(()),
+            SectionScope::TrustDomain(id) => self.trust_domain(id).map(|_| ()),
+            SectionScope::Deployment(id) => {
                 validate::required("trust_domain_deployment_id", id)?;
                 if self.deployments.contains_key(id) {
                     Ok(())
@@ -179,16 +179,16 @@ impl Store {
                     )))
                 }
             }
-            ConfigScope::Cluster(id) => self.cluster(id).map(|_| ()),
+            SectionScope::Cluster(id) => self.cluster(id).map(|_| ()),
         }
     }
 
-    fn config_of(&self, scope: &ConfigScope) -> ConfigRecord {
+    fn config_of(&self, scope: &SectionScope) -> ConfigRecord {
         self.configs.get(scope).cloned().unwrap_or_default()
     }
 
     /// `Get…Config`.
-    pub fn get_config(&self, scope: &ConfigScope) -> Result<pb::Config, ApiError> {
+    pub fn get_config(&self, scope: &SectionScope) -> Result<pb::Config, ApiError> {
         self.config_scope_exists(scope)?;
         Ok(self.config_of(scope).view())
     }
@@ -197,7 +197,7 @@ impl Store {
     /// configuration the answer carries.
     pub fn plan_update_config(
         &self,
-        scope: &ConfigScope,
+        scope: &SectionScope,
         params: Option<&pb::UpdateConfigParams>,
         ctx: &Ctx<'_>,
     ) -> Result<(Option<Change>, pb::Config), ApiError> {
@@ -260,7 +260,7 @@ impl Store {
     /// test shows the provider a section it must leave alone.
     pub fn plan_read_only_section(
         &self,
-        scope: &ConfigScope,
+        scope: &SectionScope,
         text: &str,
         ctx: &Ctx<'_>,
     ) -> Result<Change, ApiError> {
@@ -278,7 +278,7 @@ impl Store {
     }
 
     /// Forgets the configurations of a trust domain's scope and its deployments' scopes.
-    pub(super) fn forget_configs(&mut self, scopes: &[ConfigScope]) {
+    pub(super) fn forget_configs(&mut self, scopes: &[SectionScope]) {
         for scope in scopes {
             self.configs.remove(scope);
         }

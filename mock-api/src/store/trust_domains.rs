@@ -123,7 +123,7 @@ impl Store {
 
     /// `ListTrustDomains`: every trust domain in creation order, or the one named `name`. With
     /// `stats`, each carries its cluster and federation link counts; with `status` false, no
-    /// `jwt_issuer_status` (`MockConfig::omit_list_jwt_issuer_status`).
+    /// `jwt_issuer_status` (`MockOptions::omit_list_jwt_issuer_status`).
     pub fn list_trust_domains(
         &self,
         name: &str,

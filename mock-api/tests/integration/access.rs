@@ -4,16 +4,16 @@
 use crate::common::{Api, assert_status, channel, restart};
 use spirl_api_proto::access::api_client::ApiClient;
 use spirl_api_proto::access::*;
-use spirl_mock_api::{MockConfig, spawn};
+use spirl_mock_api::{MockOptions, spawn};
 use tonic::Code;
 
 #[tokio::test]
 async fn access_accounts_users_roles_and_unique_assignments() {
     let dir = tempfile::tempdir().expect("dir");
-    let config = || MockConfig {
+    let config = || MockOptions {
         users: vec!["admin@example.com".into()],
         data_dir: Some(dir.path().to_owned()),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let mock = spawn(config()).await.expect("mock");
     let api = Api::of(&mock).await;

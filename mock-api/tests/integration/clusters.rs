@@ -8,7 +8,7 @@ use spirl_api_proto::agentattestation as aa;
 use spirl_api_proto::cluster::api_client::ApiClient as ClusterClient;
 use spirl_api_proto::cluster::*;
 use spirl_api_proto::providerattestation as pa;
-use spirl_mock_api::{MockConfig, spawn};
+use spirl_mock_api::{MockOptions, spawn};
 use tonic::Code;
 
 fn create(td: &str, name: &str) -> CreateClusterRequest {
@@ -22,7 +22,7 @@ fn create(td: &str, name: &str) -> CreateClusterRequest {
 
 #[tokio::test]
 async fn clusters_accept_what_the_official_provider_sends() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let mut clusters = ClusterClient::new(channel(&mock.endpoint).await);
     let td = api.register("clusters.example").await.expect("td");
@@ -104,7 +104,7 @@ async fn clusters_accept_what_the_official_provider_sends() {
 
 #[tokio::test]
 async fn clusters_attestation_fields_the_api_marks_required() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let mut agents = aa::api_client::ApiClient::new(channel(&mock.endpoint).await);
     let psat = aa::K8spsatConfig {
@@ -166,9 +166,9 @@ async fn clusters_attestation_fields_the_api_marks_required() {
 
 #[tokio::test]
 async fn clusters_pages_and_descriptions_at_the_wire() {
-    let mock = spawn(MockConfig {
+    let mock = spawn(MockOptions {
         cluster_page_size: 2,
-        ..MockConfig::default()
+        ..MockOptions::default()
     })
     .await
     .expect("mock");
@@ -278,7 +278,7 @@ async fn clusters_pages_and_descriptions_at_the_wire() {
 
 #[tokio::test]
 async fn clusters_realm_roles_have_rr_ids() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let mut access =
         spirl_api_proto::access::api_client::ApiClient::new(channel(&mock.endpoint).await);

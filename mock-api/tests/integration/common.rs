@@ -20,7 +20,7 @@ use spirl_api_proto::trustdomain::api_client::ApiClient as TrustDomainClient;
 use spirl_api_proto::trustdomain::create_trust_domain_key_request::Pubkey;
 use spirl_api_proto::trustdomain::*;
 use spirl_mock_api::{
-    Credentials, ManualClock, MockConfig, MockError, RunningMock, SequentialIds, spawn,
+    Credentials, ManualClock, MockError, MockOptions, RunningMock, SequentialIds, spawn,
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -41,7 +41,7 @@ pub async fn within<T>(future: impl Future<Output = T>) -> T {
 /// outlive it for a moment: these tests share one process, and a child that another test forks
 /// at that instant holds a copy of the journal's descriptor, and with it the lock, until it execs.
 /// So wait for the lock, as a second process would, within [`TIMEOUT`].
-pub async fn restart(config: impl Fn() -> MockConfig) -> RunningMock {
+pub async fn restart(config: impl Fn() -> MockOptions) -> RunningMock {
     within(async {
         loop {
             match spawn(config()).await {
@@ -61,12 +61,12 @@ pub fn start_time() -> SystemTime {
 }
 
 /// A config with a manual clock and sequential ids; returns the clock too.
-pub fn manual_config() -> (MockConfig, ManualClock) {
+pub fn manual_config() -> (MockOptions, ManualClock) {
     let clock = ManualClock::new(start_time());
-    let config = MockConfig {
+    let config = MockOptions {
         clock: std::sync::Arc::new(clock.clone()),
         ids: Some(std::sync::Arc::new(SequentialIds::default())),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     (config, clock)
 }

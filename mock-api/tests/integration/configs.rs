@@ -4,7 +4,7 @@
 use crate::common::{Api, assert_status, channel, restart};
 use spirl_api_proto::config::api_client::ApiClient as ConfigClient;
 use spirl_api_proto::config::*;
-use spirl_mock_api::{ConfigScope, MockConfig, spawn};
+use spirl_mock_api::{MockOptions, SectionScope, spawn};
 use tonic::Code;
 use tonic::transport::Channel;
 
@@ -68,7 +68,7 @@ fn names(config: &Config) -> Vec<(&str, bool)> {
 
 #[tokio::test]
 async fn config_versions_prune_read_only_and_validate_only() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let c = configs(&mock).await;
     let td = c.api.register("config.example").await.expect("td");
     let first = c.get(&td).await.expect("get");
@@ -109,7 +109,7 @@ async fn config_versions_prune_read_only_and_validate_only() {
     c.update(&td, &[B], false, "2", false).await.expect("add");
     mock.state
         .put_read_only_section(
-            &ConfigScope::TrustDomain(td.clone()),
+            &SectionScope::TrustDomain(td.clone()),
             "section: Owned\nschema: v1\nspec: {}",
         )
         .expect("read-only section");
@@ -127,7 +127,7 @@ async fn config_versions_prune_read_only_and_validate_only() {
         Code::InvalidArgument,
         &["Owned", "read-only"],
     );
-    assert_eq!(mock.stats().objects.config_sections, 2);
+    assert_eq!(mock.stats().objects.scoped_sections, 2);
     // The configuration goes with its trust domain.
     let request = c
         .api
@@ -139,13 +139,13 @@ async fn config_versions_prune_read_only_and_validate_only() {
         .delete_trust_domain(request)
         .await
         .expect("delete");
-    assert_eq!(mock.stats().objects.config_sections, 0);
+    assert_eq!(mock.stats().objects.scoped_sections, 0);
     assert_status(c.get(&td).await, Code::NotFound, &[&td]);
 }
 
 #[tokio::test]
 async fn config_refuses_bad_documents_and_unknown_scopes() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let c = configs(&mock).await;
     let td = c.api.register("refuse.example").await.expect("td");
     for (document, needle) in [
@@ -209,9 +209,9 @@ async fn config_refuses_bad_documents_and_unknown_scopes() {
 #[tokio::test]
 async fn config_survives_a_restart_on_the_same_data_dir() {
     let dir = tempfile::tempdir().expect("dir");
-    let config = || MockConfig {
+    let config = || MockOptions {
         data_dir: Some(dir.path().to_owned()),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let mock = spawn(config()).await.expect("mock");
     let c = configs(&mock).await;

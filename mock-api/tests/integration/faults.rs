@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::{Api, LoginStream, assert_status, channel};
-use spirl_mock_api::{ClientMetadata, Faults, MockConfig, spawn};
+use spirl_mock_api::{ClientMetadata, Faults, MockOptions, spawn};
 use tonic::Code;
 
 const LIST: &str = "/com.spirl.api.v1.trustdomain.API/ListTrustDomains";
@@ -12,9 +12,9 @@ const LOGIN: &str = "/com.spirl.api.v1.session.API/AuthenticateServiceAccount";
 
 #[tokio::test]
 async fn faults_fail_rate_refuses_before_acting_with_both_codes() {
-    let mock = spawn(MockConfig {
+    let mock = spawn(MockOptions {
         seed: Some(7),
-        ..MockConfig::default()
+        ..MockOptions::default()
     })
     .await
     .expect("mock");
@@ -55,14 +55,14 @@ async fn faults_fail_rate_refuses_before_acting_with_both_codes() {
     assert_eq!(mock.stats().requests.get(REGISTER), Some(&20));
 
     mock.state
-        .set_faults(Faults::of(mock.state.config()))
+        .set_faults(Faults::of(mock.state.options()))
         .expect("recover");
     api.register("ok.example").await.expect("works again");
 }
 
 #[tokio::test]
 async fn faults_drop_after_commit_commits_then_fails_writes_only() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     mock.state
         .set_faults(Faults {
@@ -102,7 +102,7 @@ async fn faults_drop_after_commit_commits_then_fails_writes_only() {
 
 #[tokio::test]
 async fn faults_latency_delays_every_call_login_included() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let delay = Duration::from_millis(200);
     mock.state
@@ -122,9 +122,9 @@ async fn faults_latency_delays_every_call_login_included() {
 
 #[tokio::test]
 async fn faults_config_rates_out_of_range_are_refused() {
-    let error = spawn(MockConfig {
+    let error = spawn(MockOptions {
         fail_rate: 1.5,
-        ..MockConfig::default()
+        ..MockOptions::default()
     })
     .await
     .expect_err("bad rate");
@@ -133,7 +133,7 @@ async fn faults_config_rates_out_of_range_are_refused() {
 
 #[tokio::test]
 async fn stats_count_full_method_paths_refused_included_and_client_metadata_is_recorded() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     api.list("").await.expect("list");
     let forged = Api {

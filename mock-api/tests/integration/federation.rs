@@ -4,7 +4,7 @@
 use crate::common::{Api, assert_status, channel};
 use spirl_api_proto::federation::api_client::ApiClient;
 use spirl_api_proto::federation::*;
-use spirl_mock_api::{MockConfig, spawn};
+use spirl_mock_api::{MockOptions, spawn};
 use tonic::Code;
 
 fn link(foreign: &str, url: &str) -> Option<Link> {
@@ -19,7 +19,7 @@ fn link(foreign: &str, url: &str) -> Option<Link> {
 
 #[tokio::test]
 async fn federation_links_upsert_refuse_delete_and_go_with_their_trust_domain() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let links = ApiClient::new(channel(&mock.endpoint).await);
     let td = api.register("home.example").await.expect("td");

@@ -5,7 +5,7 @@ use crate::common::{Api, assert_status, key_der};
 use spirl_api_proto::trustdomain::trust_domain_key::Pubkey;
 use spirl_api_proto::trustdomain::*;
 use spirl_mock_api::assumptions::ORG_ID;
-use spirl_mock_api::{MockConfig, ObjectCounts, spawn};
+use spirl_mock_api::{MockOptions, ObjectCounts, spawn};
 use tonic::Code;
 
 async fn delete_key(api: &Api, td: &str, key: &str, force: bool) -> Result<(), tonic::Status> {
@@ -57,7 +57,7 @@ async fn set_active(api: &Api, td: &str, key: &str, active: bool) -> Result<(), 
 
 #[tokio::test]
 async fn keys_first_key_creates_the_deployment_and_lists_filter() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let a = api.register("a.example").await.expect("a");
     let b = api.register("b.example").await.expect("b");
@@ -117,7 +117,7 @@ async fn keys_first_key_creates_the_deployment_and_lists_filter() {
 
 #[tokio::test]
 async fn keys_enable_disable_is_idempotent_and_delete_needs_force_when_active() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let td = api.register("k.example").await.expect("td");
     let key = api.add_key(&td, "prod", key_der(1)).await.expect("key");
@@ -171,7 +171,7 @@ async fn keys_enable_disable_is_idempotent_and_delete_needs_force_when_active() 
 
 #[tokio::test]
 async fn keys_delete_deployment_needs_force_with_active_keys_and_takes_its_keys() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let td = api.register("d.example").await.expect("td");
     let key = api.add_key(&td, "prod", key_der(1)).await.expect("key");

@@ -10,12 +10,12 @@ use crate::common::{
 use spirl_api_proto::session::ServiceAccountKeyAuthorization;
 use spirl_api_proto::session::authenticate_service_account_request::Request as LoginRequest;
 use spirl_api_proto::trustdomain::ListTrustDomainsRequest;
-use spirl_mock_api::{MockConfig, spawn};
+use spirl_mock_api::{MockOptions, spawn};
 use tonic::Code;
 
 #[tokio::test]
 async fn session_login_happy_path_gives_a_token_that_works() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     assert!(api.token.len() >= 40);
     api.list("").await.expect("an authenticated call");
@@ -31,7 +31,7 @@ async fn session_login_happy_path_gives_a_token_that_works() {
 
 #[tokio::test]
 async fn session_login_unknown_key_is_unauthenticated() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let mut stream = LoginStream::open(channel(&mock.endpoint).await)
         .await
         .expect("open");
@@ -41,7 +41,7 @@ async fn session_login_unknown_key_is_unauthenticated() {
 
 #[tokio::test]
 async fn session_login_bad_signature_is_unauthenticated() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let (mut stream, server_nonce) =
         LoginStream::challenged(&mock.endpoint, &mock.credentials.sa_key_id).await;
     let other = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
@@ -54,7 +54,7 @@ async fn session_login_bad_signature_is_unauthenticated() {
 
 #[tokio::test]
 async fn session_login_replayed_proof_fails_on_a_new_challenge() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let key = signing_key(&mock.credentials);
     let (mut first, server_nonce) =
         LoginStream::challenged(&mock.endpoint, &mock.credentials.sa_key_id).await;
@@ -78,7 +78,7 @@ async fn session_login_expired_challenge_is_unauthenticated() {
     let key = signing_key(&mock.credentials);
     let (mut stream, server_nonce) =
         LoginStream::challenged(&mock.endpoint, &mock.credentials.sa_key_id).await;
-    clock.advance(mock.state.config().challenge_ttl + Duration::from_secs(1));
+    clock.advance(mock.state.options().challenge_ttl + Duration::from_secs(1));
     let nonce = [3u8; 32];
     stream
         .prove(sign_proof(&key, &nonce, &server_nonce), nonce.to_vec())
@@ -88,7 +88,7 @@ async fn session_login_expired_challenge_is_unauthenticated() {
 
 #[tokio::test]
 async fn session_login_wrong_order_and_missing_fields_are_invalid_argument() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let challenged = async || {
         LoginStream::challenged(&mock.endpoint, &mock.credentials.sa_key_id)
             .await
@@ -165,7 +165,7 @@ async fn session_token_expires_with_the_mock_clock() {
     let mock = spawn(config).await.expect("mock");
     let api = Api::of(&mock).await;
     api.list("").await.expect("fresh token works");
-    clock.advance(mock.state.config().token_ttl);
+    clock.advance(mock.state.options().token_ttl);
     assert_status(api.list("").await, Code::Unauthenticated, &["log in again"]);
     let again = Api::of(&mock).await;
     again.list("").await.expect("a new login works");
@@ -173,7 +173,7 @@ async fn session_token_expires_with_the_mock_clock() {
 
 #[tokio::test]
 async fn session_missing_or_unknown_token_is_unauthenticated() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let bare = tonic::Request::new(ListTrustDomainsRequest::default());
     let result = api.c().list_trust_domains(bare).await;
@@ -191,7 +191,7 @@ async fn session_missing_or_unknown_token_is_unauthenticated() {
 
 #[tokio::test]
 async fn session_token_of_another_key_acts_for_that_key() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let second = mock
         .state
         .add_service_account(&mock.endpoint)

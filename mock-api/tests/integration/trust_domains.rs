@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::common::{Api, assert_status, manual_config};
 use spirl_api_proto::trustdomain::jwt_issuer_status::Mode;
 use spirl_api_proto::trustdomain::*;
-use spirl_mock_api::{MockConfig, spawn};
+use spirl_mock_api::{MockOptions, spawn};
 use tonic::Code;
 
 fn issuer(set: bool, issuer: &str) -> Option<JwtIssuerConfig> {
@@ -93,9 +93,9 @@ async fn trust_domain_create_hosted_provisions_then_is_available() {
 
 #[tokio::test]
 async fn trust_domain_hosted_with_zero_provisioning_is_available_at_once() {
-    let mock = spawn(MockConfig {
+    let mock = spawn(MockOptions {
         provisioning: Duration::ZERO,
-        ..MockConfig::default()
+        ..MockOptions::default()
     })
     .await
     .expect("mock");
@@ -207,7 +207,7 @@ async fn trust_domain_jwt_issuer_modes_and_update() {
 
 #[tokio::test]
 async fn trust_domain_names_are_unique_and_delete_waits_for_deployments() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let id = api.register("dup.example").await.expect("register");
     assert_status(
@@ -262,9 +262,9 @@ async fn trust_domain_names_are_unique_and_delete_waits_for_deployments() {
 
 #[tokio::test]
 async fn trust_domain_list_views_and_the_status_switch() {
-    let mock = spawn(MockConfig {
+    let mock = spawn(MockOptions {
         omit_list_jwt_issuer_status: true,
-        ..MockConfig::default()
+        ..MockOptions::default()
     })
     .await
     .expect("mock");

@@ -3,12 +3,12 @@
 use crate::common::{Api, assert_status, key_der};
 use ed25519_dalek::pkcs8::EncodePublicKey as _;
 use spirl_api_proto::trustdomain::*;
-use spirl_mock_api::{MockConfig, spawn};
+use spirl_mock_api::{MockOptions, spawn};
 use tonic::Code;
 
 #[tokio::test]
 async fn validation_trust_domain_fields() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let register = async |name: &str, description: &str, jwt: Option<JwtIssuerConfig>| {
         api.register_with(name, description, jwt).await
@@ -64,7 +64,7 @@ async fn validation_trust_domain_fields() {
 
 #[tokio::test]
 async fn validation_key_fields() {
-    let mock = spawn(MockConfig::default()).await.expect("mock");
+    let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;
     let td = api.register("v.example").await.expect("td");
     // Deployment names are required and bounded, nothing more (no DNS-label rule).

@@ -6,7 +6,7 @@
 
 use crate::support::{Harness, out_of_band_client, trust_domain};
 use serde_json::Value as Json;
-use terraform_provider_spirl::client::{Client, ConfigScope, ConfigUpdate, Configuration};
+use terraform_provider_spirl::client::{Client, ScopeSections, SectionScope, SectionsUpdate};
 use terraform_provider_spirl::keys::KeyPair;
 
 const CONFIG_API: &str = "/com.spirl.api.v1.config.API/";
@@ -98,14 +98,14 @@ resource "spirl_trust_domain_deployment_config" "tdd" {{
 }
 
 impl World {
-    fn remote(&self, scope: ConfigScope) -> Configuration {
+    fn remote(&self, scope: SectionScope) -> ScopeSections {
         self.h
             .block_on(self.client.get_config(&scope))
             .expect("read configuration")
     }
 
-    fn td_config(&self) -> Configuration {
-        self.remote(ConfigScope::TrustDomain(self.td.clone()))
+    fn td_config(&self) -> ScopeSections {
+        self.remote(SectionScope::TrustDomain(self.td.clone()))
     }
 
     fn updates(&self) -> u64 {
@@ -124,7 +124,7 @@ impl World {
     }
 }
 
-fn names(config: &Configuration) -> Vec<(String, bool)> {
+fn names(config: &ScopeSections) -> Vec<(String, bool)> {
     config
         .sections
         .iter()
@@ -133,7 +133,7 @@ fn names(config: &Configuration) -> Vec<(String, bool)> {
 }
 
 #[test]
-fn config_sections_lifecycle_semantics_concurrency_import_replace_and_drift() {
+fn scoped_sections_lifecycle_semantics_concurrency_import_replace_and_drift() {
     let Some(w) = start("config-lifecycle") else {
         return;
     };
@@ -141,7 +141,7 @@ fn config_sections_lifecycle_semantics_concurrency_import_replace_and_drift() {
     w.h.mock()
         .state
         .put_read_only_section(
-            &spirl_mock_api::ConfigScope::TrustDomain(w.td.clone()),
+            &spirl_mock_api::SectionScope::TrustDomain(w.td.clone()),
             READ_ONLY,
         )
         .expect("read-only section");
@@ -192,7 +192,7 @@ fn config_sections_lifecycle_semantics_concurrency_import_replace_and_drift() {
         "the mock stores sections re-serialised"
     );
     assert_eq!(w.attrs("spirl_org_config.org")["id"], "ORG");
-    let tdd_remote = w.remote(ConfigScope::Deployment(w.tdd.clone()));
+    let tdd_remote = w.remote(SectionScope::Deployment(w.tdd.clone()));
     assert_eq!(tdd_remote.sections.len(), 1);
     w.h.assert_plan_empty();
 
@@ -262,24 +262,24 @@ fn config_sections_lifecycle_semantics_concurrency_import_replace_and_drift() {
         &changed
     ));
     assert!(
-        w.remote(ConfigScope::Org).sections.is_empty(),
+        w.remote(SectionScope::Org).sections.is_empty(),
         "org section pruned"
     );
     w.h.assert_plan_empty();
 
     // A concurrent change is an error naming both versions, not an overwrite.
     let seen = w.td_config().version;
-    let sneaky = ConfigUpdate {
+    let sneaky = SectionsUpdate {
         sections: vec![(
             "Sneaky".into(),
             "section: Sneaky\nschema: v1\nspec: {a: 1}".into(),
         )],
         prune: false,
-        ..ConfigUpdate::default()
+        ..SectionsUpdate::default()
     };
     w.h.block_on(
         w.client
-            .update_config(&ConfigScope::TrustDomain(w.td.clone()), &sneaky),
+            .update_config(&SectionScope::TrustDomain(w.td.clone()), &sneaky),
     )
     .expect("out-of-band update");
     w.h.write_config(&config(&w.td, &w.tdd, &[("KeyManager", KEY_MANAGER)], &[]));
@@ -307,19 +307,19 @@ fn config_sections_lifecycle_semantics_concurrency_import_replace_and_drift() {
     w.h.assert_plan_empty();
 
     // Deleted out of band (every section pruned): the plan restores them.
-    let wipe = ConfigUpdate {
+    let wipe = SectionsUpdate {
         prune: true,
-        ..ConfigUpdate::default()
+        ..SectionsUpdate::default()
     };
     w.h.block_on(
         w.client
-            .update_config(&ConfigScope::Deployment(w.tdd.clone()), &wipe),
+            .update_config(&SectionScope::Deployment(w.tdd.clone()), &wipe),
     )
     .expect("out-of-band prune");
     w.h.assert_plan_changes("1 to change");
     w.h.apply();
     assert_eq!(
-        w.remote(ConfigScope::Deployment(w.tdd.clone()))
+        w.remote(SectionScope::Deployment(w.tdd.clone()))
             .sections
             .len(),
         1
@@ -331,7 +331,7 @@ fn config_sections_lifecycle_semantics_concurrency_import_replace_and_drift() {
     w.h.apply();
     assert_eq!(names(&w.td_config()), [("Managed".to_owned(), true)]);
     assert_eq!(
-        w.remote(ConfigScope::TrustDomain(w.td2.clone()))
+        w.remote(SectionScope::TrustDomain(w.td2.clone()))
             .sections
             .len(),
         1
@@ -340,7 +340,7 @@ fn config_sections_lifecycle_semantics_concurrency_import_replace_and_drift() {
 
     // Destroy: only the control plane's own section is left.
     w.h.destroy();
-    assert_eq!(w.h.mock_objects().config_sections, 1);
+    assert_eq!(w.h.mock_objects().scoped_sections, 1);
     assert_eq!(names(&w.td_config()), [("Managed".to_owned(), true)]);
 
     // The object gone with its configuration: the resource leaves the state, and create says
@@ -369,7 +369,7 @@ fn cluster_config(cluster: &str, sections: &[(&str, &str)]) -> String {
 }
 
 #[test]
-fn config_sections_cluster_lifecycle_unknown_cluster_import_prune_and_cluster_gone() {
+fn scoped_sections_cluster_lifecycle_unknown_cluster_import_prune_and_cluster_gone() {
     use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
     let Some(w) = start("config-cluster") else {
         return;
@@ -400,7 +400,7 @@ fn config_sections_cluster_lifecycle_unknown_cluster_import_prune_and_cluster_go
             .expect("find cluster")
             .expect("cluster")
             .id;
-    let scope = ConfigScope::Cluster(cluster.clone());
+    let scope = SectionScope::Cluster(cluster.clone());
     w.h.write_config(&cluster_config(
         &cluster,
         &[
@@ -439,5 +439,5 @@ fn config_sections_cluster_lifecycle_unknown_cluster_import_prune_and_cluster_go
     assert!(out.all().contains("cluster_id"), "{out}");
     assert!(!out.all().contains("inconsistent"), "{out}");
     w.h.tf_ok(&["state", "list"]);
-    assert_eq!(w.h.mock_objects().config_sections, 0);
+    assert_eq!(w.h.mock_objects().scoped_sections, 0);
 }

@@ -642,8 +642,8 @@ fn id_of(h: &Harness, address: &str, attr: &str) -> String {
 }
 
 #[test]
-fn examples_resource_config_sections_apply_import_plan_destroy() {
-    let Some(h) = Harness::start("examples_config_sections") else {
+fn examples_resource_scoped_sections_apply_import_plan_destroy() {
+    let Some(h) = Harness::start("examples_scoped_sections") else {
         return;
     };
     apply_import_destroy(&h, "resources/spirl_org_config", "", &|_| Vec::new());
@@ -694,7 +694,7 @@ fn examples_resource_config_sections_apply_import_plan_destroy() {
     apply_import_destroy(&h, "resources/spirl_cluster_config", &tfvars, &|_| {
         vec![("c-abc123xyz", cluster.clone())]
     });
-    assert_eq!(h.mock_objects().config_sections, 0);
+    assert_eq!(h.mock_objects().scoped_sections, 0);
 }
 
 #[test]

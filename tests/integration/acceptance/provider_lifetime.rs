@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Harness, provider_binary};
 use rustix::process::{Pid, Signal, kill_process};
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 
 /// Longer than the test: the create the provider sends stays in flight until it is killed.
 const LATENCY: Duration = Duration::from_secs(300);
@@ -206,9 +206,9 @@ fn killed_mid_apply(h: &Harness) -> Duration {
 fn provider_lifetime_exits_within_seconds_when_terraform_is_killed_mid_apply() {
     let Some(h) = Harness::start_with(
         "provider_lifetime",
-        MockConfig {
+        MockOptions {
             latency: LATENCY,
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;
@@ -221,9 +221,9 @@ fn provider_lifetime_exits_within_seconds_when_terraform_is_killed_mid_apply() {
 fn provider_lifetime_exits_within_seconds_when_terraform_1_0_3_is_killed_mid_apply() {
     let Some(mut h) = Harness::start_with(
         "provider_lifetime_1_0_3",
-        MockConfig {
+        MockOptions {
             latency: LATENCY,
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;

@@ -15,7 +15,7 @@
 
 use crate::support::{Harness, out_of_band_client, trust_domain};
 use serde_json::Value as Json;
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::keys::KeyPair;
 
 /// A key from a configuration that works with the official provider: an ed25519 SPKI whose 32
@@ -164,9 +164,9 @@ fn errors(out: &crate::support::TfOutput) -> Vec<(String, u64, String, String)> 
 fn relaxed_rules_values_reach_the_control_plane_which_judges_them_at_the_attribute() {
     let Some(h) = Harness::start_with(
         "relaxed_rules",
-        MockConfig {
+        MockOptions {
             users: vec!["admin@example.com".into()],
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;

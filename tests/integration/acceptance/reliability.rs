@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::support::{Harness, TfOutput, out_of_band_client};
-use spirl_mock_api::{Faults, MockConfig};
+use spirl_mock_api::{Faults, MockOptions};
 use terraform_provider_spirl::client::Client;
 use terraform_provider_spirl::keys::{PublicKey, parse_public_key_pem};
 
@@ -381,9 +381,9 @@ fn reliability_fail_rate_apply_converges() {
     let test = "reliability_fail_rate";
     let Some(h) = Harness::start_with(
         test,
-        MockConfig {
+        MockOptions {
             fail_rate: 0.3,
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;
@@ -423,9 +423,9 @@ fn reliability_drop_after_commit_leaves_no_duplicate_or_orphan() {
     let test = "reliability_drop_after_commit";
     let Some(mut h) = Harness::start_with(
         test,
-        MockConfig {
+        MockOptions {
             drop_after_commit_rate: 0.3,
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;
@@ -548,9 +548,9 @@ fn reliability_timeout_names_the_operation_then_the_next_apply_converges() {
     // then need 0.6 s more, past the 1 s `request_timeout`. A partial apply, as in real life.
     let Some(h) = Harness::start_with(
         test,
-        MockConfig {
+        MockOptions {
             latency: Duration::from_millis(600),
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;
@@ -621,9 +621,9 @@ fn reliability_token_expiry_mid_apply_logs_in_again() {
     let test = "reliability_token_expiry";
     let Some(h) = Harness::start_with(
         test,
-        MockConfig {
+        MockOptions {
             token_ttl: TTL,
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;
@@ -674,9 +674,9 @@ fn reliability_mock_restart_between_apply_and_plan() {
         .prefix("acc-reliability-data-")
         .tempdir()
         .expect("data dir");
-    let config = || MockConfig {
+    let config = || MockOptions {
         data_dir: Some(data.path().to_owned()),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let Some(mut h) = Harness::start_with(test, config()) else {
         return;
@@ -720,9 +720,9 @@ fn reliability_retries_show_in_tf_log() {
     let test = "reliability_retries_logged";
     let Some(mut h) = Harness::start_with(
         test,
-        MockConfig {
+        MockOptions {
             fail_rate: 1.0,
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;
@@ -889,9 +889,9 @@ fn reliability_clusters_survive_lost_answers_and_refusals() {
     let test = "reliability_clusters";
     let Some(mut h) = Harness::start_with(
         test,
-        MockConfig {
+        MockOptions {
             drop_after_commit_rate: 0.3,
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;

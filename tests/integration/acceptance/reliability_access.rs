@@ -10,8 +10,8 @@
 use std::collections::BTreeSet;
 
 use crate::support::{Harness, out_of_band_client, trust_domain};
-use spirl_mock_api::{Faults, MockConfig};
-use terraform_provider_spirl::client::{ConfigScope, Principal};
+use spirl_mock_api::{Faults, MockOptions};
+use terraform_provider_spirl::client::{Principal, SectionScope};
 
 /// Principals, links and sections in the scenario.
 const N: usize = 12;
@@ -76,10 +76,10 @@ fn state_ids(h: &Harness, type_name: &str) -> BTreeSet<String> {
 fn reliability_realms_assignments_links_and_sections_under_refusals_and_lost_answers() {
     let Some(h) = Harness::start_with(
         "reliability_access",
-        MockConfig {
+        MockOptions {
             users: (0..N).map(|i| format!("user{i}@example.com")).collect(),
             seed: Some(14),
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;
@@ -135,7 +135,7 @@ fn reliability_realms_assignments_links_and_sections_under_refusals_and_lost_ans
     let link_ids: BTreeSet<String> = links.iter().map(|l| l.id.clone()).collect();
     assert_eq!(link_ids, state_ids(&h, "spirl_federation_link"));
     let sections = h
-        .block_on(client.get_config(&ConfigScope::TrustDomain(td.clone())))
+        .block_on(client.get_config(&SectionScope::TrustDomain(td.clone())))
         .expect("config");
     assert_eq!(sections.sections.len(), N);
     let stats = h.mock().stats();
@@ -166,7 +166,7 @@ fn reliability_realms_assignments_links_and_sections_under_refusals_and_lost_ans
         "{links:?}"
     );
     let sections = h
-        .block_on(client.get_config(&ConfigScope::TrustDomain(td.clone())))
+        .block_on(client.get_config(&SectionScope::TrustDomain(td.clone())))
         .expect("config");
     assert!(
         sections.sections.iter().all(|s| s.yaml.contains("v2")),
@@ -188,7 +188,7 @@ fn reliability_realms_assignments_links_and_sections_under_refusals_and_lost_ans
             objects.realms,
             objects.role_assignments,
             objects.federation_links,
-            objects.config_sections
+            objects.scoped_sections
         ),
         (0, 0, 0, 0)
     );

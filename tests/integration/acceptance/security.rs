@@ -22,7 +22,7 @@ use crate::support::Harness;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde_json::Value as Json;
-use spirl_mock_api::{ClientMetadata, MockConfig, MockState};
+use spirl_mock_api::{ClientMetadata, MockOptions, MockState};
 use terraform_provider_spirl::client::{CLIENT_NAME, CLIENT_VERSION};
 use terraform_provider_spirl::keys::parse_private_key_pem;
 use tokio::net::TcpListener;
@@ -438,7 +438,7 @@ fn non_loopback_address() -> Option<IpAddr> {
 
 /// Serves a fresh mock on `ip`; returns its state and address.
 fn mock_on(h: &Harness, ip: IpAddr) -> (MockState, SocketAddr) {
-    let state = MockState::new(MockConfig::default()).expect("mock state");
+    let state = MockState::new(MockOptions::default()).expect("mock state");
     let served = state.clone();
     let addr = h.block_on(async move {
         let listener = TcpListener::bind((ip, 0)).await.expect("bind");
@@ -515,9 +515,9 @@ fn security_plaintext_to_a_remote_host_needs_explicit_use_tls_false() {
 fn security_tls_untrusted_certificate_fails_clearly_and_its_ca_works() {
     let Some(mut h) = Harness::start_with(
         "security_tls",
-        MockConfig {
+        MockOptions {
             tls: true,
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::support::Harness;
-use spirl_mock_api::{ManualClock, MockConfig};
+use spirl_mock_api::{ManualClock, MockOptions};
 
 const LOGIN: &str = "/com.spirl.api.v1.session.API/AuthenticateServiceAccount";
 
@@ -39,7 +39,7 @@ resource "spirl_trust_domain_deployment" "deployment" {
 
 /// A harness whose Terraform has no service-account key in its environment (the endpoint and
 /// TLS variables stay, to reach the mock).
-fn without_key(test: &str, config: MockConfig) -> Option<Harness> {
+fn without_key(test: &str, config: MockOptions) -> Option<Harness> {
     let mut h = Harness::start_with(test, config)?;
     h.unset_env("SPIRL_SA_KEY_ID");
     h.unset_env("SPIRL_SA_PRIVATE_KEY");
@@ -57,7 +57,7 @@ fn spirlctl_login(h: &Harness) -> String {
 
 #[test]
 fn spirlctl_session_applies_the_seed_flow_and_never_shows_the_token() {
-    let Some(mut h) = without_key("spirlctl_seed", MockConfig::default()) else {
+    let Some(mut h) = without_key("spirlctl_seed", MockOptions::default()) else {
         return;
     };
     if h.terraform_version() < (1, 0, 6) {
@@ -100,10 +100,10 @@ fn spirlctl_session_applies_the_seed_flow_and_never_shows_the_token() {
 #[test]
 fn spirlctl_session_expired_or_missing_says_how_to_log_in() {
     let clock = ManualClock::new(SystemTime::now());
-    let config = MockConfig {
+    let config = MockOptions {
         token_ttl: Duration::from_secs(600),
         clock: Arc::new(clock.clone()),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let Some(h) = without_key("spirlctl_expired", config) else {
         return;

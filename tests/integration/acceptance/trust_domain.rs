@@ -8,7 +8,7 @@ use crate::support::{
     Harness, Is, Lifecycle, Step, out_of_band_client, total_requests, trust_domain,
 };
 use serde_json::Value as Json;
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::TrustDomain;
 use terraform_provider_spirl::keys::KeyPair;
 
@@ -170,9 +170,9 @@ fn trust_domain_hosted_waits_until_available_and_times_out_cleanly() {
     // Provisioning takes 3 s on the mock: a 1 s `timeouts.create` runs out, the default waits.
     let Some(h) = Harness::start_with(
         "trust_domain_hosted",
-        MockConfig {
+        MockOptions {
             provisioning: Duration::from_secs(3),
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::support::Action::{Create, Replace, Update};
 use crate::support::{Harness, Is, Lifecycle, State, Step, out_of_band_client, trust_domain};
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::Client;
 use terraform_provider_spirl::keys::KeyPair;
 
@@ -29,9 +29,9 @@ fn start(test: &str) -> Option<World> {
         .expect("temp dir");
     let h = Harness::start_with(
         test,
-        MockConfig {
+        MockOptions {
             data_dir: Some(data_dir.path().to_owned()),
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     )?;
     let client = out_of_band_client(h.mock());

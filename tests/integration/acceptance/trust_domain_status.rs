@@ -5,7 +5,7 @@
 //! `TF_ACC=1`.
 
 use crate::support::Harness;
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 
 const INFO: &str = "/com.spirl.api.v1.trustdomain.API/TrustDomainInfo";
 const LIST: &str = "/com.spirl.api.v1.trustdomain.API/ListTrustDomains";
@@ -54,9 +54,9 @@ output "disabled" {
 fn trust_domain_status_missing_from_lists_is_read_not_guessed() {
     let Some(h) = Harness::start_with(
         "trust_domain_status",
-        MockConfig {
+        MockOptions {
             omit_list_jwt_issuer_status: true,
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;

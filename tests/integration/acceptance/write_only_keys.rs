@@ -21,7 +21,7 @@ use crate::support::{Harness, out_of_band_client, trust_domain};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value as Json;
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::{Client, Key as TrustDomainKey};
 use terraform_provider_spirl::keys::{KeyPair, PublicKey};
 
@@ -159,9 +159,9 @@ fn write_only_key_flow_keeps_every_key_out_of_plan_state_and_logs() {
         .expect("temp dir");
     let Some(mut h) = Harness::start_with(
         "write_only_keys",
-        MockConfig {
+        MockOptions {
             data_dir: Some(data_dir.path().to_owned()),
-            ..MockConfig::default()
+            ..MockOptions::default()
         },
     ) else {
         return;

@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use crate::support::{mock_and_client, new_key, object_counts, requests, td_method, trust_domain};
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::{
     ApiError, CreateTrustDomain, JwtIssuerInput, JwtIssuerMode, has_id_shape,
 };
 
 #[tokio::test]
 async fn client_trust_domain_self_hosted_round_trip() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     let id = client
         .create_trust_domain(&CreateTrustDomain {
             description: "first".into(),
@@ -100,9 +100,9 @@ async fn client_trust_domain_self_hosted_round_trip() {
 
 #[tokio::test]
 async fn client_trust_domain_hosted_is_provisioned_then_available() {
-    let config = MockConfig {
+    let config = MockOptions {
         provisioning: Duration::from_secs(60),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let (mock, client) = mock_and_client(config).await;
     let id = client
@@ -127,7 +127,7 @@ async fn client_trust_domain_hosted_is_provisioned_then_available() {
 
 #[tokio::test]
 async fn client_deployment_and_key_round_trip() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     let td = client
         .create_trust_domain(&trust_domain("example.org"))
         .await
@@ -198,7 +198,7 @@ async fn client_deployment_and_key_round_trip() {
 
 #[tokio::test]
 async fn client_refusals_are_classified_and_name_the_field() {
-    let (_mock, client) = mock_and_client(MockConfig::default()).await;
+    let (_mock, client) = mock_and_client(MockOptions::default()).await;
     let td = client
         .create_trust_domain(&trust_domain("example.org"))
         .await
@@ -305,7 +305,7 @@ impl spirl_api_proto::realm::api_server::Api for IdlessRealms {
 
 /// The mock's login in front of `realms`, on a free port; returns a client for it.
 async fn idless_server(realms: IdlessRealms) -> terraform_provider_spirl::client::Client {
-    let state = spirl_mock_api::MockState::new(MockConfig::default()).unwrap();
+    let state = spirl_mock_api::MockState::new(MockOptions::default()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = listener.local_addr().unwrap().to_string();
     let routes = tonic::service::Routes::new(spirl_api_proto::session::api_server::ApiServer::new(
@@ -345,9 +345,9 @@ async fn client_create_answer_without_id_is_an_error_never_stored() {
 
 #[tokio::test]
 async fn client_listed_trust_domain_without_issuer_status_is_read_with_info() {
-    let (mock, client) = mock_and_client(MockConfig {
+    let (mock, client) = mock_and_client(MockOptions {
         omit_list_jwt_issuer_status: true,
-        ..MockConfig::default()
+        ..MockOptions::default()
     })
     .await;
     let modes = [
@@ -386,7 +386,7 @@ async fn client_listed_trust_domain_without_issuer_status_is_read_with_info() {
     }
 
     // With the status in the list, nothing more is read.
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     client
         .create_trust_domain(&trust_domain("plain.example.org"))
         .await

@@ -6,7 +6,7 @@
 use crate::support::{
     client_for, drop_answers, mock_and_client, new_key, requests, respawn, trust_domain,
 };
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::{
     ApiError, ClusterVersionSpec, CreateCluster, K8sPsat, Platform, has_id_shape,
 };
@@ -32,7 +32,7 @@ fn k8s_cluster(td: &str, name: &str) -> CreateCluster {
 
 #[tokio::test]
 async fn client_realm_round_trip_and_rules() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     let td = client
         .create_trust_domain(&trust_domain("realms.example.org"))
         .await
@@ -121,9 +121,9 @@ async fn client_realm_round_trip_and_rules() {
 #[tokio::test]
 async fn client_lost_realm_is_adopted_and_every_kind_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let config = || MockConfig {
+    let config = || MockOptions {
         data_dir: Some(dir.path().to_owned()),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let (mock, client) = mock_and_client(config()).await;
     let td = client
@@ -219,7 +219,7 @@ async fn client_lost_realm_is_adopted_and_every_kind_survives_a_restart() {
 
 #[tokio::test]
 async fn client_cluster_versions_activation_limit_and_rules() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     let td = client
         .create_trust_domain(&trust_domain("clusters.example.org"))
         .await
@@ -394,7 +394,7 @@ async fn client_cluster_versions_activation_limit_and_rules() {
 
 #[tokio::test]
 async fn client_cluster_attestation_configs_and_lost_answers() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     let td = client
         .create_trust_domain(&trust_domain("attest.example.org"))
         .await
@@ -532,9 +532,9 @@ const DESCRIBE: &str = "/com.spirl.api.v1.cluster.API/DescribeClusters";
 #[tokio::test]
 async fn client_clusters_are_listed_page_by_page_and_described() {
     // Pages of two: seven clusters take four pages.
-    let (mock, client) = mock_and_client(MockConfig {
+    let (mock, client) = mock_and_client(MockOptions {
         cluster_page_size: 2,
-        ..MockConfig::default()
+        ..MockOptions::default()
     })
     .await;
     let td = client
@@ -630,7 +630,7 @@ async fn client_clusters_are_listed_page_by_page_and_described() {
 
 #[tokio::test]
 async fn client_describe_sends_at_most_a_hundred_ids_a_call() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     let ids: Vec<String> = (0..250).map(|i| format!("c-none{i}")).collect();
     let refs: Vec<_> = ids
         .iter()
@@ -644,7 +644,7 @@ async fn client_describe_sends_at_most_a_hundred_ids_a_call() {
 
 #[tokio::test]
 async fn client_trust_domain_delete_takes_its_inactive_clusters_along() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     let td = client
         .create_trust_domain(&trust_domain("idle.example.org"))
         .await

@@ -5,12 +5,12 @@
 
 use crate::support::{capture_logs, client_for, trust_domain};
 use base64::Engine as _;
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 
 #[tokio::test]
 async fn client_logs_calls_and_no_secret() {
     let logs = capture_logs();
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let mock = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
     let client = client_for(&mock, |c| c.max_retries = 1);
 
     let td = client

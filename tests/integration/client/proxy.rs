@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::support::{config_for, connect_proxy, trust_domain};
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::{ApiError, Client};
 
 fn env(vars: Vec<(&'static str, String)>) -> impl Fn(&str) -> Option<String> {
@@ -17,7 +17,7 @@ fn env(vars: Vec<(&'static str, String)>) -> impl Fn(&str) -> Option<String> {
 
 #[tokio::test]
 async fn client_proxy_tunnels_calls_with_its_credentials() {
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let mock = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
     let (proxy, seen) = connect_proxy(mock.addr, Some("Basic dXNlcjpwQHNz".into())).await;
     // A made-up host only the proxy can reach (it tunnels everything to the mock). Plain HTTP/2
     // to a remote name needs `use_tls = false`, which the mock's credentials set.
@@ -42,7 +42,7 @@ async fn client_proxy_tunnels_calls_with_its_credentials() {
 
 #[tokio::test]
 async fn client_proxy_refusal_names_the_proxy_and_what_to_do() {
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let mock = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
     let (proxy, _) = connect_proxy(mock.addr, Some("Basic secret".into())).await;
     let vars = env(vec![("HTTPS_PROXY", format!("http://{proxy}"))]);
     let mut config = config_for("api.spirl.test:443", &mock, &vars);
@@ -62,7 +62,7 @@ async fn client_proxy_refusal_names_the_proxy_and_what_to_do() {
 
 #[tokio::test]
 async fn client_proxy_no_proxy_and_loopback_go_direct() {
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let mock = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
     let (proxy, seen) = connect_proxy(mock.addr, None).await;
     // Loopback never goes through a proxy.
     let vars = env(vec![("HTTPS_PROXY", format!("http://{proxy}"))]);

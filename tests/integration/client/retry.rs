@@ -9,15 +9,15 @@ use crate::support::{
     client_for, dead_port, drop_answers, mock_and_client, new_key, object_counts, requests,
     td_method, total_requests, trust_domain,
 };
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::ApiError;
 
 #[tokio::test]
 async fn client_retries_unavailable_and_resource_exhausted() {
-    let config = MockConfig {
+    let config = MockOptions {
         fail_rate: 0.5,
         seed: Some(7),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let mock = spirl_mock_api::spawn(config).await.unwrap();
     let client = client_for(&mock, |c| c.max_retries = 20);
@@ -37,7 +37,7 @@ async fn client_retries_unavailable_and_resource_exhausted() {
 
 #[tokio::test]
 async fn client_lost_answers_create_exactly_one_object() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     let td = client
         .create_trust_domain(&trust_domain("example.org"))
         .await
@@ -71,11 +71,11 @@ async fn client_lost_answers_create_exactly_one_object() {
 
 #[tokio::test]
 async fn client_lost_answers_at_a_seeded_rate_leave_no_duplicate() {
-    let config = MockConfig {
+    let config = MockOptions {
         drop_after_commit_rate: 0.3,
         fail_rate: 0.2,
         seed: Some(11),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let mock = spirl_mock_api::spawn(config).await.unwrap();
     let client = client_for(&mock, |c| c.max_retries = 20);
@@ -100,9 +100,9 @@ async fn client_lost_answers_at_a_seeded_rate_leave_no_duplicate() {
 
 #[tokio::test]
 async fn client_retries_exhausted_is_a_clear_error() {
-    let config = MockConfig {
+    let config = MockOptions {
         fail_rate: 1.0,
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let mock = spirl_mock_api::spawn(config).await.unwrap();
     let client = client_for(&mock, |c| c.max_retries = 2);
@@ -118,9 +118,9 @@ async fn client_retries_exhausted_is_a_clear_error() {
 
 #[tokio::test]
 async fn client_request_timeout_names_the_operation() {
-    let config = MockConfig {
+    let config = MockOptions {
         latency: Duration::from_millis(500),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let mock = spirl_mock_api::spawn(config).await.unwrap();
     let client = client_for(&mock, |c| c.request_timeout = Duration::from_millis(700));
@@ -141,7 +141,7 @@ async fn client_request_timeout_names_the_operation() {
 
 #[tokio::test]
 async fn client_connection_refused_is_retried_then_reported() {
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let mock = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
     let dead = dead_port().await;
     let client = client_for(&mock, |c| {
         c.base_url = format!("http://{dead}").parse().unwrap();
@@ -169,7 +169,7 @@ async fn client_not_a_grpc_server_is_an_error_not_a_hang() {
             });
         }
     });
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let mock = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
     let client = client_for(&mock, |c| {
         c.base_url = format!("http://{addr}").parse().unwrap();
         c.max_retries = 1;

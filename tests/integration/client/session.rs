@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::support::{LOGIN, client_for, mock_and_client, requests, td_method, trust_domain};
-use spirl_mock_api::{ManualClock, MockConfig};
+use spirl_mock_api::{ManualClock, MockOptions};
 use terraform_provider_spirl::client::ApiError;
 use terraform_provider_spirl::keys::KeyPair;
 use terraform_provider_spirl::settings::{
@@ -25,7 +25,7 @@ fn key_credentials(key_id: &str, private_key: KeyPair) -> Credentials {
 
 #[tokio::test]
 async fn client_session_one_login_for_many_concurrent_calls() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     let calls: Vec<_> = (0..20)
         .map(|i| {
             let client = client.clone();
@@ -47,10 +47,10 @@ async fn client_session_one_login_for_many_concurrent_calls() {
 #[tokio::test]
 async fn client_session_logs_in_again_when_the_token_expires() {
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
-    let config = MockConfig {
+    let config = MockOptions {
         token_ttl: Duration::from_secs(60),
         clock: clock.clone(),
-        ..MockConfig::default()
+        ..MockOptions::default()
     };
     let (mock, client) = mock_and_client(config).await;
     client.list_trust_domains(None).await.unwrap();
@@ -68,8 +68,8 @@ async fn client_session_logs_in_again_when_the_token_expires() {
 
 #[tokio::test]
 async fn client_session_unknown_key_is_unauthenticated_and_not_retried() {
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
-    let other = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let mock = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
+    let other = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
     // The other mock's service-account key, which this mock does not know.
     let client = client_for(&mock, |c| {
         c.credentials = key_credentials(
@@ -93,7 +93,7 @@ async fn client_session_unknown_key_is_unauthenticated_and_not_retried() {
 
 #[tokio::test]
 async fn client_session_a_key_signing_for_another_is_refused() {
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let mock = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
     // The right key id, signed with another private key.
     let client = client_for(&mock, |c| {
         c.credentials = key_credentials(
@@ -107,7 +107,7 @@ async fn client_session_a_key_signing_for_another_is_refused() {
 
 #[tokio::test]
 async fn client_session_metadata_reaches_the_server() {
-    let (mock, client) = mock_and_client(MockConfig::default()).await;
+    let (mock, client) = mock_and_client(MockOptions::default()).await;
     client.list_trust_domains(None).await.unwrap();
     let seen = mock.state.client_metadata();
     assert!(
@@ -131,7 +131,7 @@ fn pkcs8_version(pem: &str) -> u8 {
 
 #[tokio::test]
 async fn client_session_reads_pkcs8_v1_and_v2_private_keys() {
-    let mock = spirl_mock_api::spawn(MockConfig::default()).await.unwrap();
+    let mock = spirl_mock_api::spawn(MockOptions::default()).await.unwrap();
     // The mock writes v1, as OpenSSL, Go and Python do.
     assert_eq!(pkcs8_version(&mock.credentials.sa_private_key), 0);
     let client = client_for(&mock, |_| {});
@@ -183,10 +183,10 @@ fn spirlctl_client(
 async fn client_spirlctl_session_is_sent_as_the_token_without_a_login() {
     let logs = crate::support::capture_logs();
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
-    let mock = spirl_mock_api::spawn(MockConfig {
+    let mock = spirl_mock_api::spawn(MockOptions {
         token_ttl: Duration::from_secs(60),
         clock: clock.clone(),
-        ..MockConfig::default()
+        ..MockOptions::default()
     })
     .await
     .unwrap();

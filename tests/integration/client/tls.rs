@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use crate::support::{LOGIN, config_for, requests, trust_domain};
-use spirl_mock_api::MockConfig;
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::{ApiError, Client};
 
-fn tls_mock_config() -> MockConfig {
-    MockConfig {
+fn tls_mock_config() -> MockOptions {
+    MockOptions {
         tls: true,
-        ..MockConfig::default()
+        ..MockOptions::default()
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use spirl_mock_api::{MockConfig, RunningMock};
+use spirl_mock_api::{MockOptions, RunningMock};
 use terraform_provider_spirl::client::{Client, CreateTrustDomain};
 use terraform_provider_spirl::keys::KeyPair;
 use terraform_provider_spirl::secret::SecretString;
@@ -22,7 +22,7 @@ pub fn td_method(name: &str) -> String {
 pub const LOGIN: &str = "/com.spirl.api.v1.session.API/AuthenticateServiceAccount";
 
 /// A mock with `config` and a client for it.
-pub async fn mock_and_client(config: MockConfig) -> (RunningMock, Client) {
+pub async fn mock_and_client(config: MockOptions) -> (RunningMock, Client) {
     let mock = spirl_mock_api::spawn(config).await.unwrap();
     let client = client_for(&mock, |_| {});
     (mock, client)
@@ -182,7 +182,7 @@ pub async fn read_head(stream: &mut TcpStream) -> String {
 /// Starts a mock again on the data directory of one just stopped. The stopped mock's lock on it
 /// can outlive it for a moment: a child process that another test forks just then holds a copy
 /// of the locked file until it execs. So `DataDirInUse` is retried, for at most 30 seconds.
-pub async fn respawn(config: impl Fn() -> MockConfig) -> RunningMock {
+pub async fn respawn(config: impl Fn() -> MockOptions) -> RunningMock {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         match spirl_mock_api::spawn(config()).await {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value as Json;
-use spirl_mock_api::{MockConfig, RunningMock};
+use spirl_mock_api::{MockOptions, RunningMock};
 
 /// One acceptance test's world: a temp dir holding the Terraform configuration and CLI config,
 /// a mock API, and the runtime that serves it.
@@ -90,11 +90,11 @@ impl Harness {
     /// Starts a harness with a default mock, or returns `None` (after saying so) when acceptance
     /// tests are not enabled.
     pub fn start(test: &str) -> Option<Harness> {
-        Self::start_with(test, MockConfig::default())
+        Self::start_with(test, MockOptions::default())
     }
 
     /// Like [`Harness::start`], with a mock configured by the test (faults, TTLs, data dir).
-    pub fn start_with(test: &str, config: MockConfig) -> Option<Harness> {
+    pub fn start_with(test: &str, config: MockOptions) -> Option<Harness> {
         if std::env::var("TF_ACC").as_deref() != Ok("1") {
             eprintln!("skipped {test}: acceptance tests run with TF_ACC=1 (see README)");
             return None;
@@ -372,7 +372,7 @@ impl Harness {
     /// Stops the running mock (if any) and starts another with `config`, as after a crash and
     /// restart: with the same `data_dir` it holds the same objects and accepts the same
     /// credentials, on a new port. Following Terraform commands get the new endpoint.
-    pub fn restart_mock(&mut self, config: MockConfig) {
+    pub fn restart_mock(&mut self, config: MockOptions) {
         self.stop_mock();
         let mock = self.runtime.block_on(super::respawn(|| config.clone()));
         self.mock = Some(mock);
@@ -410,11 +410,11 @@ pub const OFFICIAL_MODULE: &str = include_str!(concat!(
 
 /// A mock whose organisation has the user (`admin@example.com`) and the service account
 /// (`automation-sa`) that the official provider's examples name.
-pub fn official_principals() -> MockConfig {
-    MockConfig {
+pub fn official_principals() -> MockOptions {
+    MockOptions {
         users: vec!["admin@example.com".into()],
         service_accounts: vec!["automation-sa".into()],
-        ..MockConfig::default()
+        ..MockOptions::default()
     }
 }
 

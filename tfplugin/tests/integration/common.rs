@@ -406,9 +406,11 @@ impl DataSource for Echo {
 
 pub struct Token(Arc<Shared>);
 
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Model)]
 pub struct TokenState {
+    #[tf(optional)]
     pub prefix: Option<String>,
+    #[tf(computed, sensitive)]
     pub token: Option<String>,
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use spirl_mock_api::{MockConfig, RunningMock};
+use spirl_mock_api::{MockOptions, RunningMock};
 
 use super::rss::{Recorder, usage};
 use super::setup::Tools;
@@ -176,7 +176,7 @@ impl Bench {
         let mock = match (workload, side) {
             (Workload::TrustDomains, Side::Spirl) => Some(
                 self.runtime
-                    .block_on(spirl_mock_api::spawn(MockConfig::default()))
+                    .block_on(spirl_mock_api::spawn(MockOptions::default()))
                     .map_err(|e| format!("starting the mock: {e}"))?,
             ),
             _ => None,

@@ -1,6 +1,6 @@
 //! What `spirl_org_config`, `spirl_trust_domain_config`, `spirl_trust_domain_deployment_config`
 //! and `spirl_cluster_config` share: a configuration scope's sections, managed whole. Each type's
-//! own file says only whose configuration it is ([`ConfigKind`]).
+//! own file says only whose configuration it is ([`Scope`]).
 //!
 //! - `sections` maps a section name to its self-describing YAML document. Documents are checked
 //!   at plan time (`crate::sections`), and compared by meaning: the control plane may store them
@@ -24,7 +24,7 @@ use tfplugin::{
 };
 
 use super::refreshed;
-use crate::client::{ApiError, Client, ClientHandle, ConfigScope, ConfigUpdate, Configuration};
+use crate::client::{ApiError, Client, ClientHandle, ScopeSections, SectionScope, SectionsUpdate};
 use crate::diagnostics;
 use crate::sections::{self, SectionYaml};
 
@@ -33,7 +33,7 @@ pub type Sections = BTreeMap<String, Attr<SectionYaml>>;
 
 /// What every configuration state has besides its scope attribute.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ConfigFields {
+pub struct SectionsFields {
     /// Section name → YAML document.
     pub sections: Attr<Sections>,
     /// The configuration's version.
@@ -42,8 +42,8 @@ pub struct ConfigFields {
     pub updated_at: Attr<String>,
 }
 
-/// The state of a configuration type: its scope attribute and the [`ConfigFields`].
-pub trait ConfigState:
+/// The state of a configuration type: its scope attribute and the [`SectionsFields`].
+pub trait SectionsState:
     Model + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static
 {
     /// The scope attribute.
@@ -53,15 +53,15 @@ pub trait ConfigState:
     /// The path of `sections`.
     fn sections_path() -> AttributePath;
     /// The common fields.
-    fn fields(&self) -> ConfigFields;
+    fn fields(&self) -> SectionsFields;
     /// Sets the common fields.
-    fn set_fields(&mut self, fields: ConfigFields);
+    fn set_fields(&mut self, fields: SectionsFields);
     /// A state of `scope_id` with `fields`.
-    fn of(scope_id: &str, fields: ConfigFields) -> Self;
+    fn of(scope_id: &str, fields: SectionsFields) -> Self;
 }
 
 /// Declares the state struct of a configuration type, its scope attribute (with its description
-/// and `#[tf]` flags) first, and its [`ConfigState`].
+/// and `#[tf]` flags) first, and its [`SectionsState`].
 macro_rules! config_state {
     ($(#[$doc:meta])* $name:ident, $(#[doc = $scope_doc:literal])* $scope:ident($($flags:tt)*)) => {
         $(#[$doc])*
@@ -79,8 +79,8 @@ macro_rules! config_state {
             /// in the map are removed; sections the control plane manages itself (read-only) are
             /// left alone and not shown. Anchors, aliases, tags other than `!!str` and several
             /// documents in one value are refused.
-            #[tf(required, check = $crate::resources::config_sections::check_sections)]
-            pub sections: tfplugin::Attr<$crate::resources::config_sections::Sections>,
+            #[tf(required, check = $crate::resources::scoped_sections::check_sections)]
+            pub sections: tfplugin::Attr<$crate::resources::scoped_sections::Sections>,
             /// The configuration's version, for optimistic concurrency: every update sends the
             /// version Terraform last read, and the control plane refuses it if someone changed
             /// the configuration since (the error names both versions; plan again to see the
@@ -92,7 +92,7 @@ macro_rules! config_state {
             pub updated_at: tfplugin::Attr<String>,
         }
 
-        impl $crate::resources::config_sections::ConfigState for $name {
+        impl $crate::resources::scoped_sections::SectionsState for $name {
             fn scope(&self) -> &tfplugin::Attr<String> {
                 &self.$scope
             }
@@ -105,26 +105,26 @@ macro_rules! config_state {
                 <Self as tfplugin::Model>::paths().sections
             }
 
-            fn fields(&self) -> $crate::resources::config_sections::ConfigFields {
-                $crate::resources::config_sections::ConfigFields {
+            fn fields(&self) -> $crate::resources::scoped_sections::SectionsFields {
+                $crate::resources::scoped_sections::SectionsFields {
                     sections: self.sections.clone(),
                     version: self.version.clone(),
                     updated_at: self.updated_at.clone(),
                 }
             }
 
-            fn set_fields(&mut self, fields: $crate::resources::config_sections::ConfigFields) {
+            fn set_fields(&mut self, fields: $crate::resources::scoped_sections::SectionsFields) {
                 self.sections = fields.sections;
                 self.version = fields.version;
                 self.updated_at = fields.updated_at;
             }
 
-            fn of(scope_id: &str, fields: $crate::resources::config_sections::ConfigFields) -> Self {
+            fn of(scope_id: &str, fields: $crate::resources::scoped_sections::SectionsFields) -> Self {
                 let mut state = $name {
                     $scope: tfplugin::Attr::Value(scope_id.to_owned()),
                     ..$name::default()
                 };
-                $crate::resources::config_sections::ConfigState::set_fields(&mut state, fields);
+                $crate::resources::scoped_sections::SectionsState::set_fields(&mut state, fields);
                 state
             }
         }
@@ -133,9 +133,9 @@ macro_rules! config_state {
 pub(crate) use config_state;
 
 /// One Terraform type of configuration: whose it is and how its state looks.
-pub trait ConfigKind: Send + Sync + 'static {
+pub trait Scope: Send + Sync + 'static {
     /// The state struct.
-    type State: ConfigState;
+    type State: SectionsState;
     /// "trust domain configuration", for messages.
     const WHAT: &'static str;
     /// The id of the only configuration of its kind (the organisation's, whose scope attribute
@@ -147,7 +147,7 @@ pub trait ConfigKind: Send + Sync + 'static {
     const IMPORT_ID: &'static str;
 
     /// The scope of `id`, the value of the scope attribute (ignored for the organisation).
-    fn scope(id: &str) -> ConfigScope;
+    fn scope(id: &str) -> SectionScope;
     /// Why `id` cannot be imported, or `None`.
     fn import_problem(id: &str) -> Option<String>;
 }
@@ -186,27 +186,27 @@ fn known_sections(sections: &Sections) -> Option<Vec<(String, String)>> {
 
 /// The fields for `remote`: each writable section as the control plane has it (the layer keeps
 /// the text the user wrote while it means the same).
-fn fields_of(remote: &Configuration) -> ConfigFields {
+fn fields_of(remote: &ScopeSections) -> SectionsFields {
     let sections = remote
         .writable()
         .map(|s| (s.name.clone(), Attr::Value(SectionYaml(s.yaml.clone()))));
-    ConfigFields {
+    SectionsFields {
         sections: Attr::Value(sections.collect()),
         version: Attr::Value(remote.version.clone()),
         updated_at: Attr::Value(remote.updated_at.clone()),
     }
 }
 
-/// The generic resource of a [`ConfigKind`].
-pub struct ConfigResource<K> {
+/// The generic resource of a [`Scope`].
+pub struct SectionsResource<K> {
     client: ClientHandle,
     kind: std::marker::PhantomData<fn() -> K>,
 }
 
-impl<K: ConfigKind> ConfigResource<K> {
+impl<K: Scope> SectionsResource<K> {
     /// The resource, calling the API through `client` once the provider is configured.
     pub fn new(client: &ClientHandle) -> Self {
-        ConfigResource {
+        SectionsResource {
             client: client.clone(),
             kind: std::marker::PhantomData,
         }
@@ -243,7 +243,7 @@ impl<K: ConfigKind> ConfigResource<K> {
         wanted: &Sections,
         expected_version: String,
     ) -> Option<K::State> {
-        let update = ConfigUpdate {
+        let update = SectionsUpdate {
             sections: known_sections(wanted)?,
             prune: true,
             expected_version,
@@ -260,7 +260,7 @@ impl<K: ConfigKind> ConfigResource<K> {
 }
 
 #[tfplugin::async_trait]
-impl<K: ConfigKind> Resource for ConfigResource<K> {
+impl<K: Scope> Resource for SectionsResource<K> {
     type State = K::State;
 
     fn schema(&self) -> Schema {
@@ -277,7 +277,7 @@ impl<K: ConfigKind> Resource for ConfigResource<K> {
 
     async fn plan(&self, diags: &mut Diagnostics, change: &mut Change<K::State>) -> Option<()> {
         let config = change.config.fields();
-        if let Some(prior) = change.prior.as_ref().map(ConfigState::fields) {
+        if let Some(prior) = change.prior.as_ref().map(SectionsState::fields) {
             // Only the text changed: nothing is sent, the version stays.
             let unchanged = prior.sections.semantically_equal(&config.sections);
             let kept = if unchanged {
@@ -288,7 +288,9 @@ impl<K: ConfigKind> Resource for ConfigResource<K> {
             // The text as configured, not the prior's that the layer keeps where it means the
             // same: Terraform takes a map's plan whole, and the state keeps what the user wrote.
             let sections = config.sections.clone();
-            change.planned.set_fields(ConfigFields { sections, ..kept });
+            change
+                .planned
+                .set_fields(SectionsFields { sections, ..kept });
             if unchanged {
                 return Some(());
             }
@@ -329,7 +331,7 @@ impl<K: ConfigKind> Resource for ConfigResource<K> {
                 );
             }
         }
-        let check = ConfigUpdate {
+        let check = SectionsUpdate {
             sections: wanted,
             prune: true,
             expected_version: String::new(),
@@ -393,7 +395,7 @@ impl<K: ConfigKind> Resource for ConfigResource<K> {
     async fn delete(&self, diags: &mut Diagnostics, prior: K::State) -> Option<()> {
         let client = self.client.get(diags)?;
         let scope_id = Self::scope_id(&prior)?;
-        let update = ConfigUpdate {
+        let update = SectionsUpdate {
             sections: Vec::new(),
             prune: true,
             expected_version: prior.fields().version.into_known().unwrap_or_default(),
@@ -441,16 +443,16 @@ pub fn id_import_problem(id: &str, prefix: &str, what: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::ConfigSection;
+    use crate::client::Section;
     use crate::resources::trust_domain_config::{TrustDomainConfig, TrustDomainConfigState};
 
-    fn remote(sections: &[(&str, &str, bool)]) -> Configuration {
-        Configuration {
+    fn remote(sections: &[(&str, &str, bool)]) -> ScopeSections {
+        ScopeSections {
             version: "7".into(),
             updated_at: "2026-01-01T00:00:00Z".into(),
             sections: sections
                 .iter()
-                .map(|(name, yaml, read_only)| ConfigSection {
+                .map(|(name, yaml, read_only)| Section {
                     name: (*name).into(),
                     schema: "v1".into(),
                     yaml: (*yaml).into(),
@@ -502,7 +504,7 @@ mod tests {
             requires_replace: Vec::new(),
             private: Vec::new(),
         };
-        let resource = ConfigResource::<TrustDomainConfig>::new(&ClientHandle::default());
+        let resource = SectionsResource::<TrustDomainConfig>::new(&ClientHandle::default());
         let outcome = resource.plan(&mut Diagnostics::new(), &mut change).await;
         assert_eq!(outcome, Some(()));
         change.planned
@@ -535,13 +537,13 @@ mod tests {
             ("A", "section: A\nschema: v1\nspec: {x: 1}", false),
             ("R", "x: 1", true),
         ]);
-        let update = |sections: &[(&str, &str)], prune| ConfigUpdate {
+        let update = |sections: &[(&str, &str)], prune| SectionsUpdate {
             sections: sections
                 .iter()
                 .map(|(n, t)| ((*n).into(), (*t).into()))
                 .collect(),
             prune,
-            ..ConfigUpdate::default()
+            ..SectionsUpdate::default()
         };
         assert!(config.holds(&update(
             &[("A", "{section: A, schema: v1, spec: {x: 1}}")],
