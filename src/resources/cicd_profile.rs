@@ -190,23 +190,13 @@ impl Resource for CicdProfileResource {
     async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<CicdProfileState> {
         let client = self.client.get(diags)?;
         let name = id.trim();
-        match find_by_name(client, name).await {
-            Ok(Some(p)) => Some(p.into()),
-            Ok(None) => {
-                diags.error(
-                    "Cannot import CI/CD profile",
-                    format!(
-                        "No CI/CD profile is named {}. `terraform import` takes the profile's \
-                         name; check it in the Defakto console.",
-                        quote(name)
-                    ),
-                );
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let found = find_by_name(client, name).await;
+        super::imported(diags, "CI/CD profile", found, || {
+            format!(
+                "No CI/CD profile is named {}. `terraform import` takes the profile's name; \
+                 check it in the Defakto console.",
+                quote(name)
+            )
+        })
     }
 }

@@ -165,22 +165,12 @@ impl Resource for CicdProfileLinkResource {
             );
             return None;
         };
-        match find(client, profile, cluster).await {
-            Ok(Some(link)) => Some(link.into()),
-            Ok(None) => {
-                diags.error(
-                    "Cannot import CI/CD profile link",
-                    format!(
-                        "CI/CD profile {profile} is not linked to cluster {cluster}. Check both \
-                         ids in the Defakto console."
-                    ),
-                );
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let found = find(client, profile, cluster).await;
+        super::imported(diags, "CI/CD profile link", found, || {
+            format!(
+                "CI/CD profile {profile} is not linked to cluster {cluster}. Check both ids in \
+                 the Defakto console."
+            )
+        })
     }
 }

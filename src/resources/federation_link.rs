@@ -250,27 +250,17 @@ impl Resource for FederationLinkResource {
             );
             return None;
         };
-        match client.find_federation_link(td, foreign).await {
-            Ok(Some(link)) => Some(FederationLinkState {
-                trust_domain_id: Attr::Value(td.to_owned()),
-                foreign_trust_domain_name: Attr::Value(foreign.to_owned()),
-                ..link.into()
-            }),
-            Ok(None) => {
-                diags.error(
-                    "Cannot import federation link",
-                    format!(
-                        "Trust domain {td} has no federation link to `{foreign}`. Check both \
-                         in the Defakto console, and that the provider points at the right \
-                         control plane."
-                    ),
-                );
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let found = client.find_federation_link(td, foreign).await;
+        let link: FederationLinkState = super::imported(diags, "federation link", found, || {
+            format!(
+                "Trust domain {td} has no federation link to `{foreign}`. Check both in the \
+                 Defakto console, and that the provider points at the right control plane."
+            )
+        })?;
+        Some(FederationLinkState {
+            trust_domain_id: Attr::Value(td.to_owned()),
+            foreign_trust_domain_name: Attr::Value(foreign.to_owned()),
+            ..link
+        })
     }
 }

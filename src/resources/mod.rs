@@ -50,6 +50,27 @@ pub fn refreshed<T, S: From<T>>(
     }
 }
 
+/// An import's outcome: the object found, or "Cannot import `what`" saying `missing` when there
+/// is none, or the API's error.
+pub fn imported<T, S: From<T>>(
+    diags: &mut Diagnostics,
+    what: &str,
+    found: Result<Option<T>, ApiError>,
+    missing: impl FnOnce() -> String,
+) -> Option<S> {
+    match found {
+        Ok(Some(object)) => Some(object.into()),
+        Ok(None) => {
+            diags.error(format!("Cannot import {what}"), missing());
+            None
+        }
+        Err(e) => {
+            diagnostics::api_error(diags, &e, None);
+            None
+        }
+    }
+}
+
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![

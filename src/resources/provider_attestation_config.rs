@@ -232,23 +232,13 @@ impl Resource for ProviderAttestationConfig {
     ) -> Option<ProviderAttestationState> {
         let client = self.client.get(diags)?;
         let name = id.trim();
-        match find(client, name).await {
-            Ok(Some(p)) => Some(p.into()),
-            Ok(None) => {
-                diags.error(
-                    "Cannot import provider attestation config",
-                    format!(
-                        "No provider attestation configuration is named {}. `terraform import` \
-                         takes the configuration's name; check it in the Defakto console.",
-                        quote(name)
-                    ),
-                );
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let found = find(client, name).await;
+        super::imported(diags, "provider attestation config", found, || {
+            format!(
+                "No provider attestation configuration is named {}. `terraform import` takes \
+                 the configuration's name; check it in the Defakto console.",
+                quote(name)
+            )
+        })
     }
 }

@@ -206,23 +206,13 @@ impl Resource for RealmResource {
             );
             return None;
         }
-        match client.find_realm(wanted, None).await {
-            Ok(Some(realm)) => Some(realm.into()),
-            Ok(None) => {
-                diags.error(
-                    "Cannot import realm",
-                    format!(
-                        "No realm has the id {}. Check the id in the Defakto console, and that \
-                         the provider points at the right control plane.",
-                        quote(wanted)
-                    ),
-                );
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let found = client.find_realm(wanted, None).await;
+        super::imported(diags, "realm", found, || {
+            format!(
+                "No realm has the id {}. Check the id in the Defakto console, and that the \
+                 provider points at the right control plane.",
+                quote(wanted)
+            )
+        })
     }
 }

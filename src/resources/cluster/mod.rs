@@ -875,23 +875,13 @@ impl Resource for ClusterResource {
             );
             return None;
         };
-        match read_cluster(client, td, name, None, &ClusterState::default()).await {
-            Ok(Some(state)) => Some(state),
-            Ok(None) => {
-                diags.error(
-                    "Cannot import cluster",
-                    format!(
-                        "Trust domain {td} has no cluster named {}. Check both in the Defakto \
-                         console, and that the provider points at the right control plane.",
-                        quote(name)
-                    ),
-                );
-                None
-            }
-            Err(e) => {
-                diagnostics::api_error(diags, &e, None);
-                None
-            }
-        }
+        let found = read_cluster(client, td, name, None, &ClusterState::default()).await;
+        super::imported::<ClusterState, _>(diags, "cluster", found, || {
+            format!(
+                "Trust domain {td} has no cluster named {}. Check both in the Defakto console, \
+                 and that the provider points at the right control plane.",
+                quote(name)
+            )
+        })
     }
 }
