@@ -289,8 +289,8 @@ fn sign_proof(
     key.sign_prehashed(proof, Some(PROOF_CONTEXT))
 }
 
-// The login proof is checked end to end against the mock in tests/client_session.rs; the
-// signature scheme itself against a fixed vector here.
+// The login proof is checked end to end against the mock in
+// tests/integration/client/session.rs; the signature scheme itself against a fixed vector here.
 #[cfg(test)]
 mod tests {
     use super::*;
