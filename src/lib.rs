@@ -13,10 +13,10 @@
 //! | [`data_sources`] | data source types, one per file |
 //! | [`ephemeral_resources`] | ephemeral resource types (Terraform 1.10+), one per file |
 //! | [`diagnostics`] | the one place problems and API errors become Terraform diagnostics |
-//! | [`config`] | the provider block: attributes, environment fallbacks, defaults → [`config::ClientSettings`] |
-//! | [`keys`] | ed25519 key generation, PEM/OpenSSH encodings, and precise PEM validation |
+//! | [`settings`] | the provider block: attributes, environment fallbacks, defaults → [`settings::ClientSettings`] |
+//! | [`keys`] | ed25519 key generation, PEM/OpenSSH encodings, precise PEM validation, and [`keys::PublicKeyPem`], a value type compared as the key |
 //! | [`problem`] | [`problem::Problem`]: a configuration finding named by attribute path, for diagnostics |
-//! | [`sections`] | configuration sections: strict YAML parsing, plan-time checks, comparison by meaning |
+//! | [`sections`] | configuration sections: strict YAML parsing, plan-time checks, and the section document as a value type compared by meaning |
 //! | [`secret`] | [`secret::SecretString`]: zeroed on drop, redacted in `Debug` |
 //!
 //! The other workspace members are the plugin-protocol layer (`tfplugin/`) and the mock

@@ -8,11 +8,15 @@
 //! - [`value`]: cty [`Type`]s and [`Value`]s (null and unknown kept apart from empty), the
 //!   msgpack and JSON codecs, exact [`Number`]s.
 //! - [`typed`]: serde between values and Rust structs; [`Attr`] for null/unknown/known.
+//! - [`model`]: `#[derive(Model)]`: each attribute declared once on its state struct's field
+//!   (schema per kind of type, typed paths, declared checks), and value types that own their
+//!   semantic equality ([`TfValue`]).
 //! - [`schema`]: attributes, nested attributes, blocks, plan flags and validators.
 //! - [`diag`]: [`Diagnostics`] with [`AttributePath`]s.
-//! - [`plan`]: the standard plan behaviour and the [`Plan`] a resource may adjust.
-//! - [`provider`]: the traits provider authors implement.
-//! - [`server`]: the tonic `tfplugin6.Provider` service.
+//! - [`plan`]: the standard plan behaviour, and the typed [`Change`] a resource's plan hook
+//!   adjusts.
+//! - [`provider`]: the traits provider authors implement; [`Read`] says found or gone.
+//! - [`server`]: the tonic `tfplugin6.Provider` service, one file per concern.
 //! - [`serve`](mod@serve): handshake, unix socket, AutoMTLS, shutdown; in-process test helpers.
 //! - [`tls`]: AutoMTLS certificates and the pinned client-certificate check.
 //! - [`goplugin`]: go-plugin's controller, stdio, broker and health services.
