@@ -41,11 +41,8 @@ pub struct DelegatedAdminState {
 impl DelegatedAdminState {
     fn principal(&self) -> PrincipalInput<'_> {
         let at = Self::paths();
-        PrincipalInput {
-            service_account_name: &self.service_account_name,
-            user_email: &self.user_email,
-            at: (at.service_account_name, at.user_email),
-        }
+        let at = (at.service_account_name, at.user_email);
+        PrincipalInput::new(&self.service_account_name, &self.user_email, at)
     }
 }
 

@@ -4,10 +4,9 @@
 //! same name (`crate::data_sources::cicd_profile`) shares the state struct and checks.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{
-    Attr, AttributePath, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
-};
+use tfplugin::{Attr, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait};
 
+use super::ids::not_empty;
 use crate::client::{ApiError, CicdProfile, Client, ClientHandle, ReadBack};
 use crate::diagnostics;
 use crate::problem::quote;
@@ -20,7 +19,10 @@ pub struct CicdProfileState {
     #[tf(computed, keep, data(computed))]
     pub id: Attr<String>,
     /// The profile's name, unique in the organisation. Changing it replaces the profile.
-    #[tf(required, replace, check = check_name, data(required))]
+    // The SDK says only that a name is required; the issuer and JWKS URLs are the control
+    // plane's to judge.
+    #[tf(required, replace, data(required), check = not_empty("Invalid CI/CD profile name",
+        "name is empty. Set it to the profile's name, such as \"my-cicd-profile\"."))]
     pub name: Attr<String>,
     /// The OIDC issuer URL of the CI/CD system whose tokens the profile accepts (such as
     /// `https://gitlab.com` or `https://token.actions.githubusercontent.com`). Changing it
@@ -41,18 +43,6 @@ impl From<CicdProfile> for CicdProfileState {
             issuer: Attr::Value(p.issuer),
             jwks_url: Attr::Value(p.jwks_url),
         }
-    }
-}
-
-/// The SDK says only that a name is required; the issuer and JWKS URLs are the control plane's
-/// to judge.
-fn check_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
-    if name.is_empty() {
-        diags.error_at(
-            at.clone(),
-            "Invalid CI/CD profile name",
-            "name is empty. Set it to the profile's name, such as \"my-cicd-profile\".",
-        );
     }
 }
 

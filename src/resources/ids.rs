@@ -63,3 +63,16 @@ pub fn https_url_problem(attr: &str, url: &str, want: &str) -> Option<String> {
     };
     Some(format!("{attr} {} {what}. Set it to {want}.", quote(url)))
 }
+
+/// A declared check that refuses an empty value (all the SDK says of the names it requires),
+/// with `summary` and `detail` (what to set instead); the control plane judges the rest.
+pub fn not_empty(
+    summary: &'static str,
+    detail: &'static str,
+) -> impl Fn(&String, &AttributePath, &mut Diagnostics) {
+    move |value, at, diags| {
+        if value.is_empty() {
+            diags.error_at(at.clone(), summary, detail);
+        }
+    }
+}

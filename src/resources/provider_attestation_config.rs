@@ -9,6 +9,7 @@ use tfplugin::{
     Attr, AttributePath, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
 };
 
+use super::ids::not_empty;
 use crate::client::{ApiError, Client, ClientHandle, ProviderAttestation, ReadBack};
 use crate::diagnostics;
 use crate::problem::quote;
@@ -21,7 +22,8 @@ pub struct ProviderAttestationState {
     pub id: Attr<String>,
     /// The configuration's name, unique in the organisation. Changing it replaces the
     /// configuration.
-    #[tf(required, replace, check = check_name)]
+    #[tf(required, replace, check = not_empty("Invalid name",
+        "name is empty. Set it to the configuration's name, such as \"my-attestation\"."))]
     pub name: Attr<String>,
     /// AWS settings: the provider whose instances agents attest with. Optional, as in the
     /// official schema.
@@ -37,16 +39,6 @@ pub struct AwsBlock {
     /// permission to describe EC2 instances. Changing it replaces the configuration.
     #[tf(optional, replace, check = check_role_arn)]
     pub role_arn: Attr<String>,
-}
-
-fn check_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
-    if name.is_empty() {
-        diags.error_at(
-            at.clone(),
-            "Invalid name",
-            "name is empty. Set it to the configuration's name, such as \"my-attestation\".",
-        );
-    }
 }
 
 fn check_role_arn(arn: &str, at: &AttributePath, diags: &mut Diagnostics) {

@@ -23,6 +23,21 @@ pub struct PrincipalInput<'a> {
     pub at: (AttributePath, AttributePath),
 }
 
+impl<'a> PrincipalInput<'a> {
+    /// The principal attributes of a configuration, reported at `at`.
+    pub fn new(
+        service_account_name: &'a Attr<String>,
+        user_email: &'a Attr<String>,
+        at: (AttributePath, AttributePath),
+    ) -> Self {
+        PrincipalInput {
+            service_account_name,
+            user_email,
+            at,
+        }
+    }
+}
+
 /// Checks the principal attributes: exactly one set (the official docs), none empty. Unknown
 /// values are checked once known.
 pub fn check_principal(diags: &mut Diagnostics, input: &PrincipalInput<'_>) {

@@ -9,7 +9,7 @@ use tfplugin::{
     Attr, AttributePath, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
 };
 
-use super::ids::trust_domain_id;
+use super::ids::{not_empty, trust_domain_id};
 use super::realm::name_problem as realm_name_problem;
 use super::realm_principal::{
     PrincipalInput, check_principal, principal_names, resolve_principal, resolve_realm,
@@ -33,7 +33,9 @@ pub struct RealmRoleAssignmentState {
     pub realm_name: Attr<String>,
     /// The realm role's name: `Administrator` (the roles the control plane lists are accepted;
     /// another name is an error that lists them).
-    #[tf(required, replace, check = check_role_name)]
+    // Resolved by name through the API, which lists the valid ones if this is not.
+    #[tf(required, replace, check = not_empty("Invalid role_name",
+        "role_name is empty. Set it to the realm role's name, such as `Administrator`."))]
     pub role_name: Attr<String>,
     /// The name of the service account that gets the role (exclusive with `user_email`).
     #[tf(optional, replace)]
@@ -49,11 +51,8 @@ pub struct RealmRoleAssignmentState {
 impl RealmRoleAssignmentState {
     fn principal(&self) -> PrincipalInput<'_> {
         let at = Self::paths();
-        PrincipalInput {
-            service_account_name: &self.service_account_name,
-            user_email: &self.user_email,
-            at: (at.service_account_name, at.user_email),
-        }
+        let at = (at.service_account_name, at.user_email);
+        PrincipalInput::new(&self.service_account_name, &self.user_email, at)
     }
 }
 
@@ -61,17 +60,6 @@ fn check_realm_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
     if let Some(problem) = realm_name_problem(name) {
         let problem = problem.replacen("name", "realm_name", 1);
         diags.error_at(at.clone(), "Invalid realm_name", problem);
-    }
-}
-
-/// Roles are resolved by name through the API, which lists the valid ones if this is not.
-fn check_role_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
-    if name.is_empty() {
-        diags.error_at(
-            at.clone(),
-            "Invalid role_name",
-            "role_name is empty. Set it to the realm role's name, such as `Administrator`.",
-        );
     }
 }
 

@@ -23,7 +23,7 @@ use tfplugin::{
     async_trait,
 };
 
-use super::ids::trust_domain_id;
+use super::ids::{not_empty, trust_domain_id};
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{ApiError, Client, ClientHandle, ReadBack, RemoteDeployment, has_id_shape};
 use crate::diagnostics::{api_error, cleanup_failed};
@@ -41,7 +41,9 @@ pub struct DeploymentState {
     #[tf(required, replace, check = trust_domain_id())]
     pub trust_domain_id: Attr<String>,
     /// The deployment name, unique within the trust domain. Changing it replaces the deployment.
-    #[tf(required, replace, check = check_name)]
+    // The SDK says a name is required, and nothing about its shape.
+    #[tf(required, replace, check = not_empty("Invalid deployment name",
+        "name is empty. Set it to the deployment's name, for example \"production\"."))]
     pub name: Attr<String>,
     /// The deployment's keys, by a name of your choosing (for example `key1`): at least one,
     /// since the control plane creates a deployment with its first key.
@@ -775,18 +777,6 @@ fn check_version(version: &Number, at: &AttributePath, diags: &mut Diagnostics) 
                 "{at} must be a whole number (from -2^63 to 2^63-1), for example 1; increment it \
                  to register a new key."
             ),
-        );
-    }
-}
-
-/// Reports an empty deployment name: the SDK says a name is required, and nothing about its
-/// shape, so the control plane judges the rest.
-fn check_name(name: &str, at: &AttributePath, diags: &mut Diagnostics) {
-    if name.is_empty() {
-        diags.error_at(
-            at.clone(),
-            "Invalid deployment name",
-            "name is empty. Set it to the deployment's name, for example \"production\".",
         );
     }
 }
