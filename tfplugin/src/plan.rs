@@ -15,7 +15,8 @@ use crate::schema::{AttrType, Attribute, Block, BlockNesting, Nesting};
 use crate::typed;
 use crate::value::Value;
 
-/// A resource change being planned.
+/// A resource change being planned, as values: what the standard plan makes and the layer turns
+/// into the typed [`Change`] a resource's plan hook sees.
 #[derive(Clone, Debug)]
 pub struct Plan {
     /// The prior state (null on create).
@@ -46,11 +47,6 @@ impl Plan {
         !self.is_create() && !self.is_destroy()
     }
 
-    /// The configuration as a struct (unknown values read as null in `Option` fields).
-    pub fn config_as<T: DeserializeOwned>(&self) -> Result<T, crate::value::ValueError> {
-        typed::from_value_lenient(&self.config)
-    }
-
     /// The prior state as a struct (None on create).
     pub fn prior_as<T: DeserializeOwned>(&self) -> Result<Option<T>, crate::value::ValueError> {
         if self.prior.is_null() {
@@ -58,31 +54,6 @@ impl Plan {
         } else {
             typed::from_value(&self.prior).map(Some)
         }
-    }
-
-    /// The planned value at `path`.
-    pub fn planned_at(&self, path: &AttributePath) -> Option<&Value> {
-        self.planned.get_path(path)
-    }
-
-    /// The configured value at `path`.
-    pub fn config_at(&self, path: &AttributePath) -> Option<&Value> {
-        self.config.get_path(path)
-    }
-
-    /// The prior value at `path`.
-    pub fn prior_at(&self, path: &AttributePath) -> Option<&Value> {
-        self.prior.get_path(path)
-    }
-
-    /// Sets the planned value at `path`; false if the path does not exist in the plan.
-    pub fn set_planned(&mut self, path: &AttributePath, v: impl Into<Value>) -> bool {
-        self.planned.set_path(path, v.into())
-    }
-
-    /// Plans `path` as unknown (known after apply).
-    pub fn set_unknown(&mut self, path: &AttributePath) -> bool {
-        self.planned.set_path(path, Value::Unknown)
     }
 
     /// Asks Terraform to replace the resource because of `path`.
