@@ -643,4 +643,40 @@ mod tests {
         );
         assert!(d.has_errors());
     }
+
+    #[test]
+    fn requires_replace_inside_a_nested_block_is_honoured() {
+        use crate::schema::{BlockNesting, NestedBlock};
+        let block = Schema::new()
+            .attribute(Attribute::string("name").required())
+            .block(NestedBlock::new(
+                "aws",
+                BlockNesting::Single,
+                Block {
+                    attributes: vec![Attribute::string("role_arn").optional().requires_replace()],
+                    ..Block::default()
+                },
+            ))
+            .block;
+        let state = |role: Value| {
+            Value::object([
+                ("name", Value::from("n")),
+                ("aws", Value::object([("role_arn", role)])),
+            ])
+        };
+        let role = AttributePath::root("aws").attr("role_arn");
+        assert_eq!(
+            replacements(&block, &state("a".into()), &state("b".into())),
+            vec![role.clone()]
+        );
+        assert!(replacements(&block, &state("a".into()), &state("a".into())).is_empty());
+        // The block removed: its attribute goes from a value to null.
+        let without = Value::object([("name", Value::from("n")), ("aws", Value::Null)]);
+        assert_eq!(
+            replacements(&block, &state("a".into()), &without),
+            vec![role]
+        );
+        // Nothing is replaced on create.
+        assert!(replacements(&block, &Value::Null, &state("a".into())).is_empty());
+    }
 }
