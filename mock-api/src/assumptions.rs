@@ -174,7 +174,7 @@ pub const DELETE_CLUSTER_NEEDS_NO_ACTIVE_AGENTS: bool = true;
 pub const DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS: bool = true;
 
 /// A cluster is active while agents are connected to it (`MockState::set_active_agents`). The
-/// SDK counts "clusters in the trust domain [that] appear to be in active use"
+/// SDK counts "clusters in the trust domain \[that\] appear to be in active use"
 /// (`TrustDomainStatus.ClustersActive`) and says no more; agents connected is what the mock can
 /// observe of use. The same count is `clusters_active` in `ListTrustDomains` with statistics.
 pub const ACTIVE_CLUSTER_HAS_AGENTS: bool = true;
@@ -190,7 +190,7 @@ pub const CLUSTER_KEEPS_ONE_VERSION: bool = true;
 pub const PSAT_FIELDS_REQUIRED: bool = true;
 
 /// `k8s_psat.oidc_issuer_url` is an `https://` URL with a host (the SDK: "For EKS, this is
-/// typically https://oidc.eks.<region>.amazonaws.com/id/...."), and the service account name and
+/// typically `https://oidc.eks.<region>.amazonaws.com/id/...`."), and the service account name and
 /// namespace are Kubernetes names (DNS-1123 subdomains: lowercase letters, digits, `-`, `.`, at
 /// most 253), Kubernetes' own rule for them; anything else is `INVALID_ARGUMENT` naming the field.
 pub const PSAT_FIELDS_ARE_KUBERNETES_SHAPED: bool = true;

@@ -1,5 +1,5 @@
 //! The trust-domain service, `com.spirl.api.v1.trustdomain.API`: trust domains, deployments and
-//! deployment keys. Each method admits the call ([`gate`]), checks the token, then reads the
+//! deployment keys. Each method admits the call (`gate`), checks the token, then reads the
 //! store or plans, journals and applies a change.
 
 use spirl_api_proto::trustdomain::api_server::Api;

@@ -246,16 +246,9 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(failed) => failed,
             };
-            let failed = self.spirlctl_session_refused(failed)?;
-            if let (ApiError::Unauthenticated(_), Some(login), false) =
-                (&failed.error, failed.token, logged_in_again)
-            {
-                // The server forgot the token (it expired or the server restarted): log in
-                // again, once per call; this is not a retry.
-                logged_in_again = true;
-                self.inner.session.invalidate(login).await;
+            let Some(failed) = self.log_in_again(failed, &mut logged_in_again).await? else {
                 continue;
-            }
+            };
             if failed.token.is_none() {
                 // The login failed after retries of its own: more here would multiply them.
                 return Err(failed.error);
@@ -335,14 +328,9 @@ impl Client {
                 }
                 Err(failed) => failed,
             };
-            let failed = self.spirlctl_session_refused(failed)?;
-            if let (ApiError::Unauthenticated(_), Some(login), false) =
-                (&failed.error, failed.token, logged_in_again)
-            {
-                logged_in_again = true;
-                self.inner.session.invalidate(login).await;
+            let Some(failed) = self.log_in_again(failed, &mut logged_in_again).await? else {
                 continue;
-            }
+            };
             if matches!(failed.error, ApiError::AlreadyExists(_)) && maybe_created {
                 // An earlier attempt made it.
                 return Self::last_look(rpc, &lookup, failed.error).await;
@@ -366,6 +354,26 @@ impl Client {
                 return Err(error);
             }
         }
+    }
+
+    /// What a failed attempt leaves to do: a refused `spirlctl login` session ends the call
+    /// ([`Client::spirlctl_session_refused`]); a token the server forgot (it expired or the
+    /// server restarted) is dropped so the next attempt logs in again, once per call (`None`:
+    /// attempt again, which is not a retry); any other failure is the caller's.
+    async fn log_in_again(
+        &self,
+        failed: Failed,
+        logged_in_again: &mut bool,
+    ) -> Result<Option<Failed>, ApiError> {
+        let failed = self.spirlctl_session_refused(failed)?;
+        if let (ApiError::Unauthenticated(_), Some(login), false) =
+            (&failed.error, failed.token, *logged_in_again)
+        {
+            *logged_in_again = true;
+            self.inner.session.invalidate(login).await;
+            return Ok(None);
+        }
+        Ok(Some(failed))
     }
 
     /// A refused token that `spirlctl login` stored: final, since the client cannot log in by

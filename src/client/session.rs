@@ -14,7 +14,7 @@
 //!
 //! Without a service-account key, the token is the one `spirlctl login` stored
 //! ([`crate::settings::SpirlctlSession`]): sent as the same `token` metadata, with no login stream
-//! of the client's own, so a refusal of it is final ([`Session::is_spirlctl`]).
+//! of the client's own, so a refusal of it is final (`Session::spirlctl_path`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

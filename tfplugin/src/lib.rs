@@ -1,7 +1,7 @@
 //! `tfplugin`: the plugin side of Terraform's plugin protocol 6, on tonic.
 //!
 //! A provider implements [`Provider`] and registers its [`Resource`]s, [`DataSource`]s,
-//! [`EphemeralResource`]s and [`Function`]s; `main` calls [`serve`]. Everything between
+//! [`EphemeralResource`]s and [`Function`]s; `main` calls [`serve()`]. Everything between
 //! Terraform and those traits lives here.
 //!
 //! Module map:

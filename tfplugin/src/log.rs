@@ -171,7 +171,7 @@ pub fn error(message: &str, fields: &[(&str, &str)]) {
 /// with one of `own_targets` (the provider's crates), warnings and errors only for everything
 /// else, because libraries' debug and trace lines (HTTP/2 frames, TLS records) are noise at
 /// best and may carry request headers, credentials included, at worst. Call it once, before
-/// [`crate::serve`]; a second call, or another logger already installed, changes nothing.
+/// [`crate::serve()`]; a second call, or another logger already installed, changes nothing.
 pub fn forward_log_crate(own_targets: &'static [&'static str]) {
     static FACADE: OnceLock<Facade> = OnceLock::new();
     let facade = FACADE.get_or_init(|| Facade { own_targets });

@@ -4,7 +4,7 @@
 //! naming each file, when `docs/` differs.
 //!
 //! The schemas come from the provider library itself ([`SpirlProvider`] through tfplugin's
-//! [`Provider`] trait), so a page cannot describe an attribute the provider does not have. Every
+//! [`tfplugin::Provider`] trait), so a page cannot describe an attribute the provider does not have. Every
 //! attribute must have a description; one without is an error here, not a blank in the docs.
 //!
 //! | page | written to | template, when the default does not do | example / import |

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `docs`, `docs-check` | [`docs`]: registry docs from the provider's schemas, `examples/` and `templates/` |
 //! | `release` | [`release`]: zips, manifest, SHA256SUMS and signature in the registry's naming |
-//! | `bench` | [`bench`]: the provider against the Go `hashicorp/null` provider (`make bench`, release build) |
+//! | `bench` | [`bench`](mod@bench): the provider against the Go `hashicorp/null` provider (`make bench`, release build) |
 
 mod bench;
 mod docs;

@@ -37,7 +37,7 @@ use crate::value::{Type, Value, ValueError};
 type Stream<T> = Pin<Box<dyn futures_util::Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 /// The provider service Terraform talks to; build it with [`ProviderService::new`] and hand it to
-/// [`crate::serve`] (or to a tonic server of your own in tests).
+/// [`crate::serve()`] (or to a tonic server of your own in tests).
 #[derive(Clone)]
 pub struct ProviderService {
     inner: Arc<Inner>,
