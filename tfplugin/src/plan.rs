@@ -32,19 +32,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Whether this plans a create.
-    pub fn is_create(&self) -> bool {
-        self.prior.is_null()
-    }
-
     /// Whether this plans a destroy.
     pub fn is_destroy(&self) -> bool {
         self.planned.is_null()
-    }
-
-    /// Whether this plans an update of an existing resource.
-    pub fn is_update(&self) -> bool {
-        !self.is_create() && !self.is_destroy()
     }
 
     /// The prior state as a struct (None on create).
