@@ -330,6 +330,14 @@ pub fn name_taken(
     api_error_then(diags, err, Some(attr), &next);
 }
 
+/// The control plane refused to make a service account, or to give one a role (`at` is
+/// `role_name`): only users create service accounts, and a service account's role is at most
+/// that of whoever makes it or changes its role.
+pub fn service_account_refused(diags: &mut Diagnostics, err: &ApiError, at: AttributePath) {
+    let next = "The control plane lets users, not service accounts, create service accounts, and gives a service account at most the role of whoever creates it or changes its role (never `Owner`). Apply with a user's session: run `spirlctl login` and leave `sa_key_id` and `sa_private_key` (and SPIRL_SA_KEY_ID, SPIRL_SA_PRIVATE_KEY) unset, so that the provider uses `spirlctl_config_path`; or choose a less permissive `role_name`.";
+    api_error_then(diags, err, Some(at), next);
+}
+
 /// The control plane refused to delete the `what` `name` (`id`) because `dependents` (names, when
 /// the provider could list them) still depend on it; `how` says how to remove them.
 pub fn still_in_use(

@@ -313,6 +313,15 @@ pub fn same_public_key(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether two DER `SubjectPublicKeyInfo`s hold the same ed25519 key; ones that do not parse
+/// compare as bytes.
+pub fn same_der_key(a: &[u8], b: &[u8]) -> bool {
+    match (PublicKey::from_spki_der(a), PublicKey::from_spki_der(b)) {
+        (Ok(a), Ok(b)) => a.to_bytes() == b.to_bytes(),
+        _ => a == b,
+    }
+}
+
 /// A public key attribute's value: SPKI `PUBLIC KEY` PEM text that compares as the key it holds
 /// ([`same_public_key`]), so plans, refreshes and applies keep the configured spelling of the
 /// same key (as terraform-plugin-framework-jsontypes' normalized type does for JSON).

@@ -311,8 +311,54 @@ pub const FEDERATION_LINK_ID_PREFIX: &str = "fl-";
 
 // ---- access (access.API) -------------------------------------------------------------------
 
-// Each service-account key the mock makes belongs to a service account of its own, whose id is
-// the key's random part with `SERVICE_ACCOUNT_ID_PREFIX` (`sak-x` → `sa-x`).
+// Each service-account key the mock makes itself (the bootstrap account, `--service-account`,
+// the test hooks) belongs to a service account of its own, whose id is the key's random part
+// with `SERVICE_ACCOUNT_ID_PREFIX` (`sak-x` → `sa-x`), and whose role is
+// [`DEFAULT_SERVICE_ACCOUNT_ROLE`]. Accounts made through `CreateServiceAccount` get fresh ids
+// and their keys through `CreateServiceAccountKey`.
+
+/// The organisation roles `ListOrgRoles` answers, `(id, name)`, least to most permissive. The
+/// vendor's docs list "Auditor, Operator, Administrator, Owner" as the roles "installed by
+/// default" and say "Roles are hierarchial": each has the permissions of the one before. The id
+/// form is `spirlctl iam service-account create … --role-name auditor` printing
+/// `Role ID: or----auditor` (the name padded with `-` to ten characters after `or-`).
+pub const ORG_ROLES: [(&str, &str); 4] = [
+    ("or----auditor", "Auditor"),
+    ("or---operator", "Operator"),
+    ("or-----admin", "Administrator"),
+    ("or-----owner", "Owner"),
+];
+/// The role of a service account made without one: the SDK's `CreateServiceAccountParams.RoleID`
+/// "Defaults to the admin role if unset". Also the role of the accounts the mock makes itself.
+pub const DEFAULT_SERVICE_ACCOUNT_ROLE: &str = ORG_ROLES[2].0;
+/// The role of the organisation's first user (who made it); later users get
+/// [`DEFAULT_SERVICE_ACCOUNT_ROLE`] unless a test says otherwise.
+pub const FIRST_USER_ROLE: &str = ORG_ROLES[3].0;
+
+/// A service account cannot call `CreateServiceAccount` (`PERMISSION_DENIED`). The vendor's
+/// docs: "Service accounts cannot create new service accounts." Users do it: Terraform makes
+/// service accounts with a `spirlctl login` session.
+pub const SERVICE_ACCOUNTS_CANNOT_CREATE_SERVICE_ACCOUNTS: bool = true;
+/// A service account's role may be no more permissive than its creator's (`PERMISSION_DENIED`),
+/// on create and on `UpdateServiceAccountRole`. The SDK: "The caller role must be as
+/// permissive as the desired service account role"; the vendor's docs: "Users can only create
+/// service accounts with roles equal to or lower than their own role."
+pub const SERVICE_ACCOUNT_ROLE_AT_MOST_THE_CALLERS: bool = true;
+/// No service account holds `Owner` (`INVALID_ARGUMENT` naming `role_id`), even when its creator
+/// is an owner: the organisation's owners are people.
+pub const SERVICE_ACCOUNTS_CANNOT_BE_OWNERS: bool = true;
+/// Deleting a service account that still has keys needs `force` (`FAILED_PRECONDITION`
+/// otherwise), and with `force` its keys and realm role assignments go with it. The SDK's
+/// `Force` "deletes the service account regardless of state". As for deployment keys
+/// ([`DELETE_ACTIVE_NEEDS_FORCE`]), deleting an active service-account key needs `force`; an
+/// inactive one goes without it.
+pub const DELETE_SERVICE_ACCOUNT_WITH_KEYS_NEEDS_FORCE: bool = true;
+/// Service-account keys are ed25519 (the SDK: "Currently only ed25519.PublicKey keys are
+/// supported"): any other DER SubjectPublicKeyInfo is `INVALID_ARGUMENT` naming `pkix_pubkey`.
+pub const SERVICE_ACCOUNT_KEYS_ARE_ED25519: bool = true;
+/// A key that is turned off (`UpdateServiceAccountKeyStatus`) or deleted cannot log in, and the
+/// sessions it opened end at once: their next call is `UNAUTHENTICATED`.
+pub const INACTIVE_KEY_ENDS_ITS_SESSIONS: bool = true;
 
 /// The name of the bootstrap service account (the one whose credentials the mock writes).
 pub const BOOTSTRAP_SERVICE_ACCOUNT_NAME: &str = "bootstrap-admin";

@@ -22,6 +22,9 @@ pub enum ApiError {
     /// `FAILED_PRECONDITION`.
     #[error("{0}")]
     FailedPrecondition(String),
+    /// `PERMISSION_DENIED`: the caller may not do this.
+    #[error("{0}")]
+    PermissionDenied(String),
     /// `RESOURCE_EXHAUSTED`.
     #[error("{0}")]
     ResourceExhausted(String),
@@ -42,6 +45,7 @@ impl ApiError {
             ApiError::NotFound(_) => tonic::Code::NotFound,
             ApiError::AlreadyExists(_) => tonic::Code::AlreadyExists,
             ApiError::FailedPrecondition(_) => tonic::Code::FailedPrecondition,
+            ApiError::PermissionDenied(_) => tonic::Code::PermissionDenied,
             ApiError::ResourceExhausted(_) => tonic::Code::ResourceExhausted,
             ApiError::Unavailable(_) => tonic::Code::Unavailable,
             ApiError::Internal(_) => tonic::Code::Internal,

@@ -32,9 +32,19 @@ impl Calls {
 
     /// Admits and authenticates a call to `method`; returns its message.
     pub async fn enter<T>(&self, request: Request<T>, method: &str) -> Result<T, Status> {
+        Ok(self.enter_as(request, method).await?.0)
+    }
+
+    /// Like [`Calls::enter`], for a method whose rules depend on who calls: also returns the
+    /// caller.
+    pub async fn enter_as<T>(
+        &self,
+        request: Request<T>,
+        method: &str,
+    ) -> Result<(T, Principal), Status> {
         admit(&self.state, &format!("/{}/{method}", self.service)).await?;
-        authenticate(&self.state, &request)?;
-        Ok(request.into_inner())
+        let caller = authenticate(&self.state, &request)?;
+        Ok((request.into_inner(), caller))
     }
 
     /// A write: plans, commits, and answers (unless the answer is dropped).

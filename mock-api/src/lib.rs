@@ -59,6 +59,11 @@
 //!   `spec`; they are kept.
 //! - List filters naming an unknown trust domain match nothing (no `NOT_FOUND`).
 //! - Enabling an active key or disabling an inactive one succeeds and changes nothing.
+//! - Organisation roles are Auditor, Operator, Administrator and Owner, in that order. Only users
+//!   create service accounts, with a role at most their own and never Owner; an account made
+//!   without a role is an Administrator. An account with keys is deleted only with `force`
+//!   (keys, assignments and all), an active service-account key too. Service-account keys are
+//!   ed25519; one turned off or deleted cannot log in, and its sessions end.
 //! - An answer dropped after commit is `UNAVAILABLE` "connection lost".
 //!
 //! # Other choices

@@ -104,7 +104,19 @@ impl MockState {
                 "session token has expired; log in again".into(),
             ));
         }
-        Ok(known.principal.clone())
+        let principal = known.principal.clone();
+        drop(sessions);
+        if let Principal::ServiceAccountKey { key_id } = &principal {
+            // INACTIVE_KEY_ENDS_ITS_SESSIONS
+            if self.read(|store, _| Ok(store.login_key(key_id)))?.is_none() {
+                self.sessions().tokens.remove(token);
+                return Err(ApiError::Unauthenticated(format!(
+                    "service-account key `{key_id}` is inactive or deleted; its sessions have \
+                     ended"
+                )));
+            }
+        }
+        Ok(principal)
     }
 
     /// A session token of a user of the organisation, as `spirlctl login` would store it
@@ -123,6 +135,15 @@ impl MockState {
                     .ok_or_else(|| ApiError::Internal("the added user is missing".into()))?
             }
         };
+        Ok(self.issue_token(Principal::User { user_id }))
+    }
+
+    /// A session token of the user with this email (added by [`MockState::add_user`] or
+    /// [`MockState::add_user_with_role`]), as [`MockState::user_session_token`] issues it.
+    pub fn session_token_of_user(&self, email: &str) -> Result<String, ApiError> {
+        let user_id = self
+            .read(|store, _| Ok(store.user_id(email)))?
+            .ok_or_else(|| ApiError::NotFound(format!("no user has the email {email}")))?;
         Ok(self.issue_token(Principal::User { user_id }))
     }
 
@@ -240,10 +261,10 @@ async fn login(
         return Err(ApiError::InvalidArgument("login.key_id is required".into()));
     }
     let key = state
-        .read(|store, _| Ok(store.account_key(&key_id)))?
+        .read(|store, _| Ok(store.login_key(&key_id)))?
         .ok_or_else(|| {
             ApiError::Unauthenticated(format!(
-                "login.key_id: service-account key `{key_id}` is not known"
+                "login.key_id: service-account key `{key_id}` is not known, or inactive"
             ))
         })?;
     let server_nonce = random::<NONCE_LEN>();

@@ -352,7 +352,15 @@ impl MockState {
     /// Adds a user with this email to the organisation (durable like any write; one that exists
     /// is left as it is). The API has no call for it: users sign up through the console.
     pub fn add_user(&self, email: &str) -> Result<(), ApiError> {
-        self.write(|store, ctx| Ok((store.plan_add_user(email, ctx)?, ())))?;
+        self.write(|store, ctx| Ok((store.plan_add_user(email, None, ctx)?, ())))?;
+        Ok(())
+    }
+
+    /// Like [`MockState::add_user`], with the organisation role `role` (a name such as
+    /// `Operator`, or an id), so that a test can act as a user with less than the first user's
+    /// `Owner`.
+    pub fn add_user_with_role(&self, email: &str, role: &str) -> Result<(), ApiError> {
+        self.write(|store, ctx| Ok((store.plan_add_user(email, Some(role), ctx)?, ())))?;
         Ok(())
     }
 

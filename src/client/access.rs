@@ -16,7 +16,8 @@ use super::{ApiError, Client};
 
 const LIST_ROLES: Rpc = rpc!("list realm roles", "access.API/ListRoles");
 const LIST_USERS: Rpc = rpc!("list users", "access.API/ListUsers");
-const LIST_SERVICE_ACCOUNTS: Rpc = rpc!("list service accounts", "access.API/ListServiceAccounts");
+pub(super) const LIST_SERVICE_ACCOUNTS: Rpc =
+    rpc!("list service accounts", "access.API/ListServiceAccounts");
 const ASSIGN_ROLE: Rpc = rpc!("assign realm role", "access.API/AssignRoleAssignment");
 const REMOVE_ROLE: Rpc = rpc!(
     "remove realm role assignment",
@@ -102,7 +103,7 @@ impl From<wire::RoleAssignment> for RoleAssignment {
     }
 }
 
-fn access(channel: Channel) -> AccessApi<Channel> {
+pub(super) fn access(channel: Channel) -> AccessApi<Channel> {
     AccessApi::new(channel).max_decoding_message_size(MAX_ANSWER_BYTES)
 }
 
@@ -126,13 +127,7 @@ impl Client {
         Ok(answer
             .service_accounts
             .into_iter()
-            .map(|a| ServiceAccount {
-                created_at: rfc3339(a.created_at.as_ref()),
-                id: a.id,
-                name: a.name,
-                description: a.description,
-                role_id: a.role_id,
-            })
+            .map(ServiceAccount::from)
             .filter(|a| name.is_none_or(|n| a.name == n))
             .collect())
     }

@@ -22,6 +22,18 @@
 //! - Deleting an active key, a deployment with active keys, or a cluster with active agents may
 //!   need `force` or be refused: the provider sends `force = true` for keys and deployments and
 //!   never forces a cluster, so either answer works.
+//! - Deleting a service-account key is sent with `force = true` (like a deployment key: the
+//!   resource is being destroyed, active or not). Deleting a service account is sent with
+//!   `force` only when the user sets `force_destroy`, since the SDK's force "deletes the service
+//!   account regardless of state", keys Terraform does not manage included; without it a
+//!   refusal (`FAILED_PRECONDITION`) is reported with the account's keys.
+//! - Only users create service accounts, at most with their own role, and no service account is
+//!   `Owner` (the vendor's docs: "Service accounts cannot create new service accounts", "Users
+//!   can only create service accounts with roles equal to or lower than their own role"): the
+//!   provider checks none of it and reports the control plane's refusal at `role_name`, saying
+//!   to apply with a `spirlctl login` session.
+//! - Organisation roles are resolved by name from `ListOrgRoles` (exact, then in any case, then
+//!   as an id), since the docs spell them both `admin` and `Administrator`.
 //! - The session token has no stated lifetime: it is kept until a call answers
 //!   `UNAUTHENTICATED`, then one login serves every waiting call. A `spirlctl login` session is
 //!   read from `creds.token` of its JSON file (other keys ignored) and cannot be renewed, so
@@ -61,7 +73,7 @@ use spirl_api_proto::vocabulary::{self, TRUST_DOMAIN_AVAILABLE, TRUST_DOMAIN_UPG
 pub use spirl_api_proto::vocabulary::{
     CICD_PROFILE_ID_PREFIX, CLUSTER_ID_PREFIX, DEPLOYMENT_ID_PREFIX, KEY_STATE_ACTIVE,
     OIDC_DISCOVERY_PATH, REALM_ADMIN_ROLE, REALM_ID_PREFIX, ROLE_ASSIGNMENT_ID_PREFIX,
-    SERVICE_ACCOUNT_KEY_ID_PREFIX, TRUST_DOMAIN_ID_PREFIX,
+    SERVICE_ACCOUNT_ID_PREFIX, SERVICE_ACCOUNT_KEY_ID_PREFIX, TRUST_DOMAIN_ID_PREFIX,
 };
 
 /// [`vocabulary::MAX_CLUSTER_VERSIONS`] as a Terraform number: `num_version_history` cannot ask

@@ -46,6 +46,7 @@ pub mod federation;
 pub mod read_back;
 pub mod realm;
 pub mod sections;
+pub mod service_account;
 pub mod trust_domain;
 
 pub use self::access::{Principal, Role, RoleAssignment, ServiceAccount, User};
@@ -63,3 +64,4 @@ pub use self::models::*;
 pub use self::read_back::{CreatedButUnreadable, ReadBack};
 pub use self::realm::Realm;
 pub use self::sections::{ScopeSections, Section, SectionScope, SectionsUpdate};
+pub use self::service_account::ServiceAccountKey;

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod cluster_config;
 pub mod federation_link;
 pub mod ids;
+pub mod key_input;
 pub mod key_pair;
 pub mod org_config;
 pub mod provider_attestation_config;
@@ -13,6 +14,8 @@ pub mod realm;
 pub mod realm_principal;
 pub mod realm_role_assignment;
 pub mod scoped_sections;
+pub mod service_account;
+pub mod service_account_key;
 pub mod trust_domain;
 pub mod trust_domain_config;
 pub mod trust_domain_deployment;
@@ -89,6 +92,14 @@ pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
             provider_attestation_config::ProviderAttestationConfig::new(client),
         ),
         tfplugin::resource("spirl_realm", realm::RealmResource::new(client)),
+        tfplugin::resource(
+            "spirl_service_account",
+            service_account::ServiceAccountResource::new(client),
+        ),
+        tfplugin::resource(
+            "spirl_service_account_key",
+            service_account_key::ServiceAccountKeyResource::new(client),
+        ),
         tfplugin::resource(
             "spirl_trust_domain",
             trust_domain::TrustDomainResource::new(client),

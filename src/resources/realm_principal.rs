@@ -9,9 +9,9 @@
 use tfplugin::{Attr, AttributePath, Diagnostics};
 
 use crate::client::{ApiError, Client, Principal};
-use crate::data_sources::service_account::service_account_name_problem;
 use crate::diagnostics;
 use crate::problem::quote;
+use crate::resources::service_account::service_account_name_problem;
 
 /// The principal attributes of a configuration, with where each is reported.
 pub struct PrincipalInput<'a> {

@@ -24,6 +24,7 @@ use tfplugin::{
 };
 
 use super::ids::{not_empty, trust_domain_id};
+use super::key_input::{KeyInput, check_version, fingerprint, fingerprint_der};
 use crate::client::assumptions::TRUST_DOMAIN_ID_PREFIX;
 use crate::client::{ApiError, Client, ClientHandle, ReadBack, RemoteDeployment, has_id_shape};
 use crate::diagnostics::{api_error, cleanup_failed};
@@ -451,30 +452,6 @@ fn normalized(pem: &str) -> String {
     }
 }
 
-/// The `SHA256:…` fingerprint of a public key PEM; `None` when it does not parse.
-fn fingerprint(pem: &str) -> Option<String> {
-    parse_public_key_pem(pem)
-        .ok()
-        .map(|key| key.fingerprint_sha256())
-}
-
-/// The `SHA256:…` fingerprint of a DER SubjectPublicKeyInfo, or of its bytes when it is not one
-/// (the control plane only holds keys it accepted, so that is for robustness only).
-fn fingerprint_der(der: &[u8]) -> String {
-    match PublicKey::from_spki_der(der) {
-        Ok(key) => key.fingerprint_sha256(),
-        Err(_) => {
-            use base64::Engine as _;
-            use sha2::Digest as _;
-            let digest = sha2::Sha256::digest(der);
-            format!(
-                "SHA256:{}",
-                base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
-            )
-        }
-    }
-}
-
 /// What makes an entry's registration the one it had: its public key, compared as a key; for a
 /// write-only key, which only the control plane holds, the entry's name and
 /// `public_key_wo_version`. `None` when unknown in the plan: a new registration.
@@ -710,75 +687,20 @@ fn check_keys(keys: &BTreeMap<String, KeyState>, at: &AttributePath, diags: &mut
 
 fn check_key_entry(diags: &mut Diagnostics, key: &str, entry: &KeyState) {
     let at = DeploymentState::paths().keys.key(key);
-    match (entry.public_key.is_null(), entry.public_key_wo.is_null()) {
-        (true, true) => diags.error_at(
-            at.root.clone(),
-            "Deployment key has no public key",
-            format!(
-                "keys[{key:?}] sets neither public_key nor public_key_wo. Set public_key (stored \
-                 in the state), for example `spirl_key_pair.<name>.public_key_pem`, or \
-                 public_key_wo with public_key_wo_version (never stored; Terraform 1.11+), for \
-                 example `ephemeral.spirl_key_pair.<name>.public_key_pem`."
-            ),
-        ),
-        (false, false) => diags.error_at(
-            at.public_key_wo.clone(),
-            "Conflicting public keys",
-            format!(
-                "keys[{key:?}] sets both public_key and public_key_wo. Set one: public_key to \
-                 keep the key in the state, or public_key_wo to keep it out."
-            ),
-        ),
-        _ => {}
-    }
-    if entry.public_key_wo.is_null() && !entry.public_key_wo_version.is_null() {
-        diags.error_at(
-            at.public_key_wo_version,
-            "public_key_wo_version without public_key_wo",
-            format!(
-                "keys[{key:?}].public_key_wo_version only says when to register public_key_wo \
-                 again, and public_key_wo is not set. Set public_key_wo, or remove \
-                 public_key_wo_version."
-            ),
-        );
-    }
-    for (attr, path, pem) in [
-        (
-            "public_key",
-            at.public_key,
-            entry.public_key.known().map(|p| p.as_str()),
-        ),
-        (
-            "public_key_wo",
+    KeyInput {
+        subject: &format!("keys[{key:?}]"),
+        what: "deployment",
+        whole: at.root,
+        public_key: (at.public_key, entry.public_key.known().map(|p| p.as_str())),
+        public_key_set: !entry.public_key.is_null(),
+        public_key_wo: (
             at.public_key_wo,
             entry.public_key_wo.known().map(String::as_str),
         ),
-    ] {
-        if let Some(Err(e)) = pem.map(parse_public_key_pem) {
-            diags.error_at(
-                path,
-                "Invalid deployment public key",
-                format!(
-                    "keys[{key:?}].{attr} is not an ed25519 public key in SPKI PEM: {e}. Use \
-                     `spirl_key_pair.<name>.public_key_pem`, or the output of `openssl pkey \
-                     -pubout` for an ed25519 private key."
-                ),
-            );
-        }
+        public_key_wo_set: !entry.public_key_wo.is_null(),
+        version_set: (!entry.public_key_wo_version.is_null()).then_some(at.public_key_wo_version),
     }
-}
-
-fn check_version(version: &Number, at: &AttributePath, diags: &mut Diagnostics) {
-    if version.as_i64().is_none() {
-        diags.error_at(
-            at.clone(),
-            "Invalid public_key_wo_version",
-            format!(
-                "{at} must be a whole number (from -2^63 to 2^63-1), for example 1; increment it \
-                 to register a new key."
-            ),
-        );
-    }
+    .check(diags);
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The access service, `com.spirl.api.v1.access.API`: service accounts, users and realm roles
-//! looked up, realm roles assigned and removed (`store::access` holds the rules).
+//! The access service, `com.spirl.api.v1.access.API`: service accounts made, changed and
+//! deleted with their keys, organisation roles, users and realm roles looked up, realm roles
+//! assigned and removed (`store::access` holds the rules).
 
 use spirl_api_proto::access::api_server::Api;
 use spirl_api_proto::access::*;
@@ -118,5 +119,97 @@ impl Api for AccessService {
                 realms: store.list_delegated_admins(&r.realm_ids),
             })
         })?)
+    }
+
+    async fn list_org_roles(
+        &self,
+        request: Request<ListOrgRolesRequest>,
+    ) -> Result<Response<ListOrgRolesResponse>, Status> {
+        self.calls.enter(request, "ListOrgRoles").await?;
+        Ok(self.calls.read(|store, _| {
+            Ok(ListOrgRolesResponse {
+                roles: store.list_org_roles(),
+            })
+        })?)
+    }
+
+    async fn create_service_account(
+        &self,
+        request: Request<CreateServiceAccountRequest>,
+    ) -> Result<Response<CreateServiceAccountResponse>, Status> {
+        let (r, caller) = self.calls.enter_as(request, "CreateServiceAccount").await?;
+        Ok(self.calls.write(|store, ctx| {
+            let (change, answer) = store.plan_create_service_account(&r, &caller, ctx)?;
+            Ok((Some(change), answer))
+        })?)
+    }
+
+    async fn get_service_account_info(
+        &self,
+        request: Request<GetServiceAccountInfoRequest>,
+    ) -> Result<Response<GetServiceAccountInfoResponse>, Status> {
+        let r = self.calls.enter(request, "GetServiceAccountInfo").await?;
+        Ok(self
+            .calls
+            .read(|store, _| store.service_account_info(&r.id))?)
+    }
+
+    async fn update_service_account_role(
+        &self,
+        request: Request<UpdateServiceAccountRoleRequest>,
+    ) -> Result<Response<UpdateServiceAccountRoleResponse>, Status> {
+        let (r, caller) = self
+            .calls
+            .enter_as(request, "UpdateServiceAccountRole")
+            .await?;
+        Ok(self
+            .calls
+            .write(|store, _| store.plan_update_service_account_role(&r, &caller))?)
+    }
+
+    async fn delete_service_account(
+        &self,
+        request: Request<DeleteServiceAccountRequest>,
+    ) -> Result<Response<DeleteServiceAccountResponse>, Status> {
+        let r = self.calls.enter(request, "DeleteServiceAccount").await?;
+        Ok(self.calls.write(|store, _| {
+            let change = store.plan_delete_service_account(&r.id, r.force)?;
+            Ok((Some(change), DeleteServiceAccountResponse {}))
+        })?)
+    }
+
+    async fn create_service_account_key(
+        &self,
+        request: Request<CreateServiceAccountKeyRequest>,
+    ) -> Result<Response<CreateServiceAccountKeyResponse>, Status> {
+        let r = self.calls.enter(request, "CreateServiceAccountKey").await?;
+        Ok(self.calls.write(|store, ctx| {
+            let (change, answer) = store.plan_create_service_account_key(&r, ctx)?;
+            Ok((Some(change), answer))
+        })?)
+    }
+
+    async fn delete_service_account_key(
+        &self,
+        request: Request<DeleteServiceAccountKeyRequest>,
+    ) -> Result<Response<DeleteServiceAccountKeyResponse>, Status> {
+        let r = self.calls.enter(request, "DeleteServiceAccountKey").await?;
+        Ok(self.calls.write(|store, _| {
+            let change = store.plan_delete_service_account_key(&r.id, r.force)?;
+            Ok((Some(change), DeleteServiceAccountKeyResponse {}))
+        })?)
+    }
+
+    async fn update_service_account_key_status(
+        &self,
+        request: Request<UpdateServiceAccountKeyStatusRequest>,
+    ) -> Result<Response<UpdateServiceAccountKeyStatusResponse>, Status> {
+        let r = self
+            .calls
+            .enter(request, "UpdateServiceAccountKeyStatus")
+            .await?;
+        Ok(self
+            .calls
+            .write(|store, _| store.plan_service_account_key_status(&r))?)
     }
 }

@@ -9,12 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime};
 
-use ed25519_dalek::SigningKey;
-use ed25519_dalek::pkcs8::DecodePrivateKey as _;
 use serde::{Deserialize, Serialize};
 
-use crate::assumptions::SERVICE_ACCOUNT_KEY_ID_PREFIX;
-use crate::error::ApiError;
 use crate::options::IdGenerator;
 
 mod access;
@@ -30,7 +26,9 @@ mod trust_domains;
 pub(crate) use self::sections::ConfigRecord;
 pub use self::sections::SectionScope;
 
-/// A service account key that may log in.
+/// A service account the mock makes itself (the bootstrap one, `--service-account`, the test
+/// hooks), with the one key it generated for it: the journal's form of such an account, its key
+/// and its private key together.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ServiceAccountRecord {
     pub key_id: String,
@@ -41,6 +39,32 @@ pub(crate) struct ServiceAccountRecord {
     /// `access` view then names it).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+}
+
+/// A service account, however it was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AccountRecord {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// An organisation role's id.
+    pub role_id: String,
+    pub created_at: SystemTime,
+    /// Who made it through the API (a user's id); `None` for the accounts the mock makes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+/// A key that may log in as its service account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AccountKeyRecord {
+    pub id: String,
+    pub service_account_id: String,
+    /// DER SubjectPublicKeyInfo.
+    #[serde(with = "base64_bytes")]
+    pub public_key_der: Vec<u8>,
+    pub active: bool,
+    pub created_at: SystemTime,
 }
 
 /// How a trust domain issues JWT-SVIDs.
@@ -171,6 +195,10 @@ pub(crate) struct UserRecord {
     pub email: String,
     pub name: String,
     pub created_at: SystemTime,
+    /// The user's organisation role; empty in journals written before roles existed (the first
+    /// user then has `FIRST_USER_ROLE`, the others `DEFAULT_SERVICE_ACCOUNT_ROLE`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub role_id: String,
 }
 
 /// Who holds a role assignment.
@@ -214,8 +242,31 @@ pub(crate) struct FederationLinkRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub(crate) enum Change {
+    /// A service account the mock made itself, with its key.
     ServiceAccountCreated {
         account: ServiceAccountRecord,
+    },
+    /// A service account made through `CreateServiceAccount`, without keys.
+    ServiceAccountAdded {
+        account: AccountRecord,
+    },
+    ServiceAccountRoleSet {
+        id: String,
+        role_id: String,
+    },
+    /// Removes the account's keys and realm role assignments too.
+    ServiceAccountDeleted {
+        id: String,
+    },
+    ServiceAccountKeyAdded {
+        key: AccountKeyRecord,
+    },
+    ServiceAccountKeyStatusSet {
+        id: String,
+        active: bool,
+    },
+    ServiceAccountKeyDeleted {
+        id: String,
     },
     TrustDomainCreated {
         trust_domain: TrustDomainRecord,
@@ -388,6 +439,12 @@ pub struct ObjectCounts {
     /// Links of CI/CD profiles to clusters.
     #[serde(default)]
     pub cicd_profile_links: usize,
+    /// Service accounts made through the API (not those the mock made itself).
+    #[serde(default)]
+    pub service_accounts: usize,
+    /// Keys of those service accounts.
+    #[serde(default)]
+    pub service_account_keys: usize,
 }
 
 /// What a plan needs besides the store: the time, a source of ids, how long hosted trust
@@ -402,8 +459,13 @@ pub(crate) struct Ctx<'a> {
 #[derive(Default)]
 pub(crate) struct Store {
     base_domain: String,
-    /// In creation order; the first is the bootstrap account.
-    accounts: Vec<ServiceAccountRecord>,
+    /// The accounts the mock made itself, with their private keys, in creation order; the
+    /// first is the bootstrap account.
+    minted: Vec<ServiceAccountRecord>,
+    /// Every service account, in creation order.
+    accounts: Vec<AccountRecord>,
+    /// Every service-account key, in creation order.
+    account_keys: Vec<AccountKeyRecord>,
     trust_domains: HashMap<String, TrustDomainEntry>,
     /// Creation sequence → trust domain id: the stable order of listing.
     trust_domain_order: BTreeMap<u64, String>,
@@ -453,12 +515,13 @@ impl Store {
     /// journal.
     pub fn apply(&mut self, change: &Change) -> Result<(), String> {
         match change {
-            Change::ServiceAccountCreated { account } => {
-                if self.account(&account.key_id).is_some() {
-                    return Err(format!("service account {} exists", account.key_id));
-                }
-                self.accounts.push(account.clone());
-            }
+            Change::ServiceAccountCreated { .. }
+            | Change::ServiceAccountAdded { .. }
+            | Change::ServiceAccountRoleSet { .. }
+            | Change::ServiceAccountDeleted { .. }
+            | Change::ServiceAccountKeyAdded { .. }
+            | Change::ServiceAccountKeyStatusSet { .. }
+            | Change::ServiceAccountKeyDeleted { .. } => self.apply_access(change)?,
             Change::TrustDomainCreated { trust_domain } => {
                 if self.trust_domains.contains_key(&trust_domain.id)
                     || self.trust_domain_by_name.contains_key(&trust_domain.name)
@@ -685,54 +748,13 @@ impl Store {
             provider_attestation_configs: self.provider_attestations.len(),
             cicd_profiles: self.cicd_profiles.len(),
             cicd_profile_links: self.cicd_links.len(),
+            service_accounts: self.api_accounts().count(),
+            service_account_keys: self
+                .account_keys
+                .iter()
+                .filter(|k| !self.minted.iter().any(|m| m.key_id == k.id))
+                .count(),
         }
-    }
-
-    // ----- service accounts -----
-
-    /// The account with this key id.
-    pub fn account(&self, key_id: &str) -> Option<&ServiceAccountRecord> {
-        self.accounts.iter().find(|a| a.key_id == key_id)
-    }
-
-    /// The first account ever created.
-    pub fn bootstrap_account(&self) -> Option<&ServiceAccountRecord> {
-        self.accounts.first()
-    }
-
-    /// A new service account with a fresh key pair.
-    pub fn plan_service_account(&self, name: &str, ctx: &Ctx<'_>) -> Result<Change, ApiError> {
-        if !name.is_empty() && !self.list_service_accounts(name).is_empty() {
-            return Err(ApiError::AlreadyExists(format!(
-                "a service account named {name} exists"
-            )));
-        }
-        use ed25519_dalek::pkcs8::{EncodePrivateKey as _, KeypairBytes};
-        let key = SigningKey::generate(&mut rand::rngs::OsRng);
-        // PKCS#8 v1 (no public key inside): what OpenSSL, Go and Python write and read
-        // (SERVICE_ACCOUNT_KEY_IS_PKCS8_V1).
-        let pem = KeypairBytes {
-            secret_key: key.to_bytes(),
-            public_key: None,
-        }
-        .to_pkcs8_pem(Default::default())
-        .map_err(|e| ApiError::Internal(format!("cannot encode a private key: {e}")))?;
-        Ok(Change::ServiceAccountCreated {
-            account: ServiceAccountRecord {
-                key_id: self.fresh_id(SERVICE_ACCOUNT_KEY_ID_PREFIX, ctx),
-                private_key_pem: pem.to_string(),
-                created_at: ctx.now,
-                name: name.to_owned(),
-            },
-        })
-    }
-
-    /// The verifying key of an account.
-    pub fn account_key(&self, key_id: &str) -> Option<ed25519_dalek::VerifyingKey> {
-        let account = self.account(key_id)?;
-        SigningKey::from_pkcs8_pem(&account.private_key_pem)
-            .ok()
-            .map(|k| k.verifying_key())
     }
 
     // ----- ids -----
@@ -751,7 +773,8 @@ impl Store {
             || self.federation_links.values().any(|l| l.id == id)
             || self.assignments.contains_key(id)
             || self.users.iter().any(|u| u.id == id)
-            || self.account(id).is_some()
+            || self.accounts.iter().any(|a| a.id == id)
+            || self.account_keys.iter().any(|k| k.id == id)
     }
 
     /// `prefix-<suffix>`, redrawn until unused: a seeded generator repeats itself after a

@@ -139,7 +139,7 @@ async fn binary_announces_writes_credentials_and_serves_admin_stats() {
     let stats: serde_json::Value = serde_json::from_str(&body).expect("stats JSON");
     assert_eq!(
         stats["objects"],
-        serde_json::json!({"trust_domains": 1, "deployments": 0, "keys": 0, "realms": 0, "clusters": 0, "cluster_versions": 0, "agent_attestation_configs": 0, "provider_attestation_configs": 0, "cicd_profiles": 0, "cicd_profile_links": 0, "scoped_sections": 0, "federation_links": 0, "role_assignments": 0})
+        serde_json::json!({"trust_domains": 1, "deployments": 0, "keys": 0, "realms": 0, "clusters": 0, "cluster_versions": 0, "agent_attestation_configs": 0, "provider_attestation_configs": 0, "cicd_profiles": 0, "cicd_profile_links": 0, "scoped_sections": 0, "federation_links": 0, "role_assignments": 0, "service_accounts": 0, "service_account_keys": 0})
     );
     assert_eq!(
         stats["requests"]["/com.spirl.api.v1.trustdomain.API/RegisterTrustDomain"],
