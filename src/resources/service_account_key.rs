@@ -7,8 +7,9 @@
 //! cannot change a key's public key, so a different key replaces the resource: for
 //! `public_key`, a different key (not different PEM text); for `public_key_wo`, a new
 //! `public_key_wo_version`. `active` changes in place (`UpdateServiceAccountKeyStatus`). An
-//! imported key (known by its fingerprint only) adopts the configuration's key input without a
-//! replacement when it can tell it is the same key, and always for `public_key_wo`.
+//! imported key comes in as `public_key` (the API returns it): the same key in the
+//! configuration plans no change, and a configuration with `public_key_wo` replaces it, since
+//! Terraform never had its private key to hand on.
 
 use serde::{Deserialize, Serialize};
 use tfplugin::{
@@ -20,7 +21,7 @@ use super::key_input::{KeyInput, check_version, fingerprint, fingerprint_der};
 use crate::client::assumptions::{SERVICE_ACCOUNT_ID_PREFIX, SERVICE_ACCOUNT_KEY_ID_PREFIX};
 use crate::client::{ApiError, Client, ClientHandle, ReadBack, ServiceAccountKey, has_id_shape};
 use crate::diagnostics;
-use crate::keys::{PublicKeyPem, parse_public_key_pem};
+use crate::keys::{PublicKey, PublicKeyPem, parse_public_key_pem};
 use crate::problem::quote;
 
 /// Configuration and state of `spirl_service_account_key`.
@@ -128,12 +129,10 @@ fn key_changes(prior: &ServiceAccountKeyState, config: &ServiceAccountKeyState) 
         (Attr::Unknown, _) => true,
         (Attr::Null, wo) => {
             if let Some(was) = prior.public_key.known() {
-                // From a stored key to a write-only one: the same key is no change.
+                // From a stored key (or an import) to a write-only one: the same key is no
+                // change; another is registered, and its private key handed on.
                 let now = wo.known().and_then(|pem| fingerprint(pem));
                 now.is_none() || now != fingerprint(was.as_str())
-            } else if prior.public_key_wo_version.is_null() && registered.is_some() {
-                // Imported: the key registered is adopted as the configuration's.
-                false
             } else {
                 prior.public_key_wo_version != config.public_key_wo_version
             }
@@ -185,7 +184,10 @@ impl Resource for ServiceAccountKeyResource {
              `lifecycle { create_before_destroy = true }`: the new key is registered, its \
              private key stored where it is used, and only then is the old key deleted. \
              `active = false` turns a key off in place (it can no longer sign in). Import with \
-             `terraform import spirl_service_account_key.<name> sak-…`.",
+             `terraform import spirl_service_account_key.<name> sak-…`: the key comes in as \
+             `public_key`, so a configuration with the same `public_key` plans no change, and \
+             one with `public_key_wo` replaces the key at the next apply (Terraform never had \
+             its private key to hand on).",
         )
     }
 
@@ -207,7 +209,7 @@ impl Resource for ServiceAccountKeyResource {
         let (account, id) = (state.service_account_id.known()?, state.id.known()?);
         let found = read_key(client, account, id).await.map(|found| {
             found.map(|key| {
-                let remote = crate::keys::PublicKey::from_spki_der(&key.public_key_der);
+                let remote = PublicKey::from_spki_der(&key.public_key_der);
                 let mut read = state.clone().with_remote(key);
                 // Another key registered under this id (out of band) shows as that key.
                 if let (Some(pem), Ok(remote)) = (state.public_key.known(), remote)
@@ -358,12 +360,15 @@ impl Resource for ServiceAccountKeyResource {
             );
             return None;
         }
-        let found = client.find_service_account_key(wanted).await;
-        // The key input stays null: the configuration's is adopted by the next plan.
-        let found = found.map(|key| {
+        // The key comes in as `public_key`: a configuration with the same key plans no
+        // change; one with `public_key_wo` replaces it (Terraform never had its private key).
+        let found = client.find_service_account_key(wanted).await.map(|key| {
             key.map(|key| {
+                let pem = PublicKey::from_spki_der(&key.public_key_der)
+                    .map(|k| Attr::Value(k.to_pem().into()))
+                    .unwrap_or(Attr::Null);
                 ServiceAccountKeyState {
-                    active: Attr::Value(true),
+                    public_key: pem,
                     ..ServiceAccountKeyState::default()
                 }
                 .with_remote(key)

@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::support::{
     Harness, official_principals, out_of_band_client, seed_annotations, trust_domain,
 };
+use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
 use terraform_provider_spirl::keys::KeyPair;
 
@@ -19,7 +20,7 @@ const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
 const PLACEHOLDER_TD_ID: &str = "td-abc123xyz";
 
 /// The resource and data-source examples this file applies, as `<kind dir>/<type>`.
-const APPLIED: [&str; 22] = [
+const APPLIED: [&str; 24] = [
     "data-sources/spirl_alb_ingress_annotations",
     "data-sources/spirl_cicd_profile",
     "data-sources/spirl_cluster",
@@ -38,6 +39,8 @@ const APPLIED: [&str; 22] = [
     "resources/spirl_provider_attestation_config",
     "resources/spirl_realm",
     "resources/spirl_realm_role_assignment",
+    "resources/spirl_service_account",
+    "resources/spirl_service_account_key",
     "resources/spirl_trust_domain",
     "resources/spirl_trust_domain_config",
     "resources/spirl_trust_domain_deployment",
@@ -128,6 +131,15 @@ fn check_import_block(h: &Harness, td_id: &str, key_id: &serde_json::Value) {
     h.assert_plan_empty();
     std::fs::remove_file(h.path().join("import.tf")).expect("remove import.tf");
     std::fs::remove_file(h.path().join("key_output.tf")).expect("remove key_output.tf");
+}
+
+/// [`start_with_example`] for an example that makes service accounts: Terraform signs in with
+/// the mock user's `spirlctl login` session, as the control plane wants.
+fn start_as_user_with_example(test: &str, rel: &str) -> Option<Harness> {
+    let h = super::spirlctl::without_key(test, MockOptions::default())?;
+    super::spirlctl::spirlctl_login(&h);
+    h.write_config(&example(rel));
+    Some(h)
 }
 
 fn assert_mock_empty(h: &Harness) {
@@ -764,4 +776,65 @@ fn examples_access_role_assignment_service_account_and_delegated_admin() {
     h.assert_plan_empty();
     h.destroy();
     assert_eq!(h.mock_objects().role_assignments, 0);
+}
+
+#[test]
+fn examples_resource_service_account_apply_import_plan_destroy() {
+    let Some(h) = start_as_user_with_example(
+        "examples_service_account",
+        "resources/spirl_service_account/resource.tf",
+    ) else {
+        return;
+    };
+    h.apply();
+    let ci = h.resource("spirl_service_account.ci");
+    assert_eq!(ci["role_name"], "Operator");
+    assert_eq!(
+        h.resource("spirl_service_account.terraform")["force_destroy"],
+        true
+    );
+    assert_eq!(h.mock_objects().service_accounts, 2);
+    h.assert_plan_empty();
+    let id = ci["id"].as_str().expect("id").to_owned();
+    check_import_commands_with(
+        &h,
+        "resources/spirl_service_account/import.sh",
+        &[("sa-abc123xyz", &id)],
+    );
+    h.destroy();
+    assert_mock_empty(&h);
+}
+
+#[test]
+fn examples_resource_service_account_key_apply_import_plan_destroy() {
+    let Some(h) = start_as_user_with_example(
+        "examples_service_account_key",
+        "resources/spirl_service_account_key/resource.tf",
+    ) else {
+        return;
+    };
+    if h.terraform_version() < (1, 11, 0) {
+        eprintln!("skipped: the example's second key is write-only (Terraform 1.11+)");
+        return;
+    }
+    h.apply();
+    let key = h.resource("spirl_service_account_key.ci");
+    assert_eq!(
+        key["fingerprint_sha256"],
+        h.resource("spirl_key_pair.ci")["public_key_fingerprint_sha256"]
+    );
+    assert_eq!(
+        h.resource("spirl_service_account_key.ci_next")["active"],
+        false
+    );
+    assert_eq!(h.mock_objects().service_account_keys, 2);
+    h.assert_plan_empty();
+    let id = key["id"].as_str().expect("id").to_owned();
+    check_import_commands_with(
+        &h,
+        "resources/spirl_service_account_key/import.sh",
+        &[("sak-abc123xyz", &id)],
+    );
+    h.destroy();
+    assert_mock_empty(&h);
 }

@@ -25,6 +25,7 @@ mod reliability_access;
 mod security;
 mod seed_flow;
 mod server_monitoring;
+mod service_account;
 mod spirlctl;
 mod terraform_1_0;
 mod trust_domain;

@@ -39,7 +39,7 @@ resource "spirl_trust_domain_deployment" "deployment" {
 
 /// A harness whose Terraform has no service-account key in its environment (the endpoint and
 /// TLS variables stay, to reach the mock).
-fn without_key(test: &str, config: MockOptions) -> Option<Harness> {
+pub(crate) fn without_key(test: &str, config: MockOptions) -> Option<Harness> {
     let mut h = Harness::start_with(test, config)?;
     h.unset_env("SPIRL_SA_KEY_ID");
     h.unset_env("SPIRL_SA_PRIVATE_KEY");
@@ -47,7 +47,7 @@ fn without_key(test: &str, config: MockOptions) -> Option<Harness> {
 }
 
 /// Writes a new session of the mock's user to `~/.spirl/config.json`; returns its token.
-fn spirlctl_login(h: &Harness) -> String {
+pub(crate) fn spirlctl_login(h: &Harness) -> String {
     let dir = h.home().join(".spirl");
     std::fs::create_dir_all(&dir).expect("create ~/.spirl");
     h.mock()

@@ -87,7 +87,7 @@ fn fingerprint(k: &TrustDomainKey) -> String {
 }
 
 /// The texts of every entry of a saved plan file (a zip archive).
-fn plan_file_entries(path: &std::path::Path) -> Vec<(String, String)> {
+pub(crate) fn plan_file_entries(path: &std::path::Path) -> Vec<(String, String)> {
     let file = std::fs::File::open(path).expect("saved plan");
     let mut zip = zip::ZipArchive::new(file).expect("a saved plan is a zip archive");
     (0..zip.len())
@@ -106,7 +106,12 @@ fn plan_file_entries(path: &std::path::Path) -> Vec<(String, String)> {
 /// Asserts that `text` (named `what`) holds no private key, none of `public_keys` (PEM), and no
 /// other public key PEM than `stranger` (a key registered out of band, which the plan that
 /// removes it shows).
-fn assert_no_key_material(what: &str, text: &str, public_keys: &[String], stranger: &str) {
+pub(crate) fn assert_no_key_material(
+    what: &str,
+    text: &str,
+    public_keys: &[String],
+    stranger: &str,
+) {
     let body = |pem: &str| -> String { pem.lines().filter(|l| !l.starts_with("-----")).collect() };
     let text = text.replace(&body(stranger), "");
     assert!(!text.contains("PRIVATE KEY"), "a private key PEM in {what}");
@@ -405,7 +410,7 @@ fn write_only_key_entries_need_exactly_one_public_key() {
 
 /// `text` without its top-level blocks whose header starts with one of `headers` (the file is
 /// `terraform fmt` clean: a block ends at the first `}` in column 0).
-fn without_blocks(text: &str, headers: &[&str]) -> String {
+pub(crate) fn without_blocks(text: &str, headers: &[&str]) -> String {
     let mut out = String::new();
     let mut skipping = false;
     for line in text.lines() {
