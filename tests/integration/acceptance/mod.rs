@@ -27,6 +27,7 @@ mod seed_flow;
 mod server_monitoring;
 mod spirlctl;
 mod terraform_1_0;
+mod terraform_test;
 mod trust_domain;
 mod trust_domain_deployment;
 mod trust_domain_status;
