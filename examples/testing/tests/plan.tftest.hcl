@@ -1,6 +1,6 @@
-# Plan-only runs: what the module would create, and the inputs it refuses. Nothing is created,
-# but the provider still needs credentials (it is configured at plan time), so these run against
-# spirl-mock-api too.
+# Plan-only runs: what the module would create, and the inputs it refuses. Planning new objects
+# calls no API, so this file passes without spirl-mock-api or credentials; a module that reads
+# data sources needs the mock for its plans too.
 
 variables {
   trust_domain_name = "payments.example.org"

@@ -5,7 +5,8 @@
 //! install), then `terraform test`. Every run must pass, the apply runs must have created
 //! objects on the mock, and Terraform's teardown must leave the mock empty. A file with a false
 //! assertion and an expected failure that does not happen makes `terraform test` fail, so a pass
-//! here means something. Run with `TF_ACC=1` and a Terraform of 1.6 or later.
+//! here means something. The plan-only file passes with no credentials, as the guide says. Run
+//! with `TF_ACC=1` and a Terraform of 1.6 or later.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -191,5 +192,33 @@ fn terraform_test_fails_on_a_false_assertion_and_on_an_expected_failure_that_doe
         h.mock_objects(),
         spirl_mock_api::ObjectCounts::default(),
         "a failed run is torn down too"
+    );
+}
+
+/// As the guide and `plan.tftest.hcl` say: planning new objects calls no API, so the plan file
+/// passes with no credentials at all, and the mock hears nothing.
+#[test]
+fn terraform_test_plan_runs_pass_without_credentials() {
+    let Some(mut h) = start("terraform_test_plan") else {
+        return;
+    };
+    for var in [
+        "SPIRL_ENDPOINT",
+        "SPIRL_USE_TLS",
+        "SPIRL_SA_KEY_ID",
+        "SPIRL_SA_PRIVATE_KEY",
+    ] {
+        h.unset_env(var);
+    }
+    let out = h.tf(&["test", "-json", "-filter=tests/plan.tftest.hcl"]);
+    assert_eq!(out.code, 0, "terraform test failed:\n{out}");
+    let report = report(&out);
+    let runs = &report.found["tests/plan.tftest.hcl"];
+    assert!(runs.len() >= 2, "{runs:?}");
+    assert_eq!(report.summary["passed"], runs.len(), "{out}");
+    assert!(
+        h.mock().stats().requests.is_empty(),
+        "the mock was called: {:?}",
+        h.mock().stats().requests
     );
 }
