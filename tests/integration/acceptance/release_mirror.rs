@@ -45,6 +45,19 @@ fn mock_zip_name() -> String {
     format!("spirl-mock-api_{VERSION}_linux_amd64.zip")
 }
 
+/// Runs `command`, which must succeed; `what` names it in the failure, with its stderr.
+fn succeed(mut command: Command, what: &str) {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A cargo command for the workspace, without the variables of the package under test.
 fn cargo(args: &[&str]) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -58,35 +71,26 @@ fn cargo(args: &[&str]) -> Command {
 /// The `spirl-mock-api` binary beside the provider's, built if it is not (the integration tests
 /// link the mock's library, not its binary).
 fn mock_binary() -> PathBuf {
-    let build = cargo(&[
-        "build",
-        "--locked",
-        "-q",
-        "-p",
-        "spirl-mock-api",
-        "--bin",
-        "spirl-mock-api",
-    ])
-    .output()
-    .expect("run cargo build -p spirl-mock-api");
-    assert!(
-        build.status.success(),
-        "cargo build -p spirl-mock-api failed:\n{}",
-        String::from_utf8_lossy(&build.stderr)
+    succeed(
+        cargo(&[
+            "build",
+            "--locked",
+            "-q",
+            "-p",
+            "spirl-mock-api",
+            "--bin",
+            "spirl-mock-api",
+        ]),
+        "cargo build -p spirl-mock-api",
     );
     provider_binary().with_file_name("spirl-mock-api")
 }
 
 /// `unzip -q zip -d dir`.
 fn unzip(zip: &Path, dir: &Path) {
-    let unzip = Command::new("unzip")
-        .arg("-q")
-        .arg(zip)
-        .arg("-d")
-        .arg(dir)
-        .output()
-        .expect("run unzip (Debian package unzip)");
-    assert!(unzip.status.success(), "unzip: {unzip:?}");
+    let mut command = Command::new("unzip");
+    command.arg("-q").arg(zip).arg("-d").arg(dir);
+    succeed(command, "unzip (Debian package unzip)");
 }
 
 /// The names of the files in `dir`, sorted.
@@ -114,21 +118,16 @@ fn sha256_hex(path: &Path) -> String {
 /// `out`, checks the artifact set and the checksums, and returns the provider zip's path.
 fn package(out: &Path) -> PathBuf {
     let mock = mock_binary();
-    let run = cargo(&["run", "--locked", "-q", "-p", "xtask", "--", "release"])
+    let mut release = cargo(&["run", "--locked", "-q", "-p", "xtask", "--", "release"]);
+    release
         .arg("--binary")
         .arg(provider_binary())
         .arg("--mock-binary")
         .arg(&mock)
         .arg("--out")
         .arg(out)
-        .env_remove("GPG_FINGERPRINT")
-        .output()
-        .expect("run cargo run -p xtask");
-    assert!(
-        run.status.success(),
-        "xtask release failed:\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+        .env_remove("GPG_FINGERPRINT");
+    succeed(release, "xtask release");
     let sums_name = format!("terraform-provider-spirl_{VERSION}_SHA256SUMS");
     let manifest_name = format!("terraform-provider-spirl_{VERSION}_manifest.json");
     assert_eq!(
