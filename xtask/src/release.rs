@@ -4,14 +4,18 @@
 //! | file | what |
 //! |---|---|
 //! | `terraform-provider-spirl_<v>_<os>_<arch>.zip` | one per platform, holding only `terraform-provider-spirl_v<v>` (mode 0755) |
+//! | `spirl-mock-api_<v>_<os>_<arch>.zip` | one per platform, holding only `spirl-mock-api` (mode 0755): the mock control plane, for users' module tests |
 //! | `terraform-provider-spirl_<v>_manifest.json` | a copy of `terraform-registry-manifest.json` (protocol 6.0) |
-//! | `terraform-provider-spirl_<v>_SHA256SUMS` | `<sha256 hex>  <file>` for the zips and the manifest |
+//! | `terraform-provider-spirl_<v>_SHA256SUMS` | `<sha256 hex>  <file>` for the zips (the mock's too) and the manifest |
 //! | `terraform-provider-spirl_<v>_SHA256SUMS.sig` | detached binary signature, when `GPG_FINGERPRINT` is set |
 //!
 //! Platforms are the installed Rust targets (`rustup target list --installed`) that map to a
-//! registry `os_arch`; the binary is `cargo build --release --locked` (stripped, thin LTO).
-//! `--binary PATH` packages an already-built binary for this machine's platform instead. Zips
-//! are deterministic: fixed timestamps and modes, so the same binary gives the same checksum.
+//! registry `os_arch`; the binaries are `cargo build --release --locked` of the provider and of
+//! `spirl-mock-api` (stripped, fat LTO), both versioned as the workspace. `--binary PATH` (and
+//! `--mock-binary PATH`) packages already-built binaries for this machine's platform instead.
+//! Zips are deterministic: fixed timestamps and modes, so the same binary gives the same
+//! checksum. Terraform and the registry look up only the provider's files in `SHA256SUMS`; the
+//! mock's line is for users who download it.
 
 use std::fs::File;
 use std::io;
@@ -26,16 +30,21 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 const PROJECT: &str = "terraform-provider-spirl";
 /// The Cargo package that builds the provider binary.
 const PACKAGE: &str = "terraform-provider-spirl";
+/// The mock control plane: its Cargo package, its binary and the first word of its zip's name.
+const MOCK: &str = "spirl-mock-api";
 /// The registry manifest in the repository root, copied into the release as is.
 const MANIFEST_FILE: &str = "terraform-registry-manifest.json";
 /// The environment variable naming the GPG key that signs `SHA256SUMS` (goreleaser's name).
 const SIGNING_KEY_ENV: &str = "GPG_FINGERPRINT";
 
-const USAGE: &str = "usage: cargo run -p xtask -- release [--binary PATH] [--out DIR]
+const USAGE: &str =
+    "usage: cargo run -p xtask -- release [--binary PATH [--mock-binary PATH]] [--out DIR]
 
-  --binary PATH   package this already-built provider binary for this machine's platform
-                  instead of building one per installed target
-  --out DIR       write the artifacts here (default: dist/ in the workspace)
+  --binary PATH       package this already-built provider binary for this machine's platform
+                      instead of building the provider and the mock per installed target
+  --mock-binary PATH  with --binary: package this already-built spirl-mock-api beside it
+                      (without it, the release has no mock zip)
+  --out DIR           write the artifacts here (default: dist/ in the workspace)
 
 Set GPG_FINGERPRINT to sign SHA256SUMS with that key (gpg --detach-sign).";
 
@@ -118,6 +127,17 @@ impl Platform {
     }
 }
 
+/// One platform's binaries: the provider's, and the mock's when it is part of the release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Build {
+    /// The registry platform they run on.
+    pub platform: Platform,
+    /// The provider binary.
+    pub provider: PathBuf,
+    /// The `spirl-mock-api` binary.
+    pub mock: Option<PathBuf>,
+}
+
 /// `terraform-provider-spirl_<v>_<os>_<arch>.zip`.
 pub fn zip_name(version: &str, platform: Platform) -> String {
     format!("{PROJECT}_{version}_{}.zip", platform.os_arch())
@@ -127,6 +147,17 @@ pub fn zip_name(version: &str, platform: Platform) -> String {
 /// Terraform looks for.
 pub fn binary_name(version: &str, platform: Platform) -> String {
     format!("{PROJECT}_v{version}{}", platform.exe_suffix())
+}
+
+/// `spirl-mock-api_<v>_<os>_<arch>.zip`.
+pub fn mock_zip_name(version: &str, platform: Platform) -> String {
+    format!("{MOCK}_{version}_{}.zip", platform.os_arch())
+}
+
+/// The mock's binary inside its zip: `spirl-mock-api` (`.exe` on Windows), the command the
+/// testing guide runs.
+pub fn mock_binary_name(platform: Platform) -> String {
+    format!("{MOCK}{}", platform.exe_suffix())
 }
 
 /// `terraform-provider-spirl_<v>_manifest.json`.
@@ -155,7 +186,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .out
         .clone()
         .unwrap_or_else(|| meta.workspace_root.join("dist"));
-    let binaries = match &options.binary {
+    let builds = match &options.binary {
         Some(path) => {
             let platform = Platform::host().ok_or_else(|| {
                 format!(
@@ -164,10 +195,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     std::env::consts::ARCH
                 )
             })?;
-            if !path.is_file() {
-                return Err(format!("--binary {}: no such file", path.display()));
+            for (flag, path) in [
+                ("--binary", Some(path)),
+                ("--mock-binary", options.mock_binary.as_ref()),
+            ] {
+                if let Some(path) = path.filter(|p| !p.is_file()) {
+                    return Err(format!("{flag} {}: no such file", path.display()));
+                }
             }
-            vec![(platform, path.clone())]
+            if options.mock_binary.is_none() {
+                eprintln!("release: no --mock-binary: {MOCK} is not packed");
+            }
+            vec![Build {
+                platform,
+                provider: path.clone(),
+                mock: options.mock_binary.clone(),
+            }]
+        }
+        None if options.mock_binary.is_some() => {
+            return Err(format!("--mock-binary goes with --binary\n{USAGE}"));
         }
         None => build(&meta)?,
     };
@@ -181,7 +227,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             fingerprint,
             gnupg_home: None,
         });
-    let written = package(&meta.version, &binaries, &manifest, &out, signer.as_ref())?;
+    let written = package(&meta.version, &builds, &manifest, &out, signer.as_ref())?;
     eprintln!("release {} in {}:", meta.version, out.display());
     for path in &written {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -200,6 +246,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Options {
     binary: Option<PathBuf>,
+    mock_binary: Option<PathBuf>,
     out: Option<PathBuf>,
 }
 
@@ -216,6 +263,7 @@ impl Options {
             let slot = match flag {
                 "-h" | "--help" => return Ok(None),
                 "--binary" => &mut options.binary,
+                "--mock-binary" => &mut options.mock_binary,
                 "--out" => &mut options.out,
                 _ => return Err(format!("unknown argument `{arg}`\n{USAGE}")),
             };
@@ -265,12 +313,23 @@ impl Metadata {
         let text = output_of(cmd, "cargo metadata")?;
         let json: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
-        let version = json["packages"]
-            .as_array()
-            .and_then(|packages| packages.iter().find(|p| p["name"] == PACKAGE))
-            .and_then(|p| p["version"].as_str())
-            .ok_or_else(|| format!("cargo metadata lists no package {PACKAGE}"))?
-            .to_owned();
+        let version_of = |name: &str| {
+            json["packages"]
+                .as_array()
+                .and_then(|packages| packages.iter().find(|p| p["name"] == name))
+                .and_then(|p| p["version"].as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| format!("cargo metadata lists no package {name}"))
+        };
+        let version = version_of(PACKAGE)?;
+        // The mock ships under the provider's version: `spirl-mock-api --version` must say it.
+        let mock_version = version_of(MOCK)?;
+        if mock_version != version {
+            return Err(format!(
+                "{MOCK} is version {mock_version}, {PACKAGE} {version}: both take the \
+                 workspace's version (version.workspace = true)"
+            ));
+        }
         let path = |key: &str| {
             json[key]
                 .as_str()
@@ -335,13 +394,14 @@ fn targets() -> Result<Vec<(String, Platform)>, String> {
     Ok(chosen)
 }
 
-/// `cargo build --release --locked` of the provider for every target; the binaries' paths.
-fn build(meta: &Metadata) -> Result<Vec<(Platform, PathBuf)>, String> {
+/// `cargo build --release --locked` of the provider and the mock for every target; the
+/// binaries' paths.
+fn build(meta: &Metadata) -> Result<Vec<Build>, String> {
     let host = host_triple()?;
-    let mut binaries = Vec::new();
+    let mut builds = Vec::new();
     for (triple, platform) in targets()? {
         let mut cmd = cargo();
-        cmd.args(["build", "--release", "--locked", "-p", PACKAGE]);
+        cmd.args(["build", "--release", "--locked", "-p", PACKAGE, "-p", MOCK]);
         // The host build goes to target/release, shared with every other release build.
         let dir = if triple == host {
             meta.target_dir.join("release")
@@ -350,8 +410,7 @@ fn build(meta: &Metadata) -> Result<Vec<(Platform, PathBuf)>, String> {
             meta.target_dir.join(&triple).join("release")
         };
         eprintln!(
-            "release: building {} for {triple} ({})",
-            PACKAGE,
+            "release: building {PACKAGE} and {MOCK} for {triple} ({})",
             platform.os_arch()
         );
         let status = cmd
@@ -363,16 +422,24 @@ fn build(meta: &Metadata) -> Result<Vec<(Platform, PathBuf)>, String> {
                 "cargo build --release for {triple} failed ({status}); see the compiler's message above"
             ));
         }
-        let binary = dir.join(format!("{PACKAGE}{}", platform.exe_suffix()));
-        if !binary.is_file() {
-            return Err(format!(
-                "cargo build succeeded but {} is missing",
-                binary.display()
-            ));
-        }
-        binaries.push((platform, binary));
+        let [provider, mock] = [PACKAGE, MOCK].map(|name| {
+            let binary = dir.join(format!("{name}{}", platform.exe_suffix()));
+            if binary.is_file() {
+                Ok(binary)
+            } else {
+                Err(format!(
+                    "cargo build succeeded but {} is missing",
+                    binary.display()
+                ))
+            }
+        });
+        builds.push(Build {
+            platform,
+            provider: provider?,
+            mock: Some(mock?),
+        });
     }
-    Ok(binaries)
+    Ok(builds)
 }
 
 /// A GPG key to sign `SHA256SUMS` with.
@@ -387,7 +454,7 @@ pub struct Signer {
 /// replacing earlier artifacts of this version. Returns the files written, sorted by name.
 pub fn package(
     version: &str,
-    binaries: &[(Platform, PathBuf)],
+    builds: &[Build],
     manifest: &[u8],
     out: &Path,
     signer: Option<&Signer>,
@@ -397,10 +464,15 @@ pub fn package(
     remove_previous(version, out)?;
 
     let mut files = Vec::new();
-    for (platform, binary) in binaries {
-        let zip = out.join(zip_name(version, *platform));
-        write_zip(binary, &binary_name(version, *platform), &zip)?;
+    for build in builds {
+        let zip = out.join(zip_name(version, build.platform));
+        write_zip(&build.provider, &binary_name(version, build.platform), &zip)?;
         files.push(zip);
+        if let Some(mock) = &build.mock {
+            let zip = out.join(mock_zip_name(version, build.platform));
+            write_zip(mock, &mock_binary_name(build.platform), &zip)?;
+            files.push(zip);
+        }
     }
     let manifest_path = out.join(manifest_name(version));
     std::fs::write(&manifest_path, manifest)
@@ -437,11 +509,12 @@ fn check_manifest(manifest: &[u8]) -> Result<(), String> {
 /// Removes this version's artifacts from an earlier run, so that nothing stale (a platform no
 /// longer built, an old signature) sits beside the new checksums.
 fn remove_previous(version: &str, out: &Path) -> Result<(), String> {
-    let prefix = format!("{PROJECT}_{version}_");
+    let prefixes = [PROJECT, MOCK].map(|name| format!("{name}_{version}_"));
     let entries =
         std::fs::read_dir(out).map_err(|e| format!("cannot list {}: {e}", out.display()))?;
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if prefixes.iter().any(|prefix| name.starts_with(prefix)) {
             std::fs::remove_file(entry.path())
                 .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
         }

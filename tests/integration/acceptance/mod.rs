@@ -28,6 +28,7 @@ mod server_monitoring;
 mod service_account;
 mod spirlctl;
 mod terraform_1_0;
+mod terraform_test;
 mod trust_domain;
 mod trust_domain_deployment;
 mod trust_domain_status;

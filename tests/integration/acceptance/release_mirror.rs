@@ -9,6 +9,9 @@
 //! Each: `terraform init`, apply of a key pair and a trust domain on the mock, an empty plan,
 //! destroy, and the mock is empty. Run with `TF_ACC=1`.
 //!
+//! The mock control plane ships beside it (`spirl-mock-api_<v>_linux_amd64.zip`, in
+//! `SHA256SUMS`); unpacked, it runs and reports the release's version.
+//!
 //! 3. A module written for the official provider v0.12.1 (`tests/fixtures/official-v0.12.1`,
 //!    every resource and data source of its docs, `version = "~> 0.12"`), unchanged, from the same
 //!    mirror: the version line continues, so `terraform init` selects this release, and the
@@ -38,6 +41,68 @@ fn zip_name() -> String {
     format!("terraform-provider-spirl_{VERSION}_linux_amd64.zip")
 }
 
+fn mock_zip_name() -> String {
+    format!("spirl-mock-api_{VERSION}_linux_amd64.zip")
+}
+
+/// Runs `command`, which must succeed; `what` names it in the failure, with its stderr.
+fn succeed(mut command: Command, what: &str) {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A cargo command for the workspace, without the variables of the package under test.
+fn cargo(args: &[&str]) -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    without_package_env(&mut command)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// The `spirl-mock-api` binary beside the provider's, built if it is not (the integration tests
+/// link the mock's library, not its binary).
+fn mock_binary() -> PathBuf {
+    succeed(
+        cargo(&[
+            "build",
+            "--locked",
+            "-q",
+            "-p",
+            "spirl-mock-api",
+            "--bin",
+            "spirl-mock-api",
+        ]),
+        "cargo build -p spirl-mock-api",
+    );
+    provider_binary().with_file_name("spirl-mock-api")
+}
+
+/// `unzip -q zip -d dir`.
+fn unzip(zip: &Path, dir: &Path) {
+    let mut command = Command::new("unzip");
+    command.arg("-q").arg(zip).arg("-d").arg(dir);
+    succeed(command, "unzip (Debian package unzip)");
+}
+
+/// The names of the files in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn sha256_hex(path: &Path) -> String {
     let mut file = std::fs::File::open(path).unwrap();
     let mut hasher = Sha256::new();
@@ -49,47 +114,64 @@ fn sha256_hex(path: &Path) -> String {
         .collect()
 }
 
-/// Runs the release packaging on the provider binary this test run built, into `out`, checks
-/// the artifact set and the checksums, and returns the zip's path.
+/// Runs the release packaging on the provider binary this test run built and the mock's, into
+/// `out`, checks the artifact set and the checksums, and returns the provider zip's path.
 fn package(out: &Path) -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let run = without_package_env(&mut Command::new(cargo))
-        .args([
-            "run", "--locked", "-q", "-p", "xtask", "--", "release", "--binary",
-        ])
+    let mock = mock_binary();
+    let mut release = cargo(&["run", "--locked", "-q", "-p", "xtask", "--", "release"]);
+    release
+        .arg("--binary")
         .arg(provider_binary())
+        .arg("--mock-binary")
+        .arg(&mock)
         .arg("--out")
         .arg(out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("GPG_FINGERPRINT")
-        .output()
-        .expect("run cargo run -p xtask");
-    assert!(
-        run.status.success(),
-        "xtask release failed:\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let mut names: Vec<String> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+        .env_remove("GPG_FINGERPRINT");
+    succeed(release, "xtask release");
     let sums_name = format!("terraform-provider-spirl_{VERSION}_SHA256SUMS");
     let manifest_name = format!("terraform-provider-spirl_{VERSION}_manifest.json");
     assert_eq!(
-        names,
-        [sums_name.clone(), zip_name(), manifest_name.clone()]
+        listing(out),
+        [
+            mock_zip_name(),
+            sums_name.clone(),
+            zip_name(),
+            manifest_name.clone()
+        ]
     );
     let sums = std::fs::read_to_string(out.join(&sums_name)).unwrap();
-    let expected = format!(
-        "{}  {}\n{}  {}\n",
-        sha256_hex(&out.join(zip_name())),
-        zip_name(),
-        sha256_hex(&out.join(&manifest_name)),
-        manifest_name
-    );
+    let expected: String = [mock_zip_name(), zip_name(), manifest_name]
+        .iter()
+        .map(|name| format!("{}  {name}\n", sha256_hex(&out.join(name))))
+        .collect();
     assert_eq!(sums, expected);
+    check_mock_zip(&out.join(mock_zip_name()), &mock);
     out.join(zip_name())
+}
+
+/// The mock's zip holds only `spirl-mock-api`, the binary given, executable: unpacked, it runs
+/// and says the release's version.
+fn check_mock_zip(zip: &Path, mock: &Path) {
+    let dir = tempfile::Builder::new()
+        .prefix("acc-release-mock-")
+        .tempdir()
+        .unwrap();
+    unzip(zip, dir.path());
+    assert_eq!(listing(dir.path()), ["spirl-mock-api"]);
+    let unpacked = dir.path().join("spirl-mock-api");
+    assert!(
+        std::fs::read(&unpacked).unwrap() == std::fs::read(mock).unwrap(),
+        "the unpacked mock is the packaged one"
+    );
+    let version = Command::new(&unpacked)
+        .arg("--version")
+        .output()
+        .expect("run the unpacked spirl-mock-api");
+    assert!(version.status.success(), "{version:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("spirl-mock-api {VERSION}")
+    );
 }
 
 /// A harness whose configuration pins the released version; its CLI config is `cli_config`.
@@ -199,20 +281,11 @@ fn implied_local_mirror(zip: &Path) -> Vec<String> {
         "terraform.d/plugins/{SOURCE}/{VERSION}/linux_amd64"
     ));
     std::fs::create_dir_all(&plugins).unwrap();
-    let unzip = Command::new("unzip")
-        .arg("-q")
-        .arg(zip)
-        .arg("-d")
-        .arg(&plugins)
-        .output()
-        .expect("run unzip (Debian package unzip)");
-    assert!(unzip.status.success(), "unzip: {unzip:?}");
-    let mut unpacked: Vec<String> = std::fs::read_dir(&plugins)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    unpacked.sort();
-    assert_eq!(unpacked, [format!("terraform-provider-spirl_v{VERSION}")]);
+    unzip(zip, &plugins);
+    assert_eq!(
+        listing(&plugins),
+        [format!("terraform-provider-spirl_v{VERSION}")]
+    );
     init_apply_plan_destroy(&h)
 }
 

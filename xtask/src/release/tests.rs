@@ -64,6 +64,12 @@ fn names_follow_the_registry() {
         "terraform-provider-spirl_v1.2.3.exe"
     );
     assert_eq!(
+        mock_zip_name("0.1.0", LINUX_AMD64),
+        "spirl-mock-api_0.1.0_linux_amd64.zip"
+    );
+    assert_eq!(mock_binary_name(LINUX_AMD64), "spirl-mock-api");
+    assert_eq!(mock_binary_name(windows), "spirl-mock-api.exe");
+    assert_eq!(
         manifest_name("0.1.0"),
         "terraform-provider-spirl_0.1.0_manifest.json"
     );
@@ -113,7 +119,16 @@ fn options_parse() {
         Options::parse(&args(&["--binary", "/b", "--out=/o"])).unwrap(),
         Some(Options {
             binary: Some("/b".into()),
+            mock_binary: None,
             out: Some("/o".into())
+        })
+    );
+    assert_eq!(
+        Options::parse(&args(&["--binary=/b", "--mock-binary", "/m"])).unwrap(),
+        Some(Options {
+            binary: Some("/b".into()),
+            mock_binary: Some("/m".into()),
+            out: None
         })
     );
     assert_eq!(Options::parse(&args(&["--help"])).unwrap(), None);
@@ -155,6 +170,35 @@ fn fake_binary(dir: &Path) -> PathBuf {
     path
 }
 
+/// A stand-in for the mock's binary, with other bytes than [`fake_binary`].
+fn fake_mock_binary(dir: &Path) -> PathBuf {
+    let path = dir.join("spirl-mock-api");
+    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 13 % 241) as u8).collect();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The linux_amd64 build of `provider`, without the mock.
+fn provider_only(provider: PathBuf) -> [Build; 1] {
+    [Build {
+        platform: LINUX_AMD64,
+        provider,
+        mock: None,
+    }]
+}
+
+/// The one member of the zip at `path`: its name, unix mode and contents.
+fn only_member(path: &Path) -> (String, Option<u32>, Vec<u8>) {
+    let mut archive = zip::ZipArchive::new(File::open(path).unwrap()).unwrap();
+    assert_eq!(archive.len(), 1, "{}", path.display());
+    let mut entry = archive.by_index(0).unwrap();
+    assert_eq!(entry.compression(), CompressionMethod::Deflated);
+    assert_eq!(entry.last_modified(), Some(DateTime::default()));
+    let mut contents = Vec::new();
+    entry.read_to_end(&mut contents).unwrap();
+    (entry.name().to_owned(), entry.unix_mode(), contents)
+}
+
 #[test]
 fn zip_holds_only_the_executable_and_is_deterministic() {
     let dir = TempDir::new("zip");
@@ -168,22 +212,21 @@ fn zip_holds_only_the_executable_and_is_deterministic() {
         std::fs::read(&second).unwrap()
     );
 
-    let mut archive = zip::ZipArchive::new(File::open(&first).unwrap()).unwrap();
-    assert_eq!(archive.len(), 1);
-    let mut entry = archive.by_index(0).unwrap();
-    assert_eq!(entry.name(), "terraform-provider-spirl_v0.1.0");
-    assert_eq!(entry.unix_mode(), Some(0o100755));
-    assert_eq!(entry.compression(), CompressionMethod::Deflated);
-    assert_eq!(entry.last_modified(), Some(DateTime::default()));
-    let mut contents = Vec::new();
-    entry.read_to_end(&mut contents).unwrap();
-    assert_eq!(contents, std::fs::read(&binary).unwrap());
+    assert_eq!(
+        only_member(&first),
+        (
+            "terraform-provider-spirl_v0.1.0".to_owned(),
+            Some(0o100755),
+            std::fs::read(&binary).unwrap()
+        )
+    );
 }
 
 #[test]
-fn package_writes_the_registry_set_and_replaces_an_earlier_run() {
+fn package_writes_the_registry_set_and_the_mock_and_replaces_an_earlier_run() {
     let dir = TempDir::new("package");
     let binary = fake_binary(dir.path());
+    let mock = fake_mock_binary(dir.path());
     let out = dir.path().join("dist");
     std::fs::create_dir_all(&out).unwrap();
     // Leftovers of an earlier run of this version go; other files stay.
@@ -193,10 +236,18 @@ fn package_writes_the_registry_set_and_replaces_an_earlier_run() {
         b"x",
     )
     .unwrap();
+    std::fs::write(out.join("spirl-mock-api_0.1.0_darwin_arm64.zip"), b"x").unwrap();
     std::fs::write(out.join("notes.txt"), b"keep").unwrap();
+    // Another version's mock is not this release's leftover.
+    std::fs::write(out.join("spirl-mock-api_0.0.9_linux_amd64.zip"), b"keep").unwrap();
     let manifest = include_bytes!("../../../terraform-registry-manifest.json");
 
-    let written = package("0.1.0", &[(LINUX_AMD64, binary)], manifest, &out, None).unwrap();
+    let build = Build {
+        platform: LINUX_AMD64,
+        provider: binary,
+        mock: Some(mock.clone()),
+    };
+    let written = package("0.1.0", &[build], manifest, &out, None).unwrap();
     let names: Vec<String> = written
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -204,6 +255,7 @@ fn package_writes_the_registry_set_and_replaces_an_earlier_run() {
     assert_eq!(
         names,
         [
+            "spirl-mock-api_0.1.0_linux_amd64.zip",
             "terraform-provider-spirl_0.1.0_SHA256SUMS",
             "terraform-provider-spirl_0.1.0_linux_amd64.zip",
             "terraform-provider-spirl_0.1.0_manifest.json",
@@ -215,19 +267,31 @@ fn package_writes_the_registry_set_and_replaces_an_earlier_run() {
         .collect();
     listing.sort();
     let mut expected = names.clone();
-    expected.insert(0, "notes.txt".to_owned());
+    expected.extend(["notes.txt", "spirl-mock-api_0.0.9_linux_amd64.zip"].map(String::from));
+    expected.sort();
     assert_eq!(listing, expected);
+    // The mock's zip holds only its executable, under the name users run.
+    assert_eq!(
+        only_member(&out.join(mock_zip_name("0.1.0", LINUX_AMD64))),
+        (
+            "spirl-mock-api".to_owned(),
+            Some(0o100755),
+            std::fs::read(&mock).unwrap()
+        )
+    );
     assert_eq!(
         std::fs::read(out.join(manifest_name("0.1.0"))).unwrap(),
         manifest
     );
     let sums = std::fs::read_to_string(out.join(sums_name("0.1.0"))).unwrap();
     let zip_hex = sha256_hex(&out.join(zip_name("0.1.0", LINUX_AMD64))).unwrap();
+    let mock_hex = sha256_hex(&out.join(mock_zip_name("0.1.0", LINUX_AMD64))).unwrap();
     let manifest_hex = sha256_hex(&out.join(manifest_name("0.1.0"))).unwrap();
     assert_eq!(
         sums,
         format!(
-            "{zip_hex}  terraform-provider-spirl_0.1.0_linux_amd64.zip\n\
+            "{mock_hex}  spirl-mock-api_0.1.0_linux_amd64.zip\n\
+             {zip_hex}  terraform-provider-spirl_0.1.0_linux_amd64.zip\n\
              {manifest_hex}  terraform-provider-spirl_0.1.0_manifest.json\n"
         )
     );
@@ -274,7 +338,7 @@ fn package_signs_the_sums_with_the_configured_key() {
     let manifest = include_bytes!("../../../terraform-registry-manifest.json");
     let written = package(
         "0.1.0",
-        &[(LINUX_AMD64, binary)],
+        &provider_only(binary),
         manifest,
         &out,
         Some(&signer),
@@ -305,7 +369,7 @@ fn package_signs_the_sums_with_the_configured_key() {
     let binary = fake_binary(dir.path());
     let err = package(
         "0.1.0",
-        &[(LINUX_AMD64, binary)],
+        &provider_only(binary),
         manifest,
         &out,
         Some(&missing),
