@@ -299,7 +299,13 @@ impl Resource for ServiceAccountResource {
             change.planned.role_id = prior.role_id.clone();
             return Some(());
         }
-        let client = self.client.get(diags)?;
+        // Resolved now when a client is configured (a provider configured from values not known
+        // yet resolves it at apply).
+        let mut quiet = Diagnostics::new();
+        let Some(client) = self.client.get(&mut quiet) else {
+            change.planned.role_id = Attr::Unknown;
+            return Some(());
+        };
         let role_id = resolve_role(diags, client, role_name).await?;
         // Another spelling of the role the account has is no change.
         if let Some(prior) = prior
