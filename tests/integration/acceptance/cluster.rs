@@ -7,7 +7,10 @@
 //! import and a lost answer.
 
 use crate::support::Action::{Create, Replace, Update};
-use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client};
+use crate::support::{
+    CLUSTER_INSTALL_ATTRIBUTES, Harness, Is, Lifecycle, Step, out_of_band_client,
+    without_cluster_install,
+};
 use serde_json::Value as Json;
 use spirl_mock_api::Faults;
 
@@ -56,20 +59,7 @@ output "read" {{
 }
 
 /// The installation files, which only the answers that make a version carry.
-const INSTALL: [&str; 4] = [
-    "kubernetes_manifest",
-    "kubernetes_manifests",
-    "vm_agent_config",
-    "vm_docker_compose_yaml",
-];
-
-/// A resource's attributes without [`INSTALL`].
-fn without_install(mut resource: Json) -> Json {
-    for attr in INSTALL {
-        resource.as_object_mut().expect("an object").remove(attr);
-    }
-    resource
-}
+const INSTALL: [&str; 4] = CLUSTER_INSTALL_ATTRIBUTES;
 
 fn calls(h: &Harness, method: &str) -> u64 {
     h.mock_requests(&format!("{CLUSTER_API}{method}"))
@@ -182,8 +172,8 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     let adopted = t.step(Step::same_config().plan([(ADDRESS, Update)]));
     // The same, but for the installation files, which an import cannot read.
     assert_eq!(
-        without_install(adopted.resource(ADDRESS)),
-        without_install(created.clone())
+        without_cluster_install(adopted.resource(ADDRESS)),
+        without_cluster_install(created.clone())
     );
     assert!(adopted.get(ADDRESS, "kubernetes_manifest").is_null());
     assert_eq!(calls(&h, "NewClusterVersion"), versions_made);

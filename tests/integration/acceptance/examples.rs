@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::support::{
     Harness, official_principals, out_of_band_client, seed_annotations, trust_domain,
-    without_blocks,
+    without_blocks, without_cluster_install,
 };
 use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
 use terraform_provider_spirl::keys::KeyPair;
@@ -100,7 +100,11 @@ fn check_import_commands_with(h: &Harness, rel: &str, ids: &[(&str, &str)]) {
             "imported with {id}"
         );
         h.apply();
-        assert_eq!(h.resource(&address), before, "adopted unchanged after {id}");
+        let (adopted, before) = (
+            without_cluster_install(h.resource(&address)),
+            without_cluster_install(before),
+        );
+        assert_eq!(adopted, before, "adopted unchanged after {id}");
         h.assert_plan_empty();
     }
     assert_eq!(h.mock_objects(), objects, "importing created nothing");
@@ -476,6 +480,20 @@ fn examples_resource_cluster_apply_import_plan_destroy() {
     );
     let linux = h.resource("spirl_cluster.linux_cluster");
     assert_eq!(linux["platform"], "linux");
+    // The agents' installation, in the outputs the example shows.
+    let outputs = h.outputs();
+    let manifest = outputs["my_cluster_agent_manifest"]
+        .as_str()
+        .expect("a manifest");
+    assert!(manifest.contains("kind: DaemonSet"), "{manifest}");
+    let files = &outputs["linux_cluster_agent_files"];
+    assert_eq!(files["config"], linux["vm_agent_config"]);
+    assert!(
+        files["compose"]
+            .as_str()
+            .is_some_and(|c| c.contains("services:")),
+        "{files}"
+    );
     let prod = h.resource("spirl_cluster.prod_cluster");
     assert_eq!(prod["realm_id"], h.resource("spirl_realm.production")["id"]);
     assert_eq!(

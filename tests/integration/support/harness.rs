@@ -447,6 +447,25 @@ pub fn without_blocks(text: &str, headers: &[&str]) -> String {
     out
 }
 
+/// `spirl_cluster`'s agent installation attributes: only the answer that made the cluster's
+/// version carries them, so the API cannot read them back and an import leaves them null.
+pub const CLUSTER_INSTALL_ATTRIBUTES: [&str; 4] = [
+    "kubernetes_manifest",
+    "kubernetes_manifests",
+    "vm_agent_config",
+    "vm_docker_compose_yaml",
+];
+
+/// `resource` (its attribute values) without [`CLUSTER_INSTALL_ATTRIBUTES`].
+pub fn without_cluster_install(mut resource: Json) -> Json {
+    if let Some(attributes) = resource.as_object_mut() {
+        for attr in CLUSTER_INSTALL_ATTRIBUTES {
+            attributes.remove(attr);
+        }
+    }
+    resource
+}
+
 /// Finds a resource's `values` in `terraform show -json` output (root module only).
 pub fn find_resource(state: &Json, address: &str) -> Option<Json> {
     state["values"]["root_module"]["resources"]
