@@ -244,15 +244,13 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
         })
 }
 
-const MANIFEST_HEADER: &str = "\
-# SPIRL agent for cluster {cluster}, version {version}, of trust domain {trust_domain}.
+const MANIFEST_HEADER: &str = r#"# SPIRL agent for cluster {cluster}, version {version}, of trust domain {trust_domain}.
 # Apply with `kubectl apply -f`.
-";
+"#;
 
-const KEY_HEADER: &str = "\
-# The agents read the cluster's private key from Secret {ns}/{secret} (key {key_name}),
+const KEY_HEADER: &str = r#"# The agents read the cluster's private key from Secret {ns}/{secret} (key {key_name}),
 # which you create: kubectl create secret generic {secret} -n {ns} --from-file={key_name}=FILE
-";
+"#;
 
 const MANIFEST: &str = r#"---
 apiVersion: v1
@@ -354,29 +352,29 @@ spec:
             type: DirectoryOrCreate
 "#;
 
-const KEY_MOUNT: &str = "            - name: agent-key
+const KEY_MOUNT: &str = r#"            - name: agent-key
               mountPath: /run/spirl/agent-key
               readOnly: true
-";
+"#;
 
-const KEY_VOLUME: &str = "        - name: agent-key
+const KEY_VOLUME: &str = r#"        - name: agent-key
           secret:
             secretName: {secret}
-";
+"#;
 
-const TOKEN_MOUNT: &str = "            - name: agent-token
+const TOKEN_MOUNT: &str = r#"            - name: agent-token
               mountPath: /run/spirl/token
               readOnly: true
-";
+"#;
 
-const TOKEN_VOLUME: &str = "        - name: agent-token
+const TOKEN_VOLUME: &str = r#"        - name: agent-token
           projected:
             sources:
               - serviceAccountToken:
                   path: token
                   audience: {audience}
                   expirationSeconds: 3600
-";
+"#;
 
 const COMPOSE: &str = r#"# Runs the SPIRL agent of cluster {cluster}, version {version}: its configuration file
 # (vm_agent_config) goes to {config_file}, the cluster's private key (when the agents use it)
@@ -396,8 +394,8 @@ services:
 {key_volume}      - {sockets}:{sockets}
 "#;
 
-const COMPOSE_KEY_VOLUME: &str = "      - {key_file}:{key_file}:ro
-";
+const COMPOSE_KEY_VOLUME: &str = r#"      - {key_file}:{key_file}:ro
+"#;
 
 /// The file name of [`AGENT_KEY_FILE`], the key of the Secret that holds it.
 const AGENT_KEY_FILE_NAME: &str = "agent-key.pem";

@@ -18,8 +18,12 @@ enum Kind {
 }
 
 impl Kind {
-    /// `None` when the platform is not known yet (or not one this provider knows).
+    /// The kind a cluster on `platform` gets ([`DEPLOYMENT_FOLLOWS_PLATFORM`]); `None` when the
+    /// platform is not known yet (or not one this provider knows), or either kind may come.
     fn of(platform: &Attr<String>) -> Option<Kind> {
+        if !DEPLOYMENT_FOLLOWS_PLATFORM {
+            return None;
+        }
         let platform = Platform::parse(platform.known()?)?;
         Some(if platform == Platform::Linux {
             Kind::Vm
@@ -74,7 +78,7 @@ impl ClusterState {
 
     /// Records what the control plane answered for the version just made. An answer of the
     /// other kind than the platform's is not recorded (the plan said null), and a missing one
-    /// leaves the attributes null; both are warnings.
+    /// leaves the attributes null; both are warnings. (A platform not known here takes either.)
     pub(super) fn record_install(
         &mut self,
         diags: &mut Diagnostics,
@@ -83,21 +87,18 @@ impl ClusterState {
         self.set_install(None, false);
         let kind = Kind::of(&self.platform);
         match deployment {
-            Some(AgentDeployment::Kubernetes { kubectl_yaml })
-                if kind == Some(Kind::Kubernetes) =>
-            {
+            Some(AgentDeployment::Kubernetes { kubectl_yaml }) if kind != Some(Kind::Vm) => {
                 self.kubernetes_manifests = Attr::Value(split_documents(&kubectl_yaml));
                 self.kubernetes_manifest = Attr::Value(kubectl_yaml);
             }
             Some(AgentDeployment::Vm {
                 agent_configuration_file,
                 docker_compose_yaml,
-            }) if kind == Some(Kind::Vm) => {
+            }) if kind != Some(Kind::Kubernetes) => {
                 self.vm_agent_config = Attr::Value(agent_configuration_file);
                 self.vm_docker_compose_yaml = Attr::Value(docker_compose_yaml);
             }
             Some(other) => {
-                debug_assert!(DEPLOYMENT_FOLLOWS_PLATFORM);
                 let (got, attributes) = match other {
                     AgentDeployment::Kubernetes { .. } => (
                         "a Kubernetes manifest",
@@ -196,7 +197,7 @@ mod tests {
     #[test]
     fn split_documents_at_line_start_markers_dropping_empty_and_comment_only_ones() {
         let yaml = "# made by the control plane\n---\napiVersion: v1\nkind: Namespace\n\n---\n\
-                    # only a comment\n---   \n\n--- # the agent\nkind: ConfigMap\ndata:\n  \
+                    # only a comment\n--- \t\n\n--- # the agent\nkind: ConfigMap\ndata:\n  \
                     agent.yaml: |\n    a: ---\n    b: 1\n...\n---\r\nkind: DaemonSet\r\n";
         assert_eq!(
             split_documents(yaml),
