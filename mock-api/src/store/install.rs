@@ -196,6 +196,7 @@ impl Facts<'_> {
         fill(
             &[MANIFEST_HEADER, header, MANIFEST, &daemon_set].concat(),
             &[
+                ("{labels}", LABELS),
                 ("{ns}", ns),
                 ("{sa}", sa),
                 ("{name}", AGENT_NAME),
@@ -252,6 +253,12 @@ const KEY_HEADER: &str = r#"# The agents read the cluster's private key from Sec
 # which you create: kubectl create secret generic {secret} -n {ns} --from-file={key_name}=FILE
 "#;
 
+/// The labels of every object but the namespace (placeholders filled after it is put in).
+const LABELS: &str = r#"  labels:
+    app.kubernetes.io/name: {name}
+    spirl.com/cluster-id: {cluster}
+"#;
+
 const MANIFEST: &str = r#"---
 apiVersion: v1
 kind: Namespace
@@ -266,18 +273,12 @@ kind: ServiceAccount
 metadata:
   name: {sa}
   namespace: {ns}
-  labels:
-    app.kubernetes.io/name: {name}
-    spirl.com/cluster-id: {cluster}
----
+{labels}---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
   name: {name}
-  labels:
-    app.kubernetes.io/name: {name}
-    spirl.com/cluster-id: {cluster}
-rules:
+{labels}rules:
   - apiGroups: [""]
     resources: ["pods", "nodes", "nodes/proxy"]
     verbs: ["get", "list", "watch"]
@@ -286,10 +287,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata:
   name: {name}
-  labels:
-    app.kubernetes.io/name: {name}
-    spirl.com/cluster-id: {cluster}
-roleRef:
+{labels}roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: ClusterRole
   name: {name}
@@ -303,10 +301,7 @@ kind: ConfigMap
 metadata:
   name: {name}
   namespace: {ns}
-  labels:
-    app.kubernetes.io/name: {name}
-    spirl.com/cluster-id: {cluster}
-data:
+{labels}data:
   {config_name}: |
 {config}"#;
 
@@ -316,10 +311,7 @@ kind: DaemonSet
 metadata:
   name: {name}
   namespace: {ns}
-  labels:
-    app.kubernetes.io/name: {name}
-    spirl.com/cluster-id: {cluster}
-spec:
+{labels}spec:
   selector:
     matchLabels:
       app.kubernetes.io/name: {name}

@@ -289,6 +289,23 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     t.finish();
 }
 
+/// What the plan of a new cluster (whose trust domain and key are made in the same apply)
+/// leaves unknown: its computed attributes, with the installation `files` of its platform.
+fn unknown_on_create(files: [&'static str; 2]) -> [&'static str; 10] {
+    [
+        "id",
+        "created_at",
+        "realm_id",
+        "path_template",
+        "version_id",
+        "version_created_at",
+        "trust_domain_id",
+        "public_key",
+        files[0],
+        files[1],
+    ]
+}
+
 const K8S: &str = "spirl_cluster.k8s";
 const HOSTS: &str = "spirl_cluster.hosts";
 
@@ -402,35 +419,11 @@ fn cluster_install_files_by_platform_kept_until_a_new_version_null_after_import(
             ])
             .plan_unknown(
                 K8S,
-                [
-                    "id",
-                    "created_at",
-                    "realm_id",
-                    "path_template",
-                    "version_id",
-                    "version_created_at",
-                    // From the other resources.
-                    "trust_domain_id",
-                    "public_key",
-                    "kubernetes_manifest",
-                    "kubernetes_manifests",
-                ],
+                unknown_on_create(["kubernetes_manifest", "kubernetes_manifests"]),
             )
             .plan_unknown(
                 HOSTS,
-                [
-                    "id",
-                    "created_at",
-                    "realm_id",
-                    "path_template",
-                    "version_id",
-                    "version_created_at",
-                    // From the other resources.
-                    "trust_domain_id",
-                    "public_key",
-                    "vm_agent_config",
-                    "vm_docker_compose_yaml",
-                ],
+                unknown_on_create(["vm_agent_config", "vm_docker_compose_yaml"]),
             ),
     );
     let k8s = created.resource(K8S);
