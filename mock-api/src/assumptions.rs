@@ -383,6 +383,48 @@ pub const REALM_ROLES: [(&str, &str); 1] = [("rr-administrator", REALM_ADMIN_ROL
 /// `ListServiceAccountRealmRoleAssignments`, `ListAssignmentIDRealmRoleAssignments`).
 pub const LIST_ROLE_ASSIGNMENTS_NEEDS_A_FILTER: bool = true;
 
+// ---- agent installation (the `deployment` of CreateCluster and NewClusterVersion) -----------
+
+/// What installs a new version's agents (`oneof deployment` of `CreateClusterResponse` and
+/// `NewClusterVersionResponse`; the SDK says no more than the messages' names and fields): for
+/// the Kubernetes platforms a `KubernetesDeployment` whose `kubectl_yaml` is one multi-document
+/// YAML for `kubectl apply -f` (Namespace, ServiceAccount, ClusterRole and binding, a ConfigMap
+/// with the agent's configuration, the agent's DaemonSet); for `linux` a `VMDeployment` with the
+/// agent's configuration file (YAML) and a Docker Compose file that runs it. Made from the
+/// cluster's and the version's records alone (`store::install`), the same every time; no call
+/// reads them again. The agent's configuration names the trust domain, the cluster, the version,
+/// [`control_plane_endpoint`] and, for a SPIRL-hosted trust domain, its [`agent_endpoint`]; with
+/// `k8s_psat` the agents use projected tokens of the configuration's service account, and
+/// Istio platforms add the SDS names Istio asks for.
+///
+/// None of it is secret: the control plane only ever receives the cluster's public key, so the
+/// files refer to the private key the user puts in Secret [`AGENT_KEY_SECRET`] (or at
+/// [`AGENT_KEY_FILE`] on a Linux host) and never contain it.
+pub const AGENT_INSTALL_REFERS_TO_THE_KEY: bool = true;
+/// The control plane the agents talk to, `host:port`, as the install files name it (the real
+/// one is `api.spirl.com:443`; the mock answers for `base_domain`).
+pub fn control_plane_endpoint(base_domain: &str) -> String {
+    format!("api.{base_domain}:443")
+}
+/// The agents' name (DaemonSet, ServiceAccount, ClusterRole, ConfigMap, Compose service): the
+/// official provider's default `k8s_psat` service account.
+pub const AGENT_NAME: &str = "spirl-agent";
+/// The agents' namespace, unless `k8s_psat` names another: the official provider's default.
+pub const AGENT_NAMESPACE: &str = "spirl-system";
+/// The agent's container image (chosen; nothing public names it).
+pub const AGENT_IMAGE: &str = "ghcr.io/spirl/spirl-agent:latest";
+/// The Secret, in the agents' namespace, that holds the cluster's private key (key
+/// `agent-key.pem`); the user creates it.
+pub const AGENT_KEY_SECRET: &str = "spirl-agent-key";
+/// Where a Linux host keeps the cluster's private key for the agent.
+pub const AGENT_KEY_FILE: &str = "/etc/spirl/agent-key.pem";
+/// Where the agent reads its configuration file.
+pub const AGENT_CONFIG_FILE: &str = "/etc/spirl/agent.yaml";
+/// The directory of the agent's Workload API socket, shared with the host.
+pub const AGENT_SOCKET_DIR: &str = "/run/spirl/sockets";
+/// The audience of the projected service account tokens agents attest with (`k8s_psat`).
+pub const AGENT_TOKEN_AUDIENCE: &str = "spirl";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,12 @@
 //!   trailing newline included), a path template starts with `/`; without `path_template` a
 //!   platform default is used. `ListClustersV2` pages (`MockOptions::cluster_page_size`) with
 //!   opaque tokens; `DescribeClusters` takes at most 100 ids.
+//! - `CreateCluster` and `NewClusterVersion` answer with the new version's agent installation:
+//!   for Kubernetes platforms a multi-document kubectl YAML (namespace, service account, RBAC,
+//!   the agent's configuration naming trust domain, cluster, version and control plane, its
+//!   DaemonSet; Istio platforms add SDS names, `k8s_psat` mounts a token instead of the key's
+//!   Secret), for `linux` the agent's configuration and a Docker Compose file. Made from the
+//!   records, never containing a key; no call reads them again.
 //! - Every field of a PSAT agent attestation configuration is required (the API marks them so);
 //!   a provider attestation configuration needs `aws` (the API marks it required).
 //! - CI/CD profile names are unique; without `jwks_url` a profile gets the issuer plus

@@ -120,3 +120,24 @@ pub const TEMPLATES_MAY_BE_TRIMMED: bool = true;
 /// field is reported at the resource (or the attribute the call is about). The mock starts each
 /// such message with the field's name.
 pub const INVALID_ARGUMENT_NAMES_THE_FIELD: bool = true;
+
+// ---- agent installation (`CreateCluster`/`NewClusterVersion` `deployment`) ----------------
+
+/// The answer of `CreateCluster` and `NewClusterVersion` carries what the new version's agents
+/// need (`oneof deployment`, fields 2 and 3 of both answers in the API's descriptors): a
+/// `KubernetesDeployment` (`kubectl_yaml`) for the Kubernetes platforms (`k8s`, `istio`, `eks`,
+/// `eks-istio`), a `VMDeployment` (`agent_configuration_file`, `docker_compose_yaml`) for
+/// `linux`, as the two messages' names say; the SDK does not say more. So a plan leaves only the
+/// platform's kind of install attributes unknown and plans the other kind null; an answer of
+/// the other kind is not recorded (a warning), so the plan holds either way. An answer without
+/// a deployment leaves them null. No call reads them again (`ListClusterVersions` and
+/// `DescribeClusters` carry none): the state keeps them from the apply that made the version.
+pub const DEPLOYMENT_FOLLOWS_PLATFORM: bool = true;
+
+/// What the `deployment` answer carries is no secret: the control plane holds only the
+/// cluster's public key (`CreateClusterRequest.pkix_pubkey`; no request or answer of the
+/// cluster service carries a private key or a token), so the manifests can at most refer to the
+/// Kubernetes Secret or file that holds the private key, which the user creates. The install
+/// attributes are therefore not marked sensitive, so that plans show how they change. Should
+/// the real control plane ever embed a credential in them, they must become sensitive.
+pub const DEPLOYMENT_CARRIES_NO_SECRET: bool = true;

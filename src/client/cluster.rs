@@ -12,7 +12,7 @@ use tonic::transport::Channel;
 use tonic::Code;
 
 use super::assumptions::DESCRIBED_CLUSTER_MAY_LACK_REALM;
-use super::engine::{MAX_ANSWER_BYTES, Rpc, gone_is_done};
+use super::engine::{Created, MAX_ANSWER_BYTES, Rpc, gone_is_done};
 use super::error::code_name;
 use super::models::rfc3339;
 use super::read_back::ReadBack;
@@ -249,6 +249,87 @@ impl From<wire::ClusterVersion> for ClusterVersion {
     }
 }
 
+/// What the agents of a new cluster version need: `CreateCluster` and `NewClusterVersion` answer
+/// it (`oneof deployment`), and no call reads it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentDeployment {
+    /// A Kubernetes platform's agents: one multi-document YAML for `kubectl apply -f`.
+    Kubernetes {
+        /// The YAML, as the control plane wrote it.
+        kubectl_yaml: String,
+    },
+    /// A Linux node group's agents.
+    Vm {
+        /// The agent's configuration file.
+        agent_configuration_file: String,
+        /// A Docker Compose file that runs the agent.
+        docker_compose_yaml: String,
+    },
+}
+
+impl From<wire::KubernetesDeployment> for AgentDeployment {
+    fn from(d: wire::KubernetesDeployment) -> Self {
+        AgentDeployment::Kubernetes {
+            kubectl_yaml: d.kubectl_yaml,
+        }
+    }
+}
+
+impl From<wire::VmDeployment> for AgentDeployment {
+    fn from(d: wire::VmDeployment) -> Self {
+        AgentDeployment::Vm {
+            agent_configuration_file: d.agent_configuration_file,
+            docker_compose_yaml: d.docker_compose_yaml,
+        }
+    }
+}
+
+/// A cluster version just made (by `CreateCluster` or `NewClusterVersion`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MadeVersion {
+    /// The version's id.
+    pub id: String,
+    /// What its agents need; `None` when the answer carried nothing, or was lost and the
+    /// version was found and adopted (the API cannot be asked again).
+    pub deployment: Option<AgentDeployment>,
+}
+
+impl MadeVersion {
+    fn adopted(id: String) -> Self {
+        MadeVersion {
+            id,
+            deployment: None,
+        }
+    }
+}
+
+/// `From` the answers of `CreateCluster` and `NewClusterVersion`, whose `deployment` oneofs are
+/// distinct types of the same shape.
+macro_rules! made_version_from {
+    ($($answer:ident in $oneof:ident),* $(,)?) => {$(
+        impl From<Created<wire::$answer>> for MadeVersion {
+            fn from(created: Created<wire::$answer>) -> Self {
+                use wire::$oneof::Deployment;
+                match created {
+                    Created::Adopted(id) => MadeVersion::adopted(id),
+                    Created::Answered(a) => MadeVersion {
+                        id: a.cluster_version_id,
+                        deployment: a.deployment.map(|d| match d {
+                            Deployment::KubernetesDeployment(k) => k.into(),
+                            Deployment::VmDeployment(vm) => vm.into(),
+                        }),
+                    },
+                }
+            }
+        }
+    )*};
+}
+
+made_version_from!(
+    CreateClusterResponse in create_cluster_response,
+    NewClusterVersionResponse in new_cluster_version_response,
+);
+
 /// What a cluster version is made of; what a create or a new version sends. Every field is sent
 /// as it is (an empty template clears it), so the result never depends on what the server keeps
 /// from the version before.
@@ -347,10 +428,10 @@ fn clusters(channel: Channel) -> ClusterApi<Channel> {
 }
 
 impl Client {
-    /// `CreateCluster`: the cluster with its first version, active; returns the version's id. A
-    /// create whose answer was lost is found by trust domain and name and adopted (its active
-    /// version's id is returned).
-    pub async fn create_cluster(&self, body: &CreateCluster) -> Result<String, ApiError> {
+    /// `CreateCluster`: the cluster with its first version, active; returns that version and
+    /// what its agents need. A create whose answer was lost is found by trust domain and name
+    /// and adopted (its active version, without what the lost answer said).
+    pub async fn create_cluster(&self, body: &CreateCluster) -> Result<MadeVersion, ApiError> {
         let spec = &body.version;
         let request = wire::CreateClusterRequest {
             trust_domain_id: body.trust_domain_id.clone(),
@@ -384,7 +465,7 @@ impl Client {
                 .await?;
             Ok(versions.into_iter().rev().find(|v| v.active).map(|v| v.id))
         };
-        self.create(
+        self.create_answered(
             CREATE_CLUSTER,
             request,
             |c, r| async move { clusters(c).create_cluster(r).await },
@@ -392,6 +473,7 @@ impl Client {
             lookup,
         )
         .await
+        .map(MadeVersion::from)
     }
 
     /// Every cluster matching the filters given, in full: `ListClustersV2` page by page, then
@@ -586,14 +668,15 @@ impl Client {
     }
 
     /// `NewClusterVersion`: a new, inactive version of cluster `cluster_id` made of `spec` (every
-    /// field sent explicitly); returns its id. A version whose answer was lost is found among the
-    /// cluster's inactive versions by its content and adopted.
+    /// field sent explicitly); returns it with what its agents need. A version whose answer was
+    /// lost is found among the cluster's inactive versions by its content and adopted (without
+    /// what the lost answer said).
     pub async fn new_cluster_version(
         &self,
         trust_domain_id: &str,
         cluster_id: &str,
         spec: &ClusterVersionSpec,
-    ) -> Result<String, ApiError> {
+    ) -> Result<MadeVersion, ApiError> {
         let request = wire::NewClusterVersionRequest {
             trust_domain_id: trust_domain_id.to_owned(),
             cluster_id: cluster_id.to_owned(),
@@ -623,7 +706,7 @@ impl Client {
                 })
                 .map(|v| v.id))
         };
-        self.create(
+        self.create_answered(
             NEW_VERSION,
             request,
             |c, r| async move { clusters(c).new_cluster_version(r).await },
@@ -631,6 +714,7 @@ impl Client {
             lookup,
         )
         .await
+        .map(MadeVersion::from)
     }
 
     /// `ActivateClusterVersion`.

@@ -102,6 +102,15 @@ struct Failed {
     token: Option<u64>,
 }
 
+/// What a create gave: the server's answer, or (after a lost answer) only the id of the object
+/// a lookup found and adopted.
+pub(super) enum Created<Resp> {
+    /// The answer, with the new object's id.
+    Answered(Resp),
+    /// The id of the object an earlier attempt made; its answer is lost.
+    Adopted(String),
+}
+
 impl Client {
     /// Builds a client for `settings`; it connects on its first call. `terraform_version` (from
     /// Terraform's configure request) goes into the user agent.
@@ -276,6 +285,34 @@ impl Client {
         L: Fn(Instant) -> LFut,
         LFut: Future<Output = Result<Option<String>, ApiError>>,
     {
+        Ok(
+            match self
+                .create_answered(rpc, request, send, id_of, lookup)
+                .await?
+            {
+                Created::Answered(answer) => id_of(&answer),
+                Created::Adopted(id) => id,
+            },
+        )
+    }
+
+    /// [`Client::create`], for the creates whose answer says more than the id: the answer when
+    /// it came (with an id), or only the id of what a lookup adopted after a lost answer.
+    pub(super) async fn create_answered<Req, Resp, F, Fut, L, LFut>(
+        &self,
+        rpc: Rpc,
+        request: Req,
+        send: F,
+        id_of: fn(&Resp) -> String,
+        lookup: L,
+    ) -> Result<Created<Resp>, ApiError>
+    where
+        Req: Clone,
+        F: Fn(Channel, Request<Req>) -> Fut,
+        Fut: Future<Output = Result<Response<Resp>, Status>>,
+        L: Fn(Instant) -> LFut,
+        LFut: Future<Output = Result<Option<String>, ApiError>>,
+    {
         let deadline = self.deadline();
         let mut attempts = 0u32;
         let mut retries = 0u32;
@@ -288,7 +325,7 @@ impl Client {
                 match lookup(deadline).await {
                     Ok(Some(id)) if !id.is_empty() => {
                         log::debug!(target: LOG_TARGET, "{}: the answer was lost, but it had succeeded: adopting {id}", rpc.operation);
-                        return Ok(id);
+                        return Ok(Created::Adopted(id));
                     }
                     Ok(_) => {}
                     Err(error) => {
@@ -308,9 +345,8 @@ impl Client {
                 .await
             {
                 Ok(answer) => {
-                    let id = id_of(&answer);
-                    if !id.is_empty() {
-                        return Ok(id);
+                    if !id_of(&answer).is_empty() {
+                        return Ok(Created::Answered(answer));
                     }
                     // The server says it made the object but not which one: an empty id is never
                     // stored (the SDK refuses such answers too). What it made is looked up and
@@ -399,7 +435,11 @@ impl Client {
     /// A create that may have happened has run out of time or tries: one last look (with a
     /// little time of its own), so that what a lost answer created is adopted into the state
     /// rather than left behind; `error` when there is nothing to adopt.
-    async fn last_look<L, LFut>(rpc: Rpc, lookup: &L, error: ApiError) -> Result<String, ApiError>
+    async fn last_look<L, LFut, Resp>(
+        rpc: Rpc,
+        lookup: &L,
+        error: ApiError,
+    ) -> Result<Created<Resp>, ApiError>
     where
         L: Fn(Instant) -> LFut,
         LFut: Future<Output = Result<Option<String>, ApiError>>,
@@ -407,7 +447,7 @@ impl Client {
         match lookup(Instant::now() + ADOPT_GRACE).await {
             Ok(Some(id)) if !id.is_empty() => {
                 log::debug!(target: LOG_TARGET, "{}: failed, but an earlier attempt had succeeded: adopting {id}", rpc.operation);
-                Ok(id)
+                Ok(Created::Adopted(id))
             }
             _ => Err(error),
         }

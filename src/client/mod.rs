@@ -54,7 +54,8 @@ pub use self::attestation::{AgentAttestation, K8sPsat, ProviderAttestation};
 pub use self::cache::RemoteDeployment;
 pub use self::cicd::{CicdLink, CicdProfile};
 pub use self::cluster::{
-    Cluster, ClusterItem, ClusterRef, ClusterVersion, ClusterVersionSpec, CreateCluster, Platform,
+    AgentDeployment, Cluster, ClusterItem, ClusterRef, ClusterVersion, ClusterVersionSpec,
+    CreateCluster, MadeVersion, Platform,
 };
 pub use self::engine::{CLIENT_NAME, CLIENT_VERSION, Client, LOG_TARGET};
 pub use self::error::{ApiError, ErrorContext, SPIRLCTL_LOGIN_AGAIN};

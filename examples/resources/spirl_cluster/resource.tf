@@ -95,3 +95,17 @@ resource "spirl_cluster_config" "attested_cluster" {
     YAML
   }
 }
+
+# What installs the agents, from the apply that created the cluster or its latest version:
+# `kubectl apply -f` it (see the "Install a cluster's SPIRL agents" guide).
+output "my_cluster_agent_manifest" {
+  value = spirl_cluster.my_cluster.kubernetes_manifest
+}
+
+# A Linux node group's agent configuration and the Docker Compose file that runs it.
+output "linux_cluster_agent_files" {
+  value = {
+    config  = spirl_cluster.linux_cluster.vm_agent_config
+    compose = spirl_cluster.linux_cluster.vm_docker_compose_yaml
+  }
+}

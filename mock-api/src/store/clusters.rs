@@ -4,6 +4,7 @@
 
 use spirl_api_proto::cluster::{self as pb, Platform};
 
+use super::install::Deployment;
 use super::{Change, ClusterEntry, ClusterRecord, ClusterVersionRecord, Ctx, Store};
 use crate::assumptions::{
     ACTIVATE_DEACTIVATES_OTHERS, ACTIVE_CLUSTER_HAS_AGENTS, CLUSTER_ID_PREFIX,
@@ -65,38 +66,6 @@ struct VersionFields<'a> {
     jwt: &'a str,
     provider_attestation: &'a str,
     agent_attestation: &'a str,
-}
-
-fn deployment_of(
-    platform: Platform,
-    cluster_id: &str,
-    version_id: &str,
-) -> (Option<pb::KubernetesDeployment>, Option<pb::VmDeployment>) {
-    if platform == Platform::Linux {
-        let config =
-            format!("cluster_id = \"{cluster_id}\"\ncluster_version_id = \"{version_id}\"\n");
-        (
-            None,
-            Some(pb::VmDeployment {
-                docker_compose_yaml: format!(
-                    "services:\n  spirl-agent:\n    image: spirl-agent\n    environment:\n      \
-                     SPIRL_CLUSTER_VERSION_ID: {version_id}\n"
-                ),
-                agent_configuration_file: config,
-            }),
-        )
-    } else {
-        (
-            Some(pb::KubernetesDeployment {
-                kubectl_yaml: format!(
-                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: spirl-agent\n  \
-                     namespace: spirl-system\ndata:\n  cluster_id: {cluster_id}\n  \
-                     cluster_version_id: {version_id}\n"
-                ),
-            }),
-            None,
-        )
-    }
 }
 
 impl Store {
@@ -493,27 +462,25 @@ impl Store {
             agent_attestation: &r.agent_attestation_config_id,
         };
         let version = self.plan_version(&id, &r.cluster_name, platform, &fields, true, ctx)?;
-        let (kubernetes, vm) = deployment_of(platform, &id, &version.id);
+        let cluster = ClusterRecord {
+            id,
+            trust_domain_id: r.trust_domain_id.clone(),
+            name: r.cluster_name.clone(),
+            description: r.description.clone(),
+            platform: platform.into(),
+            realm_id: r.realm_id.clone(),
+            created_at: ctx.now,
+            active_agents: 0,
+        };
+        use pb::create_cluster_response::Deployment as Answer;
         let answer = pb::CreateClusterResponse {
             cluster_version_id: version.id.clone(),
-            deployment: kubernetes
-                .map(pb::create_cluster_response::Deployment::KubernetesDeployment)
-                .or(vm.map(pb::create_cluster_response::Deployment::VmDeployment)),
+            deployment: Some(match self.deployment_of(&cluster, &version) {
+                Deployment::Kubernetes(k) => Answer::KubernetesDeployment(k),
+                Deployment::Vm(vm) => Answer::VmDeployment(vm),
+            }),
         };
-        let change = Change::ClusterCreated {
-            cluster: ClusterRecord {
-                id,
-                trust_domain_id: r.trust_domain_id.clone(),
-                name: r.cluster_name.clone(),
-                description: r.description.clone(),
-                platform: platform.into(),
-                realm_id: r.realm_id.clone(),
-                created_at: ctx.now,
-                active_agents: 0,
-            },
-            version,
-        };
-        Ok((change, answer))
+        Ok((Change::ClusterCreated { cluster, version }, answer))
     }
 
     /// `NewClusterVersion`: a new, inactive version; beyond [`MAX_CLUSTER_VERSIONS`] the oldest
@@ -589,12 +556,13 @@ impl Store {
         } else {
             None
         };
-        let (kubernetes, vm) = deployment_of(platform, &entry.record.id, &version.id);
+        use pb::new_cluster_version_response::Deployment as Answer;
         let answer = pb::NewClusterVersionResponse {
             cluster_version_id: version.id.clone(),
-            deployment: kubernetes
-                .map(pb::new_cluster_version_response::Deployment::KubernetesDeployment)
-                .or(vm.map(pb::new_cluster_version_response::Deployment::VmDeployment)),
+            deployment: Some(match self.deployment_of(&entry.record, &version) {
+                Deployment::Kubernetes(k) => Answer::KubernetesDeployment(k),
+                Deployment::Vm(vm) => Answer::VmDeployment(vm),
+            }),
         };
         Ok((Change::ClusterVersionCreated { version, removed }, answer))
     }

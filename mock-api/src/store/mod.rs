@@ -19,6 +19,7 @@ mod cicd;
 mod clusters;
 mod deployments;
 mod federation;
+mod install;
 mod realms;
 mod sections;
 mod trust_domains;

@@ -277,6 +277,82 @@ async fn clusters_pages_and_descriptions_at_the_wire() {
 }
 
 #[tokio::test]
+async fn clusters_answer_the_new_versions_agent_installation_by_platform() {
+    let mock = spawn(MockOptions::default()).await.expect("mock");
+    let api = Api::of(&mock).await;
+    let mut clusters = ClusterClient::new(channel(&mock.endpoint).await);
+    let td = api.register("install.example").await.expect("td");
+    let keyed = |name: &str, platform: Platform, key: u8| CreateClusterRequest {
+        platform: platform.into(),
+        pubkey: Some(create_cluster_request::Pubkey::PkixPubkey(PkixPublicKey {
+            data: key_der(key),
+        })),
+        ..create(&td, name)
+    };
+    let k8s = clusters
+        .create_cluster(api.req(keyed("k8s", Platform::Kubernetes, 1)))
+        .await
+        .expect("create")
+        .into_inner();
+    let Some(create_cluster_response::Deployment::KubernetesDeployment(manifest)) = &k8s.deployment
+    else {
+        panic!("a Kubernetes deployment: {k8s:?}");
+    };
+    for text in [
+        "kind: DaemonSet",
+        "trustDomain: install.example",
+        &k8s.cluster_version_id,
+    ] {
+        assert!(manifest.kubectl_yaml.contains(text), "{text}: {manifest:?}");
+    }
+    let linux = clusters
+        .create_cluster(api.req(keyed("hosts", Platform::Linux, 2)))
+        .await
+        .expect("create")
+        .into_inner();
+    let Some(create_cluster_response::Deployment::VmDeployment(vm)) = &linux.deployment else {
+        panic!("a VM deployment: {linux:?}");
+    };
+    assert!(
+        vm.agent_configuration_file
+            .contains(&linux.cluster_version_id)
+    );
+    assert!(vm.docker_compose_yaml.contains("services:"), "{vm:?}");
+
+    // A new version: files of its own.
+    let cluster_id = clusters
+        .list_clusters_v2(api.req(ListClustersV2Request {
+            cluster_name: Some("k8s".into()),
+            ..ListClustersV2Request::default()
+        }))
+        .await
+        .expect("list")
+        .into_inner()
+        .clusters[0]
+        .id
+        .clone();
+    let next = clusters
+        .new_cluster_version(api.req(NewClusterVersionRequest {
+            trust_domain_id: td.clone(),
+            cluster_id,
+            pubkey: Some(new_cluster_version_request::Pubkey::PkixPubkey(
+                PkixPublicKey { data: key_der(3) },
+            )),
+            ..NewClusterVersionRequest::default()
+        }))
+        .await
+        .expect("new version")
+        .into_inner();
+    let Some(new_cluster_version_response::Deployment::KubernetesDeployment(renewed)) =
+        &next.deployment
+    else {
+        panic!("a Kubernetes deployment: {next:?}");
+    };
+    assert!(renewed.kubectl_yaml.contains(&next.cluster_version_id));
+    assert!(!renewed.kubectl_yaml.contains(&k8s.cluster_version_id));
+}
+
+#[tokio::test]
 async fn clusters_realm_roles_have_rr_ids() {
     let mock = spawn(MockOptions::default()).await.expect("mock");
     let api = Api::of(&mock).await;

@@ -11,6 +11,10 @@
 //! `num_version_history` trims the oldest inactive versions. An agent attestation configuration
 //! made for `k8s_psat` is deleted once no version of the cluster names it.
 //!
+//! What installs the agents (`kubernetes_manifest`, `kubernetes_manifests`, `vm_agent_config`,
+//! `vm_docker_compose_yaml`) comes only in the answers that make a version, and is kept in the
+//! state until the next one (`install`).
+//!
 //! A cluster's configuration is that of its active version. A cluster left with no active
 //! version (deactivated out of band) reads with an empty `version_id`, which plans an update that
 //! activates a version again.
@@ -23,8 +27,10 @@ use tfplugin::{
     async_trait,
 };
 
+mod install;
 mod validate;
 
+pub use self::install::split_documents;
 pub use self::validate::name_problem;
 use self::validate::{
     check_history, check_name, check_platform, check_provider_attestation_id, check_public_key,
@@ -36,8 +42,8 @@ use crate::client::assumptions::{
     TRUST_DOMAIN_ID_PREFIX,
 };
 use crate::client::{
-    ApiError, Client, ClientHandle, Cluster, ClusterVersion, ClusterVersionSpec, CreateCluster,
-    K8sPsat, Platform, ReadBack, has_id_shape,
+    AgentDeployment, ApiError, Client, ClientHandle, Cluster, ClusterVersion, ClusterVersionSpec,
+    CreateCluster, K8sPsat, MadeVersion, Platform, ReadBack, has_id_shape,
 };
 use crate::diagnostics;
 use crate::keys::{PublicKey, PublicKeyPem, parse_public_key_pem};
@@ -168,6 +174,45 @@ pub struct ClusterState {
     /// When the active version was created (RFC 3339, UTC).
     #[tf(computed, keep)]
     pub version_created_at: Attr<String>,
+    // The install attributes are not sensitive: the control plane never has the cluster's
+    // private key, and they refer to the Secret or file that holds it
+    // (`client::assumptions::DEPLOYMENT_CARRIES_NO_SECRET`). Their plan is `install::plan_install`.
+    /// The Kubernetes manifest that installs the cluster's SPIRL agents, as the control plane
+    /// wrote it for the active version: one multi-document YAML for `kubectl apply -f`. Null
+    /// for a `linux` cluster. It is set when Terraform creates the cluster or makes a new
+    /// version (the plan shows it unknown then) and kept until the next one: the API cannot
+    /// read it back, so after `terraform import` it stays null until the next new version. It
+    /// holds no key material (the agents find the cluster's private key in a Kubernetes Secret
+    /// you create, or attest with `k8s_psat`), so it is not sensitive.
+    #[tf(computed, data(omit))]
+    #[serde(default, skip_serializing_if = "Attr::is_null")]
+    pub kubernetes_manifest: Attr<String>,
+    /// `kubernetes_manifest` split into its YAML documents, one per element, each as written
+    /// (documents of only comments are left out): for `kubectl_manifest` or, through
+    /// `yamldecode`, `kubernetes_manifest`. Null for a `linux` cluster. Like
+    /// `kubernetes_manifest`, it is known only after the apply that creates the cluster or makes
+    /// a new version, and the API cannot read it back: after `terraform import` it stays null
+    /// until the next new version.
+    #[tf(computed, data(omit))]
+    #[serde(default, skip_serializing_if = "Attr::is_null")]
+    pub kubernetes_manifests: Attr<Vec<String>>,
+    /// The SPIRL agent's configuration file for a `linux` cluster's hosts, as the control plane
+    /// wrote it for the active version; null for the Kubernetes platforms. It is set when
+    /// Terraform creates the cluster or makes a new version and kept until the next one: the
+    /// API cannot read it back, so after `terraform import` it stays null until the next new
+    /// version. It names the file that holds the cluster's private key but holds no key
+    /// material, so it is not sensitive.
+    #[tf(computed, data(omit))]
+    #[serde(default, skip_serializing_if = "Attr::is_null")]
+    pub vm_agent_config: Attr<String>,
+    /// A Docker Compose file that runs the SPIRL agent on a `linux` cluster's hosts with
+    /// `vm_agent_config`, as the control plane wrote it for the active version; null for the
+    /// Kubernetes platforms. It is set when Terraform creates the cluster or makes a new version
+    /// and kept until the next one: the API cannot read it back, so after `terraform import` it
+    /// stays null until the next new version.
+    #[tf(computed, data(omit))]
+    #[serde(default, skip_serializing_if = "Attr::is_null")]
+    pub vm_docker_compose_yaml: Attr<String>,
 }
 
 /// The `k8s_psat` block.
@@ -297,7 +342,8 @@ fn attestations_of(versions: &[ClusterVersion]) -> BTreeSet<String> {
 }
 
 /// The state of `cluster`, read with its versions, realm and attestation. `prior` supplies what
-/// the control plane does not hold (`num_version_history`) and the forms of unset values.
+/// the control plane does not hold (`num_version_history`, and the install attributes while its
+/// version is active) and the forms of unset values.
 async fn remote_state(
     client: &Client,
     cluster: Cluster,
@@ -360,7 +406,7 @@ async fn remote_state(
             None => Attr::Value(String::new()),
         }
     };
-    Ok(ClusterState {
+    let mut state = ClusterState {
         id: Attr::Value(cluster.id),
         trust_domain_id: Attr::Value(cluster.trust_domain_id),
         name: Attr::Value(cluster.name),
@@ -396,7 +442,10 @@ async fn remote_state(
             String::new()
         }),
         version_created_at: Attr::Value(version.created_at.clone()),
-    })
+        ..ClusterState::default()
+    };
+    state.keep_install(prior);
+    Ok(state)
 }
 
 /// The cluster `id` named `name` in trust domain `trust_domain_id`, read whole; `None` when gone.
@@ -520,15 +569,19 @@ impl ClusterResource {
     }
 
     /// Makes `spec` the cluster's only active version: a new version, activated, any other
-    /// active one deactivated. A new version that cannot be activated is deleted again.
+    /// active one deactivated. A new version that cannot be activated is deleted again. Returns
+    /// what the control plane answered for the version.
     async fn new_version(
         diags: &mut Diagnostics,
         client: &Client,
         td: &str,
         cluster_id: &str,
         spec: &ClusterVersionSpec,
-    ) -> Option<()> {
-        let version = match client.new_cluster_version(td, cluster_id, spec).await {
+    ) -> Option<Option<AgentDeployment>> {
+        let MadeVersion {
+            id: version,
+            deployment,
+        } = match client.new_cluster_version(td, cluster_id, spec).await {
             Ok(v) => v,
             Err(e) => {
                 diagnostics::api_error_at_field(diags, &e, &cluster_fields(), None);
@@ -556,7 +609,7 @@ impl ClusterResource {
                 return None;
             }
         }
-        Some(())
+        Some(deployment)
     }
 
     /// Reads cluster `id` back after an update; an error when it cannot be.
@@ -601,7 +654,12 @@ impl Resource for ClusterResource {
              that is activated in place. The control plane keeps at most 10 versions, dropping \
              the oldest; agents still using a dropped version cannot authenticate until they \
              get the new key. A cluster with active agents cannot be deleted. Import with \
-             `terraform import spirl_cluster.<name> td-…/<cluster-name>`.",
+             `terraform import spirl_cluster.<name> td-…/<cluster-name>`.\n\nCreating the \
+             cluster and each new version also gives what installs its agents: \
+             `kubernetes_manifest` (and the same split into `kubernetes_manifests`) for the \
+             Kubernetes platforms, `vm_agent_config` and `vm_docker_compose_yaml` for `linux`. \
+             The API cannot read them back, so they stay null after an import until the next \
+             new version.",
         )
     }
 
@@ -639,14 +697,17 @@ impl Resource for ClusterResource {
             };
         }
         let Some(prior) = &change.prior else {
+            planned.plan_install(None, true);
             return Some(());
         };
         // A cluster without an active version (deactivated out of band) needs one again.
         let inactive = prior.version_id.known().is_some_and(String::is_empty);
-        if planned.version_spec() != prior.version_spec() || inactive {
+        let new_version = planned.version_spec() != prior.version_spec() || inactive;
+        if new_version {
             planned.version_id = Attr::Unknown;
             planned.version_created_at = Attr::Unknown;
         }
+        planned.plan_install(Some(prior), new_version);
         Some(())
     }
 
@@ -703,36 +764,39 @@ impl Resource for ClusterResource {
             realm_id,
             version: spec,
         };
-        if let Err(e) = client.create_cluster(&body).await {
-            match &e {
-                ApiError::AlreadyExists(_) => {
-                    let existing = client.find_cluster(&td, &name).await.ok().flatten();
-                    diagnostics::name_taken(
-                        diags,
-                        &e,
-                        "cluster",
-                        &name,
-                        existing.map(|c| format!("{td}/{}", c.name)).as_deref(),
-                        ClusterState::paths().name,
-                        "terraform import spirl_cluster.<name> <id>",
-                    );
+        let version = match client.create_cluster(&body).await {
+            Ok(version) => version,
+            Err(e) => {
+                match &e {
+                    ApiError::AlreadyExists(_) => {
+                        let existing = client.find_cluster(&td, &name).await.ok().flatten();
+                        diagnostics::name_taken(
+                            diags,
+                            &e,
+                            "cluster",
+                            &name,
+                            existing.map(|c| format!("{td}/{}", c.name)).as_deref(),
+                            ClusterState::paths().name,
+                            "terraform import spirl_cluster.<name> <id>",
+                        );
+                    }
+                    ApiError::NotFound(c) => {
+                        let at = ClusterState::paths();
+                        let at = if c.message.contains("realm") {
+                            at.realm_name
+                        } else if c.message.contains("provider_attestation") {
+                            at.provider_attestation_id
+                        } else {
+                            at.trust_domain_id
+                        };
+                        diagnostics::missing_reference(diags, &e, at);
+                    }
+                    e => diagnostics::api_error_at_field(diags, e, &cluster_fields(), None),
                 }
-                ApiError::NotFound(c) => {
-                    let at = ClusterState::paths();
-                    let at = if c.message.contains("realm") {
-                        at.realm_name
-                    } else if c.message.contains("provider_attestation") {
-                        at.provider_attestation_id
-                    } else {
-                        at.trust_domain_id
-                    };
-                    diagnostics::missing_reference(diags, &e, at);
-                }
-                e => diagnostics::api_error_at_field(diags, e, &cluster_fields(), None),
+                delete_attestations(diags, client, &made).await;
+                return None;
             }
-            delete_attestations(diags, client, &made).await;
-            return None;
-        }
+        };
         log::info!(name = name.as_str(), trust_domain_id = td.as_str(); "created cluster");
         // Nothing half-created: a cluster Terraform cannot record is removed.
         let remove = async {
@@ -749,7 +813,10 @@ impl Resource for ClusterResource {
             )
             .await;
         match read_back {
-            Ok(state) => Some(state),
+            Ok(mut state) => {
+                state.record_install(diags, version.deployment);
+                Some(state)
+            }
             Err(failed) => {
                 diagnostics::created_but_unreadable(diags, &failed, &[]);
                 if failed.cleanup.is_none() {
@@ -780,6 +847,7 @@ impl Resource for ClusterResource {
         let new_version = planned.version_spec() != prior.version_spec()
             || prior.version_id.known().is_some_and(String::is_empty);
         let mut made = BTreeSet::new();
+        let mut deployment = None;
         if new_version {
             let current_attestation = current(&before)
                 .map(|v| v.agent_attestation_config_id.clone())
@@ -805,17 +873,24 @@ impl Resource for ClusterResource {
                 },
             };
             let spec = checked_spec(diags, client, &planned, attestation, &made).await?;
-            if Self::new_version(diags, client, &td, &id, &spec)
-                .await
-                .is_none()
-            {
-                delete_attestations(diags, client, &made).await;
-                return None;
+            match Self::new_version(diags, client, &td, &id, &spec).await {
+                Some(answered) => deployment = Some(answered),
+                None => {
+                    delete_attestations(diags, client, &made).await;
+                    return None;
+                }
             }
         }
         let keep = planned.num_version_history.known().and_then(Number::as_i64);
         Self::trim(diags, client, &id, keep).await;
-        let state = Self::read_back(diags, client, &planned, &id).await;
+        let mut state = Self::read_back(diags, client, &planned, &id).await;
+        if let Some(state) = &mut state {
+            match deployment {
+                Some(answered) => state.record_install(diags, answered),
+                // As planned: what the prior state held.
+                None => state.install_from(&planned),
+            }
+        }
         // Attestation configurations that no version names any more go.
         if let Ok(after) = client.list_cluster_versions(&id).await {
             let still = attestations_of(&after);

@@ -2,11 +2,17 @@
 //! against the gRPC mock (run with `TF_ACC=1`): one lifecycle that walks create, data source,
 //! import, versions made in place (precise plans), version history, PSAT attestation,
 //! replacement, repairs of out-of-band changes, the refused delete of a cluster with agents, and
-//! destroy.
+//! destroy; and the agents' installation files (`kubernetes_manifest`, `kubernetes_manifests`,
+//! `vm_agent_config`, `vm_docker_compose_yaml`) from create through new versions, refresh,
+//! import and a lost answer.
 
 use crate::support::Action::{Create, Replace, Update};
-use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client};
+use crate::support::{
+    CLUSTER_INSTALL_ATTRIBUTES, Harness, Is, Lifecycle, Step, out_of_band_client,
+    without_cluster_install,
+};
 use serde_json::Value as Json;
+use spirl_mock_api::Faults;
 
 const ADDRESS: &str = "spirl_cluster.my_cluster";
 const CLUSTER_API: &str = "/com.spirl.api.v1.cluster.API/";
@@ -52,6 +58,9 @@ output "read" {{
     )
 }
 
+/// The installation files, which only the answers that make a version carry.
+const INSTALL: [&str; 4] = CLUSTER_INSTALL_ATTRIBUTES;
+
 fn calls(h: &Harness, method: &str) -> u64 {
     h.mock_requests(&format!("{CLUSTER_API}{method}"))
 }
@@ -62,11 +71,20 @@ fn str_of<'a>(v: &'a Json, attr: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{attr} is not a string: {v}"))
 }
 
-/// A new version activated in place: one update, with only `version_id` and
-/// `version_created_at` unknown.
+/// What a new version of a Kubernetes cluster leaves unknown in the plan: the version and its
+/// installation files, nothing else.
+const VERSION_MADE_K8S: [&str; 4] = [
+    "version_id",
+    "version_created_at",
+    "kubernetes_manifest",
+    "kubernetes_manifests",
+];
+
+/// A new version activated in place: one update, with only the version and its installation
+/// files unknown.
 fn new_version(step: Step) -> Step {
     step.plan([(ADDRESS, Update)])
-        .plan_unknown(ADDRESS, ["version_id", "version_created_at"])
+        .plan_unknown(ADDRESS, VERSION_MADE_K8S)
         .plan_lacks("must be replaced")
         .state(ADDRESS, "id", Is::Unchanged)
         .state(ADDRESS, "version_id", Is::Changed)
@@ -143,12 +161,21 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     t.step(
         Step::import(ADDRESS)
             .id(format!("{td}/my-cluster"))
-            .ignore(["num_version_history"])
+            .ignore([
+                "num_version_history",
+                "kubernetes_manifest",
+                "kubernetes_manifests",
+            ])
             .plan([(ADDRESS, Update)]),
     );
     let versions_made = calls(&h, "NewClusterVersion");
     let adopted = t.step(Step::same_config().plan([(ADDRESS, Update)]));
-    assert_eq!(adopted.resource(ADDRESS), created);
+    // The same, but for the installation files, which an import cannot read.
+    assert_eq!(
+        without_cluster_install(adopted.resource(ADDRESS)),
+        without_cluster_install(created.clone())
+    );
+    assert!(adopted.get(ADDRESS, "kubernetes_manifest").is_null());
     assert_eq!(calls(&h, "NewClusterVersion"), versions_made);
 
     // A new key is a new version, activated in place: the plan says exactly that.
@@ -260,4 +287,261 @@ fn cluster_lifecycle_versions_in_place_import_replace_repair_destroy() {
     assert_eq!(h.mock_objects().clusters, 1);
     h.mock().state.set_active_agents(&id, 0).expect("agents");
     t.finish();
+}
+
+/// What the plan of a new cluster (whose trust domain and key are made in the same apply)
+/// leaves unknown: its computed attributes, with the installation `files` of its platform.
+fn unknown_on_create(files: [&'static str; 2]) -> [&'static str; 10] {
+    [
+        "id",
+        "created_at",
+        "realm_id",
+        "path_template",
+        "version_id",
+        "version_created_at",
+        "trust_domain_id",
+        "public_key",
+        files[0],
+        files[1],
+    ]
+}
+
+const K8S: &str = "spirl_cluster.k8s";
+const HOSTS: &str = "spirl_cluster.hosts";
+
+/// A Kubernetes cluster and a Linux node group with keys `k8s_key` and `hosts_key` (names of
+/// `spirl_key_pair`s), and the data source reading the Kubernetes one.
+fn install_config(k8s_key: &str, hosts_key: &str) -> String {
+    format!(
+        r#"
+resource "spirl_trust_domain" "td" {{
+  domain_name = "agents.example.org"
+}}
+
+resource "spirl_key_pair" "a" {{}}
+resource "spirl_key_pair" "b" {{}}
+resource "spirl_key_pair" "c" {{}}
+
+resource "spirl_cluster" "k8s" {{
+  trust_domain_id = spirl_trust_domain.td.id
+  name            = "k8s"
+  platform        = "k8s"
+  public_key      = spirl_key_pair.{k8s_key}.public_key_pem
+}}
+
+resource "spirl_cluster" "hosts" {{
+  trust_domain_id = spirl_trust_domain.td.id
+  name            = "hosts"
+  platform        = "linux"
+  public_key      = spirl_key_pair.{hosts_key}.public_key_pem
+}}
+
+data "spirl_cluster" "read" {{
+  trust_domain_id = spirl_cluster.k8s.trust_domain_id
+  name            = spirl_cluster.k8s.name
+}}
+
+output "read" {{
+  value = data.spirl_cluster.read
+}}
+"#
+    )
+}
+
+fn parse_yaml(text: &str) -> Vec<yaml_rust2::Yaml> {
+    yaml_rust2::YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
+}
+
+/// Checks the Kubernetes installation of `cluster` (its state): the whole manifest names the
+/// cluster and its active version, and `kubernetes_manifests` holds its documents, one each, in
+/// order; no VM files.
+fn assert_kubernetes_install(cluster: &Json) {
+    let whole = str_of(cluster, "kubernetes_manifest");
+    for text in [str_of(cluster, "id"), str_of(cluster, "version_id")] {
+        assert!(whole.contains(text), "{text} in {whole}");
+    }
+    let documents: Vec<&str> = cluster["kubernetes_manifests"]
+        .as_array()
+        .expect("kubernetes_manifests is a list")
+        .iter()
+        .map(|d| d.as_str().expect("a string"))
+        .collect();
+    let parsed = parse_yaml(whole);
+    assert_eq!(documents.len(), parsed.len(), "{documents:?}");
+    assert!(documents.len() >= 5, "{documents:?}");
+    for (text, whole_doc) in documents.iter().zip(&parsed) {
+        let one = parse_yaml(text);
+        assert_eq!(one.len(), 1, "one document: {text}");
+        assert_eq!(&one[0], whole_doc, "in order, as written");
+        assert!(one[0]["kind"].as_str().is_some(), "{text}");
+        assert!(whole.contains(text.trim_end()), "kept as written: {text}");
+    }
+    assert!(!whole.contains("PRIVATE KEY"), "{whole}");
+    assert!(cluster["vm_agent_config"].is_null(), "{cluster}");
+    assert!(cluster["vm_docker_compose_yaml"].is_null(), "{cluster}");
+}
+
+/// Checks the Linux installation of `cluster`: the agent's configuration and the Compose file
+/// parse, and name the cluster's active version; no Kubernetes manifest.
+fn assert_vm_install(cluster: &Json) {
+    let config = str_of(cluster, "vm_agent_config");
+    let parsed = parse_yaml(config);
+    assert_eq!(parsed[0]["clusterID"].as_str(), cluster["id"].as_str());
+    assert_eq!(
+        parsed[0]["clusterVersionID"].as_str(),
+        cluster["version_id"].as_str()
+    );
+    let compose = parse_yaml(str_of(cluster, "vm_docker_compose_yaml"));
+    assert!(
+        !compose[0]["services"]["spirl-agent"]["image"].is_badvalue(),
+        "{cluster}"
+    );
+    assert!(cluster["kubernetes_manifest"].is_null(), "{cluster}");
+    assert!(cluster["kubernetes_manifests"].is_null(), "{cluster}");
+}
+
+#[test]
+fn cluster_install_files_by_platform_kept_until_a_new_version_null_after_import() {
+    let Some(h) = Harness::start("cluster_install") else {
+        return;
+    };
+    let mut t = Lifecycle::new(&h);
+    // On create, only the platform's kind of files is unknown: the other is planned null.
+    let created = t.step(
+        Step::config(install_config("a", "b"))
+            .plan([
+                ("spirl_trust_domain.td", Create),
+                ("spirl_key_pair.a", Create),
+                ("spirl_key_pair.b", Create),
+                ("spirl_key_pair.c", Create),
+                (K8S, Create),
+                (HOSTS, Create),
+            ])
+            .plan_unknown(
+                K8S,
+                unknown_on_create(["kubernetes_manifest", "kubernetes_manifests"]),
+            )
+            .plan_unknown(
+                HOSTS,
+                unknown_on_create(["vm_agent_config", "vm_docker_compose_yaml"]),
+            ),
+    );
+    let k8s = created.resource(K8S);
+    assert_kubernetes_install(&k8s);
+    assert_vm_install(&created.resource(HOSTS));
+    // The data source cannot know them, and has no such attributes.
+    let read = created.output("read");
+    for attr in INSTALL {
+        assert!(read.get(attr).is_none(), "{attr}: {read}");
+    }
+
+    // A refresh keeps them (nothing can read them again), and the plan stays empty.
+    h.tf_ok(&["apply", "-refresh-only", "-auto-approve", "-input=false"]);
+    assert_eq!(h.resource(K8S), k8s);
+    t.step(Step::same_config().plan_only());
+
+    // A new key is a new version with files of its own: unknown in the plan, with the version.
+    let rekeyed = t.step(
+        Step::config(install_config("c", "a"))
+            .plan([(K8S, Update), (HOSTS, Update)])
+            .plan_unknown(K8S, VERSION_MADE_K8S)
+            .plan_unknown(
+                HOSTS,
+                [
+                    "version_id",
+                    "version_created_at",
+                    "vm_agent_config",
+                    "vm_docker_compose_yaml",
+                ],
+            )
+            .state(K8S, "kubernetes_manifest", Is::Changed)
+            .state(K8S, "kubernetes_manifests", Is::Changed)
+            .state(HOSTS, "vm_agent_config", Is::Changed)
+            .state(HOSTS, "vm_docker_compose_yaml", Is::Changed),
+    );
+    let renewed = rekeyed.resource(K8S);
+    assert_kubernetes_install(&renewed);
+    assert!(
+        !str_of(&renewed, "kubernetes_manifest").contains(str_of(&k8s, "version_id")),
+        "the old version is not named any more"
+    );
+    assert_vm_install(&rekeyed.resource(HOSTS));
+
+    // Import: everything but the files, which stay null, and the next plan is empty.
+    let td = str_of(&renewed, "trust_domain_id").to_owned();
+    for (address, name) in [(K8S, "k8s"), (HOSTS, "hosts")] {
+        t.step(
+            Step::import(address)
+                .id(format!("{td}/{name}"))
+                .ignore(INSTALL)
+                .state(address, "kubernetes_manifest", Is::Null)
+                .state(address, "kubernetes_manifests", Is::Null)
+                .state(address, "vm_agent_config", Is::Null)
+                .state(address, "vm_docker_compose_yaml", Is::Null),
+        );
+    }
+    t.step(Step::same_config().plan_only());
+    // Until the next new version.
+    let again = t.step(
+        Step::config(install_config("b", "a"))
+            .plan([(K8S, Update)])
+            .plan_unknown(K8S, VERSION_MADE_K8S)
+            .state(HOSTS, "vm_agent_config", Is::Null),
+    );
+    assert_kubernetes_install(&again.resource(K8S));
+
+    // PSAT attestation: no Secret to refer to any more.
+    let psat = t.step(
+        Step::config(install_config("b", "a").replace(
+            "public_key      = spirl_key_pair.b.public_key_pem",
+            "k8s_psat {\n    issuer_url = \"https://oidc.example.org\"\n  }",
+        ))
+        .plan([(K8S, Update)])
+        .plan_unknown(K8S, VERSION_MADE_K8S),
+    );
+    let attested = psat.resource(K8S);
+    assert_kubernetes_install(&attested);
+    assert!(
+        str_of(&attested, "kubernetes_manifest").contains("serviceAccountToken"),
+        "{attested}"
+    );
+    t.finish();
+}
+
+#[test]
+fn cluster_install_files_of_a_lost_answer_are_null_with_a_warning() {
+    let Some(h) = Harness::start("cluster_install_lost") else {
+        return;
+    };
+    let td_only = r#"
+resource "spirl_trust_domain" "td" {
+  domain_name = "lost.example.org"
+}
+"#;
+    h.write_config(td_only);
+    h.apply();
+    h.write_config(&format!(
+        "{td_only}\nresource \"spirl_cluster\" \"k8s\" {{\n  trust_domain_id = \
+         spirl_trust_domain.td.id\n  name            = \"k8s\"\n  platform        = \"k8s\"\n}}\n"
+    ));
+    // The cluster is made, but its answer is lost: found and adopted, without its files.
+    let faults = h.mock().state.faults();
+    h.set_mock_faults(Faults {
+        drop_after_commit_rate: 1.0,
+        ..faults
+    });
+    let applied = h.apply();
+    h.set_mock_faults(faults);
+    let said = applied.said();
+    assert!(said.contains("Agent installation not known"), "{applied}");
+    assert!(!said.contains("inconsistent"), "{applied}");
+    let k8s = h.resource(K8S);
+    assert!(str_of(&k8s, "version_id").starts_with("cv-"), "{k8s}");
+    for attr in INSTALL {
+        assert!(k8s[attr].is_null(), "{attr}: {k8s}");
+    }
+    assert_eq!(calls(&h, "CreateCluster"), 1, "adopted, not sent again");
+    h.assert_plan_empty();
+    h.destroy();
+    assert_eq!(h.mock_objects(), Default::default());
 }

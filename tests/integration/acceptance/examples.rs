@@ -1,14 +1,18 @@
 //! Acceptance tests of `examples/`, the files the registry docs show (run with `TF_ACC=1`):
 //! every example is `terraform fmt` clean; every resource and data-source example applies
 //! against the mock as written, plans empty and destroys; the commands of each `import.sh` work.
-//! The guide (it needs the helm provider) and the ephemeral resource (Terraform 1.10+, and it
-//! needs helm too) are only format-checked; the provider example is validated.
+//! The ALB guide (it needs the helm provider) and the ephemeral resource (Terraform 1.10+, and it
+//! needs helm too) are only format-checked; the provider example is validated. The cluster-agents
+//! guide applies as written, with a stand-in `kubectl` on the `PATH` that records what it is
+//! given; its per-document variant applies with `terraform_data` standing in for
+//! `kubectl_manifest` (the kubectl provider is not available offline).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::support::{
     Harness, official_principals, out_of_band_client, seed_annotations, trust_domain,
+    without_blocks, without_cluster_install,
 };
 use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
@@ -99,7 +103,11 @@ fn check_import_commands_with(h: &Harness, rel: &str, ids: &[(&str, &str)]) {
             "imported with {id}"
         );
         h.apply();
-        assert_eq!(h.resource(&address), before, "adopted unchanged after {id}");
+        let (adopted, before) = (
+            without_cluster_install(h.resource(&address)),
+            without_cluster_install(before),
+        );
+        assert_eq!(adopted, before, "adopted unchanged after {id}");
         h.assert_plan_empty();
     }
     assert_eq!(h.mock_objects(), objects, "importing created nothing");
@@ -484,6 +492,20 @@ fn examples_resource_cluster_apply_import_plan_destroy() {
     );
     let linux = h.resource("spirl_cluster.linux_cluster");
     assert_eq!(linux["platform"], "linux");
+    // The agents' installation, in the outputs the example shows.
+    let outputs = h.outputs();
+    let manifest = outputs["my_cluster_agent_manifest"]
+        .as_str()
+        .expect("a manifest");
+    assert!(manifest.contains("kind: DaemonSet"), "{manifest}");
+    let files = &outputs["linux_cluster_agent_files"];
+    assert_eq!(files["config"], linux["vm_agent_config"]);
+    assert!(
+        files["compose"]
+            .as_str()
+            .is_some_and(|c| c.contains("services:")),
+        "{files}"
+    );
     let prod = h.resource("spirl_cluster.prod_cluster");
     assert_eq!(prod["realm_id"], h.resource("spirl_realm.production")["id"]);
     assert_eq!(
@@ -835,6 +857,234 @@ fn examples_resource_service_account_key_apply_import_plan_destroy() {
         "resources/spirl_service_account_key/import.sh",
         &[("sak-abc123xyz", &id)],
     );
+    h.destroy();
+    assert_mock_empty(&h);
+}
+
+/// A stand-in for `kubectl` on the `PATH` of Terraform (and so of its `local-exec`
+/// provisioners): it records each call's arguments and standard input, and succeeds.
+struct FakeKubectl {
+    dir: std::path::PathBuf,
+}
+
+impl FakeKubectl {
+    fn install(h: &mut Harness) -> FakeKubectl {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = h.path().join("kubectl-bin");
+        std::fs::create_dir_all(&dir).expect("stand-in dir");
+        let script = dir.join("kubectl");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\nset -e\ndir=$(dirname \"$0\")\necho \"$*\" >> \"$dir/calls\"\n\
+             n=$(wc -l < \"$dir/calls\")\ncat > \"$dir/stdin-$n\"\n",
+        )
+        .expect("write the stand-in");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .expect("make the stand-in executable");
+        let path = std::env::var("PATH").unwrap_or_default();
+        h.set_env("PATH", &format!("{}:{path}", dir.display()));
+        FakeKubectl { dir }
+    }
+
+    /// Each call so far: its arguments, and what it read from standard input.
+    fn calls(&self) -> Vec<(String, String)> {
+        let Ok(calls) = std::fs::read_to_string(self.dir.join("calls")) else {
+            return Vec::new();
+        };
+        calls
+            .lines()
+            .enumerate()
+            .map(|(i, args)| {
+                let stdin = std::fs::read_to_string(self.dir.join(format!("stdin-{}", i + 1)))
+                    .expect("the call's input");
+                (args.to_owned(), stdin)
+            })
+            .collect()
+    }
+}
+
+fn yaml_documents(text: &str) -> Vec<yaml_rust2::Yaml> {
+    yaml_rust2::YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
+}
+
+/// The documents of `cluster`'s `kubernetes_manifests`, parsed.
+fn manifest_documents(cluster: &serde_json::Value) -> Vec<yaml_rust2::Yaml> {
+    cluster["kubernetes_manifests"]
+        .as_array()
+        .expect("kubernetes_manifests")
+        .iter()
+        .flat_map(|d| yaml_documents(d.as_str().expect("a document")))
+        .collect()
+}
+
+#[test]
+fn examples_guide_cluster_agents_installs_in_one_apply_again_on_a_new_version_and_uninstalls() {
+    let Some(mut h) = Harness::start("examples_guide_cluster_agents") else {
+        return;
+    };
+    // The example declares its providers itself, as a module's root would.
+    std::fs::remove_file(h.path().join("versions.tf")).expect("remove versions.tf");
+    h.write_config(&example("guides/cluster-agents/main.tf"));
+    let kubectl = FakeKubectl::install(&mut h);
+    h.apply();
+    let cluster = h.resource("spirl_cluster.prod");
+    let private_key = h.resource("spirl_key_pair.cluster")["private_key_pem"].clone();
+    // What kubectl applied: the manifest's documents, then the Secret with the private key.
+    let installed = |calls: &[(String, String)], cluster: &serde_json::Value| {
+        let (args, stdin) = calls.last().expect("kubectl was called");
+        assert_eq!(args, "apply -f -");
+        let mut documents = yaml_documents(stdin);
+        let secret = documents.pop().expect("the Secret");
+        assert_eq!(documents, manifest_documents(cluster), "the manifest");
+        assert_eq!(secret["kind"].as_str(), Some("Secret"));
+        let key = secret["data"]["agent-key.pem"].as_str().expect("the key");
+        let key = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, key)
+            .expect("base64");
+        String::from_utf8(key).expect("PEM")
+    };
+    let calls = kubectl.calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(
+        installed(&calls, &cluster),
+        private_key.as_str().expect("a PEM")
+    );
+    // The Secret is the one the manifest mounts.
+    assert!(
+        str_in(&cluster, "kubernetes_manifest").contains("secretName: spirl-agent-key"),
+        "{cluster}"
+    );
+    let kinds = &h.outputs()["agent_objects"];
+    assert_eq!(kinds[0], "Namespace", "{kinds}");
+    h.assert_plan_empty();
+    assert_eq!(kubectl.calls().len(), 1, "nothing to install again");
+
+    // A new key pair: a new version, installed again with its key in the same apply.
+    h.tf_ok(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-replace=spirl_key_pair.cluster",
+    ]);
+    let renewed = h.resource("spirl_cluster.prod");
+    assert_ne!(renewed["version_id"], cluster["version_id"]);
+    let calls = kubectl.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    let new_key = h.resource("spirl_key_pair.cluster")["private_key_pem"].clone();
+    assert_ne!(new_key, private_key);
+    assert_eq!(
+        installed(&calls, &renewed),
+        new_key.as_str().expect("a PEM")
+    );
+    h.assert_plan_empty();
+
+    // Destroy uninstalls the agents before the cluster goes.
+    h.destroy();
+    let calls = kubectl.calls();
+    let (args, stdin) = calls.last().expect("kubectl was called");
+    assert_eq!(args, "delete --ignore-not-found -f -");
+    assert_eq!(yaml_documents(stdin), manifest_documents(&renewed));
+    assert_mock_empty(&h);
+}
+
+fn str_in<'a>(v: &'a serde_json::Value, attr: &str) -> &'a str {
+    v[attr].as_str().unwrap_or_else(|| panic!("{attr}: {v}"))
+}
+
+#[test]
+fn examples_guide_cluster_agents_per_document_applies_after_a_targeted_apply() {
+    let Some(h) = Harness::start("examples_guide_cluster_agents_per_document") else {
+        return;
+    };
+    let guide = example("guides/cluster-agents-per-document/main.tf");
+    // terraform_data stands in for kubectl_manifest: for_each, keys and values are the guide's.
+    let stand_in = without_blocks(&guide, &["terraform {", "provider \"kubectl\""])
+        .replace(
+            "resource \"kubectl_manifest\"",
+            "resource \"terraform_data\"",
+        )
+        .replace("kubectl_manifest.", "terraform_data.")
+        .replace("yaml_body", "input");
+    assert!(!stand_in.contains("kubectl_manifest"), "{stand_in}");
+    h.write_config(&stand_in);
+    // As the guide says: the keys cannot be planned before the cluster's manifest is known.
+    let refused = h.tf_err(&["plan", "-input=false"]);
+    assert!(
+        refused.said().contains("Invalid for_each argument"),
+        "{refused}"
+    );
+    let targeted = [
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-target=spirl_cluster.prod",
+    ];
+    h.tf_ok(&targeted);
+    h.apply();
+    let cluster = h.resource("spirl_cluster.prod");
+    // One object per document, keyed by kind, namespace and name.
+    let objects = |h: &Harness| -> BTreeMap<String, String> {
+        h.state()["values"]["root_module"]["resources"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .filter(|r| {
+                r["address"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("terraform_data.agent["))
+            })
+            .map(|r| {
+                (
+                    r["index"].as_str().expect("a key").to_owned(),
+                    r["values"]["input"]
+                        .as_str()
+                        .expect("a document")
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    let installed = objects(&h);
+    let keys: Vec<&str> = installed.keys().map(String::as_str).collect();
+    assert!(keys.contains(&"Namespace/spirl-system"), "{keys:?}");
+    assert!(
+        keys.contains(&"DaemonSet/spirl-system/spirl-agent"),
+        "{keys:?}"
+    );
+    let documents: Vec<&serde_json::Value> = cluster["kubernetes_manifests"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .collect();
+    assert_eq!(installed.len(), documents.len());
+    assert!(
+        documents
+            .iter()
+            .all(|d| installed.values().any(|v| d.as_str() == Some(v)))
+    );
+    // The Secret, after the objects (its namespace among them).
+    let secret = yaml_documents(str_in(&h.resource("terraform_data.agent_key"), "input"));
+    assert_eq!(secret[0]["kind"].as_str(), Some("Secret"));
+    assert_eq!(
+        secret[0]["metadata"]["name"].as_str(),
+        Some("spirl-agent-key")
+    );
+    h.assert_plan_empty();
+
+    // A new version: targeted first again, then the same objects change in place.
+    let refused = h.tf_err(&["plan", "-input=false", "-replace=spirl_key_pair.cluster"]);
+    assert!(
+        refused.said().contains("Invalid for_each argument"),
+        "{refused}"
+    );
+    h.tf_ok(&[&targeted[..], &["-replace=spirl_key_pair.cluster"]].concat());
+    h.apply();
+    let renewed = objects(&h);
+    assert_eq!(
+        renewed.keys().collect::<Vec<_>>(),
+        installed.keys().collect::<Vec<_>>()
+    );
+    assert_ne!(renewed, installed, "the version's objects changed");
+    h.assert_plan_empty();
     h.destroy();
     assert_mock_empty(&h);
 }

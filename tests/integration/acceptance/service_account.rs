@@ -19,9 +19,11 @@ use terraform_provider_spirl::keys::{KeyPair, PublicKey};
 use terraform_provider_spirl::settings::{Credentials, read_spirlctl_session};
 
 use super::spirlctl::{spirlctl_login, without_key};
-use super::write_only_keys::{assert_no_key_material, plan_file_entries, without_blocks};
+use super::write_only_keys::{assert_no_key_material, plan_file_entries};
 use crate::support::Action::{Create, Replace, Update};
-use crate::support::{Harness, Is, Lifecycle, Step, client_for, config_with, out_of_band_client};
+use crate::support::{
+    Harness, Is, Lifecycle, Step, client_for, config_with, out_of_band_client, without_blocks,
+};
 
 const SA: &str = "spirl_service_account.ci";
 const KEY: &str = "spirl_service_account_key.ci";

@@ -17,7 +17,7 @@
 
 use std::io::Read as _;
 
-use crate::support::{Harness, out_of_band_client, trust_domain};
+use crate::support::{Harness, out_of_band_client, trust_domain, without_blocks};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value as Json;
@@ -406,26 +406,6 @@ fn write_only_key_entries_need_exactly_one_public_key() {
         );
     }
     assert_eq!(h.mock_objects().keys, 0);
-}
-
-/// `text` without its top-level blocks whose header starts with one of `headers` (the file is
-/// `terraform fmt` clean: a block ends at the first `}` in column 0).
-pub(crate) fn without_blocks(text: &str, headers: &[&str]) -> String {
-    let mut out = String::new();
-    let mut skipping = false;
-    for line in text.lines() {
-        if skipping {
-            skipping = line != "}";
-            continue;
-        }
-        if headers.iter().any(|h| line.starts_with(h)) {
-            skipping = !line.ends_with('}');
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
 }
 
 #[test]

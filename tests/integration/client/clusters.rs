@@ -8,7 +8,7 @@ use crate::support::{
 };
 use spirl_mock_api::MockOptions;
 use terraform_provider_spirl::client::{
-    ApiError, ClusterVersionSpec, CreateCluster, K8sPsat, Platform, has_id_shape,
+    AgentDeployment, ApiError, ClusterVersionSpec, CreateCluster, K8sPsat, Platform, has_id_shape,
 };
 
 const CREATE_REALM: &str = "/com.spirl.api.v1.realm.API/CreateRealm";
@@ -170,7 +170,8 @@ async fn client_lost_realm_is_adopted_and_every_kind_survives_a_restart() {
     let second = client
         .new_cluster_version(&td, &cluster.id, &spec)
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     client.activate_cluster_version(&second).await.unwrap();
     let profile = client
         .create_cicd_profile("durable", "https://gitlab.com", "")
@@ -230,6 +231,13 @@ async fn client_cluster_versions_activation_limit_and_rules() {
         ..k8s_cluster(&td, "my-cluster")
     };
     let first = client.create_cluster(&body).await.unwrap();
+    // The answer says how to install the agents of a Kubernetes platform.
+    assert!(
+        matches!(&first.deployment, Some(AgentDeployment::Kubernetes { kubectl_yaml })
+            if kubectl_yaml.contains(&first.id)),
+        "{first:?}"
+    );
+    let first = first.id;
     let cluster = client
         .find_cluster(&td, "my-cluster")
         .await
@@ -293,6 +301,13 @@ async fn client_cluster_versions_activation_limit_and_rules() {
         .new_cluster_version(&td, &cluster.id, &spec)
         .await
         .unwrap();
+    // With the new version's own installation.
+    assert!(
+        matches!(&second.deployment, Some(AgentDeployment::Kubernetes { kubectl_yaml })
+            if kubectl_yaml.contains(&second.id) && !kubectl_yaml.contains(&first)),
+        "{second:?}"
+    );
+    let second = second.id;
     let versions = client.list_cluster_versions(&cluster.id).await.unwrap();
     assert_eq!(
         versions.iter().map(|v| v.active).collect::<Vec<_>>(),
@@ -436,6 +451,9 @@ async fn client_cluster_attestation_configs_and_lost_answers() {
         .await
         .unwrap();
     drop_answers(&mock, 0.0);
+    // What the lost answers said of the agents' installation is lost with them.
+    assert_eq!((&first.deployment, &second.deployment), (&None, &None));
+    let (first, second) = (first.id, second.id);
     assert_eq!(requests(&mock, CREATE_CLUSTER), 1);
     assert_eq!(requests(&mock, NEW_VERSION), 1);
     let objects = mock.stats().objects;

@@ -427,6 +427,45 @@ pub fn start_official_module(test: &str) -> Option<Harness> {
     Some(h)
 }
 
+/// `text` without its top-level blocks whose header starts with one of `headers` (the file is
+/// `terraform fmt` clean: a block ends at the first `}` in column 0).
+pub fn without_blocks(text: &str, headers: &[&str]) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if skipping {
+            skipping = line != "}";
+            continue;
+        }
+        if headers.iter().any(|h| line.starts_with(h)) {
+            skipping = !line.ends_with('}');
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `spirl_cluster`'s agent installation attributes: only the answer that made the cluster's
+/// version carries them, so the API cannot read them back and an import leaves them null.
+pub const CLUSTER_INSTALL_ATTRIBUTES: [&str; 4] = [
+    "kubernetes_manifest",
+    "kubernetes_manifests",
+    "vm_agent_config",
+    "vm_docker_compose_yaml",
+];
+
+/// `resource` (its attribute values) without [`CLUSTER_INSTALL_ATTRIBUTES`].
+pub fn without_cluster_install(mut resource: Json) -> Json {
+    if let Some(attributes) = resource.as_object_mut() {
+        for attr in CLUSTER_INSTALL_ATTRIBUTES {
+            attributes.remove(attr);
+        }
+    }
+    resource
+}
+
 /// Finds a resource's `values` in `terraform show -json` output (root module only).
 pub fn find_resource(state: &Json, address: &str) -> Option<Json> {
     state["values"]["root_module"]["resources"]
