@@ -19,7 +19,7 @@ use tfplugin::{
 use super::ids::id;
 use super::key_input::{KeyInput, check_version, fingerprint, fingerprint_der};
 use crate::client::assumptions::{SERVICE_ACCOUNT_ID_PREFIX, SERVICE_ACCOUNT_KEY_ID_PREFIX};
-use crate::client::{ApiError, Client, ClientHandle, ReadBack, ServiceAccountKey, has_id_shape};
+use crate::client::{ApiError, ClientHandle, ReadBack, ServiceAccountKey, has_id_shape};
 use crate::diagnostics;
 use crate::keys::{PublicKey, PublicKeyPem, parse_public_key_pem};
 use crate::problem::quote;
@@ -159,14 +159,6 @@ fn refused(diags: &mut Diagnostics, err: &ApiError, config: &ServiceAccountKeySt
     diagnostics::api_error_at_field(diags, err, &fields, None);
 }
 
-async fn read_key(
-    client: &Client,
-    service_account_id: &str,
-    id: &str,
-) -> Result<Option<ServiceAccountKey>, ApiError> {
-    client.service_account_key(service_account_id, id).await
-}
-
 #[async_trait]
 impl Resource for ServiceAccountKeyResource {
     type State = ServiceAccountKeyState;
@@ -207,7 +199,7 @@ impl Resource for ServiceAccountKeyResource {
     ) -> Option<Read<ServiceAccountKeyState>> {
         let client = self.client.get(diags)?;
         let (account, id) = (state.service_account_id.known()?, state.id.known()?);
-        let found = read_key(client, account, id).await.map(|found| {
+        let found = client.service_account_key(account, id).await.map(|found| {
             found.map(|key| {
                 let remote = PublicKey::from_spki_der(&key.public_key_der);
                 let mut read = state.clone().with_remote(key);
@@ -290,7 +282,7 @@ impl Resource for ServiceAccountKeyResource {
         let read_back = client
             .read_back_or_remove(
                 ReadBack::service_account_key(&id),
-                read_key(client, &account, &id),
+                client.service_account_key(&account, &id),
                 client.delete_service_account_key(&id),
             )
             .await;
