@@ -77,9 +77,7 @@ pub struct ServiceAccountState {
     /// leaves the account and reports the keys, since the control plane refuses to delete an
     /// account with keys; `true` deletes the account regardless, with its keys (the API's
     /// `force`). Keys this configuration manages are destroyed before the account either way.
-    // Absent from the data source, whose values it is null in.
     #[tf(default = false, data(omit))]
-    #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub force_destroy: Attr<bool>,
 }
 

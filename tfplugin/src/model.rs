@@ -17,7 +17,8 @@
 //! The `///` comment is the attribute's description. `#[tf(…)]` options: `required`,
 //! `optional`, `computed`, `sensitive`, `write_only`, `replace` (a change requires replacement),
 //! `keep` (use the prior state for unknown), `default = <expr>` (planned when unset),
-//! `deprecated = "…"`, `doc = "…"` (instead of the comment), `omit` (not in this kind of type);
+//! `deprecated = "…"`, `doc = "…"` (instead of the comment), `omit` (not in this kind of type:
+//! the field is null there, and a null field is left out of the values the layer writes);
 //! `data(…)` and `ephemeral(…)` give the flags for a data source or ephemeral resource made of
 //! the same struct (else the resource's are used); `check = <expr>` runs the function it names
 //! (or returns), `Fn(&T, &AttributePath, &mut Diagnostics)`, on the known value at validation; `ty = <expr>`

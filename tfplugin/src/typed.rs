@@ -432,10 +432,31 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
             }),
             Value::Map(m) | Value::Object(m) => visitor.visit_map(Map {
                 entries: m.iter(),
+                absent: [].iter(),
                 pending: None,
                 parent: &self,
             }),
             Value::Dynamic(d) => self.at(&d.1).deserialize_any(visitor),
+        }
+    }
+
+    /// A struct from an object: a field the object lacks reads as null, as [`conform`] writes a
+    /// missing attribute (a field that one kind of type omits from its schema, such as a
+    /// resource's argument its data source does not have, is null there).
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ValueError> {
+        match self.v {
+            Value::Object(m) => visitor.visit_map(Map {
+                entries: m.iter(),
+                absent: fields.iter(),
+                pending: None,
+                parent: &self,
+            }),
+            _ => self.deserialize_any(visitor),
         }
     }
 
@@ -540,7 +561,7 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
     }
 
     serde::forward_to_deserialize_any! {
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
     }
 }
 
@@ -568,9 +589,14 @@ impl<'de, 'a> SeqAccess<'de> for Seq<'a, '_> {
     }
 }
 
+/// The value of a struct field its object lacks.
+static NULL: Value = Value::Null;
+
 struct Map<'a, 'p> {
     entries: std::collections::btree_map::Iter<'a, String, Value>,
-    pending: Option<(&'a String, &'a Value)>,
+    /// A struct's fields, of which those the object lacks follow its entries as nulls.
+    absent: std::slice::Iter<'a, &'static str>,
+    pending: Option<(&'a str, &'a Value)>,
     parent: &'p ValueDeserializer<'a>,
 }
 
@@ -581,11 +607,21 @@ impl<'de, 'a> MapAccess<'de> for Map<'a, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, ValueError> {
-        let Some((k, v)) = self.entries.next() else {
+        let next = match self.entries.next() {
+            Some((k, v)) => Some((k.as_str(), v)),
+            None => {
+                let present = |k: &&&str| match self.parent.v {
+                    Value::Object(m) => m.contains_key(**k),
+                    _ => false,
+                };
+                self.absent.find(|k| !present(k)).map(|k| (*k, &NULL))
+            }
+        };
+        let Some((k, v)) = next else {
             return Ok(None);
         };
         self.pending = Some((k, v));
-        seed.deserialize(k.as_str().into_deserializer()).map(Some)
+        seed.deserialize(k.into_deserializer()).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(
@@ -597,8 +633,8 @@ impl<'de, 'a> MapAccess<'de> for Map<'a, '_> {
         };
         seed.deserialize(self.parent.at(v)).map_err(|e| {
             let step = match self.parent.v.inner() {
-                Value::Map(_) => PathStep::Key(k.clone()),
-                _ => PathStep::Attr(k.clone()),
+                Value::Map(_) => PathStep::Key(k.to_owned()),
+                _ => PathStep::Attr(k.to_owned()),
             };
             e.within(step)
         })
@@ -835,7 +871,12 @@ impl ser::SerializeStruct for MapOut {
         let v = v
             .serialize(ValueSerializer)
             .map_err(|e| e.within(PathStep::Attr(k.to_owned())))?;
-        self.0.insert(k.to_owned(), v);
+        // A null field is left out: `conform` writes every attribute the type has that the
+        // object lacks as null, and a field the type lacks (omitted from this kind's schema)
+        // holds nothing to lose. A field with a value the type lacks is still an error.
+        if !matches!(v, Value::Null) {
+            self.0.insert(k.to_owned(), v);
+        }
         Ok(())
     }
     fn end(self) -> Result<Value, ValueError> {
@@ -929,6 +970,42 @@ mod tests {
         // The set stays a set and re-encodes.
         assert!(matches!(back.get_attr("tags"), Some(Value::Set(_))));
         back.to_msgpack(&ty()).expect("encodes");
+    }
+
+    #[test]
+    fn a_field_its_type_omits_reads_as_null_and_is_left_out_while_null() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Both {
+            name: Attr<String>,
+            // In the resource's schema only, as `#[tf(data(omit))]` declares.
+            force: Attr<bool>,
+        }
+        let data = Type::object([("name", Type::String)]);
+        let read: Both = from_value(&Value::object([("name", "n".into())])).expect("reads");
+        assert_eq!(read.force, Attr::Null);
+        assert_eq!(
+            to_value(&read, &data).expect("writes"),
+            Value::object([("name", "n".into())])
+        );
+        // A null attribute the type has is still written as null.
+        let unnamed = Both {
+            name: Attr::Null,
+            force: Attr::Null,
+        };
+        assert_eq!(
+            to_value(&unnamed, &data).expect("writes"),
+            Value::object([("name", Value::Null)])
+        );
+        // A value where the type has no attribute is still an error.
+        let forced = Both {
+            force: Attr::Value(true),
+            ..read
+        };
+        let err = to_value(&forced, &data).expect_err("not in the schema");
+        assert!(
+            err.message.contains("\"force\" is not an attribute"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -157,13 +157,11 @@ pub struct ClusterState {
     /// default, 10, which means the same and plans no change). Agents still using a deleted
     /// version cannot authenticate until they are given the new key.
     #[tf(optional, computed, check = check_history, data(omit))]
-    #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub num_version_history: Attr<Number>,
     /// Kubernetes projected service account token attestation: the SPIRL agent proves its
     /// identity with its service account token, checked against the cluster's OIDC issuer,
     /// instead of a key pair. Changing it makes a new cluster version, in place.
     #[tf(block, data(omit))]
-    #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub k8s_psat: Attr<PsatBlock>,
     /// When the cluster was created (RFC 3339, UTC).
     #[tf(computed, keep, data(computed))]
@@ -185,7 +183,6 @@ pub struct ClusterState {
     /// holds no key material (the agents find the cluster's private key in a Kubernetes Secret
     /// you create, or attest with `k8s_psat`), so it is not sensitive.
     #[tf(computed, data(omit))]
-    #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub kubernetes_manifest: Attr<String>,
     /// `kubernetes_manifest` split into its YAML documents, one per element, each as written
     /// (documents of only comments are left out): for `kubectl_manifest` or, through
@@ -194,7 +191,6 @@ pub struct ClusterState {
     /// a new version, and the API cannot read it back: after `terraform import` it stays null
     /// until the next new version.
     #[tf(computed, data(omit))]
-    #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub kubernetes_manifests: Attr<Vec<String>>,
     /// The SPIRL agent's configuration file for a `linux` cluster's hosts, as the control plane
     /// wrote it for the active version; null for the Kubernetes platforms. It is set when
@@ -203,7 +199,6 @@ pub struct ClusterState {
     /// version. It names the file that holds the cluster's private key but holds no key
     /// material, so it is not sensitive.
     #[tf(computed, data(omit))]
-    #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub vm_agent_config: Attr<String>,
     /// A Docker Compose file that runs the SPIRL agent on a `linux` cluster's hosts with
     /// `vm_agent_config`, as the control plane wrote it for the active version; null for the
@@ -211,7 +206,6 @@ pub struct ClusterState {
     /// and kept until the next one: the API cannot read it back, so after `terraform import` it
     /// stays null until the next new version.
     #[tf(computed, data(omit))]
-    #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub vm_docker_compose_yaml: Attr<String>,
 }
 

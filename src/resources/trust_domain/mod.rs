@@ -91,7 +91,6 @@ pub struct TrustDomainState {
         doc = "Time limits of operations that wait for the control plane.",
         data(omit)
     )]
-    #[serde(default, skip_serializing_if = "Attr::is_null")]
     pub timeouts: Attr<Timeouts>,
 }
 
