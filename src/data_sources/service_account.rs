@@ -8,6 +8,7 @@ use crate::client::ClientHandle;
 use crate::diagnostics;
 use crate::problem::quote;
 pub use crate::resources::service_account::ServiceAccountState;
+use crate::resources::service_account::role_name_of;
 
 /// The `spirl_service_account` data source.
 pub struct ServiceAccountDataSource {
@@ -67,10 +68,7 @@ impl DataSource for ServiceAccountDataSource {
         // The role's name is a convenience: a caller who may not list roles still gets the rest,
         // with the role's id in its place.
         let role_name = match client.list_org_roles().await {
-            Ok(roles) => roles
-                .into_iter()
-                .find(|r| r.id == account.role_id)
-                .map_or_else(|| account.role_id.clone(), |r| r.name),
+            Ok(roles) => role_name_of(&roles, &account.role_id, None),
             Err(e) => {
                 log::debug!("cannot list organisation roles ({e}); role_name is the role's id");
                 account.role_id.clone()

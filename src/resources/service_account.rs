@@ -141,7 +141,7 @@ fn role_named<'a>(roles: &'a [Role], wanted: &str) -> Option<&'a Role> {
 
 /// The name to record for role `role_id`: `configured` while it names that role, else the role's
 /// name as listed (its id when the list lacks it).
-fn role_name_of(roles: &[Role], role_id: &str, configured: Option<&str>) -> String {
+pub(crate) fn role_name_of(roles: &[Role], role_id: &str, configured: Option<&str>) -> String {
     if let Some(configured) = configured
         && role_named(roles, configured).is_some_and(|r| r.id == role_id)
     {
