@@ -1,8 +1,9 @@
 //! `scripts/demo.sh`, what `make demo` and `make demo-destroy` run, end to end in a temporary
 //! `DEMO_DIR` with the mock on a free port: `up` applies, `up` again shows no changes (reusing the
 //! running mock, then restarting a stopped one from its data directory on the same port), `down`
-//! destroys and stops the mock, and `down` again is harmless. With a Terraform older than 1.0.6
-//! the demo must refuse with a clear message. Run with `TF_ACC=1`.
+//! destroys and stops the mock, and `down` again is harmless. No run leaves a provider process
+//! behind. With a Terraform older than 1.0.6 the demo must refuse with a clear message. Run with
+//! `TF_ACC=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
+use crate::support::processes::providers_left_in;
 use crate::support::without_package_env;
 
 /// One demo directory and the address its mock listens on; stops a mock left running on drop.
@@ -132,11 +134,18 @@ impl Demo {
             cmd.env("DEMO_LISTEN", &self.listen);
         }
         let out = cmd.output().expect("run scripts/demo.sh");
-        Run {
+        let run = Run {
             code: out.status.code().unwrap_or(-1),
             stdout: strip_ansi(&String::from_utf8_lossy(&out.stdout)),
             stderr: strip_ansi(&String::from_utf8_lossy(&out.stderr)),
-        }
+        };
+        // The demo's Terraform runs leave no provider process behind.
+        let left = providers_left_in(self.path());
+        assert!(
+            left.is_empty(),
+            "provider processes still ran after demo.sh {command}: {left:?}\n{run}"
+        );
+        run
     }
 
     fn run_ok(&self, command: &str, pin_listen: bool) -> Run {

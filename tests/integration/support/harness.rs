@@ -86,6 +86,21 @@ pub fn without_package_env(command: &mut Command) -> &mut Command {
     command
 }
 
+/// When a test is done, every provider process its Terraform runs started has exited: no plugin
+/// outlives the Terraform that started it (a failing test's leftovers are killed quietly).
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let left = super::processes::providers_left_in(self.dir.path());
+        if !left.is_empty() && !std::thread::panicking() {
+            panic!(
+                "provider processes still ran {:?} after the test's last Terraform command \
+                 (killed now): {left:?}",
+                super::processes::PROVIDER_EXIT_DEADLINE
+            );
+        }
+    }
+}
+
 impl Harness {
     /// Starts a harness with a default mock, or returns `None` (after saying so) when acceptance
     /// tests are not enabled.
