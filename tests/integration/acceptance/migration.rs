@@ -311,18 +311,67 @@ fn json_line(out: &crate::support::TfOutput, kind: &str) -> Json {
         .unwrap_or_else(|| panic!("no {kind} line:\n{out}"))
 }
 
+/// The `required_providers` block of a configuration written for the official provider.
+const OFFICIAL_REQUIRED_PROVIDERS: &str = "terraform {\n  required_providers {\n    spirl = {\n      source  = \"spirl/spirl\"\n      version = \"~> 0.12\"\n    }\n  }\n}\n";
+
+/// Adopts the objects that `imports` (a configuration of `import` blocks only) names, the way
+/// people adopt many objects at once, after removing the configuration and state that made
+/// them: `terraform plan -generate-config-out`, `validate`, a plan that shows only the imports
+/// (nothing to add, change or destroy), and an apply that writes nothing to the control plane
+/// and leaves the next plan empty. Returns the generated configuration.
+pub(crate) fn adopt_with_generated_configuration(h: &Harness, imports: &str) -> String {
+    for file in ["main.tf", "terraform.tfstate", "terraform.tfstate.backup"] {
+        let _ = std::fs::remove_file(h.path().join(file));
+    }
+    let objects = h.mock_objects();
+    h.write_file("imports.tf", imports);
+    let generated = h.tf(&[
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-generate-config-out=generated.tf",
+    ]);
+    assert_eq!(
+        generated.code, 0,
+        "generate-config-out failed:\n{generated}"
+    );
+    let config = std::fs::read_to_string(h.path().join("generated.tf")).unwrap();
+    h.tf_ok(&["validate"]);
+
+    let plan = h.tf(&["plan", "-input=false", "-no-color", "-json"]);
+    assert_eq!(plan.code, 0, "{plan}");
+    let summary = json_line(&plan, "change_summary");
+    let changes = &summary["changes"];
+    assert_eq!(
+        (
+            &changes["add"],
+            &changes["change"],
+            &changes["remove"],
+            &changes["import"]
+        ),
+        (
+            &Json::from(0),
+            &Json::from(0),
+            &Json::from(0),
+            &Json::from(imports.matches("import {").count())
+        ),
+        "{summary}\n{config}"
+    );
+    h.apply();
+    h.assert_plan_empty();
+    assert_eq!(h.mock_objects(), objects, "importing wrote nothing");
+    config
+}
+
 #[test]
 fn migration_import_blocks_and_generated_configuration_plan_only_imports() {
     let Some(h) = crate::support::start_official_module("migration_generate_config") else {
         return;
     };
     h.apply();
-    let objects = h.mock_objects();
     // The objects now exist "elsewhere": a new configuration knows only their ids.
     let state = h.state();
-    let mut imports = String::from(
-        "terraform {\n  required_providers {\n    spirl = {\n      source  = \"spirl/spirl\"\n      version = \"~> 0.12\"\n    }\n  }\n}\n",
-    );
+    let mut imports = String::from(OFFICIAL_REQUIRED_PROVIDERS);
     let mut kinds = Vec::new();
     for r in state["values"]["root_module"]["resources"]
         .as_array()
@@ -346,48 +395,9 @@ fn migration_import_blocks_and_generated_configuration_plan_only_imports() {
     kinds.sort();
     kinds.dedup();
     assert_eq!(kinds.len(), 13, "{kinds:?}");
-    for file in ["main.tf", "terraform.tfstate", "terraform.tfstate.backup"] {
-        let _ = std::fs::remove_file(h.path().join(file));
-    }
-    h.write_file("imports.tf", &imports);
-
-    let generated = h.tf(&[
-        "plan",
-        "-input=false",
-        "-no-color",
-        "-generate-config-out=generated.tf",
-    ]);
-    assert_eq!(
-        generated.code, 0,
-        "generate-config-out failed:\n{generated}"
-    );
-    let config = std::fs::read_to_string(h.path().join("generated.tf")).unwrap();
+    let config = adopt_with_generated_configuration(&h, &imports);
     // The trust domain with the built-in issuer carries its effective issuer, which is accepted.
     assert!(config.contains("jwt_issuer_mode = \"builtin\""), "{config}");
-    h.tf_ok(&["validate"]);
-
-    let plan = h.tf(&["plan", "-input=false", "-no-color", "-json"]);
-    assert_eq!(plan.code, 0, "{plan}");
-    let summary = json_line(&plan, "change_summary");
-    let changes = &summary["changes"];
-    assert_eq!(
-        (
-            &changes["add"],
-            &changes["change"],
-            &changes["remove"],
-            &changes["import"]
-        ),
-        (
-            &Json::from(0),
-            &Json::from(0),
-            &Json::from(0),
-            &Json::from(imports.matches("import {").count())
-        ),
-        "{summary}"
-    );
-    h.apply();
-    h.assert_plan_empty();
-    assert_eq!(h.mock_objects(), objects, "importing wrote nothing");
 
     // The built-in issuer may be written out; another one is refused at it, naming the right one.
     let builtin = h.resource("spirl_trust_domain.main")["jwt_issuer"]

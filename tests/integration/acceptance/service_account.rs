@@ -9,6 +9,7 @@
 //! - The control plane's refusals (a role above the caller's, `Owner`, an unknown role, a
 //!   service account applying) are errors at `role_name` that say what to do.
 //! - A key made out of band blocks the account's destroy, naming it, until `force_destroy`.
+//! - Both adopt through `import` blocks and `terraform plan -generate-config-out`.
 //! - The write-only flow (ephemeral key pair, `public_key_wo`): the plan, the saved plan, the
 //!   state and a `TF_LOG=trace` log hold no private key; rotation registers the new key before
 //!   deleting the old one. And the CI guide's configuration, without its AWS part.
@@ -283,6 +284,32 @@ resource "spirl_service_account" "ci" {{
             .state(SA, "id", Is::Unchanged),
     );
     t.finish();
+}
+
+#[test]
+fn service_account_and_key_adopted_with_import_blocks_and_generated_configuration() {
+    let Some(h) = as_user("service_account_generate_config") else {
+        return;
+    };
+    h.write_config(&config("Operator", "deploys", true));
+    h.apply();
+    // Now made "elsewhere": a new configuration knows only their ids.
+    let imports = format!(
+        "import {{\n  to = {SA}\n  id = {:?}\n}}\n\nimport {{\n  to = {KEY}\n  id = {:?}\n}}\n",
+        h.resource(SA)["id"].as_str().expect("account id"),
+        h.resource(KEY)["id"].as_str().expect("key id"),
+    );
+    let config = super::migration::adopt_with_generated_configuration(&h, &imports);
+    for written in ["role_name", "public_key ", "service_account_id"] {
+        assert!(config.contains(written), "{written} missing:\n{config}");
+    }
+    assert_eq!(h.resource(SA)["role_name"], "Operator");
+    assert_eq!(h.resource(KEY)["active"], true);
+    // Literal ids order nothing: the account's delete waits for its key's in a later round.
+    (1..=3)
+        .find(|_| h.tf(&["destroy", "-auto-approve", "-input=false"]).code == 0)
+        .expect("destroy succeeds within 3 rounds");
+    assert_eq!(h.mock_objects(), spirl_mock_api::ObjectCounts::default());
 }
 
 /// A key given write-only from an ephemeral key pair, rotated by `version`.
