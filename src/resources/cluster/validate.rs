@@ -106,8 +106,10 @@ pub(super) fn check_history(history: &Number, at: &AttributePath, diags: &mut Di
 }
 
 /// The resource's check across attributes: `k8s_psat` has its issuer. Optional in the official
-/// schema, but "Required when the k8s_psat block is specified" in its docs, and the agent
-/// attestation API marks the issuer required.
+/// schema (a cluster without the block has none), but the agent attestation API's comment on
+/// `K8SPSATConfig.oidc_issuer_url` says "Required. The OIDC issuer URL for the Kubernetes
+/// cluster." (see `PSAT_FIELDS_REQUIRED` in the mock's assumptions), so a block without it could
+/// never be created: said at validate, where the user can still fix it cheaply.
 pub(super) fn validate_config(diags: &mut Diagnostics, config: &ClusterState) -> Option<()> {
     if let Some(psat) = config.k8s_psat.known()
         && psat.issuer_url.is_null()

@@ -1065,7 +1065,8 @@ fn cluster_cases() -> Vec<Case> {
         vec![raw("0"), raw("11"), raw("2.5"), raw("-1"), raw("1e6")],
         "Invalid num_version_history",
     );
-    // Optional in the schema, as in the official one, but required with the block (its docs).
+    // Optional in the schema, as in the official one, but required with the block (the agent
+    // attestation API: "Required. The OIDC issuer URL for the Kubernetes cluster.").
     add(
         Cluster,
         "issuer_url",
