@@ -17,6 +17,16 @@ use std::collections::BTreeMap;
 use crate::support::Harness;
 use serde_json::Value as Json;
 
+/// The data sources of the official provider v0.12.1 (its `docs/data-sources/*.md`), sorted.
+const OFFICIAL_DATA_SOURCES: [&str; 6] = [
+    "spirl_cicd_profile",
+    "spirl_cluster",
+    "spirl_delegated_admin",
+    "spirl_realm",
+    "spirl_service_account",
+    "spirl_trust_domain",
+];
+
 /// The attributes each resource type of the official provider v0.12.1 documents (its
 /// `docs/resources/*.md`); a nested attribute's own attributes after a `.`.
 const OFFICIAL_ATTRIBUTES: [(&str, &[&str]); 14] = [
@@ -243,6 +253,17 @@ fn migration_state_written_by_the_official_provider_plans_without_replacement() 
     let mut official: Vec<&str> = OFFICIAL_ATTRIBUTES.iter().map(|(k, _)| *k).collect();
     official.sort_unstable();
     assert_eq!(types, official);
+    // And every data source of the official docs.
+    let mut data: Vec<String> = h.state()["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["mode"] == "data")
+        .map(|r| r["type"].as_str().unwrap().to_owned())
+        .collect();
+    data.sort_unstable();
+    data.dedup();
+    assert_eq!(data, OFFICIAL_DATA_SOURCES);
     // The rewrite took something away (our extra attributes), or there is nothing to prove.
     for kind in [
         "spirl_trust_domain_deployment",
