@@ -141,7 +141,8 @@ pub fn api_error_at_field(
 
 /// The attribute an `INVALID_ARGUMENT` refuses: of `fields` (request field name, attribute), the
 /// one whose field name its message mentions first, as a whole word
-/// ([`crate::client::assumptions::INVALID_ARGUMENT_NAMES_THE_FIELD`]).
+/// ([`crate::client::assumptions::INVALID_ARGUMENT_NAMES_THE_FIELD`]). In a dotted path
+/// (`aws.role_arn`) the last name is the field refused; the names before it only lead there.
 pub fn refused_attribute(
     err: &ApiError,
     fields: &[(&str, AttributePath)],
@@ -157,8 +158,11 @@ pub fn refused_attribute(
             message
                 .match_indices(field)
                 .find(|(at, _)| {
-                    !message[..*at].ends_with(word)
-                        && !message[at + field.len()..].starts_with(word)
+                    let after = &message[at + field.len()..];
+                    let leads_on = after
+                        .strip_prefix('.')
+                        .is_some_and(|rest| rest.starts_with(word));
+                    !message[..*at].ends_with(word) && !after.starts_with(word) && !leads_on
                 })
                 .map(|(at, _)| (at, path))
         })
@@ -580,6 +584,25 @@ mod tests {
             ("path_template refers to name", Some(at("path_template"))),
             ("trust_domain_name is unknown", None),
             ("request malformed", None),
+        ] {
+            assert_eq!(
+                refused_attribute(&refused(message), &fields),
+                expected,
+                "{message}"
+            );
+        }
+        // In a dotted path the last name is the field refused, whichever comes first.
+        let fields = [
+            ("aws", at("aws")),
+            ("role_arn", AttributePath::root("aws").attr("role_arn")),
+        ];
+        for (message, expected) in [
+            (
+                "aws.role_arn `x` is not an IAM role ARN; expected arn:aws:iam::1:role/N",
+                Some(AttributePath::root("aws").attr("role_arn")),
+            ),
+            ("aws is required.", Some(at("aws"))),
+            ("config.aws: missing", Some(at("aws"))),
         ] {
             assert_eq!(
                 refused_attribute(&refused(message), &fields),
