@@ -141,7 +141,8 @@ pub fn api_error_at_field(
 
 /// The attribute an `INVALID_ARGUMENT` refuses: of `fields` (request field name, attribute), the
 /// one whose field name its message mentions first, as a whole word
-/// ([`crate::client::assumptions::INVALID_ARGUMENT_NAMES_THE_FIELD`]).
+/// ([`crate::client::assumptions::INVALID_ARGUMENT_NAMES_THE_FIELD`]). Of the fields one dotted
+/// path names (`aws.role_arn`), the last is the one refused; the ones before it lead there.
 pub fn refused_attribute(
     err: &ApiError,
     fields: &[(&str, AttributePath)],
@@ -151,6 +152,12 @@ pub fn refused_attribute(
     };
     let message = ctx.message.as_str();
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    // Where the dotted path holding the name at `at` starts.
+    let path_start = |at: usize| {
+        message[..at]
+            .trim_end_matches(|c: char| word(c) || c == '.')
+            .len()
+    };
     fields
         .iter()
         .filter_map(|(field, path)| {
@@ -160,10 +167,10 @@ pub fn refused_attribute(
                     !message[..*at].ends_with(word)
                         && !message[at + field.len()..].starts_with(word)
                 })
-                .map(|(at, _)| (at, path))
+                .map(|(at, _)| (path_start(at), std::cmp::Reverse(at), path))
         })
-        .min_by_key(|(at, _)| *at)
-        .map(|(_, path)| path.clone())
+        .min_by_key(|(start, deeper, _)| (*start, *deeper))
+        .map(|(_, _, path)| path.clone())
 }
 
 /// Like [`api_error`], with a next step the caller knows better than the error alone: who holds
@@ -580,6 +587,31 @@ mod tests {
             ("path_template refers to name", Some(at("path_template"))),
             ("trust_domain_name is unknown", None),
             ("request malformed", None),
+        ] {
+            assert_eq!(
+                refused_attribute(&refused(message), &fields),
+                expected,
+                "{message}"
+            );
+        }
+        // In a dotted path the last name is the field refused, whichever comes first.
+        let fields = [
+            ("aws", at("aws")),
+            ("role_arn", AttributePath::root("aws").attr("role_arn")),
+        ];
+        for (message, expected) in [
+            (
+                "aws.role_arn `x` is not an IAM role ARN; expected arn:aws:iam::1:role/N",
+                Some(AttributePath::root("aws").attr("role_arn")),
+            ),
+            ("aws is required.", Some(at("aws"))),
+            ("config.aws: missing", Some(at("aws"))),
+            // A path deeper than the fields known stands at the deepest known one.
+            (
+                "aws.role_arn.partition: unknown",
+                Some(AttributePath::root("aws").attr("role_arn")),
+            ),
+            ("aws.external_id: too long", Some(at("aws"))),
         ] {
             assert_eq!(
                 refused_attribute(&refused(message), &fields),

@@ -219,12 +219,28 @@ pub const MAX_PROVIDER_ATTESTATION_NAME: usize = 128;
 
 /// CI/CD profile names are unique in the organisation (the official provider imports them by
 /// name) and at most this many bytes (chosen); the SDK states no alphabet, so any text is taken.
-/// A profile's issuer is an https URL; without a
-/// `jwks_url` the profile gets the issuer plus [`DEFAULT_JWKS_PATH`] (the SDK: "a default URL is
+/// A profile's issuer, when given, is an https URL (the SDK says only "the token issuer"; the
+/// official docs call it the "OIDC Issuer URL", and OpenID Connect Discovery 1.0 requires an
+/// issuer to use the https scheme); without one it gets [`default_cicd_issuer`]. Without a
+/// `jwks_url` the profile gets its issuer plus [`DEFAULT_JWKS_PATH`] (the SDK: "a default URL is
 /// provided").
 pub const MAX_CICD_PROFILE_NAME: usize = 128;
 /// See [`MAX_CICD_PROFILE_NAME`].
 pub const DEFAULT_JWKS_PATH: &str = "/.well-known/jwks.json";
+
+/// The issuer a CI/CD profile created without one gets. The SDK: "If unset, a default value will
+/// be provided based on the profile type. Optional." The profile types are the API's `CICDType`
+/// (`jenkins`, `github-saas`, `github-self-hosted`, `github-hybrid`, `gitlab-saas`,
+/// `gitlab-self-hosted`, `gitlab-hybrid`), but since SDK v0.3.6 `CreateCICDProfileRequest`
+/// carries no type, so the default cannot depend on one the client chose. Chosen: the issuer of
+/// the type the official provider's example shows, `gitlab-hybrid` (`issuer =
+/// "https://gitlab.com" // Optional, Required when using an on-prem type`), which is GitLab.com's
+/// public issuer, as for `gitlab-saas`. (GitHub's SaaS and hybrid types would default to
+/// `https://token.actions.githubusercontent.com`; the self-hosted types and Jenkins, "on-prem",
+/// have no default issuer.)
+pub fn default_cicd_issuer() -> &'static str {
+    "https://gitlab.com"
+}
 
 /// A CI/CD profile linked to a cluster cannot be deleted (`FAILED_PRECONDITION` naming the
 /// clusters); a profile is linked to a cluster at most once (`ALREADY_EXISTS`); deleting a

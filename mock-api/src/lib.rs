@@ -58,9 +58,10 @@
 //!   records, never containing a key; no call reads them again.
 //! - Every field of a PSAT agent attestation configuration is required (the API marks them so);
 //!   a provider attestation configuration needs `aws` (the API marks it required).
-//! - CI/CD profile names are unique; without `jwks_url` a profile gets the issuer plus
-//!   `/.well-known/jwks.json`; a linked profile cannot be deleted; deleting a cluster removes
-//!   its links.
+//! - CI/CD profile names are unique; a given issuer is an https URL, without one a profile gets
+//!   `https://gitlab.com` (the SDK: a default "based on the profile type", which the request no
+//!   longer carries); without `jwks_url` it gets the issuer plus `/.well-known/jwks.json`; a
+//!   linked profile cannot be deleted; deleting a cluster removes its links.
 //! - A configuration section document may carry top-level keys besides `section`, `schema` and
 //!   `spec`; they are kept.
 //! - List filters naming an unknown trust domain match nothing (no `NOT_FOUND`).

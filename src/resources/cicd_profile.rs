@@ -19,15 +19,15 @@ pub struct CicdProfileState {
     #[tf(computed, keep, data(computed))]
     pub id: Attr<String>,
     /// The profile's name, unique in the organisation. Changing it replaces the profile.
-    // The SDK says only that a name is required; the issuer and JWKS URLs are the control
-    // plane's to judge.
+    // The SDK says only that a name is required; the issuer and JWKS URLs are optional (the
+    // SDK, the official docs) and the control plane's to judge.
     #[tf(required, replace, data(required), check = not_empty("Invalid CI/CD profile name",
         "name is empty. Set it to the profile's name, such as \"my-cicd-profile\"."))]
     pub name: Attr<String>,
     /// The OIDC issuer URL of the CI/CD system whose tokens the profile accepts (such as
-    /// `https://gitlab.com` or `https://token.actions.githubusercontent.com`). Changing it
-    /// replaces the profile.
-    #[tf(required, replace, data(computed))]
+    /// `https://gitlab.com` or `https://token.actions.githubusercontent.com`). Unset: the
+    /// control plane provides a default, read back. Changing it replaces the profile.
+    #[tf(optional, computed, keep, replace, data(computed))]
     pub issuer: Attr<String>,
     /// The URL of the issuer's JSON Web Key Set. Unset: the control plane derives one from the
     /// issuer, read back. Changing it replaces the profile.
@@ -104,7 +104,9 @@ impl Resource for CicdProfileResource {
     ) -> Option<CicdProfileState> {
         let client = self.client.get(diags)?;
         let name = planned.name.known()?.clone();
-        let issuer = planned.issuer.known()?.clone();
+        // Unset (unknown in the plan), the issuer and JWKS URL go empty, as the SDK sends them:
+        // the control plane provides the defaults, read back below.
+        let issuer = planned.issuer.known().cloned().unwrap_or_default();
         let jwks_url = planned.jwks_url.known().cloned().unwrap_or_default();
         let id = match client.create_cicd_profile(&name, &issuer, &jwks_url).await {
             Ok(id) => id,

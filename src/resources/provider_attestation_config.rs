@@ -5,9 +5,7 @@
 //! uses cannot be deleted.
 
 use serde::{Deserialize, Serialize};
-use tfplugin::{
-    Attr, AttributePath, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait,
-};
+use tfplugin::{Attr, Diagnostics, Kind, Model, Read, Resource, Schema, async_trait};
 
 use super::ids::not_empty;
 use crate::client::{ApiError, Client, ClientHandle, ProviderAttestation, ReadBack};
@@ -35,16 +33,13 @@ pub struct ProviderAttestationState {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Model)]
 pub struct AwsBlock {
     /// The ARN of the AWS IAM role the control plane assumes to look up the EC2 instances agents
-    /// run on (`arn:aws:iam::<account>:role/<name>`). Provision the role separately, with
-    /// permission to describe EC2 instances. Changing it replaces the configuration.
-    #[tf(optional, replace, check = check_role_arn)]
+    /// run on (such as `arn:aws:iam::123456789012:role/my-role`). Provision the role
+    /// separately, with permission to describe EC2 instances. Changing it replaces the
+    /// configuration.
+    // The SDK says only "the ARN of the AWS role to assume": the control plane judges the value
+    // and its refusal is reported here (`create`).
+    #[tf(optional, replace)]
     pub role_arn: Attr<String>,
-}
-
-fn check_role_arn(arn: &str, at: &AttributePath, diags: &mut Diagnostics) {
-    if let Some(problem) = role_arn_problem(arn) {
-        diags.error_at(at.clone(), "Invalid aws.role_arn", problem);
-    }
 }
 
 impl From<ProviderAttestation> for ProviderAttestationState {
@@ -61,31 +56,6 @@ impl From<ProviderAttestation> for ProviderAttestationState {
             },
         }
     }
-}
-
-/// Why `arn` is not the ARN of an IAM role, or `None`. The SDK calls it "the ARN of the AWS role
-/// to assume": only the ARN's documented shape is checked (`arn:PARTITION:iam::ACCOUNT:role/NAME`,
-/// AWS's own format), not partitions, account digits or name characters, which AWS extends.
-pub fn role_arn_problem(arn: &str) -> Option<String> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let shaped = match parts.as_slice() {
-        ["arn", partition, "iam", region, account, resource] => {
-            !partition.is_empty()
-                && region.is_empty()
-                && !account.is_empty()
-                && resource
-                    .strip_prefix("role/")
-                    .is_some_and(|r| !r.is_empty())
-        }
-        _ => false,
-    };
-    (!shaped).then(|| {
-        format!(
-            "aws.role_arn is {}, which is not the ARN of an IAM role. Set it to the role's ARN, \
-             such as \"arn:aws:iam::123456789012:role/my-role\".",
-            quote(arn)
-        )
-    })
 }
 
 /// The `spirl_provider_attestation_config` resource.

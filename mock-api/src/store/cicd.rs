@@ -8,7 +8,7 @@ use spirl_api_proto::cicd as pb;
 use super::{Change, CicdLinkRecord, CicdProfileRecord, Ctx, Store};
 use crate::assumptions::{
     CICD_LINK_ID_PREFIX, CICD_PROFILE_ID_PREFIX, DEFAULT_JWKS_PATH,
-    DELETE_LINKED_CICD_PROFILE_REFUSED, MAX_CICD_PROFILE_NAME,
+    DELETE_LINKED_CICD_PROFILE_REFUSED, MAX_CICD_PROFILE_NAME, default_cicd_issuer,
 };
 use crate::error::ApiError;
 use crate::validate;
@@ -60,7 +60,13 @@ impl Store {
         ctx: &Ctx<'_>,
     ) -> Result<(Change, pb::CicdProfile), ApiError> {
         validate::required_within("name", &r.name, MAX_CICD_PROFILE_NAME)?;
-        validate::https_url("issuer", &r.issuer, "")?;
+        // An issuer is optional (the SDK): unset, the default; given, it is judged.
+        let issuer = if r.issuer.is_empty() {
+            default_cicd_issuer().to_owned()
+        } else {
+            validate::https_url("issuer", &r.issuer, "")?;
+            r.issuer.clone()
+        };
         if !r.jwks_url.is_empty() {
             validate::https_url("jwks_url", &r.jwks_url, "")?;
         }
@@ -71,14 +77,14 @@ impl Store {
             )));
         }
         let jwks_url = if r.jwks_url.is_empty() {
-            format!("{}{DEFAULT_JWKS_PATH}", r.issuer.trim_end_matches('/'))
+            format!("{}{DEFAULT_JWKS_PATH}", issuer.trim_end_matches('/'))
         } else {
             r.jwks_url.clone()
         };
         let profile = CicdProfileRecord {
             id: self.fresh_id(CICD_PROFILE_ID_PREFIX, ctx),
             name: r.name.clone(),
-            issuer: r.issuer.clone(),
+            issuer,
             jwks_url,
         };
         let view = profile_view(&profile);

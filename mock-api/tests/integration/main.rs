@@ -1,7 +1,8 @@
 //! The mock's integration tests, one binary (one link step) with a module per part of the API:
 //! - `session`: the login stream and session tokens.
 //! - `trust_domains`, `keys`: trust domains, their deployments and keys.
-//! - `clusters`, `configs`, `access`, `service_accounts`, `federation`: the other services.
+//! - `clusters`, `cicd`, `configs`, `access`, `service_accounts`, `federation`: the other
+//!   services.
 //! - `validation`: every refusal names its field and carries the real API's code.
 //! - `faults`: fault injection, request counting, the client metadata record.
 //! - `binary`: the `spirl-mock-api` binary as a child process (announcement, admin, TLS,
@@ -10,6 +11,7 @@
 
 mod access;
 mod binary;
+mod cicd;
 mod clusters;
 mod common;
 mod configs;

@@ -138,3 +138,67 @@ fn cicd_profile_and_link_lifecycle_import_replace_repair_destroy() {
         .expect("delete the other cluster");
     t.finish();
 }
+
+/// A profile as the official docs allow it: `name` only, or with an issuer.
+fn profile(issuer: Option<&str>) -> String {
+    let issuer = issuer.map_or(String::new(), |i| format!("\n  issuer = \"{i}\""));
+    format!(
+        r#"
+resource "spirl_cicd_profile" "test" {{
+  name = "defaulted"{issuer}
+}}
+
+data "spirl_cicd_profile" "read" {{
+  name = spirl_cicd_profile.test.name
+}}
+
+output "read" {{
+  value = data.spirl_cicd_profile.read
+}}
+"#
+    )
+}
+
+#[test]
+fn cicd_profile_without_issuer_takes_the_control_planes_default() {
+    let Some(h) = Harness::start("cicd_default_issuer") else {
+        return;
+    };
+    let mut t = Lifecycle::new(&h);
+    // Unset: sent empty, as the SDK does; the mock's default is read back and then plans no
+    // change.
+    let created = t.step(
+        Step::config(profile(None))
+            .plan([(PROFILE, Create)])
+            .plan_unknown(PROFILE, ["id", "issuer", "jwks_url"])
+            .state(PROFILE, "issuer", "https://gitlab.com")
+            .state(
+                PROFILE,
+                "jwks_url",
+                "https://gitlab.com/.well-known/jwks.json",
+            ),
+    );
+    assert_eq!(created.output("read"), created.resource(PROFILE));
+
+    // Imported by name (and with an import block): the same values, and an empty plan.
+    t.step(Step::import(PROFILE).id("defaulted"));
+    t.step(Step::import(PROFILE).id("defaulted").by_block());
+
+    // Configuring the value it already has changes nothing; another one replaces it, and
+    // leaving it unset again keeps the issuer the profile has.
+    t.step(Step::config(profile(Some("https://gitlab.com"))).plan([]));
+    let github = "https://token.actions.githubusercontent.com";
+    t.step(
+        Step::config(profile(Some(github)))
+            .plan([(PROFILE, Replace)])
+            .state(PROFILE, "id", Is::Changed)
+            .state(PROFILE, "issuer", github),
+    );
+    t.step(
+        Step::config(profile(None))
+            .plan([])
+            .state(PROFILE, "issuer", github),
+    );
+    assert_eq!(h.mock_objects().cicd_profiles, 1);
+    t.finish();
+}

@@ -2,7 +2,7 @@
 //! the gRPC mock (run with `TF_ACC=1`), and of the cluster attribute that names it.
 
 use crate::support::Action::{Create, Replace, Update};
-use crate::support::{Harness, Is, Lifecycle, Step, out_of_band_client};
+use crate::support::{Harness, Is, Lifecycle, Step, find_resource, out_of_band_client};
 use terraform_provider_spirl::client::{ClusterVersionSpec, CreateCluster, Platform};
 use terraform_provider_spirl::keys::KeyPair;
 
@@ -139,4 +139,65 @@ fn provider_attestation_config_lifecycle_import_replace_cluster_refused_delete()
         .expect("delete out of band");
     t.step(Step::same_config().plan([(ADDRESS, Create)]));
     t.finish();
+}
+
+#[test]
+fn provider_attestation_config_role_arn_is_judged_by_the_control_plane_at_the_attribute() {
+    let Some(h) = Harness::start("provider_attestation_role_arn") else {
+        return;
+    };
+    // Not an IAM role ARN: the SDK states no format, so Terraform's own checks let it through.
+    h.write_config(&config("arn:aws:iam::123456789012:user/not-a-role", false));
+    h.tf_ok(&["validate"]);
+    h.tf_ok(&["plan", "-input=false"]);
+
+    // The control plane refuses it: the error stands at `aws.role_arn`, in the API's words,
+    // with what to do.
+    let applied = h.tf_err(&["apply", "-auto-approve", "-input=false", "-json"]);
+    let errors: Vec<serde_json::Value> = applied
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["type"] == "diagnostic" && l["@level"] == "error")
+        .map(|l| l["diagnostic"].clone())
+        .collect();
+    assert_eq!(errors.len(), 1, "{applied}");
+    let error = &errors[0];
+    let role_line = config("x", false)
+        .lines()
+        .position(|l| l.contains("role_arn"))
+        .expect("the role_arn line") as u64
+        + 1;
+    assert_eq!(error["address"], ADDRESS, "{error:#}");
+    assert_eq!(
+        error["range"]["start"]["line"], role_line,
+        "the error points at role_arn: {error:#}"
+    );
+    assert_eq!(
+        error["snippet"]["code"].as_str().map(str::trim),
+        Some("role_arn = \"arn:aws:iam::123456789012:user/not-a-role\""),
+        "{error:#}"
+    );
+    let detail = error["detail"].as_str().unwrap_or_default();
+    for says in [
+        "INVALID_ARGUMENT",
+        "aws.role_arn",
+        "not an IAM role ARN",
+        "Correct the value",
+    ] {
+        assert!(detail.contains(says), "detail lacks {says:?}: {error:#}");
+    }
+    assert!(!applied.all().contains("panic"), "{applied}");
+
+    // Nothing half-created: neither on the control plane nor in the state.
+    assert_eq!(h.mock_objects().provider_attestation_configs, 0);
+    let state = h.state();
+    assert!(find_resource(&state, ADDRESS).is_none(), "{state:#}");
+
+    // Corrected, it applies.
+    h.write_config(&config("arn:aws:iam::123456789012:role/my-role", false));
+    h.apply();
+    assert_eq!(h.mock_objects().provider_attestation_configs, 1);
+    h.destroy();
+    assert_eq!(h.mock_objects().provider_attestation_configs, 0);
 }
