@@ -70,6 +70,7 @@
 //!   without a role is an Administrator. An account with keys is deleted only with `force`
 //!   (keys, assignments and all), an active service-account key too. Service-account keys are
 //!   ed25519; one turned off or deleted cannot log in, and its sessions end.
+//!   `ListRoleAssignments` without a filter lists every assignment of the organisation.
 //! - An answer dropped after commit is `UNAVAILABLE` "connection lost".
 //!
 //! # Other choices
