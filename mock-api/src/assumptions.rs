@@ -90,13 +90,19 @@ pub fn jwks_endpoint(trust_domain_id: &str, base_domain: &str) -> String {
 }
 
 /// Deleting a trust domain that still has deployments is refused with `FAILED_PRECONDITION`
-/// naming them (the SDK only says "cannot have any active clusters").
+/// naming them. The SDK only says "cannot have any active clusters"; the product contract
+/// (DESIGN.md §3) adds deployments: "a trust domain with active clusters or deployments cannot
+/// be deleted (`FAILED_PRECONDITION`)". A deployment is the trust domain's own servers, so
+/// deleting it first is deliberate.
 pub const DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS: bool = true;
 
-/// Deleting a trust domain that still has realms is refused with `FAILED_PRECONDITION` naming
-/// them, like deployments (the SDK says nothing; refusing loses nothing, and a client that
-/// deletes realms first works either way).
-pub const DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS: bool = true;
+/// A trust domain's realms go with it, with their role assignments (and nothing refuses the
+/// delete for them): the SDK's only precondition on `DeleteTrustDomain` is "The trust domain
+/// cannot have any active clusters", and no published text names realms, so the mock must not
+/// refuse more. A realm's clusters are the trust domain's clusters, which go with it too
+/// ([`DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS`]). One journal line records the delete;
+/// replaying it removes the same objects.
+pub const DELETE_TRUST_DOMAIN_TAKES_ITS_REALMS: bool = true;
 
 /// A realm name is a SPIFFE ID path segment (the SDK): ASCII letters, digits, `.`, `-`, `_`, not
 /// `.` or `..`; the SDK sets no length, the mock allows this many bytes.

@@ -24,9 +24,9 @@
 //!   `cicdl-`, `sak-`, `rr-` for realm roles) plus 16 lowercase letters and digits; clients must
 //!   treat them as opaque. The organisation is one fixed `org-…` id.
 //! - Deleting a trust domain with active clusters (agents connected) is `FAILED_PRECONDITION`
-//!   naming them, as the SDK says; its idle clusters go with it. Deployments and realms also keep
-//!   it (`FAILED_PRECONDITION` naming them); deleting an active key, or a deployment with active
-//!   keys, needs `force`.
+//!   naming them, as the SDK says; its idle clusters and its realms (with their role
+//!   assignments) go with it. Deployments also keep it (`FAILED_PRECONDITION` naming them, as
+//!   DESIGN.md §3 says); deleting an active key, or a deployment with active keys, needs `force`.
 //! - Deleting a deployment's last key leaves the deployment until
 //!   `DeleteTrustDomainDeployment`.
 //! - Descriptions: at most 1024 bytes, no control characters but `\n` and `\t`. Cluster and

@@ -16,9 +16,13 @@
 //!
 //! Assumptions the code follows without a constant to name them:
 //! - A trust domain with deployments, or a realm with clusters, cannot be deleted
-//!   (`FAILED_PRECONDITION`; the SDK documents only "cannot have any active clusters" and "only a
-//!   realm with no associated clusters can be deleted"); the provider says what to remove first.
-//!   Should the real API delete them instead, their own deletes find `NOT_FOUND`: success.
+//!   (`FAILED_PRECONDITION`; the SDK documents only "The trust domain cannot have any active
+//!   clusters" (`trustdomainsdk/api.go`, `DeleteTrustDomain`) and "only a realm with no
+//!   associated clusters can be deleted"; DESIGN.md §3 adds deployments); the provider says what
+//!   to remove first. A trust domain's realms do not keep it: they may go with it (the mock
+//!   deletes them and their role assignments). Whatever the real API deletes along, the objects'
+//!   own deletes then find `NOT_FOUND` (success) and their reads find them gone (a plan to
+//!   create), never an error.
 //! - Deleting an active key, a deployment with active keys, or a cluster with active agents may
 //!   need `force` or be refused: the provider sends `force = true` for keys and deployments and
 //!   never forces a cluster, so either answer works.

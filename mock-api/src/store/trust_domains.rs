@@ -8,8 +8,7 @@ use super::clusters::cluster_is_active;
 use super::{Change, Ctx, JwtIssuer, Store, TrustDomainEntry, TrustDomainRecord};
 use crate::assumptions::{
     self, DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS, DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS,
-    DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS, OIDC_DISCOVERY_PATH, TRUST_DOMAIN_AVAILABLE,
-    TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_PROVISIONING,
+    OIDC_DISCOVERY_PATH, TRUST_DOMAIN_AVAILABLE, TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_PROVISIONING,
 };
 use crate::error::ApiError;
 use crate::validate;
@@ -248,7 +247,9 @@ impl Store {
         }))
     }
 
-    /// `DeleteTrustDomain`.
+    /// `DeleteTrustDomain`: refused while the trust domain has active clusters or deployments;
+    /// its idle clusters, realms (with their role assignments), configuration and federation
+    /// links go with it ([`Store::apply`]).
     pub fn plan_delete_trust_domain(&self, id: &str) -> Result<Change, ApiError> {
         let entry = self.trust_domain(id)?;
         if DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS {
@@ -277,15 +278,6 @@ impl Store {
                 "trust domain {id} has deployments: {}; delete them first",
                 names.join(", ")
             )));
-        }
-        if DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS {
-            let realms = self.realm_names_of(id);
-            if !realms.is_empty() {
-                return Err(ApiError::FailedPrecondition(format!(
-                    "trust domain {id} has realms: {}; delete them first",
-                    realms.join(", ")
-                )));
-            }
         }
         Ok(Change::TrustDomainDeleted { id: id.to_owned() })
     }
