@@ -39,7 +39,8 @@
 //!   whatever the issuer mode; OIDC discovery is the effective issuer plus
 //!   `/.well-known/openid-configuration`, empty when disabled. `ListTrustDomains` refuses
 //!   `exclude_stats` with `include_dynamic_data` (the SDK: mutually exclusive), and can leave
-//!   `jwt_issuer_status` out (`MockOptions::omit_list_jwt_issuer_status`).
+//!   `jwt_issuer_status` and `jwt_issuer_endpoint_url` out
+//!   (`MockOptions::omit_list_jwt_issuer_status`).
 //! - Realm names are SPIFFE ID path segments of at most 255 bytes; deleting a realm with
 //!   clusters is `FAILED_PRECONDITION` naming them.
 //! - A cluster keeps at most 10 versions (a new one pushes out the oldest inactive one) and has

@@ -122,7 +122,8 @@ impl Store {
 
     /// `ListTrustDomains`: every trust domain in creation order, or the one named `name`. With
     /// `stats`, each carries its cluster and federation link counts; with `status` false, no
-    /// `jwt_issuer_status` (`MockOptions::omit_list_jwt_issuer_status`).
+    /// `jwt_issuer_status` and an empty `jwt_issuer_endpoint_url`
+    /// (`MockOptions::omit_list_jwt_issuer_status`).
     pub fn list_trust_domains(
         &self,
         name: &str,
@@ -153,7 +154,13 @@ impl Store {
                     endpoint_url: view.agent_endpoint,
                     id: record.id.clone(),
                     is_self_managed: record.self_managed,
-                    jwt_issuer_endpoint_url: view.effective_issuer.clone(),
+                    // Without the status, the issuer URL is left out too: the answer then
+                    // says nothing of the issuer, and an empty URL must not read as "disabled".
+                    jwt_issuer_endpoint_url: if status {
+                        view.effective_issuer.clone()
+                    } else {
+                        String::new()
+                    },
                     spiffe_bundle_endpoint_url: view.bundle,
                     jwks_endpoint_url: view.jwks,
                     oidc_discovery_endpoint_url: view.oidc_discovery,

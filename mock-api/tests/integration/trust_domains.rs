@@ -292,8 +292,14 @@ async fn trust_domain_list_views_and_the_status_switch() {
         .trust_domains;
     assert_eq!(listed[0].id, id);
     assert_eq!(listed[0].jwt_issuer_status, None, "left out by the switch");
+    // The issuer URL too: a built-in issuer's list entry says nothing of its issuer.
+    assert_eq!(listed[0].jwt_issuer_endpoint_url, "", "{:?}", listed[0]);
+    assert!(
+        !listed[0].jwks_endpoint_url.is_empty(),
+        "the other URLs stay"
+    );
     assert_eq!(listed[0].clusters_total, 0, "statistics, none yet");
-    // TrustDomainInfo keeps the status.
+    // TrustDomainInfo keeps the status and the URL.
     let info = api.info(&id).await.expect("info");
     assert_eq!(
         info.jwt_issuer_status.expect("status").mode,
