@@ -435,12 +435,12 @@ async fn trust_domain_delete_takes_its_realms_and_their_assignments_also_after_a
         assert!(of_td.is_empty(), "its realms are gone: {of_td:?}");
         assert_eq!(
             all,
-            [kept_realm.clone()],
+            std::slice::from_ref(&kept_realm),
             "the other trust domain's realm stays"
         );
         assert_eq!(
             assignments,
-            [assigned[1].clone()],
+            std::slice::from_ref(&assigned[1]),
             "the assignment in its realm is gone, the other stays"
         );
     };
