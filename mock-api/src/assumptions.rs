@@ -90,13 +90,19 @@ pub fn jwks_endpoint(trust_domain_id: &str, base_domain: &str) -> String {
 }
 
 /// Deleting a trust domain that still has deployments is refused with `FAILED_PRECONDITION`
-/// naming them (the SDK only says "cannot have any active clusters").
+/// naming them. The SDK only says "cannot have any active clusters"; the product contract
+/// (DESIGN.md §3) adds deployments: "a trust domain with active clusters or deployments cannot
+/// be deleted (`FAILED_PRECONDITION`)". A deployment is the trust domain's own servers, so
+/// deleting it first is deliberate.
 pub const DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS: bool = true;
 
-/// Deleting a trust domain that still has realms is refused with `FAILED_PRECONDITION` naming
-/// them, like deployments (the SDK says nothing; refusing loses nothing, and a client that
-/// deletes realms first works either way).
-pub const DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS: bool = true;
+/// A trust domain's realms go with it, with their role assignments (and nothing refuses the
+/// delete for them): the SDK's only precondition on `DeleteTrustDomain` is "The trust domain
+/// cannot have any active clusters", and no published text names realms, so the mock must not
+/// refuse more. A realm's clusters are the trust domain's clusters, which go with it too
+/// ([`DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS`]). One journal line records the delete;
+/// replaying it removes the same objects.
+pub const DELETE_TRUST_DOMAIN_TAKES_ITS_REALMS: bool = true;
 
 /// A realm name is a SPIFFE ID path segment (the SDK): ASCII letters, digits, `.`, `-`, `_`, not
 /// `.` or `..`; the SDK sets no length, the mock allows this many bytes.
@@ -392,12 +398,18 @@ pub const REALM_ROLES: [(&str, &str); 1] = [("rr-administrator", REALM_ADMIN_ROL
 // Assigning the same realm role to the same principal twice is `ALREADY_EXISTS`; a realm's
 // assignments go with it; `ListDelegatedAdmins` leaves out realm ids it does not know.
 
-/// `ListRoleAssignments` needs one of its filters (`service_account_id`, `user_id`,
-/// `assignment_id`); without one it is `INVALID_ARGUMENT`. The SDK's API comment on the oneof:
-/// "Required. The principal (user or service account) to list role assignments for.", and every
-/// SDK method that calls it sets one (`ListUserRealmRoleAssignments`,
-/// `ListServiceAccountRealmRoleAssignments`, `ListAssignmentIDRealmRoleAssignments`).
-pub const LIST_ROLE_ASSIGNMENTS_NEEDS_A_FILTER: bool = true;
+/// `ListRoleAssignments` without a filter (none of `service_account_id`, `user_id`,
+/// `assignment_id`) answers every role assignment of the organisation; with one, the principal's
+/// assignments or the one assignment. The evidence points both ways: the SDK's older generated
+/// comment on the oneof says "Required. The principal (user or service account) to list role
+/// assignments for." (`spirlsdk/internal/protos/api/v1/accessapi/api.pb.go`, written when the
+/// oneof held only the two principals; v0.3.6's descriptors add `assignment_id`, which is no
+/// principal). Against it: it is the filter of a list request, and the API's other lists
+/// (`ListRealms`, `ListTrustDomainDeployments`) answer the whole organisation without theirs;
+/// the project reads `ListRoleAssignments` the same way (issue 19, "Closer to the SDK"). Every SDK
+/// method that calls it, and the provider, send a filter, so answering the unfiltered request
+/// costs a client nothing, while a refusal would rest on a comment older than the oneof's shape.
+pub const LIST_ROLE_ASSIGNMENTS_UNFILTERED_LISTS_ALL: bool = true;
 
 // ---- agent installation (the `deployment` of CreateCluster and NewClusterVersion) -----------
 

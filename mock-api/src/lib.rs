@@ -24,9 +24,9 @@
 //!   `cicdl-`, `sak-`, `rr-` for realm roles) plus 16 lowercase letters and digits; clients must
 //!   treat them as opaque. The organisation is one fixed `org-…` id.
 //! - Deleting a trust domain with active clusters (agents connected) is `FAILED_PRECONDITION`
-//!   naming them, as the SDK says; its idle clusters go with it. Deployments and realms also keep
-//!   it (`FAILED_PRECONDITION` naming them); deleting an active key, or a deployment with active
-//!   keys, needs `force`.
+//!   naming them, as the SDK says; its idle clusters and its realms (with their role
+//!   assignments) go with it. Deployments also keep it (`FAILED_PRECONDITION` naming them, as
+//!   DESIGN.md §3 says); deleting an active key, or a deployment with active keys, needs `force`.
 //! - Deleting a deployment's last key leaves the deployment until
 //!   `DeleteTrustDomainDeployment`.
 //! - Descriptions: at most 1024 bytes, no control characters but `\n` and `\t`. Cluster and
@@ -39,7 +39,8 @@
 //!   whatever the issuer mode; OIDC discovery is the effective issuer plus
 //!   `/.well-known/openid-configuration`, empty when disabled. `ListTrustDomains` refuses
 //!   `exclude_stats` with `include_dynamic_data` (the SDK: mutually exclusive), and can leave
-//!   `jwt_issuer_status` out (`MockOptions::omit_list_jwt_issuer_status`).
+//!   `jwt_issuer_status` and `jwt_issuer_endpoint_url` out
+//!   (`MockOptions::omit_list_jwt_issuer_status`).
 //! - Realm names are SPIFFE ID path segments of at most 255 bytes; deleting a realm with
 //!   clusters is `FAILED_PRECONDITION` naming them.
 //! - A cluster keeps at most 10 versions (a new one pushes out the oldest inactive one) and has
@@ -71,6 +72,7 @@
 //!   without a role is an Administrator. An account with keys is deleted only with `force`
 //!   (keys, assignments and all), an active service-account key too. Service-account keys are
 //!   ed25519; one turned off or deleted cannot log in, and its sessions end.
+//!   `ListRoleAssignments` without a filter lists every assignment of the organisation.
 //! - An answer dropped after commit is `UNAVAILABLE` "connection lost".
 //!
 //! # Other choices

@@ -52,9 +52,10 @@ pub struct MockOptions {
     /// ([`crate::assumptions::DEFAULT_CLUSTER_PAGE_SIZE`] by default); tests set it small to
     /// page short lists.
     pub cluster_page_size: u32,
-    /// Leave `jwt_issuer_status` out of `ListTrustDomains` answers (`TrustDomainInfo` keeps it),
-    /// as a control plane may do; clients must then read each trust domain's issuer with
-    /// `TrustDomainInfo` rather than guess it.
+    /// Leave `jwt_issuer_status` out of `ListTrustDomains` answers, and `jwt_issuer_endpoint_url`
+    /// empty (`TrustDomainInfo` keeps both), as a control plane may do; clients must then read
+    /// each trust domain's issuer with `TrustDomainInfo` rather than guess it (an empty URL once
+    /// read as "disabled" showed a built-in issuer as a permanent diff).
     pub omit_list_jwt_issuer_status: bool,
     /// When set, the mock writes a `spirlctl login` session file here as it starts
     /// (`--spirlctl-config-out`; see [`crate::cli::write_spirlctl_config`]).

@@ -16,9 +16,13 @@
 //!
 //! Assumptions the code follows without a constant to name them:
 //! - A trust domain with deployments, or a realm with clusters, cannot be deleted
-//!   (`FAILED_PRECONDITION`; the SDK documents only "cannot have any active clusters" and "only a
-//!   realm with no associated clusters can be deleted"); the provider says what to remove first.
-//!   Should the real API delete them instead, their own deletes find `NOT_FOUND`: success.
+//!   (`FAILED_PRECONDITION`; the SDK documents only "The trust domain cannot have any active
+//!   clusters" (`trustdomainsdk/api.go`, `DeleteTrustDomain`) and "only a realm with no
+//!   associated clusters can be deleted"; DESIGN.md §3 adds deployments); the provider says what
+//!   to remove first. A trust domain's realms do not keep it: they may go with it (the mock
+//!   deletes them and their role assignments). Whatever the real API deletes along, the objects'
+//!   own deletes then find `NOT_FOUND` (success) and their reads find them gone (a plan to
+//!   create), never an error.
 //! - Deleting an active key, a deployment with active keys, or a cluster with active agents may
 //!   need `force` or be refused: the provider sends `force = true` for keys and deployments and
 //!   never forces a cluster, so either answer works.
@@ -57,17 +61,47 @@
 //!   be stored re-serialised and are compared by meaning.
 //! - Assigning a realm role twice is `ALREADY_EXISTS`; the provider names the assignment to
 //!   import.
+//!
+//! # Closer to the SDK: the line each point rests on
+//! Where the provider follows the SDK (or the official provider) rather than a choice of its own,
+//! the evidence, quoted short; where the quote already lives elsewhere, a pointer to it.
+//! - Clusters are listed with `ListClustersV2` page by page, sending the last answer's
+//!   `next_page_token` as `page_token` until an answer comes back without one (the client also
+//!   ends on an empty token and refuses a repeated one), and described with `DescribeClusters`
+//!   (`per_cluster_errors = true`) in batches of 100 ids: what `spirlsdk/client/cluster.go` does
+//!   since v0.3.5, in place of `ListClusters`. The batch size's quote
+//!   (`slices.Chunk(ids, 100)`) is at [`vocabulary::DESCRIBE_CLUSTERS_BATCH`].
 //! - A create answered without the new object's id is an error, as in the SDK
 //!   (`if resp.GetAssignmentId() == "" { return nil, xerrors.UnexpectedResponseField(…) }`,
 //!   `spirlsdk/client/access.go`); the client first looks the object up as after a lost answer.
-//! - Clusters are listed with `ListClustersV2` page by page until an answer has no
-//!   `next_page_token` (the client also ends on an empty token and refuses a repeated one), and
-//!   described with `DescribeClusters` in batches with per-cluster errors, as the SDK does since
-//!   v0.3.5 (`spirlsdk/client/cluster.go`).
 //! - `ListTrustDomains` is asked for dynamic data (`include_dynamic_data = true`, hence
-//!   `exclude_stats = false`), as the official provider's data source has done since v0.12.1;
-//!   the SDK calls the flag `IncludeStatus` and says `ExcludeStats` is "Mutually exclusive with
-//!   IncludeStatus".
+//!   `exclude_stats = false`), as the official provider's `spirl_trust_domain` data source says
+//!   it does from v0.12.1: "Resolution uses ListTrustDomains with dynamic data on the server"
+//!   (`docs/data-sources/trust_domain.md`). The SDK sends its `IncludeStatus` view as
+//!   `include_dynamic_data` (`spirlsdk/client/trustdomain.go`) and says of it "includes
+//!   additional status information for the trust domain" and of `ExcludeStats` "Mutually
+//!   exclusive with IncludeStatus" (`spirlsdk/trustdomainsdk/api.go`). The JWT issuer mode comes
+//!   only from `jwt_issuer_status`, read again with `TrustDomainInfo` when a list entry lacks
+//!   it: [`READ_ISSUER_WITH_INFO_WHEN_LIST_LACKS_STATUS`].
+//! - The login: Ed25519ph with context `service-account-key-proof` over
+//!   SHA-512(client nonce ‖ server nonce), 32-byte nonces, the token sent as `token` metadata.
+//!   The SDK's lines (`spirlsdk/auth/serviceaccount/auth.go`, `spirlsdk/client/auth.go`) are
+//!   quoted at [`vocabulary::LOGIN_PROOF_CONTEXT`], [`vocabulary::LOGIN_NONCE_LEN`] and
+//!   [`vocabulary::TOKEN_METADATA`].
+//! - Realm role ids are `rr-…`: the API's comment on `RealmRoleAssignment.role_id`, "Required.
+//!   The realm role ID (rr-* format).", quoted at [`vocabulary::REALM_ROLE_ID_PREFIX`]. The
+//!   provider resolves the role by name with `ListRoles` and checks no prefix.
+//! - Every field of `k8s_psat` is required: the API marks `oidc_issuer_url`,
+//!   `service_account_name` and `service_account_namespace` "Required.", quoted at the mock's
+//!   `PSAT_FIELDS_REQUIRED` (`spirl-mock-api`'s `assumptions`). The provider always sends all
+//!   three: `issuer_url` is required in its block, and the service account and namespace take
+//!   the official provider's defaults ([`DEFAULT_PSAT_SERVICE_ACCOUNT`],
+//!   [`DEFAULT_PSAT_NAMESPACE`]) when the configuration leaves them out.
+//! - Private keys are PKCS#8 v1 PEM when the provider writes them (`spirl_key_pair`) and v1 or
+//!   v2 when it reads them (`sa_private_key`). The SDK takes any `crypto.Signer` and says only
+//!   "Only ed25519 private keys are currently supported" (`spirlsdk/auth/serviceaccount/auth.go`);
+//!   v1 is what OpenSSL, Go's `x509.MarshalPKCS8PrivateKey` and Python write, as the mock's
+//!   `SERVICE_ACCOUNT_KEY_IS_PKCS8_V1` and `crate::keys` say.
 
 use spirl_api_proto::vocabulary::{self, TRUST_DOMAIN_AVAILABLE, TRUST_DOMAIN_UPGRADING};
 pub use spirl_api_proto::vocabulary::{

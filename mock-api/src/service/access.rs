@@ -104,7 +104,7 @@ impl Api for AccessService {
         let r = self.calls.enter(request, "ListRoleAssignments").await?;
         Ok(self.calls.read(|store, _| {
             Ok(ListRoleAssignmentsResponse {
-                assignments: store.list_role_assignments(r.principal.as_ref())?,
+                assignments: store.list_role_assignments(r.principal.as_ref()),
             })
         })?)
     }

@@ -14,7 +14,7 @@ use super::{
 use crate::assumptions::{
     BOOTSTRAP_SERVICE_ACCOUNT_NAME, DEFAULT_SERVICE_ACCOUNT_ROLE,
     DELETE_SERVICE_ACCOUNT_WITH_KEYS_NEEDS_FORCE, FIRST_USER_ROLE,
-    LIST_ROLE_ASSIGNMENTS_NEEDS_A_FILTER, MAX_DESCRIPTION_BYTES, ORG_ROLES, REALM_ROLES,
+    LIST_ROLE_ASSIGNMENTS_UNFILTERED_LISTS_ALL, MAX_DESCRIPTION_BYTES, ORG_ROLES, REALM_ROLES,
     ROLE_ASSIGNMENT_ID_PREFIX, SERVICE_ACCOUNT_ID_PREFIX, SERVICE_ACCOUNT_KEY_ID_PREFIX,
     SERVICE_ACCOUNT_ROLE_AT_MOST_THE_CALLERS, SERVICE_ACCOUNTS_CANNOT_BE_OWNERS,
     SERVICE_ACCOUNTS_CANNOT_CREATE_SERVICE_ACCOUNTS, USER_ID_PREFIX,
@@ -670,11 +670,12 @@ impl Store {
         Ok(Change::RoleRemoved { id: id.to_owned() })
     }
 
-    /// `ListRoleAssignments` of a principal, or the one assignment with an id; one is required.
+    /// `ListRoleAssignments` of a principal, or the one assignment with an id, or without a
+    /// filter every assignment of the organisation, in id order.
     pub fn list_role_assignments(
         &self,
         filter: Option<&pb::list_role_assignments_request::Principal>,
-    ) -> Result<Vec<pb::RoleAssignment>, ApiError> {
+    ) -> Vec<pb::RoleAssignment> {
         use pb::list_role_assignments_request::Principal as Filter;
         let matches = |a: &&AssignmentRecord| match filter {
             Some(Filter::ServiceAccountId(id)) => {
@@ -682,19 +683,13 @@ impl Store {
             }
             Some(Filter::UserId(id)) => a.principal == Principal::User(id.clone()),
             Some(Filter::AssignmentId(id)) => &a.id == id,
-            None => false,
+            None => LIST_ROLE_ASSIGNMENTS_UNFILTERED_LISTS_ALL,
         };
-        if LIST_ROLE_ASSIGNMENTS_NEEDS_A_FILTER && filter.is_none() {
-            return Err(invalid(
-                "one of service_account_id, user_id and assignment_id is required".into(),
-            ));
-        }
-        Ok(self
-            .assignments
+        self.assignments
             .values()
             .filter(matches)
             .map(Self::assignment_view)
-            .collect())
+            .collect()
     }
 
     /// `ListDelegatedAdmins`: for each known realm asked for, the assignments of its

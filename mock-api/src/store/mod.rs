@@ -276,6 +276,8 @@ pub(crate) enum Change {
     TrustDomainUpdated {
         trust_domain: TrustDomainRecord,
     },
+    /// Removes the trust domain's clusters (none active), realms with their role assignments,
+    /// configuration and federation links too.
     TrustDomainDeleted {
         id: String,
     },
@@ -574,6 +576,11 @@ impl Store {
                 for cluster in clusters {
                     self.remove_cluster(&cluster);
                 }
+                // And its realms, with their role assignments: see the assumption
+                // `DELETE_TRUST_DOMAIN_TAKES_ITS_REALMS`.
+                for realm in self.realms_of(id) {
+                    self.remove_realm(&realm);
+                }
             }
             Change::DeploymentDeleted { id } => {
                 let parent_id = self
@@ -602,14 +609,9 @@ impl Store {
                 self.realms.insert(realm.id.clone(), (seq, realm.clone()));
             }
             Change::RealmDeleted { id } => {
-                let (seq, realm) = self
-                    .realms
-                    .remove(id)
-                    .ok_or_else(|| format!("realm {id} missing"))?;
-                self.realm_order.remove(&seq);
-                self.realm_by_name
-                    .remove(&(realm.trust_domain_id, realm.name));
-                self.assignments.retain(|_, a| &a.realm_id != id);
+                if !self.remove_realm(id) {
+                    return Err(format!("realm {id} missing"));
+                }
             }
             Change::ClusterCreated { .. }
             | Change::ClusterDeleted { .. }

@@ -20,14 +20,26 @@ impl Store {
             .ok_or_else(|| ApiError::NotFound(format!("realm_id: realm {id} not found")))
     }
 
-    /// The names of the realms of trust domain `trust_domain_id`, in creation order.
-    pub(super) fn realm_names_of(&self, trust_domain_id: &str) -> Vec<&str> {
+    /// The ids of the realms of trust domain `trust_domain_id`, in creation order.
+    pub(super) fn realms_of(&self, trust_domain_id: &str) -> Vec<String> {
         self.realm_order
             .values()
             .filter_map(|id| self.realms.get(id))
             .filter(|(_, r)| r.trust_domain_id == trust_domain_id)
-            .map(|(_, r)| r.name.as_str())
+            .map(|(_, r)| r.id.clone())
             .collect()
+    }
+
+    /// Forgets realm `id` and its role assignments; `false` when there is no such realm.
+    pub(super) fn remove_realm(&mut self, id: &str) -> bool {
+        let Some((seq, realm)) = self.realms.remove(id) else {
+            return false;
+        };
+        self.realm_order.remove(&seq);
+        self.realm_by_name
+            .remove(&(realm.trust_domain_id, realm.name));
+        self.assignments.retain(|_, a| a.realm_id != id);
+        true
     }
 
     /// `ListRealms`: in creation order, filtered by trust domain and name when given.

@@ -8,8 +8,7 @@ use super::clusters::cluster_is_active;
 use super::{Change, Ctx, JwtIssuer, Store, TrustDomainEntry, TrustDomainRecord};
 use crate::assumptions::{
     self, DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS, DELETE_TRUST_DOMAIN_NEEDS_NO_DEPLOYMENTS,
-    DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS, OIDC_DISCOVERY_PATH, TRUST_DOMAIN_AVAILABLE,
-    TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_PROVISIONING,
+    OIDC_DISCOVERY_PATH, TRUST_DOMAIN_AVAILABLE, TRUST_DOMAIN_ID_PREFIX, TRUST_DOMAIN_PROVISIONING,
 };
 use crate::error::ApiError;
 use crate::validate;
@@ -123,7 +122,8 @@ impl Store {
 
     /// `ListTrustDomains`: every trust domain in creation order, or the one named `name`. With
     /// `stats`, each carries its cluster and federation link counts; with `status` false, no
-    /// `jwt_issuer_status` (`MockOptions::omit_list_jwt_issuer_status`).
+    /// `jwt_issuer_status` and an empty `jwt_issuer_endpoint_url`
+    /// (`MockOptions::omit_list_jwt_issuer_status`).
     pub fn list_trust_domains(
         &self,
         name: &str,
@@ -154,7 +154,13 @@ impl Store {
                     endpoint_url: view.agent_endpoint,
                     id: record.id.clone(),
                     is_self_managed: record.self_managed,
-                    jwt_issuer_endpoint_url: view.effective_issuer.clone(),
+                    // Without the status, the issuer URL is left out too: the answer then
+                    // says nothing of the issuer, and an empty URL must not read as "disabled".
+                    jwt_issuer_endpoint_url: if status {
+                        view.effective_issuer.clone()
+                    } else {
+                        String::new()
+                    },
                     spiffe_bundle_endpoint_url: view.bundle,
                     jwks_endpoint_url: view.jwks,
                     oidc_discovery_endpoint_url: view.oidc_discovery,
@@ -248,7 +254,9 @@ impl Store {
         }))
     }
 
-    /// `DeleteTrustDomain`.
+    /// `DeleteTrustDomain`: refused while the trust domain has active clusters or deployments;
+    /// its idle clusters, realms (with their role assignments), configuration and federation
+    /// links go with it ([`Store::apply`]).
     pub fn plan_delete_trust_domain(&self, id: &str) -> Result<Change, ApiError> {
         let entry = self.trust_domain(id)?;
         if DELETE_TRUST_DOMAIN_NEEDS_NO_ACTIVE_CLUSTERS {
@@ -277,15 +285,6 @@ impl Store {
                 "trust domain {id} has deployments: {}; delete them first",
                 names.join(", ")
             )));
-        }
-        if DELETE_TRUST_DOMAIN_NEEDS_NO_REALMS {
-            let realms = self.realm_names_of(id);
-            if !realms.is_empty() {
-                return Err(ApiError::FailedPrecondition(format!(
-                    "trust domain {id} has realms: {}; delete them first",
-                    realms.join(", ")
-                )));
-            }
         }
         Ok(Change::TrustDomainDeleted { id: id.to_owned() })
     }

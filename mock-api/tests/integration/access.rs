@@ -1,5 +1,6 @@
 //! Access: the bootstrap service account listed with an `sa-` id, users from the configuration,
-//! the realm role, assignments unique per principal, realm and role, removed with their realm.
+//! the realm role, assignments unique per principal, realm and role, listed with or without a
+//! filter, removed with their realm.
 
 use crate::common::{Api, assert_status, channel, restart};
 use spirl_api_proto::access::api_client::ApiClient;
@@ -104,18 +105,52 @@ async fn access_accounts_users_roles_and_unique_assignments() {
         admins[0].delegated_admins[0].assignment_id,
         made.assignment_id
     );
-    assert_status(
-        access
-            .list_role_assignments(api.req(ListRoleAssignmentsRequest::default()))
-            .await,
-        Code::InvalidArgument,
-        &["required"],
+
+    // A second principal's assignment; without a filter the list answers both, with one only
+    // that principal's.
+    let account =
+        assign_role_assignment_request::Principal::ServiceAccountId(accounts[0].id.clone());
+    let account_made = access
+        .assign_role_assignment(api.req(assign(account)))
+        .await
+        .expect("assign to the service account")
+        .into_inner();
+    let list = |principal| ListRoleAssignmentsRequest { principal };
+    let everything = access
+        .list_role_assignments(api.req(list(None)))
+        .await
+        .expect("list without a filter")
+        .into_inner()
+        .assignments;
+    let mut ids: Vec<&str> = everything.iter().map(|a| a.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut expected = [
+        made.assignment_id.as_str(),
+        account_made.assignment_id.as_str(),
+    ];
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "{everything:?}");
+    let of_account = access
+        .list_role_assignments(api.req(list(Some(
+            list_role_assignments_request::Principal::ServiceAccountId(accounts[0].id.clone()),
+        ))))
+        .await
+        .expect("list of the service account")
+        .into_inner()
+        .assignments;
+    assert_eq!(of_account.len(), 1, "{of_account:?}");
+    assert_eq!(of_account[0].id, account_made.assignment_id);
+    assert_eq!(
+        of_account[0].principal,
+        Some(role_assignment::Principal::ServiceAccountId(
+            accounts[0].id.clone()
+        ))
     );
 
-    // Durable: after a restart the user and the assignment are still there.
+    // Durable: after a restart the user and the assignments are still there.
     mock.shutdown().await.expect("stop");
     let mock = restart(config).await;
-    assert_eq!(mock.stats().objects.role_assignments, 1);
+    assert_eq!(mock.stats().objects.role_assignments, 2);
     let api = Api::of(&mock).await;
     let mut access = ApiClient::new(channel(&mock.endpoint).await);
     let listed = access

@@ -292,11 +292,168 @@ async fn trust_domain_list_views_and_the_status_switch() {
         .trust_domains;
     assert_eq!(listed[0].id, id);
     assert_eq!(listed[0].jwt_issuer_status, None, "left out by the switch");
+    // The issuer URL too: a built-in issuer's list entry says nothing of its issuer.
+    assert_eq!(listed[0].jwt_issuer_endpoint_url, "", "{:?}", listed[0]);
+    assert!(
+        !listed[0].jwks_endpoint_url.is_empty(),
+        "the other URLs stay"
+    );
     assert_eq!(listed[0].clusters_total, 0, "statistics, none yet");
-    // TrustDomainInfo keeps the status.
+    // TrustDomainInfo keeps the status and the URL.
     let info = api.info(&id).await.expect("info");
     assert_eq!(
         info.jwt_issuer_status.expect("status").mode,
         Mode::Builtin as i32
     );
+    assert_eq!(
+        info.jwt_issuer_endpoint_url,
+        format!("https://{id}.oidc.spirl.test")
+    );
+}
+
+/// The realms of trust domain `td` and every role assignment, as the API lists them.
+async fn realms_and_assignments(
+    mock: &spirl_mock_api::RunningMock,
+    api: &Api,
+    td: &str,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    use spirl_api_proto::access::api_client::ApiClient as AccessClient;
+    use spirl_api_proto::realm::api_client::ApiClient as RealmClient;
+    let mut realms = RealmClient::new(common::channel(&mock.endpoint).await);
+    let list = |trust_domain_id: &str| spirl_api_proto::realm::ListRealmsRequest {
+        trust_domain_id: trust_domain_id.to_owned(),
+        ..Default::default()
+    };
+    let ids =
+        |answer: Vec<spirl_api_proto::realm::Realm>| answer.into_iter().map(|r| r.id).collect();
+    let of_td = realms
+        .list_realms(api.req(list(td)))
+        .await
+        .expect("realms of the trust domain")
+        .into_inner()
+        .realms;
+    let all = realms
+        .list_realms(api.req(list("")))
+        .await
+        .expect("all realms")
+        .into_inner()
+        .realms;
+    let assignments = AccessClient::new(common::channel(&mock.endpoint).await)
+        .list_role_assignments(
+            api.req(spirl_api_proto::access::ListRoleAssignmentsRequest::default()),
+        )
+        .await
+        .expect("all assignments")
+        .into_inner()
+        .assignments
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    (ids(of_td), ids(all), assignments)
+}
+
+#[tokio::test]
+async fn trust_domain_delete_takes_its_realms_and_their_assignments_also_after_a_restart() {
+    use spirl_api_proto::access::api_client::ApiClient as AccessClient;
+    use spirl_api_proto::access::{
+        AssignRoleAssignmentRequest, ListRolesRequest, ListUsersRequest, RealmRoleAssignment,
+        RoleType, assign_role_assignment_request as assign,
+    };
+    use spirl_api_proto::realm::CreateRealmRequest;
+    use spirl_api_proto::realm::api_client::ApiClient as RealmClient;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let config = || MockOptions {
+        users: vec!["admin@example.com".into()],
+        data_dir: Some(dir.path().to_owned()),
+        ..MockOptions::default()
+    };
+    let mock = spawn(config()).await.expect("mock");
+    let api = Api::of(&mock).await;
+    let doomed = api.register("doomed.example").await.expect("td");
+    let kept = api.register("kept.example").await.expect("other td");
+    let mut realms = RealmClient::new(common::channel(&mock.endpoint).await);
+    let mut realm_ids = Vec::new();
+    for (td, name) in [(&doomed, "prod"), (&doomed, "staging"), (&kept, "prod")] {
+        let made = realms
+            .create_realm(api.req(CreateRealmRequest {
+                trust_domain_id: td.clone(),
+                name: name.to_owned(),
+            }))
+            .await
+            .expect("realm")
+            .into_inner();
+        realm_ids.push(made.realm_id);
+    }
+    let (doomed_realm, kept_realm) = (realm_ids[0].clone(), realm_ids[2].clone());
+
+    let mut access = AccessClient::new(common::channel(&mock.endpoint).await);
+    let role = access
+        .list_roles(api.req(ListRolesRequest {
+            role_type: RoleType::Realm.into(),
+        }))
+        .await
+        .expect("roles")
+        .into_inner()
+        .roles[0]
+        .id
+        .clone();
+    let user = access
+        .list_users(api.req(ListUsersRequest {
+            by_email: "admin@example.com".into(),
+        }))
+        .await
+        .expect("users")
+        .into_inner()
+        .users[0]
+        .id
+        .clone();
+    let mut assigned = Vec::new();
+    for realm_id in [&doomed_realm, &kept_realm] {
+        let made = access
+            .assign_role_assignment(api.req(AssignRoleAssignmentRequest {
+                principal: Some(assign::Principal::UserId(user.clone())),
+                role_assignment: Some(assign::RoleAssignment::RealmRole(RealmRoleAssignment {
+                    realm_id: realm_id.clone(),
+                    role_id: role.clone(),
+                })),
+            }))
+            .await
+            .expect("assign")
+            .into_inner();
+        assigned.push(made.assignment_id);
+    }
+
+    // Realms do not keep their trust domain: the SDK refuses a delete only for active clusters.
+    api.c()
+        .delete_trust_domain(api.req(DeleteTrustDomainRequest {
+            trust_domain_id: doomed.clone(),
+        }))
+        .await
+        .expect("delete with realms");
+    let gone = |(of_td, all, assignments): (Vec<String>, Vec<String>, Vec<String>)| {
+        assert!(of_td.is_empty(), "its realms are gone: {of_td:?}");
+        assert_eq!(
+            all,
+            std::slice::from_ref(&kept_realm),
+            "the other trust domain's realm stays"
+        );
+        assert_eq!(
+            assignments,
+            std::slice::from_ref(&assigned[1]),
+            "the assignment in its realm is gone, the other stays"
+        );
+    };
+    gone(realms_and_assignments(&mock, &api, &doomed).await);
+    assert_eq!(mock.stats().objects.realms, 1);
+    assert_eq!(mock.stats().objects.role_assignments, 1);
+
+    // The journal's one line replays the same cascade.
+    mock.shutdown().await.expect("stop");
+    let mock = common::restart(config).await;
+    let api = Api::of(&mock).await;
+    gone(realms_and_assignments(&mock, &api, &doomed).await);
+    assert_eq!(mock.stats().objects.trust_domains, 1);
+    assert_eq!(mock.stats().objects.realms, 1);
+    assert_eq!(mock.stats().objects.role_assignments, 1);
 }

@@ -88,6 +88,19 @@ fn realm_lifecycle_create_import_replace_refused_delete_destroy() {
             .state(ADDRESS, "id", Is::Changed),
     );
 
+    // Its trust domain deleted out of band takes the realm along: the realm reads as gone (no
+    // error), and the plan creates both again.
+    h.block_on(client.delete_trust_domain(&t.state().str(TD, "id")))
+        .expect("delete the trust domain out of band");
+    t.step(
+        Step::same_config()
+            .plan([(TD, Create), (ADDRESS, Create)])
+            .state(TD, "id", Is::Changed)
+            .state(ADDRESS, "id", Is::Changed)
+            .state(ADDRESS, "trust_domain_id", Is::same(TD, "id")),
+    );
+    assert_eq!(h.mock_objects().realms, 1);
+
     // A cluster made outside Terraform in the realm: destroy is refused, naming it and what to
     // do, and nothing is lost.
     let td_id = t.state().str(TD, "id");

@@ -1,6 +1,7 @@
 //! The client against the gRPC mock for the services around clusters (realms first): what each
 //! method sends and reads back, the mock's rules (unique names, deletes refused while something
-//! depends on the object), lost answers adopted, and the objects surviving a restart.
+//! depends on the object, a trust domain's realms going with it), lost answers adopted, and the
+//! objects surviving a restart.
 #![allow(clippy::unwrap_used)]
 
 use crate::support::{
@@ -101,20 +102,28 @@ async fn client_realm_round_trip_and_rules() {
         "nothing refused was created"
     );
 
-    // A trust domain with realms cannot be deleted; the refusal names them.
-    let refused = client.delete_trust_domain(&td).await.unwrap_err();
-    assert!(
-        matches!(refused, ApiError::FailedPrecondition(_)),
-        "{refused:?}"
-    );
-    assert!(refused.to_string().contains("production"), "{refused}");
-
     client.delete_realm(&prod).await.unwrap();
     // Gone already: the delete has done its job.
     client.delete_realm(&prod).await.unwrap();
-    client.delete_realm(&staging).await.unwrap();
-    client.delete_realm(&elsewhere).await.unwrap();
+
+    // Realms do not keep their trust domain (the SDK refuses only for active clusters): its
+    // realm goes with it, the other trust domain's stays, and the realm's delete is then done.
     client.delete_trust_domain(&td).await.unwrap();
+    assert!(
+        client
+            .list_realms(Some(&td), None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(client.find_realm(&staging, None).await.unwrap(), None);
+    client.delete_realm(&staging).await.unwrap();
+    let left = client.list_realms(None, None).await.unwrap();
+    assert_eq!(
+        left.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        [elsewhere.as_str()]
+    );
+    client.delete_realm(&elsewhere).await.unwrap();
     assert_eq!(mock.stats().objects.realms, 0);
 }
 
