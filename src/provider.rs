@@ -5,6 +5,7 @@ use serde::Deserialize;
 use tfplugin::provider::{NamedDataSource, NamedEphemeralResource, NamedResource};
 use tfplugin::{Attr, Attribute, Diagnostics, Number, Provider, Schema, async_trait};
 
+use crate::client::handle::Unavailable;
 use crate::client::{Client, ClientHandle};
 use crate::diagnostics::{report, whole_number};
 use crate::secret::SecretString;
@@ -186,13 +187,19 @@ impl Provider for SpirlProvider {
                     }
                 }
             }
-            other => match other.client_settings() {
-                Err(problem) => {
-                    log::info!(reason = problem.summary.as_str(); "provider configured without an API client");
-                    self.client.set_unavailable(problem);
+            other => {
+                let why = match other {
+                    ClientSetup::Pending { .. } => Unavailable::NotKnownYet,
+                    _ => Unavailable::NoCredentials,
+                };
+                match other.client_settings() {
+                    Err(problem) => {
+                        log::info!(reason = problem.summary.as_str(); "provider configured without an API client");
+                        self.client.set_unavailable(why, problem);
+                    }
+                    Ok(_) => return None,
                 }
-                Ok(_) => return None,
-            },
+            }
         }
         Some(())
     }
