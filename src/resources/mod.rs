@@ -170,7 +170,10 @@ fn api<R: Resource>(
 /// the provider to plan a destroy) fails when the provider has no credentials, even when it
 /// would call no API, so that the missing credentials show at plan and not only at apply; and,
 /// as every operation that finds no client, it says why only the first time in the process. A
-/// refresh that finds no client after that keeps the prior state: the run already fails.
+/// refresh that finds no client after that keeps the prior state: the run already fails. So does
+/// a refresh after another one reported that the control plane refused the `spirlctl login`
+/// session (it expired): that refusal is final for the process, and would otherwise be reported
+/// once per resource.
 /// Applies, imports and data source reads ask [`ClientHandle::get`] themselves.
 pub struct UsesApi<R> {
     inner: R,
@@ -190,11 +193,24 @@ impl<R: Resource> Resource for UsesApi<R> {
     }
 
     async fn read(&self, diags: &mut Diagnostics, state: R::State) -> Option<Read<R::State>> {
-        match self.client.for_refresh(diags) {
-            Access::Client(_) => self.inner.read(diags, state).await,
-            Access::Without => Some(Read::Found(state)),
-            Access::Failed => None,
+        let client = match self.client.for_refresh(diags) {
+            Access::Client(client) => client,
+            Access::Without => return Some(Read::Found(state)),
+            Access::Failed => return None,
+        };
+        // A refused spirlctl session fails every refresh at once: the first to fail reports it,
+        // the others, and those after, keep the prior state (the run already fails).
+        if client.refusal_reported() {
+            return Some(Read::Found(state));
         }
+        let mut own = Diagnostics::new();
+        let read = self.inner.read(&mut own, state.clone()).await;
+        if read.is_none() && client.spirlctl_session_was_refused() && !client.first_refusal_report()
+        {
+            return Some(Read::Found(state));
+        }
+        diags.extend(own);
+        read
     }
 
     async fn plan(&self, diags: &mut Diagnostics, change: &mut Change<R::State>) -> Option<()> {

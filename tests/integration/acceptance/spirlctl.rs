@@ -116,15 +116,22 @@ provider "spirl" {}
 resource "spirl_trust_domain" "prod" {
   domain_name = "expired.example.com"
 }
+
+resource "spirl_trust_domain" "staging" {
+  domain_name = "expired-staging.example.com"
+}
 "#,
     );
     h.apply();
     clock.advance(Duration::from_secs(601));
 
-    // The session expired: the refresh fails naming the file and `spirlctl login`.
+    // The session expired: the refresh fails naming the file and `spirlctl login`, once for
+    // both trust domains.
     let out = h.tf_err(&["plan", "-input=false"]);
     let said = out.said();
     assert!(said.contains("run `spirlctl login` again"), "{out}");
+    assert_eq!(said.matches("refused the session").count(), 1, "{out}");
+    assert_eq!(said.matches("Error: ").count(), 1, "{out}");
     assert!(said.contains(".spirl/config.json"), "{out}");
     assert!(!out.all().contains(&token), "{out}");
     assert!(!said.contains("panic"), "{out}");
