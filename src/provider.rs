@@ -5,6 +5,7 @@ use serde::Deserialize;
 use tfplugin::provider::{NamedDataSource, NamedEphemeralResource, NamedResource};
 use tfplugin::{Attr, Attribute, Diagnostics, Number, Provider, Schema, async_trait};
 
+use crate::client::handle::Unavailable;
 use crate::client::{Client, ClientHandle};
 use crate::diagnostics::{report, whole_number};
 use crate::secret::SecretString;
@@ -131,8 +132,10 @@ impl Provider for SpirlProvider {
                          home directory. Used only when no service-account key is set (neither \
                          `sa_key_id`/`sa_private_key` nor `{}`/`{}`): a key wins when both exist. \
                          The session expires: when the control plane refuses it, run `spirlctl \
-                         login` again. A missing or unusable file is only an error for resources \
-                         that call the API.",
+                         login` again. A missing or unusable file (no JSON, an empty token) fails \
+                         the plan of any resource or data source that calls the API, with one \
+                         error naming the file and both ways to authenticate; `spirl_key_pair` and \
+                         the rendering data sources need no credentials.",
                         settings::DEFAULT_SPIRLCTL_CONFIG_PATH,
                         settings::ENV_SA_KEY_ID,
                         settings::ENV_SA_PRIVATE_KEY
@@ -186,13 +189,19 @@ impl Provider for SpirlProvider {
                     }
                 }
             }
-            other => match other.client_settings() {
-                Err(problem) => {
-                    log::info!(reason = problem.summary.as_str(); "provider configured without an API client");
-                    self.client.set_unavailable(problem);
+            other => {
+                let why = match other {
+                    ClientSetup::Pending { .. } => Unavailable::NotKnownYet,
+                    _ => Unavailable::NoCredentials,
+                };
+                match other.client_settings() {
+                    Err(problem) => {
+                        log::info!(reason = problem.summary.as_str(); "provider configured without an API client");
+                        self.client.set_unavailable(why, problem);
+                    }
+                    Ok(_) => return None,
                 }
-                Ok(_) => return None,
-            },
+            }
         }
         Some(())
     }

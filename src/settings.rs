@@ -10,9 +10,12 @@
 //! Credentials: a service-account key (`sa_key_id` and `sa_private_key`, or their environment
 //! variables) when one is set; otherwise the session `spirlctl login` stored in the file at
 //! `spirlctl_config_path` (default `~/.spirl/config.json`, `{"creds":{"token":"…"}}`). A key wins
-//! when both exist. A missing or unusable session file is no configuration error: it only matters
-//! to resources that call the API, which then report why, naming both ways to authenticate.
-//! No problem text ever contains the private key or the session token.
+//! when both exist. A missing or unusable session file is no error of the provider block (validate
+//! stays quiet, and a configuration of `spirl_key_pair` and the rendering data sources needs no
+//! credentials); it is one error of any plan that has resources or data sources calling the API,
+//! reported once per run by the first of them, naming the file and both ways to authenticate
+//! ([`crate::client::handle`] says how the others stay quiet). No problem text ever contains the
+//! private key or the session token.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -150,7 +153,7 @@ pub enum ClientSetup {
     /// A client can be built.
     Ready(Box<ClientSettings>),
     /// No service-account key is set and the spirlctl session is not usable; only resources that
-    /// make no API calls work.
+    /// make no API calls work, and a plan with any other fails (once).
     NoCredentials {
         /// Why the spirlctl session cannot be used (names the file, never its content).
         spirlctl: String,
@@ -177,7 +180,7 @@ impl ClientSetup {
                 AttributePath::root(*attribute),
                 "Missing credentials",
                 format!(
-                    "This resource calls the Defakto control plane, which needs credentials, and the provider has none: no service-account key is set, and {spirlctl}. Authenticate in one of two ways: set a service-account key (`sa_key_id` and `sa_private_key` in the provider block, or the {ENV_SA_KEY_ID} and {ENV_SA_PRIVATE_KEY} environment variables), or run `spirlctl login`, which stores a session in {DEFAULT_SPIRLCTL_CONFIG_PATH} (`spirlctl_config_path` points the provider at another file). (spirl_key_pair, spirl_alb_ingress_annotations and spirl_server_monitoring work without credentials.)"
+                    "This configuration has resources or data sources that call the Defakto control plane, which needs credentials, and the provider has none: no service-account key is set, and {spirlctl}. Authenticate in one of two ways: set a service-account key (`sa_key_id` and `sa_private_key` in the provider block, or the {ENV_SA_KEY_ID} and {ENV_SA_PRIVATE_KEY} environment variables), or run `spirlctl login`, which stores a session in {DEFAULT_SPIRLCTL_CONFIG_PATH} (`spirlctl_config_path` points the provider at another file). (spirl_key_pair, spirl_alb_ingress_annotations and spirl_server_monitoring work without credentials.)"
                 ),
             )),
             ClientSetup::Pending { unknown } => Err(Problem::error(

@@ -19,6 +19,7 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use spirl_api_proto::vocabulary::{CLIENT_METADATA, CLIENT_VERSION_METADATA, TOKEN_METADATA};
@@ -83,6 +84,10 @@ struct Inner {
     max_retries: u32,
     /// The read caches; see [`super::cache`].
     caches: Caches,
+    /// Whether the control plane refused the `spirlctl login` session (final for the process).
+    spirlctl_refused: AtomicBool,
+    /// Whether a refresh has reported that refusal ([`Client::first_refusal_report`]).
+    refusal_reported: AtomicBool,
 }
 
 impl fmt::Debug for Client {
@@ -180,8 +185,27 @@ impl Client {
                 request_timeout: settings.request_timeout,
                 max_retries: settings.max_retries,
                 caches: Caches::default(),
+                spirlctl_refused: AtomicBool::new(false),
+                refusal_reported: AtomicBool::new(false),
             }),
         })
+    }
+
+    /// Whether the control plane has refused the session `spirlctl login` stored: every call
+    /// of this process fails the same way (the client cannot log in by itself).
+    pub fn spirlctl_session_was_refused(&self) -> bool {
+        self.inner.spirlctl_refused.load(Ordering::SeqCst)
+    }
+
+    /// Whether a refresh has reported the refused session in this process.
+    pub fn refusal_reported(&self) -> bool {
+        self.inner.refusal_reported.load(Ordering::SeqCst)
+    }
+
+    /// Whether this is the first report of the refused session in the process (and records
+    /// it): the refreshes of many resources fail on it at once, and Terraform would show each.
+    pub fn first_refusal_report(&self) -> bool {
+        !self.inner.refusal_reported.swap(true, Ordering::SeqCst)
     }
 
     /// The gRPC target, `host:port`.
@@ -420,6 +444,7 @@ impl Client {
         else {
             return Ok(failed);
         };
+        self.inner.spirlctl_refused.store(true, Ordering::SeqCst);
         Err(ApiError::Unauthenticated(ErrorContext {
             message: format!(
                 "the control plane refused the session that `spirlctl login` stored in {} ({}); \

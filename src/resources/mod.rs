@@ -22,9 +22,10 @@ pub mod trust_domain_deployment;
 pub mod trust_domain_deployment_config;
 
 use tfplugin::provider::NamedResource;
-use tfplugin::{Diagnostics, Read};
+use tfplugin::{Change, Diagnostics, Read, Resource, Schema, Value, async_trait};
 
 use self::scoped_sections::SectionsResource;
+use crate::client::handle::Access;
 use crate::client::{ApiError, ClientHandle};
 use crate::diagnostics;
 
@@ -77,60 +78,181 @@ pub fn imported<T, S: From<T>>(
 /// Every resource type the provider offers.
 pub fn all(client: &ClientHandle) -> Vec<NamedResource> {
     vec![
-        tfplugin::resource(
+        api(
             "spirl_cicd_profile",
-            cicd_profile::CicdProfileResource::new(client),
+            client,
+            cicd_profile::CicdProfileResource::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_cicd_profile_link",
-            cicd_profile_link::CicdProfileLinkResource::new(client),
+            client,
+            cicd_profile_link::CicdProfileLinkResource::new,
         ),
-        tfplugin::resource("spirl_cluster", cluster::ClusterResource::new(client)),
+        api("spirl_cluster", client, cluster::ClusterResource::new),
         tfplugin::resource("spirl_key_pair", key_pair::KeyPairResource),
-        tfplugin::resource(
+        api(
             "spirl_provider_attestation_config",
-            provider_attestation_config::ProviderAttestationConfig::new(client),
+            client,
+            provider_attestation_config::ProviderAttestationConfig::new,
         ),
-        tfplugin::resource("spirl_realm", realm::RealmResource::new(client)),
-        tfplugin::resource(
+        api("spirl_realm", client, realm::RealmResource::new),
+        api(
             "spirl_service_account",
-            service_account::ServiceAccountResource::new(client),
+            client,
+            service_account::ServiceAccountResource::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_service_account_key",
-            service_account_key::ServiceAccountKeyResource::new(client),
+            client,
+            service_account_key::ServiceAccountKeyResource::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_trust_domain",
-            trust_domain::TrustDomainResource::new(client),
+            client,
+            trust_domain::TrustDomainResource::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_trust_domain_deployment",
-            trust_domain_deployment::TrustDomainDeployment::new(client),
+            client,
+            trust_domain_deployment::TrustDomainDeployment::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_cluster_config",
-            SectionsResource::<cluster_config::ClusterConfig>::new(client),
+            client,
+            SectionsResource::<cluster_config::ClusterConfig>::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_federation_link",
-            federation_link::FederationLinkResource::new(client),
+            client,
+            federation_link::FederationLinkResource::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_realm_role_assignment",
-            realm_role_assignment::RealmRoleAssignmentResource::new(client),
+            client,
+            realm_role_assignment::RealmRoleAssignmentResource::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_org_config",
-            SectionsResource::<org_config::OrgConfig>::new(client),
+            client,
+            SectionsResource::<org_config::OrgConfig>::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_trust_domain_config",
-            SectionsResource::<trust_domain_config::TrustDomainConfig>::new(client),
+            client,
+            SectionsResource::<trust_domain_config::TrustDomainConfig>::new,
         ),
-        tfplugin::resource(
+        api(
             "spirl_trust_domain_deployment_config",
-            SectionsResource::<trust_domain_deployment_config::DeploymentConfig>::new(client),
+            client,
+            SectionsResource::<trust_domain_deployment_config::DeploymentConfig>::new,
         ),
     ]
+}
+
+/// Registers a resource type that calls the control plane, built with `client` (`new`): its plan
+/// and refresh go through [`UsesApi`].
+fn api<R: Resource>(
+    name: &str,
+    client: &ClientHandle,
+    new: impl FnOnce(&ClientHandle) -> R,
+) -> NamedResource {
+    tfplugin::resource(
+        name,
+        UsesApi {
+            inner: new(client),
+            client: client.clone(),
+        },
+    )
+}
+
+/// A resource type that calls the control plane, as a provider without a client sees it
+/// ([`crate::client::handle`]). Its plan (of an object that is to exist: Terraform does not ask
+/// the provider to plan a destroy) fails when the provider has no credentials, even when it
+/// would call no API, so that the missing credentials show at plan and not only at apply; and,
+/// as every operation that finds no client, it says why only the first time in the process. A
+/// refresh that finds no client after that keeps the prior state: the run already fails. So does
+/// a refresh after another one reported that the control plane refused the `spirlctl login`
+/// session (it expired): that refusal is final for the process, and would otherwise be reported
+/// once per resource.
+/// Applies, imports and data source reads ask [`ClientHandle::get`] themselves.
+pub struct UsesApi<R> {
+    inner: R,
+    client: ClientHandle,
+}
+
+#[async_trait]
+impl<R: Resource> Resource for UsesApi<R> {
+    type State = R::State;
+
+    fn schema(&self) -> Schema {
+        self.inner.schema()
+    }
+
+    async fn validate(&self, diags: &mut Diagnostics, config: R::State) -> Option<()> {
+        self.inner.validate(diags, config).await
+    }
+
+    async fn read(&self, diags: &mut Diagnostics, state: R::State) -> Option<Read<R::State>> {
+        let client = match self.client.for_refresh(diags) {
+            Access::Client(client) => client,
+            Access::Without => return Some(Read::Found(state)),
+            Access::Failed => return None,
+        };
+        // A refused spirlctl session fails every refresh at once: the first to fail reports it,
+        // the others, and those after, keep the prior state (the run already fails).
+        if client.refusal_reported() {
+            return Some(Read::Found(state));
+        }
+        let mut own = Diagnostics::new();
+        let read = self.inner.read(&mut own, state.clone()).await;
+        if read.is_none() && client.spirlctl_session_was_refused() && !client.first_refusal_report()
+        {
+            return Some(Read::Found(state));
+        }
+        diags.extend(own);
+        read
+    }
+
+    async fn plan(&self, diags: &mut Diagnostics, change: &mut Change<R::State>) -> Option<()> {
+        match self.client.for_plan(diags) {
+            Access::Client(_) | Access::Without => self.inner.plan(diags, change).await,
+            Access::Failed => None,
+        }
+    }
+
+    async fn create(
+        &self,
+        diags: &mut Diagnostics,
+        planned: R::State,
+        config: R::State,
+    ) -> Option<R::State> {
+        self.inner.create(diags, planned, config).await
+    }
+
+    async fn update(
+        &self,
+        diags: &mut Diagnostics,
+        prior: R::State,
+        planned: R::State,
+        config: R::State,
+    ) -> Option<R::State> {
+        self.inner.update(diags, prior, planned, config).await
+    }
+
+    async fn delete(&self, diags: &mut Diagnostics, prior: R::State) -> Option<()> {
+        self.inner.delete(diags, prior).await
+    }
+
+    async fn import(&self, diags: &mut Diagnostics, id: String) -> Option<R::State> {
+        self.inner.import(diags, id).await
+    }
+
+    async fn upgrade_state(
+        &self,
+        diags: &mut Diagnostics,
+        version: i64,
+        raw_json: &[u8],
+    ) -> Option<Value> {
+        self.inner.upgrade_state(diags, version, raw_json).await
+    }
 }

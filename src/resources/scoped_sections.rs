@@ -302,8 +302,7 @@ impl<K: Scope> Resource for SectionsResource<K> {
         let Some(scope_id) = Self::scope_id(&change.config) else {
             return Some(());
         };
-        let mut quiet = Diagnostics::new();
-        let Some(client) = self.client.get(&mut quiet) else {
+        let Some(client) = self.client.ready() else {
             return Some(());
         };
         let scope = K::scope(&scope_id);

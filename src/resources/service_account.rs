@@ -299,8 +299,7 @@ impl Resource for ServiceAccountResource {
         }
         // Resolved now when a client is configured (a provider configured from values not known
         // yet resolves it at apply).
-        let mut quiet = Diagnostics::new();
-        let Some(client) = self.client.get(&mut quiet) else {
+        let Some(client) = self.client.ready() else {
             change.planned.role_id = Attr::Unknown;
             return Some(());
         };

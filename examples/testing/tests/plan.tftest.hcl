@@ -1,6 +1,7 @@
 # Plan-only runs: what the module would create, and the inputs it refuses. Planning new objects
-# calls no API, so this file passes without spirl-mock-api or credentials; a module that reads
-# data sources needs the mock for its plans too.
+# calls no API, so this file passes without spirl-mock-api running; the provider still needs
+# credentials (the mock's key in the environment is enough). A module that reads data sources
+# needs the mock for its plans too.
 
 variables {
   trust_domain_name = "payments.example.org"

@@ -5,7 +5,7 @@
 //! install), then `terraform test`. Every run must pass, the apply runs must have created
 //! objects on the mock, and Terraform's teardown must leave the mock empty. A file with a false
 //! assertion and an expected failure that does not happen makes `terraform test` fail, so a pass
-//! here means something. The plan-only file passes with no credentials, as the guide says. Run
+//! here means something. The plan-only file calls no API, as the guide says. Run
 //! with `TF_ACC=1` and a Terraform of 1.6 or later.
 
 use std::collections::BTreeMap;
@@ -196,20 +196,13 @@ fn terraform_test_fails_on_a_false_assertion_and_on_an_expected_failure_that_doe
 }
 
 /// As the guide and `plan.tftest.hcl` say: planning new objects calls no API, so the plan file
-/// passes with no credentials at all, and the mock hears nothing.
+/// passes with credentials and the mock hears nothing; with no credentials at all, the plans fail
+/// saying how to authenticate.
 #[test]
-fn terraform_test_plan_runs_pass_without_credentials() {
+fn terraform_test_plan_runs_call_no_api_but_need_credentials() {
     let Some(mut h) = start("terraform_test_plan") else {
         return;
     };
-    for var in [
-        "SPIRL_ENDPOINT",
-        "SPIRL_USE_TLS",
-        "SPIRL_SA_KEY_ID",
-        "SPIRL_SA_PRIVATE_KEY",
-    ] {
-        h.unset_env(var);
-    }
     let out = h.tf(&["test", "-json", "-filter=tests/plan.tftest.hcl"]);
     assert_eq!(out.code, 0, "terraform test failed:\n{out}");
     let report = report(&out);
@@ -221,4 +214,20 @@ fn terraform_test_plan_runs_pass_without_credentials() {
         "the mock was called: {:?}",
         h.mock().stats().requests
     );
+
+    for var in [
+        "SPIRL_ENDPOINT",
+        "SPIRL_USE_TLS",
+        "SPIRL_SA_KEY_ID",
+        "SPIRL_SA_PRIVATE_KEY",
+    ] {
+        h.unset_env(var);
+    }
+    let out = h.tf(&["test", "-filter=tests/plan.tftest.hcl"]);
+    assert_ne!(
+        out.code, 0,
+        "terraform test passed without credentials:\n{out}"
+    );
+    assert!(out.said().contains("Missing credentials"), "{out}");
+    assert!(h.mock().stats().requests.is_empty());
 }
