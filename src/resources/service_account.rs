@@ -56,8 +56,10 @@ pub struct ServiceAccountState {
     /// matter), or by role id. An unknown name fails the plan, listing the roles there are. A
     /// role may be at most as permissive as the role of whoever applies (and service accounts
     /// cannot hold `Owner`); the control plane refuses others, and the error says so. Changing
-    /// it changes the account's role in place.
-    #[tf(required, check = check_role_name, data(computed,
+    /// it changes the account's role in place. Unset: the control plane's default role for a new
+    /// account (the SDK: the admin role), read back; removing it later keeps the role the
+    /// account has.
+    #[tf(optional, computed, keep, check = check_role_name, data(computed,
         doc = "The name of the organisation role the service account has."))]
     pub role_name: Attr<String>,
     /// The id of the organisation role the account has.
@@ -285,11 +287,20 @@ impl Resource for ServiceAccountResource {
         diags: &mut Diagnostics,
         change: &mut Change<ServiceAccountState>,
     ) -> Option<()> {
-        let Attr::Value(role_name) = &change.config.role_name else {
-            change.planned.role_id = Attr::Unknown;
-            return Some(());
-        };
         let prior = change.prior.as_ref();
+        let role_name = match &change.config.role_name {
+            Attr::Value(role_name) => role_name,
+            // Unset: the role the account has (kept from the state), or the control plane's
+            // default for a new account.
+            Attr::Null => {
+                change.planned.role_id = prior.map_or(Attr::Unknown, |p| p.role_id.clone());
+                return Some(());
+            }
+            Attr::Unknown => {
+                change.planned.role_id = Attr::Unknown;
+                return Some(());
+            }
+        };
         if let Some(prior) = prior
             && prior.role_name.known() == Some(role_name)
         {
@@ -324,10 +335,12 @@ impl Resource for ServiceAccountResource {
         let client = self.client.get(diags)?;
         let name = planned.name.known()?.clone();
         let description = planned.description.known().cloned().unwrap_or_default();
-        let role_name = planned.role_name.known()?.clone();
-        let role_id = match planned.role_id.known() {
-            Some(id) => id.clone(),
-            None => resolve_role(diags, client, &role_name).await?,
+        // No role configured: none is sent, and the control plane gives its default.
+        let role_name = planned.role_name.known().cloned();
+        let role_id = match (planned.role_id.known(), &role_name) {
+            (Some(id), _) => id.clone(),
+            (None, Some(role_name)) => resolve_role(diags, client, role_name).await?,
+            (None, None) => String::new(),
         };
         let id = match client
             .create_service_account(&name, &description, &role_id)
@@ -366,8 +379,8 @@ impl Resource for ServiceAccountResource {
                 self.read_account(
                     client,
                     &id,
-                    Some(&role_name),
-                    Some(&role_id),
+                    role_name.as_deref(),
+                    Some(&role_id).filter(|r| !r.is_empty()).map(String::as_str),
                     planned.force_destroy.clone(),
                 ),
                 client.delete_service_account(&id, false),

@@ -242,6 +242,40 @@ resource "spirl_service_account" "ci" {{
 }
 
 #[test]
+fn service_account_without_role_name_gets_the_control_planes_default_role() {
+    let Some(h) = as_user("service_account_default_role") else {
+        return;
+    };
+    let account = |role: &str| {
+        format!(
+            "resource \"spirl_service_account\" \"ci\" {{\n  name = \"ci-pipeline\"\n{role}}}\n"
+        )
+    };
+    let mut t = Lifecycle::new(&h);
+    // Nothing sent, the control plane's default read back (the SDK: the admin role).
+    t.step(
+        Step::config(account(""))
+            .plan([(SA, Create)])
+            .plan_unknown(SA, ["id", "role_name", "role_id", "created_at"])
+            .state(SA, "role_name", "Administrator")
+            .state(
+                SA,
+                "role_id",
+                spirl_mock_api::assumptions::DEFAULT_SERVICE_ACCOUNT_ROLE,
+            ),
+    );
+    t.step(
+        Step::config(account("  role_name = \"Operator\"\n"))
+            .plan([(SA, Update)])
+            .state(SA, "id", Is::Unchanged)
+            .state(SA, "role_id", "or---operator"),
+    );
+    // Unset again: the role the account has stays.
+    t.step(Step::config(account("")).plan([]));
+    t.finish();
+}
+
+#[test]
 fn service_account_with_a_key_made_elsewhere_is_deleted_only_with_force_destroy() {
     let Some(h) = as_user("service_account_force_destroy") else {
         return;
