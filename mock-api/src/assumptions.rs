@@ -276,17 +276,24 @@ pub fn read_only_section_refused(name: &str) -> crate::error::ApiError {
     ))
 }
 
-/// The top-level keys of a self-describing section document that the mock reads (`section`,
-/// `schema`, `spec`, as the official provider's examples write them). A document may carry
-/// others: the SDK calls updates "self-describing YAML documents" and lists no keys, so the mock
-/// keeps other keys as they are rather than refuse them.
-pub const SECTION_DOCUMENT_KEYS: [&str; 3] = ["section", "schema", "spec"];
+/// The top-level keys of a self-describing section document that the mock reads (`section` and
+/// `schema`, as the official provider's examples write them: the document must say which
+/// section and schema it is, since an update carries nothing else). A document may carry
+/// others, `spec` or not: the SDK calls updates "self-describing YAML documents" and lists no
+/// keys, so the mock keeps other keys as they are rather than refuse them or require one.
+pub const SECTION_DOCUMENT_KEYS: [&str; 2] = ["section", "schema"];
 
 /// Longest section document accepted, in bytes.
 pub const MAX_SECTION_BYTES: usize = 256 * 1024;
 
-/// Deepest nesting of a section document; anchors, aliases and second documents are refused.
+/// Deepest nesting of a section document (chosen); a second document in one update is refused
+/// (one update, one section). Anchors and aliases are YAML and the SDK does not exclude them:
+/// they are taken, and the section is stored expanded.
 pub const MAX_SECTION_DEPTH: usize = 64;
+
+/// Most nodes a section document may expand to through its aliases (chosen: bounds an alias
+/// bomb, a few hundred bytes that expand to gigabytes); past it `INVALID_ARGUMENT`.
+pub const MAX_SECTION_EXPANDED_NODES: usize = 100_000;
 
 /// Sections are stored re-serialised (key order kept, formatting, quoting and comments not), so
 /// `yaml_value` reads back differently from what was sent, as a server that parses the
