@@ -189,11 +189,18 @@ pub const CLUSTER_KEEPS_ONE_VERSION: bool = true;
 /// mock fills in no defaults (the official provider's defaults are the provider's to send).
 pub const PSAT_FIELDS_REQUIRED: bool = true;
 
-/// `k8s_psat.oidc_issuer_url` is an `https://` URL with a host (the SDK: "For EKS, this is
-/// typically `https://oidc.eks.<region>.amazonaws.com/id/...`."), and the service account name and
+/// `k8s_psat.oidc_issuer_url` is an `http://` or `https://` URL with a host (the SDK: "For EKS,
+/// this is typically `https://oidc.eks.<region>.amazonaws.com/id/...`.": typically, not always;
+/// see [`FETCHED_URLS_MAY_BE_HTTP`]), and the service account name and
 /// namespace are Kubernetes names (DNS-1123 subdomains: lowercase letters, digits, `-`, `.`, at
 /// most 253), Kubernetes' own rule for them; anything else is `INVALID_ARGUMENT` naming the field.
 pub const PSAT_FIELDS_ARE_KUBERNETES_SHAPED: bool = true;
+
+/// The URLs the control plane fetches keys from where the SDK names no scheme (a CI/CD
+/// profile's `jwks_url`: "the URL for the JWKS used to verify tokens"; a PSAT issuer, "typically
+/// `https://…`") may be `http://` as well as `https://`: the mock takes what the API might, and
+/// refuses only what is no URL of a host (`INVALID_ARGUMENT` naming the field).
+pub const FETCHED_URLS_MAY_BE_HTTP: bool = true;
 
 /// An agent attestation configuration that any cluster version names cannot be deleted; a
 /// provider attestation configuration, one that a cluster's active version names (inactive
@@ -219,7 +226,8 @@ pub const MAX_PROVIDER_ATTESTATION_NAME: usize = 128;
 
 /// CI/CD profile names are unique in the organisation (the official provider imports them by
 /// name) and at most this many bytes (chosen); the SDK states no alphabet, so any text is taken.
-/// A profile's issuer is an https URL; without a
+/// A profile's issuer is an https URL; its `jwks_url`, when given, an `http://` or `https://`
+/// URL ([`FETCHED_URLS_MAY_BE_HTTP`]); without a
 /// `jwks_url` the profile gets the issuer plus [`DEFAULT_JWKS_PATH`] (the SDK: "a default URL is
 /// provided").
 pub const MAX_CICD_PROFILE_NAME: usize = 128;

@@ -135,6 +135,18 @@ pub fn issuer_url(url: &str) -> Result<(), ApiError> {
 /// An absolute `https://` URL with a host and no user information, in field `field`; `hint` is
 /// added to the refusal of another scheme.
 pub fn https_url(field: &str, url: &str, hint: &str) -> Result<(), ApiError> {
+    url_with_scheme(field, url, &["https://"], hint)
+}
+
+/// An absolute `http://` or `https://` URL with a host and no user information, in field
+/// `field`: a URL the control plane fetches where the SDK does not say it must be HTTPS
+/// ([`crate::assumptions::FETCHED_URLS_MAY_BE_HTTP`]).
+pub fn http_url(field: &str, url: &str) -> Result<(), ApiError> {
+    url_with_scheme(field, url, &["https://", "http://"], "")
+}
+
+/// An absolute URL with one of `schemes`, a host and no user information.
+fn url_with_scheme(field: &str, url: &str, schemes: &[&str], hint: &str) -> Result<(), ApiError> {
     if url.len() > MAX_ISSUER_URL_BYTES {
         return Err(invalid(format!(
             "{field} is {} bytes long; at most {MAX_ISSUER_URL_BYTES} are allowed",
@@ -147,9 +159,10 @@ pub fn https_url(field: &str, url: &str, hint: &str) -> Result<(), ApiError> {
             url.escape_debug()
         )));
     }
-    let Some(rest) = url.strip_prefix("https://") else {
+    let Some(rest) = schemes.iter().find_map(|scheme| url.strip_prefix(scheme)) else {
         return Err(invalid(format!(
-            "{field} `{url}` must be an https:// URL{hint}"
+            "{field} `{url}` must be an {} URL{hint}",
+            schemes.join(" or ")
         )));
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();

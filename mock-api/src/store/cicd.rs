@@ -62,7 +62,7 @@ impl Store {
         validate::required_within("name", &r.name, MAX_CICD_PROFILE_NAME)?;
         validate::https_url("issuer", &r.issuer, "")?;
         if !r.jwks_url.is_empty() {
-            validate::https_url("jwks_url", &r.jwks_url, "")?;
+            validate::http_url("jwks_url", &r.jwks_url)?;
         }
         if let Some(existing) = self.cicd_profiles.values().find(|p| p.name == r.name) {
             return Err(ApiError::AlreadyExists(format!(
