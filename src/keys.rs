@@ -760,7 +760,7 @@ mod tests {
             format!("{certificate}{public}"),
             format!("{}\n{public}", pair.private_key_pem().expose()),
         ] {
-            assert_eq!(parse_public_key_pem(&text), Ok(key.clone()), "{text}");
+            assert_eq!(parse_public_key_pem(&text), Ok(key), "{text}");
             assert!(same_public_key(&text, &public), "{text}");
         }
         assert!(!same_public_key(&format!("{other}{public}"), &public));
