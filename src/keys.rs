@@ -11,6 +11,7 @@
 //! - fingerprint: `SHA256:` + unpadded base64 of SHA-256 over the SSH wire-format public key, as
 //!   `ssh-keygen -l` prints it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use base64::Engine as _;
@@ -445,6 +446,21 @@ const PEM_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpos
 /// whitespace on a line is tolerated (a heredoc's indentation), which Go is not: never stricter.
 fn pem_blocks(text: &str, expected: &'static str) -> Result<Vec<PemBlock>, KeyError> {
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    // Where each label's END lines are, so that a text of many BEGIN lines reads in linear time.
+    let mut ends: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (at, line) in lines.iter().enumerate() {
+        let label = line
+            .strip_prefix("-----END ")
+            .and_then(|l| l.strip_suffix("-----"));
+        if let Some(label) = label {
+            ends.entry(label).or_default().push(at);
+        }
+    }
+    let last_end = ends.values().filter_map(|at| at.last()).max().copied();
+    // Lines of armor (`-----…`): a body holding one cannot be base64.
+    let armor: Vec<usize> = (0..lines.len())
+        .filter(|&at| lines[at].starts_with("-----"))
+        .collect();
     let mut blocks = Vec::new();
     let mut failure = None;
     let mut i = 0;
@@ -456,19 +472,28 @@ fn pem_blocks(text: &str, expected: &'static str) -> Result<Vec<PemBlock>, KeyEr
             i += 1;
             continue;
         };
-        let end_line = format!("-----END {label}-----");
-        let Some(offset) = lines[i + 1..].iter().position(|l| *l == end_line) else {
-            failure.get_or_insert(
-                if lines[i + 1..].iter().any(|l| l.starts_with("-----END ")) {
-                    "the BEGIN and END labels differ"
-                } else {
-                    "the END line is missing"
-                },
-            );
+        let end = ends
+            .get(label)
+            .and_then(|at| at.get(at.partition_point(|&end| end <= i)));
+        let Some(&end) = end else {
+            failure.get_or_insert(if last_end.is_some_and(|end| end > i) {
+                "the BEGIN and END labels differ"
+            } else {
+                "the END line is missing"
+            });
             i += 1;
             continue;
         };
-        let end = i + 1 + offset;
+        // `end` is armor after `i`, so there is one.
+        let next_armor = armor
+            .get(armor.partition_point(|&at| at <= i))
+            .copied()
+            .unwrap_or(end);
+        if next_armor < end {
+            failure.get_or_insert("another `-----` line comes before the END line");
+            i = next_armor;
+            continue;
+        }
         let body: Zeroizing<String> = lines[i + 1..end]
             .iter()
             .skip_while(|l| l.contains(':'))
@@ -783,6 +808,12 @@ mod tests {
                 ..
             }
         ));
+        // Many BEGIN lines with no END read in linear time.
+        let started = std::time::Instant::now();
+        let many = "-----BEGIN PUBLIC KEY-----\n".repeat(100_000);
+        assert!(matches!(public_err(&many), KeyError::MalformedPem { .. }));
+        assert!(parse_public_key_pem(&format!("{many}{public}")).is_ok());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
