@@ -11,6 +11,7 @@
 //! - fingerprint: `SHA256:` + unpadded base64 of SHA-256 over the SSH wire-format public key, as
 //!   `ssh-keygen -l` prints it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use base64::Engine as _;
@@ -22,6 +23,7 @@ use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{EncodePrivateKey as _, KeypairBytes, ObjectIdentifier, PrivateKeyInfo};
 use rand::rngs::OsRng;
 use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
 
 use crate::secret::SecretString;
 
@@ -52,34 +54,12 @@ pub enum KeyError {
         expected: &'static str,
     },
     /// PEM armor that does not parse (mismatched BEGIN/END lines, bad base64, ...).
-    #[error(
-        "the PEM block is malformed ({reason}); expected a single `-----BEGIN {expected}-----` block"
-    )]
+    #[error("the PEM block is malformed ({reason}); expected a `-----BEGIN {expected}-----` block")]
     MalformedPem {
         /// The PEM label that was expected.
         expected: &'static str,
         /// What is wrong, in general terms (never the offending bytes).
         reason: &'static str,
-    },
-    /// More than one PEM block.
-    #[error(
-        "the value holds {count} PEM blocks; supply exactly one `-----BEGIN {expected}-----` block"
-    )]
-    MultipleBlocks {
-        /// The PEM label that was expected.
-        expected: &'static str,
-        /// How many blocks were found.
-        count: usize,
-    },
-    /// Non-whitespace text before the BEGIN line or after the END line.
-    #[error(
-        "unexpected text {where_} the PEM block; remove everything outside the `-----BEGIN {expected}-----` … `-----END {expected}-----` lines"
-    )]
-    TextOutsideBlock {
-        /// The PEM label that was expected.
-        expected: &'static str,
-        /// `"before"` or `"after"`.
-        where_: &'static str,
     },
     /// A private key where a public key belongs.
     #[error(
@@ -304,8 +284,8 @@ impl fmt::Debug for PublicKey {
     }
 }
 
-/// Whether two PEM texts hold the same public key (line endings, wrapping and surrounding space
-/// do not matter); texts that do not parse compare as text.
+/// Whether two PEM texts hold the same public key (line endings, wrapping and the text around
+/// the block do not matter); texts that do not parse compare as text.
 pub fn same_public_key(a: &str, b: &str) -> bool {
     match (parse_public_key_pem(a), parse_public_key_pem(b)) {
         (Ok(a), Ok(b)) => a.to_bytes() == b.to_bytes(),
@@ -357,11 +337,12 @@ impl tfplugin::TfValue for PublicKeyPem {
     }
 }
 
-/// Checks that `text` is exactly one SPKI `PUBLIC KEY` PEM block holding an ed25519 key, and
-/// says precisely what it is otherwise (an RSA or EC key, a private key, not PEM, trailing text).
+/// Reads the SPKI `PUBLIC KEY` PEM block in `text` (text around it is ignored, as Go's
+/// `pem.Decode` ignores it) holding an ed25519 key, and says precisely what it is otherwise (an
+/// RSA or EC key, a private key, not PEM).
 pub fn parse_public_key_pem(text: &str) -> Result<PublicKey, KeyError> {
-    let block = single_pem_block(text, PUBLIC_LABEL)?;
-    match block.tag() {
+    let block = key_block(text, PUBLIC_LABEL)?;
+    match block.label.as_str() {
         PUBLIC_LABEL => {}
         "RSA PUBLIC KEY" => {
             return Err(KeyError::WrongAlgorithm {
@@ -380,11 +361,10 @@ pub fn parse_public_key_pem(text: &str) -> Result<PublicKey, KeyError> {
             });
         }
     }
-    let spki =
-        SubjectPublicKeyInfoRef::from_der(block.contents()).map_err(|_| KeyError::Malformed {
-            expected: PUBLIC_LABEL,
-            reason: "not a DER SubjectPublicKeyInfo",
-        })?;
+    let spki = SubjectPublicKeyInfoRef::from_der(&block.der).map_err(|_| KeyError::Malformed {
+        expected: PUBLIC_LABEL,
+        reason: "not a DER SubjectPublicKeyInfo",
+    })?;
     check_algorithm(spki.algorithm.oid, spki.algorithm.parameters_oid().ok())?;
     let raw: [u8; 32] = spki
         .subject_public_key
@@ -397,11 +377,11 @@ pub fn parse_public_key_pem(text: &str) -> Result<PublicKey, KeyError> {
     Ok(PublicKey { bytes: raw })
 }
 
-/// Checks that `text` is exactly one unencrypted PKCS#8 `PRIVATE KEY` PEM block holding an
-/// ed25519 key (v1, or v2 with a matching public key), and says precisely what it is otherwise.
+/// Reads the unencrypted PKCS#8 `PRIVATE KEY` PEM block in `text` (text around it is ignored)
+/// holding an ed25519 key (v1, or v2 with a matching public key), and says precisely what it is otherwise.
 pub fn parse_private_key_pem(text: &str) -> Result<KeyPair, KeyError> {
-    let block = single_pem_block(text, PRIVATE_LABEL)?;
-    match block.tag() {
+    let block = key_block(text, PRIVATE_LABEL)?;
+    match block.label.as_str() {
         PRIVATE_LABEL => {}
         "ENCRYPTED PRIVATE KEY" => return Err(KeyError::Encrypted),
         "RSA PRIVATE KEY" => {
@@ -433,7 +413,7 @@ pub fn parse_private_key_pem(text: &str) -> Result<KeyPair, KeyError> {
             });
         }
     }
-    let info = PrivateKeyInfo::from_der(block.contents()).map_err(|_| KeyError::Malformed {
+    let info = PrivateKeyInfo::from_der(&block.der).map_err(|_| KeyError::Malformed {
         expected: PRIVATE_LABEL,
         reason: "not a DER PKCS#8 PrivateKeyInfo",
     })?;
@@ -445,67 +425,124 @@ pub fn parse_private_key_pem(text: &str) -> Result<KeyPair, KeyError> {
     Ok(KeyPair { signing_key })
 }
 
-/// Finds the one PEM block in `text`, refusing anything around it.
-fn single_pem_block(text: &str, expected: &'static str) -> Result<pem::Pem, KeyError> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(KeyError::Empty { expected });
-    }
-    if trimmed.starts_with("ssh-") || trimmed.starts_with("ecdsa-sha2-") {
-        return Err(KeyError::OpenSsh { expected });
-    }
-    let Some(begin) = trimmed.find("-----BEGIN ") else {
-        return Err(KeyError::NotPem { expected });
-    };
-    if begin > 0 {
-        return Err(KeyError::TextOutsideBlock {
-            expected,
-            where_: "before",
-        });
-    }
-    // The pem crate's errors can quote input; report only their kind.
-    let blocks = pem::parse_many(trimmed).map_err(|e| KeyError::MalformedPem {
-        expected,
-        reason: match e {
-            pem::PemError::MismatchedTags(..) => "the BEGIN and END labels differ",
-            pem::PemError::MissingEndTag => "the END line is missing",
-            pem::PemError::InvalidData(_) | pem::PemError::NotUtf8(_) => {
-                "the base64 body is invalid"
-            }
-            _ => "the armor lines are malformed",
-        },
-    })?;
-    let count = blocks.len();
-    let mut blocks = blocks.into_iter();
-    let block = match (blocks.next(), count) {
-        (Some(block), 1) => block,
-        (None, _) => {
-            return Err(KeyError::MalformedPem {
-                expected,
-                reason: "no complete BEGIN … END block",
-            });
+/// One decoded PEM block: its label and the DER between its armor lines.
+struct PemBlock {
+    label: String,
+    /// Zeroed on drop: it may be a private key.
+    der: Zeroizing<Vec<u8>>,
+}
+
+/// Go's `base64.StdEncoding`, which `encoding/pem` decodes with: padding required, non-zero
+/// trailing bits allowed.
+const PEM_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
+
+/// The PEM blocks of `text`, in order, found as Go's `encoding/pem.Decode` (which the official
+/// provider's Go toolchain reads keys with) finds them: text before, between and after blocks is
+/// skipped, RFC 1421 header lines (`Key: value`) are skipped, and a block that does not decode
+/// is skipped too. With no block, the error says why the first attempt failed. Leading
+/// whitespace on a line is tolerated (a heredoc's indentation), which Go is not: never stricter.
+fn pem_blocks(text: &str, expected: &'static str) -> Result<Vec<PemBlock>, KeyError> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    // Where each label's END lines are, so that a text of many BEGIN lines reads in linear time.
+    let mut ends: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (at, line) in lines.iter().enumerate() {
+        let label = line
+            .strip_prefix("-----END ")
+            .and_then(|l| l.strip_suffix("-----"));
+        if let Some(label) = label {
+            ends.entry(label).or_default().push(at);
         }
-        _ => return Err(KeyError::MultipleBlocks { expected, count }),
-    };
-    // RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`) mean a legacy encrypted or non-PKCS#8 key.
-    if block.headers().iter().next().is_some() {
-        return Err(KeyError::MalformedPem {
-            expected,
-            reason: "it has RFC 1421 headers such as `Proc-Type`, which an unencrypted PKCS#8 or SPKI key never has",
+    }
+    let last_end = ends.values().filter_map(|at| at.last()).max().copied();
+    // Lines of armor (`-----…`): a body holding one cannot be base64.
+    let armor: Vec<usize> = (0..lines.len())
+        .filter(|&at| lines[at].starts_with("-----"))
+        .collect();
+    let mut blocks = Vec::new();
+    let mut failure = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let label = lines[i]
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"));
+        let Some(label) = label else {
+            i += 1;
+            continue;
+        };
+        let end = ends
+            .get(label)
+            .and_then(|at| at.get(at.partition_point(|&end| end <= i)));
+        let Some(&end) = end else {
+            failure.get_or_insert(if last_end.is_some_and(|end| end > i) {
+                "the BEGIN and END labels differ"
+            } else {
+                "the END line is missing"
+            });
+            i += 1;
+            continue;
+        };
+        // `end` is armor after `i`, so there is one.
+        let next_armor = armor
+            .get(armor.partition_point(|&at| at <= i))
+            .copied()
+            .unwrap_or(end);
+        if next_armor < end {
+            failure.get_or_insert("another `-----` line comes before the END line");
+            i = next_armor;
+            continue;
+        }
+        let body: Zeroizing<String> = lines[i + 1..end]
+            .iter()
+            .skip_while(|l| l.contains(':'))
+            .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
+            .collect::<String>()
+            .into();
+        // The decoder's errors can quote input; only their kind is reported.
+        match PEM_BASE64.decode(body.as_bytes()) {
+            Ok(der) => {
+                blocks.push(PemBlock {
+                    label: label.to_owned(),
+                    der: Zeroizing::new(der),
+                });
+                i = end + 1;
+            }
+            Err(_) => {
+                failure.get_or_insert("the base64 body is invalid");
+                i += 1;
+            }
+        }
+    }
+    if blocks.is_empty() {
+        if let Some(reason) = failure {
+            return Err(KeyError::MalformedPem { expected, reason });
+        }
+        let trimmed = text.trim();
+        return Err(if trimmed.is_empty() {
+            KeyError::Empty { expected }
+        } else if trimmed.starts_with("ssh-") || trimmed.starts_with("ecdsa-sha2-") {
+            KeyError::OpenSsh { expected }
+        } else if trimmed.contains("-----BEGIN ") {
+            KeyError::MalformedPem {
+                expected,
+                reason: "the armor lines are malformed",
+            }
+        } else {
+            KeyError::NotPem { expected }
         });
     }
-    let end_line = format!("-----END {}-----", block.tag());
-    match trimmed.rfind(&end_line) {
-        Some(end) if end + end_line.len() == trimmed.len() => Ok(block),
-        Some(_) => Err(KeyError::TextOutsideBlock {
-            expected,
-            where_: "after",
-        }),
-        None => Err(KeyError::MalformedPem {
-            expected,
-            reason: "the END line is missing",
-        }),
-    }
+    Ok(blocks)
+}
+
+/// The block to read a key from: the first labelled `expected`, never stricter than Go's
+/// `pem.Decode` followed by a check of the label (which reads the first block only); else the
+/// first block, whose label the caller names in its error.
+fn key_block(text: &str, expected: &'static str) -> Result<PemBlock, KeyError> {
+    let mut blocks = pem_blocks(text, expected)?;
+    let index = blocks.iter().position(|b| b.label == expected).unwrap_or(0);
+    Ok(blocks.swap_remove(index))
 }
 
 /// Accepts ed25519 and names every other algorithm a user is likely to paste.
@@ -681,24 +718,6 @@ mod tests {
             public_err(&pair.public_key().to_openssh()),
             KeyError::OpenSsh { .. }
         ));
-        assert!(matches!(
-            public_err(&format!("{public}garbage")),
-            KeyError::TextOutsideBlock {
-                where_: "after",
-                ..
-            }
-        ));
-        assert!(matches!(
-            public_err(&format!("note\n{public}")),
-            KeyError::TextOutsideBlock {
-                where_: "before",
-                ..
-            }
-        ));
-        assert!(matches!(
-            public_err(&format!("{public}{public}")),
-            KeyError::MultipleBlocks { count: 2, .. }
-        ));
         let err = public_err(private.expose());
         assert!(matches!(err, KeyError::PrivateKeyGiven { .. }));
         let body = private.expose().lines().nth(1).unwrap();
@@ -745,6 +764,59 @@ mod tests {
     }
 
     #[test]
+    fn parse_public_key_pem_reads_the_key_block_as_go_pem_decode_finds_it() {
+        let pair = KeyPair::generate();
+        let key = pair.public_key();
+        let public = key.to_pem();
+        let other = KeyPair::generate().public_key().to_pem();
+        let body = public.lines().nth(1).unwrap();
+        let with_headers = format!(
+            "-----BEGIN PUBLIC KEY-----\nComment: ours\n\n{body}\n-----END PUBLIC KEY-----\n"
+        );
+        let certificate = "-----BEGIN CERTIFICATE-----\nMCow\n-----END CERTIFICATE-----\n";
+        for text in [
+            format!("# the cluster's key\n{public}kept in vault\n"),
+            format!("{public}{other}"),
+            format!("{public}garbage"),
+            with_headers,
+            // Go's pem.Decode skips a block that does not decode; so do we.
+            format!("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----\n{public}"),
+            // Go's decoder would return the certificate first; we take the key after it.
+            format!("{certificate}{public}"),
+            format!("{}\n{public}", pair.private_key_pem().expose()),
+        ] {
+            assert_eq!(parse_public_key_pem(&text), Ok(key), "{text}");
+            assert!(same_public_key(&text, &public), "{text}");
+        }
+        assert!(!same_public_key(&format!("{other}{public}"), &public));
+        // With no key block, the first block's label says what was given instead.
+        assert!(matches!(
+            public_err(&format!("{certificate}{certificate}")),
+            KeyError::WrongLabel { .. }
+        ));
+        assert!(matches!(
+            public_err("text\n-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----\n"),
+            KeyError::MalformedPem {
+                reason: "the base64 body is invalid",
+                ..
+            }
+        ));
+        assert!(matches!(
+            public_err("-----BEGIN PUBLIC KEY-----\nMCow\n"),
+            KeyError::MalformedPem {
+                reason: "the END line is missing",
+                ..
+            }
+        ));
+        // Many BEGIN lines with no END read in linear time.
+        let started = std::time::Instant::now();
+        let many = "-----BEGIN PUBLIC KEY-----\n".repeat(100_000);
+        assert!(matches!(public_err(&many), KeyError::MalformedPem { .. }));
+        assert!(parse_public_key_pem(&format!("{many}{public}")).is_ok());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
     fn parse_private_key_pem_rejections_say_why() {
         let pair = KeyPair::generate();
         assert!(matches!(
@@ -771,11 +843,22 @@ mod tests {
                 algorithm: "an EC P-256".into()
             }
         );
+        // Text around the key is ignored, as Go's pem.Decode ignores it; a public key before
+        // it is passed over.
         let private = pair.private_key_pem();
-        assert!(matches!(
-            parse_private_key_pem(&format!("{}trailing", private.expose())).unwrap_err(),
-            KeyError::TextOutsideBlock { .. }
-        ));
+        let public = pair.public_key().to_pem();
+        for text in [
+            format!("# service account key\n{}trailing", private.expose()),
+            format!("{public}{}", private.expose()),
+        ] {
+            let parsed = parse_private_key_pem(&text).unwrap();
+            assert_eq!(parsed.public_key(), pair.public_key());
+        }
+        // A private key's bytes never appear in an error.
+        let broken = private.expose().replace("-----END PRIVATE KEY-----", "");
+        let err = parse_private_key_pem(&broken).unwrap_err();
+        let body = private.expose().lines().nth(1).unwrap();
+        assert!(!err.to_string().contains(body), "{err}");
     }
 
     #[test]

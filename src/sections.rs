@@ -5,11 +5,14 @@
 //! [`SectionYaml`] attribute value owns that comparison, so the state keeps the text the user
 //! wrote while the control plane's re-serialised copy means the same.
 //!
-//! Parsing is strict where YAML is dangerous or ambiguous: one document only, no anchors or
-//! aliases (an alias bomb of a few hundred bytes expands to gigabytes), no tags but `!!str`,
-//! nesting at most [`MAX_DEPTH`] deep, no key twice in a mapping. Each refusal says where (line
-//! and column) and what to write instead. What a section may hold beyond `section`, `schema` and
-//! `spec`, and how long it may be, is the control plane's to judge (the SDK states no rule).
+//! The comparison models one YAML document of mappings, sequences and scalars, with anchors and
+//! aliases expanded. What it does not model (a second document, a tag other than `!!str`,
+//! nesting deeper than [`MAX_DEPTH`], aliases expanding past [`MAX_NODES`] nodes) is not refused:
+//! the SDK calls a section only "a self-describing YAML document", so the control plane judges
+//! it, and such a text compares as text. Only what is no YAML at all (a syntax error, a key twice
+//! in a mapping, a NUL) is refused, saying where (line and column) and what to write instead.
+//! What a section may hold beyond `section` and `schema`, and how long it may be, is the control
+//! plane's to judge.
 
 use std::collections::BTreeMap;
 
@@ -19,8 +22,23 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::yaml::Yaml;
 
-/// Deepest nesting of sequences and mappings a section may have.
+/// Deepest nesting of sequences and mappings the comparison models (deeper texts compare as
+/// text): it bounds the recursion of comparing and dropping a [`Node`].
 pub const MAX_DEPTH: usize = 64;
+
+/// Most nodes the comparison builds, aliases expanded (larger texts compare as text): a few
+/// hundred bytes of nested aliases would otherwise expand to gigabytes.
+pub const MAX_NODES: usize = 100_000;
+
+/// Why a text has no [`Node`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unparsed {
+    /// Not YAML: what is wrong and where.
+    Invalid(String),
+    /// YAML the comparison does not model, and why: the control plane judges it, and it
+    /// compares as text.
+    Unmodelled(String),
+}
 
 /// A YAML value by meaning: mappings are ordered by key, numbers by value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -68,14 +86,10 @@ fn at(mark: &Marker) -> String {
 }
 
 /// A plain scalar by the YAML 1.2 core schema; a quoted one is always a string.
-fn scalar(text: String, style: TScalarStyle, tag: Option<&str>) -> Result<Node, String> {
+fn scalar(text: String, style: TScalarStyle, tag: Option<&str>) -> Result<Node, Unparsed> {
     match tag {
         Some("str") => return Ok(Node::Str(text)),
-        Some(other) => {
-            return Err(format!(
-                "the tag `!!{other}` is not supported; remove it (only `!!str` is)"
-            ));
-        }
+        Some(other) => return Err(Unparsed::Unmodelled(format!("the tag `!!{other}`"))),
         None => {}
     }
     if style != TScalarStyle::Plain {
@@ -94,114 +108,122 @@ fn scalar(text: String, style: TScalarStyle, tag: Option<&str>) -> Result<Node, 
     })
 }
 
+/// A collection being read, with its anchor (0 for none).
 enum Frame {
-    Seq(Vec<Node>),
-    Map(BTreeMap<Node, Node>, Option<Node>),
+    Seq(Vec<Node>, usize),
+    Map(BTreeMap<Node, Node>, Option<Node>, usize),
 }
 
-/// Parses one YAML document; the error says what is wrong and where.
-pub fn parse(text: &str) -> Result<Node, String> {
+/// Parses one YAML document, aliases expanded.
+pub fn parse(text: &str) -> Result<Node, Unparsed> {
+    use Unparsed::{Invalid, Unmodelled};
     if let Some(at) = text.find('\0') {
-        return Err(format!(
+        return Err(Invalid(format!(
             "it contains a NUL character at byte {at}; remove it"
-        ));
+        )));
     }
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
     let mut documents = 0;
+    // Each anchor's node and its size in nodes, and the nodes built so far.
+    let mut anchors: BTreeMap<usize, (Node, usize)> = BTreeMap::new();
+    let mut nodes = 0usize;
+    let mut sizes: Vec<usize> = Vec::new();
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
             if e.info().contains("recursion limit") {
-                format!("it nests deeper than {MAX_DEPTH} levels ({e})")
+                Unmodelled(format!("it nests deeper than {MAX_DEPTH} levels"))
             } else {
-                format!("it is not valid YAML: {e}")
+                Invalid(format!("it is not valid YAML: {e}"))
             }
         })?;
-        let (node, anchor) = match event {
+        // The node read, its anchor (0 for none), its size in nodes, and how many nodes it adds
+        // (a collection's children were counted as they came).
+        let (node, anchor, size, added) = match event {
             Event::StreamEnd => break,
             Event::DocumentStart => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(format!(
-                        "it holds more than one YAML document (a second starts at {}); one \
-                         section is one document",
-                        at(&mark)
-                    ));
+                    return Err(Unmodelled("it holds more than one YAML document".into()));
                 }
                 continue;
             }
-            Event::Alias(_) => {
-                return Err(format!(
-                    "it uses an alias (`*name`) at {}; anchors and aliases are not supported, \
-                     write the value out",
-                    at(&mark)
-                ));
+            Event::Alias(id) => {
+                let Some((node, size)) = anchors.get(&id) else {
+                    return Err(Invalid(format!(
+                        "it is not valid YAML: an alias at {} names no anchor before it",
+                        at(&mark)
+                    )));
+                };
+                if nodes + size > MAX_NODES {
+                    return Err(Unmodelled(format!(
+                        "its aliases expand to more than {MAX_NODES} nodes"
+                    )));
+                }
+                (node.clone(), 0, *size, *size)
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.as_ref().map(|t| t.suffix.as_str());
-                let node =
-                    scalar(text, style, tag).map_err(|e| format!("at {}, {e}", at(&mark)))?;
-                (Some(node), anchor)
+                let node = scalar(text, style, tag)?;
+                (node, anchor, 1, 1)
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if let Some(tag) = tag {
-                    return Err(format!(
-                        "at {}, the tag `!!{}` is not supported; remove it",
-                        at(&mark),
-                        tag.suffix
-                    ));
+                    return Err(Unmodelled(format!("the tag `!!{}`", tag.suffix)));
                 }
                 if stack.len() >= MAX_DEPTH {
-                    return Err(format!(
-                        "it nests deeper than {MAX_DEPTH} levels at {}",
-                        at(&mark)
-                    ));
+                    return Err(Unmodelled(format!(
+                        "it nests deeper than {MAX_DEPTH} levels"
+                    )));
                 }
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq(Vec::new())
+                    Frame::Seq(Vec::new(), anchor)
                 } else {
-                    Frame::Map(BTreeMap::new(), None)
+                    Frame::Map(BTreeMap::new(), None, anchor)
                 });
-                (None, anchor)
+                sizes.push(nodes);
+                continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let node = match stack.pop() {
-                    Some(Frame::Seq(items)) => Node::Seq(items),
-                    Some(Frame::Map(entries, _)) => Node::Map(entries),
-                    None => return Err(format!("it is not valid YAML at {}", at(&mark))),
+                let (node, anchor) = match stack.pop() {
+                    Some(Frame::Seq(items, anchor)) => (Node::Seq(items), anchor),
+                    Some(Frame::Map(entries, _, anchor)) => (Node::Map(entries), anchor),
+                    None => {
+                        return Err(Invalid(format!("it is not valid YAML at {}", at(&mark))));
+                    }
                 };
-                (Some(node), 0)
+                let started = sizes.pop().unwrap_or_default();
+                (node, anchor, nodes - started + 1, 1)
             }
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => continue,
         };
-        if anchor != 0 {
-            return Err(format!(
-                "it defines an anchor (`&name`) at {}; anchors and aliases are not supported, \
-                 remove it",
-                at(&mark)
-            ));
+        nodes += added;
+        if nodes > MAX_NODES {
+            return Err(Unmodelled(format!("it has more than {MAX_NODES} nodes")));
         }
-        let Some(node) = node else { continue };
+        if anchor != 0 {
+            anchors.insert(anchor, (node.clone(), size));
+        }
         match stack.last_mut() {
             None => root = Some(node),
-            Some(Frame::Seq(items)) => items.push(node),
-            Some(Frame::Map(_, pending @ None)) => *pending = Some(node),
-            Some(Frame::Map(entries, pending @ Some(_))) => {
+            Some(Frame::Seq(items, _)) => items.push(node),
+            Some(Frame::Map(_, pending @ None, _)) => *pending = Some(node),
+            Some(Frame::Map(entries, pending @ Some(_), _)) => {
                 let key = pending.take().unwrap_or(Node::Null);
                 if entries.contains_key(&key) {
-                    return Err(format!(
+                    return Err(Invalid(format!(
                         "the key {} appears twice in one mapping (the second ends at {}); keep \
                          one",
                         describe(&key),
                         at(&mark)
-                    ));
+                    )));
                 }
                 entries.insert(key, node);
             }
         }
     }
-    root.ok_or_else(|| "it is empty".to_owned())
+    root.ok_or_else(|| Invalid("it is empty".to_owned()))
 }
 
 fn describe(key: &Node) -> String {
@@ -211,24 +233,28 @@ fn describe(key: &Node) -> String {
     }
 }
 
-/// A section's document, checked: a mapping of exactly `section`, `schema` and `spec`, whose
-/// `section` is `name`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SectionDoc {
-    /// `schema`, such as `v1`.
-    pub schema: String,
-    /// The whole document, for comparison.
-    pub node: Node,
-}
-
-/// Parses and checks the section `name`'s document; the error is a sentence about
-/// `sections["name"]` that says what to change.
-pub fn parse_section(name: &str, text: &str) -> Result<SectionDoc, String> {
-    let node = parse(text).map_err(|e| format!("The YAML of section `{name}` is refused: {e}."))?;
+/// Checks the section `name`'s document; the error is a sentence about `sections["name"]` that
+/// says what to change.
+///
+/// The checks rest on the SDK and the official docs: an update carries only "self-describing
+/// YAML documents", with no name beside them, so a document names its section and its schema
+/// itself (`section:` and `schema:`, as the official examples write them); and the attribute is
+/// "keyed by section name", so the document's `section` is its map key. Anything else, `spec`
+/// included, is the control plane's to judge. A document the comparison does not model is not
+/// checked here: the control plane judges it whole.
+pub fn check_section(name: &str, text: &str) -> Result<(), String> {
+    let node = match parse(text) {
+        Ok(node) => node,
+        Err(Unparsed::Unmodelled(_)) => return Ok(()),
+        Err(Unparsed::Invalid(e)) => {
+            return Err(format!("The YAML of section `{name}` is refused: {e}."));
+        }
+    };
     let Node::Map(entries) = &node else {
         return Err(format!(
             "The YAML of section `{name}` is not a mapping. Write a self-describing document: \
-             `section: {name}`, `schema: v1` and `spec:` with the section's settings."
+             `section: {name}`, `schema: v1` and the section's settings (the documentation \
+             writes them under `spec:`)."
         ));
     };
     let field = |key: &str| entries.get(&Node::Str(key.to_owned()));
@@ -247,24 +273,17 @@ pub fn parse_section(name: &str, text: &str) -> Result<SectionDoc, String> {
             ));
         }
     }
-    let schema = match field("schema") {
-        Some(Node::Str(schema)) if !schema.trim().is_empty() => schema.clone(),
-        _ => {
-            return Err(format!(
-                "The YAML of section `{name}` has no `schema` (such as `schema: v1`). Add the \
-                 schema version of the section."
-            ));
-        }
-    };
-    if field("spec").is_none() {
-        return Err(format!(
-            "The YAML of section `{name}` has no `spec`. Add `spec:` with the section's settings."
-        ));
+    match field("schema") {
+        Some(Node::Str(schema)) if !schema.trim().is_empty() => Ok(()),
+        _ => Err(format!(
+            "The YAML of section `{name}` has no `schema` (such as `schema: v1`). Add the \
+             schema version of the section."
+        )),
     }
-    Ok(SectionDoc { schema, node })
 }
 
-/// Whether two section texts mean the same; text that does not parse equals only itself.
+/// Whether two section texts mean the same; text the comparison cannot read (not YAML, or YAML
+/// it does not model) equals only itself.
 pub fn same(a: &str, b: &str) -> bool {
     a == b
         || match (parse(a), parse(b)) {
@@ -328,13 +347,11 @@ mod tests {
 
     #[test]
     fn sections_checked_documents_name_their_problem() {
-        assert_eq!(
-            parse_section("KeyManager", KEY_MANAGER).map(|d| d.schema),
-            Ok("v1".to_owned())
-        );
-        // Keys beyond section, schema and spec are the control plane's to judge.
+        assert_eq!(check_section("KeyManager", KEY_MANAGER), Ok(()));
+        // Keys beyond section and schema are the control plane's to judge, `spec` included.
         let extra = format!("{KEY_MANAGER}metadata:\n  owner: platform\n");
-        assert!(parse_section("KeyManager", &extra).is_ok());
+        assert!(check_section("KeyManager", &extra).is_ok());
+        assert!(check_section("KeyManager", "section: KeyManager\nschema: v1").is_ok());
         let cases = [
             (
                 "KeyManager",
@@ -343,36 +360,77 @@ mod tests {
             ),
             ("KeyManager", "schema: v1\nspec: {}", "no `section"),
             ("KeyManager", "section: KeyManager\nspec: {}", "no `schema`"),
-            ("KeyManager", "section: KeyManager\nschema: v1", "no `spec`"),
             ("KeyManager", "- a\n- b", "not a mapping"),
-            ("KeyManager", "a: &x [1]\nb: *x", "anchor"),
             ("KeyManager", "a: *x", "not valid YAML"),
-            ("KeyManager", "a: 1\n---\nb: 2", "more than one"),
             ("KeyManager", "a: 1\na: 2", "appears twice"),
-            ("KeyManager", "a: !!binary aGk=", "!!binary"),
             ("KeyManager", "", "empty"),
             ("KeyManager", "a: [1\n", "not valid YAML"),
             ("KeyManager", "a:\tb\n\tc: d", "not valid YAML"),
             ("KeyManager", "a: \"\0\"", "NUL"),
         ];
         for (name, text, expected) in cases {
-            let error = parse_section(name, text).expect_err(text);
+            let error = check_section(name, text).expect_err(text);
             assert!(error.contains(expected), "{text:?}: {error}");
         }
     }
 
     #[test]
-    fn sections_hostile_documents_are_refused_quickly() {
+    fn sections_hostile_documents_are_read_quickly() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        let refused = parse(&deep).expect_err("deep");
-        assert!(refused.contains("deeper"), "{refused}");
-        let nested = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
-        assert!(parse(&nested).expect_err("nested").contains("deeper"));
+        assert!(matches!(parse(&deep), Err(Unparsed::Unmodelled(_))));
         // Size is the control plane's to judge: a large document parses, in linear time.
         let huge = format!("a: {}", "b".repeat(4 << 20));
         assert!(parse(&huge).is_ok());
-        let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]";
-        assert!(parse(bomb).is_err());
+    }
+
+    #[test]
+    fn sections_anchors_and_aliases_compare_expanded() {
+        let anchored = "section: KeyManager\nschema: v1\nspec:\n  base: &region {region: us-east-1}\n  copy: *region\n";
+        let expanded = "section: KeyManager\nschema: v1\nspec:\n  base: {region: us-east-1}\n  copy: {region: us-east-1}\n";
+        assert!(same(anchored, expanded));
+        assert!(!same(
+            anchored,
+            &expanded.replace("copy: {region: us-east-1}", "copy: {}")
+        ));
+        assert_eq!(check_section("KeyManager", anchored), Ok(()));
+        // An anchored scalar and an anchor inside an anchored collection.
+        assert!(same("a: &x 1\nb: *x", "a: 1\nb: 1"));
+        assert!(same(
+            "a: &o [&i [1], 2]\nb: *o\nc: *i",
+            "a: [[1], 2]\nb: [[1], 2]\nc: [1]"
+        ));
+    }
+
+    #[test]
+    fn sections_yaml_beyond_the_comparison_is_the_control_planes_to_judge() {
+        let deep = format!(
+            "section: KeyManager\nschema: v1\nspec: {}{}",
+            "[".repeat(MAX_DEPTH + 1),
+            "]".repeat(MAX_DEPTH + 1)
+        );
+        let bomb = format!(
+            "section: KeyManager\nschema: v1\nspec:\n  a: &a [{}]\n  b: &b [{}]\n  c: &c [{}]\n  d: [{}]\n",
+            vec!["x"; 100].join(", "),
+            vec!["*a"; 100].join(", "),
+            vec!["*b"; 100].join(", "),
+            vec!["*c"; 100].join(", "),
+        );
+        for text in [
+            deep.as_str(),
+            bomb.as_str(),
+            "section: KeyManager\nschema: v1\nspec: {}\n---\nsection: KeyManager\n",
+            "section: KeyManager\nschema: v1\nspec: !!binary aGk=\n",
+            "section: KeyManager\nschema: v1\nspec: !!map {}\n",
+        ] {
+            assert!(
+                matches!(parse(text), Err(Unparsed::Unmodelled(_))),
+                "{text}"
+            );
+            assert_eq!(check_section("KeyManager", text), Ok(()), "{text}");
+            // Such a text equals only itself.
+            assert!(same(text, text));
+            assert!(!same(text, &format!("{text}\n# changed")));
+        }
     }
 
     #[test]

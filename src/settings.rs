@@ -1276,7 +1276,9 @@ mod tests {
             .expose()
             .replace("-----END PRIVATE KEY-----", "-----END PUBLIC KEY-----");
         for bad in [
-            format!("{}junk {body}", pem.expose()),
+            format!(
+                "junk {body}\n-----BEGIN PRIVATE KEY-----\n{body}!\n-----END PRIVATE KEY-----\n"
+            ),
             broken,
             body.to_owned(),
         ] {

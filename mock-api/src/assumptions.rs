@@ -195,11 +195,18 @@ pub const CLUSTER_KEEPS_ONE_VERSION: bool = true;
 /// mock fills in no defaults (the official provider's defaults are the provider's to send).
 pub const PSAT_FIELDS_REQUIRED: bool = true;
 
-/// `k8s_psat.oidc_issuer_url` is an `https://` URL with a host (the SDK: "For EKS, this is
-/// typically `https://oidc.eks.<region>.amazonaws.com/id/...`."), and the service account name and
+/// `k8s_psat.oidc_issuer_url` is an `http://` or `https://` URL with a host (the SDK: "For EKS,
+/// this is typically `https://oidc.eks.<region>.amazonaws.com/id/...`.": typically, not always;
+/// see [`FETCHED_URLS_MAY_BE_HTTP`]), and the service account name and
 /// namespace are Kubernetes names (DNS-1123 subdomains: lowercase letters, digits, `-`, `.`, at
 /// most 253), Kubernetes' own rule for them; anything else is `INVALID_ARGUMENT` naming the field.
 pub const PSAT_FIELDS_ARE_KUBERNETES_SHAPED: bool = true;
+
+/// The URLs the control plane fetches keys from where the SDK names no scheme (a CI/CD
+/// profile's `jwks_url`: "the URL for the JWKS used to verify tokens"; a PSAT issuer, "typically
+/// `https://…`") may be `http://` as well as `https://`: the mock takes what the API might, and
+/// refuses only what is no URL of a host (`INVALID_ARGUMENT` naming the field).
+pub const FETCHED_URLS_MAY_BE_HTTP: bool = true;
 
 /// An agent attestation configuration that any cluster version names cannot be deleted; a
 /// provider attestation configuration, one that a cluster's active version names (inactive
@@ -227,9 +234,10 @@ pub const MAX_PROVIDER_ATTESTATION_NAME: usize = 128;
 /// name) and at most this many bytes (chosen); the SDK states no alphabet, so any text is taken.
 /// A profile's issuer, when given, is an https URL (the SDK says only "the token issuer"; the
 /// official docs call it the "OIDC Issuer URL", and OpenID Connect Discovery 1.0 requires an
-/// issuer to use the https scheme); without one it gets [`default_cicd_issuer`]. Without a
-/// `jwks_url` the profile gets its issuer plus [`DEFAULT_JWKS_PATH`] (the SDK: "a default URL is
-/// provided").
+/// issuer to use the https scheme); without one it gets [`default_cicd_issuer`]. Its
+/// `jwks_url`, when given, is an `http://` or `https://` URL ([`FETCHED_URLS_MAY_BE_HTTP`]);
+/// without a `jwks_url` the profile gets its issuer plus [`DEFAULT_JWKS_PATH`] (the SDK: "a
+/// default URL is provided").
 pub const MAX_CICD_PROFILE_NAME: usize = 128;
 /// See [`MAX_CICD_PROFILE_NAME`].
 pub const DEFAULT_JWKS_PATH: &str = "/.well-known/jwks.json";
@@ -298,17 +306,24 @@ pub fn read_only_section_refused(name: &str) -> crate::error::ApiError {
     ))
 }
 
-/// The top-level keys of a self-describing section document that the mock reads (`section`,
-/// `schema`, `spec`, as the official provider's examples write them). A document may carry
-/// others: the SDK calls updates "self-describing YAML documents" and lists no keys, so the mock
-/// keeps other keys as they are rather than refuse them.
-pub const SECTION_DOCUMENT_KEYS: [&str; 3] = ["section", "schema", "spec"];
+/// The top-level keys of a self-describing section document that the mock reads (`section` and
+/// `schema`, as the official provider's examples write them: the document must say which
+/// section and schema it is, since an update carries nothing else). A document may carry
+/// others, `spec` or not: the SDK calls updates "self-describing YAML documents" and lists no
+/// keys, so the mock keeps other keys as they are rather than refuse them or require one.
+pub const SECTION_DOCUMENT_KEYS: [&str; 2] = ["section", "schema"];
 
 /// Longest section document accepted, in bytes.
 pub const MAX_SECTION_BYTES: usize = 256 * 1024;
 
-/// Deepest nesting of a section document; anchors, aliases and second documents are refused.
+/// Deepest nesting of a section document (chosen); a second document in one update is refused
+/// (one update, one section). Anchors and aliases are YAML and the SDK does not exclude them:
+/// they are taken, and the section is stored expanded.
 pub const MAX_SECTION_DEPTH: usize = 64;
+
+/// Most nodes a section document may expand to through its aliases (chosen: bounds an alias
+/// bomb, a few hundred bytes that expand to gigabytes); past it `INVALID_ARGUMENT`.
+pub const MAX_SECTION_EXPANDED_NODES: usize = 100_000;
 
 /// Sections are stored re-serialised (key order kept, formatting, quoting and comments not), so
 /// `yaml_value` reads back differently from what was sent, as a server that parses the

@@ -63,8 +63,11 @@
 //!   `https://gitlab.com` (the SDK: a default "based on the profile type", which the request no
 //!   longer carries); without `jwks_url` it gets the issuer plus `/.well-known/jwks.json`; a
 //!   linked profile cannot be deleted; deleting a cluster removes its links.
-//! - A configuration section document may carry top-level keys besides `section`, `schema` and
-//!   `spec`; they are kept.
+//! - A configuration section document names its `section` and `schema`; any other top-level
+//!   keys (`spec` or none) are kept. Anchors and aliases are taken and stored expanded (at most
+//!   100 000 nodes); a second document in one update is refused.
+//! - Trust domain names are checked as the SPIFFE spec says: character set and length, dots
+//!   anywhere. A CI/CD profile's `jwks_url` and a PSAT issuer may be `http://` or `https://`.
 //! - List filters naming an unknown trust domain match nothing (no `NOT_FOUND`).
 //! - Enabling an active key or disabling an inactive one succeeds and changes nothing.
 //! - Organisation roles are Auditor, Operator, Administrator and Owner, in that order. Only users

@@ -27,7 +27,8 @@ pub fn required(field: &str, value: &str) -> Result<(), ApiError> {
 }
 
 /// A SPIFFE trust domain name (field `name`): lowercase letters, digits, `.`, `-`, `_`, 1–255
-/// characters, no empty labels.
+/// characters. That is all the SPIFFE ID specification and go-spiffe's
+/// `spiffeid.TrustDomainFromString` ask: dots anywhere (`.a`, `a..b`, `a.`) are taken.
 pub fn trust_domain_name(name: &str) -> Result<(), ApiError> {
     required("name", name)?;
     if name.len() > MAX_TRUST_DOMAIN_NAME {
@@ -52,14 +53,6 @@ pub fn trust_domain_name(name: &str) -> Result<(), ApiError> {
             name.escape_debug(),
             at + 1
         )));
-    }
-    if name.starts_with('.') || name.ends_with('.') {
-        return Err(invalid(format!(
-            "name `{name}` must not start or end with '.'"
-        )));
-    }
-    if name.contains("..") {
-        return Err(invalid(format!("name `{name}` has an empty label ('..')")));
     }
     Ok(())
 }
@@ -142,6 +135,18 @@ pub fn issuer_url(url: &str) -> Result<(), ApiError> {
 /// An absolute `https://` URL with a host and no user information, in field `field`; `hint` is
 /// added to the refusal of another scheme.
 pub fn https_url(field: &str, url: &str, hint: &str) -> Result<(), ApiError> {
+    url_with_scheme(field, url, &["https://"], hint)
+}
+
+/// An absolute `http://` or `https://` URL with a host and no user information, in field
+/// `field`: a URL the control plane fetches where the SDK does not say it must be HTTPS
+/// ([`crate::assumptions::FETCHED_URLS_MAY_BE_HTTP`]).
+pub fn http_url(field: &str, url: &str) -> Result<(), ApiError> {
+    url_with_scheme(field, url, &["https://", "http://"], "")
+}
+
+/// An absolute URL with one of `schemes`, a host and no user information.
+fn url_with_scheme(field: &str, url: &str, schemes: &[&str], hint: &str) -> Result<(), ApiError> {
     if url.len() > MAX_ISSUER_URL_BYTES {
         return Err(invalid(format!(
             "{field} is {} bytes long; at most {MAX_ISSUER_URL_BYTES} are allowed",
@@ -154,9 +159,10 @@ pub fn https_url(field: &str, url: &str, hint: &str) -> Result<(), ApiError> {
             url.escape_debug()
         )));
     }
-    let Some(rest) = url.strip_prefix("https://") else {
+    let Some(rest) = schemes.iter().find_map(|scheme| url.strip_prefix(scheme)) else {
         return Err(invalid(format!(
-            "{field} `{url}` must be an https:// URL{hint}"
+            "{field} `{url}` must be an {} URL{hint}",
+            schemes.join(" or ")
         )));
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -258,15 +264,22 @@ mod tests {
 
     #[test]
     fn trust_domain_names() {
-        for good in ["example.org", "a", "td_1-x.example", &"a".repeat(255)] {
+        let long = "a".repeat(255);
+        for good in [
+            "example.org",
+            "a",
+            "td_1-x.example",
+            &long,
+            // The SPIFFE spec's character set includes '.', with no rule on where it stands.
+            ".example.org",
+            "example.org.",
+            "a..b",
+        ] {
             assert!(trust_domain_name(good).is_ok(), "{good}");
         }
         assert!(message(trust_domain_name("")).starts_with("name is required"));
         assert!(message(trust_domain_name(&"a".repeat(256))).contains("at most 255"));
         assert!(message(trust_domain_name("Example.org")).contains("'E' at position 1"));
-        assert!(message(trust_domain_name(".example.org")).contains("start or end with '.'"));
-        assert!(message(trust_domain_name("example.org.")).contains("start or end with '.'"));
-        assert!(message(trust_domain_name("a..b")).contains("empty label"));
         assert!(message(trust_domain_name("spiffe://a.b")).contains("without `spiffe://`"));
     }
 

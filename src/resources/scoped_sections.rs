@@ -74,11 +74,12 @@ macro_rules! config_state {
             pub $scope: tfplugin::Attr<String>,
             /// The configuration sections: each key is a section name (such as `KeyManager`),
             /// each value its self-describing YAML document with `section` (the same name),
-            /// `schema` (such as `v1`) and `spec` (the settings). Documents are compared by
-            /// meaning, so the control plane's formatting never shows as a change. Sections not
-            /// in the map are removed; sections the control plane manages itself (read-only) are
-            /// left alone and not shown. Anchors, aliases, tags other than `!!str` and several
-            /// documents in one value are refused.
+            /// `schema` (such as `v1`) and the settings (usually under `spec`). Documents are
+            /// compared by meaning (anchors and aliases expanded), so the control plane's
+            /// formatting never shows as a change; a document with tags other than `!!str`, or
+            /// several documents in one value, is sent as written for the control plane to
+            /// judge, and compared as text. Sections not in the map are removed; sections the
+            /// control plane manages itself (read-only) are left alone and not shown.
             #[tf(required, check = $crate::resources::scoped_sections::check_sections)]
             pub sections: tfplugin::Attr<$crate::resources::scoped_sections::Sections>,
             /// The configuration's version, for optimistic concurrency: every update sends the
@@ -169,7 +170,7 @@ pub fn check_sections(sections: &Sections, at: &AttributePath, diags: &mut Diagn
         let at = at.clone().key(name);
         if let Some(problem) = sections::name_problem(name) {
             diags.error_at(at, "Invalid section name", problem);
-        } else if let Some(Err(problem)) = text.known().map(|t| sections::parse_section(name, &t.0))
+        } else if let Some(Err(problem)) = text.known().map(|t| sections::check_section(name, &t.0))
         {
             diags.error_at(at, "Invalid configuration section", problem);
         }

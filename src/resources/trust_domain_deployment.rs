@@ -60,7 +60,7 @@ pub struct KeyState {
     pub id: Attr<String>,
     /// The ed25519 public key as SPKI `PUBLIC KEY` PEM, for example
     /// `spirl_key_pair.<name>.public_key_pem`; stored in the state. Compared as a key, so line
-    /// endings do not matter. Changing it replaces this key only. Set exactly one of
+    /// endings and text around the PEM block do not matter. Changing it replaces this key only. Set exactly one of
     /// `public_key` and `public_key_wo`.
     #[tf(optional)]
     pub public_key: Attr<PublicKeyPem>,

@@ -134,7 +134,7 @@ impl Store {
             }
         }
         if PSAT_FIELDS_ARE_KUBERNETES_SHAPED {
-            validate::https_url("k8s_psat.oidc_issuer_url", &psat.oidc_issuer_url, "")?;
+            validate::http_url("k8s_psat.oidc_issuer_url", &psat.oidc_issuer_url)?;
             kubernetes_name("k8s_psat.service_account_name", &psat.service_account_name)?;
             kubernetes_name(
                 "k8s_psat.service_account_namespace",

@@ -68,7 +68,7 @@ impl Store {
             r.issuer.clone()
         };
         if !r.jwks_url.is_empty() {
-            validate::https_url("jwks_url", &r.jwks_url, "")?;
+            validate::http_url("jwks_url", &r.jwks_url)?;
         }
         if let Some(existing) = self.cicd_profiles.values().find(|p| p.name == r.name) {
             return Err(ApiError::AlreadyExists(format!(

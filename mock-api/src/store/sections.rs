@@ -12,8 +12,9 @@ use yaml_rust2::{Yaml, YamlEmitter, YamlLoader};
 
 use super::{Change, Ctx, Store};
 use crate::assumptions::{
-    CONFIG_FIRST_VERSION, MAX_SECTION_BYTES, MAX_SECTION_DEPTH, SECTION_DOCUMENT_KEYS,
-    SECTIONS_STORED_REFORMATTED, read_only_section_refused, version_mismatch,
+    CONFIG_FIRST_VERSION, MAX_SECTION_BYTES, MAX_SECTION_DEPTH, MAX_SECTION_EXPANDED_NODES,
+    SECTION_DOCUMENT_KEYS, SECTIONS_STORED_REFORMATTED, read_only_section_refused,
+    version_mismatch,
 };
 use crate::error::ApiError;
 use crate::validate;
@@ -78,11 +79,16 @@ impl ConfigRecord {
     }
 }
 
-/// Refuses aliases, anchors, several documents and deep nesting before the loader sees the text
-/// (the loader expands aliases: a few hundred bytes of them would be gigabytes).
+/// Refuses several documents, deep nesting and aliases that expand past
+/// [`MAX_SECTION_EXPANDED_NODES`] before the loader sees the text (the loader expands aliases: a
+/// few hundred bytes of them would be gigabytes). Anchors and aliases within that bound are
+/// taken, and stored expanded.
 fn prescan(name_hint: &str, text: &str) -> Result<(), String> {
     let mut parser = Parser::new_from_str(text);
-    let (mut depth, mut documents) = (0usize, 0usize);
+    let (mut depth, mut documents, mut nodes) = (0usize, 0usize, 0usize);
+    // Each anchor's size in nodes, and the node count where each open collection started.
+    let mut anchors: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut open: Vec<(usize, usize)> = Vec::new();
     loop {
         let (event, _) = parser.next_token().map_err(|e| e.to_string())?;
         match event {
@@ -93,23 +99,37 @@ fn prescan(name_hint: &str, text: &str) -> Result<(), String> {
                     return Err(format!("{name_hint}: one YAML document per section"));
                 }
             }
-            Event::Alias(_) => return Err(format!("{name_hint}: aliases are not supported")),
-            Event::Scalar(_, _, anchor, _) if anchor != 0 => {
-                return Err(format!("{name_hint}: anchors are not supported"));
+            Event::Alias(id) => nodes += anchors.get(&id).copied().unwrap_or(1),
+            Event::Scalar(_, _, anchor, _) => {
+                nodes += 1;
+                if anchor != 0 {
+                    anchors.insert(anchor, 1);
+                }
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                if anchor != 0 {
-                    return Err(format!("{name_hint}: anchors are not supported"));
-                }
                 depth += 1;
                 if depth > MAX_SECTION_DEPTH {
                     return Err(format!(
                         "{name_hint}: nested deeper than {MAX_SECTION_DEPTH} levels"
                     ));
                 }
+                open.push((anchor, nodes));
             }
-            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            Event::SequenceEnd | Event::MappingEnd => {
+                depth = depth.saturating_sub(1);
+                nodes += 1;
+                if let Some((anchor, started)) = open.pop()
+                    && anchor != 0
+                {
+                    anchors.insert(anchor, nodes - started);
+                }
+            }
             _ => {}
+        }
+        if nodes > MAX_SECTION_EXPANDED_NODES {
+            return Err(format!(
+                "{name_hint}: its aliases expand to more than {MAX_SECTION_EXPANDED_NODES} nodes"
+            ));
         }
     }
 }
@@ -128,21 +148,17 @@ fn parse_update(index: usize, text: &str) -> Result<(String, SectionRecord), Api
         .map_err(|e| invalid(format!("{hint}: invalid YAML: {e}")))?;
     let Some(Yaml::Hash(doc)) = docs.into_iter().next() else {
         return Err(invalid(format!(
-            "{hint}: a section is a YAML mapping with section, schema and spec"
+            "{hint}: a section is a YAML mapping with section and schema"
         )));
     };
     // Only these keys carry meaning here; others are kept as they are (SECTION_DOCUMENT_KEYS).
-    let [section_key, schema_key, spec_key] = SECTION_DOCUMENT_KEYS;
+    let [section_key, schema_key] = SECTION_DOCUMENT_KEYS;
     let field = |k: &str| doc.get(&Yaml::String(k.to_owned()));
-    let (section_key, schema_key, spec_key) =
-        (field(section_key), field(schema_key), field(spec_key));
+    let (section_key, schema_key) = (field(section_key), field(schema_key));
     let name = section_key.and_then(Yaml::as_str).unwrap_or_default();
     validate::section_name(name).map_err(|e| invalid(format!("{hint}: {e}")))?;
     let schema = schema_key.and_then(Yaml::as_str).unwrap_or_default();
     validate::section_schema(schema).map_err(|e| invalid(format!("{hint}: {e}")))?;
-    if spec_key.is_none() {
-        return Err(invalid(format!("{hint}: section {name} has no spec")));
-    }
     let yaml = if SECTIONS_STORED_REFORMATTED {
         let mut out = String::new();
         YamlEmitter::new(&mut out)

@@ -119,6 +119,24 @@ async fn clusters_attestation_fields_the_api_marks_required() {
         .create_config(api.req(create(psat.clone())))
         .await
         .expect("all three fields");
+    // The SDK says the issuer is "typically" https: a plain-http one is taken; no URL is not.
+    agents
+        .create_config(api.req(create(aa::K8spsatConfig {
+            oidc_issuer_url: "http://issuer.cluster.internal:8080".into(),
+            ..psat.clone()
+        })))
+        .await
+        .expect("an http issuer");
+    assert_status(
+        agents
+            .create_config(api.req(create(aa::K8spsatConfig {
+                oidc_issuer_url: "issuer.cluster.internal".into(),
+                ..psat.clone()
+            })))
+            .await,
+        Code::InvalidArgument,
+        &["k8s_psat.oidc_issuer_url", "http:// URL"],
+    );
     for (missing, field) in [
         (
             aa::K8spsatConfig {

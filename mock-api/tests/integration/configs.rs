@@ -148,15 +148,21 @@ async fn config_refuses_bad_documents_and_unknown_scopes() {
     let mock = spawn(MockOptions::default()).await.expect("mock");
     let c = configs(&mock).await;
     let td = c.api.register("refuse.example").await.expect("td");
+    let bomb = format!(
+        "section: Alpha\nschema: v1\nspec:\n  a: &a [{}]\n  b: &b [{}]\n  c: [{}]\n",
+        vec!["x"; 100].join(", "),
+        vec!["*a"; 100].join(", "),
+        vec!["*b"; 100].join(", "),
+    );
     for (document, needle) in [
         ("a: [1", "invalid YAML"),
         ("- a", "mapping"),
-        ("section: Alpha\nschema: v1", "spec"),
         ("section: Alpha\nschema: one\nspec: {}", "schema"),
         ("section: 'a b'\nschema: v1\nspec: {}", "section name"),
         (
-            "section: Alpha\nschema: v1\nspec: &x {a: 1}\nmore: *x",
-            "anchors",
+            // An alias bomb: 100 * 100 * 100 nodes from a few hundred bytes.
+            bomb.as_str(),
+            "expand to more than",
         ),
         (
             "section: Alpha\nschema: v1\nspec: {}\n---\nb: 1",
@@ -204,6 +210,32 @@ async fn config_refuses_bad_documents_and_unknown_scopes() {
         kept.sections[0].yaml_value.contains("notes: kept"),
         "{kept:?}"
     );
+    // Neither `spec` nor the absence of anchors and aliases is a rule the SDK states: a section
+    // without `spec`, or with an alias, is taken, and stored expanded.
+    let taken = c
+        .update(
+            &td,
+            &[
+                "section: Alpha\nschema: v1\npolicy: &p {a: 1}\ncopy: *p\n",
+                "section: Beta\nschema: v1\n",
+            ],
+            false,
+            "",
+            false,
+        )
+        .await
+        .expect("a document without spec, one with an alias");
+    let alpha = &taken
+        .sections
+        .iter()
+        .find(|s| s.name == "Alpha")
+        .expect("Alpha")
+        .yaml_value;
+    assert!(
+        !alpha.contains('*') && alpha.matches("a: 1").count() == 2,
+        "{alpha}"
+    );
+    assert!(taken.sections.iter().any(|s| s.name == "Beta"), "{taken:?}");
 }
 
 #[tokio::test]

