@@ -521,8 +521,9 @@ async fn client_cluster_attestation_configs_and_lost_answers() {
             "{bad}: {refused:?}"
         );
     }
+    // Not a URL (a plain `http://` issuer is taken: the SDK names no scheme for it).
     let bad_issuer = K8sPsat {
-        issuer_url: "http://oidc.example.com".into(),
+        issuer_url: "oidc.example.com".into(),
         ..psat.clone()
     };
     let refused = client
