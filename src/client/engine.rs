@@ -31,6 +31,7 @@ use tonic::{Code, Request, Response, Status};
 
 use super::cache::Caches;
 use super::error::{self, ApiError, ErrorContext, SPIRLCTL_LOGIN_AGAIN};
+use super::handle::ReportedOnce;
 use super::retry;
 use super::session::{Session, Token};
 use super::transport;
@@ -87,7 +88,7 @@ struct Inner {
     /// Whether the control plane refused the `spirlctl login` session (final for the process).
     spirlctl_refused: AtomicBool,
     /// Whether a refresh has reported that refusal ([`Client::first_refusal_report`]).
-    refusal_reported: AtomicBool,
+    refusal_reported: ReportedOnce,
 }
 
 impl fmt::Debug for Client {
@@ -186,7 +187,7 @@ impl Client {
                 max_retries: settings.max_retries,
                 caches: Caches::default(),
                 spirlctl_refused: AtomicBool::new(false),
-                refusal_reported: AtomicBool::new(false),
+                refusal_reported: ReportedOnce::default(),
             }),
         })
     }
@@ -199,13 +200,13 @@ impl Client {
 
     /// Whether a refresh has reported the refused session in this process.
     pub fn refusal_reported(&self) -> bool {
-        self.inner.refusal_reported.load(Ordering::SeqCst)
+        self.inner.refusal_reported.done()
     }
 
     /// Whether this is the first report of the refused session in the process (and records
     /// it): the refreshes of many resources fail on it at once, and Terraform would show each.
     pub fn first_refusal_report(&self) -> bool {
-        !self.inner.refusal_reported.swap(true, Ordering::SeqCst)
+        self.inner.refusal_reported.first()
     }
 
     /// The gRPC target, `host:port`.

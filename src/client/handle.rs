@@ -48,12 +48,30 @@ pub enum Access<'a> {
     Failed,
 }
 
+/// A failure every operation of a provider process meets at once (no credentials, a refused
+/// `spirlctl login` session), which Terraform would show once per resource if each reported it:
+/// the first to meet it reports it, the others know it was.
+#[derive(Debug, Default)]
+pub struct ReportedOnce(AtomicBool);
+
+impl ReportedOnce {
+    /// Whether this is the first report (and records it): report the failure when it is.
+    pub fn first(&self) -> bool {
+        !self.0.swap(true, Ordering::SeqCst)
+    }
+
+    /// Whether the failure has been reported in this process.
+    pub fn done(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
 /// The shared, once-filled client handle.
 #[derive(Clone, Default)]
 pub struct ClientHandle {
     configured: Arc<OnceLock<Configured>>,
     /// Whether the reason there is no client has been reported in this process.
-    reported: Arc<AtomicBool>,
+    reported: Arc<ReportedOnce>,
     terraform_version: Arc<OnceLock<String>>,
 }
 
@@ -95,7 +113,7 @@ impl ClientHandle {
         match self.configured.get() {
             Some(Configured::Ready(client)) => Some(client),
             Some(Configured::Unavailable(why, problem)) => {
-                if self.first_report() {
+                if self.reported.first() {
                     report(diags, vec![problem.clone()]);
                 } else {
                     let (summary, detail) = match why {
@@ -153,17 +171,12 @@ impl ClientHandle {
     }
 
     fn once(&self, diags: &mut Diagnostics, problem: &Problem) -> Access<'_> {
-        if self.first_report() {
+        if self.reported.first() {
             report(diags, vec![problem.clone()]);
             Access::Failed
         } else {
             Access::Without
         }
-    }
-
-    /// Whether this is the first report of the missing client in the process (and records it).
-    fn first_report(&self) -> bool {
-        !self.reported.swap(true, Ordering::SeqCst)
     }
 }
 
