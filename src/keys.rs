@@ -378,7 +378,8 @@ pub fn parse_public_key_pem(text: &str) -> Result<PublicKey, KeyError> {
 }
 
 /// Reads the unencrypted PKCS#8 `PRIVATE KEY` PEM block in `text` (text around it is ignored)
-/// holding an ed25519 key (v1, or v2 with a matching public key), and says precisely what it is otherwise.
+/// holding an ed25519 key (v1, or v2 with a matching public key), and says precisely what it is
+/// otherwise.
 pub fn parse_private_key_pem(text: &str) -> Result<KeyPair, KeyError> {
     let block = key_block(text, PRIVATE_LABEL)?;
     match block.label.as_str() {

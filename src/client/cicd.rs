@@ -71,8 +71,8 @@ fn cicd(channel: Channel) -> CicdApi<Channel> {
 }
 
 impl Client {
-    /// `CreateCICDProfile`; an empty `issuer` or `jwks_url` lets the control plane choose. Returns the new
-    /// profile's id. A create whose answer was lost is found by name and adopted.
+    /// `CreateCICDProfile`; an empty `issuer` or `jwks_url` lets the control plane choose.
+    /// Returns the new profile's id. A create whose answer was lost is found by name and adopted.
     pub async fn create_cicd_profile(
         &self,
         name: &str,

@@ -38,8 +38,8 @@ pub struct ServiceAccountKeyState {
     pub service_account_id: Attr<String>,
     /// The ed25519 public key as SPKI `PUBLIC KEY` PEM, for example
     /// `spirl_key_pair.<name>.public_key_pem`; stored in the state. Compared as a key, so line
-    /// endings and text around the PEM block do not matter; another key replaces this one. Set exactly one of `public_key`
-    /// and `public_key_wo`.
+    /// endings and text around the PEM block do not matter; another key replaces this one. Set
+    /// exactly one of `public_key` and `public_key_wo`.
     #[tf(optional)]
     pub public_key: Attr<PublicKeyPem>,
     /// The ed25519 public key as SPKI `PUBLIC KEY` PEM, write-only: Terraform never stores it in

@@ -85,9 +85,9 @@ pub struct ClusterState {
     pub platform: Attr<String>,
     /// The cluster's ed25519 public key as SPKI `PUBLIC KEY` PEM (`openssl pkey -pubout`, or
     /// `spirl_key_pair.<name>.public_key_pem`); compared as a key, so line endings and text
-    /// around the PEM block do not matter. Only needed when agents authenticate with the cluster's key pair: a cluster whose
-    /// agents attest with `k8s_psat`, or with an `AgentAttestation` section of its
-    /// `spirl_cluster_config`, needs none. Changing it makes a new cluster version and activates
+    /// around the PEM block do not matter. Only needed when agents authenticate with the
+    /// cluster's key pair: a cluster whose agents attest with `k8s_psat`, or with an
+    /// `AgentAttestation` section of its `spirl_cluster_config`, needs none. Changing it makes a new cluster version and activates
     /// it, in place.
     #[tf(optional, check = check_public_key, data(optional, computed,
         doc = "The cluster's ed25519 public key as SPKI `PUBLIC KEY` PEM (`openssl pkey -pubout`, \
